@@ -1,0 +1,56 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { templates } from '../../compositions/index.js';
+import type { Template } from '../composition/template.schema.js';
+import type { Config } from '../config/index.js';
+import { findChromium, findFfmpeg } from '../encode/index.js';
+import { createRenderVideo, type RenderVideo } from '../pipeline/index.js';
+import { BrowserPool } from '../render/index.js';
+import { createRemoteAssetFetcher } from '../render/remote-assets/index.js';
+import { createTemplateRegistry, type TemplateRegistry } from '../templates/index.js';
+
+export const compositionsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../compositions');
+
+export interface RenderEngine {
+  registry: TemplateRegistry;
+  pool: BrowserPool;
+  renderVideo: RenderVideo;
+  ffmpegPath: string;
+  chromiumPath: string;
+  close(): Promise<void>;
+}
+
+/** The registry alone: enough for listing templates and validating props, no binaries needed. */
+export function createRegistry(config: Pick<Config, 'cacheDir'>): TemplateRegistry {
+  return createTemplateRegistry({ templates: templates as readonly Template[], compositionsDir, cacheDir: config.cacheDir });
+}
+
+/**
+ * Wires the render engine from config: binaries are located (with install
+ * hints when missing) before anything starts, then a browser pool is created.
+ */
+export async function createRenderEngine(config: Readonly<Config>, overrides: { poolSize?: number } = {}): Promise<RenderEngine> {
+  const [ffmpegPath, chromium] = await Promise.all([
+    findFfmpeg({ path: config.binaries.ffmpeg }),
+    findChromium({ path: config.binaries.chromium }),
+  ]);
+  const registry = createRegistry(config);
+  const remoteImages = createRemoteAssetFetcher(
+    {},
+    {
+      cacheDir: path.join(config.cacheDir, 'remote-assets'),
+      maxBytes: config.remoteAssets.maxBytes,
+      timeoutMs: config.remoteAssets.timeoutMs,
+      allowPrivateAddresses: config.remoteAssets.allowPrivateAddresses,
+    },
+  );
+  const pool = new BrowserPool({
+    size: overrides.poolSize ?? config.render.poolSize,
+    chromiumPath: chromium.path,
+    remoteImages,
+    recycleAfterRenders: config.render.recycleAfterRenders,
+    memoryCeilingBytes: config.render.memoryCeilingBytes,
+  });
+  const renderVideo = createRenderVideo({ registry, pool, ffmpegPath, render: config.render, encode: config.encode });
+  return { registry, pool, renderVideo, ffmpegPath, chromiumPath: chromium.path, close: () => pool.close() };
+}

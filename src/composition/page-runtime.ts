@@ -1,0 +1,64 @@
+import { createDelayRenderRegistry, type DelayRenderRegistry } from './delay-render-registry.js';
+import type { AudioTrack } from './template.schema.js';
+
+/** 'render': frames are captured, so holds and audio tracks count. 'player': live playback in a browser. */
+export type RuntimeMode = 'render' | 'player';
+
+/**
+ * Page-wide state that must be reachable from free functions such as
+ * delayRender() (which templates may call outside React), not only through
+ * context. One page shows one composition, so one runtime per page.
+ */
+export interface PageRuntime {
+  readonly delays: DelayRenderRegistry;
+  mode(): RuntimeMode;
+  /** Registers an audio track for the mix; the same track registered twice is kept once. */
+  addAudioTrack(track: AudioTrack): void;
+  audioTracks(): AudioTrack[];
+  /** Marks the current frame as changed even without a DOM mutation (a canvas draw, a decoded image). */
+  invalidate(): void;
+  /** Returns whether invalidate() was called since the last call, and clears the mark. */
+  takeInvalidated(): boolean;
+  /** Starts afresh for a mount in the given mode. */
+  reset(options: { mode: RuntimeMode; delayRenderTimeoutMs: number }): void;
+}
+
+/** Creates a runtime; `pageRuntime` below is the page's own. */
+export function createPageRuntime(): PageRuntime {
+  const delays = createDelayRenderRegistry();
+  const tracks = new Map<string, AudioTrack>();
+  let mode: RuntimeMode = 'render';
+  let invalidated = false;
+
+  return {
+    delays,
+    mode: () => mode,
+    addAudioTrack(track) {
+      const key = JSON.stringify([track.src, track.fromFrame, track.durationInFrames ?? null, track.volume, track.startFrom ?? 0]);
+      if (!tracks.has(key)) tracks.set(key, Object.freeze({ ...track }));
+    },
+    audioTracks: () => [...tracks.values()].map((t) => ({ ...t })),
+    invalidate() {
+      invalidated = true;
+    },
+    takeInvalidated() {
+      const was = invalidated;
+      invalidated = false;
+      return was;
+    },
+    reset(options) {
+      mode = options.mode;
+      tracks.clear();
+      invalidated = false;
+      // The live player never waits for assets: images simply pop in.
+      delays.reset({ enabled: options.mode === 'render', defaultTimeoutMs: options.delayRenderTimeoutMs });
+    },
+  };
+}
+
+/**
+ * The runtime of this page (this bundle). A module-level instance is what lets
+ * templates call delayRender() anywhere; the page API and the player reset it
+ * when they mount.
+ */
+export const pageRuntime: PageRuntime = createPageRuntime();

@@ -1,0 +1,158 @@
+import { createElement, type ComponentType } from 'react';
+import { createRoot } from 'react-dom/client';
+import { Audio } from './audio.js';
+import { CompositionRoot } from './composition-root.js';
+import { pageRuntime } from './page-runtime.js';
+import { createPlaybackClock, type PlayerEventType } from './playback-clock.js';
+import { staticFile } from './static-file.js';
+import type { Template, VideoConfig } from './template.schema.js';
+
+export interface PlayerOptions {
+  /** Defaults to the template's default variant. */
+  variant?: string;
+  /** Already validated props; defaults to the template's defaultProps. */
+  props?: unknown;
+  autoplay?: boolean;
+  loop?: boolean;
+  muted?: boolean;
+  onFrame?: (frame: number) => void;
+  onEvent?: (type: PlayerEventType | 'error', detail: { frame: number; message?: string }) => void;
+}
+
+export interface PlayerHandle {
+  play(): void;
+  pause(): void;
+  seek(frame: number): void;
+  getFrame(): number;
+  isPlaying(): boolean;
+  destroy(): void;
+}
+
+/** Scales the composition to fit the stage, centred, keeping its aspect ratio. */
+function fit(stage: HTMLElement, frameEl: HTMLElement, width: number, height: number): void {
+  const sw = stage.clientWidth;
+  const sh = stage.clientHeight;
+  const scale = Math.max(0, Math.min(sw / width, sh / height));
+  const x = (sw - width * scale) / 2;
+  const y = (sh - height * scale) / 2;
+  frameEl.style.transform = `translate(${x}px, ${y}px) scale(${scale})`;
+}
+
+/**
+ * Plays a template live in a browser page (landing pages, previews): driven by
+ * requestAnimationFrame and the wall clock, scaled to fit `container`. Images
+ * and fonts never hold playback here; they show up when they are ready.
+ */
+export function createPlayer(container: HTMLElement, template: Template, options: PlayerOptions = {}): PlayerHandle {
+  const variant = options.variant ?? template.defaultVariant;
+  const size = template.variants[variant];
+  if (!size) throw new Error(`Unknown variant "${variant}" for template "${template.id}"`);
+  const config: VideoConfig = { width: size.width, height: size.height, fps: template.fps, durationInFrames: template.durationInFrames, variant };
+  const props = (options.props ?? template.defaultProps) as object;
+  const muted = options.muted ?? false;
+  const clock = createPlaybackClock({ fps: template.fps, durationInFrames: template.durationInFrames, loop: options.loop });
+  pageRuntime.reset({ mode: 'player', delayRenderTimeoutMs: 30_000 });
+
+  // A container without its own height gets one from the aspect ratio.
+  const stage = document.createElement('div');
+  const sizedByWidth = container.clientHeight === 0;
+  Object.assign(stage.style, {
+    position: 'relative',
+    overflow: 'hidden',
+    width: '100%',
+    height: sizedByWidth ? 'auto' : '100%',
+    aspectRatio: sizedByWidth ? `${size.width} / ${size.height}` : '',
+  });
+  const frameEl = document.createElement('div');
+  Object.assign(frameEl.style, {
+    position: 'absolute',
+    top: '0',
+    left: '0',
+    width: `${size.width}px`,
+    height: `${size.height}px`,
+    overflow: 'hidden',
+    transformOrigin: '0 0',
+  });
+  stage.appendChild(frameEl);
+  container.appendChild(stage);
+  const refit = (): void => fit(stage, frameEl, size.width, size.height);
+  const resizeObserver = typeof ResizeObserver !== 'undefined' ? new ResizeObserver(refit) : null;
+  if (resizeObserver) resizeObserver.observe(stage);
+  else window.addEventListener('resize', refit);
+  refit();
+
+  const root = createRoot(frameEl);
+  const emit = (events: PlayerEventType[]): void => {
+    for (const type of events) {
+      if (type === 'frame') options.onFrame?.(clock.frame());
+      options.onEvent?.(type, { frame: clock.frame() });
+    }
+  };
+  const onError = (error: Error): void => {
+    options.onEvent?.('error', { frame: clock.frame(), message: error.message });
+  };
+  const render = (): void => {
+    const children = [createElement(template.component as ComponentType<object>, { ...props, key: 'template' })];
+    if (template.audio) {
+      children.push(createElement(Audio, { key: 'soundtrack', src: staticFile(template.audio.src), volume: template.audio.volume }));
+    }
+    const playing = clock.isPlaying();
+    root.render(createElement(CompositionRoot, { frame: clock.frame(), config, mode: 'player', playing, muted, onError }, ...children));
+  };
+
+  let rafId: number | null = null;
+  const loop = (): void => {
+    rafId = null;
+    const before = clock.frame();
+    const wasPlaying = clock.isPlaying();
+    const events = clock.tick(performance.now());
+    if (clock.frame() !== before || clock.isPlaying() !== wasPlaying) render();
+    emit(events);
+    if (clock.isPlaying()) rafId = requestAnimationFrame(loop);
+  };
+  const stopLoop = (): void => {
+    if (rafId !== null) cancelAnimationFrame(rafId);
+    rafId = null;
+  };
+  let destroyed = false;
+
+  const handle: PlayerHandle = {
+    play() {
+      if (destroyed) return;
+      const events = clock.play(performance.now());
+      if (events.length === 0) return;
+      render();
+      emit(events);
+      if (rafId === null) rafId = requestAnimationFrame(loop);
+    },
+    pause() {
+      const events = clock.pause(performance.now());
+      stopLoop();
+      if (events.length > 0) render();
+      emit(events);
+    },
+    seek(frame) {
+      if (destroyed) return;
+      const events = clock.seek(frame, performance.now());
+      render();
+      emit(events);
+    },
+    getFrame: () => clock.frame(),
+    isPlaying: () => clock.isPlaying(),
+    destroy() {
+      if (destroyed) return;
+      destroyed = true;
+      stopLoop();
+      clock.pause(performance.now());
+      resizeObserver?.disconnect();
+      if (!resizeObserver) window.removeEventListener('resize', refit);
+      root.unmount();
+      stage.remove();
+    },
+  };
+
+  render();
+  options.onFrame?.(0);
+  if (options.autoplay) handle.play();
+  return handle;
+}

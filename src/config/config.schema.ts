@@ -1,0 +1,58 @@
+import os from 'node:os';
+import { z } from 'zod';
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+const list = z
+  .string()
+  .transform((value) => value.split(',').map((item) => item.trim()).filter(Boolean));
+
+/**
+ * Every setting mastercut reads from the environment, with its default.
+ * `.env.example` documents the same names; keep them in step.
+ */
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  // Paths
+  MASTERCUT_CACHE_DIR: z.string().default('.cache'),
+  MASTERCUT_OUT_DIR: z.string().default('out'),
+
+  // Binaries (empty: found on PATH)
+  MASTERCUT_CHROMIUM_PATH: z.string().optional(),
+  MASTERCUT_FFMPEG_PATH: z.string().optional(),
+  MASTERCUT_FFPROBE_PATH: z.string().optional(),
+
+  // Renderer
+  RENDER_POOL_SIZE: int(1, 64).default(Math.max(1, os.availableParallelism())),
+  RENDER_RECYCLE_AFTER: int(1, 100_000).default(100),
+  RENDER_BROWSER_MEMORY_MB: int(128, 65_536).default(1536),
+  RENDER_JPEG_QUALITY: int(1, 100).default(90),
+  RENDER_FRAME_TIMEOUT_MS: int(100, 600_000).default(30_000),
+  RENDER_TIMEOUT_MS: int(1_000, 86_400_000).default(15 * 60_000),
+  RENDER_DELAY_TIMEOUT_MS: int(100, 600_000).default(20_000),
+  RENDER_CHUNK_FRAMES: int(1, 1_000).default(10),
+
+  // Encoder
+  ENCODE_CRF: int(0, 51).default(20),
+  ENCODE_PRESET: z
+    .enum(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow', 'slower', 'veryslow'])
+    .default('veryfast'),
+
+  // Remote assets named in props
+  REMOTE_ASSET_MAX_BYTES: int(1024, 512 * 1024 * 1024).default(10 * 1024 * 1024),
+  REMOTE_ASSET_TIMEOUT_MS: int(100, 120_000).default(10_000),
+  /** Tests only: lets remote assets come from loopback/private addresses. */
+  REMOTE_ASSET_ALLOW_PRIVATE: bool.default(false),
+
+  // Farm (queue, API, storage)
+  REDIS_URL: z.string().url().optional(),
+  API_PORT: int(0, 65_535).default(8080),
+  API_KEYS: list.default([]),
+  STORAGE_ROOT: z.string().default('out/storage'),
+});
+
+export type Env = z.output<typeof envSchema>;

@@ -1,0 +1,2 @@
+export { envSchema, type Env } from './config.schema.js';
+export { loadConfig, type Config } from './load-config.js';

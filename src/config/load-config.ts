@@ -1,0 +1,72 @@
+import path from 'node:path';
+import { AppError } from '../errors/index.js';
+import { envSchema, type Env } from './config.schema.js';
+
+/** The validated, frozen configuration; built once at process start. */
+export interface Config {
+  env: Env['NODE_ENV'];
+  logLevel: Env['LOG_LEVEL'];
+  cacheDir: string;
+  outDir: string;
+  binaries: { chromium?: string; ffmpeg?: string; ffprobe?: string };
+  render: {
+    poolSize: number;
+    recycleAfterRenders: number;
+    memoryCeilingBytes: number;
+    jpegQuality: number;
+    frameTimeoutMs: number;
+    renderTimeoutMs: number;
+    delayRenderTimeoutMs: number;
+    chunkFrames: number;
+  };
+  encode: { crf: number; preset: Env['ENCODE_PRESET'] };
+  remoteAssets: { maxBytes: number; timeoutMs: number; allowPrivateAddresses: boolean };
+  farm: { redisUrl?: string; apiPort: number; apiKeys: string[]; storageRoot: string };
+}
+
+/**
+ * Validates the environment against the schema and reports every problem at
+ * once, so a misconfigured deployment is fixed in one pass.
+ */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Readonly<Config> {
+  // Empty strings in .env files mean "unset", not "set to nothing".
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== ''));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  - ${issue.path.join('.')}: ${issue.message}`);
+    throw new AppError('CONFIG_INVALID', `Invalid configuration:\n${lines.join('\n')}\nSee .env.example for every setting.`);
+  }
+  const e = parsed.data;
+  return deepFreeze({
+    env: e.NODE_ENV,
+    logLevel: e.LOG_LEVEL,
+    cacheDir: path.resolve(cwd, e.MASTERCUT_CACHE_DIR),
+    outDir: path.resolve(cwd, e.MASTERCUT_OUT_DIR),
+    binaries: { chromium: e.MASTERCUT_CHROMIUM_PATH, ffmpeg: e.MASTERCUT_FFMPEG_PATH, ffprobe: e.MASTERCUT_FFPROBE_PATH },
+    render: {
+      poolSize: e.RENDER_POOL_SIZE,
+      recycleAfterRenders: e.RENDER_RECYCLE_AFTER,
+      memoryCeilingBytes: e.RENDER_BROWSER_MEMORY_MB * 1024 * 1024,
+      jpegQuality: e.RENDER_JPEG_QUALITY,
+      frameTimeoutMs: e.RENDER_FRAME_TIMEOUT_MS,
+      renderTimeoutMs: e.RENDER_TIMEOUT_MS,
+      delayRenderTimeoutMs: e.RENDER_DELAY_TIMEOUT_MS,
+      chunkFrames: e.RENDER_CHUNK_FRAMES,
+    },
+    encode: { crf: e.ENCODE_CRF, preset: e.ENCODE_PRESET },
+    remoteAssets: {
+      maxBytes: e.REMOTE_ASSET_MAX_BYTES,
+      timeoutMs: e.REMOTE_ASSET_TIMEOUT_MS,
+      allowPrivateAddresses: e.REMOTE_ASSET_ALLOW_PRIVATE,
+    },
+    farm: { redisUrl: e.REDIS_URL, apiPort: e.API_PORT, apiKeys: e.API_KEYS, storageRoot: path.resolve(cwd, e.STORAGE_ROOT) },
+  });
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}

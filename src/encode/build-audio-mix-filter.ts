@@ -1,0 +1,71 @@
+import type { AudioTrack } from './encode-options.schema.js';
+
+/** Sample rate every track is converted to before mixing (Opus only takes 48 kHz). */
+export const MIX_SAMPLE_RATE = 48_000;
+
+export interface AudioMixFilterOptions {
+  tracks: readonly AudioTrack[];
+  fps: number;
+  /** Output length in seconds: the mix is padded with silence or cut to it. */
+  durationSec: number;
+  /** ffmpeg input index of the first track (the frame pipe is input 0). */
+  firstInputIndex: number;
+}
+
+export interface AudioMixFilter {
+  /** A `-filter_complex` graph. */
+  filter: string;
+  /** Label to `-map`, including brackets. */
+  outputLabel: string;
+}
+
+/** Formats seconds/gains without exponent notation, which ffmpeg does not parse. */
+export function formatNumber(value: number): string {
+  return Number(value.toFixed(6)).toString();
+}
+
+function trackChain(track: AudioTrack, index: number, options: AudioMixFilterOptions): string {
+  const steps: string[] = [];
+  // A track that starts before frame 0 loses its first part; one with a
+  // duration stops after it. Times are in the source file's own clock.
+  const startSec = Math.max(0, -track.fromFrame) / options.fps;
+  const endSec = track.durationInFrames === undefined ? null : track.durationInFrames / options.fps;
+  if (startSec > 0 || endSec !== null) {
+    const parts = [startSec > 0 ? `start=${formatNumber(startSec)}` : null, endSec !== null ? `end=${formatNumber(endSec)}` : null];
+    steps.push(`atrim=${parts.filter(Boolean).join(':')}`);
+    // atrim keeps the original timestamps; restart them so adelay counts from 0.
+    steps.push('asetpts=PTS-STARTPTS');
+  }
+  // One common format so amix does not have to guess, and adelay's sample
+  // count below is exact. https://ffmpeg.org/ffmpeg-filters.html#aformat-1
+  steps.push(`aformat=sample_fmts=fltp:sample_rates=${MIX_SAMPLE_RATE}:channel_layouts=stereo`);
+  if (track.volume !== 1) steps.push(`volume=${formatNumber(track.volume)}`);
+  const delaySamples = Math.round((Math.max(0, track.fromFrame) / options.fps) * MIX_SAMPLE_RATE);
+  // The `S` suffix gives the delay in samples, exact at any fps; `all=1`
+  // delays every channel, not only the first. https://ffmpeg.org/ffmpeg-filters.html#adelay
+  if (delaySamples > 0) steps.push(`adelay=delays=${delaySamples}S:all=1`);
+  return `[${options.firstInputIndex + index}:a]${steps.join(',')}[a${index}]`;
+}
+
+/**
+ * Builds the audio half of a filter graph: each track trimmed, converted,
+ * gain-adjusted and delayed to its start frame, then summed with `amix` and
+ * padded/cut to exactly the video's duration.
+ */
+export function buildAudioMixFilter(options: AudioMixFilterOptions): AudioMixFilter {
+  if (options.tracks.length === 0) throw new Error('buildAudioMixFilter needs at least one track');
+  const chains = options.tracks.map((track, i) => trackChain(track, i, options));
+  const labels = options.tracks.map((_, i) => `[a${i}]`).join('');
+  const dur = formatNumber(options.durationSec);
+  // normalize=0: amix would otherwise divide every input by the input count,
+  // so a voice got quieter when music was added. Volumes are the caller's.
+  // https://ffmpeg.org/ffmpeg-filters.html#amix
+  const mix =
+    options.tracks.length > 1
+      ? `amix=inputs=${options.tracks.length}:duration=longest:dropout_transition=0:normalize=0,`
+      : '';
+  // apad fills silence when the audio is shorter than the video; atrim cuts
+  // the rest, so the audio stream is exactly as long as the video.
+  const tail = `${labels}${mix}apad=whole_dur=${dur},atrim=end=${dur}[aout]`;
+  return { filter: [...chains, tail].join(';'), outputLabel: '[aout]' };
+}

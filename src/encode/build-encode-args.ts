@@ -1,0 +1,125 @@
+import { buildAudioMixFilter, formatNumber } from './build-audio-mix-filter.js';
+import type { EncodeOptions } from './encode-options.schema.js';
+import type { VideoFormat } from './output-format.schema.js';
+import { resolveEncodeOptions, type ResolvedEncodeOptions } from './resolve-encode-options.js';
+
+/** The ffmpeg muxer per format, passed with `-f` because temp names end in `.partial`. */
+export const muxerByFormat: Readonly<Record<VideoFormat, string>> = { mp4: 'mp4', webm: 'webm', gif: 'gif' };
+
+/**
+ * Flags every ffmpeg run gets. stdin is the frame pipe, so `-nostdin` is NOT
+ * passed. Progress goes to stdout as key=value blocks (stdout is otherwise
+ * unused: the output is a file) and errors alone go to stderr, which keeps the
+ * stderr tail in error messages readable.
+ * https://ffmpeg.org/ffmpeg.html#Advanced-options (-progress)
+ */
+export const commonFfmpegFlags: readonly string[] = ['-hide_banner', '-loglevel', 'error', '-nostats', '-progress', 'pipe:1', '-y'];
+
+/**
+ * Prefixes `file:` so a path containing `:` (or starting with a protocol name)
+ * is never read as a URL. https://ffmpeg.org/ffmpeg-protocols.html#file
+ */
+export function fileUrl(path: string): string {
+  return `file:${path}`;
+}
+
+function frameInput(o: ResolvedEncodeOptions): string[] {
+  // image2pipe reads concatenated JPEG/PNG images from stdin; -framerate sets
+  // their timestamps (image2pipe has no clock of its own).
+  return ['-f', 'image2pipe', '-c:v', o.inputCodec, '-framerate', formatNumber(o.fps), '-i', 'pipe:0'];
+}
+
+function threadArgs(o: ResolvedEncodeOptions): string[] {
+  return o.threads === null ? [] : ['-threads', String(o.threads)];
+}
+
+/**
+ * Chromium's frames are sRGB (PNG) or full-range BT.601 JPEG. Convert them to
+ * limited-range BT.709 and tag the stream so, which is what players assume for
+ * HD video; untagged streams get shifted colours in some browsers.
+ * https://trac.ffmpeg.org/wiki/colorspace
+ */
+const yuv420pVideoFilter = 'scale=out_color_matrix=bt709:out_range=tv,format=yuv420p';
+const bt709Tags = ['-colorspace', 'bt709', '-color_primaries', 'bt709', '-color_trc', 'bt709', '-color_range', 'tv'];
+
+function audioArgs(o: ResolvedEncodeOptions, codec: string[]): string[] {
+  if (o.audioTracks.length === 0) return [];
+  const inputs = o.audioTracks.flatMap((t) => ['-i', t.path]);
+  const mix = buildAudioMixFilter({ tracks: o.audioTracks, fps: o.fps, durationSec: o.durationSec, firstInputIndex: 1 });
+  return [...inputs, '-filter_complex', mix.filter, '-map', '0:v', '-map', mix.outputLabel, ...codec];
+}
+
+function mp4Args(o: Extract<ResolvedEncodeOptions, { format: 'mp4' }>): string[] {
+  const params = Object.entries(o.x264Params).map(([k, v]) => `${k}=${v}`);
+  return [
+    ...frameInput(o),
+    ...audioArgs(o, ['-c:a', 'aac', '-b:a', '128k']),
+    '-vf', yuv420pVideoFilter,
+    '-c:v', 'libx264', '-preset', o.preset, '-crf', String(o.crf),
+    // High profile: every browser and phone made since ~2012 decodes it, and it
+    // is ~10% smaller than main at equal quality.
+    '-profile:v', 'high',
+    '-pix_fmt', 'yuv420p',
+    ...bt709Tags,
+    '-r', formatNumber(o.fps),
+    ...(params.length > 0 ? ['-x264-params', params.join(':')] : []),
+    ...threadArgs(o),
+    // Move the moov atom before mdat so playback starts before the download
+    // ends (costs a second pass over the file). https://ffmpeg.org/ffmpeg-formats.html#mov_002c-mp4_002c-ismv
+    '-movflags', '+faststart',
+    '-f', muxerByFormat.mp4, fileUrl(o.outPath),
+  ];
+}
+
+function webmArgs(o: Extract<ResolvedEncodeOptions, { format: 'webm' }>): string[] {
+  return [
+    ...frameInput(o),
+    ...audioArgs(o, ['-c:a', 'libopus', '-b:a', '128k']),
+    '-vf', yuv420pVideoFilter,
+    // -b:v 0 turns -crf into constant quality instead of a bitrate cap.
+    // https://trac.ffmpeg.org/wiki/Encode/VP9#constantq
+    '-c:v', 'libvpx-vp9', '-crf', String(o.crf), '-b:v', '0',
+    // realtime + cpu-used 8 is libvpx's fastest mode; row-mt lets it use more
+    // than one thread per tile. https://developers.google.com/media/vp9/live-encoding
+    '-deadline', o.deadline, '-cpu-used', String(o.cpuUsed), '-row-mt', '1',
+    '-pix_fmt', 'yuv420p',
+    ...bt709Tags,
+    '-r', formatNumber(o.fps),
+    ...threadArgs(o),
+    '-f', muxerByFormat.webm, fileUrl(o.outPath),
+  ];
+}
+
+function gifArgs(o: Extract<ResolvedEncodeOptions, { format: 'gif' }>): string[] {
+  // One pass: split the scaled stream, build a palette from one copy and apply
+  // it to the other. palettegen waits for the last frame, so every frame is
+  // held in memory: fine for short previews. stats_mode=diff favours moving
+  // parts; bayer dithering is deterministic and compresses better than error
+  // diffusion; diff_mode=rectangle only re-dithers what changed.
+  // https://ffmpeg.org/ffmpeg-filters.html#palettegen https://ffmpeg.org/ffmpeg-filters.html#paletteuse
+  const graph = [
+    `[0:v]fps=${formatNumber(o.gifFps)},scale=${o.gifWidth}:-1:flags=lanczos,split[g0][g1]`,
+    '[g0]palettegen=stats_mode=diff[pal]',
+    '[g1][pal]paletteuse=dither=bayer:bayer_scale=5:diff_mode=rectangle[gif]',
+  ].join(';');
+  return [
+    ...frameInput(o),
+    '-filter_complex', graph,
+    '-map', '[gif]',
+    // Loop forever, like every GIF preview in an email.
+    '-loop', '0',
+    ...threadArgs(o),
+    '-f', muxerByFormat.gif, fileUrl(o.outPath),
+  ];
+}
+
+/**
+ * Builds the full ffmpeg argument list (without the program name) that reads
+ * frames from stdin and writes an mp4, webm or gif to `outPath`. Pure: the same
+ * options always give the same list. Throws AppError('INVALID_ARGUMENT').
+ */
+export function buildEncodeArgs(options: EncodeOptions): string[] {
+  const o = resolveEncodeOptions(options);
+  const specific = o.format === 'mp4' ? mp4Args(o) : o.format === 'webm' ? webmArgs(o) : gifArgs(o);
+  return [...commonFfmpegFlags, ...specific];
+}

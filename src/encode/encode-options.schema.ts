@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import { videoFormatSchema } from './output-format.schema.js';
+
+/**
+ * One audio file placed on the composition timeline. The file plays from its
+ * own beginning at `fromFrame` (a negative value cuts the part before frame 0)
+ * for `durationInFrames` frames, or until the file ends when unset.
+ */
+export const audioTrackSchema = z.object({
+  path: z.string().min(1),
+  fromFrame: z.number().int(),
+  durationInFrames: z.number().int().positive().optional(),
+  /** Linear gain: 1 keeps the level, 0 mutes, 2 doubles the amplitude. */
+  volume: z.number().min(0).max(10).default(1),
+});
+
+/** Codec of the frames the renderer writes to ffmpeg's stdin. */
+export const inputCodecSchema = z.enum(['mjpeg', 'png']);
+
+/** x264 presets, fastest to slowest (https://trac.ffmpeg.org/wiki/Encode/H.264). */
+export const x264PresetSchema = z.enum([
+  'ultrafast',
+  'superfast',
+  'veryfast',
+  'faster',
+  'fast',
+  'medium',
+  'slow',
+  'slower',
+  'veryslow',
+]);
+
+/**
+ * Public options of `buildEncodeArgs`. Everything optional is filled in once by
+ * `resolveEncodeOptions`.
+ */
+export const encodeOptionsSchema = z.object({
+  format: videoFormatSchema,
+  fps: z.number().positive().max(240),
+  width: z.number().int().positive().max(8192),
+  height: z.number().int().positive().max(8192),
+  inputCodec: inputCodecSchema,
+  outPath: z.string().min(1),
+  durationInFrames: z.number().int().positive(),
+  /** Constant rate factor; lower is better quality. mp4: 0-51, webm: 0-63. */
+  crf: z.number().int().min(0).max(63).optional(),
+  /** x264 preset (mp4 only; webm always uses libvpx's realtime settings). */
+  preset: x264PresetSchema.optional(),
+  audioTracks: z.array(audioTrackSchema).optional(),
+  /** Encoder threads; unset lets ffmpeg choose from the CPU count. */
+  threads: z.number().int().positive().max(64).optional(),
+  gif: z
+    .object({
+      fps: z.number().positive().max(50).optional(),
+      width: z.number().int().positive().max(4096).optional(),
+    })
+    .optional(),
+  /** Extra libx264 settings, passed as `-x264-params key=value:...` (mp4 only). */
+  x264Params: z.record(z.string().regex(/^[\w-]+$/), z.union([z.string(), z.number()])).optional(),
+});
+
+export type AudioTrackInput = z.input<typeof audioTrackSchema>;
+export type AudioTrack = z.output<typeof audioTrackSchema>;
+export type InputCodec = z.infer<typeof inputCodecSchema>;
+export type X264Preset = z.infer<typeof x264PresetSchema>;
+/** What callers pass to `buildEncodeArgs`. */
+export type EncodeOptions = z.input<typeof encodeOptionsSchema>;

@@ -1,0 +1,38 @@
+/**
+ * The one registry of error codes. Every AppError names one of these; the
+ * HTTP status, retryability and public message live here so that the CLI, the
+ * workers and the API all answer the same way for the same problem.
+ */
+export const errorCodes = {
+  // Caller mistakes: never retried.
+  INVALID_ARGUMENT: { httpStatus: 400, retryable: false, publicMessage: 'Invalid argument.' },
+  INVALID_PROPS: { httpStatus: 400, retryable: false, publicMessage: 'The props do not match the template schema.' },
+  TEMPLATE_NOT_FOUND: { httpStatus: 404, retryable: false, publicMessage: 'Unknown template.' },
+  VARIANT_NOT_FOUND: { httpStatus: 400, retryable: false, publicMessage: 'Unknown variant for this template.' },
+  NOT_FOUND: { httpStatus: 404, retryable: false, publicMessage: 'Not found.' },
+  UNAUTHORIZED: { httpStatus: 401, retryable: false, publicMessage: 'Missing or invalid API key.' },
+  PAYLOAD_TOO_LARGE: { httpStatus: 413, retryable: false, publicMessage: 'Request body too large.' },
+  INVALID_KEY: { httpStatus: 400, retryable: false, publicMessage: 'Invalid key or id.' },
+  // Remote assets named in props.
+  ASSET_FORBIDDEN: { httpStatus: 400, retryable: false, publicMessage: 'A remote asset URL is not allowed.' },
+  ASSET_TOO_LARGE: { httpStatus: 400, retryable: false, publicMessage: 'A remote asset is too large.' },
+  ASSET_BAD_TYPE: { httpStatus: 400, retryable: false, publicMessage: 'A remote asset is not an image.' },
+  ASSET_FETCH_FAILED: { httpStatus: 502, retryable: true, publicMessage: 'A remote asset could not be fetched.' },
+  // Environment and output.
+  DEPENDENCY_MISSING: { httpStatus: 500, retryable: false, publicMessage: 'A required program is not installed.' },
+  OUTPUT_NOT_WRITABLE: { httpStatus: 500, retryable: false, publicMessage: 'The output path cannot be written.' },
+  BUNDLE_FAILED: { httpStatus: 500, retryable: false, publicMessage: 'The template bundle failed to build.' },
+  // Rendering.
+  DELAY_RENDER_TIMEOUT: { httpStatus: 500, retryable: false, publicMessage: 'A frame waited too long on delayRender.' },
+  FRAME_TIMEOUT: { httpStatus: 500, retryable: true, publicMessage: 'A frame took too long to render.' },
+  RENDER_TIMEOUT: { httpStatus: 500, retryable: true, publicMessage: 'The render took too long.' },
+  TEMPLATE_ERROR: { httpStatus: 500, retryable: false, publicMessage: 'The template threw while rendering.' },
+  BROWSER_CRASHED: { httpStatus: 500, retryable: true, publicMessage: 'The browser crashed.' },
+  FFMPEG_FAILED: { httpStatus: 500, retryable: true, publicMessage: 'Encoding failed.' },
+  // Infrastructure.
+  REDIS_UNAVAILABLE: { httpStatus: 503, retryable: true, publicMessage: 'Service temporarily unavailable.' },
+  CONFIG_INVALID: { httpStatus: 500, retryable: false, publicMessage: 'Invalid configuration.' },
+  INTERNAL: { httpStatus: 500, retryable: true, publicMessage: 'Internal error.' },
+} as const satisfies Record<string, { httpStatus: number; retryable: boolean; publicMessage: string }>;
+
+export type ErrorCode = keyof typeof errorCodes;

@@ -1,0 +1,2 @@
+export { createRenderVideo, type RenderVideo, type RenderVideoDeps } from './render-video.js';
+export { renderRequestSchema, type RenderRequest, type RenderResult } from './render-request.schema.js';

@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { outputFormatSchema, x264PresetSchema } from '../encode/index.js';
+import type { RenderProgress } from '../render/index.js';
+
+/** One render: a template, its props, and where the result goes. */
+export const renderRequestSchema = z.object({
+  templateId: z.string().min(1).max(64),
+  /** Default: the template's default variant. */
+  variant: z.string().min(1).max(32).optional(),
+  props: z.unknown().optional(),
+  /** Default: from the output file's extension. */
+  format: outputFormatSchema.optional(),
+  out: z.string().min(1),
+  /** Inclusive frame range of a video; default the whole composition. */
+  frames: z.object({ start: z.number().int().min(0), end: z.number().int().min(0) }).optional(),
+  /** The frame of a still; default the template's poster frame. */
+  frame: z.number().int().min(0).optional(),
+  /** Browsers used at once; default the pool size. */
+  concurrency: z.number().int().min(1).max(64).optional(),
+  crf: z.number().int().min(0).max(63).optional(),
+  preset: x264PresetSchema.optional(),
+  /** JPEG quality of captured frames. */
+  quality: z.number().int().min(1).max(100).optional(),
+});
+
+export type RenderRequest = z.input<typeof renderRequestSchema> & {
+  signal?: AbortSignal;
+  onProgress?: (progress: RenderProgress) => void;
+};
+
+/** What a finished render reports. */
+export interface RenderResult {
+  outPath: string;
+  format: z.infer<typeof outputFormatSchema>;
+  templateId: string;
+  templateVersion: string;
+  variant: string;
+  width: number;
+  height: number;
+  frames: number;
+  framesCaptured: number;
+  framesReused: number;
+  browserRestarts: number;
+  timeToFirstFrameMs: number;
+  wallMs: number;
+  fps: number;
+  bytes: number;
+}

@@ -1,0 +1,175 @@
+import { stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Config } from '../config/index.js';
+import { AppError, CancelledError } from '../errors/index.js';
+import {
+  buildEncodeArgs,
+  buildStillArgs,
+  formatFromPath,
+  isStillFormat,
+  prepareOutput,
+  startFfmpeg,
+  type OutputFormat,
+  type PreparedOutput,
+} from '../encode/index.js';
+import { captureFrames, type BrowserPool, type CaptureFramesOptions } from '../render/index.js';
+import type { TemplateRegistry } from '../templates/index.js';
+import { renderRequestSchema, type RenderRequest, type RenderResult } from './render-request.schema.js';
+
+export interface RenderVideoDeps {
+  registry: TemplateRegistry;
+  pool: BrowserPool;
+  ffmpegPath: string;
+  render: Config['render'];
+  encode: Config['encode'];
+}
+
+export type RenderVideo = (request: RenderRequest) => Promise<RenderResult>;
+
+/**
+ * validate -> capture -> encode -> publish. Everything that can be refused
+ * (template, variant, props, frame range, output path) is checked before a
+ * browser or ffmpeg is touched; the output appears atomically or not at all.
+ */
+export function createRenderVideo(deps: RenderVideoDeps): RenderVideo {
+  return async (request) => {
+    const startedAt = Date.now();
+    const parsed = renderRequestSchema.safeParse(request);
+    if (!parsed.success) {
+      const list = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+      throw new AppError('INVALID_ARGUMENT', `Invalid render request: ${list}`);
+    }
+    const req = parsed.data;
+    const template = deps.registry.get(req.templateId);
+    const variant = deps.registry.resolveVariant(template, req.variant);
+    const props = deps.registry.validateProps(template, req.props);
+    const format: OutputFormat = req.format ?? formatFromPath(req.out);
+    const still = isStillFormat(format);
+    const range = still ? frameRange(template.durationInFrames, req.frame ?? template.posterFrame) : videoRange(template.durationInFrames, req.frames);
+    const output = await prepareOutput(req.out);
+
+    const timeout = AbortSignal.timeout(deps.render.renderTimeoutMs);
+    const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
+    try {
+      const bundle = await deps.registry.bundle(template.id);
+      const capture: Omit<CaptureFramesOptions, 'onFrame' | 'format'> = {
+        pool: deps.pool,
+        bundle,
+        variant: variant.name,
+        width: variant.size.width,
+        height: variant.size.height,
+        props,
+        firstFrame: range.start,
+        lastFrame: range.end,
+        quality: req.quality ?? deps.render.jpegQuality,
+        concurrency: req.concurrency ?? deps.pool.size,
+        chunkSize: deps.render.chunkFrames,
+        delayRenderTimeoutMs: deps.render.delayRenderTimeoutMs,
+        frameTimeoutMs: deps.render.frameTimeoutMs,
+        signal,
+        onProgress: request.onProgress,
+      };
+      let result;
+      if (still) {
+        result = await renderStill(deps, capture, format, output, req.quality);
+      } else {
+        const audioTracks = template.audio
+          ? [{ path: path.join(bundle.dir, 'static', template.audio.src), fromFrame: -range.start, volume: template.audio.volume ?? 1 }]
+          : [];
+        const args = buildEncodeArgs({
+          format: format as 'mp4' | 'webm' | 'gif',
+          fps: template.fps,
+          width: variant.size.width,
+          height: variant.size.height,
+          inputCodec: 'mjpeg',
+          outPath: output.tempPath,
+          durationInFrames: range.end - range.start + 1,
+          crf: req.crf ?? (format === 'mp4' ? deps.encode.crf : undefined),
+          preset: req.preset ?? deps.encode.preset,
+          audioTracks,
+        });
+        const ffmpeg = await startFfmpeg(args, { ffmpegPath: deps.ffmpegPath, signal });
+        try {
+          result = await captureFrames({ ...capture, format: 'jpeg', onFrame: (_frame, image) => ffmpeg.write(image) });
+          await ffmpeg.end();
+        } catch (err) {
+          ffmpeg.kill();
+          throw err;
+        }
+      }
+      await output.commit();
+      const wallMs = Date.now() - startedAt;
+      const frames = range.end - range.start + 1;
+      return {
+        outPath: output.finalPath,
+        format,
+        templateId: template.id,
+        templateVersion: bundle.version,
+        variant: variant.name,
+        width: variant.size.width,
+        height: variant.size.height,
+        frames,
+        framesCaptured: result.framesCaptured,
+        framesReused: result.framesReused,
+        browserRestarts: result.browserRestarts,
+        timeToFirstFrameMs: result.timeToFirstFrameMs,
+        wallMs,
+        fps: (frames * 1000) / wallMs,
+        bytes: (await stat(output.finalPath)).size,
+      };
+    } catch (err) {
+      await output.discard();
+      if (err instanceof CancelledError && timeout.aborted && !request.signal?.aborted) {
+        throw new AppError('RENDER_TIMEOUT', `template ${template.id}: the render took longer than ${deps.render.renderTimeoutMs} ms`, {
+          cause: err,
+        });
+      }
+      throw err;
+    }
+  };
+}
+
+async function renderStill(
+  deps: RenderVideoDeps,
+  capture: Omit<CaptureFramesOptions, 'onFrame' | 'format'>,
+  format: OutputFormat,
+  output: PreparedOutput,
+  quality: number | undefined,
+) {
+  // PNG keeps alpha and is lossless; JPEG is what a jpg still wants anyway.
+  const captureFormat = format === 'jpg' ? 'jpeg' : 'png';
+  let image: Buffer | undefined;
+  const result = await captureFrames({
+    ...capture,
+    concurrency: 1,
+    format: captureFormat,
+    onFrame: async (_frame, buffer) => {
+      image = buffer;
+    },
+  });
+  if (!image) throw new AppError('INTERNAL', 'the still frame was not captured');
+  if (format === 'png' || format === 'jpg') {
+    await writeFile(output.tempPath, image);
+  } else {
+    const args = buildStillArgs({ inputCodec: 'png', format: format as 'webp', outPath: output.tempPath, quality });
+    const ffmpeg = await startFfmpeg(args, { ffmpegPath: deps.ffmpegPath, signal: capture.signal });
+    await ffmpeg.write(image);
+    await ffmpeg.end();
+  }
+  return result;
+}
+
+function frameRange(duration: number, frame: number): { start: number; end: number } {
+  if (frame >= duration) {
+    throw new AppError('INVALID_ARGUMENT', `frame ${frame} is outside the composition (0-${duration - 1})`);
+  }
+  return { start: frame, end: frame };
+}
+
+function videoRange(duration: number, frames: { start: number; end: number } | undefined): { start: number; end: number } {
+  const range = frames ?? { start: 0, end: duration - 1 };
+  if (range.start > range.end || range.end >= duration) {
+    throw new AppError('INVALID_ARGUMENT', `frames ${range.start}-${range.end} are outside the composition (0-${duration - 1})`);
+  }
+  return range;
+}

@@ -1,0 +1,40 @@
+/**
+ * Command-line flags for chromium-headless-shell in capture mode.
+ *
+ * Begin-frame control makes the compositor produce a frame only when we ask
+ * for one (CDP HeadlessExperimental.beginFrame), so every captured image shows
+ * exactly the DOM state we just committed, with no timer-driven frames in
+ * between. See https://chromedevtools.github.io/devtools-protocol/tot/HeadlessExperimental/
+ * and https://goo.gle/chrome-headless-rendering.
+ */
+export function captureFlags(options: { width: number; height: number }): string[] {
+  return [
+    // Required as root in containers and on this machine type; the sandbox is
+    // re-enabled in the non-root render-worker image (docker/).
+    '--no-sandbox',
+    '--disable-gpu',
+    // No phoning home: this machine has no network and every blocked request costs time.
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+    '--disable-default-apps',
+    '--disable-extensions',
+    '--mute-audio',
+    '--hide-scrollbars',
+    // Deterministic compositing driven by beginFrame.
+    '--deterministic-mode',
+    '--enable-begin-frame-control',
+    '--run-all-compositor-stages-before-draw',
+    // Otherwise Chromium paints a white "new content" frame after ~4 s without commits.
+    '--disable-new-content-rendering-timeout',
+    '--disable-threaded-animation',
+    '--disable-threaded-scrolling',
+    // Images must be fully decoded in the frame that shows them, not a later one.
+    '--disable-checker-imaging',
+    '--disable-image-animation-resync',
+    '--font-render-hinting=none',
+    '--force-color-profile=srgb',
+    `--window-size=${options.width},${options.height}`,
+  ];
+}

@@ -1,0 +1,21 @@
+/**
+ * Remote images named in props, fetched from Node behind SSRF guards and
+ * kept in a disk cache; the capture page only ever sees the cached bytes.
+ */
+export {
+  createRemoteAssetFetcher,
+  type FetchedAsset,
+  type RemoteAssetFetcher,
+  type RemoteAssetFetcherDeps,
+} from './create-remote-asset-fetcher.js';
+export { checkUrl, type CheckedUrl } from './check-url.js';
+export { isForbiddenAddress } from './is-forbidden-address.js';
+export type { LookupAll } from './resolve-pinned-addresses.js';
+export {
+  remoteAssetOptionsSchema,
+  type RemoteAssetOptions,
+  type ResolvedRemoteAssetOptions,
+  type UrlPolicy,
+} from './remote-asset-options.schema.js';
+export { resolveRemoteAssetOptions } from './resolve-remote-asset-options.js';
+export { allowedImageTypes, sniffImageType, type AllowedImageType } from './sniff-image-type.js';

@@ -1,0 +1,198 @@
+import puppeteer, { ConnectionClosedError, ProtocolError, type Browser, type CDPSession } from 'puppeteer-core';
+import type { MountOptions, SeekResult, VideoConfig } from '../composition/template.schema.js';
+import { AppError } from '../errors/index.js';
+import { bundleUrl, type BundleRef } from './bundle-ref.js';
+import { captureFlags } from './chromium-flags.js';
+import { processTreeRss } from './process-memory.js';
+import { RequestInterceptor, type RemoteImageSource } from './request-interceptor.js';
+
+export interface RenderPageOptions {
+  chromiumPath: string;
+  remoteImages?: RemoteImageSource;
+  launchTimeoutMs?: number;
+}
+
+export type CaptureFormat = 'jpeg' | 'png';
+
+/** Virtual time between begin-frames; only its monotonicity matters. */
+const FRAME_INTERVAL_MS = 1000 / 60;
+
+/**
+ * One chromium-headless-shell process with one begin-frame-controlled page.
+ * One page per process scales across cores far better than tabs of one
+ * browser (they share a compositor thread).
+ */
+export class RenderPage {
+  rendersDone = 0;
+  crashed = false;
+  private bundleKey: string | undefined;
+  private frameTime = 0;
+  private crashListeners = new Set<() => void>();
+
+  private constructor(
+    private readonly browser: Browser,
+    private readonly session: CDPSession,
+    readonly interceptor: RequestInterceptor,
+  ) {
+    browser.on('disconnected', () => this.markBroken());
+    session.on('Inspector.targetCrashed', () => this.markBroken());
+  }
+
+  /** Takes this browser out of service: after a crash, or when it stopped answering. */
+  markBroken(): void {
+    if (this.crashed) return;
+    this.crashed = true;
+    for (const listener of this.crashListeners) listener();
+  }
+
+  static async launch(options: RenderPageOptions): Promise<RenderPage> {
+    const browser = await puppeteer
+      .launch({
+        executablePath: options.chromiumPath,
+        headless: 'shell',
+        pipe: true,
+        defaultViewport: null,
+        timeout: options.launchTimeoutMs ?? 30_000,
+        args: captureFlags({ width: 1280, height: 720 }),
+        // We own the process lifecycle (recycling, crash replacement).
+        handleSIGINT: false,
+        handleSIGTERM: false,
+        handleSIGHUP: false,
+      })
+      .catch((cause: unknown) => {
+        throw new AppError(
+          'DEPENDENCY_MISSING',
+          `Chromium could not start from ${options.chromiumPath}: ${(cause as Error).message}. ` +
+            'Install it with: sudo apt-get install chromium-headless-shell (or bash scripts/install-system-deps.sh).',
+          { cause },
+        );
+      });
+    try {
+      const root = await browser.target().createCDPSession();
+      // The default tab cannot be put under begin-frame control; only a target created with the flag can.
+      const { targetId } = await root.send('Target.createTarget', {
+        url: 'about:blank',
+        enableBeginFrameControl: true,
+      });
+      const target = await browser.waitForTarget((t) => (t as unknown as { _targetId: string })._targetId === targetId);
+      const session = await target.createCDPSession();
+      const interceptor = new RequestInterceptor(session, options.remoteImages);
+      await Promise.all([session.send('Page.enable'), session.send('Runtime.enable'), interceptor.enable()]);
+      return new RenderPage(browser, session, interceptor);
+    } catch (err) {
+      await browser.close().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  get pid(): number | undefined {
+    return this.browser.process()?.pid;
+  }
+
+  onCrash(listener: () => void): () => void {
+    this.crashListeners.add(listener);
+    return () => this.crashListeners.delete(listener);
+  }
+
+  /** Navigates to the bundle unless it is already loaded; a warm page skips this. */
+  async load(bundle: BundleRef): Promise<void> {
+    const key = `${bundle.templateId}/${bundle.version}`;
+    this.interceptor.setBundle(bundle);
+    if (this.bundleKey === key) return;
+    this.bundleKey = undefined;
+    const { errorText } = await this.call(() => this.session.send('Page.navigate', { url: bundleUrl(bundle) }));
+    if (errorText) throw new AppError('BUNDLE_FAILED', `the bundle page of ${bundle.templateId} did not load: ${errorText}`);
+    await this.waitFor('!!(window.__mastercut && document.readyState === "complete")', 15_000, bundle.templateId);
+    this.bundleKey = key;
+  }
+
+  async mount(options: MountOptions & { width: number; height: number }): Promise<VideoConfig> {
+    this.interceptor.assetError = undefined;
+    await this.call(() =>
+      this.session.send('Emulation.setDeviceMetricsOverride', {
+        width: options.width,
+        height: options.height,
+        deviceScaleFactor: 1,
+        mobile: false,
+      }),
+    );
+    const { width: _w, height: _h, ...mount } = options;
+    return this.evaluate<VideoConfig>(`window.__mastercut.mount(${JSON.stringify(mount)})`);
+  }
+
+  /** Shows a frame and waits until it is ready to capture (delayRender, images, fonts). */
+  async seek(frame: number): Promise<SeekResult> {
+    return this.evaluate<SeekResult>(`window.__mastercut.seek(${frame})`);
+  }
+
+  async audioTracks(): Promise<unknown[]> {
+    return this.evaluate<unknown[]>('window.__mastercut.audioTracks()');
+  }
+
+  async unmount(): Promise<void> {
+    await this.evaluate('window.__mastercut && window.__mastercut.unmount()');
+  }
+
+  /** Asks the compositor for one frame and returns its pixels. */
+  async capture(format: CaptureFormat, quality: number): Promise<Buffer> {
+    // HeadlessExperimental is missing from puppeteer's protocol typings.
+    const send = this.session.send.bind(this.session) as (method: string, params: object) => Promise<unknown>;
+    const result = (await this.call(() =>
+      send('HeadlessExperimental.beginFrame', {
+        frameTimeTicks: (this.frameTime += FRAME_INTERVAL_MS),
+        interval: FRAME_INTERVAL_MS,
+        screenshot: format === 'png' ? { format: 'png' } : { format: 'jpeg', quality },
+      }),
+    )) as { hasDamage: boolean; screenshotData?: string };
+    if (!result.screenshotData) {
+      throw new AppError('FRAME_TIMEOUT', 'the compositor produced no image for this frame', { retryable: true });
+    }
+    return Buffer.from(result.screenshotData, 'base64');
+  }
+
+  /** Resident memory of this browser's whole process tree. */
+  async memoryBytes(): Promise<number> {
+    return this.pid ? processTreeRss(this.pid) : 0;
+  }
+
+  async close(): Promise<void> {
+    this.crashListeners.clear();
+    await this.browser.close().catch(() => {
+      this.browser.process()?.kill('SIGKILL');
+    });
+  }
+
+  private async evaluate<T>(expression: string): Promise<T> {
+    const { result, exceptionDetails } = await this.call(() =>
+      this.session.send('Runtime.evaluate', { expression, awaitPromise: true, returnByValue: true }),
+    );
+    if (exceptionDetails) {
+      const text = exceptionDetails.exception?.description ?? exceptionDetails.text;
+      throw new AppError('TEMPLATE_ERROR', `the page threw: ${text}`);
+    }
+    return result.value as T;
+  }
+
+  /** Runs one CDP call; a closed connection means the browser died. */
+  private async call<T>(send: () => Promise<T>): Promise<T> {
+    try {
+      return await send();
+    } catch (err) {
+      const closed = err instanceof ConnectionClosedError || (err instanceof ProtocolError && err.name === 'TargetCloseError');
+      if (closed || this.crashed) {
+        this.markBroken();
+        throw new AppError('BROWSER_CRASHED', `the browser (pid ${this.pid ?? '?'}) went away: ${(err as Error).message}`, { cause: err });
+      }
+      throw err;
+    }
+  }
+
+  private async waitFor(expression: string, timeoutMs: number, what: string): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (await this.evaluate<boolean>(expression)) return;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    throw new AppError('BUNDLE_FAILED', `the bundle of ${what} did not initialise within ${timeoutMs} ms`);
+  }
+}
