@@ -10,5 +10,4 @@ export default defineConfig({
     hookTimeout: 120_000,
     reporters: ['default'],
   },
-  esbuild: { jsx: 'automatic' },
 });

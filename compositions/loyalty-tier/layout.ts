@@ -34,12 +34,12 @@ export function computeLoyaltyLayout(width: number, height: number): LoyaltyLayo
   const bodyH = closing.y - Math.round(unit * 5) - bodyTop;
 
   if (orientation === 'landscape') {
-    const meterH = Math.round(unit * 17);
+    const meterH = Math.round(unit * 20);
     return {
       orientation,
       unit,
       header,
-      titleSize: Math.round(unit * 7.2),
+      titleSize: Math.round(unit * 8),
       meter: { x: marginX, y: bodyTop, w: innerW, h: meterH },
       stats: { x: marginX, y: bodyTop + meterH + Math.round(unit * 4), w: innerW, h: bodyH - meterH - Math.round(unit * 4) },
       statsDirection: 'row',

@@ -34,7 +34,7 @@ export function StatsList({ rect, unit, direction, items }: StatsListProps) {
   const gap = Math.round(unit * (row ? 3 : 2.5));
   const cellW = row ? (rect.w - gap * (items.length - 1)) / items.length : rect.w;
   const longest = Math.max(4, ...items.map((i) => show(i.sizingValue, i.plain).length));
-  const valueSize = fitFontSize(cellW - unit * 3, longest, unit * (row ? 7.5 : 8.5), 0.62);
+  const valueSize = fitFontSize(cellW - unit * 3, longest, unit * (row ? 10 : 8.5), 0.62);
 
   return (
     <div
@@ -43,6 +43,7 @@ export function StatsList({ rect, unit, direction, items }: StatsListProps) {
         display: 'flex',
         flexDirection: row ? 'row' : 'column',
         justifyContent: row ? 'space-between' : 'center',
+        alignItems: row ? 'flex-start' : 'stretch',
         gap: `${gap}px`,
         fontFamily: INTER_STACK,
       }}

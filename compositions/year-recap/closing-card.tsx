@@ -22,7 +22,7 @@ const BADGE_SETTLE = 30;
  * BADGE_SETTLE frames (it is within a hair of it by then), because a spring
  * only approaches rest and the hold needs byte-identical frames.
  */
-export function ClosingCard({ rect, unit, tier, ctaLabel }: ClosingCardProps) {
+export function ClosingCard({ rect, unit: frameUnit, tier, ctaLabel }: ClosingCardProps) {
   const frame = useCurrentFrame();
   const { fps } = useVideoConfig();
   const appear = enter(frame, 0, 18);
@@ -30,6 +30,8 @@ export function ClosingCard({ rect, unit, tier, ctaLabel }: ClosingCardProps) {
     frame >= BADGE_SETTLE ? 1 : spring({ frame: Math.max(0, frame - 6), fps, config: { damping: 11, stiffness: 150, mass: 0.8 } });
   const lineIn = enter(frame, 10, 18);
   const ctaIn = enter(frame, 18, 18);
+  // Sized from the card as well as the frame: the square grid's cards are narrow.
+  const unit = Math.min(frameUnit, rect.w / 50);
   const pad = Math.round(unit * 3.2);
   const palette = tierPalette(tier);
   const badgeSize = Math.round(unit * 2.6);
@@ -37,7 +39,7 @@ export function ClosingCard({ rect, unit, tier, ctaLabel }: ClosingCardProps) {
   return (
     <div
       style={{
-        ...cardStyle(rect, unit, appear),
+        ...cardStyle(rect, frameUnit, appear),
         padding: `${pad}px`,
         display: 'flex',
         flexDirection: 'column',
@@ -61,6 +63,7 @@ export function ClosingCard({ rect, unit, tier, ctaLabel }: ClosingCardProps) {
           letterSpacing: '0.12em',
           textTransform: 'uppercase',
           lineHeight: 1,
+          whiteSpace: 'nowrap',
           transformOrigin: 'left center',
           transform: `scale(${fixed3(Math.max(0, pop))})`,
         }}

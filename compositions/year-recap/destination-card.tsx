@@ -21,13 +21,14 @@ const PUSH_FRAMES = 60;
  * the sea) with the place name over a dark fade at the bottom. The push-in is
  * clamped, so the card is still by the time the closing scene lands.
  */
-export function DestinationCard({ rect, unit, destination, imageUrl }: DestinationCardProps) {
+export function DestinationCard({ rect, unit: frameUnit, destination, imageUrl }: DestinationCardProps) {
   const frame = useCurrentFrame();
   const appear = enter(frame, 0, 20);
   const push = interpolate(frame, [0, PUSH_FRAMES], [1.08, 1], {
     extrapolateLeft: 'clamp',
     extrapolateRight: 'clamp',
   });
+  const unit = Math.min(frameUnit, rect.w / 50);
   const pad = Math.round(unit * 3.2);
   // Two lines at most: size the name for about half its length per line.
   const nameSize = Math.floor(
@@ -42,7 +43,7 @@ export function DestinationCard({ rect, unit, destination, imageUrl }: Destinati
   };
 
   return (
-    <div style={{ ...cardStyle(rect, unit, appear), fontFamily: INTER_STACK }}>
+    <div style={{ ...cardStyle(rect, frameUnit, appear), fontFamily: INTER_STACK }}>
       {imageUrl ? (
         <Img src={imageUrl} style={{ ...mediaStyle, objectFit: 'cover' }} />
       ) : (

@@ -66,6 +66,8 @@ export function RecapHeader({ firstName, rect, titleSize }: RecapHeaderProps) {
           lineHeight: 1.06,
           letterSpacing: '-0.025em',
           color: '#ffffff',
+          // Balanced lines: no lone word on the second line in portrait and square.
+          textWrap: 'balance',
           opacity: fixed3(titleIn),
           transform: `translateY(${px((1 - titleIn) * titleSize * 0.5)})`,
         }}

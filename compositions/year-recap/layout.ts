@@ -55,8 +55,8 @@ export function computeRecapLayout(width: number, height: number): RecapLayout {
   }
 
   if (orientation === 'portrait') {
-    const destH = Math.round((contentH - 2 * gap) * 0.36);
-    const statH = Math.round((contentH - 2 * gap) * 0.29);
+    const destH = Math.round((contentH - 2 * gap) * 0.42);
+    const statH = Math.round((contentH - 2 * gap) * 0.27);
     const statW = Math.floor((innerW - gap) / 2);
     const statY = top + destH + gap;
     const closingY = statY + statH + gap;
@@ -80,7 +80,7 @@ export function computeRecapLayout(width: number, height: number): RecapLayout {
     orientation,
     unit,
     header,
-    titleSize: Math.round(unit * 6.4),
+    titleSize: Math.round(unit * 6),
     nights: { x: marginX, y: top, w: colW, h: rowH },
     points: { x: rightX, y: top, w: innerW - colW - gap, h: rowH },
     destination: { x: marginX, y: bottomY, w: colW, h: height - marginY - bottomY },

@@ -24,10 +24,11 @@ export interface StatCardProps {
  * digits are tabular, so nothing jumps while it counts; the count is rounded
  * and clamped, so from the last count frame on it prints the same string.
  */
-export function StatCard({ rect, unit, label, value, caption, accent, countFrames }: StatCardProps) {
+export function StatCard({ rect, unit: frameUnit, label, value, caption, accent, countFrames }: StatCardProps) {
   const frame = useCurrentFrame();
   const appear = enter(frame, 0, 18);
   const counted = Math.round(value * enter(frame, 6, countFrames));
+  const unit = Math.min(frameUnit, rect.w / 50);
   const pad = Math.round(unit * 3.2);
   const finalText = formatInteger(value);
   // At least 4 glyphs wide, so a "3" does not grow to fill the card.
@@ -36,7 +37,7 @@ export function StatCard({ rect, unit, label, value, caption, accent, countFrame
   return (
     <div
       style={{
-        ...cardStyle(rect, unit, appear),
+        ...cardStyle(rect, frameUnit, appear),
         padding: `${pad}px`,
         display: 'flex',
         flexDirection: 'column',

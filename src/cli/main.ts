@@ -1,3 +1,4 @@
+import { demoCommand } from './commands/demo-command.js';
 import { renderCommand } from './commands/render-command.js';
 import { templatesCommand } from './commands/templates-command.js';
 import { runCli, type Command } from './run-cli.js';
@@ -6,6 +7,7 @@ const commands: Record<string, Command> = {
   templates: templatesCommand,
   render: renderCommand('render'),
   still: renderCommand('still'),
+  demo: demoCommand,
 };
 
 const help = `mastercut: personalized video from one Dynamic Master Template
@@ -14,6 +16,7 @@ commands:
   templates [id] [--schema]         list templates, or print one's props JSON Schema
   render <templateId> --out <file>  render a video or a still (see: mastercut render --help)
   still <templateId> --frame N --out <file.png>
+  demo                              render the sample templates for the sample customers into ./out/demo
 `;
 
 const [name, ...rest] = process.argv.slice(2);

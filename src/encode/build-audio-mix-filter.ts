@@ -38,6 +38,8 @@ function trackChain(track: AudioTrack, index: number, options: AudioMixFilterOpt
   }
   // One common format so amix does not have to guess, and adelay's sample
   // count below is exact. https://ffmpeg.org/ffmpeg-filters.html#aformat-1
+  // Mono sources are upmixed by libswresample at -3 dB per channel
+  // (constant-power pan law), i.e. as loud as before once both speakers play.
   steps.push(`aformat=sample_fmts=fltp:sample_rates=${MIX_SAMPLE_RATE}:channel_layouts=stereo`);
   if (track.volume !== 1) steps.push(`volume=${formatNumber(track.volume)}`);
   const delaySamples = Math.round((Math.max(0, track.fromFrame) / options.fps) * MIX_SAMPLE_RATE);

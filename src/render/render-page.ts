@@ -16,6 +16,7 @@ export type CaptureFormat = 'jpeg' | 'png';
 
 /** Virtual time between begin-frames; only its monotonicity matters. */
 const FRAME_INTERVAL_MS = 1000 / 60;
+const MAX_EMPTY_FRAMES = 10;
 
 /**
  * One chromium-headless-shell process with one begin-frame-controlled page.
@@ -133,21 +134,25 @@ export class RenderPage {
     await this.evaluate('window.__mastercut && window.__mastercut.unmount()');
   }
 
-  /** Asks the compositor for one frame and returns its pixels. */
+  /**
+   * Asks the compositor for one frame and returns its pixels. Right after a
+   * navigation or a viewport change the first begin-frame can come back
+   * without an image (nothing committed yet); asking again fixes that.
+   */
   async capture(format: CaptureFormat, quality: number): Promise<Buffer> {
     // HeadlessExperimental is missing from puppeteer's protocol typings.
     const send = this.session.send.bind(this.session) as (method: string, params: object) => Promise<unknown>;
-    const result = (await this.call(() =>
-      send('HeadlessExperimental.beginFrame', {
-        frameTimeTicks: (this.frameTime += FRAME_INTERVAL_MS),
-        interval: FRAME_INTERVAL_MS,
-        screenshot: format === 'png' ? { format: 'png' } : { format: 'jpeg', quality },
-      }),
-    )) as { hasDamage: boolean; screenshotData?: string };
-    if (!result.screenshotData) {
-      throw new AppError('FRAME_TIMEOUT', 'the compositor produced no image for this frame', { retryable: true });
+    for (let attempt = 0; attempt < MAX_EMPTY_FRAMES; attempt++) {
+      const result = (await this.call(() =>
+        send('HeadlessExperimental.beginFrame', {
+          frameTimeTicks: (this.frameTime += FRAME_INTERVAL_MS),
+          interval: FRAME_INTERVAL_MS,
+          screenshot: format === 'png' ? { format: 'png' } : { format: 'jpeg', quality },
+        }),
+      )) as { hasDamage: boolean; screenshotData?: string };
+      if (result.screenshotData) return Buffer.from(result.screenshotData, 'base64');
     }
-    return Buffer.from(result.screenshotData, 'base64');
+    throw new AppError('FRAME_TIMEOUT', `the compositor produced no image after ${MAX_EMPTY_FRAMES} begin-frames`, { retryable: true });
   }
 
   /** Resident memory of this browser's whole process tree. */

@@ -95,7 +95,7 @@ describe('template content', () => {
   it('year-recap shows the hero image when given, a drawn card otherwise', () => {
     const t = byId('year-recap');
     const url = 'https://cdn.example/lisbon.jpg';
-    expect(renderFrame(t, 200, 'landscape', { ...t.defaultProps, heroImageUrl: url })).toContain(`src="${url}"`);
+    expect(renderFrame(t, 200, 'landscape', { ...(t.defaultProps as object), heroImageUrl: url })).toContain(`src="${url}"`);
     expect(renderFrame(t, 200, 'landscape')).not.toContain('<img');
   });
 
@@ -106,7 +106,7 @@ describe('template content', () => {
     expect(html).toContain('77%');
     expect(html).toContain('11,600 points from Platinum');
     expect(renderFrame(t, 0, 'landscape')).toContain('0%');
-    const reached = { ...t.defaultProps, pointsToNextTier: 0 };
+    const reached = { ...(t.defaultProps as object), pointsToNextTier: 0 };
     expect(renderFrame(t, 170, 'portrait', reached)).toContain('100%');
   });
 });

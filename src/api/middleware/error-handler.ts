@@ -1,0 +1,48 @@
+import type { NextFunction, Request, Response } from 'express';
+import type { Logger } from 'pino';
+import { AppError } from '../../errors/index.js';
+import { toAppError, type RedisHealth } from '../to-app-error.js';
+import { getRequestId } from './request-id.js';
+
+/** Codes whose `details.issues` ([{path, message}], never values) are shown to the client. */
+const CODES_WITH_ISSUES = new Set(['INVALID_PROPS', 'INVALID_ARGUMENT']);
+
+/**
+ * The one error middleware: every failure becomes `{ code, message }` with
+ * the registry's public message (plus `issues` for invalid props or request
+ * fields). Operator detail, stacks and causes go to the log only, and 5xx
+ * logs carry just names and messages: an ioredis error can hold the command
+ * arguments, which are job data with personal data.
+ */
+export function errorHandler(logger: Logger, redis?: RedisHealth) {
+  // Four parameters: that arity is how Express tells an error middleware apart.
+  return (err: unknown, _req: Request, res: Response, _next: NextFunction): void => {
+    const appError = toAppError(err, redis);
+    if (res.headersSent) {
+      // Too late for a JSON error (a stream broke mid-body): cut the connection
+      // so the client sees a truncated response, not a silently short one.
+      logFailure(logger, res, appError);
+      res.destroy();
+      return;
+    }
+    if (appError.httpStatus >= 500) logFailure(logger, res, appError);
+    const body: Record<string, unknown> = { code: appError.code, message: appError.publicMessage };
+    const issues = appError.details.issues;
+    if (CODES_WITH_ISSUES.has(appError.code) && Array.isArray(issues)) body.issues = issues;
+    if (appError.code === 'REDIS_UNAVAILABLE') res.setHeader('Retry-After', '2');
+    res.status(appError.httpStatus).json(body);
+  };
+}
+
+function logFailure(logger: Logger, res: Response, error: AppError): void {
+  const cause = error.cause as { name?: unknown; message?: unknown; stack?: unknown } | undefined;
+  logger.error(
+    {
+      reqId: getRequestId(res),
+      code: error.code,
+      err: { message: error.message, stack: error.stack },
+      cause: cause ? { name: String(cause.name), message: String(cause.message), stack: String(cause.stack) } : undefined,
+    },
+    'request error',
+  );
+}

@@ -1,0 +1,23 @@
+import { z } from 'zod';
+
+/**
+ * One entry of the output index (Redis): what is known about a render key's
+ * output, so it can be served, expired and erased later. No personal data.
+ */
+export const outputRecordSchema = z.object({
+  key: z.string(),
+  state: z.enum(['queued', 'rendering', 'done', 'failed']),
+  /** ObjectStore key of the file, once done. */
+  storageKey: z.string().optional(),
+  size: z.number().int().nonnegative().optional(),
+  contentType: z.string().optional(),
+  templateId: z.string(),
+  templateVersion: z.string().optional(),
+  variant: z.string().optional(),
+  campaignId: z.string().optional(),
+  recipientId: z.string().optional(),
+  error: z.string().optional(),
+  updatedAt: z.number().int(),
+});
+
+export type OutputRecord = z.output<typeof outputRecordSchema>;

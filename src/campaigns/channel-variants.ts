@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import type { Template } from '../composition/template.schema.js';
+import { AppError } from '../errors/index.js';
+
+/**
+ * The delivery channels a campaign can target, and the template variant each
+ * one renders (DESIGN.md, "Channel profile"). Channels that share a variant
+ * share one master render: email + web is one render per recipient, not two.
+ */
+export const CHANNEL_VARIANTS = {
+  email: 'landscape',
+  web: 'landscape',
+  callcenter: 'landscape',
+  inapp: 'portrait',
+  sms: 'portrait',
+  social: 'square',
+} as const;
+
+export const channelSchema = z.enum(Object.keys(CHANNEL_VARIANTS) as [keyof typeof CHANNEL_VARIANTS, ...(keyof typeof CHANNEL_VARIANTS)[]]);
+
+export type Channel = z.infer<typeof channelSchema>;
+
+/** Channels of a campaign and the distinct variants they need, in first-use order. */
+export interface ChannelPlan {
+  channels: Channel[];
+  /** Distinct variants, in the order their first channel was listed. */
+  variants: string[];
+  /** For each channel (same order as `channels`), the index of its variant in `variants`. */
+  variantIndex: number[];
+}
+
+/**
+ * Maps channels to variants and checks the template has each of them, so a
+ * campaign for `social` on a landscape-only template fails at creation with
+ * a clear message, not with a failed render per recipient. `variant`
+ * overrides the table for every channel (a single-variant template).
+ */
+export function planChannels(template: Template, channels: readonly string[], variant?: string): ChannelPlan {
+  if (channels.length === 0) throw new AppError('INVALID_ARGUMENT', 'A campaign needs at least one channel.');
+  const parsed: Channel[] = [];
+  for (const name of channels) {
+    const result = channelSchema.safeParse(name);
+    if (!result.success) {
+      throw new AppError('INVALID_ARGUMENT', `Unknown channel "${name}". Channels: ${channelSchema.options.join(', ')}.`, {
+        details: { channel: name },
+      });
+    }
+    if (parsed.includes(result.data)) throw new AppError('INVALID_ARGUMENT', `Channel "${name}" is listed twice.`);
+    parsed.push(result.data);
+  }
+  const variants: string[] = [];
+  const variantIndex = parsed.map((channel) => {
+    const wanted = variant ?? CHANNEL_VARIANTS[channel];
+    if (!template.variants[wanted]) {
+      throw new AppError(
+        'INVALID_ARGUMENT',
+        `Template "${template.id}" has no "${wanted}" variant, which channel "${channel}" needs. ` +
+          `Its variants: ${Object.keys(template.variants).join(', ')}. Drop the channel or pass a variant.`,
+        { details: { channel, variant: wanted, templateId: template.id } },
+      );
+    }
+    let index = variants.indexOf(wanted);
+    if (index < 0) index = variants.push(wanted) - 1;
+    return index;
+  });
+  return { channels: parsed, variants, variantIndex };
+}

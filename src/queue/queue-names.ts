@@ -1,0 +1,23 @@
+/**
+ * Every BullMQ key lives under this prefix. The braces make it a Redis Cluster
+ * hash tag, so all of a queue's keys land in one slot (Lua scripts need that).
+ */
+export const QUEUE_PREFIX = '{mastercut}';
+
+export const queueNames = {
+  render: 'render',
+  transcode: 'transcode',
+  webhooks: 'webhooks',
+} as const;
+
+/**
+ * BullMQ priorities: a lower number runs first; jobs without a priority run
+ * before all prioritised ones, so every job gets one.
+ */
+export const priorities = {
+  live: 1,
+  api: 5,
+  campaign: 10,
+} as const;
+
+export type PriorityClass = keyof typeof priorities;

@@ -1,0 +1,27 @@
+import type { OutputRecord } from '../cache/output-record.schema.js';
+import type { ObjectStore } from '../storage/object-store.js';
+import type { TemplateRegistry } from '../templates/index.js';
+
+/**
+ * The part of the output index (engineer A's `createOutputIndex`) the queue
+ * uses. Declared structurally so the queue depends on the contract only.
+ */
+export interface RenderOutputIndex {
+  get(key: string): Promise<OutputRecord | undefined>;
+  set(record: OutputRecord): Promise<void>;
+  update(key: string, patch: Partial<OutputRecord>): Promise<void>;
+}
+
+/** What validation and keys need from the template registry. */
+export type RenderRegistry = Pick<TemplateRegistry, 'get' | 'resolveVariant' | 'validateProps' | 'bundle'>;
+
+/** True when the output index says done and the store really holds the object. */
+export async function outputExists(
+  deps: { index: RenderOutputIndex; store: Pick<ObjectStore, 'head'> },
+  renderKey: string,
+  storageKey: string,
+): Promise<boolean> {
+  const record = await deps.index.get(renderKey);
+  if (record?.state !== 'done') return false;
+  return (await deps.store.head(storageKey)) !== undefined;
+}

@@ -1,0 +1,25 @@
+import { z } from 'zod';
+
+/**
+ * Data of one render job (job id = render key). It carries personal data
+ * (props), which is why finished jobs are removed after a retention period.
+ * Kept small: a 10M-recipient campaign must fit a normal Redis.
+ */
+export const renderJobSchema = z.object({
+  templateId: z.string().min(1).max(64),
+  /** The bundle version the key was computed with. */
+  templateVersion: z.string().min(1).max(64),
+  variant: z.string().min(1).max(32),
+  props: z.record(z.string(), z.unknown()),
+  format: z.enum(['mp4', 'webm', 'gif', 'jpg', 'png', 'webp']).default('mp4'),
+  priorityClass: z.enum(['live', 'api', 'campaign']),
+  /** Set by campaign fan-out; ids only, never personal data. */
+  campaignId: z.string().max(64).optional(),
+});
+
+export type RenderJobData = z.output<typeof renderJobSchema>;
+
+/** Where a render's output is stored: named only by its key. */
+export function renderOutputKey(renderKey: string, format: string): string {
+  return `renders/${renderKey}.${format}`;
+}
