@@ -36,27 +36,24 @@ export interface ChannelPlan {
  * overrides the table for every channel (a single-variant template).
  */
 export function planChannels(template: Template, channels: readonly string[], variant?: string): ChannelPlan {
-  if (channels.length === 0) throw new AppError('INVALID_ARGUMENT', 'A campaign needs at least one channel.');
+  if (channels.length === 0) throw channelError('A campaign needs at least one channel.', {});
   const parsed: Channel[] = [];
   for (const name of channels) {
     const result = channelSchema.safeParse(name);
     if (!result.success) {
-      throw new AppError('INVALID_ARGUMENT', `Unknown channel "${name}". Channels: ${channelSchema.options.join(', ')}.`, {
-        details: { channel: name },
-      });
+      throw channelError(`unknown channel "${name}"; channels: ${channelSchema.options.join(', ')}`, { channel: name });
     }
-    if (parsed.includes(result.data)) throw new AppError('INVALID_ARGUMENT', `Channel "${name}" is listed twice.`);
+    if (parsed.includes(result.data)) throw channelError(`channel "${name}" is listed twice`, { channel: name });
     parsed.push(result.data);
   }
   const variants: string[] = [];
   const variantIndex = parsed.map((channel) => {
     const wanted = variant ?? CHANNEL_VARIANTS[channel];
     if (!template.variants[wanted]) {
-      throw new AppError(
-        'INVALID_ARGUMENT',
-        `Template "${template.id}" has no "${wanted}" variant, which channel "${channel}" needs. ` +
-          `Its variants: ${Object.keys(template.variants).join(', ')}. Drop the channel or pass a variant.`,
-        { details: { channel, variant: wanted, templateId: template.id } },
+      throw channelError(
+        `template "${template.id}" has no "${wanted}" variant, which channel "${channel}" needs; ` +
+          `its variants: ${Object.keys(template.variants).join(', ')} (drop the channel or pass a variant)`,
+        { channel, variant: wanted, templateId: template.id },
       );
     }
     let index = variants.indexOf(wanted);
@@ -64,4 +61,11 @@ export function planChannels(template: Template, channels: readonly string[], va
     return index;
   });
   return { channels: parsed, variants, variantIndex };
+}
+
+/** INVALID_ARGUMENT whose reason also reaches API clients (as `issues`; no personal data in it). */
+function channelError(message: string, details: Record<string, unknown>): AppError {
+  return new AppError('INVALID_ARGUMENT', `Invalid campaign channels: ${message}`, {
+    details: { ...details, issues: [{ path: 'channels', message }] },
+  });
 }

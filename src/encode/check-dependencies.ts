@@ -2,6 +2,7 @@ import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { AppError } from '../errors/index.js';
+import { unwrapLauncherScript } from './unwrap-launcher-script.js';
 
 const SCRIPT_HINT = 'or run: bash scripts/install-system-deps.sh';
 export const installHints = {
@@ -97,6 +98,11 @@ const CHROMIUM_ENV_VARS = ['MASTERCUT_CHROMIUM_PATH', 'CHROMIUM_PATH'] as const;
  * typo never silently picks another browser.
  */
 export async function findChromium(options: FindBinaryOptions = {}): Promise<ChromiumLocation> {
+  const found = await findChromiumLauncher(options);
+  return { ...found, path: await unwrapLauncherScript(found.path) };
+}
+
+async function findChromiumLauncher(options: FindBinaryOptions): Promise<ChromiumLocation> {
   const env = options.env ?? process.env;
   if (options.path) {
     return { path: await checkBinary(HEADLESS_SHELL, { path: options.path, env, installHint: installHints.chromium }), source: 'option' };

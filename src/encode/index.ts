@@ -39,3 +39,4 @@ export {
   type FindBinaryOptions,
   type ChromiumLocation,
 } from './check-dependencies.js';
+export { unwrapLauncherScript } from './unwrap-launcher-script.js';

@@ -9,7 +9,8 @@ import type { TemplateRegistry } from '../templates/index.js';
 export interface RenderOutputIndex {
   get(key: string): Promise<OutputRecord | undefined>;
   set(record: OutputRecord): Promise<void>;
-  update(key: string, patch: Partial<OutputRecord>): Promise<void>;
+  /** Merges a patch and refreshes updatedAt; resolves false when there is no record. */
+  update(key: string, patch: Partial<Omit<OutputRecord, 'key' | 'updatedAt'>>): Promise<boolean | void>;
 }
 
 /** What validation and keys need from the template registry. */

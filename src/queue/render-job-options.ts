@@ -1,5 +1,3 @@
-import type { JobsOptions } from 'bullmq';
-
 /** Public knobs of render jobs; every field is optional and resolved once. */
 export interface RenderJobOptionsInput {
   /** Total tries of a job, the first one included. Default 3. */
@@ -15,7 +13,13 @@ export interface RenderJobOptionsInput {
 }
 
 /** The options every render job is added with (besides jobId and priority). */
-export type RenderJobOptions = Required<Pick<JobsOptions, 'attempts' | 'backoff' | 'removeOnComplete' | 'removeOnFail'>>;
+export interface RenderJobOptions {
+  attempts: number;
+  backoff: { type: 'exponential'; delay: number; jitter: number };
+  /** Ages in seconds. */
+  removeOnComplete: { age: number };
+  removeOnFail: { age: number };
+}
 
 /**
  * Resolves the job options shared by the API, Live URLs and campaign fan-out.

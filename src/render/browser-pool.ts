@@ -118,6 +118,11 @@ export class BrowserPool {
     return values;
   }
 
+  /** Browser process ids, for diagnostics and fault-injection tests. */
+  pids(): number[] {
+    return [...this.idle, ...this.busy].map((page) => page.pid).filter((pid): pid is number => pid !== undefined);
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     await Promise.allSettled([...this.launching]);

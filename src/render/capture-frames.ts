@@ -27,6 +27,8 @@ export interface CaptureFramesOptions {
   windowFrames?: number;
   delayRenderTimeoutMs: number;
   frameTimeoutMs: number;
+  /** Reuse the previous image when the DOM did not change (default true). */
+  reuseStaticFrames?: boolean;
   signal?: AbortSignal;
   /** Receives every frame exactly once, in order. */
   onFrame: (frame: number, image: Buffer) => Promise<void>;
@@ -98,7 +100,7 @@ export async function captureFrames(options: CaptureFramesOptions): Promise<Capt
             throwIfAborted(signal);
             const seek = await withTimeout(page.seek(frame), options.frameTimeoutMs, () => frameTimeout(options, frame, page));
             assertSeekOk(seek, options, frame, page);
-            if (!seek.changed && previous) {
+            if (!seek.changed && previous && options.reuseStaticFrames !== false) {
               stats.reused += 1;
             } else {
               const capture = page.capture(options.format, options.quality);

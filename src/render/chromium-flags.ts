@@ -33,6 +33,11 @@ export function captureFlags(options: { width: number; height: number }): string
     // Images must be fully decoded in the frame that shows them, not a later one.
     '--disable-checker-imaging',
     '--disable-image-animation-resync',
+    // With partial raster, a tile re-rastered around a small change keeps old
+    // pixels around it, so a frame's last bits depend on the frames before it
+    // (seen as 1-6 level differences between browsers in the year-recap
+    // cards). Frames split across browsers must be identical, so raster whole tiles.
+    '--disable-partial-raster',
     '--font-render-hinting=none',
     '--force-color-profile=srgb',
     `--window-size=${options.width},${options.height}`,

@@ -1,0 +1,53 @@
+import type { Router } from 'express';
+import type { Logger } from 'pino';
+import type { RenderOutputIndex } from '../queue/render-deps.js';
+import type { RenderQueue } from '../queue/create-render-queue.js';
+import type { ObjectStore } from '../storage/object-store.js';
+import type { TemplateRegistry } from '../templates/index.js';
+import type { RedisHealth } from './to-app-error.js';
+
+/** What the HTTP API is built from; `src/api/main.ts` wires the real ones. */
+export interface ApiDeps {
+  registry: TemplateRegistry;
+  /** The producer side of the render queue (engineer B's createRenderQueue). */
+  renderQueue: Pick<RenderQueue, 'queue' | 'events' | 'jobOptions'>;
+  /** The output index in Redis (engineer A's createOutputIndex). */
+  index: RenderOutputIndex;
+  store: ObjectStore;
+  /**
+   * The API's Redis connection, only read for its status (`'ready'` or not):
+   * it should be made with `enableOfflineQueue: false` so commands fail at
+   * once while Redis is down instead of queueing in memory.
+   */
+  redis: RedisHealth;
+  /** Accepted `Authorization: Bearer` keys; empty refuses every managed route. */
+  apiKeys: readonly string[];
+  /** Default: a silent logger. */
+  logger?: Logger;
+  /** Engineer D's createCampaignRouter(...), mounted at /v1/campaigns behind the API key. */
+  campaignRouter?: Router;
+}
+
+/** Tunables of the app; all optional. */
+export interface ApiOptions {
+  /** Largest JSON body. Default 256 KiB. */
+  jsonLimitBytes?: number;
+  /** Longest `?wait=` a client may ask for, in seconds. Default 120. */
+  maxWaitSeconds?: number;
+  /** Time a single Redis-backed step may take before the answer is 503. Default 2000 ms. */
+  redisTimeoutMs?: number;
+}
+
+export interface ResolvedApiOptions {
+  jsonLimitBytes: number;
+  maxWaitSeconds: number;
+  redisTimeoutMs: number;
+}
+
+export function resolveApiOptions(options: ApiOptions = {}): ResolvedApiOptions {
+  return {
+    jsonLimitBytes: options.jsonLimitBytes ?? 256 * 1024,
+    maxWaitSeconds: options.maxWaitSeconds ?? 120,
+    redisTimeoutMs: options.redisTimeoutMs ?? 2_000,
+  };
+}

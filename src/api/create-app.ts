@@ -1,0 +1,60 @@
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import { pino } from 'pino';
+import { AppError } from '../errors/index.js';
+import { resolveApiOptions, type ApiDeps, type ApiOptions } from './api-deps.js';
+import { apiKeyAuth } from './middleware/api-key-auth.js';
+import { errorHandler } from './middleware/error-handler.js';
+import { jsonBody } from './middleware/json-body.js';
+import { pathGuard } from './middleware/path-guard.js';
+import { requestId } from './middleware/request-id.js';
+import { requestLogger } from './middleware/request-logger.js';
+import { createHealthRoutes } from './routes/health-routes.js';
+import { createOutputRoutes } from './routes/output-routes.js';
+import { createRenderRoutes } from './routes/render-routes.js';
+import { createTemplateRoutes } from './routes/template-routes.js';
+
+/**
+ * The HTTP API as an Express app that does not listen: `src/api/main.ts`
+ * listens, tests call `app.listen(0)`.
+ *
+ * Order matters: ids and logging come first so every answer (errors
+ * included) is traced; the path guard refuses traversal before routing;
+ * health and outputs are public; every management route checks the API key
+ * before its body is read, so an anonymous client cannot make the server
+ * parse anything; one error middleware ends the chain.
+ */
+export function createApp(deps: ApiDeps, options: ApiOptions = {}): Express {
+  const opts = resolveApiOptions(options);
+  const logger = deps.logger ?? pino({ level: 'silent' });
+  const app = express();
+  app.disable('x-powered-by');
+  // Outputs set strong content ETags themselves; JSON status answers change and must not be cached.
+  app.set('etag', false);
+  app.set('query parser', 'simple');
+
+  app.use(requestId());
+  app.use(requestLogger(logger));
+  app.use(pathGuard());
+  app.use(createHealthRoutes({ redis: deps.redis }));
+  app.use('/v1/outputs', createOutputRoutes({ index: deps.index, store: deps.store, redis: deps.redis, redisTimeoutMs: opts.redisTimeoutMs }));
+
+  const auth = apiKeyAuth(deps.apiKeys);
+  const json = jsonBody({ limitBytes: opts.jsonLimitBytes });
+  app.use('/v1/templates', auth, createTemplateRoutes({ registry: deps.registry }));
+  app.use(
+    '/v1/renders',
+    auth,
+    json,
+    createRenderRoutes(
+      { registry: deps.registry, renderQueue: deps.renderQueue, index: deps.index, store: deps.store, redis: deps.redis },
+      { maxWaitSeconds: opts.maxWaitSeconds, redisTimeoutMs: opts.redisTimeoutMs },
+    ),
+  );
+  // The campaign router reads its own bodies: raw CSV / JSON Lines streams,
+  // and JSON with its own (larger) limit for inline recipient lists.
+  if (deps.campaignRouter) app.use('/v1/campaigns', auth, deps.campaignRouter);
+
+  app.use((_req: Request, _res: Response, next: NextFunction) => next(new AppError('NOT_FOUND', 'no such route')));
+  app.use(errorHandler(logger, deps.redis));
+  return app;
+}

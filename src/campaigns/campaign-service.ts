@@ -1,0 +1,168 @@
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Readable } from 'node:stream';
+import { AppError, isAppError } from '../errors/index.js';
+import type { RenderOutputIndex, RenderRegistry } from '../queue/render-deps.js';
+import type { RenderJobOptions } from '../queue/render-job-options.js';
+import type { RenderJobData } from '../queue/render-job.schema.js';
+import type { ObjectStore } from '../storage/object-store.js';
+import type { TemplateRegistry } from '../templates/index.js';
+import { assertCampaignId, newCampaignId } from './campaign-id.js';
+import { allCampaignKeys, campaignKeys } from './campaign-keys.js';
+import type { CampaignStatus, CreateCampaignInput } from './campaign.schema.js';
+import { planChannels } from './channel-variants.js';
+import { fanOut, type InvalidRow } from './fan-out.js';
+import { manifestStream, type ManifestFormat } from './manifest-stream.js';
+import { markDoneIfComplete, readCampaignMeta, settleForeignKeys, toCampaignStatus } from './read-campaign-status.js';
+import type { JsonSchemaNode } from './recipient-row.js';
+
+export interface CampaignServiceDeps {
+  /** Campaign state lives here (counters, manifest, errors); any ioredis client on the farm's Redis. */
+  redis: Redis;
+  /** The render queue (createRenderQueue().queue). */
+  queue: Queue<RenderJobData>;
+  registry: RenderRegistry & Pick<TemplateRegistry, 'jsonSchema'>;
+  index: Pick<RenderOutputIndex, 'get'>;
+  store: Pick<ObjectStore, 'head'>;
+  /** The job options the queue was made with (createRenderQueue().jobOptions); default B's defaults. */
+  jobOptions?: RenderJobOptions;
+}
+
+export interface CampaignServiceOptions {
+  /** Rows per addBulk chunk. Default 500. */
+  chunkSize?: number;
+  /** Largest CSV record or JSON line. Default 64 KiB. */
+  maxRecordBytes?: number;
+  /** Invalid-row reports kept per campaign (all are counted). Default 100,000. */
+  maxStoredErrors?: number;
+  /** Campaign data (manifest, errors, counters) expires after this. Default 30 days. */
+  retentionSeconds?: number;
+  /** Prefix of output URLs in manifests. Default '' (relative `/v1/outputs/<key>`). */
+  outputBaseUrl?: string;
+}
+
+export interface CampaignErrorsPage {
+  campaignId: string;
+  /** Every invalid row, stored or not. */
+  invalid: number;
+  offset: number;
+  errors: InvalidRow[];
+}
+
+export type CampaignService = ReturnType<typeof createCampaignService>;
+
+/**
+ * Campaigns: fan-out of a recipients file into renders, then counters,
+ * manifest and invalid rows, all kept in Redis so any API or CLI process can
+ * answer for any campaign.
+ */
+export function createCampaignService(deps: CampaignServiceDeps, options: CampaignServiceOptions = {}) {
+  const limits = {
+    chunkSize: options.chunkSize ?? 500,
+    maxRecordBytes: options.maxRecordBytes ?? 64 * 1024,
+    maxStoredErrors: options.maxStoredErrors ?? 100_000,
+    ttlSeconds: options.retentionSeconds ?? 30 * 86_400,
+  };
+  const outputBaseUrl = (options.outputBaseUrl ?? '').replace(/\/+$/, '');
+
+  return {
+    /**
+     * Creates a campaign and fans its recipients out; resolves once the whole
+     * file is queued, with the status. Template, mode and channels are checked
+     * before anything is stored. If reading the file fails part way (upload
+     * cut, size cap), the campaign is kept as `failed` with what was queued,
+     * and the error is thrown.
+     */
+    async create(input: CreateCampaignInput & { onCreated?: (id: string) => void }): Promise<CampaignStatus> {
+      if (input.mode !== 'prerender') {
+        throw new AppError('INVALID_ARGUMENT', `Campaign mode "${input.mode}" is not available yet; use "prerender".`, {
+          details: { mode: input.mode, issues: [{ path: 'mode', message: 'only "prerender" is available' }] },
+        });
+      }
+      if (input.format !== 'csv' && input.format !== 'jsonl') {
+        throw new AppError('INVALID_ARGUMENT', 'Recipients must be CSV or JSON Lines.');
+      }
+      const template = deps.registry.get(input.templateId);
+      const plan = planChannels(template, input.channels, input.variant);
+      const bundle = await deps.registry.bundle(template.id);
+      const id = newCampaignId();
+      const keys = campaignKeys(id);
+      const createdAt = Date.now();
+      await deps.redis
+        .multi()
+        .hset(keys.meta, {
+          templateId: template.id,
+          templateVersion: bundle.version,
+          mode: input.mode,
+          channels: plan.channels.join(','),
+          channelVariants: plan.variantIndex.map((i) => plan.variants[i]).join(','),
+          variantIndex: plan.variantIndex.join(','),
+          state: 'ingesting',
+          createdAt,
+        })
+        .expire(keys.meta, limits.ttlSeconds)
+        .exec();
+      input.onCreated?.(id);
+      try {
+        await fanOut(
+          deps,
+          {
+            campaignId: id,
+            templateId: template.id,
+            variants: plan.variants,
+            jsonSchema: deps.registry.jsonSchema(template) as JsonSchemaNode,
+            recipients: input.recipients,
+            format: input.format,
+          },
+          limits,
+        );
+      } catch (err) {
+        const code = isAppError(err) ? err.code : 'INTERNAL';
+        await deps.redis.hset(keys.meta, { state: 'failed', error: code, ingestedAt: Date.now() }).catch(() => undefined);
+        throw err;
+      }
+      await deps.redis.hset(keys.meta, { state: 'rendering', ingestedAt: Date.now() });
+      await markDoneIfComplete(deps.redis, id);
+      return this.status(id);
+    },
+
+    /** Counts, progress and ETA. Also settles renders other producers owned (see settleForeignKeys). */
+    async status(id: string): Promise<CampaignStatus> {
+      assertCampaignId(id);
+      let meta = await readCampaignMeta(deps.redis, id);
+      if (meta.state === 'rendering' && (await settleForeignKeys(deps.redis, deps.index, id)) > 0) {
+        await markDoneIfComplete(deps.redis, id);
+        meta = await readCampaignMeta(deps.redis, id);
+      }
+      return toCampaignStatus(id, meta);
+    },
+
+    /** The manifest (valid recipients in file order) as a stream; NOT_FOUND before any byte when unknown. */
+    async manifest(id: string, format: ManifestFormat = 'csv'): Promise<Readable> {
+      assertCampaignId(id);
+      if (format !== 'csv' && format !== 'jsonl') throw new AppError('INVALID_ARGUMENT', 'format must be csv or jsonl');
+      const meta = await readCampaignMeta(deps.redis, id);
+      return manifestStream(deps.redis, id, format, {
+        channels: (meta.channels ?? '').split(','),
+        variantIndex: (meta.variantIndex ?? '').split(',').map(Number),
+        outputBaseUrl,
+      });
+    },
+
+    /** Invalid rows, in file order, a page at a time: line number, reason and field paths, never values. */
+    async errors(id: string, page: { offset?: number; limit?: number } = {}): Promise<CampaignErrorsPage> {
+      assertCampaignId(id);
+      const meta = await readCampaignMeta(deps.redis, id);
+      const offset = Math.max(0, Math.floor(page.offset ?? 0));
+      const limit = Math.min(10_000, Math.max(1, Math.floor(page.limit ?? 1000)));
+      const rows = await deps.redis.lrange(campaignKeys(id).errors, offset, offset + limit - 1);
+      return { campaignId: id, invalid: Number(meta.invalid ?? 0), offset, errors: rows.map((row) => JSON.parse(row) as InvalidRow) };
+    },
+
+    /** Removes everything stored about a campaign (not its outputs, which other campaigns may share). */
+    async delete(id: string): Promise<boolean> {
+      assertCampaignId(id);
+      return (await deps.redis.del(...allCampaignKeys(id))) > 0;
+    },
+  };
+}

@@ -1,0 +1,74 @@
+import type { Readable } from 'node:stream';
+import { z } from 'zod';
+import type { RecipientsFormat } from './source-entry.js';
+
+/** Campaign modes. Only `prerender` exists yet; `lazy` and `email-assets` come with later issues. */
+export const campaignModeSchema = z.enum(['prerender', 'lazy', 'email-assets']);
+
+/** The parameters of a new campaign, whatever carries them (query string, JSON body, CLI flags). */
+export const campaignParamsSchema = z.object({
+  templateId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'expected a template id'),
+  /** A list, or one comma-separated string (query strings, CLI flags). */
+  channels: z.union([z.array(z.string().max(32)).max(16), z.string().max(200)]).transform((value) =>
+    (Array.isArray(value) ? value : value.split(',')).map((c) => c.trim()).filter(Boolean),
+  ),
+  mode: campaignModeSchema.default('prerender'),
+  variant: z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'expected a variant name').optional(),
+});
+
+export type CampaignParams = z.output<typeof campaignParamsSchema>;
+
+/** Input of CampaignService.create. */
+export interface CreateCampaignInput {
+  templateId: string;
+  channels: readonly string[];
+  mode: z.infer<typeof campaignModeSchema>;
+  /** Renders every channel in this variant instead of the channel table's. */
+  variant?: string;
+  /** The recipients file, streamed: it is never read whole. */
+  recipients: Readable;
+  format: RecipientsFormat;
+}
+
+/** Where a campaign stands. */
+export type CampaignState = 'ingesting' | 'rendering' | 'done' | 'failed';
+
+export interface CampaignCounts {
+  /** Data rows read (valid + invalid, always). */
+  total: number;
+  valid: number;
+  invalid: number;
+  /** Distinct renders the valid rows need (duplicates and shared variants render once). */
+  renders: number;
+  /** Renders handed to the queue (added, or joined to a job already queued by someone else). */
+  queued: number;
+  /** Renders that were already done before the campaign (counted in `rendered` too). */
+  cached: number;
+  /** Distinct renders with an output. */
+  rendered: number;
+  /** Distinct renders that failed for good. */
+  failed: number;
+}
+
+export interface CampaignStatus {
+  id: string;
+  templateId: string;
+  templateVersion: string;
+  mode: string;
+  channels: string[];
+  /** The variant each channel renders, same order as `channels`. */
+  channelVariants: string[];
+  state: CampaignState;
+  counts: CampaignCounts;
+  /** Share of the renders with an outcome (rendered or failed), 0..1. */
+  progress: number;
+  /** Seconds left at the rate renders have finished so far; absent until one has. */
+  etaSeconds?: number;
+  createdAt: string;
+  ingestedAt?: string;
+  finishedAt?: string;
+  /** Error code when ingestion stopped (state `failed`). */
+  error?: string;
+  /** Invalid-row reports not stored (over the cap); they are still counted in `invalid`. */
+  errorsDropped: number;
+}

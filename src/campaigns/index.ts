@@ -1,0 +1,27 @@
+export { assertCampaignId, CAMPAIGN_ID_PATTERN, newCampaignId } from './campaign-id.js';
+export { countOutcome, createCampaignHooks, type CampaignHooks, type RenderOutcome } from './campaign-hooks.js';
+export { allCampaignKeys, campaignKeys } from './campaign-keys.js';
+export {
+  createCampaignService,
+  type CampaignErrorsPage,
+  type CampaignService,
+  type CampaignServiceDeps,
+  type CampaignServiceOptions,
+} from './campaign-service.js';
+export {
+  campaignModeSchema,
+  campaignParamsSchema,
+  type CampaignCounts,
+  type CampaignParams,
+  type CampaignState,
+  type CampaignStatus,
+  type CreateCampaignInput,
+} from './campaign.schema.js';
+export { CHANNEL_VARIANTS, channelSchema, planChannels, type Channel, type ChannelPlan } from './channel-variants.js';
+export { fanOut, type FanOutDeps, type FanOutLimits, type FanOutPlan, type InvalidRow } from './fan-out.js';
+export { manifestStream, type ManifestFormat, type ManifestLayout } from './manifest-stream.js';
+export { readCsvRows } from './read-csv-rows.js';
+export { readJsonlRows } from './read-jsonl-rows.js';
+export { createRowParser, RECIPIENT_ID_PATTERN, type JsonSchemaNode, type ParsedRow, type RowIssue } from './recipient-row.js';
+export type { RecipientsFormat, SourceEntry } from './source-entry.js';
+export { byteLimitStream } from './byte-limit-stream.js';

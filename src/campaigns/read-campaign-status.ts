@@ -1,0 +1,83 @@
+import type { Redis } from 'ioredis';
+import { AppError } from '../errors/index.js';
+import type { RenderOutputIndex } from '../queue/render-deps.js';
+import { countOutcome } from './campaign-hooks.js';
+import { campaignKeys } from './campaign-keys.js';
+import type { CampaignCounts, CampaignState, CampaignStatus } from './campaign.schema.js';
+
+/** Foreign keys checked per status call: bounds the cost of one call, the rest is settled by the next ones. */
+const SETTLE_BATCH = 200;
+
+const COUNT_FIELDS = ['total', 'valid', 'invalid', 'renders', 'queued', 'cached', 'rendered', 'failed'] as const;
+
+/** The campaign's stored hash, or NOT_FOUND. */
+export async function readCampaignMeta(redis: Redis, id: string): Promise<Record<string, string>> {
+  const meta = await redis.hgetall(campaignKeys(id).meta);
+  if (!meta.templateId) throw new AppError('NOT_FOUND', `no campaign ${id}`, { details: { campaignId: id } });
+  return meta;
+}
+
+/**
+ * Settles keys whose job another producer owns: their hooks count nothing
+ * here, so their outcome is read from the output index (done / failed) and
+ * counted through the same idempotent script the hooks use. Bounded per call.
+ */
+export async function settleForeignKeys(redis: Redis, index: Pick<RenderOutputIndex, 'get'>, id: string): Promise<number> {
+  const keys = await redis.srandmember(campaignKeys(id).foreign, SETTLE_BATCH);
+  let settled = 0;
+  for (const key of keys) {
+    const record = await index.get(key);
+    if (record?.state === 'done' || record?.state === 'failed') {
+      if (await countOutcome(redis, id, key, record.state === 'done' ? 'rendered' : 'failed')) settled++;
+    }
+  }
+  return settled;
+}
+
+/** Marks the campaign done when ingestion ended and every render has an outcome (the hooks do the same). */
+export async function markDoneIfComplete(redis: Redis, id: string, now = Date.now()): Promise<void> {
+  await redis.eval(
+    `local m = redis.call('HMGET', KEYS[1], 'state', 'renders', 'rendered', 'failed')
+     if m[1] == 'rendering' and tonumber(m[3] or 0) + tonumber(m[4] or 0) >= tonumber(m[2] or 0) then
+       redis.call('HSET', KEYS[1], 'state', 'done', 'finishedAt', ARGV[1]) end
+     return 0`,
+    1,
+    campaignKeys(id).meta,
+    String(now),
+  );
+}
+
+/**
+ * Builds the public status from the stored hash. The ETA assumes the renders
+ * left finish at the rate the worker-made ones (rendered + failed - cached)
+ * have finished since creation.
+ */
+export function toCampaignStatus(id: string, meta: Record<string, string>, now = Date.now()): CampaignStatus {
+  const counts = Object.fromEntries(COUNT_FIELDS.map((f) => [f, Number(meta[f] ?? 0)])) as unknown as CampaignCounts;
+  const state = (meta.state ?? 'ingesting') as CampaignState;
+  const finished = counts.rendered + counts.failed;
+  const progress = state === 'done' ? 1 : counts.renders > 0 ? Math.min(1, finished / counts.renders) : 0;
+  const createdAt = Number(meta.createdAt);
+  const workerDone = finished - counts.cached;
+  const elapsedSeconds = (now - createdAt) / 1000;
+  const remaining = Math.max(0, counts.renders - finished);
+  const status: CampaignStatus = {
+    id,
+    templateId: meta.templateId ?? '',
+    templateVersion: meta.templateVersion ?? '',
+    mode: meta.mode ?? 'prerender',
+    channels: (meta.channels ?? '').split(',').filter(Boolean),
+    channelVariants: (meta.channelVariants ?? '').split(',').filter(Boolean),
+    state,
+    counts,
+    progress,
+    createdAt: new Date(createdAt).toISOString(),
+    errorsDropped: Number(meta.errorsDropped ?? 0),
+  };
+  if (state === 'done') status.etaSeconds = 0;
+  else if (workerDone > 0 && elapsedSeconds > 0) status.etaSeconds = Math.round(remaining / (workerDone / elapsedSeconds));
+  if (meta.ingestedAt) status.ingestedAt = new Date(Number(meta.ingestedAt)).toISOString();
+  if (meta.finishedAt) status.finishedAt = new Date(Number(meta.finishedAt)).toISOString();
+  if (meta.error) status.error = meta.error;
+  return status;
+}

@@ -1,0 +1,67 @@
+import { parseArgs } from 'node:util';
+import type { EvictionCheckMode } from '../../queue/index.js';
+import { usageError } from '../run-cli.js';
+
+const usage = `usage: mastercut worker render [--concurrency N] [--grace-ms MS] [--eviction-check warn|refuse]
+                              [--lock-duration-ms MS] [--stalled-interval-ms MS] [--work-dir DIR]
+                              [--keep-completed-s S] [--keep-failed-s S]
+
+Takes render jobs from Redis (REDIS_URL) until SIGTERM/SIGINT. On a stop
+signal it takes no new job, lets active ones finish within --grace-ms
+(default 30000), then puts the rest back in the queue. A second signal puts
+them back at once.`;
+
+/**
+ * `mastercut worker <kind>`: starts a worker process. Only `render` exists
+ * for now; `transcode` and `webhooks` come with later issues.
+ */
+export async function workerCommand(argv: string[]): Promise<number> {
+  const [kind, ...rest] = argv;
+  if (kind === '--help' || rest.includes('--help')) {
+    process.stdout.write(`${usage}\n`);
+    return 0;
+  }
+  if (kind !== 'render') throw usageError(`${kind ? `unknown worker "${kind}"` : 'missing worker kind'}\n${usage}`);
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      concurrency: { type: 'string', short: 'c' },
+      'grace-ms': { type: 'string' },
+      'eviction-check': { type: 'string' },
+      'lock-duration-ms': { type: 'string' },
+      'stalled-interval-ms': { type: 'string' },
+      'work-dir': { type: 'string' },
+      queue: { type: 'string' },
+      'keep-completed-s': { type: 'string' },
+      'keep-failed-s': { type: 'string' },
+    },
+  });
+  const evictionCheck = values['eviction-check'];
+  if (evictionCheck !== undefined && evictionCheck !== 'warn' && evictionCheck !== 'refuse') {
+    throw usageError('--eviction-check must be warn or refuse');
+  }
+  // Loaded lazily: the worker pulls in the renderer, which `--help` does not need.
+  const { runRenderWorker } = await import('../../../workers/render.js');
+  return runRenderWorker({
+    concurrency: int(values.concurrency, '--concurrency', 1, 64),
+    graceMs: int(values['grace-ms'], '--grace-ms', 0, 86_400_000),
+    evictionCheck: evictionCheck as EvictionCheckMode | undefined,
+    lockDurationMs: int(values['lock-duration-ms'], '--lock-duration-ms', 500, 3_600_000),
+    stalledIntervalMs: int(values['stalled-interval-ms'], '--stalled-interval-ms', 200, 3_600_000),
+    workDir: values['work-dir'],
+    queueName: values.queue,
+    // Attempts and backoff are set by producers when they add a job; the
+    // worker only applies retention (how long finished jobs stay in Redis).
+    jobOptions: {
+      completedRetentionSeconds: int(values['keep-completed-s'], '--keep-completed-s', 0, 31_536_000),
+      failedRetentionSeconds: int(values['keep-failed-s'], '--keep-failed-s', 0, 31_536_000),
+    },
+  });
+}
+
+function int(value: string | undefined, flag: string, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw usageError(`${flag} must be an integer from ${min} to ${max}`);
+  return n;
+}

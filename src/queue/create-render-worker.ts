@@ -1,0 +1,115 @@
+import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { CancelledError, isAppError } from '../errors/index.js';
+import { processRenderJob, type RenderJobContext, type RenderJobResult } from './process-render-job.js';
+import { QUEUE_PREFIX, queueNames } from './queue-names.js';
+import { resolveRenderJobOptions, type RenderJobOptionsInput } from './render-job-options.js';
+import type { RenderJobData } from './render-job.schema.js';
+
+export interface RenderWorkerOptions {
+  /** Must have `maxRetriesPerRequest: null` (createRedisConnection). */
+  connection: Redis;
+  queueName?: string;
+  prefix?: string;
+  /** Jobs rendered at once by this process. Default 1. */
+  concurrency?: number;
+  /** A job's lock lives this long without renewal; BullMQ renews it every half. Default 30 s. */
+  lockDurationMs?: number;
+  /** How often this worker looks for jobs whose worker died. Default 30 s. */
+  stalledIntervalMs?: number;
+  /** Retention applied when a job finishes, even if it was added without options. */
+  jobOptions?: RenderJobOptionsInput;
+  /** Default false: call `run()` (after warming up) to start taking jobs. */
+  autorun?: boolean;
+}
+
+export interface RenderWorker {
+  worker: Worker<RenderJobData, RenderJobResult>;
+  /** Starts taking jobs (resolves once the worker is running). */
+  run(): void;
+  /**
+   * Stops taking jobs and lets active ones finish for up to `graceMs`; jobs
+   * still running then are aborted and put back in the queue, untouched by
+   * their attempt count. Resolves when the worker is closed.
+   */
+  shutdown(graceMs: number): Promise<{ returned: number }>;
+  /** Aborts every active job now and puts it back in the queue (a second SIGTERM). */
+  abortActive(): void;
+}
+
+const SHUTDOWN = 'shutdown';
+const LOCK_LOST = 'lock-lost';
+
+/**
+ * Adapts processRenderJob to a BullMQ Worker:
+ * - a non-retryable AppError becomes UnrecoverableError (failed at once, no retries);
+ * - a lock that cannot be renewed aborts the render (another worker owns the job now);
+ * - shutdown aborts what outlives the grace period and moves it back to wait.
+ */
+export function createRenderWorker(ctx: RenderJobContext, options: RenderWorkerOptions): RenderWorker {
+  const retention = resolveRenderJobOptions(options.jobOptions);
+  let returned = 0;
+
+  // Three declared parameters: BullMQ only creates an AbortSignal per job
+  // for processors whose arity is at least 3.
+  const processor = async (job: Job<RenderJobData, RenderJobResult>, token: string | undefined, signal: AbortSignal | undefined) => {
+    try {
+      return await processRenderJob(ctx, {
+        id: job.id,
+        data: job.data,
+        attemptsMade: job.attemptsMade,
+        attempts: job.opts.attempts ?? 1,
+        signal,
+        updateProgress: (progress) => job.updateProgress(progress),
+      });
+    } catch (err) {
+      if (signal?.aborted && signal.reason === SHUTDOWN && token) {
+        // Back to the queue as if never started: nothing is lost, and the
+        // next worker renders it from the beginning.
+        await job.moveToWait(token);
+        returned++;
+        throw new WaitingError();
+      }
+      if (signal?.aborted && signal.reason === LOCK_LOST) {
+        // Another worker took the job over; finishing it here could only fail.
+        throw new Error('render aborted: the job lock was lost');
+      }
+      if (isAppError(err) && !err.retryable) throw new UnrecoverableError(`${err.code}: ${err.message}`);
+      if (err instanceof CancelledError) throw new Error(`render cancelled: ${err.message}`);
+      throw err;
+    }
+  };
+
+  const worker = new Worker<RenderJobData, RenderJobResult>(options.queueName ?? queueNames.render, processor, {
+    connection: options.connection,
+    prefix: options.prefix ?? QUEUE_PREFIX,
+    concurrency: options.concurrency ?? 1,
+    lockDuration: options.lockDurationMs ?? 30_000,
+    stalledInterval: options.stalledIntervalMs ?? 30_000,
+    removeOnComplete: retention.removeOnComplete,
+    removeOnFail: retention.removeOnFail,
+    autorun: options.autorun ?? false,
+  });
+  worker.on('lockRenewalFailed', (jobIds) => {
+    for (const id of jobIds) worker.cancelJob(id, LOCK_LOST);
+  });
+
+  return {
+    worker,
+    run() {
+      void worker.run().catch((err: unknown) => worker.emit('error', err as Error));
+    },
+    async shutdown(graceMs) {
+      const timer = setTimeout(() => worker.cancelAllJobs(SHUTDOWN), Math.max(0, graceMs));
+      try {
+        await worker.close();
+      } finally {
+        clearTimeout(timer);
+      }
+      return { returned };
+    },
+    abortActive() {
+      worker.cancelAllJobs(SHUTDOWN);
+    },
+  };
+}

@@ -1,0 +1,117 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { AppError } from '../../../src/errors/index.js';
+import { enqueueRender, prepareRenderJob, renderJobKey, waitForRender, type RenderJobData } from '../../../src/queue/index.js';
+import { startTestRedis, type EmbeddedRedis } from '../../helpers/redis-server.js';
+import { createQueueKit, fakeRender, until, type QueueKit } from './queue-test-kit.js';
+
+let redis: EmbeddedRedis;
+let kit: QueueKit;
+
+beforeAll(async () => {
+  redis = await startTestRedis();
+});
+afterAll(async () => {
+  await redis?.destroy();
+});
+beforeEach(async () => {
+  kit = await createQueueKit(redis.url, { backoffDelayMs: 200, backoffJitter: 0.5 });
+});
+afterEach(async () => {
+  await kit.close();
+});
+
+describe('render worker', () => {
+  it('fails a job with invalid props once, without retries, and reports it', async () => {
+    const failed: string[] = [];
+    const render = fakeRender();
+    kit.startWorker({ renderVideo: render.renderVideo, onFailed: (_data, key) => void failed.push(key) });
+    // Bypasses prepareRenderJob (a producer bug or an old job): the worker must still refuse it.
+    const prepared = await prepareRenderJob(kit.deps, { templateId: 'reference', priorityClass: 'campaign', campaignId: 'c9' });
+    const data: RenderJobData = { ...prepared.data, props: { name: '', points: -5 } };
+    const key = renderJobKey(data);
+    await kit.rq.queue.add('reference', data, { ...prepared.opts, jobId: key });
+
+    const status = await waitForRender(kit.deps, key, 10_000);
+    expect(status.state).toBe('failed');
+    expect(status.error).toEqual({ code: 'INVALID_PROPS', message: expect.stringMatching(/schema/) });
+    const job = await kit.rq.queue.getJob(key);
+    expect(job?.attemptsMade).toBe(1);
+    expect(job?.failedReason).toMatch(/^INVALID_PROPS/);
+    // Refused by validation, before anything was rendered.
+    expect(render.calls).toHaveLength(0);
+    expect(failed).toEqual([key]);
+    expect((await kit.index.get(key))?.state).toBe('failed');
+  });
+
+  it('retries a retryable error with exponential backoff and jitter, then succeeds', async () => {
+    const failure = () => new AppError('FFMPEG_FAILED', 'encoder crashed');
+    const render = fakeRender({ failures: [failure(), failure()] });
+    const rendered: string[] = [];
+    kit.startWorker({ renderVideo: render.renderVideo, onRendered: (_d, key) => void rendered.push(key) });
+    const { renderKey } = await enqueueRender(kit.deps, { templateId: 'reference', props: { name: 'Re', points: 1 }, priorityClass: 'api' });
+
+    const status = await waitForRender(kit.deps, renderKey, 15_000);
+    expect(status.state).toBe('done');
+    expect(render.calls).toHaveLength(3);
+    const [a, b, c] = render.calls.map((call) => call.at);
+    // delay 200 ms, jitter 0.5: first retry after 100-200 ms, second after 200-400 ms.
+    expect(b! - a!).toBeGreaterThanOrEqual(95);
+    expect(c! - b!).toBeGreaterThanOrEqual(195);
+    expect(c! - b!).toBeLessThan(2_000);
+    expect(rendered).toEqual([renderKey]);
+  });
+
+  it('fails for good after the last attempt', async () => {
+    const render = fakeRender({ failures: [1, 2, 3].map(() => new Error('boom')) });
+    const failed: string[] = [];
+    kit.startWorker({ renderVideo: render.renderVideo, onFailed: (_d, key) => void failed.push(key) });
+    const { renderKey } = await enqueueRender(kit.deps, { templateId: 'reference', props: { name: 'Fa', points: 1 }, priorityClass: 'api' });
+    const status = await waitForRender(kit.deps, renderKey, 15_000);
+    expect(status.state).toBe('failed');
+    expect(status.error?.code).toBe('INTERNAL');
+    expect(render.calls).toHaveLength(3);
+    expect(failed).toEqual([renderKey]);
+  });
+
+  it('does not render an output that is already in the store', async () => {
+    const render = fakeRender();
+    const rendered: string[] = [];
+    const prepared = await prepareRenderJob(kit.deps, { templateId: 'reference', props: { name: 'Sk', points: 4 }, priorityClass: 'campaign', campaignId: 'c2' });
+    // An earlier try published the file, then died before it could finish the job.
+    await kit.store.put(prepared.storageKey, (await import('node:stream')).Readable.from(['earlier']), { contentType: 'video/mp4' });
+    await kit.rq.queue.add(prepared.name, prepared.data, prepared.opts);
+    kit.startWorker({ renderVideo: render.renderVideo, onRendered: (_d, key) => void rendered.push(key) });
+
+    const status = await waitForRender(kit.deps, prepared.renderKey, 10_000);
+    expect(status.state).toBe('done');
+    expect(render.calls).toHaveLength(0);
+    expect(rendered).toEqual([prepared.renderKey]);
+    expect((await kit.rq.queue.getJob(prepared.renderKey))?.returnvalue).toMatchObject({ skipped: true });
+    expect(await kit.index.get(prepared.renderKey)).toMatchObject({ state: 'done', storageKey: prepared.storageKey, campaignId: 'c2' });
+  });
+
+  it('publishes the output whole and leaves no temp file behind', async () => {
+    const render = fakeRender();
+    kit.startWorker({ renderVideo: render.renderVideo });
+    const { renderKey, storageKey } = await enqueueRender(kit.deps, { templateId: 'reference', props: { name: 'Pu', points: 5 }, priorityClass: 'api' });
+    await waitForRender(kit.deps, renderKey, 10_000);
+    const file = kit.store.localPath?.(storageKey);
+    expect(file).toBeDefined();
+    expect(await readFile(file!, 'utf8')).toContain('fake reference');
+    expect(await readdir(kit.workDir)).toEqual([]);
+  });
+
+  it('aborts the render when the job lock cannot be renewed', async () => {
+    const render = fakeRender({ delayMs: 5_000 });
+    const worker = kit.startWorker({ renderVideo: render.renderVideo });
+    const { renderKey } = await enqueueRender(kit.deps, { templateId: 'reference', props: { name: 'Lk', points: 6 }, priorityClass: 'api' });
+    await until(() => render.calls.length === 1, 5_000, 'render start');
+    const started = Date.now();
+    // What BullMQ's lock manager emits when the lock extension is refused.
+    worker.worker.emit('lockRenewalFailed', [renderKey]);
+    await until(() => render.aborted === 1, 2_000, 'abort');
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(await kit.store.head(`renders/${renderKey}.mp4`)).toBeUndefined();
+  });
+});

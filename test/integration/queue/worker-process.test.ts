@@ -1,0 +1,133 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createOutputIndex } from '../../../src/cache/index.js';
+import { probe } from '../../../src/encode/index.js';
+import {
+  closeRedisConnection,
+  createRedisConnection,
+  createRenderQueue,
+  enqueueRender,
+  getRenderStatus,
+  waitForRender,
+  type RenderQueue,
+} from '../../../src/queue/index.js';
+import { createFileStore } from '../../../src/storage/index.js';
+import { startTestRedis, type EmbeddedRedis } from '../../helpers/redis-server.js';
+import { registry, repoRoot, until } from './queue-test-kit.js';
+
+const loader = `file://${path.join(repoRoot, 'node_modules/tsx/dist/loader.mjs')}`;
+
+interface WorkerChild {
+  proc: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+/** Starts `workers/render.ts` as its own process, the way production runs it. */
+function startWorkerProcess(redisUrl: string, args: string[], storeRoot: string): WorkerChild {
+  const proc = spawn(process.execPath, ['--import', loader, path.join(repoRoot, 'workers/render.ts'), ...args], {
+    cwd: repoRoot,
+    env: { ...process.env, REDIS_URL: redisUrl, STORAGE_ROOT: storeRoot, MASTERCUT_CACHE_DIR: '.cache/test', LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  proc.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  proc.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  return { proc, output: () => output, exited };
+}
+
+let redis: EmbeddedRedis;
+const children: WorkerChild[] = [];
+const dirs: string[] = [];
+
+beforeAll(async () => {
+  redis = await startTestRedis();
+});
+afterAll(async () => {
+  for (const child of children) if (child.proc.exitCode === null && child.proc.signalCode === null) child.proc.kill('SIGKILL');
+  await Promise.all(children.map((c) => c.exited));
+  await redis?.destroy();
+  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+});
+
+describe('render worker process', () => {
+  it('refuses to start on an evicting Redis, with a clear message and a non-zero exit', async () => {
+    const lru = await startTestRedis({ maxmemoryPolicy: 'allkeys-lru' });
+    try {
+      const child = startWorkerProcess(lru.url, ['--eviction-check', 'refuse'], os.tmpdir());
+      children.push(child);
+      expect(await child.exited).toBe(1);
+      expect(child.output()).toMatch(/CONFIG_INVALID.*maxmemory-policy is "allkeys-lru"/);
+    } finally {
+      await lru.destroy();
+    }
+  }, 30_000);
+
+  it('kill -9 mid-render: another worker takes the job over; one output, never a partial one', async () => {
+    const storeRoot = await mkdtemp(path.join(os.tmpdir(), 'mastercut-proc-store-'));
+    const workDir = await mkdtemp(path.join(os.tmpdir(), 'mastercut-proc-work-'));
+    dirs.push(storeRoot, workDir);
+    const queueName = `q-${randomUUID()}`;
+    const rq: RenderQueue = createRenderQueue({ redisUrl: redis.url, queueName });
+    const conn = createRedisConnection(redis.url);
+    const deps = { queue: rq.queue, events: rq.events, registry, index: createOutputIndex(conn), store: createFileStore({ root: storeRoot }) };
+    // Short locks so the takeover happens in seconds, not the default 30 s.
+    const args = ['--concurrency', '1', '--queue', queueName, '--work-dir', workDir, '--lock-duration-ms', '2000', '--stalled-interval-ms', '1000'];
+
+    // Watch what a reader of the store can see, all along: hidden names are
+    // the store's own temp files; anything visible must be final.
+    const seen = new Map<string, Set<number>>();
+    let watching = true;
+    const watcher = (async () => {
+      while (watching) {
+        const names = await readdir(path.join(storeRoot, 'renders')).catch(() => [] as string[]);
+        for (const name of names.filter((n) => !n.startsWith('.'))) {
+          const size = await stat(path.join(storeRoot, 'renders', name)).then((s) => s.size, () => -1);
+          if (size >= 0) seen.set(name, (seen.get(name) ?? new Set()).add(size));
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    })();
+
+    try {
+      const first = startWorkerProcess(redis.url, args, storeRoot);
+      children.push(first);
+      // Full `reference` (150 frames): slow enough to be killed mid-render.
+      const { renderKey, storageKey } = await enqueueRender(deps, { templateId: 'reference', props: { name: 'Kill', points: 9 }, priorityClass: 'api' });
+      await until(async () => ((await getRenderStatus(deps, renderKey)).progress?.percent ?? 0) >= 10, 90_000, 'render progress');
+      first.proc.kill('SIGKILL');
+      await first.exited;
+      expect(await deps.store.head(storageKey)).toBeUndefined();
+
+      const second = startWorkerProcess(redis.url, args, storeRoot);
+      children.push(second);
+      const status = await waitForRender(deps, renderKey, 120_000);
+      expect(status.state, second.output().slice(-2000)).toBe('done');
+      expect(second.output()).toMatch(/render published/);
+
+      const job = await rq.queue.getJob(renderKey);
+      expect(job?.finishedOn).toBeGreaterThan(0);
+      const info = await probe(deps.store.localPath!(storageKey)!, { countFrames: true });
+      expect(info.video?.frames).toBe(150);
+
+      watching = false;
+      await watcher;
+      expect([...seen.keys()]).toEqual([path.basename(storageKey)]);
+      expect([...seen.get(path.basename(storageKey))!]).toEqual([info.sizeBytes]);
+
+      second.proc.kill('SIGTERM');
+      expect(await second.exited).toBe(0);
+      expect(second.output()).toMatch(/render worker stopped/);
+    } finally {
+      watching = false;
+      await watcher;
+      await rq.close();
+      await closeRedisConnection(conn);
+    }
+  }, 240_000);
+});

@@ -1,0 +1,132 @@
+/**
+ * Render worker process: `mastercut worker render --concurrency N`, or
+ * `node --import tsx workers/render.ts [flags]` (same flags).
+ *
+ * Wires config, Redis, the render engine, the file store, the output index
+ * and the campaign hooks, warms the browsers, then takes render jobs until
+ * SIGTERM/SIGINT. Logs are pino JSON on stdout; props are never logged.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { pino, type Logger } from 'pino';
+import { createOutputIndex } from '../src/cache/index.js';
+import { createCampaignHooks } from '../src/campaigns/campaign-hooks.js';
+import { workerCommand } from '../src/cli/commands/worker-command.js';
+import { createRenderEngine } from '../src/cli/render-engine.js';
+import { runCli } from '../src/cli/run-cli.js';
+import { loadConfig } from '../src/config/index.js';
+import { AppError } from '../src/errors/index.js';
+import {
+  checkEvictionPolicy,
+  closeRedisConnection,
+  createRedisConnection,
+  createRenderQueue,
+  createRenderWorker,
+  resolveRenderJobOptions,
+  sweepFinishedJobs,
+  type EvictionCheckMode,
+  type RenderJobOptionsInput,
+} from '../src/queue/index.js';
+import { createFileStore } from '../src/storage/index.js';
+
+/** Settings of one worker process; the CLI flags map onto these. */
+export interface RenderWorkerProcessOptions {
+  /** Jobs (and browsers) at once. Default 1. */
+  concurrency?: number;
+  /** How long active jobs may finish after SIGTERM before they are put back. Default 30 s. */
+  graceMs?: number;
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
+  /** Redis maxmemory-policy check at start. Default refuse. */
+  evictionCheck?: EvictionCheckMode;
+  /** Where renders are written before they enter the store. Default <tmp>/mastercut-work. */
+  workDir?: string;
+  queueName?: string;
+  jobOptions?: RenderJobOptionsInput;
+  /** How often expired finished jobs are removed (they hold personal data). Default 5 min. */
+  sweepIntervalMs?: number;
+}
+
+/** Runs until a stop signal; resolves with the exit code. */
+export async function runRenderWorker(options: RenderWorkerProcessOptions = {}): Promise<number> {
+  const config = loadConfig();
+  const log: Logger = pino({ level: config.logLevel, base: { service: 'render-worker', pid: process.pid } });
+  if (!config.farm.redisUrl) throw new AppError('CONFIG_INVALID', 'REDIS_URL must be set for a render worker.');
+  const concurrency = options.concurrency ?? 1;
+  const graceMs = options.graceMs ?? 30_000;
+
+  const redis = createRedisConnection(config.farm.redisUrl);
+  redis.on('error', (err) => log.warn({ err: { message: err.message } }, 'redis connection error'));
+  const cleanups: (() => Promise<unknown>)[] = [() => closeRedisConnection(redis)];
+  const cleanup = async () => {
+    for (const fn of cleanups.reverse()) await fn().catch((err: unknown) => log.warn({ err: String(err) }, 'cleanup failed'));
+  };
+
+  try {
+    await checkEvictionPolicy(redis, options.evictionCheck ?? 'refuse', log);
+    const engine = await createRenderEngine(config, { poolSize: concurrency });
+    cleanups.push(() => engine.close());
+    // Browsers and bundles are ready before the first job is taken, so the
+    // first job's lock is not spent launching Chromium.
+    await engine.pool.warm();
+    await Promise.all(engine.registry.list().map((t) => engine.registry.bundle(t.id)));
+
+    const jobOptions = resolveRenderJobOptions(options.jobOptions);
+    const hooks = createCampaignHooks(redis, { onError: (err) => log.warn({ err: String(err) }, 'campaign count failed') });
+    const render = createRenderWorker(
+      {
+        renderVideo: engine.renderVideo,
+        store: createFileStore({ root: config.farm.storageRoot }),
+        index: createOutputIndex(redis),
+        workDir: options.workDir ?? path.join(os.tmpdir(), 'mastercut-work'),
+        log,
+        onRendered: hooks.onRendered,
+        onFailed: hooks.onFailed,
+      },
+      {
+        connection: redis,
+        queueName: options.queueName,
+        concurrency,
+        lockDurationMs: options.lockDurationMs,
+        stalledIntervalMs: options.stalledIntervalMs,
+        jobOptions: options.jobOptions,
+      },
+    );
+    render.worker.on('error', (err) => log.warn({ err: { message: err.message } }, 'worker error'));
+    render.worker.on('failed', (job, err) =>
+      log.warn({ renderKey: job?.id, attempt: job?.attemptsMade, err: { message: err.message } }, 'job failed'),
+    );
+    render.worker.on('stalled', (jobId) => log.warn({ renderKey: jobId }, 'stalled job moved back to wait'));
+
+    const sweeper = createRenderQueue({ redisUrl: config.farm.redisUrl, queueName: options.queueName, events: false });
+    cleanups.push(() => sweeper.close());
+    const sweep = () => void sweepFinishedJobs(sweeper.queue, jobOptions).catch(() => undefined);
+    const sweepTimer = setInterval(sweep, options.sweepIntervalMs ?? 300_000);
+    sweepTimer.unref();
+    cleanups.push(async () => clearInterval(sweepTimer));
+
+    const stopped = new Promise<string>((resolve) => {
+      process.once('SIGTERM', () => resolve('SIGTERM')).once('SIGINT', () => resolve('SIGINT'));
+    });
+    render.run();
+    log.info({ concurrency, queue: options.queueName ?? 'render', graceMs }, 'render worker ready');
+
+    const signal = await stopped;
+    log.info({ signal, graceMs }, 'stopping: no new jobs, active ones get the grace period');
+    // A second signal skips what is left of the grace period.
+    const again = () => render.abortActive();
+    process.once('SIGTERM', again).once('SIGINT', again);
+    const { returned } = await render.shutdown(graceMs);
+    log.info({ returned }, 'render worker stopped');
+    return 0;
+  } finally {
+    await cleanup();
+  }
+}
+
+// Run as a process entry point (not when imported by the CLI).
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  // Exit explicitly: everything is closed by now, and a stray handle must not keep a stopped worker alive.
+  process.exit(await runCli(workerCommand, ['render', ...process.argv.slice(2)]));
+}
