@@ -6,13 +6,14 @@
  * and the campaign hooks, warms the browsers, then takes render jobs until
  * SIGTERM/SIGINT. Logs are pino JSON on stdout; props are never logged.
  */
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { pino, type Logger } from 'pino';
 import { createOutputIndex } from '../src/cache/index.js';
 import { createCampaignHooks } from '../src/campaigns/campaign-hooks.js';
-import { workerCommand } from '../src/cli/commands/worker-command.js';
+import { parseRenderWorkerArgs } from '../src/cli/commands/worker-command.js';
 import { createRenderEngine } from '../src/cli/render-engine.js';
 import { runCli } from '../src/cli/run-cli.js';
 import { loadConfig } from '../src/config/index.js';
@@ -72,6 +73,13 @@ export async function runRenderWorker(options: RenderWorkerProcessOptions = {}):
     await engine.pool.warm();
     await Promise.all(engine.registry.list().map((t) => engine.registry.bundle(t.id)));
 
+    // A private work dir per process: several workers may share a machine,
+    // and a clean stop leaves no temp render behind.
+    const workBase = options.workDir ?? path.join(os.tmpdir(), 'mastercut-work');
+    await mkdir(workBase, { recursive: true });
+    const workDir = await mkdtemp(path.join(workBase, `w${process.pid}-`));
+    cleanups.push(() => rm(workDir, { recursive: true, force: true }));
+
     const jobOptions = resolveRenderJobOptions(options.jobOptions);
     const hooks = createCampaignHooks(redis, { onError: (err) => log.warn({ err: String(err) }, 'campaign count failed') });
     const render = createRenderWorker(
@@ -79,7 +87,7 @@ export async function runRenderWorker(options: RenderWorkerProcessOptions = {}):
         renderVideo: engine.renderVideo,
         store: createFileStore({ root: config.farm.storageRoot }),
         index: createOutputIndex(redis),
-        workDir: options.workDir ?? path.join(os.tmpdir(), 'mastercut-work'),
+        workDir,
         log,
         onRendered: hooks.onRendered,
         onFailed: hooks.onFailed,
@@ -97,6 +105,7 @@ export async function runRenderWorker(options: RenderWorkerProcessOptions = {}):
     render.worker.on('failed', (job, err) =>
       log.warn({ renderKey: job?.id, attempt: job?.attemptsMade, err: { message: err.message } }, 'job failed'),
     );
+    render.worker.on('active', (job) => log.info({ renderKey: job.id, attempt: job.attemptsMade + 1 }, 'render started'));
     render.worker.on('stalled', (jobId) => log.warn({ renderKey: jobId }, 'stalled job moved back to wait'));
 
     const sweeper = createRenderQueue({ redisUrl: config.farm.redisUrl, queueName: options.queueName, events: false });
@@ -128,5 +137,6 @@ export async function runRenderWorker(options: RenderWorkerProcessOptions = {}):
 // Run as a process entry point (not when imported by the CLI).
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
   // Exit explicitly: everything is closed by now, and a stray handle must not keep a stopped worker alive.
-  process.exit(await runCli(workerCommand, ['render', ...process.argv.slice(2)]));
+  // (Not through workerCommand: it imports this module lazily, which would wait on itself.)
+  process.exit(await runCli((argv) => runRenderWorker(parseRenderWorkerArgs(argv)), process.argv.slice(2)));
 }

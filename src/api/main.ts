@@ -23,7 +23,7 @@ export const API_REDIS_OPTIONS = { enableOfflineQueue: false, maxRetriesPerReque
 export interface StartApiServerOptions extends ApiOptions {
   /** Default config.farm.apiPort; 0 picks a free port. */
   port?: number;
-  /** Default 127.0.0.1 is not assumed: a server in a container must listen on all interfaces. */
+  /** Default 0.0.0.0: in a container the API must be reachable from outside it. */
   host?: string;
   logger?: Logger;
   /** How long close() lets in-flight requests (e.g. `?wait=`) finish. Default 10 s. */

@@ -39,6 +39,8 @@ export interface CampaignServiceOptions {
   retentionSeconds?: number;
   /** Prefix of output URLs in manifests. Default '' (relative `/v1/outputs/<key>`). */
   outputBaseUrl?: string;
+  /** Key prefix of the output index hashes, as given to createOutputIndex. Default `{mastercut}:out:`. */
+  indexPrefix?: string;
 }
 
 export interface CampaignErrorsPage {
@@ -64,6 +66,7 @@ export function createCampaignService(deps: CampaignServiceDeps, options: Campai
     ttlSeconds: options.retentionSeconds ?? 30 * 86_400,
   };
   const outputBaseUrl = (options.outputBaseUrl ?? '').replace(/\/+$/, '');
+  const fanOutDeps = { ...deps, indexPrefix: options.indexPrefix ?? '{mastercut}:out:' };
 
   return {
     /**
@@ -105,7 +108,7 @@ export function createCampaignService(deps: CampaignServiceDeps, options: Campai
       input.onCreated?.(id);
       try {
         await fanOut(
-          deps,
+          fanOutDeps,
           {
             campaignId: id,
             templateId: template.id,

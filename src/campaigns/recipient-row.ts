@@ -34,6 +34,21 @@ const FORBIDDEN_SEGMENTS = new Set(['__proto__', 'constructor', 'prototype']);
  * render key is computed.
  */
 export function createRowParser(schema: JsonSchemaNode, options: { fromText: boolean }) {
+  // Column plans are computed once per column name, not once per row: fan-out runs this 100k times a file.
+  const plans = new Map<string, ColumnPlan>();
+  const planOf = (column: string, nested: boolean): ColumnPlan => {
+    const cacheKey = nested ? `p:${column}` : column;
+    let plan = plans.get(cacheKey);
+    if (!plan) {
+      const path = options.fromText ? column.split('.') : [column];
+      const skip = !nested && (column === 'recipientId' || (column === 'id' && !schema.properties?.id));
+      const bad = path.some((segment) => segment === '' || FORBIDDEN_SEGMENTS.has(segment));
+      plan = { path, skip, bad, types: typesOf(schemaAt(schema, path)) };
+      plans.set(cacheKey, plan);
+    }
+    return plan;
+  };
+
   return (row: Record<string, unknown>): ParsedRow => {
     const issues: RowIssue[] = [];
     const rawId = present(row.recipientId) || schema.properties?.id ? row.recipientId : row.id;
@@ -44,22 +59,35 @@ export function createRowParser(schema: JsonSchemaNode, options: { fromText: boo
       issues.push({ path: 'recipientId', message: 'must be 1-64 characters of A-Z, a-z, 0-9, _ or -' });
     } else recipientId = String(rawId).trim();
 
-    const source = !options.fromText && isObject(row.props) && !schema.properties?.props ? row.props : row;
+    const nested = !options.fromText && isObject(row.props) && !schema.properties?.props;
+    const source = nested ? (row.props as Record<string, unknown>) : row;
     const props: Record<string, unknown> = {};
-    for (const [column, value] of Object.entries(source)) {
-      if (source === row && (column === 'recipientId' || (column === 'id' && !schema.properties?.id))) continue;
+    for (const column in source) {
+      const value = source[column];
       if (!present(value)) continue;
-      const path = options.fromText ? column.split('.') : [column];
-      if (path.some((segment) => segment === '' || FORBIDDEN_SEGMENTS.has(segment))) {
+      const plan = planOf(column, nested);
+      if (plan.skip) continue;
+      if (plan.bad) {
         issues.push({ path: column, message: 'invalid column name' });
         continue;
       }
-      const node = schemaAt(schema, path);
-      setPath(props, path, options.fromText && typeof value === 'string' ? coerce(value, node) : value);
+      const coerced = options.fromText && typeof value === 'string' ? coerce(value, plan.types) : value;
+      if (plan.path.length === 1) props[column] = coerced;
+      else setPath(props, plan.path, coerced);
     }
     checkRequired(schema, props, '', issues);
     return issues.length > 0 ? { ok: false, issues } : { ok: true, recipientId, props };
   };
+}
+
+interface ColumnPlan {
+  path: string[];
+  /** The recipient id column: not a prop. */
+  skip: boolean;
+  /** An empty or prototype-polluting path segment. */
+  bad: boolean;
+  /** JSON Schema types accepted at the path (empty: unknown column, kept as is). */
+  types: string[];
 }
 
 function present(value: unknown): boolean {
@@ -85,15 +113,14 @@ function schemaAt(schema: JsonSchemaNode, path: string[]): JsonSchemaNode | unde
 }
 
 /** Text to the first type the schema accepts; left as text when it does not parse, so the schema reports the field. */
-function coerce(raw: string, node: JsonSchemaNode | undefined): unknown {
-  const types = typesOf(node);
-  if (types.length === 0 || types.includes('string')) return raw;
-  const text = raw.trim();
+function coerce(raw: string, types: string[]): unknown {
+  const text = raw.trim(); // CSV cells often carry a space after the comma.
+  if (types.length === 0 || types.includes('string')) return text;
   if ((types.includes('integer') || types.includes('number')) && NUMBER.test(text)) return Number(text);
   if (types.includes('boolean')) {
     const lower = text.toLowerCase();
-    if (['true', '1', 'yes'].includes(lower)) return true;
-    if (['false', '0', 'no'].includes(lower)) return false;
+    if (lower === 'true' || lower === '1' || lower === 'yes') return true;
+    if (lower === 'false' || lower === '0' || lower === 'no') return false;
   }
   if ((types.includes('object') || types.includes('array')) && /^[[{]/.test(text)) {
     try {

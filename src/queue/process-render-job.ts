@@ -92,7 +92,7 @@ export async function processRenderJob(ctx: RenderJobContext, job: RenderJobLike
   const tmp = path.join(ctx.workDir, `${key}.${randomBytes(6).toString('hex')}.${data.format}`);
   try {
     const report = throttledProgress(job, ctx.progressIntervalMs ?? 500);
-    await ctx.renderVideo({
+    const result = await ctx.renderVideo({
       templateId: data.templateId,
       variant: data.variant,
       props: data.props,
@@ -102,6 +102,12 @@ export async function processRenderJob(ctx: RenderJobContext, job: RenderJobLike
       onProgress: report,
     });
     if (job.signal?.aborted) throw new CancelledError(String(job.signal.reason ?? 'cancelled'));
+    if (result.templateVersion !== data.templateVersion) {
+      // A deploy changed the template between enqueue and render (rolling
+      // update). Publishing is still better than failing the job; the log lets
+      // operators see keys whose content is a newer version.
+      ctx.log?.warn({ renderKey: key, templateId: data.templateId, queued: data.templateVersion, rendered: result.templateVersion }, 'template version changed since enqueue');
+    }
     const info = await ctx.store.put(storageKey, { file: tmp }, { contentType });
     await ctx.index.set({ ...base, state: 'done', storageKey, size: info.size, contentType, updatedAt: Date.now() });
     await ctx.onRendered?.(data, key);

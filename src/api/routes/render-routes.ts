@@ -91,11 +91,13 @@ export function createRenderRoutes(deps: RenderRoutesDeps, options: { maxWaitSec
     }
     const finished = status.state === 'done' || status.state === 'failed';
     if (!finished) res.setHeader('Location', selfLink(status.renderKey));
+    res.setHeader('Cache-Control', 'no-store');
     res.status(finished ? 200 : 202).json(present(status));
   });
 
   router.get('/:key', requireRedis(deps.redis), async (req: Request<{ key: string }>, res: Response) => {
     const status = await deadline(getRenderStatus(queueDeps, req.params.key));
+    res.setHeader('Cache-Control', 'no-store');
     res.json(present(status));
   });
   return router;

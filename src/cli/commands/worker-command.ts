@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { EvictionCheckMode } from '../../queue/index.js';
+import type { RenderWorkerProcessOptions } from '../../../workers/render.js';
 import { usageError } from '../run-cli.js';
 
 const usage = `usage: mastercut worker render [--concurrency N] [--grace-ms MS] [--eviction-check warn|refuse]
@@ -22,8 +23,16 @@ export async function workerCommand(argv: string[]): Promise<number> {
     return 0;
   }
   if (kind !== 'render') throw usageError(`${kind ? `unknown worker "${kind}"` : 'missing worker kind'}\n${usage}`);
+  const options = parseRenderWorkerArgs(rest);
+  // Loaded lazily: the worker pulls in the renderer, which `--help` does not need.
+  const { runRenderWorker } = await import('../../../workers/render.js');
+  return runRenderWorker(options);
+}
+
+/** Parses the flags of `mastercut worker render` (also those of `workers/render.ts` run directly). */
+export function parseRenderWorkerArgs(args: string[]): RenderWorkerProcessOptions {
   const { values } = parseArgs({
-    args: rest,
+    args,
     options: {
       concurrency: { type: 'string', short: 'c' },
       'grace-ms': { type: 'string' },
@@ -40,9 +49,7 @@ export async function workerCommand(argv: string[]): Promise<number> {
   if (evictionCheck !== undefined && evictionCheck !== 'warn' && evictionCheck !== 'refuse') {
     throw usageError('--eviction-check must be warn or refuse');
   }
-  // Loaded lazily: the worker pulls in the renderer, which `--help` does not need.
-  const { runRenderWorker } = await import('../../../workers/render.js');
-  return runRenderWorker({
+  return {
     concurrency: int(values.concurrency, '--concurrency', 1, 64),
     graceMs: int(values['grace-ms'], '--grace-ms', 0, 86_400_000),
     evictionCheck: evictionCheck as EvictionCheckMode | undefined,
@@ -56,7 +63,7 @@ export async function workerCommand(argv: string[]): Promise<number> {
       completedRetentionSeconds: int(values['keep-completed-s'], '--keep-completed-s', 0, 31_536_000),
       failedRetentionSeconds: int(values['keep-failed-s'], '--keep-failed-s', 0, 31_536_000),
     },
-  });
+  };
 }
 
 function int(value: string | undefined, flag: string, min: number, max: number): number | undefined {

@@ -46,7 +46,7 @@ export async function startCampaignHarness(options: CampaignServiceOptions = {})
     store,
     registry,
     dir,
-  } as CampaignHarness;
+  } as unknown as CampaignHarness;
   harness.useFreshQueue = async (serviceOptions = options) => {
     await harness.renderQueue?.close();
     harness.renderQueue = createRenderQueue({ redisUrl: redisServer.url, queueName: `render-cmp-${++counter}`, events: false });

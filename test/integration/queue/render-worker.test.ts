@@ -1,7 +1,14 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AppError } from '../../../src/errors/index.js';
-import { enqueueRender, prepareRenderJob, renderJobKey, waitForRender, type RenderJobData } from '../../../src/queue/index.js';
+import {
+  enqueueRender,
+  prepareRenderJob,
+  renderJobKey,
+  sweepFinishedJobs,
+  waitForRender,
+  type RenderJobData,
+} from '../../../src/queue/index.js';
 import { startTestRedis, type EmbeddedRedis } from '../../helpers/redis-server.js';
 import { createQueueKit, fakeRender, until, type QueueKit } from './queue-test-kit.js';
 
@@ -113,5 +120,28 @@ describe('render worker', () => {
     await until(() => render.aborted === 1, 2_000, 'abort');
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(await kit.store.head(`renders/${renderKey}.mp4`)).toBeUndefined();
+  });
+
+  it('removes finished jobs (and the personal data they carry) after the retention age', async () => {
+    const short = await createQueueKit(redis.url, { completedRetentionSeconds: 1, failedRetentionSeconds: 1 });
+    try {
+      const render = fakeRender({ failures: [new AppError('TEMPLATE_ERROR', 'template threw')] });
+      short.startWorker({ renderVideo: render.renderVideo });
+      const failed = await enqueueRender(short.deps, { templateId: 'reference', props: { name: 'Old', points: 1 }, priorityClass: 'api' });
+      const done = await enqueueRender(short.deps, { templateId: 'reference', props: { name: 'Old', points: 2 }, priorityClass: 'api' });
+      expect((await waitForRender(short.deps, failed.renderKey, 10_000)).state).toBe('failed');
+      expect((await waitForRender(short.deps, done.renderKey, 10_000)).state).toBe('done');
+      expect(await short.rq.queue.getJob(done.renderKey)).toBeDefined();
+
+      await new Promise((r) => setTimeout(r, 1_100));
+      expect(await sweepFinishedJobs(short.rq.queue, short.rq.jobOptions)).toBe(2);
+      expect(await short.rq.queue.getJob(done.renderKey)).toBeUndefined();
+      expect(await short.rq.queue.getJob(failed.renderKey)).toBeUndefined();
+      // The output and its index record outlive the job.
+      expect((await waitForRender(short.deps, done.renderKey, 0)).state).toBe('done');
+      expect((await waitForRender(short.deps, failed.renderKey, 0)).error?.code).toBe('TEMPLATE_ERROR');
+    } finally {
+      await short.close();
+    }
   });
 });

@@ -95,20 +95,24 @@ describe('render worker process', () => {
     })();
 
     try {
-      const first = startWorkerProcess(redis.url, args, storeRoot);
-      children.push(first);
+      // Two workers on one queue, as in production; whichever takes the job is killed.
+      const pair = [startWorkerProcess(redis.url, args, storeRoot), startWorkerProcess(redis.url, args, storeRoot)];
+      children.push(...pair);
+      await until(() => pair.every((w) => /render worker ready/.test(w.output())), 60_000, 'workers ready');
       // Full `reference` (150 frames): slow enough to be killed mid-render.
       const { renderKey, storageKey } = await enqueueRender(deps, { templateId: 'reference', props: { name: 'Kill', points: 9 }, priorityClass: 'api' });
+      const victim = await until(() => pair.find((w) => /render started/.test(w.output())), 30_000, 'render start');
+      const survivor = pair.find((w) => w !== victim)!;
       await until(async () => ((await getRenderStatus(deps, renderKey)).progress?.percent ?? 0) >= 10, 90_000, 'render progress');
-      first.proc.kill('SIGKILL');
-      await first.exited;
+      victim.proc.kill('SIGKILL');
+      await victim.exited;
       expect(await deps.store.head(storageKey)).toBeUndefined();
 
-      const second = startWorkerProcess(redis.url, args, storeRoot);
-      children.push(second);
       const status = await waitForRender(deps, renderKey, 120_000);
-      expect(status.state, second.output().slice(-2000)).toBe('done');
-      expect(second.output()).toMatch(/render published/);
+      expect(status.state, survivor.output().slice(-2000)).toBe('done');
+      // The survivor found the dead worker's job through BullMQ's stalled check.
+      expect(survivor.output()).toMatch(/stalled job moved back to wait/);
+      expect(survivor.output()).toMatch(/render published/);
 
       const job = await rq.queue.getJob(renderKey);
       expect(job?.finishedOn).toBeGreaterThan(0);
@@ -120,9 +124,9 @@ describe('render worker process', () => {
       expect([...seen.keys()]).toEqual([path.basename(storageKey)]);
       expect([...seen.get(path.basename(storageKey))!]).toEqual([info.sizeBytes]);
 
-      second.proc.kill('SIGTERM');
-      expect(await second.exited).toBe(0);
-      expect(second.output()).toMatch(/render worker stopped/);
+      survivor.proc.kill('SIGTERM');
+      expect(await survivor.exited).toBe(0);
+      expect(survivor.output()).toMatch(/render worker stopped/);
     } finally {
       watching = false;
       await watcher;

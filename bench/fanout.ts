@@ -1,0 +1,146 @@
+/**
+ * Campaign fan-out benchmark (prints figures; not a test).
+ *
+ *   npx tsx bench/fanout.ts [rows=100000] [chunk=500]
+ *
+ * Generates a CSV of `rows` distinct loyalty-tier recipients, fans it out
+ * against a fresh embedded redis-server, then times a bare BullMQ addBulk
+ * loop adding the same number of jobs with the same job options and chunk
+ * size into another queue of the same server. Prints both rates, their ratio
+ * (target >= 80%) and the peak RSS of this process during the fan-out
+ * (target < 300 MB, sampled every 50 ms).
+ */
+import { createReadStream } from 'node:fs';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import { createOutputIndex } from '../src/cache/index.js';
+import { createCampaignService } from '../src/campaigns/index.js';
+import { startEmbeddedRedis } from '../src/cli/embedded-redis.js';
+import { createRegistry } from '../src/cli/render-engine.js';
+import { loadConfig } from '../src/config/index.js';
+import { createRenderQueue } from '../src/queue/create-render-queue.js';
+import { prepareRenderJob } from '../src/queue/prepare-render-job.js';
+import { createFileStore } from '../src/storage/index.js';
+
+const rows = Number(process.argv[2] ?? 100_000);
+const chunkSize = Number(process.argv[3] ?? 500);
+const TIERS = ['Silver', 'Gold', 'Platinum', 'Diamond'];
+
+async function writeCsv(file: string): Promise<void> {
+  const lines = ['recipientId,firstName,currentTier,nextTier,points,pointsToNextTier,memberSince'];
+  for (let i = 0; i < rows; i++) {
+    const tier = i % 3;
+    lines.push(`m${i},Member${i % 997},${TIERS[tier]},${TIERS[tier + 1]},${i},${(i * 7) % 100_000},${1990 + (i % 40)}`);
+  }
+  await writeFile(file, `${lines.join('\n')}\n`);
+}
+
+/** Samples RSS every 50 ms while `work` runs; returns its result and the peak. */
+async function withPeakRss<T>(work: () => Promise<T>): Promise<{ result: T; peak: number }> {
+  let peak = process.memoryUsage.rss();
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 50);
+  try {
+    const result = await work();
+    return { result, peak: Math.max(peak, process.memoryUsage.rss()) };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+
+/**
+ * CPU seconds spent by this process and by redis-server during `work`: on a
+ * shared machine wall-clock rates move with the neighbours' load, CPU time
+ * much less, so both are printed.
+ */
+async function cpuOf<T>(redis: Redis, work: () => Promise<T>): Promise<{ result: T; node: number; redis: number }> {
+  const redisCpu = async () => {
+    const info = await redis.info('cpu');
+    const field = (name: string) => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? 0);
+    return field('used_cpu_user') + field('used_cpu_sys');
+  };
+  const r0 = await redisCpu();
+  const n0 = process.cpuUsage();
+  const result = await work();
+  const n1 = process.cpuUsage(n0);
+  return { result, node: (n1.user + n1.system) / 1e6, redis: (await redisCpu()) - r0 };
+}
+
+const dir = await mkdtemp(path.join(os.tmpdir(), 'mastercut-bench-fanout-'));
+const server = await startEmbeddedRedis();
+const redis = new Redis(server.url, { maxRetriesPerRequest: null });
+try {
+  const csv = path.join(dir, 'recipients.csv');
+  await writeCsv(csv);
+  const registry = createRegistry(loadConfig());
+  await registry.bundle('loyalty-tier'); // built once, outside the timings
+
+  // 1. Campaign fan-out: stream -> validate -> keys -> addBulk chunks -> manifest and counters.
+  const campaignQueue = createRenderQueue({ redisUrl: server.url, queueName: 'bench-campaign', events: false });
+  const campaigns = createCampaignService(
+    {
+      redis,
+      queue: campaignQueue.queue,
+      registry,
+      index: createOutputIndex(redis),
+      store: createFileStore({ root: path.join(dir, 'storage') }),
+      jobOptions: campaignQueue.jobOptions,
+    },
+    { chunkSize },
+  );
+  const baseRss = process.memoryUsage.rss();
+  const t0 = performance.now();
+  const {
+    result: { result: status, peak },
+    ...fanOutCpu
+  } = await cpuOf(redis, () =>
+    withPeakRss(() =>
+      campaigns.create({ templateId: 'loyalty-tier', channels: ['email'], mode: 'prerender', recipients: createReadStream(csv), format: 'csv' }),
+    ),
+  );
+  const fanOutSeconds = (performance.now() - t0) / 1000;
+  if (status.counts.queued !== rows) throw new Error(`expected ${rows} jobs, got ${JSON.stringify(status.counts)}`);
+
+  // 2. Bare loop: the same jobs (prepared beforehand, not timed), same options, same chunk size.
+  const bareQueue = createRenderQueue({ redisUrl: server.url, queueName: 'bench-bare', events: false });
+  const sample = await prepareRenderJob(
+    { registry, jobOptions: bareQueue.jobOptions },
+    { templateId: 'loyalty-tier', variant: 'landscape', props: { firstName: 'Member', currentTier: 'Silver', nextTier: 'Gold', points: 1, pointsToNextTier: 2, memberSince: 2000 }, priorityClass: 'campaign', campaignId: status.id },
+  );
+  const t1 = performance.now();
+  const bareCpu = await cpuOf(redis, async () => {
+    for (let start = 0; start < rows; start += chunkSize) {
+      const jobs = [];
+      for (let i = start; i < Math.min(rows, start + chunkSize); i++) {
+        const jobId = `${sample.renderKey.slice(0, 56)}${i.toString(16).padStart(8, '0')}`;
+        jobs.push({ name: sample.name, data: { ...sample.data, props: { ...sample.data.props, points: i } }, opts: { ...sample.opts, jobId } });
+      }
+      await bareQueue.queue.addBulk(jobs);
+    }
+  });
+  const bareSeconds = (performance.now() - t1) / 1000;
+
+  const fanOutRate = rows / fanOutSeconds;
+  const bareRate = rows / bareSeconds;
+  const size = (await stat(csv)).size;
+  process.stdout.write(
+    [
+      `fan-out benchmark: ${rows} recipients (${mb(size)} CSV), chunk ${chunkSize}, loyalty-tier, channel email`,
+      `  campaign fan-out   ${fanOutRate.toFixed(0).padStart(7)} jobs/s  (${fanOutSeconds.toFixed(2)} s; valid ${status.counts.valid}, queued ${status.counts.queued})`,
+      `  bare addBulk loop  ${bareRate.toFixed(0).padStart(7)} jobs/s  (${bareSeconds.toFixed(2)} s)`,
+      `  ratio              ${((100 * fanOutRate) / bareRate).toFixed(1)}% of bare  (target >= 80%)`,
+      `  CPU seconds        fan-out: node ${fanOutCpu.node.toFixed(2)}, redis ${fanOutCpu.redis.toFixed(2)};  bare: node ${bareCpu.node.toFixed(2)}, redis ${bareCpu.redis.toFixed(2)}`,
+      `  load average       ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.availableParallelism()} cores (wall-clock rates depend on it)`,
+      `  peak RSS           ${mb(peak)} during fan-out (${mb(baseRss)} before; target < 300 MB)`,
+      '',
+    ].join('\n'),
+  );
+  await Promise.all([campaignQueue.close(), bareQueue.close()]);
+} finally {
+  redis.disconnect();
+  await server.destroy();
+  await rm(dir, { recursive: true, force: true });
+}
