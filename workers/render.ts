@@ -12,7 +12,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { pino, type Logger } from 'pino';
 import { createOutputIndex } from '../src/cache/index.js';
-import { createCampaignHooks } from '../src/campaigns/campaign-hooks.js';
+import { createCampaignHooks } from '../src/campaigns/index.js';
 import { parseRenderWorkerArgs } from '../src/cli/commands/worker-command.js';
 import { createRenderEngine } from '../src/cli/render-engine.js';
 import { runCli } from '../src/cli/run-cli.js';
@@ -54,8 +54,9 @@ export async function runRenderWorker(options: RenderWorkerProcessOptions = {}):
   const config = loadConfig();
   const log: Logger = pino({ level: config.logLevel, base: { service: 'render-worker', pid: process.pid } });
   if (!config.farm.redisUrl) throw new AppError('CONFIG_INVALID', 'REDIS_URL must be set for a render worker.');
-  const concurrency = options.concurrency ?? 1;
-  const graceMs = options.graceMs ?? 30_000;
+  const concurrency = options.concurrency ?? config.worker.concurrency;
+  const graceMs = options.graceMs ?? config.worker.graceMs;
+  const jobOptionsInput = { ...config.jobs, ...options.jobOptions };
 
   const redis = createRedisConnection(config.farm.redisUrl);
   redis.on('error', (err) => log.warn({ err: { message: err.message } }, 'redis connection error'));
@@ -65,8 +66,10 @@ export async function runRenderWorker(options: RenderWorkerProcessOptions = {}):
   };
 
   try {
-    await checkEvictionPolicy(redis, options.evictionCheck ?? 'refuse', log);
-    const engine = await createRenderEngine(config, { poolSize: concurrency });
+    await checkEvictionPolicy(redis, options.evictionCheck ?? config.worker.evictionCheck, log);
+    // One job uses every browser of the pool (its frames are split across them), so a
+    // worker with concurrency 1 still uses every core.
+    const engine = await createRenderEngine(config, { poolSize: Math.max(concurrency, config.render.poolSize) });
     cleanups.push(() => engine.close());
     // Browsers and bundles are ready before the first job is taken, so the
     // first job's lock is not spent launching Chromium.
@@ -80,7 +83,7 @@ export async function runRenderWorker(options: RenderWorkerProcessOptions = {}):
     const workDir = await mkdtemp(path.join(workBase, `w${process.pid}-`));
     cleanups.push(() => rm(workDir, { recursive: true, force: true }));
 
-    const jobOptions = resolveRenderJobOptions(options.jobOptions);
+    const jobOptions = resolveRenderJobOptions(jobOptionsInput);
     const hooks = createCampaignHooks(redis, { onError: (err) => log.warn({ err: String(err) }, 'campaign count failed') });
     const render = createRenderWorker(
       {
@@ -96,9 +99,9 @@ export async function runRenderWorker(options: RenderWorkerProcessOptions = {}):
         connection: redis,
         queueName: options.queueName,
         concurrency,
-        lockDurationMs: options.lockDurationMs,
-        stalledIntervalMs: options.stalledIntervalMs,
-        jobOptions: options.jobOptions,
+        lockDurationMs: options.lockDurationMs ?? config.worker.lockDurationMs,
+        stalledIntervalMs: options.stalledIntervalMs ?? config.worker.stalledIntervalMs,
+        jobOptions: jobOptionsInput,
       },
     );
     render.worker.on('error', (err) => log.warn({ err: { message: err.message } }, 'worker error'));

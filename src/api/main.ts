@@ -54,21 +54,21 @@ export async function startApiServer(config: Readonly<Config>, options: StartApi
     throw new AppError('CONFIG_INVALID', 'REDIS_URL is not set: the API needs Redis (e.g. REDIS_URL=redis://127.0.0.1:6379).');
   }
   const logger = options.logger ?? pino({ level: config.logLevel, base: { svc: 'api' } });
-  const renderQueue = createRenderQueue({ redisUrl, redisOptions: API_REDIS_OPTIONS });
+  const renderQueue = createRenderQueue({ redisUrl, redisOptions: API_REDIS_OPTIONS, jobOptions: config.jobs });
   // Errors surface on the calls (as 503); the connection itself only reconnects.
   renderQueue.connection.on('error', () => undefined);
   // Campaign fan-out streams a whole file into the queue: it gets its own
   // patient connection (commands wait through a Redis restart) so a blip
   // does not fail a 100k-row upload half way. Its routes still answer 503 at
   // once while the API's fail-fast connection is down.
-  const campaignQueue = createRenderQueue({ redisUrl, events: false });
+  const campaignQueue = createRenderQueue({ redisUrl, events: false, jobOptions: config.jobs });
   campaignQueue.connection.on('error', () => undefined);
   const registry = createRegistry(config);
   const index = createOutputIndex(renderQueue.connection);
   const store = createFileStore({ root: config.farm.storageRoot });
   const campaigns = createCampaignService(
     { redis: campaignQueue.connection, queue: campaignQueue.queue, registry, index, store, jobOptions: campaignQueue.jobOptions },
-    { outputBaseUrl: options.publicBaseUrl },
+    { outputBaseUrl: options.publicBaseUrl ?? config.farm.publicBaseUrl },
   );
   if (config.farm.apiKeys.length === 0) logger.warn('API_KEYS is empty: every /v1 management route will answer 401');
   const app = createApp(

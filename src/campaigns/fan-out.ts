@@ -6,11 +6,15 @@ import { prepareRenderJob, type PreparedRenderJob, type PrepareRenderJobDeps } f
 import type { RenderJobData } from '../queue/render-job.schema.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { allCampaignKeys, campaignKeys } from './campaign-keys.js';
+import { queueNewRenders } from './queue-new-renders.js';
 import { readCsvRows } from './read-csv-rows.js';
 import { readJsonlRows } from './read-jsonl-rows.js';
 import type { JsonSchemaNode, RowIssue } from './recipient-row.js';
 import { createRowParser } from './recipient-row.js';
 import type { RecipientsFormat, SourceEntry } from './source-entry.js';
+
+/** Rows keyed between two event-loop turns while a chunk is being written. */
+const YIELD_EVERY = 50;
 
 /** What fan-out needs; the campaign service passes its own deps through. */
 export interface FanOutDeps extends PrepareRenderJobDeps {
@@ -117,8 +121,16 @@ export async function fanOut(deps: FanOutDeps, plan: FanOutPlan, limits: FanOutL
   };
 
   try {
+    let sinceYield = 0;
     for await (const batch of source) {
       for (const entry of batch) {
+        // Keying only awaits resolved promises, which never lets I/O in: yield
+        // now and then so the chunk in flight moves on to its next Redis step
+        // (claim -> addBulk -> MULTI) while this one is keyed.
+        if (writing && ++sinceYield >= YIELD_EVERY) {
+          sinceYield = 0;
+          await new Promise((resolve) => setImmediate(resolve));
+        }
         const row = await keyRow(deps, plan, parseRow, entry);
         if ('reason' in row) invalid.push(row);
         else {
@@ -165,83 +177,4 @@ async function keyRow(
     return { line: entry.line, reason: 'invalid fields', issues: issues.map(({ path, message }) => ({ path, message })) };
   }
   return { recipientId: parsed.recipientId, jobs };
-}
-
-interface QueueOutcome {
-  /** Keys new to this campaign. */
-  fresh: number;
-  /** Jobs this campaign added. */
-  added: number;
-  /** Keys already done before the campaign: counted rendered at once. */
-  cached: string[];
-  /** Keys whose job another producer already queued: settled later from the output index. */
-  joined: string[];
-}
-
-/**
- * Per key, in one script call: SADD to the campaign's key set, whether a job
- * exists under it, and whether the output index says done. Returns a bit set
- * per key: 1 new to this campaign, 2 a job exists, 4 indexed as done. KEYS:
- * the set, then each key's job hash and index hash; ARGV: the render keys.
- * One call per chunk instead of three commands per key: fan-out is measured
- * against a bare addBulk loop.
- */
-const CLAIM_KEYS = `
-local out = {}
-for i = 1, #ARGV do
-  local code = 0
-  if redis.call('SADD', KEYS[1], ARGV[i]) == 1 then
-    code = 1
-    if redis.call('EXISTS', KEYS[2 * i]) == 1 then code = code + 2 end
-    if redis.call('HGET', KEYS[2 * i + 1], 'state') == 'done' then code = code + 4 end
-  end
-  out[i] = code
-end
-return out
-`;
-const NEW = 1;
-const JOB_EXISTS = 2;
-const INDEXED_DONE = 4;
-
-/**
- * Adds the renders of one chunk that neither this campaign (dedupe set) nor
- * anyone else (output index + store, existing job) has made or queued: one
- * claim script, a store check for the few already done, then one addBulk.
- */
-async function queueNewRenders(deps: FanOutDeps, keys: ReturnType<typeof campaignKeys>, jobs: Map<string, PreparedRenderJob>): Promise<QueueOutcome> {
-  const outcome: QueueOutcome = { fresh: 0, added: 0, cached: [], joined: [] };
-  if (jobs.size === 0) return outcome;
-  const all = [...jobs.values()];
-  const scriptKeys = [keys.keys];
-  for (const job of all) scriptKeys.push(deps.queue.toKey(job.renderKey), `${deps.indexPrefix}${job.renderKey}`);
-  const claims = (await deps.redis.eval(CLAIM_KEYS, scriptKeys.length, ...scriptKeys, ...all.map((job) => job.renderKey))) as number[];
-  const toAdd: PreparedRenderJob[] = [];
-  await Promise.all(
-    all.map(async (job, i) => {
-      const code = claims[i] ?? 0;
-      if (!(code & NEW)) return;
-      outcome.fresh++;
-      // The index is the fast check, the store the truth (a deleted output is rendered again).
-      if (code & INDEXED_DONE && (await deps.store.head(job.storageKey))) outcome.cached.push(job.renderKey);
-      else if (code & JOB_EXISTS && (await takeOverFinishedJob(deps.queue, job.renderKey)) === 'running') outcome.joined.push(job.renderKey);
-      else toAdd.push(job);
-    }),
-  );
-  if (toAdd.length > 0) await deps.queue.addBulk(toAdd.map((job) => ({ name: job.name, data: job.data, opts: job.opts })));
-  outcome.added = toAdd.length;
-  return outcome;
-}
-
-/**
- * A job already exists under the key. A finished one (failed, or completed
- * while its output is gone) would swallow our add, so it is removed and the
- * key re-queued by this campaign; a waiting or active one is joined.
- */
-async function takeOverFinishedJob(queue: Queue<RenderJobData>, renderKey: string): Promise<'running' | 'removed'> {
-  const state = await queue.getJobState(renderKey);
-  if (state !== 'completed' && state !== 'failed' && state !== 'unknown') return 'running';
-  if (state === 'unknown') return 'removed';
-  // 0 or a throw: locked or re-queued by someone else in between; join it.
-  const removed = await queue.remove(renderKey).catch(() => 0);
-  return removed === 1 ? 'removed' : 'running';
 }

@@ -23,26 +23,36 @@ const CSV_REASONS: Record<string, string> = {
 export async function* readCsvRows(input: Readable, options: { maxRecordBytes: number }): AsyncGenerator<SourceEntry[]> {
   let batch: SourceEntry[] = [];
   let failure: Error | undefined;
+  // Where the previous record ended, and how many empty lines had been
+  // skipped then: a record starts on the next line that is not empty. (The
+  // `raw` option would say it too, at the cost of a string per record.)
+  let lastEnd = 1;
+  let lastEmpty = 0;
+  const startOf = (endLine: number, emptyLines: number) => {
+    const start = Math.min(endLine, lastEnd + 1 + (emptyLines - lastEmpty));
+    lastEnd = endLine;
+    lastEmpty = emptyLines;
+    return start;
+  };
   const parser = parse({
     columns: true,
     bom: true,
-    // No `trim`: it costs a third of the parse; coercion trims what it reads as numbers or ids.
+    // No `trim`: it costs a third of the parse; coercion trims cells.
     skip_empty_lines: true,
     // A row with the wrong column count is reported, never fatal, never padded.
     relax_column_count: false,
     skip_records_with_error: true,
     max_record_size: options.maxRecordBytes,
-    raw: true,
-    on_record: (value: { record: Record<string, string>; raw: string }, context) => {
-      batch.push({ line: startLine(context.lines, value.raw), row: value.record });
+    on_record: (record: Record<string, string>, context) => {
+      batch.push({ line: startOf(context.lines, context.empty_lines), row: record });
       return null; // Collected above; nothing goes down the stream.
     },
-    on_skip: (err: CsvError | undefined, raw: string | undefined) => {
-      const lines = typeof err?.lines === 'number' ? err.lines : 0;
-      const line = startLine(lines, raw);
+    on_skip: (err: CsvError | undefined) => {
+      const end = typeof err?.lines === 'number' ? err.lines : lastEnd + 1;
+      const line = startOf(end, typeof err?.empty_lines === 'number' ? err.empty_lines : lastEmpty);
       batch.push({
         line,
-        endLine: lines > line ? lines : undefined,
+        endLine: end > line ? end : undefined,
         error: CSV_REASONS[err?.code ?? ''] ?? 'malformed CSV row',
       });
     },
@@ -67,13 +77,4 @@ export async function* readCsvRows(input: Readable, options: { maxRecordBytes: n
   } finally {
     parser.destroy();
   }
-}
-
-/** Line where a record starts: its end line less the line breaks inside it (empty lines before it excluded). */
-function startLine(endLine: number, raw: string | undefined): number {
-  if (!raw) return endLine;
-  const body = raw.replace(/^(\r?\n)+/, '').replace(/\r?\n$/, '');
-  let breaks = 0;
-  for (let i = body.indexOf('\n'); i >= 0; i = body.indexOf('\n', i + 1)) breaks++;
-  return Math.max(1, endLine - breaks);
 }

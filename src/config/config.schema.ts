@@ -53,6 +53,21 @@ export const envSchema = z.object({
   API_PORT: int(0, 65_535).default(8080),
   API_KEYS: list.default([]),
   STORAGE_ROOT: z.string().default('out/storage'),
+  /** Prefix of output URLs in manifests, e.g. https://farm.example.com (default: relative URLs). */
+  PUBLIC_BASE_URL: z.string().url().optional(),
+
+  // Render workers and jobs
+  WORKER_CONCURRENCY: int(1, 64).default(1),
+  WORKER_SHUTDOWN_GRACE_MS: int(0, 3_600_000).default(30_000),
+  WORKER_LOCK_DURATION_MS: int(1_000, 600_000).default(30_000),
+  WORKER_STALLED_INTERVAL_MS: int(1_000, 600_000).default(30_000),
+  /** What a worker does when Redis may evict keys (BullMQ then loses jobs). */
+  REDIS_EVICTION_CHECK: z.enum(['warn', 'refuse']).default('refuse'),
+  JOB_ATTEMPTS: int(1, 100).default(3),
+  JOB_BACKOFF_MS: int(0, 3_600_000).default(2_000),
+  /** Finished jobs carry props (personal data): they are removed after these ages. */
+  JOB_KEEP_COMPLETED_S: int(0, 30 * 86_400).default(3_600),
+  JOB_KEEP_FAILED_S: int(0, 30 * 86_400).default(86_400),
 });
 
 export type Env = z.output<typeof envSchema>;

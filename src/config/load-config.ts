@@ -21,7 +21,15 @@ export interface Config {
   };
   encode: { crf: number; preset: Env['ENCODE_PRESET'] };
   remoteAssets: { maxBytes: number; timeoutMs: number; allowPrivateAddresses: boolean };
-  farm: { redisUrl?: string; apiPort: number; apiKeys: string[]; storageRoot: string };
+  farm: { redisUrl?: string; apiPort: number; apiKeys: string[]; storageRoot: string; publicBaseUrl?: string };
+  worker: {
+    concurrency: number;
+    graceMs: number;
+    lockDurationMs: number;
+    stalledIntervalMs: number;
+    evictionCheck: Env['REDIS_EVICTION_CHECK'];
+  };
+  jobs: { attempts: number; backoffDelayMs: number; completedRetentionSeconds: number; failedRetentionSeconds: number };
 }
 
 /**
@@ -59,7 +67,26 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, cwd = proces
       timeoutMs: e.REMOTE_ASSET_TIMEOUT_MS,
       allowPrivateAddresses: e.REMOTE_ASSET_ALLOW_PRIVATE,
     },
-    farm: { redisUrl: e.REDIS_URL, apiPort: e.API_PORT, apiKeys: e.API_KEYS, storageRoot: path.resolve(cwd, e.STORAGE_ROOT) },
+    farm: {
+      redisUrl: e.REDIS_URL,
+      apiPort: e.API_PORT,
+      apiKeys: e.API_KEYS,
+      storageRoot: path.resolve(cwd, e.STORAGE_ROOT),
+      publicBaseUrl: e.PUBLIC_BASE_URL,
+    },
+    worker: {
+      concurrency: e.WORKER_CONCURRENCY,
+      graceMs: e.WORKER_SHUTDOWN_GRACE_MS,
+      lockDurationMs: e.WORKER_LOCK_DURATION_MS,
+      stalledIntervalMs: e.WORKER_STALLED_INTERVAL_MS,
+      evictionCheck: e.REDIS_EVICTION_CHECK,
+    },
+    jobs: {
+      attempts: e.JOB_ATTEMPTS,
+      backoffDelayMs: e.JOB_BACKOFF_MS,
+      completedRetentionSeconds: e.JOB_KEEP_COMPLETED_S,
+      failedRetentionSeconds: e.JOB_KEEP_FAILED_S,
+    },
   });
 }
 

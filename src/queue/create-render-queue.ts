@@ -52,6 +52,8 @@ export function createRenderQueue(options: RenderQueueOptions): RenderQueue {
   const onError = options.onError ?? (() => undefined);
   queue.on('error', onError);
   events?.on('error', onError);
+  connection.on('error', onError);
+  eventsConnection?.on('error', onError);
 
   return {
     queue,

@@ -137,8 +137,8 @@ function parseJobData(job: RenderJobLike): RenderJobData {
 
 async function recordFailure(ctx: RenderJobContext, job: RenderJobLike, data: RenderJobData, key: string, err: unknown) {
   if (err instanceof CancelledError) {
-    // Shutdown or a lost lock: the job goes back to the queue, not to failed.
-    await ctx.index.update(key, { state: 'queued' }).catch(() => undefined);
+    // Shutdown or a lost lock: not a failure. The index is left alone: after
+    // a lost lock another worker may already own the key and its record.
     return;
   }
   const retryable = isAppError(err) ? err.retryable : true;

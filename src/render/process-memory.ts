@@ -2,47 +2,57 @@ import { readdir, readFile } from 'node:fs/promises';
 
 /**
  * Memory of a process and all its descendants, in bytes (proportional set
- * size, falling back to resident size), read from /proc. A Chromium "browser" is a tree (browser, renderer, utility
- * processes), and the renderer is where a leaky template shows up.
+ * size, falling back to resident size), read from /proc. A Chromium
+ * "browser" is a tree (browser, renderer, utility processes), and the
+ * renderer is where a leaky template shows up. PSS splits shared pages
+ * (Chromium's zygote, fonts) among the processes using them, so summing it
+ * over the tree does not count them several times as RSS would.
  * Returns 0 where /proc is not available.
  */
 export async function processTreeRss(rootPid: number): Promise<number> {
-  let entries: string[];
+  const tree = await descendants(rootPid);
+  const sizes = await Promise.all(tree.map(processMemory));
+  return sizes.reduce((sum, size) => sum + size, 0);
+}
+
+/** The pid and every descendant, from the parent links in /proc/<pid>/stat. */
+async function descendants(rootPid: number): Promise<number[]> {
+  let names: string[];
   try {
-    entries = (await readdir('/proc')).filter((name) => /^\d+$/.test(name));
+    names = (await readdir('/proc')).filter((name) => /^\d+$/.test(name));
   } catch {
-    return 0;
+    return [];
   }
-  const parents = new Map<number, number>();
-  const rss = new Map<number, number>();
+  const children = new Map<number, number[]>();
   await Promise.all(
-    entries.map(async (name) => {
-      const pid = Number(name);
+    names.map(async (name) => {
       try {
-        const status = await readFile(`/proc/${pid}/status`, 'utf8');
-        const ppid = /^PPid:\s+(\d+)/m.exec(status);
-        if (ppid) parents.set(pid, Number(ppid[1]));
-        // PSS splits shared pages (Chromium's zygote, fonts) among the processes using them,
-        // so summing it over the tree does not count them several times as RSS would.
-        const rollup = await readFile(`/proc/${pid}/smaps_rollup`, 'utf8').catch(() => '');
-        const pss = /^Pss:\s+(\d+) kB/m.exec(rollup) ?? /^VmRSS:\s+(\d+) kB/m.exec(status);
-        if (pss) rss.set(pid, Number(pss[1]) * 1024);
+        const stat = await readFile(`/proc/${name}/stat`, 'utf8');
+        // Field 4 is the parent pid; the command name (field 2) may hold spaces, so parse after its ')'.
+        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        const list = children.get(ppid) ?? [];
+        list.push(Number(name));
+        children.set(ppid, list);
       } catch {
-        /* the process exited while we looked */
+        /* exited while we looked */
       }
     }),
   );
-  let total = 0;
-  for (const pid of rss.keys()) {
-    let cursor: number | undefined = pid;
-    // Walk up to the root; bounded because pid 1 has ppid 0.
-    for (let depth = 0; cursor && depth < 64; depth++) {
-      if (cursor === rootPid) {
-        total += rss.get(pid) ?? 0;
-        break;
-      }
-      cursor = parents.get(cursor);
-    }
+  const tree: number[] = [];
+  for (const queue = [rootPid]; queue.length > 0; ) {
+    const pid = queue.pop()!;
+    tree.push(pid);
+    queue.push(...(children.get(pid) ?? []));
   }
-  return total;
+  return tree;
+}
+
+async function processMemory(pid: number): Promise<number> {
+  try {
+    const rollup = await readFile(`/proc/${pid}/smaps_rollup`, 'utf8').catch(() => readFile(`/proc/${pid}/status`, 'utf8'));
+    const kb = /^(?:Pss|VmRSS):\s+(\d+) kB/m.exec(rollup);
+    return kb ? Number(kb[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
 }

@@ -5,7 +5,6 @@ import { createCampaignHooks, type CampaignStatus } from '../../../src/campaigns
 import { isAppError } from '../../../src/errors/index.js';
 import { enqueueRender } from '../../../src/queue/enqueue-render.js';
 import { processRenderJob, type RenderJobContext } from '../../../src/queue/process-render-job.js';
-import type { RenderJobData } from '../../../src/queue/render-job.schema.js';
 import { allJobs, readAll, startCampaignHarness, type CampaignHarness } from './campaign-harness.js';
 
 const HEADER = 'recipientId,firstName,currentTier,nextTier,points,pointsToNextTier,memberSince';
@@ -204,5 +203,3 @@ describe('campaign fan-out from CSV', () => {
     await expect(h.campaigns.errors('cmp_AAAA')).rejects.toMatchObject({ code: 'INVALID_KEY' });
   });
 });
-
-export type { RenderJobData };

@@ -10,7 +10,7 @@ describe('validateProps', () => {
   it('fills missing fields from the default props', () => {
     const props = validateProps(recap, { firstName: 'Kenji' }) as Record<string, unknown>;
     expect(props.firstName).toBe('Kenji');
-    expect(props.memberTier).toBe(recap.defaultProps.memberTier);
+    expect(props.memberTier).toBe((recap.defaultProps as Record<string, unknown>).memberTier);
   });
 
   it('lists every failing field path, nested ones included, without echoing values', () => {

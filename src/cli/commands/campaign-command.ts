@@ -1,0 +1,162 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import { createOutputIndex } from '../../cache/index.js';
+import { createCampaignService, type CampaignService, type CampaignStatus } from '../../campaigns/index.js';
+import { loadConfig } from '../../config/index.js';
+import { CancelledError } from '../../errors/index.js';
+import { createRenderQueue } from '../../queue/create-render-queue.js';
+import { createFileStore } from '../../storage/index.js';
+import { createRegistry } from '../render-engine.js';
+import { usageError } from '../run-cli.js';
+
+const usage = `usage: mastercut campaign create --template <id> --channels email,web --recipients <file.csv|file.jsonl>
+                                [--variant name] [--wait] [--out manifest.csv|manifest.jsonl] [--json]
+       mastercut campaign status <campaignId> [--wait] [--json]
+       mastercut campaign manifest <campaignId> [--out file] [--format csv|jsonl]
+       mastercut campaign errors <campaignId>
+Talks to Redis directly (REDIS_URL); render workers do the renders.`;
+
+/**
+ * `mastercut campaign ...`: creates a campaign from a recipients file (the
+ * same fan-out as POST /v1/campaigns), follows it with a progress bar, and
+ * writes its manifest.
+ */
+export async function campaignCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      template: { type: 'string', short: 't' },
+      channels: { type: 'string', short: 'c' },
+      recipients: { type: 'string', short: 'r' },
+      variant: { type: 'string' },
+      mode: { type: 'string', default: 'prerender' },
+      wait: { type: 'boolean', short: 'w' },
+      out: { type: 'string', short: 'o' },
+      format: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+  });
+  const [action, id] = positionals;
+  if (!action || !['create', 'status', 'manifest', 'errors'].includes(action)) throw usageError(usage);
+  if (action !== 'create' && !id) throw usageError(`missing <campaignId>\n${usage}`);
+  const config = loadConfig();
+  if (!config.farm.redisUrl) throw usageError('REDIS_URL must point at the farm\'s Redis (the one the workers use).');
+
+  const renderQueue = createRenderQueue({ redisUrl: config.farm.redisUrl, events: false });
+  const redis = renderQueue.connection;
+  const campaigns = createCampaignService({
+    redis,
+    queue: renderQueue.queue,
+    registry: createRegistry(config),
+    index: createOutputIndex(redis),
+    store: createFileStore({ root: config.farm.storageRoot }),
+    jobOptions: renderQueue.jobOptions,
+  });
+  const abort = new AbortController();
+  const onSignal = () => abort.abort('interrupted');
+  process.once('SIGINT', onSignal);
+  try {
+    let status: CampaignStatus;
+    if (action === 'create') {
+      if (!values.template || !values.channels || !values.recipients) throw usageError(`create needs --template, --channels and --recipients\n${usage}`);
+      const format = recipientsFormat(values.recipients);
+      await stat(values.recipients).catch(() => {
+        throw usageError(`cannot read --recipients ${values.recipients}`);
+      });
+      status = await campaigns.create({
+        templateId: values.template,
+        channels: values.channels.split(',').map((c) => c.trim()),
+        mode: values.mode as 'prerender',
+        variant: values.variant,
+        recipients: createReadStream(values.recipients),
+        format,
+      });
+      process.stderr.write(`campaign ${status.id}: ${status.counts.valid} valid, ${status.counts.invalid} invalid of ${status.counts.total} rows; ${status.counts.renders} renders\n`);
+      await printErrors(campaigns, status.id, 10);
+    } else if (action === 'errors') {
+      await printErrors(campaigns, id!, Number.POSITIVE_INFINITY);
+      return 0;
+    } else if (action === 'manifest') {
+      await writeManifest(campaigns, id!, values.out, values.format);
+      return 0;
+    } else {
+      status = await campaigns.status(id!);
+    }
+    if (values.wait) status = await follow(campaigns, status, abort.signal);
+    if (values.out) await writeManifest(campaigns, status.id, values.out, values.format);
+    process.stdout.write(values.json ? `${JSON.stringify(status)}\n` : summary(status));
+    return status.state === 'failed' || status.counts.failed > 0 ? 1 : 0;
+  } finally {
+    process.off('SIGINT', onSignal);
+    await renderQueue.close();
+  }
+}
+
+function recipientsFormat(file: string): 'csv' | 'jsonl' {
+  const ext = path.extname(file).toLowerCase();
+  if (ext === '.csv') return 'csv';
+  if (ext === '.jsonl' || ext === '.ndjson') return 'jsonl';
+  throw usageError(`--recipients must be a .csv, .jsonl or .ndjson file, got "${path.basename(file)}"`);
+}
+
+/** Polls the status once a second until the campaign is done or failed, drawing a bar on stderr. */
+async function follow(campaigns: CampaignService, initial: CampaignStatus, signal: AbortSignal): Promise<CampaignStatus> {
+  const tty = Boolean(process.stderr.isTTY);
+  let status = initial;
+  let lastLine = '';
+  while (status.state === 'ingesting' || status.state === 'rendering') {
+    const line = progressLine(status);
+    if (tty) process.stderr.write(`\r${line}\x1b[K`);
+    else if (line !== lastLine) process.stderr.write(`${line}\n`);
+    lastLine = line;
+    await sleep(1000, undefined, { signal }).catch(() => {
+      throw new CancelledError('stopped waiting (the campaign goes on)');
+    });
+    status = await campaigns.status(status.id);
+  }
+  if (tty) process.stderr.write(`\r${progressLine(status)}\x1b[K\n`);
+  return status;
+}
+
+function progressLine(s: CampaignStatus): string {
+  const width = 24;
+  const filled = Math.round(s.progress * width);
+  const eta = s.etaSeconds === undefined ? '--' : s.etaSeconds < 60 ? `${s.etaSeconds}s` : `${Math.floor(s.etaSeconds / 60)}m${String(s.etaSeconds % 60).padStart(2, '0')}s`;
+  const done = s.counts.rendered + s.counts.failed;
+  return `${s.id} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${s.counts.renders} renders  ${s.counts.failed} failed  ETA ${eta}`;
+}
+
+async function writeManifest(campaigns: CampaignService, id: string, out: string | undefined, formatFlag: string | undefined) {
+  const format = formatFlag ?? (out && /\.(jsonl|ndjson)$/i.test(out) ? 'jsonl' : 'csv');
+  if (format !== 'csv' && format !== 'jsonl') throw usageError('--format must be csv or jsonl');
+  const body = await campaigns.manifest(id, format);
+  if (!out) return pipeline(body, process.stdout, { end: false });
+  await pipeline(body, createWriteStream(out));
+  process.stderr.write(`manifest written to ${out}\n`);
+}
+
+async function printErrors(campaigns: CampaignService, id: string, max: number): Promise<void> {
+  const shown = Math.min(max, 10_000);
+  const page = await campaigns.errors(id, { limit: Number.isFinite(shown) ? shown : 10_000 });
+  for (const e of page.errors) {
+    const where = e.endLine ? `lines ${e.line}-${e.endLine}` : `line ${e.line}`;
+    const fields = e.issues?.map((i) => `${i.path}: ${i.message}`).join('; ');
+    process.stderr.write(`  ${where}: ${e.reason}${fields ? ` (${fields})` : ''}\n`);
+  }
+  if (page.invalid > page.errors.length) process.stderr.write(`  ... ${page.invalid - page.errors.length} more (mastercut campaign errors ${id})\n`);
+}
+
+function summary(s: CampaignStatus): string {
+  const c = s.counts;
+  return [
+    `campaign ${s.id}  ${s.templateId}  ${s.channels.join(',')}  ${s.state}`,
+    `  rows     ${c.total} (${c.valid} valid, ${c.invalid} invalid)`,
+    `  renders  ${c.renders} (${c.cached} already done, ${c.queued} queued, ${c.rendered} rendered, ${c.failed} failed)`,
+    '',
+  ].join('\n');
+}
