@@ -88,12 +88,14 @@ export function createRenderVideo(deps: RenderVideoDeps): RenderVideo {
           preset: req.preset ?? deps.encode.preset,
           audioTracks,
         });
-        const ffmpeg = await startFfmpeg(args, { ffmpegPath: deps.ffmpegPath, signal });
+        // ffmpeg starts while the browsers mount and draw the first frame; frames wait for it.
+        const starting = startFfmpeg(args, { ffmpegPath: deps.ffmpegPath, signal });
+        starting.catch(() => undefined);
         try {
-          result = await captureFrames({ ...capture, format: 'jpeg', onFrame: (_frame, image) => ffmpeg.write(image) });
-          await ffmpeg.end();
+          result = await captureFrames({ ...capture, format: 'jpeg', onFrame: async (_frame, image) => (await starting).write(image) });
+          await (await starting).end();
         } catch (err) {
-          ffmpeg.kill();
+          await starting.then((ffmpeg) => ffmpeg.kill()).catch(() => undefined);
           throw err;
         }
       }

@@ -69,6 +69,11 @@ export async function captureFrames(options: CaptureFramesOptions): Promise<Capt
   const controller = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
 
+  // The other browsers start once the first frame exists: on a small machine,
+  // letting one browser draw it alone gets it out sooner (time to first frame
+  // is what a live viewer waits for), at the cost of ~one frame of overlap.
+  let firstCaptured!: () => void;
+  const firstFrameReady = new Promise<void>((resolve) => (firstCaptured = resolve));
   const sink = new OrderedFrameSink(options.firstFrame, async (frame, image) => {
     if (!stats.firstFrameAt) stats.firstFrameAt = Date.now();
     await options.onFrame(frame, image);
@@ -106,6 +111,7 @@ export async function captureFrames(options: CaptureFramesOptions): Promise<Capt
               const capture = page.capture(options.format, options.quality);
               previous = await withTimeout(capture, options.frameTimeoutMs, () => frameTimeout(options, frame, page));
               stats.captured += 1;
+              firstCaptured();
             }
             sink.put(frame, previous);
           } catch (err) {
@@ -142,9 +148,11 @@ export async function captureFrames(options: CaptureFramesOptions): Promise<Capt
 
   const slots: Promise<void>[] = [];
   try {
-    slots.push(runSlot(await options.pool.acquire(signal)));
+    const first = runSlot(await options.pool.acquire(signal));
+    slots.push(first);
     const wanted = Math.min(options.concurrency, options.pool.size, queue.length);
-    for (let extra = 1; extra < wanted; extra++) {
+    if (wanted > 1) await Promise.race([firstFrameReady, first.catch(() => undefined)]);
+    for (let extra = 1; extra < wanted && queue.length > 0; extra++) {
       const page = options.pool.tryAcquire() ?? (await options.pool.acquire(signal));
       slots.push(runSlot(page));
     }

@@ -27,6 +27,7 @@ export class RenderPage {
   rendersDone = 0;
   crashed = false;
   private bundleKey: string | undefined;
+  private viewport = '';
   private frameTime = 0;
   private crashListeners = new Set<() => void>();
 
@@ -109,7 +110,9 @@ export class RenderPage {
 
   async mount(options: MountOptions & { width: number; height: number }): Promise<VideoConfig> {
     this.interceptor.assetError = undefined;
-    await this.call(() =>
+    // A resize costs a relayout and an empty first begin-frame: skip it when the size is the same.
+    const viewport = `${options.width}x${options.height}`;
+    if (viewport !== this.viewport) await this.call(() =>
       this.session.send('Emulation.setDeviceMetricsOverride', {
         width: options.width,
         height: options.height,
@@ -117,6 +120,7 @@ export class RenderPage {
         mobile: false,
       }),
     );
+    this.viewport = viewport;
     const { width: _w, height: _h, ...mount } = options;
     return this.evaluate<VideoConfig>(`window.__mastercut.mount(${JSON.stringify(mount)})`);
   }
