@@ -2,7 +2,7 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Readable } from 'node:stream';
 import { isAppError } from '../errors/index.js';
-import { prepareRenderJob, type PreparedRenderJob, type PrepareRenderJobDeps } from '../queue/prepare-render-job.js';
+import { createRenderJobPreparer, type PreparedRenderJob, type PrepareRenderJobDeps } from '../queue/prepare-render-job.js';
 import type { RenderJobData } from '../queue/render-job.schema.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { allCampaignKeys, campaignKeys } from './campaign-keys.js';
@@ -72,6 +72,18 @@ interface ValidRow {
 export async function fanOut(deps: FanOutDeps, plan: FanOutPlan, limits: FanOutLimits): Promise<void> {
   const keys = campaignKeys(plan.campaignId);
   const parseRow = createRowParser(plan.jsonSchema, { fromText: plan.format === 'csv' });
+  // Template, variant and bundle are resolved once per variant, not once per row.
+  const preparers = await Promise.all(
+    plan.variants.map((variant) =>
+      createRenderJobPreparer(deps, {
+        templateId: plan.templateId,
+        variant,
+        format: 'mp4',
+        priorityClass: 'campaign',
+        campaignId: plan.campaignId,
+      }),
+    ),
+  );
   const source =
     plan.format === 'csv'
       ? readCsvRows(plan.recipients, { maxRecordBytes: limits.maxRecordBytes })
@@ -124,14 +136,14 @@ export async function fanOut(deps: FanOutDeps, plan: FanOutPlan, limits: FanOutL
     let sinceYield = 0;
     for await (const batch of source) {
       for (const entry of batch) {
-        // Keying only awaits resolved promises, which never lets I/O in: yield
+        // Keying is synchronous and never lets I/O in: yield
         // now and then so the chunk in flight moves on to its next Redis step
         // (claim -> addBulk -> MULTI) while this one is keyed.
         if (writing && ++sinceYield >= YIELD_EVERY) {
           sinceYield = 0;
           await new Promise((resolve) => setImmediate(resolve));
         }
-        const row = await keyRow(deps, plan, parseRow, entry);
+        const row = keyRow(preparers, parseRow, entry);
         if ('reason' in row) invalid.push(row);
         else {
           valid.push({ recipientId: row.recipientId, keys: row.jobs.map((job) => job.renderKey) });
@@ -147,29 +159,17 @@ export async function fanOut(deps: FanOutDeps, plan: FanOutPlan, limits: FanOutL
   }
 }
 
-async function keyRow(
-  deps: FanOutDeps,
-  plan: FanOutPlan,
+function keyRow(
+  preparers: ((props: unknown) => PreparedRenderJob)[],
   parseRow: ReturnType<typeof createRowParser>,
   entry: SourceEntry,
-): Promise<InvalidRow | { recipientId: string; jobs: PreparedRenderJob[] }> {
+): InvalidRow | { recipientId: string; jobs: PreparedRenderJob[] } {
   if (entry.error !== undefined) return { line: entry.line, ...(entry.endLine ? { endLine: entry.endLine } : {}), reason: entry.error };
   const parsed = parseRow(entry.row);
   if (!parsed.ok) return { line: entry.line, reason: 'invalid fields', issues: parsed.issues };
   const jobs: PreparedRenderJob[] = [];
   try {
-    for (const variant of plan.variants) {
-      jobs.push(
-        await prepareRenderJob(deps, {
-          templateId: plan.templateId,
-          variant,
-          props: parsed.props,
-          format: 'mp4',
-          priorityClass: 'campaign',
-          campaignId: plan.campaignId,
-        }),
-      );
-    }
+    for (const prepare of preparers) jobs.push(prepare(parsed.props));
   } catch (err) {
     // Only the row's own props can be wrong here: the template and variants were checked at creation.
     if (!isAppError(err, 'INVALID_PROPS')) throw err;

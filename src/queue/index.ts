@@ -7,6 +7,7 @@ export { outputExists, type RenderOutputIndex, type RenderRegistry } from './ren
 export { createRedisConnection, closeRedisConnection } from './redis-connection.js';
 export { createRenderQueue, type RenderQueue, type RenderQueueOptions } from './create-render-queue.js';
 export {
+  createRenderJobPreparer,
   prepareRenderJob,
   renderRequestInputSchema,
   type PrepareRenderJobDeps,

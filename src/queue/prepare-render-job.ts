@@ -42,10 +42,24 @@ export interface PrepareRenderJobDeps {
  * INVALID_PROPS), defaults are filled in so equal renders get equal keys, and
  * the key uses the template's bundle version so a code change re-renders.
  *
- * Pure apart from building (or reusing) the template bundle: campaign fan-out
- * calls it per row and adds the results with `queue.addBulk` in chunks.
+ * Pure apart from building (or reusing) the template bundle.
  */
 export async function prepareRenderJob(deps: PrepareRenderJobDeps, request: RenderRequestInput): Promise<PreparedRenderJob> {
+  const { props, ...base } = request;
+  const prepare = await createRenderJobPreparer(deps, base);
+  return prepare(props);
+}
+
+/**
+ * prepareRenderJob for many props of one template and variant: the request,
+ * template, variant and bundle are resolved once, and the returned function
+ * only validates the props and computes the key. Campaign fan-out calls it
+ * for every row of a file and adds the results with `queue.addBulk`.
+ */
+export async function createRenderJobPreparer(
+  deps: PrepareRenderJobDeps,
+  request: Omit<RenderRequestInput, 'props'>,
+): Promise<(props: unknown) => PreparedRenderJob> {
   const parsed = renderRequestInputSchema.safeParse(request);
   if (!parsed.success) {
     // Field paths only: values may be personal data.
@@ -55,24 +69,26 @@ export async function prepareRenderJob(deps: PrepareRenderJobDeps, request: Rend
   const req = parsed.data;
   const template = deps.registry.get(req.templateId);
   const variant = deps.registry.resolveVariant(template, req.variant);
-  const props = deps.registry.validateProps(template, req.props) as Record<string, unknown>;
   const bundle = await deps.registry.bundle(template.id);
+  const opts = { ...(deps.jobOptions ?? resolveRenderJobOptions()), priority: priorities[req.priorityClass] };
 
-  const data: RenderJobData = {
-    templateId: template.id,
-    templateVersion: bundle.version,
-    variant: variant.name,
-    props,
-    format: req.format ?? 'mp4',
-    priorityClass: req.priorityClass,
-    ...(req.campaignId === undefined ? {} : { campaignId: req.campaignId }),
-  };
-  const key = renderJobKey(data);
-  return {
-    renderKey: key,
-    storageKey: renderOutputKey(key, data.format),
-    name: template.id,
-    data,
-    opts: { ...(deps.jobOptions ?? resolveRenderJobOptions()), jobId: key, priority: priorities[req.priorityClass] },
+  return (input) => {
+    const data: RenderJobData = {
+      templateId: template.id,
+      templateVersion: bundle.version,
+      variant: variant.name,
+      props: deps.registry.validateProps(template, input) as Record<string, unknown>,
+      format: req.format ?? 'mp4',
+      priorityClass: req.priorityClass,
+      ...(req.campaignId === undefined ? {} : { campaignId: req.campaignId }),
+    };
+    const key = renderJobKey(data);
+    return {
+      renderKey: key,
+      storageKey: renderOutputKey(key, data.format),
+      name: template.id,
+      data,
+      opts: { ...opts, jobId: key },
+    };
   };
 }
