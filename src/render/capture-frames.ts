@@ -83,7 +83,7 @@ export async function captureFrames(options: CaptureFramesOptions): Promise<Capt
 
   const takeChunk = async (): Promise<Chunk | undefined> => {
     const chunk = queue.shift();
-    if (chunk) await sink.waitForRoom(chunk.start, windowFrames);
+    if (chunk) await sink.waitForRoom(chunk.start, windowFrames, signal);
     return chunk;
   };
 

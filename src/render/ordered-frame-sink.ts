@@ -1,3 +1,5 @@
+import { throwIfAborted } from '../errors/index.js';
+
 /**
  * Browsers finish frames out of order; ffmpeg needs them in order. This
  * holds early frames until their turn and writes them one at a time. Memory
@@ -25,11 +27,19 @@ export class OrderedFrameSink {
     this.writing = this.writing.then(() => this.drain());
   }
 
-  /** Resolves once `frame` is within `window` frames of the write cursor. */
-  async waitForRoom(frame: number, window: number): Promise<void> {
+  /** Resolves once `frame` is within `window` frames of the write cursor; rejects when `signal` fires. */
+  async waitForRoom(frame: number, window: number, signal?: AbortSignal): Promise<void> {
     while (frame - this.next >= window) {
       if (this.failure) throw this.failure;
-      await new Promise<void>((resolve) => this.roomWaiters.push(resolve));
+      throwIfAborted(signal);
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          signal?.removeEventListener('abort', wake);
+          resolve();
+        };
+        this.roomWaiters.push(wake);
+        signal?.addEventListener('abort', wake, { once: true });
+      });
     }
   }
 

@@ -25,7 +25,14 @@ export interface TestEngine {
  * project's templates or the failure fixtures.
  */
 export async function createTestEngine(
-  options: { poolSize?: number; fixtures?: boolean; remoteImages?: RemoteImageSource; frameTimeoutMs?: number } = {},
+  options: {
+    poolSize?: number;
+    fixtures?: boolean;
+    remoteImages?: RemoteImageSource;
+    frameTimeoutMs?: number;
+    renderTimeoutMs?: number;
+    recycleAfterRenders?: number;
+  } = {},
 ): Promise<TestEngine> {
   const config = loadConfig({ ...process.env, MASTERCUT_CACHE_DIR: path.join(repoRoot, '.cache/test') });
   const [ffmpegPath, chromium] = await Promise.all([findFfmpeg(), findChromium()]);
@@ -34,8 +41,17 @@ export async function createTestEngine(
     compositionsDir: options.fixtures ? fixturesDir : compositionsDir,
     cacheDir: config.cacheDir,
   });
-  const pool = new BrowserPool({ size: options.poolSize ?? 2, chromiumPath: chromium.path, remoteImages: options.remoteImages });
-  const render = { ...config.render, frameTimeoutMs: options.frameTimeoutMs ?? config.render.frameTimeoutMs };
+  const pool = new BrowserPool({
+    size: options.poolSize ?? 2,
+    chromiumPath: chromium.path,
+    remoteImages: options.remoteImages,
+    recycleAfterRenders: options.recycleAfterRenders,
+  });
+  const render = {
+    ...config.render,
+    frameTimeoutMs: options.frameTimeoutMs ?? config.render.frameTimeoutMs,
+    renderTimeoutMs: options.renderTimeoutMs ?? config.render.renderTimeoutMs,
+  };
   const renderVideo = createRenderVideo({ registry, pool, ffmpegPath, render, encode: config.encode });
   return { registry, pool, renderVideo, ffmpegPath, close: () => pool.close() };
 }
