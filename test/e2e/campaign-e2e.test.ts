@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, open, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,9 +10,9 @@ import { createRegistry } from '../../src/cli/render-engine.js';
 import { createRenderQueue, type RenderQueue } from '../../src/queue/create-render-queue.js';
 import { createFileStore } from '../../src/storage/index.js';
 import { startTestRedis, type EmbeddedRedis } from '../helpers/redis-server.js';
+import { startWorkerProcess, type WorkerChild } from '../helpers/worker-process.js';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
-const loader = `file://${path.join(repoRoot, 'node_modules/tsx/dist/loader.mjs')}`;
 
 /**
  * 30 rows: 27 valid recipients sharing 5 distinct loyalty-tier props (so
@@ -42,27 +41,8 @@ function recipientsCsv(): string {
   return `${lines.join('\n')}\n`;
 }
 
-interface WorkerChild {
-  proc: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
 function startWorker(redisUrl: string, queueName: string, storeRoot: string): WorkerChild {
-  const proc = spawn(
-    process.execPath,
-    ['--import', loader, path.join(repoRoot, 'workers/render.ts'), '--concurrency', '1', '--queue', queueName, '--eviction-check', 'warn'],
-    {
-      cwd: repoRoot,
-      env: { ...process.env, REDIS_URL: redisUrl, STORAGE_ROOT: storeRoot, MASTERCUT_CACHE_DIR: '.cache/test', LOG_LEVEL: 'info' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let output = '';
-  proc.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  proc.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
-  return { proc, output: () => output, exited };
+  return startWorkerProcess({ redisUrl, storeRoot, args: ['--concurrency', '1', '--queue', queueName, '--eviction-check', 'warn'] });
 }
 
 async function until(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {

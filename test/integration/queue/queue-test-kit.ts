@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { createOutputIndex, type OutputIndex } from '../../../src/cache/index.js';
 import { createRegistry } from '../../../src/cli/render-engine.js';
 import { CancelledError } from '../../../src/errors/index.js';
@@ -20,6 +21,7 @@ import {
 } from '../../../src/queue/index.js';
 import { createFileStore, type ObjectStore } from '../../../src/storage/index.js';
 import type { TemplateRegistry } from '../../../src/templates/index.js';
+import { startTestRedis, type EmbeddedRedis } from '../../helpers/redis-server.js';
 
 export const repoRoot = path.resolve(import.meta.dirname, '../../..');
 
@@ -157,4 +159,31 @@ export async function until<T>(check: () => Promise<T> | T, timeoutMs = 10_000, 
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/** What useQueueKit() fills in: one Redis for the file, a fresh kit per test. */
+export interface QueueKitEnv {
+  redis: EmbeddedRedis;
+  kit: QueueKit;
+}
+
+/**
+ * Registers the hooks every queue test file needs: a real redis-server for
+ * the file, and a fresh queue, store and workers for each test.
+ */
+export function useQueueKit(jobOptions: RenderJobOptionsInput = {}): QueueKitEnv {
+  const env = {} as QueueKitEnv;
+  beforeAll(async () => {
+    env.redis = await startTestRedis();
+  });
+  afterAll(async () => {
+    await env.redis?.destroy();
+  });
+  beforeEach(async () => {
+    env.kit = await createQueueKit(env.redis.url, jobOptions);
+  });
+  afterEach(async () => {
+    await env.kit?.close();
+  });
+  return env;
 }

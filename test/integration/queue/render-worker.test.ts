@@ -1,5 +1,5 @@
 import { readdir, readFile } from 'node:fs/promises';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../src/errors/index.js';
 import {
   enqueueRender,
@@ -9,56 +9,41 @@ import {
   waitForRender,
   type RenderJobData,
 } from '../../../src/queue/index.js';
-import { startTestRedis, type EmbeddedRedis } from '../../helpers/redis-server.js';
-import { createQueueKit, fakeRender, until, type QueueKit } from './queue-test-kit.js';
+import { createQueueKit, fakeRender, until, useQueueKit } from './queue-test-kit.js';
 
-let redis: EmbeddedRedis;
-let kit: QueueKit;
-
-beforeAll(async () => {
-  redis = await startTestRedis();
-});
-afterAll(async () => {
-  await redis?.destroy();
-});
-beforeEach(async () => {
-  kit = await createQueueKit(redis.url, { backoffDelayMs: 200, backoffJitter: 0.5 });
-});
-afterEach(async () => {
-  await kit.close();
-});
+const env = useQueueKit({ backoffDelayMs: 200, backoffJitter: 0.5 });
 
 describe('render worker', () => {
   it('fails a job with invalid props once, without retries, and reports it', async () => {
     const failed: string[] = [];
     const render = fakeRender();
-    kit.startWorker({ renderVideo: render.renderVideo, onFailed: (_data, key) => void failed.push(key) });
+    env.kit.startWorker({ renderVideo: render.renderVideo, onFailed: (_data, key) => void failed.push(key) });
     // Bypasses prepareRenderJob (a producer bug or an old job): the worker must still refuse it.
-    const prepared = await prepareRenderJob(kit.deps, { templateId: 'reference', priorityClass: 'campaign', campaignId: 'c9' });
+    const prepared = await prepareRenderJob(env.kit.deps, { templateId: 'reference', priorityClass: 'campaign', campaignId: 'c9' });
     const data: RenderJobData = { ...prepared.data, props: { name: '', points: -5 } };
     const key = renderJobKey(data);
-    await kit.rq.queue.add('reference', data, { ...prepared.opts, jobId: key });
+    await env.kit.rq.queue.add('reference', data, { ...prepared.opts, jobId: key });
 
-    const status = await waitForRender(kit.deps, key, 10_000);
+    const status = await waitForRender(env.kit.deps, key, 10_000);
     expect(status.state).toBe('failed');
     expect(status.error).toEqual({ code: 'INVALID_PROPS', message: expect.stringMatching(/schema/) });
-    const job = await kit.rq.queue.getJob(key);
+    const job = await env.kit.rq.queue.getJob(key);
     expect(job?.attemptsMade).toBe(1);
     expect(job?.failedReason).toMatch(/^INVALID_PROPS/);
     // Refused by validation, before anything was rendered.
     expect(render.calls).toHaveLength(0);
     expect(failed).toEqual([key]);
-    expect((await kit.index.get(key))?.state).toBe('failed');
+    expect((await env.kit.index.get(key))?.state).toBe('failed');
   });
 
   it('retries a retryable error with exponential backoff and jitter, then succeeds', async () => {
     const failure = () => new AppError('FFMPEG_FAILED', 'encoder crashed');
     const render = fakeRender({ failures: [failure(), failure()] });
     const rendered: string[] = [];
-    kit.startWorker({ renderVideo: render.renderVideo, onRendered: (_d, key) => void rendered.push(key) });
-    const { renderKey } = await enqueueRender(kit.deps, { templateId: 'reference', props: { name: 'Re', points: 1 }, priorityClass: 'api' });
+    env.kit.startWorker({ renderVideo: render.renderVideo, onRendered: (_d, key) => void rendered.push(key) });
+    const { renderKey } = await enqueueRender(env.kit.deps, { templateId: 'reference', props: { name: 'Re', points: 1 }, priorityClass: 'api' });
 
-    const status = await waitForRender(kit.deps, renderKey, 15_000);
+    const status = await waitForRender(env.kit.deps, renderKey, 15_000);
     expect(status.state).toBe('done');
     expect(render.calls).toHaveLength(3);
     const [a, b, c] = render.calls.map((call) => call.at);
@@ -72,9 +57,9 @@ describe('render worker', () => {
   it('fails for good after the last attempt', async () => {
     const render = fakeRender({ failures: [1, 2, 3].map(() => new Error('boom')) });
     const failed: string[] = [];
-    kit.startWorker({ renderVideo: render.renderVideo, onFailed: (_d, key) => void failed.push(key) });
-    const { renderKey } = await enqueueRender(kit.deps, { templateId: 'reference', props: { name: 'Fa', points: 1 }, priorityClass: 'api' });
-    const status = await waitForRender(kit.deps, renderKey, 15_000);
+    env.kit.startWorker({ renderVideo: render.renderVideo, onFailed: (_d, key) => void failed.push(key) });
+    const { renderKey } = await enqueueRender(env.kit.deps, { templateId: 'reference', props: { name: 'Fa', points: 1 }, priorityClass: 'api' });
+    const status = await waitForRender(env.kit.deps, renderKey, 15_000);
     expect(status.state).toBe('failed');
     expect(status.error?.code).toBe('INTERNAL');
     expect(render.calls).toHaveLength(3);
@@ -84,46 +69,46 @@ describe('render worker', () => {
   it('does not render an output that is already in the store', async () => {
     const render = fakeRender();
     const rendered: string[] = [];
-    const prepared = await prepareRenderJob(kit.deps, { templateId: 'reference', props: { name: 'Sk', points: 4 }, priorityClass: 'campaign', campaignId: 'c2' });
+    const prepared = await prepareRenderJob(env.kit.deps, { templateId: 'reference', props: { name: 'Sk', points: 4 }, priorityClass: 'campaign', campaignId: 'c2' });
     // An earlier try published the file, then died before it could finish the job.
-    await kit.store.put(prepared.storageKey, (await import('node:stream')).Readable.from(['earlier']), { contentType: 'video/mp4' });
-    await kit.rq.queue.add(prepared.name, prepared.data, prepared.opts);
-    kit.startWorker({ renderVideo: render.renderVideo, onRendered: (_d, key) => void rendered.push(key) });
+    await env.kit.store.put(prepared.storageKey, (await import('node:stream')).Readable.from(['earlier']), { contentType: 'video/mp4' });
+    await env.kit.rq.queue.add(prepared.name, prepared.data, prepared.opts);
+    env.kit.startWorker({ renderVideo: render.renderVideo, onRendered: (_d, key) => void rendered.push(key) });
 
-    const status = await waitForRender(kit.deps, prepared.renderKey, 10_000);
+    const status = await waitForRender(env.kit.deps, prepared.renderKey, 10_000);
     expect(status.state).toBe('done');
     expect(render.calls).toHaveLength(0);
     expect(rendered).toEqual([prepared.renderKey]);
-    expect((await kit.rq.queue.getJob(prepared.renderKey))?.returnvalue).toMatchObject({ skipped: true });
-    expect(await kit.index.get(prepared.renderKey)).toMatchObject({ state: 'done', storageKey: prepared.storageKey, campaignId: 'c2' });
+    expect((await env.kit.rq.queue.getJob(prepared.renderKey))?.returnvalue).toMatchObject({ skipped: true });
+    expect(await env.kit.index.get(prepared.renderKey)).toMatchObject({ state: 'done', storageKey: prepared.storageKey, campaignId: 'c2' });
   });
 
   it('publishes the output whole and leaves no temp file behind', async () => {
     const render = fakeRender();
-    kit.startWorker({ renderVideo: render.renderVideo });
-    const { renderKey, storageKey } = await enqueueRender(kit.deps, { templateId: 'reference', props: { name: 'Pu', points: 5 }, priorityClass: 'api' });
-    await waitForRender(kit.deps, renderKey, 10_000);
-    const file = kit.store.localPath?.(storageKey);
+    env.kit.startWorker({ renderVideo: render.renderVideo });
+    const { renderKey, storageKey } = await enqueueRender(env.kit.deps, { templateId: 'reference', props: { name: 'Pu', points: 5 }, priorityClass: 'api' });
+    await waitForRender(env.kit.deps, renderKey, 10_000);
+    const file = env.kit.store.localPath?.(storageKey);
     expect(file).toBeDefined();
     expect(await readFile(file!, 'utf8')).toContain('fake reference');
-    expect(await readdir(kit.workDir)).toEqual([]);
+    expect(await readdir(env.kit.workDir)).toEqual([]);
   });
 
   it('aborts the render when the job lock cannot be renewed', async () => {
     const render = fakeRender({ delayMs: 5_000 });
-    const worker = kit.startWorker({ renderVideo: render.renderVideo });
-    const { renderKey } = await enqueueRender(kit.deps, { templateId: 'reference', props: { name: 'Lk', points: 6 }, priorityClass: 'api' });
+    const worker = env.kit.startWorker({ renderVideo: render.renderVideo });
+    const { renderKey } = await enqueueRender(env.kit.deps, { templateId: 'reference', props: { name: 'Lk', points: 6 }, priorityClass: 'api' });
     await until(() => render.calls.length === 1, 5_000, 'render start');
     const started = Date.now();
     // What BullMQ's lock manager emits when the lock extension is refused.
     worker.worker.emit('lockRenewalFailed', [renderKey]);
     await until(() => render.aborted === 1, 2_000, 'abort');
     expect(Date.now() - started).toBeLessThan(2_000);
-    expect(await kit.store.head(`renders/${renderKey}.mp4`)).toBeUndefined();
+    expect(await env.kit.store.head(`renders/${renderKey}.mp4`)).toBeUndefined();
   });
 
   it('removes finished jobs (and the personal data they carry) after the retention age', async () => {
-    const short = await createQueueKit(redis.url, { completedRetentionSeconds: 1, failedRetentionSeconds: 1 });
+    const short = await createQueueKit(env.redis.url, { completedRetentionSeconds: 1, failedRetentionSeconds: 1 });
     try {
       const render = fakeRender({ failures: [new AppError('TEMPLATE_ERROR', 'template threw')] });
       short.startWorker({ renderVideo: render.renderVideo });

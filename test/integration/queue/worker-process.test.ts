@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
@@ -17,29 +16,8 @@ import {
 } from '../../../src/queue/index.js';
 import { createFileStore } from '../../../src/storage/index.js';
 import { startTestRedis, type EmbeddedRedis } from '../../helpers/redis-server.js';
-import { registry, repoRoot, until } from './queue-test-kit.js';
-
-const loader = `file://${path.join(repoRoot, 'node_modules/tsx/dist/loader.mjs')}`;
-
-interface WorkerChild {
-  proc: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-/** Starts `workers/render.ts` as its own process, the way production runs it. */
-function startWorkerProcess(redisUrl: string, args: string[], storeRoot: string): WorkerChild {
-  const proc = spawn(process.execPath, ['--import', loader, path.join(repoRoot, 'workers/render.ts'), ...args], {
-    cwd: repoRoot,
-    env: { ...process.env, REDIS_URL: redisUrl, STORAGE_ROOT: storeRoot, MASTERCUT_CACHE_DIR: '.cache/test', LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  proc.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  proc.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
-  return { proc, output: () => output, exited };
-}
+import { startWorkerProcess, type WorkerChild } from '../../helpers/worker-process.js';
+import { registry, until } from './queue-test-kit.js';
 
 let redis: EmbeddedRedis;
 const children: WorkerChild[] = [];
@@ -59,7 +37,7 @@ describe('render worker process', () => {
   it('refuses to start on an evicting Redis, with a clear message and a non-zero exit', async () => {
     const lru = await startTestRedis({ maxmemoryPolicy: 'allkeys-lru' });
     try {
-      const child = startWorkerProcess(lru.url, ['--eviction-check', 'refuse'], os.tmpdir());
+      const child = startWorkerProcess({ redisUrl: lru.url, args: ['--eviction-check', 'refuse'], storeRoot: os.tmpdir() });
       children.push(child);
       expect(await child.exited).toBe(1);
       expect(child.output()).toMatch(/CONFIG_INVALID.*maxmemory-policy is "allkeys-lru"/);
@@ -96,7 +74,7 @@ describe('render worker process', () => {
 
     try {
       // Two workers on one queue, as in production; whichever takes the job is killed.
-      const pair = [startWorkerProcess(redis.url, args, storeRoot), startWorkerProcess(redis.url, args, storeRoot)];
+      const pair = [startWorkerProcess({ redisUrl: redis.url, args, storeRoot }), startWorkerProcess({ redisUrl: redis.url, args, storeRoot })];
       children.push(...pair);
       await until(() => pair.every((w) => /render worker ready/.test(w.output())), 60_000, 'workers ready');
       // Full `reference` (150 frames): slow enough to be killed mid-render.
