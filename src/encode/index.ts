@@ -40,3 +40,4 @@ export {
   type ChromiumLocation,
 } from './check-dependencies.js';
 export { unwrapLauncherScript } from './unwrap-launcher-script.js';
+export { buildAudioRemuxArgs, type AudioRemuxOptions } from './build-audio-remux-args.js';

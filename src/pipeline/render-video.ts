@@ -14,6 +14,7 @@ import {
 } from '../encode/index.js';
 import { captureFrames, type BrowserPool, type CaptureFramesOptions } from '../render/index.js';
 import type { TemplateRegistry } from '../templates/index.js';
+import { mixPageAudio } from './mix-page-audio.js';
 import { renderRequestSchema, type RenderRequest, type RenderResult } from './render-request.schema.js';
 
 export interface RenderVideoDeps {
@@ -94,6 +95,19 @@ export function createRenderVideo(deps: RenderVideoDeps): RenderVideo {
         try {
           result = await captureFrames({ ...capture, format: 'jpeg', onFrame: async (_frame, image) => (await starting).write(image) });
           await (await starting).end();
+          if (format !== 'gif') {
+            await mixPageAudio({
+              template,
+              bundle,
+              pageTracks: result.audioTracks,
+              firstFrame: range.start,
+              frames: range.end - range.start + 1,
+              format,
+              videoPath: output.tempPath,
+              ffmpegPath: deps.ffmpegPath,
+              signal,
+            });
+          }
         } catch (err) {
           await starting.then((ffmpeg) => ffmpeg.kill()).catch(() => undefined);
           throw err;

@@ -137,3 +137,36 @@ describe('with the failure fixtures', () => {
     expect(near(pixelAt(image, 300, 170), [0, 0, 0], 4)).toBe(true);
   });
 });
+
+describe('audio registered by the page', () => {
+  let engine: TestEngine;
+  beforeAll(async () => {
+    engine = await createTestEngine({ poolSize: 2, fixtures: true });
+  });
+  afterAll(async () => {
+    await engine?.close();
+  });
+
+  it('mixes an <Audio> inside a Sequence at its start frame', async () => {
+    const out = path.join(dir, 'audio-seq.mp4');
+    await engine.renderVideo({ templateId: 'audio-seq', out });
+    const info = await probe(out);
+    expect(info.audio?.codec).toBe('aac');
+    expect(info.durationSec).toBeCloseTo(1, 1);
+    // Silent before frame 15 (0.5 s), the tone after it.
+    expect(await meanVolume(out, 0, 0.4)).toBeLessThan(-60);
+    expect(await meanVolume(out, 0.6, 0.3)).toBeGreaterThan(-30);
+  });
+});
+
+async function meanVolume(file: string, start: number, duration: number): Promise<number> {
+  const { execFile } = await import('node:child_process');
+  const stderr = await new Promise<string>((resolve, reject) =>
+    execFile(
+      'ffmpeg',
+      ['-hide_banner', '-ss', String(start), '-t', String(duration), '-i', file, '-vn', '-af', 'volumedetect', '-f', 'null', '-'],
+      (err, _stdout, stderrText) => (err ? reject(err) : resolve(stderrText)),
+    ),
+  );
+  return Number(/mean_volume: (-?[\d.]+|-inf) dB/.exec(stderr)?.[1] ?? -Infinity);
+}
