@@ -47,6 +47,7 @@ export function createRenderVideo(deps: RenderVideoDeps): RenderVideo {
     const format: OutputFormat = req.format ?? formatFromPath(req.out);
     const still = isStillFormat(format);
     const range = still ? frameRange(template.durationInFrames, req.frame ?? template.posterFrame) : videoRange(template.durationInFrames, req.frames);
+    const frameCount = range.end - range.start + 1;
     const output = await prepareOutput(req.out);
 
     const timeout = AbortSignal.timeout(deps.render.renderTimeoutMs);
@@ -78,13 +79,13 @@ export function createRenderVideo(deps: RenderVideoDeps): RenderVideo {
           ? [{ path: path.join(bundle.dir, 'static', template.audio.src), fromFrame: -range.start, volume: template.audio.volume ?? 1 }]
           : [];
         const args = buildEncodeArgs({
-          format: format as 'mp4' | 'webm' | 'gif',
+          format,
           fps: template.fps,
           width: variant.size.width,
           height: variant.size.height,
           inputCodec: 'mjpeg',
           outPath: output.tempPath,
-          durationInFrames: range.end - range.start + 1,
+          durationInFrames: frameCount,
           crf: req.crf ?? (format === 'mp4' ? deps.encode.crf : undefined),
           preset: req.preset ?? deps.encode.preset,
           audioTracks,
@@ -101,7 +102,7 @@ export function createRenderVideo(deps: RenderVideoDeps): RenderVideo {
               bundle,
               pageTracks: result.audioTracks,
               firstFrame: range.start,
-              frames: range.end - range.start + 1,
+              frames: frameCount,
               format,
               videoPath: output.tempPath,
               ffmpegPath: deps.ffmpegPath,
@@ -115,7 +116,6 @@ export function createRenderVideo(deps: RenderVideoDeps): RenderVideo {
       }
       await output.commit();
       const wallMs = Date.now() - startedAt;
-      const frames = range.end - range.start + 1;
       return {
         outPath: output.finalPath,
         format,
@@ -124,13 +124,13 @@ export function createRenderVideo(deps: RenderVideoDeps): RenderVideo {
         variant: variant.name,
         width: variant.size.width,
         height: variant.size.height,
-        frames,
+        frames: frameCount,
         framesCaptured: result.framesCaptured,
         framesReused: result.framesReused,
         browserRestarts: result.browserRestarts,
         timeToFirstFrameMs: result.timeToFirstFrameMs,
         wallMs,
-        fps: (frames * 1000) / wallMs,
+        fps: (frameCount * 1000) / wallMs,
         bytes: (await stat(output.finalPath)).size,
       };
     } catch (err) {
