@@ -134,12 +134,14 @@ function printResults(s: CampaignStatus, manifest: string, apiUrl: string, manif
   out.write(`\ncampaign ${s.id} ${s.state}: ${s.counts.rendered} rendered, ${s.counts.failed} failed, ${s.counts.invalid} invalid rows\n`);
   out.write(`manifest: ${path.relative(process.cwd(), manifestPath)}\n\n`);
   const [header, ...rows] = manifest.trim().split('\n');
-  const columns = header!.split(',');
-  const urlColumns = columns.map((c, i) => (/url/i.test(c) ? i : -1)).filter((i) => i >= 0);
+  // Columns are `<channel>_url`; channels that share a variant share one video, shown once.
+  const urlColumns = header!.split(',').flatMap((column, i) => (column.endsWith('_url') ? [{ channel: column.slice(0, -4), i }] : []));
   for (const row of rows.slice(0, 25)) {
     const cells = row.split(',');
-    const urls = urlColumns.map((i) => cells[i]).filter(Boolean);
-    out.write(`  ${cells[0]!.padEnd(12)} ${urls.map((u) => (u!.startsWith('http') ? u : `${apiUrl}${u}`)).join('  ')}\n`);
+    const byUrl = new Map<string, string[]>();
+    for (const { channel, i } of urlColumns) byUrl.set(cells[i]!, [...(byUrl.get(cells[i]!) ?? []), channel]);
+    const links = [...byUrl].map(([url, channels]) => `${channels.join('+')}: ${url.startsWith('http') ? url : `${apiUrl}${url}`}`);
+    out.write(`  ${cells[0]!.padEnd(12)} ${links.join('  ')}\n`);
   }
   if (rows.length > 25) out.write(`  ... ${rows.length - 25} more in the manifest\n`);
   if (s.counts.invalid > 0) out.write(`\ninvalid rows: GET ${apiUrl}/v1/campaigns/${s.id}/errors\n`);
