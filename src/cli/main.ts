@@ -1,3 +1,4 @@
+import { campaignCommand } from './commands/campaign-command.js';
 import { demoCommand } from './commands/demo-command.js';
 import { renderCommand } from './commands/render-command.js';
 import { serveCommand } from './commands/serve-command.js';
@@ -12,17 +13,24 @@ const commands: Record<string, Command> = {
   demo: demoCommand,
   serve: serveCommand,
   worker: workerCommand,
+  campaign: campaignCommand,
 };
 
 const help = `mastercut: personalized video from one Dynamic Master Template
 
 commands:
   templates [id] [--schema]         list templates, or print one's props JSON Schema
-  render <templateId> --out <file>  render a video or a still (see: mastercut render --help)
+  render <templateId> --out <file>  render a video or a still
+       [--props file.json] [--prop key=value ...] [--variant name] [--format mp4|webm|gif|jpg|png|webp]
+       [--frames 0-59] [--concurrency N]
   still <templateId> --frame N --out <file.png>
-  demo                              render the sample templates for the sample customers into ./out/demo
-  serve [--port N]                  start the HTTP API
-  worker render [--concurrency N]   start a render worker
+  demo [--once] [--local]           the farm in one command: Redis, API, a worker and a sample campaign
+  serve [--port N]                  start the HTTP API (needs REDIS_URL)
+  worker render [--concurrency N]   start a render worker (needs REDIS_URL)
+  campaign create --template <id> --channels email,web --recipients <file.csv|.jsonl> [--wait] [--out manifest.csv]
+  campaign status|manifest|errors <campaignId>
+
+Settings come from the environment: see .env.example.
 `;
 
 const [name, ...rest] = process.argv.slice(2);
