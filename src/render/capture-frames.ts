@@ -122,7 +122,7 @@ export async function captureFrames(options: CaptureFramesOptions): Promise<Capt
           }
         }
       }
-      for (const track of (await page.audioTracks()) as AudioTrack[]) audio.set(JSON.stringify(track), track);
+      for (const track of await page.audioTracks()) audio.set(JSON.stringify(track), track);
       await page.unmount().catch(() => undefined);
       released = true;
       await options.pool.release(page, { renderDone: true });

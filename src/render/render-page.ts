@@ -1,5 +1,5 @@
 import puppeteer, { ConnectionClosedError, ProtocolError, type Browser, type CDPSession } from 'puppeteer-core';
-import type { MountOptions, SeekResult, VideoConfig } from '../composition/template.schema.js';
+import type { AudioTrack, MountOptions, SeekResult, VideoConfig } from '../composition/template.schema.js';
 import { AppError } from '../errors/index.js';
 import { bundleUrl, type BundleRef } from './bundle-ref.js';
 import { captureFlags } from './chromium-flags.js';
@@ -29,7 +29,6 @@ export class RenderPage {
   private bundleKey: string | undefined;
   private viewport = '';
   private frameTime = 0;
-  private crashListeners = new Set<() => void>();
 
   private constructor(
     private readonly browser: Browser,
@@ -42,9 +41,7 @@ export class RenderPage {
 
   /** Takes this browser out of service: after a crash, or when it stopped answering. */
   markBroken(): void {
-    if (this.crashed) return;
     this.crashed = true;
-    for (const listener of this.crashListeners) listener();
   }
 
   static async launch(options: RenderPageOptions): Promise<RenderPage> {
@@ -91,11 +88,6 @@ export class RenderPage {
     return this.browser.process()?.pid;
   }
 
-  onCrash(listener: () => void): () => void {
-    this.crashListeners.add(listener);
-    return () => this.crashListeners.delete(listener);
-  }
-
   /** Navigates to the bundle unless it is already loaded; a warm page skips this. */
   async load(bundle: BundleRef): Promise<void> {
     const key = `${bundle.templateId}/${bundle.version}`;
@@ -130,8 +122,8 @@ export class RenderPage {
     return this.evaluate<SeekResult>(`window.__mastercut.seek(${frame})`);
   }
 
-  async audioTracks(): Promise<unknown[]> {
-    return this.evaluate<unknown[]>('window.__mastercut.audioTracks()');
+  async audioTracks(): Promise<AudioTrack[]> {
+    return this.evaluate<AudioTrack[]>('window.__mastercut.audioTracks()');
   }
 
   async unmount(): Promise<void> {
@@ -165,7 +157,6 @@ export class RenderPage {
   }
 
   async close(): Promise<void> {
-    this.crashListeners.clear();
     await this.browser.close().catch(() => {
       this.browser.process()?.kill('SIGKILL');
     });
