@@ -29,6 +29,15 @@ export const errorCodes = {
   TEMPLATE_ERROR: { httpStatus: 500, retryable: false, publicMessage: 'The template threw while rendering.' },
   BROWSER_CRASHED: { httpStatus: 500, retryable: true, publicMessage: 'The browser crashed.' },
   FFMPEG_FAILED: { httpStatus: 500, retryable: true, publicMessage: 'Encoding failed.' },
+  // Transcoding (channel deliverables).
+  GPU_FAILED: { httpStatus: 500, retryable: true, publicMessage: 'The GPU encode failed.' },
+  DELIVERABLE_INVALID: { httpStatus: 500, retryable: false, publicMessage: 'A deliverable failed its checks.' },
+  MASTER_MISSING: { httpStatus: 500, retryable: true, publicMessage: 'The master render is not in storage.' },
+  // Live links.
+  TOKEN_INVALID: { httpStatus: 403, retryable: false, publicMessage: 'This link is not valid.' },
+  TOKEN_EXPIRED: { httpStatus: 410, retryable: false, publicMessage: 'This link has expired.' },
+  RATE_LIMITED: { httpStatus: 429, retryable: true, publicMessage: 'Too many requests; try again later.' },
+  SUBJECT_ERASED: { httpStatus: 410, retryable: false, publicMessage: 'This content was erased.' },
   // Infrastructure.
   REDIS_UNAVAILABLE: { httpStatus: 503, retryable: true, publicMessage: 'Service temporarily unavailable.' },
   CONFIG_INVALID: { httpStatus: 500, retryable: false, publicMessage: 'Invalid configuration.' },
