@@ -23,13 +23,20 @@ import {
   closeRedisConnection,
   createRedisConnection,
   createRenderQueue,
+  createDeliverableRequests,
   createRenderWorker,
+  queueNames,
+  renderOutputKey,
   resolveRenderJobOptions,
+  startWorkerHeartbeat,
   sweepFinishedJobs,
   type EvictionCheckMode,
+  type RenderJobData,
   type RenderJobOptionsInput,
+  type TranscodeJobData,
 } from '../src/queue/index.js';
 import { createFileStore } from '../src/storage/index.js';
+import { onStopSignal } from './stop-signal.js';
 
 /** Settings of one worker process; the CLI flags map onto these. */
 export interface RenderWorkerProcessOptions {
@@ -85,6 +92,14 @@ export async function runRenderWorker(options: RenderWorkerProcessOptions = {}):
 
     const jobOptions = resolveRenderJobOptions(jobOptionsInput);
     const hooks = createCampaignHooks(redis, { onError: (err) => log.warn({ err: String(err) }, 'campaign count failed') });
+    const transcodeQueue = createRenderQueue<TranscodeJobData>({ redisUrl: config.farm.redisUrl, queueName: queueNames.transcode, events: false });
+    cleanups.push(() => transcodeQueue.close());
+    const deliverables = createDeliverableRequests(redis, { queue: transcodeQueue.queue, jobOptions });
+    // A published master hands its wanted deliverables to the transcode queue.
+    const onRendered = async (data: RenderJobData, renderKey: string) => {
+      await hooks.onRendered(data, renderKey);
+      if (data.format === 'mp4') await deliverables.release(renderKey, renderOutputKey(renderKey, data.format));
+    };
     const render = createRenderWorker(
       {
         renderVideo: engine.renderVideo,
@@ -92,7 +107,7 @@ export async function runRenderWorker(options: RenderWorkerProcessOptions = {}):
         index: createOutputIndex(redis),
         workDir,
         log,
-        onRendered: hooks.onRendered,
+        onRendered,
         onFailed: hooks.onFailed,
       },
       {
@@ -118,17 +133,17 @@ export async function runRenderWorker(options: RenderWorkerProcessOptions = {}):
     sweepTimer.unref();
     cleanups.push(async () => clearInterval(sweepTimer));
 
-    const stopped = new Promise<string>((resolve) => {
-      process.once('SIGTERM', () => resolve('SIGTERM')).once('SIGINT', () => resolve('SIGINT'));
-    });
+    const heartbeat = startWorkerHeartbeat(redis, { role: 'render', info: { concurrency, pid: process.pid, host: os.hostname() } });
+    cleanups.push(() => heartbeat.stop());
+
+    const stopped = onStopSignal();
     render.run();
     log.info({ concurrency, queue: options.queueName ?? 'render', graceMs }, 'render worker ready');
 
-    const signal = await stopped;
+    const signal = await stopped.first;
     log.info({ signal, graceMs }, 'stopping: no new jobs, active ones get the grace period');
     // A second signal skips what is left of the grace period.
-    const again = () => render.abortActive();
-    process.once('SIGTERM', again).once('SIGINT', again);
+    void stopped.second.then(() => render.abortActive());
     const { returned } = await render.shutdown(graceMs);
     log.info({ returned }, 'render worker stopped');
     return 0;

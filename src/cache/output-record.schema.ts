@@ -15,6 +15,12 @@ export const outputRecordSchema = z.object({
   templateVersion: z.string().optional(),
   variant: z.string().optional(),
   campaignId: z.string().optional(),
+  /** For a channel deliverable: the master it was cut from (erasure and dedupe follow it). */
+  renderKey: z.string().optional(),
+  /** For a channel deliverable: the file name in its set (poster.jpg, preview.gif, master.m3u8, ...). */
+  name: z.string().optional(),
+  /** For a channel deliverable: the encoder pipeline that made it (cpu, nvidia, ...), or `passthrough`. */
+  pipeline: z.string().optional(),
   recipientId: z.string().optional(),
   error: z.string().optional(),
   updatedAt: z.number().int(),

@@ -68,6 +68,19 @@ export const envSchema = z.object({
   /** Finished jobs carry props (personal data): they are removed after these ages. */
   JOB_KEEP_COMPLETED_S: int(0, 30 * 86_400).default(3_600),
   JOB_KEEP_FAILED_S: int(0, 30 * 86_400).default(86_400),
+
+  // Transcode workers (channel deliverables)
+  /** auto: probe NVENC/NVDEC/VAAPI at start; cpu, nvidia or vaapi force one path. */
+  TRANSCODE_ENCODERS: z.enum(['auto', 'cpu', 'nvidia', 'vaapi']).default('auto'),
+  TRANSCODE_VAAPI_DEVICE: z.string().optional(),
+  TRANSCODE_GPU_CONCURRENCY: int(0, 64).default(2),
+  TRANSCODE_CPU_CONCURRENCY: int(0, 64).default(1),
+  /** NVENC sessions the card allows at once (consumer GeForce cards cap them). */
+  TRANSCODE_NVENC_SESSIONS: int(1, 1_000).default(8),
+  /** Adds a VP9 WebM twin to every MP4 deliverable. */
+  TRANSCODE_WEBM: bool.default(false),
+  /** JSON overrides of the channel profiles, e.g. {"sms":{"deliverables":[...]}}. */
+  CHANNEL_PROFILES_JSON: z.string().optional(),
 });
 
 export type Env = z.output<typeof envSchema>;

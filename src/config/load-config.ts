@@ -30,6 +30,16 @@ export interface Config {
     evictionCheck: Env['REDIS_EVICTION_CHECK'];
   };
   jobs: { attempts: number; backoffDelayMs: number; completedRetentionSeconds: number; failedRetentionSeconds: number };
+  transcode: {
+    encoders: Env['TRANSCODE_ENCODERS'];
+    vaapiDevice?: string;
+    gpuConcurrency: number;
+    cpuConcurrency: number;
+    nvencSessions: number;
+    webm: boolean;
+    /** Parsed CHANNEL_PROFILES_JSON (validated where profiles are resolved). */
+    profileOverrides?: Record<string, unknown>;
+  };
 }
 
 /**
@@ -87,7 +97,30 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, cwd = proces
       completedRetentionSeconds: e.JOB_KEEP_COMPLETED_S,
       failedRetentionSeconds: e.JOB_KEEP_FAILED_S,
     },
+    transcode: {
+      encoders: e.TRANSCODE_ENCODERS,
+      vaapiDevice: e.TRANSCODE_VAAPI_DEVICE,
+      gpuConcurrency: e.TRANSCODE_GPU_CONCURRENCY,
+      cpuConcurrency: e.TRANSCODE_CPU_CONCURRENCY,
+      nvencSessions: e.TRANSCODE_NVENC_SESSIONS,
+      webm: e.TRANSCODE_WEBM,
+      profileOverrides: parseJsonObject(e.CHANNEL_PROFILES_JSON, 'CHANNEL_PROFILES_JSON'),
+    },
   });
+}
+
+function parseJsonObject(text: string | undefined, name: string): Record<string, unknown> | undefined {
+  if (text === undefined) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new AppError('CONFIG_INVALID', `Invalid configuration:\n  - ${name}: not valid JSON\nSee .env.example for every setting.`);
+  }
+  if (!value || typeof value !== 'object' || Array.isArray(value)) {
+    throw new AppError('CONFIG_INVALID', `Invalid configuration:\n  - ${name}: expected a JSON object\nSee .env.example for every setting.`);
+  }
+  return value as Record<string, unknown>;
 }
 
 function deepFreeze<T>(value: T): T {

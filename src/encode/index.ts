@@ -41,3 +41,17 @@ export {
 } from './check-dependencies.js';
 export { unwrapLauncherScript } from './unwrap-launcher-script.js';
 export { buildAudioRemuxArgs, type AudioRemuxOptions } from './build-audio-remux-args.js';
+export { CPU_CAPS, usesGpu, type EncoderCaps } from './encoder-caps.js';
+export { CHANNEL_PROFILES, CHANNEL_NAMES, type ChannelName } from './channel-profiles.js';
+export {
+  deliverableSpecSchema,
+  channelProfileSchema,
+  type ChannelProfile,
+  type DeliverableSpec,
+  type DeliverableSpecInput,
+  type PosterSpec,
+  type GifSpec,
+  type VideoSpec,
+  type HlsSpec,
+  type StillSpec,
+} from './channel-profile.schema.js';

@@ -21,8 +21,8 @@ export interface RenderQueueOptions {
 }
 
 /** A producer-side handle on the render queue. */
-export interface RenderQueue {
-  queue: Queue<RenderJobData>;
+export interface RenderQueue<D = RenderJobData> {
+  queue: Queue<D>;
   events?: QueueEvents;
   /** The resolved options every job is added with; pass to prepareRenderJob. */
   jobOptions: RenderJobOptions;
@@ -34,16 +34,17 @@ export interface RenderQueue {
 }
 
 /**
- * Opens the render queue for producers (API, campaigns, CLI). The queue's
+ * Opens the render queue (or, with `queueName` and `D`, another of the
+ * farm's queues such as `transcode`) for producers (API, campaigns, CLI). The queue's
  * default job options are the same resolved options prepareRenderJob uses, so
  * a job added without options still retries and still expires.
  */
-export function createRenderQueue(options: RenderQueueOptions): RenderQueue {
+export function createRenderQueue<D = RenderJobData>(options: RenderQueueOptions): RenderQueue<D> {
   const queueName = options.queueName ?? queueNames.render;
   const prefix = options.prefix ?? QUEUE_PREFIX;
   const jobOptions = resolveRenderJobOptions(options.jobOptions);
   const connection = createRedisConnection(options.redisUrl, options.redisOptions);
-  const queue = new Queue<RenderJobData>(queueName, { connection, prefix, defaultJobOptions: jobOptions });
+  const queue = new Queue<D>(queueName, { connection, prefix, defaultJobOptions: jobOptions });
   // QueueEvents blocks on XREAD: it needs a connection of its own that waits
   // forever (maxRetriesPerRequest null), whatever the queue's settings are.
   const eventsConnection = options.events === false ? undefined : createRedisConnection(options.redisUrl);

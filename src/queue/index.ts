@@ -24,6 +24,37 @@ export {
   type RenderJobLike,
   type RenderJobResult,
 } from './process-render-job.js';
-export { createRenderWorker, type RenderWorker, type RenderWorkerOptions } from './create-render-worker.js';
+export {
+  createJobWorker,
+  createRenderWorker,
+  type JobLike,
+  type JobWorker,
+  type JobWorkerOptions,
+  type RenderWorker,
+  type RenderWorkerOptions,
+} from './create-job-worker.js';
 export { checkEvictionPolicy, type EvictionCheckMode, type EvictionCheckResult } from './check-eviction-policy.js';
 export { sweepFinishedJobs } from './sweep-finished-jobs.js';
+export { transcodeJobSchema, deliverableStorageKey, type TranscodeJobData } from './transcode-job.schema.js';
+export {
+  createDeliverablePlan,
+  planDeliverables,
+  planId,
+  type DeliverablePlan,
+  type PlannedDeliverable,
+} from './deliverable-plan.js';
+export {
+  createDeliverableRequests,
+  type DeliverableRequest,
+  type DeliverableRequests,
+  type DeliverableRequestsOptions,
+} from './deliverable-requests.js';
+export { createTranscodeSlots, type TranscodeSlot, type TranscodeSlots, type TranscodeSlotsOptions } from './transcode-slots.js';
+export {
+  processTranscodeJob,
+  type TranscodeFn,
+  type TranscodeJobContext,
+  type TranscodeJobResult,
+  type TranscodeOutcome,
+} from './process-transcode-job.js';
+export { createTranscodeWorker, type TranscodeWorker } from './create-transcode-worker.js';

@@ -1,26 +1,34 @@
 import { parseArgs } from 'node:util';
 import type { EvictionCheckMode } from '../../queue/index.js';
 import type { RenderWorkerProcessOptions } from '../../../workers/render.js';
+import type { TranscodeWorkerProcessOptions } from '../../../workers/transcode.js';
 import { usageError } from '../run-cli.js';
 
-const usage = `usage: mastercut worker render [--concurrency N] [--grace-ms MS] [--eviction-check warn|refuse]
-                              [--lock-duration-ms MS] [--stalled-interval-ms MS] [--work-dir DIR]
-                              [--keep-completed-s S] [--keep-failed-s S]
+const usage = `usage: mastercut worker render [--concurrency N] [common flags]
+       mastercut worker transcode [--gpu-concurrency N] [--cpu-concurrency N]
+                                  [--encoders auto|cpu|nvidia|vaapi] [common flags]
+common flags: [--grace-ms MS] [--eviction-check warn|refuse] [--lock-duration-ms MS]
+              [--stalled-interval-ms MS] [--work-dir DIR] [--keep-completed-s S] [--keep-failed-s S]
 
-Takes render jobs from Redis (REDIS_URL) until SIGTERM/SIGINT. On a stop
-signal it takes no new job, lets active ones finish within --grace-ms
-(default 30000), then puts the rest back in the queue. A second signal puts
-them back at once.`;
+render:    takes render jobs (Chromium -> master MP4) from Redis (REDIS_URL).
+transcode: cuts channel deliverables (posters, GIFs, MP4s, HLS) from masters,
+           on the GPU when one is detected (NVENC, NVDEC, VAAPI), else on the CPU.
 
-/**
- * `mastercut worker <kind>`: starts a worker process. Only `render` exists
- * for now; `transcode` and `webhooks` come with later issues.
- */
+Both run until SIGTERM/SIGINT. On a stop signal a worker takes no new job,
+lets active ones finish within --grace-ms (default 30000), then puts the
+rest back in the queue. A second signal puts them back at once.`;
+
+/** `mastercut worker <kind>`: starts a worker process (render or transcode). */
 export async function workerCommand(argv: string[]): Promise<number> {
   const [kind, ...rest] = argv;
   if (kind === '--help' || rest.includes('--help')) {
     process.stdout.write(`${usage}\n`);
     return 0;
+  }
+  if (kind === 'transcode') {
+    const options = parseTranscodeWorkerArgs(rest);
+    const { runTranscodeWorker } = await import('../../../workers/transcode.js');
+    return runTranscodeWorker(options);
   }
   if (kind !== 'render') throw usageError(`${kind ? `unknown worker "${kind}"` : 'missing worker kind'}\n${usage}`);
   const options = parseRenderWorkerArgs(rest);
@@ -29,28 +37,52 @@ export async function workerCommand(argv: string[]): Promise<number> {
   return runRenderWorker(options);
 }
 
-/** Parses the flags of `mastercut worker render` (also those of `workers/render.ts` run directly). */
-export function parseRenderWorkerArgs(args: string[]): RenderWorkerProcessOptions {
+/** Parses the flags of `mastercut worker transcode` (also those of `workers/transcode.ts` run directly). */
+export function parseTranscodeWorkerArgs(args: string[]): TranscodeWorkerProcessOptions {
   const { values } = parseArgs({
     args,
     options: {
-      concurrency: { type: 'string', short: 'c' },
-      'grace-ms': { type: 'string' },
-      'eviction-check': { type: 'string' },
-      'lock-duration-ms': { type: 'string' },
-      'stalled-interval-ms': { type: 'string' },
-      'work-dir': { type: 'string' },
-      queue: { type: 'string' },
-      'keep-completed-s': { type: 'string' },
-      'keep-failed-s': { type: 'string' },
+      ...COMMON_OPTIONS,
+      'gpu-concurrency': { type: 'string' },
+      'cpu-concurrency': { type: 'string' },
+      encoders: { type: 'string' },
     },
   });
+  const encoders = values.encoders;
+  if (encoders !== undefined && !['auto', 'cpu', 'nvidia', 'vaapi'].includes(encoders)) {
+    throw usageError('--encoders must be auto, cpu, nvidia or vaapi');
+  }
+  return {
+    ...commonWorkerOptions(values),
+    gpuConcurrency: int(values['gpu-concurrency'], '--gpu-concurrency', 0, 64),
+    cpuConcurrency: int(values['cpu-concurrency'], '--cpu-concurrency', 0, 64),
+    encoders: encoders as TranscodeWorkerProcessOptions['encoders'],
+  };
+}
+
+/** Parses the flags of `mastercut worker render` (also those of `workers/render.ts` run directly). */
+export function parseRenderWorkerArgs(args: string[]): RenderWorkerProcessOptions {
+  const { values } = parseArgs({ args, options: { ...COMMON_OPTIONS, concurrency: { type: 'string', short: 'c' } } });
+  return { ...commonWorkerOptions(values), concurrency: int(values.concurrency, '--concurrency', 1, 64) };
+}
+
+const COMMON_OPTIONS = {
+  'grace-ms': { type: 'string' },
+  'eviction-check': { type: 'string' },
+  'lock-duration-ms': { type: 'string' },
+  'stalled-interval-ms': { type: 'string' },
+  'work-dir': { type: 'string' },
+  queue: { type: 'string' },
+  'keep-completed-s': { type: 'string' },
+  'keep-failed-s': { type: 'string' },
+} as const;
+
+function commonWorkerOptions(values: Partial<Record<keyof typeof COMMON_OPTIONS, string>>) {
   const evictionCheck = values['eviction-check'];
   if (evictionCheck !== undefined && evictionCheck !== 'warn' && evictionCheck !== 'refuse') {
     throw usageError('--eviction-check must be warn or refuse');
   }
   return {
-    concurrency: int(values.concurrency, '--concurrency', 1, 64),
     graceMs: int(values['grace-ms'], '--grace-ms', 0, 86_400_000),
     evictionCheck: evictionCheck as EvictionCheckMode | undefined,
     lockDurationMs: int(values['lock-duration-ms'], '--lock-duration-ms', 500, 3_600_000),

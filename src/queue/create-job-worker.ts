@@ -1,12 +1,13 @@
 import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { CancelledError, isAppError } from '../errors/index.js';
-import { processRenderJob, type RenderJobContext, type RenderJobResult } from './process-render-job.js';
+import type { RenderJobProgress } from './get-render-status.js';
+import { processRenderJob, type RenderJobContext, type RenderJobLike, type RenderJobResult } from './process-render-job.js';
 import { QUEUE_PREFIX, queueNames } from './queue-names.js';
 import { resolveRenderJobOptions, type RenderJobOptionsInput } from './render-job-options.js';
 import type { RenderJobData } from './render-job.schema.js';
 
-export interface RenderWorkerOptions {
+export interface JobWorkerOptions {
   /** Must have `maxRetriesPerRequest: null` (createRedisConnection). */
   connection: Redis;
   queueName?: string;
@@ -23,8 +24,11 @@ export interface RenderWorkerOptions {
   autorun?: boolean;
 }
 
-export interface RenderWorker {
-  worker: Worker<RenderJobData, RenderJobResult>;
+/** A job as processors see it: BullMQ's Job reduced to what they read. */
+export type JobLike<P = never> = Omit<RenderJobLike, 'updateProgress'> & { updateProgress?: (progress: P) => Promise<void> | void };
+
+export interface JobWorker<D, R> {
+  worker: Worker<D, R>;
   /** Starts taking jobs (resolves once the worker is running). */
   run(): void;
   /**
@@ -41,26 +45,29 @@ const SHUTDOWN = 'shutdown';
 const LOCK_LOST = 'lock-lost';
 
 /**
- * Adapts processRenderJob to a BullMQ Worker:
+ * Adapts a processor (a plain function of a JobLike) to a BullMQ Worker:
  * - a non-retryable AppError becomes UnrecoverableError (failed at once, no retries);
- * - a lock that cannot be renewed aborts the render (another worker owns the job now);
+ * - a lock that cannot be renewed aborts the job (another worker owns it now);
  * - shutdown aborts what outlives the grace period and moves it back to wait.
  */
-export function createRenderWorker(ctx: RenderJobContext, options: RenderWorkerOptions): RenderWorker {
+export function createJobWorker<D, R, P extends object = never>(
+  process: (job: JobLike<P>) => Promise<R>,
+  options: JobWorkerOptions & { queueName: string },
+): JobWorker<D, R> {
   const retention = resolveRenderJobOptions(options.jobOptions);
   let returned = 0;
 
   // Three declared parameters: BullMQ only creates an AbortSignal per job
   // for processors whose arity is at least 3.
-  const processor = async (job: Job<RenderJobData, RenderJobResult>, token: string | undefined, signal: AbortSignal | undefined) => {
+  const processor = async (job: Job<D, R>, token: string | undefined, signal: AbortSignal | undefined) => {
     try {
-      return await processRenderJob(ctx, {
+      return await process({
         id: job.id,
         data: job.data,
         attemptsMade: job.attemptsMade,
         attempts: job.opts.attempts ?? 1,
         signal,
-        updateProgress: (progress) => job.updateProgress(progress),
+        updateProgress: (progress: P) => job.updateProgress(progress),
       });
     } catch (err) {
       if (signal?.aborted && signal.reason === SHUTDOWN && token) {
@@ -72,15 +79,15 @@ export function createRenderWorker(ctx: RenderJobContext, options: RenderWorkerO
       }
       if (signal?.aborted && signal.reason === LOCK_LOST) {
         // Another worker took the job over; finishing it here could only fail.
-        throw new Error('render aborted: the job lock was lost');
+        throw new Error('job aborted: the job lock was lost');
       }
       if (isAppError(err) && !err.retryable) throw new UnrecoverableError(`${err.code}: ${err.message}`);
-      if (err instanceof CancelledError) throw new Error(`render cancelled: ${err.message}`);
+      if (err instanceof CancelledError) throw new Error(`job cancelled: ${err.message}`);
       throw err;
     }
   };
 
-  const worker = new Worker<RenderJobData, RenderJobResult>(options.queueName ?? queueNames.render, processor, {
+  const worker = new Worker<D, R>(options.queueName, processor, {
     connection: options.connection,
     prefix: options.prefix ?? QUEUE_PREFIX,
     concurrency: options.concurrency ?? 1,
@@ -112,4 +119,15 @@ export function createRenderWorker(ctx: RenderJobContext, options: RenderWorkerO
       worker.cancelAllJobs(SHUTDOWN);
     },
   };
+}
+
+export type RenderWorkerOptions = JobWorkerOptions;
+export type RenderWorker = JobWorker<RenderJobData, RenderJobResult>;
+
+/** The render queue's worker: processRenderJob behind createJobWorker. */
+export function createRenderWorker(ctx: RenderJobContext, options: RenderWorkerOptions): RenderWorker {
+  return createJobWorker<RenderJobData, RenderJobResult, RenderJobProgress>((job) => processRenderJob(ctx, job), {
+    ...options,
+    queueName: options.queueName ?? queueNames.render,
+  });
 }

@@ -1,0 +1,129 @@
+/**
+ * Transcode worker process: `mastercut worker transcode`, or
+ * `node --import tsx workers/transcode.ts [flags]` (same flags).
+ *
+ * Detects the encoders once (a real one-frame encode per candidate), logs
+ * them and publishes them in its Redis heartbeat, then cuts channel
+ * deliverables from stored masters until SIGTERM/SIGINT. Render and
+ * transcode workers scale separately: this one needs no browser.
+ */
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { pino, type Logger } from 'pino';
+import { createOutputIndex } from '../src/cache/index.js';
+import { parseTranscodeWorkerArgs } from '../src/cli/commands/worker-command.js';
+import { runCli } from '../src/cli/run-cli.js';
+import { loadConfig } from '../src/config/index.js';
+import { describeCaps, detectEncoders, findFfmpeg, findFfprobe, transcodeDeliverable } from '../src/encode/index.js';
+import { AppError } from '../src/errors/index.js';
+import {
+  checkEvictionPolicy,
+  closeRedisConnection,
+  createRedisConnection,
+  createTranscodeSlots,
+  createTranscodeWorker,
+  startWorkerHeartbeat,
+  type EvictionCheckMode,
+  type RenderJobOptionsInput,
+} from '../src/queue/index.js';
+import { createFileStore } from '../src/storage/index.js';
+import { onStopSignal } from './stop-signal.js';
+
+export interface TranscodeWorkerProcessOptions {
+  /** Jobs at once on the GPU path (default TRANSCODE_GPU_CONCURRENCY). */
+  gpuConcurrency?: number;
+  /** Jobs at once on the CPU path (default TRANSCODE_CPU_CONCURRENCY). */
+  cpuConcurrency?: number;
+  /** auto | cpu | nvidia | vaapi (default TRANSCODE_ENCODERS). */
+  encoders?: 'auto' | 'cpu' | 'nvidia' | 'vaapi';
+  graceMs?: number;
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
+  evictionCheck?: EvictionCheckMode;
+  workDir?: string;
+  queueName?: string;
+  jobOptions?: RenderJobOptionsInput;
+}
+
+/** Runs until a stop signal; resolves with the exit code. */
+export async function runTranscodeWorker(options: TranscodeWorkerProcessOptions = {}): Promise<number> {
+  const config = loadConfig();
+  const log: Logger = pino({ level: config.logLevel, base: { service: 'transcode-worker', pid: process.pid } });
+  if (!config.farm.redisUrl) throw new AppError('CONFIG_INVALID', 'REDIS_URL must be set for a transcode worker.');
+  const graceMs = options.graceMs ?? config.worker.graceMs;
+
+  const redis = createRedisConnection(config.farm.redisUrl);
+  redis.on('error', (err) => log.warn({ err: { message: err.message } }, 'redis connection error'));
+  const cleanups: (() => Promise<unknown>)[] = [() => closeRedisConnection(redis)];
+  try {
+    await checkEvictionPolicy(redis, options.evictionCheck ?? config.worker.evictionCheck, log);
+    const [ffmpegPath, ffprobePath] = await Promise.all([
+      findFfmpeg({ path: config.binaries.ffmpeg }),
+      findFfprobe({ path: config.binaries.ffprobe }),
+    ]);
+    const { caps, report } = await detectEncoders({
+      ffmpegPath,
+      mode: options.encoders ?? config.transcode.encoders,
+      vaapiDevice: config.transcode.vaapiDevice,
+    });
+    const slots = createTranscodeSlots({
+      caps,
+      gpu: options.gpuConcurrency ?? config.transcode.gpuConcurrency,
+      cpu: options.cpuConcurrency ?? config.transcode.cpuConcurrency,
+      nvencSessions: config.transcode.nvencSessions,
+    });
+    const encoders = describeCaps(caps, report);
+    log.info({ encoders, gpuSlots: slots.gpuSlots, concurrency: slots.concurrency }, 'encoders detected');
+
+    const workBase = options.workDir ?? path.join(os.tmpdir(), 'mastercut-work');
+    await mkdir(workBase, { recursive: true });
+    const workDir = await mkdtemp(path.join(workBase, `t${process.pid}-`));
+    cleanups.push(() => rm(workDir, { recursive: true, force: true }));
+
+    const transcode = createTranscodeWorker(
+      {
+        transcode: (input) => transcodeDeliverable({ ...input, ffmpegPath, ffprobePath }),
+        store: createFileStore({ root: config.farm.storageRoot }),
+        index: createOutputIndex(redis),
+        slots,
+        workDir,
+        log,
+      },
+      {
+        connection: redis,
+        queueName: options.queueName,
+        lockDurationMs: options.lockDurationMs ?? config.worker.lockDurationMs,
+        stalledIntervalMs: options.stalledIntervalMs ?? config.worker.stalledIntervalMs,
+        jobOptions: { ...config.jobs, ...options.jobOptions },
+      },
+    );
+    transcode.worker.on('error', (err) => log.warn({ err: { message: err.message } }, 'worker error'));
+    transcode.worker.on('failed', (job, err) =>
+      log.warn({ deliverableKey: job?.id, attempt: job?.attemptsMade, err: { message: err.message } }, 'job failed'),
+    );
+
+    const heartbeat = startWorkerHeartbeat(redis, {
+      role: 'transcode',
+      info: { encoders, gpuSlots: slots.gpuSlots, concurrency: slots.concurrency, pid: process.pid, host: os.hostname() },
+    });
+    cleanups.push(() => heartbeat.stop());
+
+    const stopped = onStopSignal();
+    transcode.run();
+    log.info({ queue: options.queueName ?? 'transcode', graceMs }, 'transcode worker ready');
+    const signal = await stopped.first;
+    log.info({ signal, graceMs }, 'stopping: no new jobs, active ones get the grace period');
+    void stopped.second.then(() => transcode.abortActive());
+    const { returned } = await transcode.shutdown(graceMs);
+    log.info({ returned }, 'transcode worker stopped');
+    return 0;
+  } finally {
+    for (const fn of cleanups.reverse()) await fn().catch((err: unknown) => log.warn({ err: String(err) }, 'cleanup failed'));
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  process.exit(await runCli((argv) => runTranscodeWorker(parseTranscodeWorkerArgs(argv)), process.argv.slice(2)));
+}
