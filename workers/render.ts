@@ -35,6 +35,8 @@ import {
   type RenderJobOptionsInput,
   type TranscodeJobData,
 } from '../src/queue/index.js';
+import { createRenderStreamWriter } from '../src/live/render-stream-writer.js';
+import { wasKeyErasedSince } from '../src/live/subject-index.js';
 import { createFileStore } from '../src/storage/index.js';
 import { onStopSignal } from './stop-signal.js';
 
@@ -108,6 +110,9 @@ export async function runRenderWorker(options: RenderWorkerProcessOptions = {}):
         workDir,
         log,
         onRendered,
+        // Live jobs stream their bytes for cold Live URLs; erased subjects are never published.
+        openStream: (renderKey, attempt) => createRenderStreamWriter(redis, renderKey, attempt),
+        wasErased: (renderKey, startedAt) => wasKeyErasedSince(redis, renderKey, startedAt),
         onFailed: hooks.onFailed,
       },
       {

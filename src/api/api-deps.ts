@@ -26,6 +26,8 @@ export interface ApiDeps {
   logger?: Logger;
   /** Engineer D's createCampaignRouter(...), mounted at /v1/campaigns behind the API key. */
   campaignRouter?: Router;
+  /** Live URLs (src/api/live-wiring.ts): public /l and /b, and /v1/live-links and /v1/subjects behind the API key. */
+  live?: { pages: Router; bundles: Router; links: Router; subjects: Router };
 }
 
 /** Tunables of the app; all optional. */

@@ -37,6 +37,11 @@ export function createApp(deps: ApiDeps, options: ApiOptions = {}): Express {
   app.use(pathGuard());
   app.use(createHealthRoutes({ redis: deps.redis }));
   app.use('/v1/outputs', createOutputRoutes({ index: deps.index, store: deps.store, redis: deps.redis, redisTimeoutMs: opts.redisTimeoutMs }));
+  // Live URLs are public: the sealed token is the capability (checked before anything else).
+  if (deps.live) {
+    app.use('/l', deps.live.pages);
+    app.use('/b', deps.live.bundles);
+  }
 
   const auth = apiKeyAuth(deps.apiKeys);
   const json = jsonBody({ limitBytes: opts.jsonLimitBytes });
@@ -53,6 +58,10 @@ export function createApp(deps: ApiDeps, options: ApiOptions = {}): Express {
   // The campaign router reads its own bodies: raw CSV / JSON Lines streams,
   // and JSON with its own (larger) limit for inline recipient lists.
   if (deps.campaignRouter) app.use('/v1/campaigns', auth, deps.campaignRouter);
+  if (deps.live) {
+    app.use('/v1/live-links', auth, json, deps.live.links);
+    app.use('/v1/subjects', auth, deps.live.subjects);
+  }
 
   app.use((_req: Request, _res: Response, next: NextFunction) => next(new AppError('NOT_FOUND', 'no such route')));
   app.use(errorHandler(logger, deps.redis));

@@ -11,6 +11,7 @@ import { createRenderQueue } from '../queue/create-render-queue.js';
 import { createFileStore } from '../storage/index.js';
 import type { ApiOptions } from './api-deps.js';
 import { createApp } from './create-app.js';
+import { createLiveWiring } from './live-wiring.js';
 import { createCampaignRouter } from './routes/campaign-routes.js';
 
 /**
@@ -71,6 +72,8 @@ export async function startApiServer(config: Readonly<Config>, options: StartApi
     { outputBaseUrl: options.publicBaseUrl ?? config.farm.publicBaseUrl },
   );
   if (config.farm.apiKeys.length === 0) logger.warn('API_KEYS is empty: every /v1 management route will answer 401');
+  const publicBaseUrl = options.publicBaseUrl ?? config.farm.publicBaseUrl;
+  const live = await createLiveWiring({ config, redisUrl, redis: renderQueue.connection, renderQueue, registry, index, store, logger, publicBaseUrl });
   const app = createApp(
     {
       registry,
@@ -81,6 +84,7 @@ export async function startApiServer(config: Readonly<Config>, options: StartApi
       apiKeys: config.farm.apiKeys,
       logger,
       campaignRouter: createCampaignRouter({ campaigns, redis: renderQueue.connection }, { redisTimeoutMs: options.redisTimeoutMs }),
+      live: live.routers,
     },
     options,
   );
@@ -101,6 +105,7 @@ export async function startApiServer(config: Readonly<Config>, options: StartApi
       const grace = setTimeout(() => server.closeAllConnections(), options.closeGraceMs ?? 10_000);
       await stopped;
       clearTimeout(grace);
+      await live.close();
       await Promise.all([renderQueue.close(), campaignQueue.close()]);
       logger.info('api closed');
     })());

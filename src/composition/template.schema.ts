@@ -50,6 +50,12 @@ export interface TemplateInput<S extends z.ZodType> {
   fonts?: FontDefinition[];
   /** The frame that best shows the customer's data: used for stills, posters, call-centre cards. */
   posterFrame?: number;
+  /**
+   * Changes to the default channel profiles for this template (validated on
+   * the server by resolveChannelProfile): e.g. map `inapp` to `square` when
+   * there is no portrait variant, or give `email` a smaller GIF.
+   */
+  channelProfiles?: Record<string, { variant?: string; deliverables?: readonly object[] }>;
 }
 
 /** A resolved, frozen template. */

@@ -69,6 +69,21 @@ export const envSchema = z.object({
   JOB_KEEP_COMPLETED_S: int(0, 30 * 86_400).default(3_600),
   JOB_KEEP_FAILED_S: int(0, 30 * 86_400).default(86_400),
 
+  // Live URLs
+  /** `id:base64(32 bytes),...`; the first seals new links, the others still open them while keys rotate. */
+  LIVE_KEYS: z.string().optional(),
+  /** Key ids refused even while still listed (a leaked key). */
+  LIVE_RETIRED_KEY_IDS: z.string().optional(),
+  LIVE_TOKEN_MAX_LENGTH: int(256, 8_192).default(2_048),
+  /** Default lifetime of a link (and of its stored props). */
+  LIVE_LINK_TTL_S: int(60, 400 * 86_400).default(30 * 86_400),
+  /** Cold renders (cache misses that start a render) per client IP and per link, per window. */
+  COLD_RENDER_LIMIT_PER_CLIENT: int(1, 1_000_000).default(30),
+  COLD_RENDER_LIMIT_PER_LINK: int(1, 1_000_000).default(10),
+  COLD_RENDER_WINDOW_S: int(1, 86_400).default(60),
+  /** Longest a cold asset request waits for its render before 503 + Retry-After. */
+  LIVE_WAIT_TIMEOUT_MS: int(1_000, 600_000).default(60_000),
+
   // Transcode workers (channel deliverables)
   /** auto: probe NVENC/NVDEC/VAAPI at start; cpu, nvidia or vaapi force one path. */
   TRANSCODE_ENCODERS: z.enum(['auto', 'cpu', 'nvidia', 'vaapi']).default('auto'),

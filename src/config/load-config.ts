@@ -30,6 +30,16 @@ export interface Config {
     evictionCheck: Env['REDIS_EVICTION_CHECK'];
   };
   jobs: { attempts: number; backoffDelayMs: number; completedRetentionSeconds: number; failedRetentionSeconds: number };
+  live: {
+    keys?: string;
+    retiredKeyIds?: string;
+    tokenMaxLength: number;
+    linkTtlSeconds: number;
+    coldPerClient: number;
+    coldPerLink: number;
+    coldWindowSeconds: number;
+    waitTimeoutMs: number;
+  };
   transcode: {
     encoders: Env['TRANSCODE_ENCODERS'];
     vaapiDevice?: string;
@@ -96,6 +106,16 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, cwd = proces
       backoffDelayMs: e.JOB_BACKOFF_MS,
       completedRetentionSeconds: e.JOB_KEEP_COMPLETED_S,
       failedRetentionSeconds: e.JOB_KEEP_FAILED_S,
+    },
+    live: {
+      keys: e.LIVE_KEYS,
+      retiredKeyIds: e.LIVE_RETIRED_KEY_IDS,
+      tokenMaxLength: e.LIVE_TOKEN_MAX_LENGTH,
+      linkTtlSeconds: e.LIVE_LINK_TTL_S,
+      coldPerClient: e.COLD_RENDER_LIMIT_PER_CLIENT,
+      coldPerLink: e.COLD_RENDER_LIMIT_PER_LINK,
+      coldWindowSeconds: e.COLD_RENDER_WINDOW_S,
+      waitTimeoutMs: e.LIVE_WAIT_TIMEOUT_MS,
     },
     transcode: {
       encoders: e.TRANSCODE_ENCODERS,

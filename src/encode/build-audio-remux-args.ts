@@ -37,3 +37,18 @@ export function buildAudioRemuxArgs(options: AudioRemuxOptions): string[] {
     fileUrl(options.outPath),
   ];
 }
+
+/**
+ * Rewrites a fragmented MP4 (streamed while it rendered) as a plain
+ * faststart one, copying every stream: the cached copy then has a duration
+ * and a seek index that every player and transcoder reads up front.
+ */
+export function buildFaststartRemuxArgs(inPath: string, outPath: string): string[] {
+  return [
+    '-hide_banner', '-loglevel', 'error', '-nostdin', '-y',
+    '-i', fileUrl(inPath),
+    '-map', '0', '-c', 'copy',
+    '-movflags', '+faststart', '-f', 'mp4',
+    fileUrl(outPath),
+  ];
+}

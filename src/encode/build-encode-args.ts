@@ -64,10 +64,15 @@ function mp4Args(o: Extract<ResolvedEncodeOptions, { format: 'mp4' }>): string[]
     '-r', formatNumber(o.fps),
     ...(params.length > 0 ? ['-x264-params', params.join(':')] : []),
     ...threadArgs(o),
-    // Move the moov atom before mdat so playback starts before the download
-    // ends (costs a second pass over the file). https://ffmpeg.org/ffmpeg-formats.html#mov_002c-mp4_002c-ismv
-    '-movflags', '+faststart',
-    '-f', muxerByFormat.mp4, fileUrl(o.outPath),
+    ...(o.fragmented
+      ? // A moov with no samples up front, then a moof+mdat per keyframe (one a
+        // second): every byte is final once written, so a reader can play it
+        // while it grows. default_base_moof keeps fragments self-contained
+        // (what MSE and Chrome's demuxer expect). https://ffmpeg.org/ffmpeg-formats.html#Fragmentation
+        ['-g', String(Math.max(1, Math.round(o.fps))), '-movflags', '+frag_keyframe+empty_moov+default_base_moof', '-f', muxerByFormat.mp4, 'pipe:1']
+      : // Move the moov atom before mdat so playback starts before the download
+        // ends (costs a second pass over the file). https://ffmpeg.org/ffmpeg-formats.html#mov_002c-mp4_002c-ismv
+        ['-movflags', '+faststart', '-f', muxerByFormat.mp4, fileUrl(o.outPath)]),
   ];
 }
 
@@ -121,5 +126,7 @@ function gifArgs(o: Extract<ResolvedEncodeOptions, { format: 'gif' }>): string[]
 export function buildEncodeArgs(options: EncodeOptions): string[] {
   const o = resolveEncodeOptions(options);
   const specific = o.format === 'mp4' ? mp4Args(o) : o.format === 'webm' ? webmArgs(o) : gifArgs(o);
-  return [...commonFfmpegFlags, ...specific];
+  // A fragmented MP4 owns stdout: progress reports would be mixed into the video.
+  const common = o.format === 'mp4' && o.fragmented ? commonFfmpegFlags.filter((flag, i, all) => flag !== '-progress' && all[i - 1] !== '-progress') : commonFfmpegFlags;
+  return [...common, ...specific];
 }

@@ -30,12 +30,15 @@ export const gifSpecSchema = z.object({
   fallbackSteps: z.array(z.object({ fps: z.number().int().min(1).max(30), width: dim })).max(8).default([]),
 });
 
-/** One video file: H.264 MP4 (faststart) or VP9 WebM. */
+/**
+ * One video file: H.264 or HEVC MP4 (faststart), or VP9 WebM. HEVC is encoded
+ * with hevc_nvenc/hevc_vaapi when detected, libx265 otherwise.
+ */
 export const videoSpecSchema = z.object({
   kind: z.literal('video'),
   name: z.string().regex(/^[a-z0-9-]+\.(mp4|webm)$/),
   container: z.enum(['mp4', 'webm']).default('mp4'),
-  codec: z.enum(['h264', 'vp9']).default('h264'),
+  codec: z.enum(['h264', 'hevc', 'vp9']).default('h264'),
   width: dim,
   height: dim,
   /** Output frame rate; default: the master's. */

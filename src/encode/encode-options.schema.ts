@@ -55,6 +55,12 @@ export const encodeOptionsSchema = z.object({
       width: z.number().int().positive().max(4096).optional(),
     })
     .optional(),
+  /**
+   * mp4 only: write a fragmented MP4 (moov first, then one fragment per
+   * keyframe) to ffmpeg's stdout instead of `outPath`, so it can be streamed
+   * while it is encoded; the caller stores stdout. Replaces faststart.
+   */
+  fragmented: z.boolean().optional(),
   /** Extra libx264 settings, passed as `-x264-params key=value:...` (mp4 only). */
   x264Params: z.record(z.string().regex(/^[\w-]+$/), z.union([z.string(), z.number()])).optional(),
 });

@@ -14,6 +14,8 @@ export interface StartFfmpegOptions {
   signal?: AbortSignal;
   /** Called once per `-progress` block (needs `-progress pipe:1` in args). */
   onProgress?: (progress: FfmpegProgress) => void;
+  /** Receives ffmpeg's stdout (an output written to `pipe:1`), with backpressure. Excludes onProgress. */
+  stdout?: NodeJS.WritableStream;
 }
 
 /** A running ffmpeg that reads frames on stdin. */
@@ -74,7 +76,8 @@ export async function startFfmpeg(args: readonly string[], options: StartFfmpegO
   });
   const parse = onProgress ? createProgressParser(onProgress) : null;
   // Always consume stdout, or a full pipe would stall ffmpeg.
-  child.stdout.on('data', (chunk: Buffer) => parse?.(chunk));
+  if (options.stdout) child.stdout.pipe(options.stdout);
+  else child.stdout.on('data', (chunk: Buffer) => parse?.(chunk));
   // EPIPE/ECONNRESET when ffmpeg exits while we write: the exit status says
   // why, so the stream error itself is ignored (an unhandled one would crash).
   child.stdin.on('error', () => {});

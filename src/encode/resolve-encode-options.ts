@@ -38,6 +38,7 @@ export type ResolvedEncodeOptions =
       crf: number;
       preset: X264Preset;
       x264Params: Record<string, string | number>;
+      fragmented: boolean;
     })
   | (ResolvedCommon & {
       format: 'webm';
@@ -112,6 +113,7 @@ export function resolveEncodeOptions(options: EncodeOptions): ResolvedEncodeOpti
       crf,
       preset: o.preset ?? encodeDefaults.mp4.preset,
       x264Params: o.x264Params ?? {},
+      fragmented: o.fragmented ?? false,
     };
   }
 

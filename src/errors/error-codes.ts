@@ -37,9 +37,11 @@ export const errorCodes = {
   TOKEN_INVALID: { httpStatus: 403, retryable: false, publicMessage: 'This link is not valid.' },
   TOKEN_EXPIRED: { httpStatus: 410, retryable: false, publicMessage: 'This link has expired.' },
   RATE_LIMITED: { httpStatus: 429, retryable: true, publicMessage: 'Too many requests; try again later.' },
+  NOT_READY: { httpStatus: 503, retryable: true, publicMessage: 'Still rendering; try again in a few seconds.' },
   SUBJECT_ERASED: { httpStatus: 410, retryable: false, publicMessage: 'This content was erased.' },
   // Infrastructure.
   REDIS_UNAVAILABLE: { httpStatus: 503, retryable: true, publicMessage: 'Service temporarily unavailable.' },
+  STORAGE_UNAVAILABLE: { httpStatus: 503, retryable: true, publicMessage: 'Service temporarily unavailable.' },
   CONFIG_INVALID: { httpStatus: 500, retryable: false, publicMessage: 'Invalid configuration.' },
   INTERNAL: { httpStatus: 500, retryable: true, publicMessage: 'Internal error.' },
 } as const satisfies Record<string, { httpStatus: number; retryable: boolean; publicMessage: string }>;

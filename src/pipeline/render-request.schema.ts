@@ -26,6 +26,14 @@ export const renderRequestSchema = z.object({
 export type RenderRequest = z.input<typeof renderRequestSchema> & {
   signal?: AbortSignal;
   onProgress?: (progress: RenderProgress) => void;
+  /**
+   * mp4 only: encode a fragmented MP4 and hand every byte to this callback
+   * as it is written, in order, so a cold Live URL can stream the video
+   * while it renders. The file in `out` is then rewritten as a plain
+   * faststart MP4 (same streams, copied) so the cached copy has a duration
+   * and a seek index.
+   */
+  onStreamChunk?: (chunk: Buffer) => void;
 };
 
 /** What a finished render reports. */

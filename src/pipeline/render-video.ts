@@ -1,9 +1,12 @@
-import { stat, writeFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { rename, rm, stat, writeFile } from 'node:fs/promises';
+import { Transform } from 'node:stream';
 import path from 'node:path';
 import type { Config } from '../config/index.js';
 import { AppError, CancelledError } from '../errors/index.js';
 import {
   buildEncodeArgs,
+  buildFaststartRemuxArgs,
   buildStillArgs,
   formatFromPath,
   isStillFormat,
@@ -49,6 +52,7 @@ export function createRenderVideo(deps: RenderVideoDeps): RenderVideo {
     const range = still ? frameRange(template.durationInFrames, req.frame ?? template.posterFrame) : videoRange(template.durationInFrames, req.frames);
     const frameCount = range.end - range.start + 1;
     const output = await prepareOutput(req.out);
+    const streaming = format === 'mp4' && request.onStreamChunk !== undefined;
 
     const timeout = AbortSignal.timeout(deps.render.renderTimeoutMs);
     const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
@@ -89,15 +93,18 @@ export function createRenderVideo(deps: RenderVideoDeps): RenderVideo {
           crf: req.crf ?? (format === 'mp4' ? deps.encode.crf : undefined),
           preset: req.preset ?? deps.encode.preset,
           audioTracks,
+          fragmented: streaming,
         });
+        const sink = streaming ? streamSink(output.tempPath, request.onStreamChunk!) : undefined;
         // ffmpeg starts while the browsers mount and draw the first frame; frames wait for it.
-        const starting = startFfmpeg(args, { ffmpegPath: deps.ffmpegPath, signal });
+        const starting = startFfmpeg(args, { ffmpegPath: deps.ffmpegPath, signal, stdout: sink?.stream });
         starting.catch(() => undefined);
         try {
           result = await captureFrames({ ...capture, format: 'jpeg', onFrame: async (_frame, image) => (await starting).write(image) });
           await (await starting).end();
+          await sink?.finished;
           if (format !== 'gif') {
-            await mixPageAudio({
+            const mixed = await mixPageAudio({
               template,
               bundle,
               pageTracks: result.audioTracks,
@@ -108,6 +115,8 @@ export function createRenderVideo(deps: RenderVideoDeps): RenderVideo {
               ffmpegPath: deps.ffmpegPath,
               signal,
             });
+            // The streamed copy has served its readers; the cached one gets a duration and an index.
+            if (streaming && !mixed) await remuxFaststart(deps.ffmpegPath, output.tempPath, signal);
           }
         } catch (err) {
           await starting.then((ffmpeg) => ffmpeg.kill()).catch(() => undefined);
@@ -143,6 +152,33 @@ export function createRenderVideo(deps: RenderVideoDeps): RenderVideo {
       throw err;
     }
   };
+}
+
+async function remuxFaststart(ffmpegPath: string, file: string, signal: AbortSignal): Promise<void> {
+  const out = `${file}.faststart`;
+  try {
+    await (await startFfmpeg(buildFaststartRemuxArgs(file, out), { ffmpegPath, signal })).end();
+    await rename(out, file);
+  } finally {
+    await rm(out, { force: true });
+  }
+}
+
+/** ffmpeg's stdout into the temp file, each chunk also handed to `onChunk` in order. */
+function streamSink(file: string, onChunk: (chunk: Buffer) => void) {
+  const stream = createWriteStream(file);
+  const tap = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      onChunk(chunk);
+      callback(null, chunk);
+    },
+  });
+  tap.pipe(stream);
+  const finished = new Promise<void>((resolve, reject) => {
+    stream.once('finish', resolve).once('error', reject);
+  });
+  finished.catch(() => undefined);
+  return { stream: tap, finished };
 }
 
 async function renderStill(

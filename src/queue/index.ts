@@ -58,3 +58,12 @@ export {
   type TranscodeOutcome,
 } from './process-transcode-job.js';
 export { createTranscodeWorker, type TranscodeWorker } from './create-transcode-worker.js';
+export {
+  startWorkerHeartbeat,
+  listWorkers,
+  workerKey,
+  type WorkerRole,
+  type WorkerHeartbeat,
+  type WorkerHeartbeatOptions,
+  type WorkerRecord,
+} from './worker-heartbeat.js';

@@ -6,6 +6,7 @@ import { AppError, CancelledError, isAppError } from '../errors/index.js';
 import type { RenderRequest, RenderResult } from '../pipeline/index.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import type { RenderJobProgress } from './get-render-status.js';
+import type { RenderStreamWriter } from '../live/render-stream-writer.js';
 import type { RenderOutputIndex } from './render-deps.js';
 import { renderJobKey } from './render-job-key.js';
 import { renderJobSchema, renderOutputKey, type RenderJobData } from './render-job.schema.js';
@@ -21,7 +22,7 @@ export interface JobLogger {
 /** What the processor needs; the worker wires it once per process. */
 export interface RenderJobContext {
   renderVideo: (request: RenderRequest) => Promise<RenderResult>;
-  store: Pick<ObjectStore, 'put' | 'head'>;
+  store: Pick<ObjectStore, 'put' | 'head' | 'delete'>;
   index: RenderOutputIndex;
   /** Renders are written here first, then moved into the store. */
   workDir: string;
@@ -32,6 +33,10 @@ export interface RenderJobContext {
   onFailed?: (data: RenderJobData, renderKey: string, error: unknown) => Promise<void> | void;
   /** Minimum time between two progress reports. Default 500 ms. */
   progressIntervalMs?: number;
+  /** Live jobs stream their MP4 through this while it encodes (cold Live URLs read it). */
+  openStream?: (renderKey: string, attempt: number) => RenderStreamWriter;
+  /** True when the key's recipient was erased since `startedAt` (ms): the render must not be published. */
+  wasErased?: (renderKey: string, startedAt: number) => Promise<boolean>;
 }
 
 /** The parts of a job the processor reads: BullMQ's Job fits, so does a test object. */
@@ -87,9 +92,11 @@ export async function processRenderJob(ctx: RenderJobContext, job: RenderJobLike
     return { renderKey: key, storageKey, size: existing.size, contentType, skipped: true };
   }
 
+  const startedAt = Date.now();
   await ctx.index.set({ ...base, state: 'rendering', updatedAt: Date.now() });
   await mkdir(ctx.workDir, { recursive: true });
   const tmp = path.join(ctx.workDir, `${key}.${randomBytes(6).toString('hex')}.${data.format}`);
+  const stream = data.priorityClass === 'live' && data.format === 'mp4' ? ctx.openStream?.(key, job.attemptsMade + 1) : undefined;
   try {
     const report = throttledProgress(job, ctx.progressIntervalMs ?? 500);
     const result = await ctx.renderVideo({
@@ -100,8 +107,11 @@ export async function processRenderJob(ctx: RenderJobContext, job: RenderJobLike
       out: tmp,
       signal: job.signal,
       onProgress: report,
+      ...(stream ? { onStreamChunk: (chunk: Buffer) => stream.write(chunk) } : {}),
     });
     if (job.signal?.aborted) throw new CancelledError(String(job.signal.reason ?? 'cancelled'));
+    // Erased while it rendered: the tombstone wins, nothing is published.
+    await assertNotErased(ctx, key, startedAt);
     if (result.templateVersion !== data.templateVersion) {
       // A deploy changed the template between enqueue and render (rolling
       // update). Publishing is still better than failing the job; the log lets
@@ -110,14 +120,28 @@ export async function processRenderJob(ctx: RenderJobContext, job: RenderJobLike
     }
     const info = await ctx.store.put(storageKey, { file: tmp }, { contentType });
     await ctx.index.set({ ...base, state: 'done', storageKey, size: info.size, contentType, updatedAt: Date.now() });
+    if (ctx.wasErased && (await ctx.wasErased(key, startedAt))) {
+      // The erase ran between the check above and the put: take it back.
+      await ctx.store.delete(storageKey);
+      await ctx.index.delete?.(key);
+      throw new AppError('SUBJECT_ERASED', 'the recipient of this render was erased while it was published; it was removed');
+    }
+    await stream?.end();
     await ctx.onRendered?.(data, key);
     ctx.log?.info({ renderKey: key, templateId: data.templateId, size: info.size }, 'render published');
     return { renderKey: key, storageKey, size: info.size, contentType, skipped: false };
   } catch (err) {
+    await stream?.fail(isAppError(err) ? err.code : 'INTERNAL');
     await recordFailure(ctx, job, data, key, err);
     throw err;
   } finally {
     await rm(tmp, { force: true });
+  }
+}
+
+async function assertNotErased(ctx: RenderJobContext, key: string, startedAt: number): Promise<void> {
+  if (ctx.wasErased && (await ctx.wasErased(key, startedAt))) {
+    throw new AppError('SUBJECT_ERASED', 'the recipient of this render was erased; it is not published');
   }
 }
 

@@ -11,6 +11,7 @@ export interface RenderOutputIndex {
   set(record: OutputRecord): Promise<void>;
   /** Merges a patch and refreshes updatedAt; resolves false when there is no record. */
   update(key: string, patch: Partial<Omit<OutputRecord, 'key' | 'updatedAt'>>): Promise<boolean | void>;
+  delete?(key: string): Promise<boolean>;
 }
 
 /** What validation and keys need from the template registry. */

@@ -1,16 +1,20 @@
-import { mkdir, realpath, rename, stat } from 'node:fs/promises';
+import { mkdir, realpath, rename, stat, utimes } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { AppError } from '../errors/index.js';
+import { createAccessTracker } from './access-tracker.js';
 import { assertByteRange, resolveByteRange } from './byte-range.js';
 import { deleteMatching, deleteObjectFile, deleteTree } from './delete-objects.js';
 import { assertObjectPrefix, isInside, resolveObjectPath } from './object-key.js';
 import { fsyncFile, metaFor, metaPathFor, toObjectInfo, writeMeta } from './object-meta.js';
 import type { ByteRange, ObjectInfo, ObjectStore, PutOptions } from './object-store.js';
 import { openObject } from './open-object.js';
+import { assertPutOptions, isFileSource } from './put-options.js';
 import { stageFile, stageStream, type StagedObject } from './stage-object.js';
+import { resolveStoreLifecycle, type StoreLifecycleOptions, type SweepOptions, type SweepResult } from './store-lifecycle.js';
+import { sweepStore } from './sweep-store.js';
 
-export interface FileStoreOptions {
+export interface FileStoreOptions extends StoreLifecycleOptions {
   /** Directory that holds every object; created on the first put. */
   root: string;
 }
@@ -21,6 +25,12 @@ export interface FileStore extends ObjectStore {
   readonly root: string;
   /** Absolute path of `key`'s data file (validated; the file may not exist). */
   localPath(key: string): string;
+  /**
+   * Enforces the TTL and the byte budget and removes what killed writers left
+   * (see sweep-store.ts). Meant for a timer in one API or worker process;
+   * overlapping calls share one pass.
+   */
+  sweep(options?: SweepOptions): Promise<SweepResult>;
 }
 
 function errno(err: unknown): string | undefined {
@@ -43,10 +53,16 @@ function outsideRoot(path: string): AppError {
  *   body streams does not mix two versions.
  * - Keys are validated, resolved, and their directory's real path is checked
  *   against the root's, so neither `..` nor a planted symlink leads outside.
+ * - With `maxBytes` / `ttlSeconds`, `sweep()` evicts least recently used
+ *   objects and expires old ones (recency: access-tracker.ts).
  */
 export function createFileStore(options: FileStoreOptions): FileStore {
   const root = resolve(options.root);
+  const lifecycle = resolveStoreLifecycle(options);
+  // Recency for LRU eviction: last put, get or head (the API heads before it reads localPath).
+  const tracker = createAccessTracker(lifecycle.now, lifecycle.touchIntervalMs);
   let realRoot: string | undefined;
+  let sweeping: Promise<SweepResult> | undefined;
 
   async function rootReal(): Promise<string> {
     realRoot ??= await realpath(root);
@@ -95,6 +111,10 @@ export function createFileStore(options: FileStoreOptions): FileStore {
 
   async function commit(key: string, path: string, staged: StagedObject, contentType: string): Promise<ObjectInfo> {
     try {
+      // The data mtime is when the object was stored (the TTL counts from it),
+      // also for a file moved in that was written long before.
+      const storedAt = new Date(lifecycle.now());
+      await utimes(staged.temp, storedAt, storedAt);
       const info = await stat(staged.temp);
       const meta = metaFor(info, contentType, staged.sha256);
       // Sidecar first, data second: a reader that finds the data name always
@@ -102,6 +122,7 @@ export function createFileStore(options: FileStoreOptions): FileStore {
       await writeMeta(metaPathFor(path), meta);
       await rename(staged.temp, path);
       await fsyncFile(dirname(path)).catch(() => {});
+      await tracker.touch(metaPathFor(path), true);
       await staged.afterCommit();
       return toObjectInfo(key, meta, info);
     } catch (err) {
@@ -121,15 +142,10 @@ export function createFileStore(options: FileStoreOptions): FileStore {
 
     async put(key: string, source: Readable | { file: string }, putOptions: PutOptions): Promise<ObjectInfo> {
       const path = resolveObjectPath(root, key);
-      const contentType = putOptions?.contentType;
-      if (typeof contentType !== 'string' || contentType.length === 0 || /[\r\n]/.test(contentType)) {
-        throw new AppError('INVALID_ARGUMENT', 'put needs a contentType', { details: { reason: 'contentType' } });
-      }
+      assertPutOptions(putOptions);
       await prepareDirectory(path);
-      const staged = 'file' in source && typeof source.file === 'string'
-        ? await stageFile(source.file, path)
-        : await stageStream(source as Readable, path);
-      return commit(key, path, staged, contentType);
+      const staged = isFileSource(source) ? await stageFile(source.file, path) : await stageStream(source as Readable, path);
+      return commit(key, path, staged, putOptions.contentType);
     },
 
     async get(key: string, range?: ByteRange) {
@@ -139,6 +155,7 @@ export function createFileStore(options: FileStoreOptions): FileStore {
       const opened = await openObject(path);
       if (!opened) return undefined;
       try {
+        await tracker.touch(metaPathFor(path));
         const info = toObjectInfo(key, opened.meta, opened.stat);
         const bytes = range === undefined ? undefined : resolveByteRange(range, opened.stat.size);
         // Streams from the handle opened above: the bytes of the inode whose
@@ -157,6 +174,7 @@ export function createFileStore(options: FileStoreOptions): FileStore {
       const opened = await openObject(path);
       if (!opened) return undefined;
       await opened.handle.close();
+      await tracker.touch(metaPathFor(path));
       return toObjectInfo(key, opened.meta, opened.stat);
     },
 
@@ -184,6 +202,13 @@ export function createFileStore(options: FileStoreOptions): FileStore {
 
     localPath(key: string): string {
       return resolveObjectPath(root, key);
+    },
+
+    sweep(sweepOptions?: SweepOptions): Promise<SweepResult> {
+      sweeping ??= sweepStore(root, lifecycle, sweepOptions).finally(() => {
+        sweeping = undefined;
+      });
+      return sweeping;
     },
   };
 }

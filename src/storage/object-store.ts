@@ -27,7 +27,10 @@ export interface ByteRange {
  * `put` is atomic: a reader sees the whole object or none.
  */
 export interface ObjectStore {
-  /** Stores a stream or a local file (moved/copied in) atomically; overwrites. */
+  /**
+   * Stores a stream or a local file atomically; overwrites. A local file is
+   * consumed on success (moved or copied in, then removed), never on failure.
+   */
   put(key: string, source: Readable | { file: string }, options: PutOptions): Promise<ObjectInfo>;
   /** A readable of the object (or of a byte range of it); undefined when missing. */
   get(key: string, range?: ByteRange): Promise<{ info: ObjectInfo; body: Readable } | undefined>;
@@ -38,4 +41,11 @@ export interface ObjectStore {
   deletePrefix(prefix: string): Promise<number>;
   /** A local path to the object when the store is on this file system (fast sendFile), else undefined. */
   localPath?(key: string): string | undefined;
+  /**
+   * A time-limited URL from which a client can fetch the object directly, for
+   * stores configured to serve by redirect (the API then answers 302 to it
+   * instead of streaming). Absent, or undefined, means: stream it yourself.
+   * The URL is a bearer capability: never log it.
+   */
+  presignedUrl?(key: string, ttlSeconds?: number): Promise<string | undefined>;
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,8 +69,8 @@ async function expectCode(work: () => unknown, code: string): Promise<unknown> {
 }
 
 /**
- * The ObjectStore contract as a vitest suite. Every implementation (the file
- * store, S3 later) runs it: `describeObjectStore('s3', makeStore)`.
+ * The ObjectStore contract as a vitest suite. Every implementation runs it:
+ * `describeObjectStore('s3', makeStore)` (test/integration/storage/).
  */
 export function describeObjectStore(name: string, makeStore: () => Promise<ObjectStoreUnderTest>): void {
   describe(`ObjectStore contract: ${name}`, () => {
@@ -113,6 +114,7 @@ export function describeObjectStore(name: string, makeStore: () => Promise<Objec
       await writeFile(file, data);
       const put = await store.put('posters/b.jpg', { file }, { contentType: 'image/jpeg' });
       expect(put.size).toBe(data.length);
+      expect(existsSync(file), 'the put consumes the local file').toBe(false);
       const got = await get('posters/b.jpg');
       expect(got!.data.equals(data)).toBe(true);
       expect(got!.info.contentType).toBe('image/jpeg');

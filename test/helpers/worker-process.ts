@@ -1,8 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { repoRoot } from './render-engine.js';
 
 const loader = `file://${path.join(repoRoot, 'node_modules/tsx/dist/loader.mjs')}`;
+
+/** A 32-byte Live key shared by every process of a test farm (a dev key would differ per process). */
+export const TEST_LIVE_KEYS = `test1:${createHash('sha256').update('mastercut test key').digest('base64')}`;
 
 export interface WorkerChild {
   proc: ChildProcess;
@@ -11,9 +15,16 @@ export interface WorkerChild {
   exited: Promise<number | null>;
 }
 
-/** Starts `workers/render.ts` as its own process, the way production runs it. */
-export function startWorkerProcess(options: { redisUrl: string; storeRoot: string; args?: string[] }): WorkerChild {
-  const proc = spawn(process.execPath, ['--import', loader, path.join(repoRoot, 'workers/render.ts'), ...(options.args ?? [])], {
+export interface FarmProcessOptions {
+  redisUrl: string;
+  storeRoot: string;
+  args?: string[];
+  env?: Record<string, string>;
+}
+
+/** Starts one of the farm's entry points (`workers/render.ts`, `src/api/main.ts`, ...) as its own process. */
+export function startFarmProcess(script: string, options: FarmProcessOptions): WorkerChild {
+  const proc = spawn(process.execPath, ['--import', loader, path.join(repoRoot, script), ...(options.args ?? [])], {
     cwd: repoRoot,
     env: {
       ...process.env,
@@ -21,6 +32,8 @@ export function startWorkerProcess(options: { redisUrl: string; storeRoot: strin
       STORAGE_ROOT: options.storeRoot,
       MASTERCUT_CACHE_DIR: '.cache/test',
       LOG_LEVEL: 'info',
+      LIVE_KEYS: TEST_LIVE_KEYS,
+      ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -29,4 +42,35 @@ export function startWorkerProcess(options: { redisUrl: string; storeRoot: strin
   proc.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
   return { proc, output: () => output, exited };
+}
+
+/** Starts `workers/render.ts` as its own process, the way production runs it. */
+export function startWorkerProcess(options: FarmProcessOptions): WorkerChild {
+  return startFarmProcess('workers/render.ts', options);
+}
+
+/** Starts `workers/transcode.ts` (CPU encoders unless told otherwise). */
+export function startTranscodeProcess(options: FarmProcessOptions): WorkerChild {
+  return startFarmProcess('workers/transcode.ts', { ...options, env: { TRANSCODE_ENCODERS: 'cpu', ...options.env } });
+}
+
+/** Starts the API (`src/api/main.ts`) on a free port; resolves once it listens. */
+export async function startApiProcess(options: FarmProcessOptions): Promise<WorkerChild & { url: string }> {
+  const child = startFarmProcess('src/api/main.ts', { ...options, env: { API_PORT: '0', API_KEYS: 'farm-key', ...options.env } });
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const match = /"port":(\d+)[^\n]*"msg":"api listening"/.exec(child.output());
+    if (match) return { ...child, url: `http://127.0.0.1:${match[1]}` };
+    if (child.proc.exitCode !== null || Date.now() > deadline) throw new Error(`API did not start:\n${child.output()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Resolves once a worker logged that it is ready to take jobs. */
+export async function untilReady(child: WorkerChild, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!/worker ready/.test(child.output())) {
+    if (child.proc.exitCode !== null || Date.now() > deadline) throw new Error(`worker did not start:\n${child.output()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }

@@ -29,7 +29,7 @@ export function errorHandler(logger: Logger, redis?: RedisHealth) {
     const body: Record<string, unknown> = { code: appError.code, message: appError.publicMessage };
     const issues = appError.details.issues;
     if (CODES_WITH_ISSUES.has(appError.code) && Array.isArray(issues)) body.issues = issues;
-    if (appError.code === 'REDIS_UNAVAILABLE') res.setHeader('Retry-After', '2');
+    if (appError.code === 'REDIS_UNAVAILABLE' || appError.code === 'NOT_READY') res.setHeader('Retry-After', '2');
     const retryAfter = appError.details.retryAfterSeconds;
     if (appError.code === 'RATE_LIMITED' && typeof retryAfter === 'number') res.setHeader('Retry-After', String(Math.max(1, Math.ceil(retryAfter))));
     res.status(appError.httpStatus).json(body);

@@ -37,5 +37,7 @@ export function requestLogger(logger: Logger) {
 
 function pathOnly(url: string): string {
   const q = url.indexOf('?');
-  return q === -1 ? url : url.slice(0, q);
+  const path = q === -1 ? url : url.slice(0, q);
+  // Live tokens and recipient ids sit in these paths: they are personal data, never logged.
+  return path.replace(/^\/l\/[^/]+/, '/l/:token').replace(/^\/v1\/subjects\/[^/]+/, '/v1/subjects/:recipientId');
 }

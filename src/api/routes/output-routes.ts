@@ -17,6 +17,9 @@ export interface OutputRoutesDeps {
   redisTimeoutMs: number;
 }
 
+/** Files an HLS ladder writes: rung folders, playlists, init and media segments. */
+const HLS_FILE = /^(?:[a-z0-9_-]{1,32}\/){0,2}[a-z0-9_.-]{1,64}\.(?:m3u8|m4s|mp4)$/;
+
 /** Outputs are named by the hash of their inputs: the bytes behind a key never change. */
 const IMMUTABLE = 'public, max-age=31536000, immutable';
 
@@ -37,10 +40,22 @@ export function createOutputRoutes(deps: OutputRoutesDeps): Router {
     if (!info) throw new AppError('NOT_FOUND', `output ${record.storageKey} is indexed but not stored`);
     await sendObject(deps.store, record.storageKey, info, req, res);
   });
+  // The other files of a deliverable set: HLS rung playlists and segments next to master.m3u8.
+  router.get('/:key/*file', requireRedis(deps.redis), async (req: Request<{ key: string; file: string[] }>, res: Response) => {
+    const file = req.params.file.join('/');
+    if (!HLS_FILE.test(file)) throw new AppError('NOT_FOUND', 'no such file in this output');
+    const record = await withRedisDeadline(deps.index.get(req.params.key), deps.redisTimeoutMs);
+    const dir = `deliverables/${req.params.key}/`;
+    if (!record || record.state !== 'done' || !record.storageKey?.startsWith(dir)) throw new AppError('NOT_FOUND', 'no finished deliverable set for this key');
+    const info = await deps.store.head(dir + file);
+    if (!info) throw new AppError('NOT_FOUND', 'no such file in this output');
+    await sendObject(deps.store, dir + file, info, req, res);
+  });
   return router;
 }
 
-async function sendObject(store: ObjectStore, storageKey: string, info: ObjectInfo, req: Request, res: Response): Promise<void> {
+/** Sends a stored object with ETag/304, single ranges (206/416) and immutable caching. */
+export async function sendObject(store: ObjectStore, storageKey: string, info: ObjectInfo, req: Request, res: Response): Promise<void> {
   res.setHeader('ETag', info.etag);
   res.setHeader('Cache-Control', IMMUTABLE);
   res.setHeader('Accept-Ranges', 'bytes');

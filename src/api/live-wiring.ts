@@ -1,0 +1,85 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Config } from '../config/index.js';
+import { createColdRenderLimiter } from '../live/cold-render-limiter.js';
+import { createChannelProfileResolver } from '../live/channel-profile-resolver.js';
+import { createLiveLinkFactory } from '../live/create-live-links.js';
+import { createOnDemand } from '../live/create-on-demand.js';
+import { eraseSubject } from '../live/erase-subject.js';
+import { createLandingPage } from '../live/landing/index.js';
+import { resolveLiveKeyring } from '../live/live-keyring.js';
+import { createLiveLinkResolver } from '../live/live-link-resolver.js';
+import { createRenderStreamHub } from '../live/render-stream-hub.js';
+import { createStoredProps } from '../live/stored-props.js';
+import type { OutputIndex } from '../cache/output-index.js';
+import { createDeliverableRequests } from '../queue/deliverable-requests.js';
+import { createRenderQueue, type RenderQueue } from '../queue/create-render-queue.js';
+import { queueNames } from '../queue/queue-names.js';
+import { createRedisConnection } from '../queue/redis-connection.js';
+import type { TranscodeJobData } from '../queue/transcode-job.schema.js';
+import type { ObjectStore } from '../storage/object-store.js';
+import type { TemplateRegistry } from '../templates/index.js';
+import type { ApiDeps } from './api-deps.js';
+import { createLiveLinkRoutes } from './routes/live-link-routes.js';
+import { createBundleRoutes, createLiveRoutes } from './routes/live-routes.js';
+import { createSubjectRoutes } from './routes/subject-routes.js';
+
+export interface LiveWiringDeps {
+  config: Readonly<Config>;
+  redisUrl: string;
+  /** The API's fail-fast connection (a Redis outage is a quick 503). */
+  redis: Redis;
+  renderQueue: Pick<RenderQueue, 'queue' | 'jobOptions' | 'queueName'>;
+  registry: TemplateRegistry;
+  index: OutputIndex;
+  store: ObjectStore;
+  logger: Logger;
+  publicBaseUrl?: string;
+}
+
+/** Builds every Live URL piece from config; `close` stops its Redis readers. */
+export async function createLiveWiring(deps: LiveWiringDeps): Promise<{ routers: NonNullable<ApiDeps['live']>; close(): Promise<void> }> {
+  const { config, redis } = deps;
+  const { keyring, warning } = resolveLiveKeyring({ keys: config.live.keys, retiredIds: config.live.retiredKeyIds }, config.env);
+  if (warning) deps.logger.warn(warning);
+  const transcodeQueue = createRenderQueue<TranscodeJobData>({ redisUrl: deps.redisUrl, queueName: queueNames.transcode, events: false, jobOptions: config.jobs });
+  transcodeQueue.connection.on('error', () => undefined);
+  const deliverables = createDeliverableRequests(redis, { queue: transcodeQueue.queue, jobOptions: transcodeQueue.jobOptions });
+  const storedProps = createStoredProps(redis, { ttlSeconds: config.live.linkTtlSeconds });
+  const profiles = createChannelProfileResolver({ overrides: config.transcode.profileOverrides, webm: config.transcode.webm });
+  const linkDeps = { registry: deps.registry, redis, keyring, storedProps, profiles, jobOptions: deps.renderQueue.jobOptions };
+  const resolver = createLiveLinkResolver(linkDeps, { maxTokenLength: config.live.tokenMaxLength });
+  const limiter = createColdRenderLimiter(redis, {
+    perClient: { limit: config.live.coldPerClient, windowSeconds: config.live.coldWindowSeconds },
+    perLink: { limit: config.live.coldPerLink, windowSeconds: config.live.coldWindowSeconds },
+  });
+  const onDemand = createOnDemand(
+    { renderQueue: deps.renderQueue.queue, transcodeQueue: transcodeQueue.queue, deliverables, index: deps.index, store: deps.store, limiter },
+    { waitTimeoutMs: config.live.waitTimeoutMs },
+  );
+  const hub = createRenderStreamHub({ connect: () => createRedisConnection(deps.redisUrl) });
+  const landing = await createLandingPage();
+  const createLinks = createLiveLinkFactory(linkDeps, {
+    defaultTtlSeconds: config.live.linkTtlSeconds,
+    maxTokenLength: config.live.tokenMaxLength,
+    baseUrl: deps.publicBaseUrl,
+  });
+  const erase = (recipientId: string, actor: string) =>
+    eraseSubject(
+      { redis, queues: [deps.renderQueue.queue, transcodeQueue.queue], store: deps.store, outputIndex: deps.index, storedProps },
+      recipientId,
+      { actor },
+    );
+  return {
+    routers: {
+      pages: createLiveRoutes({ resolver, onDemand, hub, landing, store: deps.store, publicBaseUrl: deps.publicBaseUrl }),
+      bundles: createBundleRoutes(deps.registry),
+      links: createLiveLinkRoutes(createLinks),
+      subjects: createSubjectRoutes(erase),
+    },
+    async close() {
+      await hub.close();
+      await transcodeQueue.close();
+    },
+  };
+}

@@ -1,0 +1,198 @@
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import path from 'node:path';
+import { Router, type Request, type Response } from 'express';
+import { AppError, CancelledError } from '../../errors/index.js';
+import { liveAssetTarget } from '../../live/live-asset-target.js';
+import type { LiveLink, LiveLinkResolver } from '../../live/live-link-resolver.js';
+import type { OnDemand, Requester } from '../../live/create-on-demand.js';
+import type { RenderStreamHub } from '../../live/render-stream-hub.js';
+import { resolveCtaUrl } from '../../live/resolve-cta-url.js';
+import type { LandingPage } from '../../live/landing/index.js';
+import type { ObjectStore } from '../../storage/object-store.js';
+import type { TemplateRegistry } from '../../templates/index.js';
+import { checkParam } from '../params.js';
+import { sendObject } from './output-routes.js';
+
+export interface LiveRoutesDeps {
+  resolver: LiveLinkResolver;
+  onDemand: OnDemand;
+  hub: RenderStreamHub;
+  landing: LandingPage;
+  store: ObjectStore;
+  /** Absolute origin for Open Graph and share URLs (PUBLIC_BASE_URL); default: the request's own. */
+  publicBaseUrl?: string;
+}
+
+/** Tokens are `v1.<kid>.<base64url>`; anything else is refused before any work. */
+const TOKEN_PATTERN = /^v1\.[A-Za-z0-9_-]{1,16}\.[A-Za-z0-9_-]{16,}$/;
+const CTA_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * `/l/:token` and its assets. The token is opened (authenticity, expiry,
+ * erasure) before any cache lookup, so a forged or expired link never costs
+ * a Redis read of an output or starts a render.
+ *
+ * - The page never waits for a render: it plays the template in the browser
+ *   (live player, same bundle, same props) and swaps to the MP4 when ready.
+ * - Assets are served from storage when present (ETag, Range, 304, immutable).
+ *   Otherwise one render is started (rate-limited) and the request waits for
+ *   it; a cold `video.mp4` of a live render streams as it is encoded.
+ */
+export function createLiveRoutes(deps: LiveRoutesDeps): Router {
+  const router = Router();
+  router.param('token', (_req, _res, next, value: unknown) => {
+    if (typeof value !== 'string' || !TOKEN_PATTERN.test(value)) return next(new AppError('TOKEN_INVALID', 'malformed live token'));
+    next();
+  });
+  checkParam(router, 'cta', CTA_PATTERN);
+
+  const who = (req: Request, link: LiveLink): Requester => ({ client: req.ip ?? req.socket.remoteAddress ?? 'unknown', link: link.token });
+  const origin = (req: Request) => deps.publicBaseUrl?.replace(/\/+$/, '') ?? `${req.protocol}://${req.get('host')}`;
+
+  router.get('/:token', async (req: Request<{ token: string }>, res: Response) => {
+    const link = await deps.resolver.open(req.params.token);
+    const master = liveAssetTarget(link, 'video.mp4');
+    const ready = (await deps.onDemand.lookup(master)) !== undefined;
+    // The page plays at once either way; the render starts now so the MP4 is there soon.
+    // Over budget, the page still plays in the browser: only the MP4 waits.
+    if (!ready) await deps.onDemand.ensure(link, master, who(req, link)).catch((err: unknown) => ignoreRateLimit(err));
+    const base = `/l/${link.token}`;
+    const abs = `${origin(req)}${base}`;
+    const size = link.template.variants[link.profile.variant]!;
+    const nonce = randomBytes(16).toString('base64');
+    const html = deps.landing.render({
+      title: link.template.title ?? link.template.id,
+      ...(link.template.description ? { description: link.template.description } : {}),
+      bundleBase: `/b/${link.template.id}/${link.master.data.templateVersion}/`,
+      props: link.props,
+      variant: link.profile.variant,
+      width: size.width,
+      height: size.height,
+      fps: link.template.fps,
+      durationInFrames: link.template.durationInFrames,
+      posterUrl: `${base}/poster.jpg`,
+      videoUrl: `${base}/video.mp4`,
+      statusUrl: `${base}/status`,
+      videoReady: ready,
+      ctas: link.template.ctas.map((cta) => ({ id: cta.id, label: cta.label, href: `${base}/cta/${cta.id}` })),
+      shareUrl: abs,
+      ogImageUrl: `${abs}/poster.jpg`,
+      ogUrl: abs,
+      nonce,
+    });
+    res.setHeader('Content-Security-Policy', deps.landing.csp(nonce));
+    // The page changes once (when the MP4 is ready) and carries a fresh nonce: never cached as immutable.
+    res.setHeader('Cache-Control', 'private, no-cache');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.type('html').send(html);
+  });
+
+  router.get('/:token/status', async (req: Request<{ token: string }>, res: Response) => {
+    const link = await deps.resolver.open(req.params.token);
+    const ready = (await deps.onDemand.lookup(liveAssetTarget(link, 'video.mp4'))) !== undefined;
+    res.setHeader('Cache-Control', 'no-store');
+    res.json({ ready });
+  });
+
+  router.get('/:token/cta/:cta', async (req: Request<{ token: string; cta: string }>, res: Response) => {
+    const link = await deps.resolver.open(req.params.token);
+    // Only the template's declared URLs, filled with this customer's props: never an open redirect.
+    const url = resolveCtaUrl(link.template.ctas, req.params.cta, link.props);
+    res.setHeader('Cache-Control', 'private, no-store');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    res.redirect(302, url);
+  });
+
+  router.get('/:token/:asset', async (req: Request<{ token: string; asset: string }>, res: Response) => {
+    const link = await deps.resolver.open(req.params.token);
+    const target = liveAssetTarget(link, req.params.asset);
+    let info = await deps.onDemand.lookup(target);
+    if (!info) {
+      await deps.onDemand.ensure(link, target, who(req, link));
+      if (target.kind === 'master' && req.method === 'GET' && (await deps.onDemand.streaming(link))) {
+        await streamMaster(deps.hub, link, req, res);
+        return;
+      }
+      const left = new AbortController();
+      res.once('close', () => left.abort());
+      info = await deps.onDemand.wait(target, left.signal);
+    }
+    const record = await deps.onDemand.lookup(target);
+    if (!record) throw new AppError('NOT_FOUND', 'output vanished');
+    await sendObject(deps.store, storageKeyOf(target, info), info, req, res);
+  });
+  return router;
+}
+
+/** The stored object's key: ObjectInfo.key when the store fills it, else the target's. */
+function storageKeyOf(target: { storageKey: string }, info: { key?: string }): string {
+  return info.key && info.key.length > 0 ? info.key : target.storageKey;
+}
+
+function ignoreRateLimit(err: unknown): void {
+  if (err instanceof AppError && err.code === 'RATE_LIMITED') return;
+  throw err;
+}
+
+/**
+ * A cold master, streamed while it renders: fragmented MP4 over chunked
+ * transfer. Every client of one render gets the same bytes, from the first
+ * one, whenever it joined. Not cacheable: a failed render cuts the response.
+ */
+async function streamMaster(hub: RenderStreamHub, link: LiveLink, req: Request, res: Response): Promise<void> {
+  const left = new AbortController();
+  res.once('close', () => left.abort());
+  let started = false;
+  for await (const event of hub.subscribe(link.master.renderKey, left.signal)) {
+    if (event.type === 'error') {
+      if (!started) throw new AppError('NOT_READY', `live stream failed (${event.code})`);
+      res.destroy();
+      return;
+    }
+    if (!started) {
+      started = true;
+      res.status(200);
+      res.setHeader('Content-Type', 'video/mp4');
+      res.setHeader('Cache-Control', 'no-store');
+      res.setHeader('X-Mastercut-Stream', 'live');
+      res.flushHeaders();
+    }
+    if (event.type === 'end') {
+      res.end();
+      return;
+    }
+    if (!res.write(event.chunk)) await once(res, 'drain', { signal: left.signal }).catch(() => undefined);
+  }
+  if (!res.writableEnded && !res.destroyed) {
+    if (left.signal.aborted) throw new CancelledError('client left');
+    res.end();
+  }
+}
+
+/** `GET /b/:templateId/:version/*`: a template bundle for landing pages; immutable (the version is its content hash). */
+export function createBundleRoutes(registry: TemplateRegistry): Router {
+  const router = Router();
+  router.get('/:templateId/:version/*file', async (req: Request<{ templateId: string; version: string; file: string[] }>, res: Response) => {
+    const { templateId, version } = req.params;
+    const file = req.params.file.join('/');
+    if (!/^[a-z0-9][a-z0-9-]{0,63}$/.test(templateId) || !/^[0-9a-f]{8,64}$/.test(version) || !/^[A-Za-z0-9_./-]{1,200}$/.test(file)) {
+      throw new AppError('NOT_FOUND', 'no such bundle file');
+    }
+    const bundle = await registry.bundle(registry.get(templateId).id);
+    if (bundle.version !== version) throw new AppError('NOT_FOUND', 'this bundle version is no longer served');
+    const full = path.resolve(bundle.dir, file);
+    if (!full.startsWith(`${path.resolve(bundle.dir)}${path.sep}`)) throw new AppError('NOT_FOUND', 'no such bundle file');
+    res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    await new Promise<void>((resolve, reject) => {
+      res.sendFile(full, { dotfiles: 'deny', cacheControl: false }, (err) => {
+        if (!err) return resolve();
+        const code = (err as NodeJS.ErrnoException).code;
+        reject(code === 'ENOENT' || code === 'EISDIR' ? new AppError('NOT_FOUND', 'no such bundle file') : err);
+      });
+    });
+  });
+  return router;
+}

@@ -1,0 +1,119 @@
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import { AppError, isAppError } from '../errors/index.js';
+import type { RenderRegistry } from '../queue/render-deps.js';
+import type { RenderJobOptions } from '../queue/render-job-options.js';
+import type { ChannelProfileResolver } from './channel-profile-resolver.js';
+import { LIVE_ASSETS, liveAssetTarget, type LiveAsset } from './live-asset-target.js';
+import type { LiveKeyring } from './live-keyring.js';
+import { createLiveLinkResolver } from './live-link-resolver.js';
+import { sealLiveToken } from './live-token.js';
+import type { StoredProps } from './stored-props.js';
+import { isErased, recordSubject } from './subject-index.js';
+
+/** `POST /v1/live-links` body. */
+export const liveLinksRequestSchema = z.strictObject({
+  templateId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'expected a template id'),
+  channels: z.array(z.string().regex(/^[a-z][a-z0-9-]{0,31}$/)).min(1).max(8),
+  props: z.record(z.string(), z.unknown()).default({}),
+  campaignId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional(),
+  recipientId: z.string().min(1).max(256).optional(),
+  /** Seconds the links stay valid. */
+  ttl: z.number().int().min(60).max(400 * 86_400).optional(),
+  /** Keep the props server side (short URLs); automatic when they do not fit in a token. */
+  storeProps: z.boolean().optional(),
+});
+
+export type LiveLinksRequest = z.input<typeof liveLinksRequestSchema>;
+
+export interface CreatedLiveLink {
+  channel: string;
+  /** The landing page. */
+  url: string;
+  /** Each deliverable's URL (rendered on first request). */
+  assets: Record<'video' | 'poster' | 'preview' | 'still', string>;
+  expiresAt: string;
+}
+
+export interface CreateLiveLinksDeps {
+  registry: RenderRegistry;
+  redis: Redis;
+  keyring: LiveKeyring;
+  storedProps: StoredProps;
+  profiles: ChannelProfileResolver;
+  jobOptions: RenderJobOptions;
+}
+
+export interface CreateLiveLinksOptions {
+  /** Default link lifetime. Default 30 days (the TTL of personalized outputs). */
+  defaultTtlSeconds?: number;
+  maxTokenLength?: number;
+  /** Absolute URL prefix of links (PUBLIC_BASE_URL); empty gives root-relative URLs. */
+  baseUrl?: string;
+}
+
+/**
+ * Makes one sealed link per channel. Everything a link will need is checked
+ * now (template, channels, props), so a link that was handed out always
+ * opens. Nothing is rendered: the first open does that. With a recipient
+ * id, every key the links can produce is recorded for erasure first.
+ */
+export function createLiveLinkFactory(deps: CreateLiveLinksDeps, options: CreateLiveLinksOptions = {}) {
+  const resolver = createLiveLinkResolver(deps, { maxTokenLength: options.maxTokenLength, memoMs: 0 });
+  const base = (options.baseUrl ?? '').replace(/\/+$/, '');
+
+  return async function createLiveLinks(body: unknown): Promise<{ links: CreatedLiveLink[] }> {
+    const parsed = liveLinksRequestSchema.safeParse(body);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+      throw new AppError('INVALID_ARGUMENT', 'Invalid live-links request', { details: { issues } });
+    }
+    const req = parsed.data;
+    if (req.recipientId !== undefined && (await isErased(deps.redis, { recipientId: req.recipientId }))) {
+      throw new AppError('SUBJECT_ERASED', 'this recipient was erased; no link is made for it');
+    }
+    const template = deps.registry.get(req.templateId);
+    const props = deps.registry.validateProps(template, req.props) as Record<string, unknown>;
+    for (const channel of req.channels) deps.profiles(template, channel); // unknown channel: fails before anything is stored
+    const ttl = req.ttl ?? options.defaultTtlSeconds ?? 30 * 86_400;
+    const common = { templateId: template.id, ...(req.campaignId ? { campaignId: req.campaignId } : {}), ...(req.recipientId ? { recipientId: req.recipientId } : {}) };
+
+    let propsRef: string | undefined;
+    const seal = async (channel: string): Promise<string> => {
+      if (!propsRef && !req.storeProps) {
+        try {
+          return sealLiveToken(deps.keyring, { ...common, channel, props }, { ttlSeconds: ttl, maxLength: options.maxTokenLength });
+        } catch (err) {
+          if (!isAppError(err, 'PAYLOAD_TOO_LARGE')) throw err;
+        }
+      }
+      propsRef ??= await deps.storedProps.put(props, { ttlSeconds: ttl, ...(req.recipientId ? { recipientId: req.recipientId } : {}) });
+      return sealLiveToken(deps.keyring, { ...common, channel, propsRef }, { ttlSeconds: ttl, maxLength: options.maxTokenLength });
+    };
+
+    const links: CreatedLiveLink[] = [];
+    const renderKeys = new Set<string>();
+    const deliverableKeys = new Set<string>();
+    for (const channel of req.channels) {
+      const token = await seal(channel);
+      const link = await resolver.open(token);
+      renderKeys.add(link.master.renderKey);
+      for (const asset of LIVE_ASSETS) {
+        const target = liveAssetTarget(link, asset);
+        if (target.kind === 'deliverable') deliverableKeys.add(target.key);
+      }
+      const url = `${base}/l/${token}`;
+      const at = (asset: LiveAsset) => `${url}/${asset}`;
+      links.push({
+        channel,
+        url,
+        assets: { video: at('video.mp4'), poster: at('poster.jpg'), preview: at('preview.gif'), still: at('still.png') },
+        expiresAt: new Date(link.payload.exp * 1000).toISOString(),
+      });
+    }
+    if (req.recipientId !== undefined) {
+      await recordSubject(deps.redis, req.recipientId, { renderKeys: [...renderKeys], deliverableKeys: [...deliverableKeys] }, { ttlSeconds: ttl });
+    }
+    return { links };
+  };
+}

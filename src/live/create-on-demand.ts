@@ -1,0 +1,136 @@
+import type { Queue } from 'bullmq';
+import type { OutputRecord } from '../cache/output-record.schema.js';
+import { AppError, CancelledError, type ErrorCode } from '../errors/index.js';
+import { errorCodes } from '../errors/error-codes.js';
+import { createDeliverablePlan } from '../queue/deliverable-plan.js';
+import type { DeliverableRequests } from '../queue/deliverable-requests.js';
+import type { RenderJobData } from '../queue/render-job.schema.js';
+import type { ObjectInfo, ObjectStore } from '../storage/object-store.js';
+import type { ColdRenderLimiter } from './cold-render-limiter.js';
+import type { AssetTarget } from './live-asset-target.js';
+import type { LiveLink } from './live-link-resolver.js';
+
+export interface OnDemandDeps {
+  renderQueue: Queue<RenderJobData>;
+  /** To clear a failed deliverable job so a new request can retry it. */
+  transcodeQueue: Pick<Queue, 'remove'>;
+  deliverables: DeliverableRequests;
+  index: { get(key: string): Promise<OutputRecord | undefined> };
+  store: Pick<ObjectStore, 'head'>;
+  limiter: ColdRenderLimiter;
+}
+
+export interface OnDemandOptions {
+  /** Longest a request waits for an output before 503 + Retry-After. Default 60 s. */
+  waitTimeoutMs?: number;
+}
+
+/** Who asks: budgets are per client (IP) and per link (token). */
+export interface Requester {
+  client: string;
+  link: string;
+}
+
+const IN_FLIGHT = new Set(['waiting', 'active', 'prioritized', 'delayed', 'waiting-children']);
+
+/**
+ * The cold path of Live URLs. Every output has one BullMQ job id (its key),
+ * so concurrent requests from any number of API processes make one render;
+ * within a process, concurrent requests for one key also share one check
+ * and one wait (single flight), so a herd costs Redis one poll, not one per
+ * client. Only a request that starts a render spends the cold-render budget:
+ * joining a render in flight, or a cached hit, is free.
+ */
+export function createOnDemand(deps: OnDemandDeps, options: OnDemandOptions = {}) {
+  const waitTimeoutMs = options.waitTimeoutMs ?? 60_000;
+  const ensuring = new Map<string, Promise<void>>();
+  const waiting = new Map<string, Promise<ObjectInfo>>();
+
+  async function lookup(target: Pick<AssetTarget, 'key'>): Promise<ObjectInfo | undefined> {
+    const record = await deps.index.get(target.key);
+    if (record?.state !== 'done' || !record.storageKey) return undefined;
+    return deps.store.head(record.storageKey);
+  }
+
+  async function ensureMaster(link: LiveLink, who: Requester): Promise<void> {
+    const { renderKey, name, data, opts } = link.master;
+    if (await lookup({ key: renderKey })) return;
+    const job = await deps.renderQueue.getJob(renderKey);
+    const state = job ? await job.getState() : 'unknown';
+    if (IN_FLIGHT.has(state)) {
+      // A campaign job waiting for the same key is moved ahead of its backlog.
+      if (job && state !== 'active' && job.priority > opts.priority) await job.changePriority({ priority: opts.priority }).catch(() => undefined);
+      return;
+    }
+    const decision = await deps.limiter.check(who);
+    if (!decision.allowed) {
+      throw new AppError('RATE_LIMITED', `cold render budget spent (${decision.scope})`, {
+        details: { retryAfterSeconds: decision.retryAfterSeconds, scope: decision.scope },
+      });
+    }
+    // A finished job retained under the key would swallow the add.
+    if (job) await job.remove().catch(() => undefined);
+    await deps.renderQueue.add(name, data, opts);
+  }
+
+  async function ensure(link: LiveLink, target: AssetTarget, who: Requester): Promise<void> {
+    await ensureMaster(link, who);
+    if (target.kind === 'master') return;
+    const record = await deps.index.get(target.key);
+    if (record?.state === 'failed') await deps.transcodeQueue.remove(target.key).catch(() => undefined);
+    const plan = createDeliverablePlan({
+      templateId: link.template.id,
+      posterSeconds: link.template.posterFrame / link.template.fps,
+      priorityClass: 'live',
+      specs: [target.spec],
+    });
+    await deps.deliverables.request([{ renderKey: link.master.renderKey, masterStorageKey: link.master.storageKey, plan }]);
+  }
+
+  async function wait(key: string): Promise<ObjectInfo> {
+    const deadline = Date.now() + waitTimeoutMs;
+    for (let delay = 50; ; delay = Math.min(500, delay * 1.5)) {
+      const record = await deps.index.get(key);
+      if (record?.state === 'done' && record.storageKey) {
+        const info = await deps.store.head(record.storageKey);
+        if (info) return info;
+      }
+      if (record?.state === 'failed') {
+        const code = (record.error && record.error in errorCodes ? record.error : 'INTERNAL') as ErrorCode;
+        throw new AppError(code, `the output ${key} failed to render (${record.error ?? 'unknown'})`);
+      }
+      if (Date.now() + delay > deadline) throw new AppError('NOT_READY', `output ${key} not ready after ${waitTimeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+
+  const shared = <T>(map: Map<string, Promise<T>>, key: string, make: () => Promise<T>): Promise<T> => {
+    let promise = map.get(key);
+    if (!promise) {
+      promise = make().finally(() => map.delete(key));
+      map.set(key, promise);
+    }
+    return promise;
+  };
+
+  return {
+    lookup,
+    /** Starts what the target needs (render and/or transcode) unless it is in flight. May throw RATE_LIMITED. */
+    ensure: (link: LiveLink, target: AssetTarget, who: Requester) => shared(ensuring, target.key, () => ensure(link, target, who)),
+    /** Resolves when the target is stored (NOT_READY after the timeout; the render's own error if it failed). */
+    async wait(target: AssetTarget, signal?: AbortSignal): Promise<ObjectInfo> {
+      const done = shared(waiting, target.key, () => wait(target.key));
+      if (!signal) return done;
+      const aborted = new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(new CancelledError('client left')), { once: true }));
+      return Promise.race([done, aborted]);
+    },
+    /** True when the master is being rendered by a live job, which streams its bytes. */
+    async streaming(link: LiveLink): Promise<boolean> {
+      const job = await deps.renderQueue.getJob(link.master.renderKey);
+      if (!job || job.data.priorityClass !== 'live') return false;
+      return IN_FLIGHT.has(await job.getState());
+    },
+  };
+}
+
+export type OnDemand = ReturnType<typeof createOnDemand>;

@@ -1,0 +1,134 @@
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { OutputIndex } from '../cache/index.js';
+import { AppError } from '../errors/index.js';
+import type { ObjectStore } from '../storage/index.js';
+import type { StoredProps } from './stored-props.js';
+import {
+  KEY_TOMBSTONE_PREFIX,
+  SUBJECT_KEY_PREFIX,
+  TOMBSTONE_KEY_PREFIX,
+  parseSubjectMembers,
+  subjectHash,
+} from './subject-index.js';
+
+/** The audit log of erasures: a Redis stream of entries without personal data. */
+export const AUDIT_STREAM_KEY = '{mastercut}:audit';
+/** How long an erased recipient's links stay refused; longer than any link lives. */
+export const DEFAULT_TOMBSTONE_TTL_S = 400 * 86_400;
+/** How long an erased key stops in-flight renders from publishing; longer than any render runs. */
+export const DEFAULT_KEY_TOMBSTONE_TTL_S = 86_400;
+
+export interface EraseSubjectDeps {
+  redis: Redis;
+  /** Queues that may hold the subject's jobs (render, transcode). */
+  queues: readonly Pick<Queue, 'remove' | 'getJobState'>[];
+  store: ObjectStore;
+  outputIndex: OutputIndex;
+  storedProps: Pick<StoredProps, 'delete'>;
+}
+
+export interface EraseSubjectOptions {
+  /** Who asked (an API key id, an operator): recorded in the audit log. */
+  actor: string;
+  tombstoneTtlSeconds?: number;
+  keyTombstoneTtlSeconds?: number;
+  /** Store prefixes below which a key's files live (`<prefix><key>...`). Default renders/ and deliverables/. */
+  storagePrefixes?: readonly string[];
+  /** Milliseconds since the epoch; default Date.now(). */
+  now?: number;
+}
+
+export interface EraseCounts {
+  /** Jobs removed from the queues (waiting, delayed, finished). */
+  jobs: number;
+  /** Active jobs, which cannot be removed: their key tombstones stop them from publishing. */
+  activeJobs: number;
+  /** Objects deleted from the store. */
+  outputs: number;
+  indexEntries: number;
+  storedProps: number;
+}
+
+export interface EraseSubjectResult {
+  /** sha256 of the recipient id: what the audit log names. */
+  subject: string;
+  counts: EraseCounts;
+}
+
+const ACTOR_PATTERN = /^[\x21-\x7e][\x20-\x7e]{0,127}$/;
+
+function ttlOption(value: number | undefined, fallback: number, name: string): number {
+  const ttl = value ?? fallback;
+  if (!Number.isSafeInteger(ttl) || ttl <= 0) throw new AppError('INVALID_ARGUMENT', `${name} must be a positive integer`);
+  return ttl;
+}
+
+/**
+ * Erases everything recorded for one recipient: pending jobs, outputs and
+ * their index entries, stored props. Idempotent (a second call reports
+ * zeros) and audited.
+ *
+ * The tombstone is set first. From then on recordSubject refuses new entries
+ * and isErased refuses the recipient's links, so the set read next is
+ * complete. Active jobs cannot be removed; each key also gets a tombstone
+ * that the render worker checks (wasKeyErasedSince) before and after it
+ * publishes, so an in-flight render leaves nothing behind.
+ */
+export async function eraseSubject(deps: EraseSubjectDeps, recipientId: string, options: EraseSubjectOptions): Promise<EraseSubjectResult> {
+  if (typeof options.actor !== 'string' || !ACTOR_PATTERN.test(options.actor)) {
+    throw new AppError('INVALID_ARGUMENT', 'actor must be 1 to 128 printable ASCII characters');
+  }
+  const tombTtl = ttlOption(options.tombstoneTtlSeconds, DEFAULT_TOMBSTONE_TTL_S, 'tombstoneTtlSeconds');
+  const keyTombTtl = ttlOption(options.keyTombstoneTtlSeconds, DEFAULT_KEY_TOMBSTONE_TTL_S, 'keyTombstoneTtlSeconds');
+  const prefixes = options.storagePrefixes ?? ['renders/', 'deliverables/'];
+  const now = options.now ?? Date.now();
+  const subject = subjectHash(recipientId);
+  const { redis } = deps;
+
+  await redis.set(TOMBSTONE_KEY_PREFIX + subject, String(now), 'EX', tombTtl);
+  const items = parseSubjectMembers(await redis.smembers(SUBJECT_KEY_PREFIX + subject));
+  const keys = [...new Set([...items.renderKeys, ...items.deliverableKeys])];
+  const jobIds = [...new Set([...keys, ...items.jobIds])];
+  const counts: EraseCounts = { jobs: 0, activeJobs: 0, outputs: 0, indexEntries: 0, storedProps: 0 };
+
+  if (jobIds.length > 0) {
+    const marks = redis.pipeline();
+    for (const id of jobIds) marks.set(KEY_TOMBSTONE_PREFIX + id, String(now), 'EX', keyTombTtl);
+    const results = (await marks.exec()) ?? [];
+    const failed = results.find(([err]) => err);
+    if (failed) throw failed[0];
+  }
+
+  for (const queue of deps.queues) {
+    for (const id of jobIds) {
+      // remove() answers 1 for a job that does not exist, so look first.
+      if ((await queue.getJobState(id)) === 'unknown') continue;
+      // 0: the job is active (locked); its key tombstone stops it from publishing.
+      if ((await queue.remove(id)) === 1) counts.jobs++;
+      else counts.activeJobs++;
+    }
+  }
+
+  for (const key of keys) {
+    const record = await deps.outputIndex.get(key);
+    if (record?.storageKey && (await deps.store.delete(record.storageKey))) counts.outputs++;
+    for (const prefix of prefixes) counts.outputs += await deps.store.deletePrefix(`${prefix}${key}`);
+    if (await deps.outputIndex.delete(key)) counts.indexEntries++;
+  }
+
+  for (const id of items.storedPropsIds) {
+    if (await deps.storedProps.delete(id)) counts.storedProps++;
+  }
+
+  // The set goes last, with the audit entry, in one transaction: a failure
+  // before this point leaves the set for a retry to finish the job.
+  const done = await redis
+    .multi()
+    .del(SUBJECT_KEY_PREFIX + subject)
+    .xadd(AUDIT_STREAM_KEY, '*', 'at', new Date(now).toISOString(), 'actor', options.actor, 'action', 'erase', 'subject', subject, 'counts', JSON.stringify(counts))
+    .exec();
+  const failed = done?.find(([err]) => err);
+  if (!done || failed) throw failed?.[0] ?? new AppError('INTERNAL', 'Erasure audit transaction aborted');
+  return { subject, counts };
+}

@@ -1,0 +1,68 @@
+/**
+ * Live links: sealed tokens and their keyring, stored props, the cold-render
+ * budget, CTA redirects, and the per-recipient registry behind erasure.
+ * Domain only: the routes and landing page live in src/api.
+ */
+export {
+  createLiveKeyring,
+  devKeyring,
+  parseLiveKeyring,
+  resolveLiveKeyring,
+  LIVE_KEY_BYTES,
+  LIVE_KEY_ID_PATTERN,
+  type LiveKey,
+  type LiveKeyring,
+  type LiveKeyringConfig,
+} from './live-keyring.js';
+export {
+  fromLiveTokenWire,
+  liveTokenPayloadSchema,
+  liveTokenWireSchema,
+  toLiveTokenWire,
+  STORED_PROPS_ID_PATTERN,
+  type LiveTokenInput,
+  type LiveTokenPayload,
+  type LiveTokenWire,
+} from './live-token.schema.js';
+export {
+  openLiveToken,
+  sealLiveToken,
+  DEFAULT_LIVE_TOKEN_MAX_LENGTH,
+  LIVE_TOKEN_VERSION,
+  type OpenLiveTokenOptions,
+  type SealLiveTokenOptions,
+} from './live-token.js';
+export { createStoredProps, type PutStoredPropsOptions, type StoredProps, type StoredPropsOptions } from './stored-props.js';
+export {
+  createColdRenderLimiter,
+  type ColdRenderDecision,
+  type ColdRenderLimiter,
+  type ColdRenderLimiterOptions,
+  type RenderBudget,
+} from './cold-render-limiter.js';
+export { resolveCtaUrl } from './resolve-cta-url.js';
+export {
+  isErased,
+  parseSubjectMembers,
+  recordSubject,
+  resolveSubjectHash,
+  subjectHash,
+  subjectMembers,
+  wasKeyErasedSince,
+  DEFAULT_SUBJECT_TTL_S,
+  KEY_TOMBSTONE_PREFIX,
+  SUBJECT_KEY_PREFIX,
+  TOMBSTONE_KEY_PREFIX,
+  type SubjectItems,
+  type SubjectRef,
+} from './subject-index.js';
+export {
+  eraseSubject,
+  AUDIT_STREAM_KEY,
+  DEFAULT_KEY_TOMBSTONE_TTL_S,
+  DEFAULT_TOMBSTONE_TTL_S,
+  type EraseCounts,
+  type EraseSubjectDeps,
+  type EraseSubjectOptions,
+  type EraseSubjectResult,
+} from './erase-subject.js';

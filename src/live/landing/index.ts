@@ -1,0 +1,11 @@
+export { buildLandingClient } from './build-landing-client.js';
+export { createLandingPage, type LandingPage } from './create-landing-page.js';
+export { escapeHtml, jsonForScriptElement } from './escape-html.js';
+export { landingPageCsp, type LandingPageCspOptions } from './landing-page-csp.js';
+export {
+  landingPageInputSchema,
+  type LandingClientData,
+  type LandingPageInput,
+  type ResolvedLandingPageInput,
+} from './landing-page.schema.js';
+export { renderLandingPage } from './render-landing-page.js';

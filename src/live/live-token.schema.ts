@@ -1,0 +1,84 @@
+import { z } from 'zod';
+
+/** A stored-props id: 128 random bits in unpadded base64url (22 characters). */
+export const STORED_PROPS_ID_PATTERN = /^[A-Za-z0-9_-]{22}$/;
+
+const templateId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'expected a template id');
+const channel = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, 'expected a channel name');
+const props = z.record(z.string(), z.unknown());
+const propsRef = z.string().regex(STORED_PROPS_ID_PATTERN, 'expected a stored-props id');
+const campaignId = z.string().min(1).max(64);
+const recipientId = z.string().min(1).max(256);
+/** Unix seconds. */
+const exp = z.number().int().positive();
+
+const exactlyOneSource = (value: { props?: unknown; propsRef?: unknown }) =>
+  (value.props === undefined) !== (value.propsRef === undefined);
+const sourceIssue = { message: 'give either props or propsRef, not both', path: ['props'] };
+
+/**
+ * What a Live link says: which template on which channel, for whom, until
+ * when. The props travel in the token (`props`) or stay server side and the
+ * token names them (`propsRef`, a stored-props id), never both.
+ */
+export const liveTokenPayloadSchema = z
+  .object({
+    templateId,
+    channel,
+    props: props.optional(),
+    propsRef: propsRef.optional(),
+    campaignId: campaignId.optional(),
+    recipientId: recipientId.optional(),
+    exp,
+  })
+  .refine(exactlyOneSource, sourceIssue);
+
+export type LiveTokenPayload = z.output<typeof liveTokenPayloadSchema>;
+
+/** What sealLiveToken takes: the payload without `exp`, which the TTL sets. */
+export type LiveTokenInput = Omit<LiveTokenPayload, 'exp'>;
+
+/**
+ * The payload as sealed: one-letter field names keep URLs short (every byte
+ * of JSON costs 4/3 bytes of token). Strict: a field this version does not
+ * know means the token was not made by it.
+ */
+export const liveTokenWireSchema = z
+  .strictObject({
+    t: templateId,
+    c: channel,
+    p: props.optional(),
+    r: propsRef.optional(),
+    k: campaignId.optional(),
+    u: recipientId.optional(),
+    e: exp,
+  })
+  .refine((w) => exactlyOneSource({ props: w.p, propsRef: w.r }), sourceIssue);
+
+export type LiveTokenWire = z.output<typeof liveTokenWireSchema>;
+
+/** Payload -> wire form (absent fields are left out, not written as null). */
+export function toLiveTokenWire(payload: LiveTokenPayload): LiveTokenWire {
+  return {
+    t: payload.templateId,
+    c: payload.channel,
+    ...(payload.props === undefined ? {} : { p: payload.props }),
+    ...(payload.propsRef === undefined ? {} : { r: payload.propsRef }),
+    ...(payload.campaignId === undefined ? {} : { k: payload.campaignId }),
+    ...(payload.recipientId === undefined ? {} : { u: payload.recipientId }),
+    e: payload.exp,
+  };
+}
+
+/** Wire form -> payload. */
+export function fromLiveTokenWire(wire: LiveTokenWire): LiveTokenPayload {
+  return {
+    templateId: wire.t,
+    channel: wire.c,
+    ...(wire.p === undefined ? {} : { props: wire.p }),
+    ...(wire.r === undefined ? {} : { propsRef: wire.r }),
+    ...(wire.k === undefined ? {} : { campaignId: wire.k }),
+    ...(wire.u === undefined ? {} : { recipientId: wire.u }),
+    exp: wire.e,
+  };
+}

@@ -1,0 +1,85 @@
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { AppError } from '../errors/index.js';
+import { STORED_PROPS_ID_PATTERN } from './live-token.schema.js';
+import { recordSubject } from './subject-index.js';
+
+export interface StoredPropsOptions {
+  /** Redis key prefix; default `{mastercut}:props:`. */
+  prefix?: string;
+  /** Lifetime of stored props, unless a put says otherwise. */
+  ttlSeconds: number;
+  /** Largest JSON accepted, in bytes. Default 256 KiB. */
+  maxBytes?: number;
+}
+
+export interface PutStoredPropsOptions {
+  /** Records the id under this recipient, so an erasure removes it. */
+  recipientId?: string;
+  ttlSeconds?: number;
+}
+
+/**
+ * Props kept server side so a Live link carries a 22-character reference
+ * instead of the props themselves. The id is 128 random bits: it cannot be
+ * guessed, and the token that carries it is sealed anyway.
+ */
+export interface StoredProps {
+  /** Stores props; returns their id. SUBJECT_ERASED for an erased recipient. */
+  put(props: Record<string, unknown>, options?: PutStoredPropsOptions): Promise<string>;
+  /** The props, or undefined when unknown, expired or erased. */
+  get(id: string): Promise<Record<string, unknown> | undefined>;
+  /** True when something was deleted. */
+  delete(id: string): Promise<boolean>;
+}
+
+function positiveInteger(value: number, name: string): number {
+  if (!Number.isSafeInteger(value) || value <= 0) {
+    throw new AppError('INVALID_ARGUMENT', `${name} must be a positive integer`, { details: { [name]: value } });
+  }
+  return value;
+}
+
+/** Stored props in Redis: one string key per id holding the props' JSON, with a TTL. */
+export function createStoredProps(redis: Redis, options: StoredPropsOptions): StoredProps {
+  const prefix = options.prefix ?? '{mastercut}:props:';
+  const defaultTtl = positiveInteger(options.ttlSeconds, 'ttlSeconds');
+  const maxBytes = positiveInteger(options.maxBytes ?? 256 * 1024, 'maxBytes');
+
+  return {
+    async put(props, putOptions = {}) {
+      if (props === null || typeof props !== 'object' || Array.isArray(props)) {
+        throw new AppError('INVALID_ARGUMENT', 'Stored props must be an object');
+      }
+      const ttl = positiveInteger(putOptions.ttlSeconds ?? defaultTtl, 'ttlSeconds');
+      const json = JSON.stringify(props);
+      const bytes = Buffer.byteLength(json);
+      if (bytes > maxBytes) throw new AppError('PAYLOAD_TOO_LARGE', 'Stored props are too large', { details: { bytes, maxBytes } });
+      const id = randomBytes(16).toString('base64url');
+      // Index first: props that exist are always findable by an erasure, and
+      // an erased recipient gets SUBJECT_ERASED before anything is written.
+      if (putOptions.recipientId !== undefined) {
+        await recordSubject(redis, putOptions.recipientId, { storedPropsIds: [id] }, { ttlSeconds: ttl });
+      }
+      await redis.set(prefix + id, json, 'EX', ttl);
+      return id;
+    },
+
+    async get(id) {
+      if (typeof id !== 'string' || !STORED_PROPS_ID_PATTERN.test(id)) return undefined;
+      const json = await redis.get(prefix + id);
+      if (json === null) return undefined;
+      try {
+        return JSON.parse(json) as Record<string, unknown>;
+      } catch {
+        // No cause: a JSON SyntaxError quotes the text, which is personal data.
+        throw new AppError('INTERNAL', 'Stored props are corrupt');
+      }
+    },
+
+    async delete(id) {
+      if (typeof id !== 'string' || !STORED_PROPS_ID_PATTERN.test(id)) return false;
+      return (await redis.del(prefix + id)) > 0;
+    },
+  };
+}

@@ -1,0 +1,129 @@
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { isKey } from '../cache/index.js';
+import { AppError } from '../errors/index.js';
+import { STORED_PROPS_ID_PATTERN } from './live-token.schema.js';
+
+/** Set of what belongs to one recipient: `<prefix><subjectHash>`. */
+export const SUBJECT_KEY_PREFIX = '{mastercut}:subject:';
+/** Erased recipient: `<prefix><subjectHash>`, set first by eraseSubject. */
+export const TOMBSTONE_KEY_PREFIX = '{mastercut}:tomb:';
+/** Erased render/deliverable key (value: erase time in ms), so an in-flight render does not publish. */
+export const KEY_TOMBSTONE_PREFIX = '{mastercut}:tomb:key:';
+/** A subject set outlives what it points to; callers pass longer TTLs when needed. */
+export const DEFAULT_SUBJECT_TTL_S = 400 * 86_400;
+
+/** What may belong to a recipient. Render keys are also job ids. */
+export interface SubjectItems {
+  renderKeys?: readonly string[];
+  deliverableKeys?: readonly string[];
+  storedPropsIds?: readonly string[];
+  /** Ids of jobs that are not keyed by a render/deliverable key. */
+  jobIds?: readonly string[];
+}
+
+/** Who to look up: the recipient id, or its hash when only that is at hand. */
+export type SubjectRef = { recipientId: string } | { subjectHash: string };
+
+const MEMBER_TAGS = { renderKeys: 'r', deliverableKeys: 'd', storedPropsIds: 'p', jobIds: 'j' } as const;
+const JOB_ID_PATTERN = /^[A-Za-z0-9:_.-]{1,128}$/;
+const HASH_PATTERN = /^[0-9a-f]{64}$/;
+
+/**
+ * sha256(recipientId), hex: the only form in which a recipient id is used in
+ * Redis key names and the audit log. It is a pseudonym, not an anonymisation:
+ * a guessable id (an e-mail address) can be confirmed by hashing it.
+ */
+export function subjectHash(recipientId: string): string {
+  if (typeof recipientId !== 'string' || recipientId.length === 0 || recipientId.length > 256) {
+    throw new AppError('INVALID_ARGUMENT', 'A recipient id is 1 to 256 characters');
+  }
+  return createHash('sha256').update(recipientId, 'utf8').digest('hex');
+}
+
+/** The subject hash of a reference (validated when given as a hash). */
+export function resolveSubjectHash(ref: SubjectRef): string {
+  if ('recipientId' in ref) return subjectHash(ref.recipientId);
+  if (!HASH_PATTERN.test(ref.subjectHash)) throw new AppError('INVALID_ARGUMENT', 'A subject hash is 64 hex characters');
+  return ref.subjectHash;
+}
+
+/** Turns items into tagged set members (`r:<key>`), validating each. */
+export function subjectMembers(items: SubjectItems): string[] {
+  const members: string[] = [];
+  for (const [field, tag] of Object.entries(MEMBER_TAGS) as [keyof SubjectItems, string][]) {
+    for (const value of items[field] ?? []) {
+      const ok =
+        field === 'storedPropsIds' ? STORED_PROPS_ID_PATTERN.test(value) : field === 'jobIds' ? JOB_ID_PATTERN.test(value) : isKey(value);
+      if (!ok) throw new AppError('INVALID_ARGUMENT', `Invalid subject item in ${field}`, { details: { field } });
+      members.push(`${tag}:${value}`);
+    }
+  }
+  return members;
+}
+
+/** Parses tagged members back into items. Unknown tags are ignored. */
+export function parseSubjectMembers(members: readonly string[]): Required<SubjectItems> {
+  const items = { renderKeys: [] as string[], deliverableKeys: [] as string[], storedPropsIds: [] as string[], jobIds: [] as string[] };
+  for (const member of members) {
+    const value = member.slice(2);
+    const field = (Object.keys(MEMBER_TAGS) as (keyof SubjectItems)[]).find((f) => member.startsWith(`${MEMBER_TAGS[f]}:`));
+    if (field) items[field].push(value);
+  }
+  return items;
+}
+
+/**
+ * Adds members unless the subject is tombstoned (returns -1), and keeps the
+ * set alive at least `ttl` seconds (never shortens it). Atomic, so an erase
+ * that has set its tombstone can never be followed by a new entry.
+ * KEYS: tombstone, set. ARGV: ttl, members...
+ */
+const RECORD_SCRIPT = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return -1 end
+local added = redis.call('SADD', KEYS[2], unpack(ARGV, 2))
+local ttl = tonumber(ARGV[1])
+local current = redis.call('TTL', KEYS[2])
+if current < ttl then redis.call('EXPIRE', KEYS[2], ttl) end
+return added
+`;
+
+/**
+ * Records what belongs to a recipient, so eraseSubject can find it. Throws
+ * AppError('SUBJECT_ERASED') when the recipient was erased: nothing new is
+ * made for an erased subject while its tombstone lasts.
+ */
+export async function recordSubject(
+  redis: Redis,
+  recipientId: string,
+  items: SubjectItems,
+  options: { ttlSeconds?: number } = {},
+): Promise<void> {
+  const hash = subjectHash(recipientId);
+  const members = subjectMembers(items);
+  if (members.length === 0) return;
+  const ttl = options.ttlSeconds ?? DEFAULT_SUBJECT_TTL_S;
+  if (!Number.isSafeInteger(ttl) || ttl <= 0) throw new AppError('INVALID_ARGUMENT', 'ttlSeconds must be a positive integer');
+  const result = await redis.eval(RECORD_SCRIPT, 2, TOMBSTONE_KEY_PREFIX + hash, SUBJECT_KEY_PREFIX + hash, String(ttl), ...members);
+  if (result === -1) throw new AppError('SUBJECT_ERASED', 'This recipient was erased', { details: { subject: hash } });
+}
+
+/**
+ * True when the recipient was erased (its tombstone is set). Routes call it
+ * before serving or rendering anything a link with a recipient id names.
+ */
+export async function isErased(redis: Redis, ref: SubjectRef): Promise<boolean> {
+  return (await redis.exists(TOMBSTONE_KEY_PREFIX + resolveSubjectHash(ref))) === 1;
+}
+
+/**
+ * For the render worker, before publishing and once more after (which closes
+ * the race with an erase that runs in between): true when `key` was erased
+ * at or after `startedAt` (ms, when this render began), less `skewMs` for
+ * clock differences between hosts. A render that began after the erase (the
+ * same props for someone else) is not affected.
+ */
+export async function wasKeyErasedSince(redis: Redis, key: string, startedAt: number, skewMs = 5_000): Promise<boolean> {
+  const at = await redis.get(KEY_TOMBSTONE_PREFIX + key);
+  return at !== null && Number(at) >= startedAt - skewMs;
+}

@@ -1,0 +1,356 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { templates } from '../../../compositions/index.js';
+import { findChromium } from '../../../src/encode/index.js';
+import { repoRoot } from '../../helpers/render-engine.js';
+import { startLandingHarness, type LandingHarness } from './landing-harness.js';
+
+const ARTIFACTS = path.join(repoRoot, 'test-artifacts/live-landing');
+
+let harness: LandingHarness;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+
+interface Watched {
+  page: Page;
+  errors: string[];
+}
+
+/** A fresh context and page that records CSP violations (in the page) and page errors. */
+async function openPage(options: { viewport?: { width: number; height: number }; mobile?: boolean; initScript?: string } = {}): Promise<Watched> {
+  const context = await browser.newContext({
+    viewport: options.viewport ?? { width: 1280, height: 800 },
+    deviceScaleFactor: options.mobile ? 2 : 1,
+    isMobile: options.mobile ?? false,
+    hasTouch: options.mobile ?? false,
+  });
+  contexts.push(context);
+  await context.addInitScript(`
+    window.__csp = [];
+    document.addEventListener('securitypolicyviolation', (e) => window.__csp.push([e.violatedDirective, e.blockedURI, e.sourceFile].join(' ')));
+    ${options.initScript ?? ''}
+  `);
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  return { page, errors };
+}
+
+const mode = (page: Page) => page.locator('#mc-stage').getAttribute('data-mode');
+const waitMode = (page: Page, wanted: string, timeout = 10_000) =>
+  page.waitForFunction((m) => document.getElementById('mc-stage')?.dataset.mode === m, wanted, { timeout });
+/**
+ * CSP violations seen by the page, less one expected: zod 4 (inside the
+ * template bundle) probes `new Function("")` once to decide whether it may
+ * JIT its parsers, and falls back when CSP refuses.
+ */
+const violations = async (page: Page) =>
+  (await page.evaluate(() => (window as unknown as { __csp: string[] }).__csp)).filter((v) => !/^script-src eval \S*\/bundle\.js$/.test(v));
+const videoState = (page: Page) =>
+  page.evaluate(() => {
+    const v = document.querySelector<HTMLVideoElement>('#mc-stage > video')!;
+    return { time: v.currentTime, paused: v.paused, muted: v.muted, src: v.getAttribute('src'), poster: v.getAttribute('poster'), pending: v.classList.contains('pending') };
+  });
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+beforeAll(async () => {
+  harness = await startLandingHarness();
+  // The headless shell plays H.264 (Debian's Chromium decodes it with its ffmpeg).
+  browser = await chromium.launch({
+    executablePath: (await findChromium()).path,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  await mkdir(ARTIFACTS, { recursive: true });
+});
+afterEach(async () => {
+  await Promise.all(contexts.splice(0).map((c) => c.close()));
+});
+afterAll(async () => {
+  await browser?.close();
+  await harness?.close();
+});
+
+describe('Live URL landing page in Chromium', () => {
+  it('plays the template at once, swaps to the MP4 when it is ready and reports each quartile once', async () => {
+    const input = harness.addPage('flip');
+    const { page, errors } = await openPage();
+    await page.goto(`${harness.origin}/l/flip`);
+    // In-page clock: milliseconds from navigation start to the live player mounted.
+    const playable = await (await page.waitForFunction(() => document.getElementById('mc-stage')?.dataset.mode === 'live' && performance.now(), null, { timeout: 8_000 })).jsonValue();
+    console.log(`landing page playable ${Math.round(Number(playable))} ms after navigation start (first page of a fresh browser, bundle not cached)`);
+
+    // The composition runs: its greeting moves from frame to frame, with the customer's name.
+    const greeting = page.locator('#mc-stage .live div', { hasText: /^Hello, Kenji$/ }).last();
+    await expect(greeting.isVisible()).resolves.toBe(true);
+    const before = await greeting.evaluate((el) => (el as HTMLElement).style.transform);
+    await sleep(400);
+    expect(await greeting.evaluate((el) => (el as HTMLElement).style.transform)).not.toBe(before);
+    expect(await page.locator('#mc-poster').isHidden()).toBe(true);
+    expect(await page.locator('#mc-download').isHidden()).toBe(true);
+    expect(await page.locator('#mc-stage video').count()).toBe(0);
+
+    harness.setReady('flip');
+    await waitMode(page, 'video');
+    const swapped = await videoState(page);
+    expect(await page.locator('#mc-stage .live').count()).toBe(0);
+    expect(swapped.src).toBe(input.videoUrl);
+    expect(swapped.poster).toBe(input.posterUrl);
+    expect(swapped.pending).toBe(false);
+    // The player was well past 1 s when the status flipped: the MP4 took over from there, still playing.
+    expect(swapped.time).toBeGreaterThan(0.5);
+    expect(swapped.paused).toBe(false);
+    await sleep(500);
+    expect((await videoState(page)).time).toBeGreaterThan(swapped.time + 0.2);
+    expect(await page.locator('#mc-download').getAttribute('href')).toBe(input.videoUrl);
+    expect(await page.locator('#mc-download').isVisible()).toBe(true);
+
+    await expect.poll(() => harness.events('flip').map((e) => e.type), { timeout: 10_000 }).toContain('complete');
+    const events = harness.events('flip');
+    expect(events[0]?.type).toBe('page_view');
+    const count = (type: string) => events.filter((e) => e.type === type).length;
+    // The MP4 continuing the live player is not a second play, nor a second 25%.
+    expect(count('play')).toBe(1);
+    expect(events.find((e) => e.type === 'play')?.meta).toEqual({ source: 'player' });
+    for (const type of ['progress_25', 'progress_50', 'progress_75', 'complete']) expect(count(type)).toBe(1);
+    expect(events.find((e) => e.type === 'complete')?.meta).toEqual({ source: 'video' });
+    expect(await violations(page)).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
+  it('shows the MP4 at once, without loading the bundle, when it is already rendered', async () => {
+    harness.addPage('warm', { videoReady: true });
+    const { page, errors } = await openPage();
+    const bundleRequests = () => harness.requests.filter((p) => p.endsWith('/bundle.js')).length;
+    const before = bundleRequests();
+    await page.goto(`${harness.origin}/l/warm`);
+    expect(await mode(page)).toBe('video');
+    await page.waitForFunction(() => (document.querySelector('#mc-stage > video') as HTMLVideoElement | null)?.currentTime! > 0.3, null, { timeout: 10_000 });
+    const state = await videoState(page);
+    expect(state.muted).toBe(true);
+    expect(state.paused).toBe(false);
+    expect(bundleRequests()).toBe(before);
+    expect(await page.locator('#mc-download').isVisible()).toBe(true);
+    expect(await violations(page)).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
+  it('falls back to the poster with a play button that loads the MP4 when the bundle fails', async () => {
+    harness.addPage('broken', { bundleBase: '/b/reference/0000000000000000/' });
+    const { page, errors } = await openPage();
+    await page.goto(`${harness.origin}/l/broken`);
+    await waitMode(page, 'poster', 12_000);
+    expect(await page.locator('#mc-poster').isVisible()).toBe(true);
+    expect(await page.locator('#mc-controls').isHidden()).toBe(true);
+    const play = page.locator('#mc-bigplay');
+    expect(await play.isVisible()).toBe(true);
+    await play.click();
+    expect(await mode(page)).toBe('video');
+    await page.waitForFunction(() => (document.querySelector('#mc-stage > video') as HTMLVideoElement).currentTime > 0.3, null, { timeout: 10_000 });
+    // Started by a click: with sound.
+    expect((await videoState(page)).muted).toBe(false);
+    expect(await play.isHidden()).toBe(true);
+    expect(errors).toEqual([]);
+  });
+
+  it('links each CTA to its href, reports the click, and shares with the share sheet or the clipboard', async () => {
+    const input = harness.addPage('share');
+    const { page } = await openPage({ initScript: 'Object.defineProperty(Navigator.prototype, "share", { value: undefined, configurable: true });' });
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: harness.origin });
+    await page.goto(`${harness.origin}/l/share`);
+    await waitMode(page, 'live', 8_000);
+
+    const links = await page.locator('a[data-cta-id]').evaluateAll((as) =>
+      as.map((a) => ({ id: (a as HTMLAnchorElement).dataset.ctaId, href: a.getAttribute('href'), resolved: (a as HTMLAnchorElement).href, text: a.textContent })),
+    );
+    expect(links).toEqual(
+      input.ctas.map((c) => ({ id: c.id, href: c.href, resolved: `${harness.origin}${c.href}`, text: c.label })),
+    );
+    for (const button of await page.locator('.actions .btn:visible').all()) {
+      expect((await button.boundingBox())!.height).toBeGreaterThanOrEqual(44);
+    }
+
+    await page.locator('#mc-share').click();
+    await expect.poll(() => page.locator('#mc-toast').textContent()).toBe('Link copied');
+    expect(await page.locator('#mc-toast').isVisible()).toBe(true);
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(input.shareUrl);
+    await expect.poll(() => harness.events('share').find((e) => e.type === 'share')?.meta).toEqual({ method: 'clipboard' });
+
+    await page.locator('a[data-cta-id="book"]').click();
+    await page.waitForURL(`${harness.origin}/go/book`);
+    await expect.poll(() => harness.events('share').find((e) => e.type === 'cta_click')?.meta).toEqual({ ctaId: 'book' });
+
+    // Where the system share sheet exists it is used instead.
+    harness.addPage('native');
+    const native = await openPage({
+      initScript: 'navigator.share = async (data) => { window.__shared = data; };',
+    });
+    await native.page.goto(`${harness.origin}/l/native`);
+    await native.page.locator('#mc-share').click();
+    await expect.poll(() => native.page.evaluate(() => (window as unknown as { __shared?: ShareData }).__shared)).toEqual({
+      title: 'Your year with us, Kenji',
+      url: `${harness.origin}/l/native`,
+    });
+    await expect.poll(() => harness.events('native').find((e) => e.type === 'share')?.meta).toEqual({ method: 'native' });
+  });
+
+  it('renders script and onerror payloads in props, title and labels as literal text', async () => {
+    const name = '<img src=x onerror=__pwned=1>';
+    const note = '</script><script>window.__pwned=2</script><!-- \u2028\u2029 "\'&';
+    const title = '</title><script>window.__pwned=3</script>';
+    harness.addPage('xss', {
+      title,
+      description: '"><img src=x onerror="window.__pwned=4">',
+      props: { name, points: 7, note },
+      ctas: [{ id: 'x"><script>window.__pwned=5</script>', label: '<b onmouseover=__pwned=6>Go</b>', href: '/go/x?a=1&b="><script>' }],
+    });
+    const { page, errors } = await openPage();
+    await page.goto(`${harness.origin}/l/xss`);
+    await waitMode(page, 'live', 8_000);
+    await page.locator('a[data-cta-id]').hover();
+
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned)).toBeUndefined();
+    expect(await page.locator('#mc-stage .live').innerText()).toContain(`Hello, ${name}`);
+    expect(await page.locator('#mc-stage .live img').count()).toBe(0);
+    expect(await page.locator('h1').textContent()).toBe(title);
+    expect(await page.title()).toBe(title);
+    expect(await page.locator('.desc').textContent()).toBe('"><img src=x onerror="window.__pwned=4">');
+    expect(await page.locator('a[data-cta-id]').textContent()).toBe('<b onmouseover=__pwned=6>Go</b>');
+    expect(await page.locator('a[data-cta-id]').getAttribute('href')).toBe('/go/x?a=1&b="><script>');
+    expect(await page.locator('a[data-cta-id]').getAttribute('data-cta-id')).toBe('x"><script>window.__pwned=5</script>');
+    // The data block gives the props back exactly, U+2028/2029 included.
+    const data = await page.evaluate(() => JSON.parse(document.getElementById('mc-landing-data')!.textContent!));
+    expect(data.props).toEqual({ name, points: 7, note });
+    // Two scripts in the markup (data, client) plus the bundle the client adds: nothing was injected.
+    expect(await page.locator('script').count()).toBe(3);
+    expect(await page.locator('img').count()).toBe(1);
+    // Escaping did the work, not CSP: nothing was even attempted.
+    expect(await violations(page)).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
+  it('sends a strict CSP that the browser enforces, and Open Graph tags with the poster', async () => {
+    const input = harness.addPage('meta');
+    const { page } = await openPage();
+    const response = await page.goto(`${harness.origin}/l/meta`);
+    const sent = harness.lastPage('meta')!;
+    const header = response!.headers()['content-security-policy'];
+    expect(header).toBe(sent.csp);
+    expect(header).toContain(`script-src 'nonce-${sent.nonce}' 'self'`);
+    expect(header).toContain("connect-src 'self'");
+    expect(header).toContain("frame-ancestors 'none'");
+    const metaCsp = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
+    expect(metaCsp).toContain(`'nonce-${sent.nonce}'`);
+    expect(metaCsp).not.toContain('frame-ancestors');
+
+    const og = (key: string) => page.locator(`meta[property="${key}"], meta[name="${key}"]`).getAttribute('content');
+    expect(await og('og:image')).toBe(input.ogImageUrl);
+    expect(await og('twitter:image')).toBe(input.ogImageUrl);
+    expect(await og('twitter:card')).toBe('summary_large_image');
+    expect(await og('og:title')).toBe(input.title);
+    expect(await og('og:url')).toBe(input.ogUrl);
+    expect(await og('og:description')).toBe(input.description);
+
+    await waitMode(page, 'live', 8_000);
+    // An inline script without the nonce, an inline handler and a foreign fetch are all refused.
+    await page.evaluate(async () => {
+      const s = document.createElement('script');
+      s.textContent = 'window.__inline = 1';
+      document.body.appendChild(s);
+      const img = document.createElement('img');
+      img.setAttribute('onerror', 'window.__handler = 1');
+      img.src = '/nope.png';
+      document.body.appendChild(img);
+      await fetch('http://example.invalid/x').catch(() => undefined);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    });
+    expect(await page.evaluate(() => [(window as unknown as { __inline?: number }).__inline, (window as unknown as { __handler?: number }).__handler])).toEqual([
+      undefined,
+      undefined,
+    ]);
+    const seen = await violations(page);
+    expect(seen.some((v) => v.startsWith('script-src-elem'))).toBe(true);
+    expect(seen.some((v) => v.startsWith('script-src-attr'))).toBe(true);
+    expect(seen.some((v) => v.startsWith('connect-src'))).toBe(true);
+  });
+
+  it('plays year-recap in portrait by its size, and the sound button turns its soundtrack on where it was', async () => {
+    const recap = templates.find((t) => t.id === 'year-recap')!;
+    harness.addPage('recap', {
+      bundleBase: harness.bundleBases['year-recap'],
+      props: recap.defaultProps as Record<string, unknown>,
+      width: 720,
+      height: 1280,
+      fps: recap.fps,
+      durationInFrames: recap.durationInFrames,
+    });
+    // Records what media elements are asked to play (the player's soundtrack element is not in the DOM).
+    const { page, errors } = await openPage({
+      viewport: { width: 390, height: 844 },
+      mobile: true,
+      initScript: `window.__plays = []; const play = HTMLMediaElement.prototype.play;
+        HTMLMediaElement.prototype.play = function () { window.__plays.push({ muted: this.muted, src: this.src }); return play.call(this); };`,
+    });
+    await page.goto(`${harness.origin}/l/recap`);
+    await waitMode(page, 'live', 10_000);
+    const frame = (await page.locator('#mc-stage .live > div > div').boundingBox())!;
+    expect(frame.width / frame.height).toBeCloseTo(720 / 1280, 2);
+    const stage = (await page.locator('#mc-stage').boundingBox())!;
+    expect(stage.y + stage.height).toBeLessThanOrEqual(844);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'phone-portrait.png') });
+
+    const sound = page.locator('#mc-sound');
+    expect(await sound.isVisible()).toBe(true);
+    const plays = () => page.evaluate(() => (window as unknown as { __plays: { muted: boolean; src: string }[] }).__plays);
+    // Muted autoplay: the soundtrack runs silently from the start, from the bundle's static files.
+    await expect.poll(async () => (await plays()).some((p) => p.muted && p.src.endsWith(`${harness.bundleBases['year-recap']}static/music.m4a`))).toBe(true);
+    await sleep(500);
+    await sound.click();
+    expect(await sound.getAttribute('class')).toContain('is-on');
+    await expect.poll(async () => (await plays()).some((p) => !p.muted && p.src.endsWith('/static/music.m4a'))).toBe(true);
+    expect(await page.locator('#mc-stage .live').count()).toBe(1);
+    expect(await mode(page)).toBe('live');
+    // Pause and play again from the control.
+    const toggle = page.locator('#mc-toggle');
+    expect(await toggle.getAttribute('class')).toContain('is-playing');
+    await toggle.click();
+    expect(await toggle.getAttribute('class')).not.toContain('is-playing');
+    await toggle.click();
+    expect(await toggle.getAttribute('class')).toContain('is-playing');
+    // Resuming after a pause is a play; turning the sound on (a new player taking over) is not.
+    await expect.poll(() => harness.events('recap').map((e) => e.type)).toContain('progress_25');
+    expect(harness.events('recap').filter((e) => e.type === 'play')).toHaveLength(2);
+    expect(errors).toEqual([]);
+  });
+
+  for (const device of [
+    { name: 'phone', viewport: { width: 390, height: 844 }, mobile: true },
+    { name: 'desktop', viewport: { width: 1280, height: 800 }, mobile: false },
+  ]) {
+    it(`fits a ${device.name} (${device.viewport.width}x${device.viewport.height}) and keeps the video's aspect ratio`, async () => {
+      harness.addPage(`layout-${device.name}`);
+      const { page } = await openPage({ viewport: device.viewport, mobile: device.mobile });
+      await page.goto(`${harness.origin}/l/layout-${device.name}`);
+      await waitMode(page, 'live', 8_000);
+      await sleep(800);
+      await page.screenshot({ path: path.join(ARTIFACTS, `${device.name}.png`) });
+
+      const stage = (await page.locator('#mc-stage').boundingBox())!;
+      expect(stage.x).toBeGreaterThanOrEqual(0);
+      expect(stage.x + stage.width).toBeLessThanOrEqual(device.viewport.width);
+      expect(stage.width / stage.height).toBeCloseTo(1280 / 720, 1);
+      expect(stage.y + stage.height).toBeLessThanOrEqual(device.viewport.height);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(device.viewport.width);
+      if (device.mobile) expect(stage.width).toBeGreaterThan(device.viewport.width - 40);
+      // The composition is scaled into the stage, not cropped.
+      const frame = (await page.locator('#mc-stage .live > div > div').boundingBox())!;
+      expect(frame.width).toBeCloseTo(stage.width, 0);
+      for (const button of await page.locator('.actions .btn:visible').all()) {
+        const box = (await button.boundingBox())!;
+        expect(box.height).toBeGreaterThanOrEqual(44);
+        expect(box.x + box.width).toBeLessThanOrEqual(device.viewport.width);
+      }
+    });
+  }
+});
