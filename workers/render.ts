@@ -37,7 +37,7 @@ import {
 } from '../src/queue/index.js';
 import { createRenderStreamWriter } from '../src/live/render-stream-writer.js';
 import { wasKeyErasedSince } from '../src/live/subject-index.js';
-import { createFileStore } from '../src/storage/index.js';
+import { createObjectStore } from '../src/storage/index.js';
 import { onStopSignal } from './stop-signal.js';
 
 /** Settings of one worker process; the CLI flags map onto these. */
@@ -105,7 +105,7 @@ export async function runRenderWorker(options: RenderWorkerProcessOptions = {}):
     const render = createRenderWorker(
       {
         renderVideo: engine.renderVideo,
-        store: createFileStore({ root: config.farm.storageRoot }),
+        store: createObjectStore(config),
         index: createOutputIndex(redis),
         workDir,
         log,

@@ -28,7 +28,7 @@ import {
   type EvictionCheckMode,
   type RenderJobOptionsInput,
 } from '../src/queue/index.js';
-import { createFileStore } from '../src/storage/index.js';
+import { createObjectStore } from '../src/storage/index.js';
 import { onStopSignal } from './stop-signal.js';
 
 export interface TranscodeWorkerProcessOptions {
@@ -85,7 +85,7 @@ export async function runTranscodeWorker(options: TranscodeWorkerProcessOptions 
     const transcode = createTranscodeWorker(
       {
         transcode: (input) => transcodeDeliverable({ ...input, ffmpegPath, ffprobePath }),
-        store: createFileStore({ root: config.farm.storageRoot }),
+        store: createObjectStore(config),
         index: createOutputIndex(redis),
         slots,
         workDir,

@@ -8,7 +8,8 @@ import { createRegistry } from '../cli/render-engine.js';
 import { loadConfig, type Config } from '../config/index.js';
 import { AppError } from '../errors/index.js';
 import { createRenderQueue } from '../queue/create-render-queue.js';
-import { createFileStore } from '../storage/index.js';
+import { createObjectStore } from '../storage/index.js';
+import { startStoreSweeper } from './store-sweeper.js';
 import type { ApiOptions } from './api-deps.js';
 import { createApp } from './create-app.js';
 import { createLiveWiring } from './live-wiring.js';
@@ -66,7 +67,7 @@ export async function startApiServer(config: Readonly<Config>, options: StartApi
   campaignQueue.connection.on('error', () => undefined);
   const registry = createRegistry(config);
   const index = createOutputIndex(renderQueue.connection);
-  const store = createFileStore({ root: config.farm.storageRoot });
+  const store = createObjectStore(config);
   const campaigns = createCampaignService(
     { redis: campaignQueue.connection, queue: campaignQueue.queue, registry, index, store, jobOptions: campaignQueue.jobOptions },
     { outputBaseUrl: options.publicBaseUrl ?? config.farm.publicBaseUrl },
@@ -89,6 +90,8 @@ export async function startApiServer(config: Readonly<Config>, options: StartApi
     options,
   );
 
+  const sweeper = startStoreSweeper(store, index, { intervalMs: config.storage.sweepIntervalMs, logger });
+
   const server = app.listen(options.port ?? config.farm.apiPort, options.host ?? '0.0.0.0');
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
@@ -105,6 +108,7 @@ export async function startApiServer(config: Readonly<Config>, options: StartApi
       const grace = setTimeout(() => server.closeAllConnections(), options.closeGraceMs ?? 10_000);
       await stopped;
       clearTimeout(grace);
+      sweeper.stop();
       await live.close();
       await Promise.all([renderQueue.close(), campaignQueue.close()]);
       logger.info('api closed');

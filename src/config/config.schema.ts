@@ -53,6 +53,23 @@ export const envSchema = z.object({
   API_PORT: int(0, 65_535).default(8080),
   API_KEYS: list.default([]),
   STORAGE_ROOT: z.string().default('out/storage'),
+  /** fs: files under STORAGE_ROOT (one machine or a shared volume); s3: a bucket (any S3-compatible server). */
+  STORAGE_DRIVER: z.enum(['fs', 's3']).default('fs'),
+  /** fs only: least recently used outputs are evicted above this many bytes (0: no budget). */
+  STORAGE_MAX_BYTES: z.coerce.number().int().min(0).default(0),
+  /** fs only: personalized outputs are deleted this many days after they were stored (0: never). On S3 use a bucket lifecycle rule. */
+  OUTPUT_TTL_DAYS: int(0, 3_650).default(30),
+  /** How often the API sweeps the fs store (budget, TTL, stale temp files). */
+  STORAGE_SWEEP_INTERVAL_S: int(10, 86_400).default(600),
+  S3_BUCKET: z.string().optional(),
+  S3_PREFIX: z.string().optional(),
+  S3_REGION: z.string().optional(),
+  /** An S3-compatible server, e.g. http://127.0.0.1:9000 (MinIO); unset for AWS. */
+  S3_ENDPOINT: z.string().url().optional(),
+  S3_FORCE_PATH_STYLE: bool.default(false),
+  /** stream: the API streams objects; redirect: it answers 302 to a presigned URL. */
+  S3_SERVE: z.enum(['stream', 'redirect']).default('stream'),
+  S3_PRESIGN_TTL_S: int(1, 604_800).default(300),
   /** Prefix of output URLs in manifests, e.g. https://farm.example.com (default: relative URLs). */
   PUBLIC_BASE_URL: z.string().url().optional(),
 

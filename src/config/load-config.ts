@@ -22,6 +22,14 @@ export interface Config {
   encode: { crf: number; preset: Env['ENCODE_PRESET'] };
   remoteAssets: { maxBytes: number; timeoutMs: number; allowPrivateAddresses: boolean };
   farm: { redisUrl?: string; apiPort: number; apiKeys: string[]; storageRoot: string; publicBaseUrl?: string };
+  storage: {
+    driver: Env['STORAGE_DRIVER'];
+    root: string;
+    maxBytes: number;
+    ttlSeconds: number;
+    sweepIntervalMs: number;
+    s3?: { bucket: string; prefix?: string; region?: string; endpoint?: string; forcePathStyle: boolean; serve: 'stream' | 'redirect'; presignTtlSeconds: number };
+  };
   worker: {
     concurrency: number;
     graceMs: number;
@@ -65,6 +73,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, cwd = proces
     throw new AppError('CONFIG_INVALID', `Invalid configuration:\n${lines.join('\n')}\nSee .env.example for every setting.`);
   }
   const e = parsed.data;
+  if (e.STORAGE_DRIVER === 's3' && !e.S3_BUCKET) {
+    throw new AppError('CONFIG_INVALID', 'Invalid configuration:\n  - S3_BUCKET: required when STORAGE_DRIVER=s3\nSee .env.example for every setting.');
+  }
   return deepFreeze({
     env: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,
@@ -93,6 +104,24 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, cwd = proces
       apiKeys: e.API_KEYS,
       storageRoot: path.resolve(cwd, e.STORAGE_ROOT),
       publicBaseUrl: e.PUBLIC_BASE_URL,
+    },
+    storage: {
+      driver: e.STORAGE_DRIVER,
+      root: path.resolve(cwd, e.STORAGE_ROOT),
+      maxBytes: e.STORAGE_MAX_BYTES,
+      ttlSeconds: e.OUTPUT_TTL_DAYS * 86_400,
+      sweepIntervalMs: e.STORAGE_SWEEP_INTERVAL_S * 1000,
+      s3: e.S3_BUCKET
+        ? {
+            bucket: e.S3_BUCKET,
+            prefix: e.S3_PREFIX,
+            region: e.S3_REGION,
+            endpoint: e.S3_ENDPOINT,
+            forcePathStyle: e.S3_FORCE_PATH_STYLE,
+            serve: e.S3_SERVE,
+            presignTtlSeconds: e.S3_PRESIGN_TTL_S,
+          }
+        : undefined,
     },
     worker: {
       concurrency: e.WORKER_CONCURRENCY,

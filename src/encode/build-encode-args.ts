@@ -68,8 +68,10 @@ function mp4Args(o: Extract<ResolvedEncodeOptions, { format: 'mp4' }>): string[]
       ? // A moov with no samples up front, then a moof+mdat per keyframe (one a
         // second): every byte is final once written, so a reader can play it
         // while it grows. default_base_moof keeps fragments self-contained
-        // (what MSE and Chrome's demuxer expect). https://ffmpeg.org/ffmpeg-formats.html#Fragmentation
-        ['-g', String(Math.max(1, Math.round(o.fps))), '-movflags', '+frag_keyframe+empty_moov+default_base_moof', '-f', muxerByFormat.mp4, 'pipe:1']
+        // (what MSE and Chrome's demuxer expect); negative_cts_offsets lets the
+        // B-frame delay be written without an edit list, so video starts at 0
+        // like the audio. https://ffmpeg.org/ffmpeg-formats.html#Fragmentation
+        ['-g', String(Math.max(1, Math.round(o.fps))), '-movflags', '+frag_keyframe+empty_moov+default_base_moof+negative_cts_offsets', '-f', muxerByFormat.mp4, 'pipe:1']
       : // Move the moov atom before mdat so playback starts before the download
         // ends (costs a second pass over the file). https://ffmpeg.org/ffmpeg-formats.html#mov_002c-mp4_002c-ismv
         ['-movflags', '+faststart', '-f', muxerByFormat.mp4, fileUrl(o.outPath)]),

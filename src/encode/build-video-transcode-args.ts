@@ -57,7 +57,13 @@ export function buildVideoTranscodeArgs(o: VideoTranscodeArgsInput): VideoTransc
   }
   const logPrefix = join(o.outDir, PASS_LOG_NAME);
   // Pass 1 only gathers statistics: no audio, no file (the null muxer writes nothing).
-  const pass1 = [...input, '-map', '0:v:0', '-vf', vf, ...bitrateArgs(encoder, { bitrateK, pass: { index: 1, logPrefix } }), '-an', '-f', 'null', '-'];
-  const pass2 = [...input, ...maps, '-vf', vf, ...bitrateArgs(encoder, { bitrateK, pass: { index: 2, logPrefix } }), ...output];
+  // Both passes must encode exactly the same frames. With audio mapped (pass 2
+  // only), a master whose video starts after its audio (B-frame delay without
+  // an edit list) makes the muxer duplicate frames to fill the gap, and x264
+  // then stops with "Incomplete MB-tree stats file". passthrough keeps every
+  // frame as decoded, once. https://ffmpeg.org/ffmpeg.html#Advanced-Video-options (-fps_mode)
+  const sync = ['-fps_mode', 'passthrough'];
+  const pass1 = [...input, '-map', '0:v:0', '-vf', vf, ...sync, ...bitrateArgs(encoder, { bitrateK, pass: { index: 1, logPrefix } }), '-an', '-f', 'null', '-'];
+  const pass2 = [...input, ...maps, '-vf', vf, ...sync, ...bitrateArgs(encoder, { bitrateK, pass: { index: 2, logPrefix } }), ...output];
   return { runs: [pass1, pass2], encoder, bitrateK, passLogPrefix: logPrefix };
 }

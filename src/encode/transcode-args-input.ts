@@ -51,7 +51,9 @@ export function heightForWidth(width: number, master: Pick<MasterInfo, 'width' |
 export function grabSeconds(specAt: number | undefined, templateAt: number | undefined, master: Pick<MasterInfo, 'durationSec' | 'fps'>): number {
   const wanted = specAt ?? templateAt ?? Math.min(1, master.durationSec / 2);
   const last = Math.max(0, master.durationSec - 1 / Math.max(1, master.fps));
-  return Math.min(Math.max(0, wanted), last);
+  // Down to the millisecond: `seconds()` rounds, and rounding the last frame's
+  // time up (4.9667 -> 4.967) would seek past it and give no image at all.
+  return Math.floor(Math.min(Math.max(0, wanted), last) * 1000) / 1000;
 }
 
 /** Seconds as ffmpeg reads them, without float noise (1/3 → 0.333). */

@@ -89,7 +89,9 @@ export function createDeliverableRequests(redis: Redis, options: DeliverableRequ
       deliverables.map((d) => ({
         name: d.data.spec.kind,
         data: d.data,
-        opts: { ...options.jobOptions, jobId: d.deliverableKey, priority: priorities[d.data.priorityClass] },
+        // Removed once done: a retained job would swallow the re-add after its
+        // output was evicted, and the output index already dedupes finished work.
+        opts: { ...options.jobOptions, removeOnComplete: true, jobId: d.deliverableKey, priority: priorities[d.data.priorityClass] },
       })),
     );
   };

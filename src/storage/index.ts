@@ -22,3 +22,4 @@ export {
   MAX_SEGMENT_LENGTH,
 } from './object-key.js';
 export { assertByteRange, resolveByteRange } from './byte-range.js';
+export { createObjectStore } from './create-object-store.js';

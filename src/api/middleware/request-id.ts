@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 
 /** A caller's own id is kept only when it is short and plain, so it cannot inject into logs or headers. */
-const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+export const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
 /** The request id of this response (set by {@link requestId}). */
 export function getRequestId(res: Response): string {

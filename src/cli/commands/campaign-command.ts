@@ -9,7 +9,7 @@ import { createCampaignService, type CampaignService, type CampaignStatus } from
 import { loadConfig } from '../../config/index.js';
 import { CancelledError } from '../../errors/index.js';
 import { createRenderQueue } from '../../queue/create-render-queue.js';
-import { createFileStore } from '../../storage/index.js';
+import { createObjectStore } from '../../storage/index.js';
 import { createRegistry } from '../render-engine.js';
 import { usageError } from '../run-cli.js';
 
@@ -54,7 +54,7 @@ export async function campaignCommand(argv: string[]): Promise<number> {
     queue: renderQueue.queue,
     registry: createRegistry(config),
     index: createOutputIndex(redis),
-    store: createFileStore({ root: config.farm.storageRoot }),
+    store: createObjectStore(config),
     jobOptions: renderQueue.jobOptions,
   });
   const abort = new AbortController();

@@ -79,7 +79,8 @@ describe('buildPosterArgs', () => {
     expect(valueAfter(poster({ ...emailPoster, atSeconds: 4 }, 'cpu', 2), '-ss')).toBe('4');
     expect(valueAfter(poster(emailPoster, 'cpu', 2), '-ss')).toBe('2');
     expect(valueAfter(poster(emailPoster, 'cpu'), '-ss')).toBe('1');
-    expect(valueAfter(poster(emailPoster, 'cpu', 60), '-ss')).toBe('9.967');
+    // The last frame starts at 9.9667 s: rounding up to 9.967 would seek past it.
+    expect(valueAfter(poster(emailPoster, 'cpu', 60), '-ss')).toBe('9.966');
     expect(grabSeconds(undefined, undefined, { durationSec: 0.5, fps: 30 })).toBe(0.25);
   });
 });

@@ -1,0 +1,159 @@
+/**
+ * Live URL benchmark (prints figures; not a test).
+ *
+ *   npx tsx bench/live.ts [seconds=10] [coldRuns=3]
+ *
+ * Starts a private farm (redis-server, the API, a render worker and a
+ * transcode worker, each its own process), then:
+ *
+ * 1. Cached hits. Renders a `reference` video through the farm (a real Live
+ *    link, rendered on its first open), then loads `/l/<token>/video.mp4`
+ *    with 50 keep-alive connections for `seconds` (after a 1 s warm-up)
+ *    from a load generator in its own process (bench/live-load.ts). In the
+ *    same run nginx serves the same bytes from disk, with
+ *    `worker_processes 1` (the fair reference: the API is one Node process)
+ *    and with `auto` (every core). Targets: >= 50% of nginx's rate, p99 < 25 ms.
+ * 2. Cold opens of `year-recap` landscape (`channels: ['web']`), fresh props
+ *    each run: time to the first and last byte of `video.mp4` (target for the
+ *    first byte: < 1.5 s), and in Chromium, navigation start to the live
+ *    player playing (target < 500 ms). One warm-up open first, printed apart.
+ *
+ * On a 2-core machine the load generator and the server share the CPU: the
+ * CPU seconds each used are printed next to the rates.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { findChromium } from '../src/encode/index.js';
+import { fetchColdVideo, openColdPage, waitUntilReady, type ColdPage, type ColdVideo } from './live-cold.js';
+import { cpuSecondsOf, repoRoot, startBenchFarm, TSX_LOADER, type BenchFarm } from './live-farm.js';
+import type { LoadOptions, LoadResult } from './live-load.js';
+import { findNginx, startNginx } from './live-nginx.js';
+
+const seconds = Number(process.argv[2] ?? 10);
+const coldRuns = Number(process.argv[3] ?? 3);
+const CONNECTIONS = 50;
+
+const ms = (v: number) => (Number.isFinite(v) ? `${v.toFixed(v < 10 ? 2 : 0)} ms` : 'n/a');
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)]!;
+
+/** Runs bench/live-load.ts in its own process and returns its figures plus the CPU the server used meanwhile. */
+async function load(target: string, serverPid: number, expectBytes: number): Promise<LoadResult & { serverCpuS: number }> {
+  const options: LoadOptions = { url: target, connections: CONNECTIONS, durationMs: seconds * 1000, warmupMs: 1000, expectBytes };
+  const before = await cpuSecondsOf(serverPid);
+  const child = spawn(process.execPath, ['--import', TSX_LOADER, path.join(repoRoot, 'bench/live-load.ts'), JSON.stringify(options)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const after = await cpuSecondsOf(serverPid);
+  if (code !== 0) throw new Error(`load generator exited with ${code}`);
+  return { ...(JSON.parse(out) as LoadResult), serverCpuS: after - before };
+}
+
+function printLoad(name: string, r: LoadResult & { serverCpuS: number }): void {
+  const perReq = r.requests > 0 ? (r.serverCpuS * 1e6) / r.requests : Number.NaN;
+  console.log(
+    `  ${name.padEnd(30)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${ms(r.p50Ms).padStart(8)}  p99 ${ms(r.p99Ms).padStart(8)}  max ${ms(r.maxMs).padStart(8)}` +
+      `  ${r.mbPerSec.toFixed(0)} MB/s  failures ${r.failures}  server CPU ${r.serverCpuS.toFixed(1)} s (${perReq.toFixed(0)} µs/req incl. warm-up)  client CPU ${r.clientCpuS.toFixed(1)} s`,
+  );
+}
+
+async function cachedHits(farm: BenchFarm, dir: string): Promise<void> {
+  console.log(`\nCached hits: /l/<token>/video.mp4, ${CONNECTIONS} connections, ${seconds} s (after a 1 s warm-up)`);
+  const link = await farm.createLink('reference', { name: 'Bench Cached', points: 200 });
+  // The first open renders it (streamed while it renders); then it is a cached file.
+  const cold = await fetchColdVideo(link.assets.video!);
+  await waitUntilReady(link.url);
+  const res = await fetch(link.assets.video!);
+  const bytes = Buffer.from(await res.arrayBuffer());
+  if (res.status !== 200 || res.headers.get('x-mastercut-stream')) throw new Error(`cached video: ${res.status}`);
+  const file = path.join(dir, 'cached.mp4');
+  await writeFile(file, bytes);
+  console.log(`  file: ${(bytes.length / 1024).toFixed(0)} KB (${bytes.length} bytes), rendered by the farm on first open in ${ms(cold.completeMs)}`);
+
+  const ours = await load(link.assets.video!, farm.api.proc.pid!, bytes.length);
+  printLoad('mastercut API (1 process)', ours);
+
+  const nginxBin = findNginx();
+  if (!nginxBin) {
+    console.log('  nginx: not installed; install nginx-light to get the reference figure (it is not in scripts/system-packages.txt).');
+    console.log(`  targets: p99 < 25 ms: ${ours.p99Ms < 25 ? 'met' : 'NOT met'}`);
+    return;
+  }
+  const figures: Record<string, LoadResult> = {};
+  for (const workers of [1, 'auto'] as const) {
+    const nginx = await startNginx(nginxBin, file, workers);
+    try {
+      const r = await load(nginx.url, nginx.pid, bytes.length);
+      printLoad(`nginx worker_processes ${workers}`, r);
+      figures[String(workers)] = r;
+    } finally {
+      await nginx.stop();
+    }
+  }
+  const one = figures['1']!;
+  const auto = figures.auto!;
+  console.log(
+    `  mastercut / nginx(1 worker, the fair comparison: one process each): ${((ours.rps / one.rps) * 100).toFixed(0)}%` +
+      `   mastercut / nginx(auto, ${os.cpus().length} workers): ${((ours.rps / auto.rps) * 100).toFixed(0)}%`,
+  );
+  console.log(`  targets: >= 50% of nginx(1): ${ours.rps >= one.rps / 2 ? 'met' : 'NOT met'}; p99 < 25 ms: ${ours.p99Ms < 25 ? 'met' : 'NOT met'}`);
+}
+
+async function coldOpens(farm: BenchFarm): Promise<void> {
+  console.log(`\nCold opens: year-recap landscape (channels ['web']), fresh props each run, ${coldRuns} runs after one warm-up`);
+  const browser = await chromium.launch({
+    executablePath: (await findChromium()).path,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  const videos: ColdVideo[] = [];
+  const pages: ColdPage[] = [];
+  try {
+    for (let run = 0; run <= coldRuns; run++) {
+      const props = (what: string) => ({ firstName: `${what}${run}x${Date.now() % 100_000}`, nightsStayed: (Date.now() + run) % 300 });
+      const videoLink = await farm.createLink('year-recap', props('Video'));
+      const video = await fetchColdVideo(videoLink.assets.video!);
+      await waitUntilReady(videoLink.url);
+      await fetch(videoLink.assets.poster!).then((r) => r.arrayBuffer());
+
+      const pageLink = await farm.createLink('year-recap', props('Page'));
+      const page = await openColdPage(browser, pageLink.url);
+      await waitUntilReady(pageLink.url);
+      await fetch(pageLink.assets.poster!).then((r) => r.arrayBuffer());
+
+      const label = run === 0 ? 'warm-up (first after start, not in the median)' : `run ${run}`;
+      console.log(
+        `  ${label.padEnd(48)} video: ${video.status}${video.streamed ? ' streamed' : ''} first byte ${ms(video.firstByteMs)}, complete ${ms(video.completeMs)} (${(video.bytes / 1024).toFixed(0)} KB)` +
+          `   page: html ${ms(page.htmlMs)}, live player ${ms(page.liveMs)}, playing (${page.mode}) ${ms(page.playableMs)}`,
+      );
+      if (run > 0) {
+        videos.push(video);
+        pages.push(page);
+      }
+    }
+  } finally {
+    await browser.close();
+  }
+  if (videos.length === 0) return;
+  const firstByte = median(videos.map((v) => v.firstByteMs));
+  const playable = median(pages.map((p) => p.playableMs));
+  console.log(`  median: video first byte ${ms(firstByte)} (target < 1.5 s: ${firstByte < 1500 ? 'met' : 'NOT met'}), complete MP4 ${ms(median(videos.map((v) => v.completeMs)))}`);
+  console.log(`          page playing ${ms(playable)} (target < 500 ms: ${playable < 500 ? 'met' : 'NOT met'}), html ${ms(median(pages.map((p) => p.htmlMs)))}, live player mounted ${ms(median(pages.map((p) => p.liveMs)))}`);
+}
+
+const dir = await mkdtemp(path.join(os.tmpdir(), 'mastercut-bench-live-'));
+console.log(`bench/live.ts on ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}, node ${process.version}`);
+let farm: BenchFarm | undefined;
+try {
+  farm = await startBenchFarm(dir);
+  await cachedHits(farm, dir);
+  await coldOpens(farm);
+  console.log(`\nload average at the end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+} finally {
+  await farm?.stop();
+  await rm(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,99 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import type { ObjectStore } from '../../storage/object-store.js';
+import { SAFE_REQUEST_ID } from '../middleware/request-id.js';
+import { attachHotAdmission } from './hot-admission.js';
+import { createHotOutputCache, type HotOutputCacheOptions } from './hot-output-cache.js';
+import { serveHotObject } from './serve-hot-object.js';
+
+export interface FastPathDeps {
+  /** Where admitted objects are read from (once, into memory). */
+  store: Pick<ObjectStore, 'get'>;
+  /** The API's logger: a hot answer is logged like any other request. */
+  logger: Logger;
+}
+
+export type FastPathOptions = HotOutputCacheOptions;
+
+/** A Live asset in its canonical form (the token pattern of live-routes.ts, the asset names of LIVE_ASSETS). */
+const LIVE_ASSET_PATH = /^\/l\/v1\.[A-Za-z0-9_-]{1,16}\.[A-Za-z0-9_-]{16,}\/(video\.mp4|poster\.jpg|preview\.gif|still\.png)$/;
+/** `/v1/outputs/:key` with a render or deliverable key (64 lowercase hex). */
+const OUTPUT_PATH = /^\/v1\/outputs\/[0-9a-f]{64}$/;
+
+/**
+ * A plain `http` request listener in front of Express for the two routes
+ * that serve cached files: `GET|HEAD /l/:token/<asset>` and
+ * `GET|HEAD /v1/outputs/:key`.
+ *
+ * Express, its router, the token check, two Redis reads and a file open per
+ * hit held a cached 200 KB MP4 to a fraction of nginx's rate. Here a path
+ * the full route served within the last memo period (1 s by default) is
+ * answered from memory: no Redis, no file system, one writeHead and one end.
+ * Everything else, including every first request, every path after its memo
+ * ran out, any other spelling of a path, and anything not GET or HEAD, goes
+ * to Express unchanged, and the route decides (see `admitHot`).
+ *
+ * Why that is safe:
+ * - only a route admits a path, after its own checks, and only the exact
+ *   path the fast path matched: a tampered token is another path, never hot;
+ * - the memo is short: an erasure, an eviction or an expiry is seen by the
+ *   route within one memo period; a link's own expiry ends its memo exactly;
+ * - hot answers keep the API's behaviour: X-Request-Id, the request log
+ *   line (path without the token), ETag/304, Range/206/416, HEAD. One
+ *   difference: within its memo a hot path is still served while Redis is
+ *   down, where the route would answer 503.
+ */
+export function createFastPath(deps: FastPathDeps, options: FastPathOptions = {}) {
+  const cache = createHotOutputCache(deps, options);
+
+  const handled = (path: string): boolean =>
+    path.startsWith('/l/') ? LIVE_ASSET_PATH.test(path) : path.startsWith('/v1/outputs/') && OUTPUT_PATH.test(path);
+
+  const serve = (path: string, req: IncomingMessage, res: ServerResponse, next: RequestListener): boolean => {
+    const object = cache.find(path);
+    if (!object) return false;
+    const started = performance.now();
+    const incoming = req.headers['x-request-id'];
+    const reqId = typeof incoming === 'string' && SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    res.once('close', () => {
+      const line = {
+        reqId,
+        method: req.method,
+        // Live tokens are personal data: never logged.
+        path: path.startsWith('/l/') ? `/l/:token${path.slice(path.lastIndexOf('/'))}` : path,
+        status: res.statusCode,
+        durationMs: Math.round((performance.now() - started) * 10) / 10,
+        bytes: Number(res.getHeader('content-length')) || undefined,
+        aborted: !res.writableFinished || undefined,
+      };
+      deps.logger.info(line, 'request');
+    });
+    try {
+      serveHotObject(object, req, res, reqId);
+    } catch (err) {
+      if (res.headersSent) res.destroy(err as Error);
+      else next(req, res);
+    }
+    return true;
+  };
+
+  return {
+    cache,
+    /** The server's request listener: hot answers here, everything else to `app`. */
+    wrap(app: RequestListener): RequestListener {
+      return (req, res) => {
+        if (req.method !== 'GET' && req.method !== 'HEAD') return app(req, res);
+        const url = req.url ?? '';
+        const query = url.indexOf('?');
+        const path = query === -1 ? url : url.slice(0, query);
+        if (!handled(path)) return app(req, res);
+        if (serve(path, req, res, app)) return;
+        attachHotAdmission(req, (grant) => cache.admit(path, grant));
+        app(req, res);
+      };
+    },
+  };
+}
+
+export type FastPath = ReturnType<typeof createFastPath>;
