@@ -27,12 +27,14 @@ export interface FarmProcess {
 export interface BenchFarm {
   redis: EmbeddedRedis;
   api: FarmProcess & { url: string };
-  createLink(templateId: string, props: Record<string, unknown>): Promise<{ url: string; assets: Record<string, string> }>;
+  createLink(templateId: string, props: Record<string, unknown>, channel?: string): Promise<{ url: string; assets: Record<string, string> }>;
+  /** Stops the render worker and starts a new one with `env` added (e.g. ENCODE_CRF), once it is ready. */
+  replaceRenderWorker(env?: Record<string, string>): Promise<void>;
   stop(): Promise<void>;
 }
 
 /** Starts redis, then the API, a render worker and a transcode worker, and waits until all are ready. */
-export async function startBenchFarm(dir: string): Promise<BenchFarm> {
+export async function startBenchFarm(dir: string, renderEnv: Record<string, string> = {}): Promise<BenchFarm> {
   const redis = await startEmbeddedRedis();
   const env = {
     ...process.env,
@@ -47,12 +49,12 @@ export async function startBenchFarm(dir: string): Promise<BenchFarm> {
     TRANSCODE_ENCODERS: 'cpu',
   };
   const processes: FarmProcess[] = [];
-  const start = (name: string, script: string, args: string[] = []) => {
+  const start = (name: string, script: string, args: string[] = [], extraEnv: Record<string, string> = {}) => {
     const log = path.join(dir, `${name}.log`);
     const fd = openSync(log, 'w');
     const proc = spawn(process.execPath, ['--import', TSX_LOADER, path.join(repoRoot, script), ...args], {
       cwd: repoRoot,
-      env,
+      env: { ...env, ...extraEnv },
       stdio: ['ignore', fd, fd],
     });
     closeSync(fd);
@@ -70,7 +72,7 @@ export async function startBenchFarm(dir: string): Promise<BenchFarm> {
   };
   try {
     const api = start('api', 'src/api/main.ts');
-    const render = start('render', 'workers/render.ts', ['--eviction-check', 'warn']);
+    let render = start('render', 'workers/render.ts', ['--eviction-check', 'warn'], renderEnv);
     const transcode = start('transcode', 'workers/transcode.ts', ['--eviction-check', 'warn']);
     const port = await waitForLog(api, /"port":(\d+)[^\n]*"msg":"api listening"/);
     await Promise.all([waitForLog(render, /worker ready/), waitForLog(transcode, /worker ready/)]);
@@ -78,17 +80,24 @@ export async function startBenchFarm(dir: string): Promise<BenchFarm> {
     return {
       redis,
       api: { ...api, url },
-      async createLink(templateId, props) {
+      async createLink(templateId, props, channel = 'web') {
         const res = await fetch(`${url}/v1/live-links`, {
           method: 'POST',
           headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ templateId, channels: ['web'], props }),
+          body: JSON.stringify({ templateId, channels: [channel], props }),
         });
         if (res.status !== 201) throw new Error(`POST /v1/live-links: ${res.status} ${await res.text()}`);
         const { links } = (await res.json()) as { links: { url: string; assets: Record<string, string> }[] };
         const link = links[0]!;
         const abs = (u: string) => (u.startsWith('http') ? u : `${url}${u}`);
         return { url: abs(link.url), assets: Object.fromEntries(Object.entries(link.assets).map(([k, v]) => [k, abs(v)])) };
+      },
+      async replaceRenderWorker(extraEnv = {}) {
+        render.proc.kill('SIGTERM');
+        await render.exited;
+        processes.splice(processes.indexOf(render), 1);
+        render = start(`render-${processes.length}`, 'workers/render.ts', ['--eviction-check', 'warn'], extraEnv);
+        await waitForLog(render, /worker ready/);
       },
       stop,
     };

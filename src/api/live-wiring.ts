@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
 import { createColdRenderLimiter } from '../live/cold-render-limiter.js';
-import { createChannelProfileResolver } from '../live/channel-profile-resolver.js';
+import type { ChannelProfileResolver } from '../encode/channel-profile-resolver.js';
 import { createLiveLinkFactory } from '../live/create-live-links.js';
 import { createOnDemand } from '../live/create-on-demand.js';
 import { eraseSubject } from '../live/erase-subject.js';
@@ -11,10 +11,12 @@ import { resolveLiveKeyring } from '../live/live-keyring.js';
 import { createLiveLinkResolver } from '../live/live-link-resolver.js';
 import { createRenderStreamHub } from '../live/render-stream-hub.js';
 import { createStoredProps } from '../live/stored-props.js';
+import { recordSubject } from '../live/subject-index.js';
+import { sealLiveToken } from '../live/live-token.js';
+import type { LazyCampaignLinks } from '../campaigns/campaign-service.js';
 import type { OutputIndex } from '../cache/output-index.js';
 import { createDeliverableRequests } from '../queue/deliverable-requests.js';
-import { createRenderQueue, type RenderQueue } from '../queue/create-render-queue.js';
-import { queueNames } from '../queue/queue-names.js';
+import type { RenderQueue } from '../queue/create-render-queue.js';
 import { createRedisConnection } from '../queue/redis-connection.js';
 import type { TranscodeJobData } from '../queue/transcode-job.schema.js';
 import type { ObjectStore } from '../storage/object-store.js';
@@ -30,6 +32,8 @@ export interface LiveWiringDeps {
   /** The API's fail-fast connection (a Redis outage is a quick 503). */
   redis: Redis;
   renderQueue: Pick<RenderQueue, 'queue' | 'jobOptions' | 'queueName'>;
+  transcodeQueue: Pick<RenderQueue<TranscodeJobData>, 'queue' | 'jobOptions'>;
+  profiles: ChannelProfileResolver;
   registry: TemplateRegistry;
   index: OutputIndex;
   store: ObjectStore;
@@ -38,15 +42,15 @@ export interface LiveWiringDeps {
 }
 
 /** Builds every Live URL piece from config; `close` stops its Redis readers. */
-export async function createLiveWiring(deps: LiveWiringDeps): Promise<{ routers: NonNullable<ApiDeps['live']>; close(): Promise<void> }> {
+export async function createLiveWiring(
+  deps: LiveWiringDeps,
+): Promise<{ routers: NonNullable<ApiDeps['live']>; lazyCampaigns: LazyCampaignLinks; close(): Promise<void> }> {
   const { config, redis } = deps;
   const { keyring, warning } = resolveLiveKeyring({ keys: config.live.keys, retiredIds: config.live.retiredKeyIds }, config.env);
   if (warning) deps.logger.warn(warning);
-  const transcodeQueue = createRenderQueue<TranscodeJobData>({ redisUrl: deps.redisUrl, queueName: queueNames.transcode, events: false, jobOptions: config.jobs });
-  transcodeQueue.connection.on('error', () => undefined);
+  const { transcodeQueue, profiles } = deps;
   const deliverables = createDeliverableRequests(redis, { queue: transcodeQueue.queue, jobOptions: transcodeQueue.jobOptions });
   const storedProps = createStoredProps(redis, { ttlSeconds: config.live.linkTtlSeconds });
-  const profiles = createChannelProfileResolver({ overrides: config.transcode.profileOverrides, webm: config.transcode.webm });
   const linkDeps = { registry: deps.registry, redis, keyring, storedProps, profiles, jobOptions: deps.renderQueue.jobOptions };
   const resolver = createLiveLinkResolver(linkDeps, { maxTokenLength: config.live.tokenMaxLength });
   const limiter = createColdRenderLimiter(redis, {
@@ -54,7 +58,15 @@ export async function createLiveWiring(deps: LiveWiringDeps): Promise<{ routers:
     perLink: { limit: config.live.coldPerLink, windowSeconds: config.live.coldWindowSeconds },
   });
   const onDemand = createOnDemand(
-    { renderQueue: deps.renderQueue.queue, transcodeQueue: transcodeQueue.queue, deliverables, index: deps.index, store: deps.store, limiter },
+    {
+      renderQueue: deps.renderQueue.queue,
+      transcodeQueue: transcodeQueue.queue,
+      deliverables,
+      index: deps.index,
+      store: deps.store,
+      limiter,
+      recordSubject: (recipientId, items) => recordSubject(redis, recipientId, items, { ttlSeconds: config.live.linkTtlSeconds }),
+    },
     { waitTimeoutMs: config.live.waitTimeoutMs },
   );
   const hub = createRenderStreamHub({ connect: () => createRedisConnection(deps.redisUrl) });
@@ -70,7 +82,14 @@ export async function createLiveWiring(deps: LiveWiringDeps): Promise<{ routers:
       recipientId,
       { actor },
     );
+  const base = (deps.publicBaseUrl ?? '').replace(/\/+$/, '');
+  const ttlSeconds = config.live.linkTtlSeconds;
+  const lazyCampaigns: LazyCampaignLinks = {
+    storeProps: (props, recipientId) => storedProps.put(props, { recipientId, ttlSeconds }),
+    linkUrl: (input) => `${base}/l/${sealLiveToken(keyring, input, { ttlSeconds, maxLength: config.live.tokenMaxLength })}`,
+  };
   return {
+    lazyCampaigns,
     routers: {
       pages: createLiveRoutes({ resolver, onDemand, hub, landing, store: deps.store, publicBaseUrl: deps.publicBaseUrl }),
       bundles: createBundleRoutes(deps.registry),
@@ -79,7 +98,6 @@ export async function createLiveWiring(deps: LiveWiringDeps): Promise<{ routers:
     },
     async close() {
       await hub.close();
-      await transcodeQueue.close();
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { pathToFileURL } from 'node:url';
 import { pino, type Logger } from 'pino';
 import { createOutputIndex } from '../cache/index.js';
@@ -7,11 +7,16 @@ import { createCampaignService } from '../campaigns/index.js';
 import { createRegistry } from '../cli/render-engine.js';
 import { loadConfig, type Config } from '../config/index.js';
 import { AppError } from '../errors/index.js';
+import { createChannelProfileResolver } from '../encode/channel-profile-resolver.js';
 import { createRenderQueue } from '../queue/create-render-queue.js';
+import { createDeliverableRequests } from '../queue/deliverable-requests.js';
+import { queueNames } from '../queue/queue-names.js';
+import type { TranscodeJobData } from '../queue/transcode-job.schema.js';
 import { createObjectStore } from '../storage/index.js';
 import { startStoreSweeper } from './store-sweeper.js';
 import type { ApiOptions } from './api-deps.js';
 import { createApp } from './create-app.js';
+import { createFastPath, type FastPath, type FastPathOptions } from './fast-path/index.js';
 import { createLiveWiring } from './live-wiring.js';
 import { createCampaignRouter } from './routes/campaign-routes.js';
 
@@ -32,6 +37,8 @@ export interface StartApiServerOptions extends ApiOptions {
   closeGraceMs?: number;
   /** Prefix of output URLs in campaign manifests (e.g. `https://farm.example.com`). Default: relative URLs. */
   publicBaseUrl?: string;
+  /** The in-memory fast path for cached files (src/api/fast-path); false turns it off. Default on, 1 s memo. */
+  fastPath?: FastPathOptions | false;
 }
 
 export interface ApiServer {
@@ -39,6 +46,8 @@ export interface ApiServer {
   url: string;
   port: number;
   server: Server;
+  /** The fast path in front of Express (its cache's stats), unless turned off. */
+  fastPath?: FastPath;
   /** Stops accepting, lets in-flight requests finish (up to the grace period), closes Redis. */
   close(): Promise<void>;
 }
@@ -68,13 +77,30 @@ export async function startApiServer(config: Readonly<Config>, options: StartApi
   const registry = createRegistry(config);
   const index = createOutputIndex(renderQueue.connection);
   const store = createObjectStore(config);
-  const campaigns = createCampaignService(
-    { redis: campaignQueue.connection, queue: campaignQueue.queue, registry, index, store, jobOptions: campaignQueue.jobOptions },
-    { outputBaseUrl: options.publicBaseUrl ?? config.farm.publicBaseUrl },
-  );
+  // Producers of channel deliverables (campaigns and Live URLs); transcode workers consume them.
+  const transcodeQueue = createRenderQueue<TranscodeJobData>({ redisUrl, queueName: queueNames.transcode, events: false, jobOptions: config.jobs });
+  transcodeQueue.connection.on('error', () => undefined);
+  const profiles = createChannelProfileResolver({ overrides: config.transcode.profileOverrides, webm: config.transcode.webm });
+  const deliverables = createDeliverableRequests(campaignQueue.connection, { queue: transcodeQueue.queue, jobOptions: transcodeQueue.jobOptions });
   if (config.farm.apiKeys.length === 0) logger.warn('API_KEYS is empty: every /v1 management route will answer 401');
   const publicBaseUrl = options.publicBaseUrl ?? config.farm.publicBaseUrl;
-  const live = await createLiveWiring({ config, redisUrl, redis: renderQueue.connection, renderQueue, registry, index, store, logger, publicBaseUrl });
+  const live = await createLiveWiring({
+    config,
+    redisUrl,
+    redis: renderQueue.connection,
+    renderQueue,
+    transcodeQueue,
+    profiles,
+    registry,
+    index,
+    store,
+    logger,
+    publicBaseUrl,
+  });
+  const campaigns = createCampaignService(
+    { redis: campaignQueue.connection, queue: campaignQueue.queue, registry, index, store, jobOptions: campaignQueue.jobOptions, profiles, deliverables, live: live.lazyCampaigns },
+    { outputBaseUrl: publicBaseUrl },
+  );
   const app = createApp(
     {
       registry,
@@ -92,7 +118,9 @@ export async function startApiServer(config: Readonly<Config>, options: StartApi
 
   const sweeper = startStoreSweeper(store, index, { intervalMs: config.storage.sweepIntervalMs, logger });
 
-  const server = app.listen(options.port ?? config.farm.apiPort, options.host ?? '0.0.0.0');
+  // Recently checked cached files are answered from memory before Express: see src/api/fast-path.
+  const fastPath = options.fastPath === false ? undefined : createFastPath({ store, logger }, options.fastPath);
+  const server = createServer(fastPath ? fastPath.wrap(app) : app).listen(options.port ?? config.farm.apiPort, options.host ?? '0.0.0.0');
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);
@@ -110,10 +138,10 @@ export async function startApiServer(config: Readonly<Config>, options: StartApi
       clearTimeout(grace);
       sweeper.stop();
       await live.close();
-      await Promise.all([renderQueue.close(), campaignQueue.close()]);
+      await Promise.all([renderQueue.close(), campaignQueue.close(), transcodeQueue.close()]);
       logger.info('api closed');
     })());
-  return { url: `http://127.0.0.1:${port}`, port, server, close };
+  return { url: `http://127.0.0.1:${port}`, port, server, close, ...(fastPath ? { fastPath } : {}) };
 }
 
 /**

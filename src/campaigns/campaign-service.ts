@@ -10,7 +10,11 @@ import type { TemplateRegistry } from '../templates/index.js';
 import { assertCampaignId, newCampaignId } from './campaign-id.js';
 import { allCampaignKeys, campaignKeys } from './campaign-keys.js';
 import type { CampaignStatus, CreateCampaignInput } from './campaign.schema.js';
-import { planChannels } from './channel-variants.js';
+import { planChannels, type ChannelPlan } from './channel-variants.js';
+import type { Template } from '../composition/template.schema.js';
+import { createDeliverablePlan, type DeliverablePlan } from '../queue/deliverable-plan.js';
+import type { DeliverableRequests } from '../queue/deliverable-requests.js';
+import type { ChannelProfileResolver } from '../encode/channel-profile-resolver.js';
 import { fanOut, type InvalidRow } from './fan-out.js';
 import { manifestStream, type ManifestFormat } from './manifest-stream.js';
 import { markDoneIfComplete, readCampaignMeta, settleForeignKeys, toCampaignStatus } from './read-campaign-status.js';
@@ -26,6 +30,20 @@ export interface CampaignServiceDeps {
   store: Pick<ObjectStore, 'head'>;
   /** The job options the queue was made with (createRenderQueue().jobOptions); default B's defaults. */
   jobOptions?: RenderJobOptions;
+  /** Channel profiles (template + config overrides). With `deliverables`, each master's channel deliverables are made too. */
+  profiles?: ChannelProfileResolver;
+  /** The render -> transcode chain; without it a campaign makes masters only. */
+  deliverables?: DeliverableRequests;
+  /** Live links, for `lazy` campaigns (nothing rendered until a link is opened). */
+  live?: LazyCampaignLinks;
+}
+
+/** What lazy campaigns need from the Live-link domain. */
+export interface LazyCampaignLinks {
+  /** Stores one recipient's validated props (recorded for erasure); returns their id. */
+  storeProps(props: Record<string, unknown>, recipientId: string): Promise<string>;
+  /** The Live link URL of one recipient on one channel. */
+  linkUrl(input: { templateId: string; channel: string; propsRef: string; campaignId: string; recipientId: string }): string;
 }
 
 export interface CampaignServiceOptions {
@@ -41,6 +59,18 @@ export interface CampaignServiceOptions {
   outputBaseUrl?: string;
   /** Key prefix of the output index hashes, as given to createOutputIndex. Default `{mastercut}:out:`. */
   indexPrefix?: string;
+}
+
+/** Per variant, the deliverables of every channel that renders it (shared specs once). */
+function deliverablePlans(template: Template, plan: ChannelPlan): DeliverablePlan[] {
+  return plan.variants.map((_, v) =>
+    createDeliverablePlan({
+      templateId: template.id,
+      posterSeconds: template.posterFrame / template.fps,
+      priorityClass: 'campaign',
+      specs: plan.channels.flatMap((_, c) => (plan.variantIndex[c] === v ? plan.profiles![c]!.deliverables : [])),
+    }),
+  );
 }
 
 export interface CampaignErrorsPage {
@@ -77,16 +107,19 @@ export function createCampaignService(deps: CampaignServiceDeps, options: Campai
      * and the error is thrown.
      */
     async create(input: CreateCampaignInput & { onCreated?: (id: string) => void }): Promise<CampaignStatus> {
-      if (input.mode !== 'prerender') {
-        throw new AppError('INVALID_ARGUMENT', `Campaign mode "${input.mode}" is not available yet; use "prerender".`, {
-          details: { mode: input.mode, issues: [{ path: 'mode', message: 'only "prerender" is available' }] },
+      const lazy = input.mode === 'lazy';
+      if (input.mode === 'email-assets' || (lazy && !deps.live)) {
+        const available = deps.live ? '"prerender" or "lazy"' : '"prerender"';
+        throw new AppError('INVALID_ARGUMENT', `Campaign mode "${input.mode}" is not available here; use ${available}.`, {
+          details: { mode: input.mode, issues: [{ path: 'mode', message: `use ${available}` }] },
         });
       }
       if (input.format !== 'csv' && input.format !== 'jsonl') {
         throw new AppError('INVALID_ARGUMENT', 'Recipients must be CSV or JSON Lines.');
       }
       const template = deps.registry.get(input.templateId);
-      const plan = planChannels(template, input.channels, input.variant);
+      const plan = planChannels(template, input.channels, input.variant, deps.profiles);
+      const withDeliverables = Boolean(deps.deliverables && plan.profiles) && !lazy;
       const bundle = await deps.registry.bundle(template.id);
       const id = newCampaignId();
       const keys = campaignKeys(id);
@@ -100,6 +133,7 @@ export function createCampaignService(deps: CampaignServiceDeps, options: Campai
           channels: plan.channels.join(','),
           channelVariants: plan.variantIndex.map((i) => plan.variants[i]).join(','),
           variantIndex: plan.variantIndex.join(','),
+          deliverables: withDeliverables ? '1' : '0',
           state: 'ingesting',
           createdAt,
         })
@@ -108,11 +142,13 @@ export function createCampaignService(deps: CampaignServiceDeps, options: Campai
       input.onCreated?.(id);
       try {
         await fanOut(
-          fanOutDeps,
+          lazy ? { ...fanOutDeps, storeProps: deps.live!.storeProps } : fanOutDeps,
           {
+            lazy,
             campaignId: id,
             templateId: template.id,
             variants: plan.variants,
+            ...(withDeliverables ? { deliverablePlans: deliverablePlans(template, plan) } : {}),
             jsonSchema: deps.registry.jsonSchema(template) as JsonSchemaNode,
             recipients: input.recipients,
             format: input.format,
@@ -145,10 +181,17 @@ export function createCampaignService(deps: CampaignServiceDeps, options: Campai
       assertCampaignId(id);
       if (format !== 'csv' && format !== 'jsonl') throw new AppError('INVALID_ARGUMENT', 'format must be csv or jsonl');
       const meta = await readCampaignMeta(deps.redis, id);
+      const channels = (meta.channels ?? '').split(',');
+      const template = meta.deliverables === '1' && deps.profiles ? deps.registry.get(meta.templateId ?? '') : undefined;
+      const live = meta.mode === 'lazy' ? deps.live : undefined;
       return manifestStream(deps.redis, id, format, {
-        channels: (meta.channels ?? '').split(','),
+        ...(live
+          ? { link: (channel: string, propsRef: string, recipientId: string) => live.linkUrl({ templateId: meta.templateId!, channel, propsRef, campaignId: id, recipientId }) }
+          : {}),
+        channels,
         variantIndex: (meta.variantIndex ?? '').split(',').map(Number),
         outputBaseUrl,
+        ...(template ? { deliverables: channels.map((channel) => deps.profiles!(template, channel).deliverables) } : {}),
       });
     },
 

@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import type { RecipientsFormat } from './source-entry.js';
 
-/** Campaign modes. Only `prerender` exists yet; `lazy` and `email-assets` come with later issues. */
+/** Campaign modes: `prerender` renders every master and deliverable now; `lazy` makes Live links that render on first open; `email-assets` is not built yet. */
 export const campaignModeSchema = z.enum(['prerender', 'lazy', 'email-assets']);
 
 /** The parameters of a new campaign, whatever carries them (query string, JSON body, CLI flags). */

@@ -1,22 +1,18 @@
 import { z } from 'zod';
 import type { Template } from '../composition/template.schema.js';
+import type { ChannelProfile } from '../encode/channel-profile.schema.js';
+import { CHANNEL_PROFILES, type ChannelName } from '../encode/channel-profiles.js';
 import { AppError } from '../errors/index.js';
 
 /**
  * The delivery channels a campaign can target, and the template variant each
- * one renders (DESIGN.md, "Channel profile"). Channels that share a variant
- * share one master render: email + web is one render per recipient, not two.
+ * one renders by default (DESIGN.md, "Channel profile"; the table is
+ * src/encode/channel-profiles.ts). Channels that share a variant share one
+ * master render: email + web is one render per recipient, not two.
  */
-export const CHANNEL_VARIANTS = {
-  email: 'landscape',
-  web: 'landscape',
-  callcenter: 'landscape',
-  inapp: 'portrait',
-  sms: 'portrait',
-  social: 'square',
-} as const;
+export const CHANNEL_VARIANTS = Object.fromEntries(Object.entries(CHANNEL_PROFILES).map(([c, p]) => [c, p.variant])) as Record<ChannelName, string>;
 
-export const channelSchema = z.enum(Object.keys(CHANNEL_VARIANTS) as [keyof typeof CHANNEL_VARIANTS, ...(keyof typeof CHANNEL_VARIANTS)[]]);
+export const channelSchema = z.enum(Object.keys(CHANNEL_PROFILES) as [ChannelName, ...ChannelName[]]);
 
 export type Channel = z.infer<typeof channelSchema>;
 
@@ -27,6 +23,8 @@ export interface ChannelPlan {
   variants: string[];
   /** For each channel (same order as `channels`), the index of its variant in `variants`. */
   variantIndex: number[];
+  /** For each channel, its resolved profile (deliverables), when a resolver was given. */
+  profiles?: ChannelProfile[];
 }
 
 /**
@@ -35,7 +33,12 @@ export interface ChannelPlan {
  * a clear message, not with a failed render per recipient. `variant`
  * overrides the table for every channel (a single-variant template).
  */
-export function planChannels(template: Template, channels: readonly string[], variant?: string): ChannelPlan {
+export function planChannels(
+  template: Template,
+  channels: readonly string[],
+  variant?: string,
+  resolveProfile?: (template: Template, channel: string) => ChannelProfile,
+): ChannelPlan {
   if (channels.length === 0) throw channelError('A campaign needs at least one channel.', {});
   const parsed: Channel[] = [];
   for (const name of channels) {
@@ -47,8 +50,9 @@ export function planChannels(template: Template, channels: readonly string[], va
     parsed.push(result.data);
   }
   const variants: string[] = [];
-  const variantIndex = parsed.map((channel) => {
-    const wanted = variant ?? CHANNEL_VARIANTS[channel];
+  const profiles = resolveProfile ? parsed.map((channel) => resolveProfile(template, channel)) : undefined;
+  const variantIndex = parsed.map((channel, i) => {
+    const wanted = variant ?? profiles?.[i]!.variant ?? CHANNEL_VARIANTS[channel];
     if (!template.variants[wanted]) {
       throw channelError(
         `template "${template.id}" has no "${wanted}" variant, which channel "${channel}" needs; ` +
@@ -60,7 +64,7 @@ export function planChannels(template: Template, channels: readonly string[], va
     if (index < 0) index = variants.push(wanted) - 1;
     return index;
   });
-  return { channels: parsed, variants, variantIndex };
+  return { channels: parsed, variants, variantIndex, ...(profiles ? { profiles } : {}) };
 }
 
 /** INVALID_ARGUMENT whose reason also reaches API clients (as `issues`; no personal data in it). */

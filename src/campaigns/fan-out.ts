@@ -3,6 +3,8 @@ import type { Redis } from 'ioredis';
 import type { Readable } from 'node:stream';
 import { isAppError } from '../errors/index.js';
 import { createRenderJobPreparer, type PreparedRenderJob, type PrepareRenderJobDeps } from '../queue/prepare-render-job.js';
+import type { DeliverablePlan } from '../queue/deliverable-plan.js';
+import type { DeliverableRequests } from '../queue/deliverable-requests.js';
 import type { RenderJobData } from '../queue/render-job.schema.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { allCampaignKeys, campaignKeys } from './campaign-keys.js';
@@ -26,6 +28,10 @@ export interface FanOutDeps extends PrepareRenderJobDeps {
    * `state`), read inside the claim script; engineer A's default.
    */
   indexPrefix: string;
+  /** When set, each new master's channel deliverables are requested (cut by transcode workers once it is published). */
+  deliverables?: DeliverableRequests;
+  /** Lazy campaigns: keeps a row's props server side (with its TTL) and returns their id for the row's links. */
+  storeProps?: (props: Record<string, unknown>, recipientId: string) => Promise<string>;
 }
 
 export interface FanOutPlan {
@@ -33,6 +39,10 @@ export interface FanOutPlan {
   templateId: string;
   /** Distinct variants of the campaign's channels; one render per row and variant. */
   variants: string[];
+  /** Per variant (same order), what is cut from its masters; none: masters only. */
+  deliverablePlans?: (DeliverablePlan | undefined)[];
+  /** lazy: nothing is rendered; each row's props are stored and its manifest line names them (links render on first open). */
+  lazy?: boolean;
   jsonSchema: JsonSchemaNode;
   recipients: Readable;
   format: RecipientsFormat;
@@ -59,6 +69,8 @@ export interface InvalidRow {
 interface ValidRow {
   recipientId: string;
   keys: string[];
+  /** Lazy campaigns only: the validated props, stored when the chunk is written. */
+  props?: Record<string, unknown>;
 }
 
 /**
@@ -97,6 +109,12 @@ export async function fanOut(deps: FanOutDeps, plan: FanOutPlan, limits: FanOutL
 
   const store = async (chunk: { valid: ValidRow[]; invalid: InvalidRow[]; jobs: Map<string, PreparedRenderJob> }) => {
     const outcome = await queueNewRenders(deps, keys, chunk.jobs);
+    await requestDeliverables(deps, plan, outcome.freshJobs);
+    if (plan.lazy) {
+      // The line names the stored props instead of render keys: links are sealed from it when the manifest is read.
+      const refs = await Promise.all(chunk.valid.map((row) => deps.storeProps!(row.props!, row.recipientId)));
+      chunk.valid.forEach((row, i) => (row.keys = [refs[i]!]));
+    }
     const keep = Math.max(0, Math.min(chunk.invalid.length, limits.maxStoredErrors - storedErrors));
     storedErrors += keep;
     const tx = deps.redis.multi();
@@ -145,7 +163,9 @@ export async function fanOut(deps: FanOutDeps, plan: FanOutPlan, limits: FanOutL
         }
         const row = keyRow(preparers, parseRow, entry);
         if ('reason' in row) invalid.push(row);
-        else {
+        else if (plan.lazy) {
+          valid.push({ recipientId: row.recipientId, keys: [], props: row.jobs[0]!.data.props });
+        } else {
           valid.push({ recipientId: row.recipientId, keys: row.jobs.map((job) => job.renderKey) });
           for (const job of row.jobs) jobs.set(job.renderKey, job);
         }
@@ -157,6 +177,16 @@ export async function fanOut(deps: FanOutDeps, plan: FanOutPlan, limits: FanOutL
     // Whatever happened to the source, the chunk in flight is finished (or its error surfaces) before returning.
     await writing;
   }
+}
+
+/** One request per new master: the deliverables of the channels its variant serves. */
+async function requestDeliverables(deps: FanOutDeps, plan: FanOutPlan, jobs: PreparedRenderJob[]): Promise<void> {
+  if (!deps.deliverables || !plan.deliverablePlans || jobs.length === 0) return;
+  const requests = jobs.flatMap((job) => {
+    const deliverables = plan.deliverablePlans![plan.variants.indexOf(job.data.variant)];
+    return deliverables ? [{ renderKey: job.renderKey, masterStorageKey: job.storageKey, plan: deliverables }] : [];
+  });
+  await deps.deliverables.request(requests);
 }
 
 function keyRow(

@@ -1,5 +1,7 @@
 import { Readable } from 'node:stream';
 import type { Redis } from 'ioredis';
+import { deliverableKey } from '../cache/render-key.js';
+import type { DeliverableSpec } from '../encode/channel-profile.schema.js';
 import { campaignKeys } from './campaign-keys.js';
 
 export type ManifestFormat = 'csv' | 'jsonl';
@@ -10,24 +12,40 @@ export interface ManifestLayout {
   variantIndex: number[];
   /** Prefix of output URLs, e.g. `https://farm.example` (empty: relative URLs). */
   outputBaseUrl: string;
+  /** Per channel, the deliverables cut from its master: each gets a `<channel>_<file>_url` column. */
+  deliverables?: DeliverableSpec[][];
+  /** Lazy campaigns: the Live link of one row and channel, from the row's stored-props id. */
+  link?: (channel: string, propsRef: string, recipientId: string) => string;
 }
+
+/** A Live link's own URLs, as lazy manifests list them. */
+const LINK_ASSETS = [['url', ''], ['video_url', '/video.mp4'], ['poster_url', '/poster.jpg'], ['preview_url', '/preview.gif']] as const;
 
 /** Manifest rows read per Redis round trip. */
 const PAGE = 1000;
 
 /**
  * The manifest as a stream, paged out of Redis (never loaded whole): one
- * line per valid recipient, in file order, with each channel's render key
- * and output URL. CSV columns: `recipientId,<channel>_renderKey,<channel>_url...`;
- * JSON Lines: `{"recipientId", "channels": {"<channel>": {"renderKey", "url"}}}`.
+ * line per valid recipient, in file order, with each channel's render key,
+ * master URL and deliverable URLs. CSV columns: `recipientId,<channel>_renderKey,
+ * <channel>_url,<channel>_<file>_url...` (e.g. `email_preview_gif_url`);
+ * JSON Lines: `{"recipientId", "channels": {"<channel>": {"renderKey", "url", "deliverables": {"<file>": url}}}}`.
  * Recipient ids, keys and URLs need no CSV quoting: ids are /[A-Za-z0-9_-]/
  * and keys hex (the base URL is quoted when it needs to be).
  */
 export function manifestStream(redis: Redis, id: string, format: ManifestFormat, layout: ManifestLayout): Readable {
   const listKey = campaignKeys(id).manifest;
   const url = (key: string) => `${layout.outputBaseUrl}/v1/outputs/${key}`;
+  const specs = layout.channels.map((_, i) => layout.deliverables?.[i] ?? []);
+  const column = (channel: string, spec: DeliverableSpec) => `${channel}_${spec.name.replace(/[.-]/g, '_')}_url`;
+  // A deliverable's key is derived from its master's, so its URL is known before it exists.
+  const deliverableUrls = (channel: number, masterKey: string) => specs[channel]!.map((spec) => url(deliverableKey(masterKey, spec)));
   async function* lines(): AsyncGenerator<string> {
-    if (format === 'csv') yield `${['recipientId', ...layout.channels.flatMap((c) => [`${c}_renderKey`, `${c}_url`])].join(',')}\n`;
+    if (layout.link) return yield* lazyLines(layout.link);
+    if (format === 'csv') {
+      const header = layout.channels.flatMap((c, i) => [`${c}_renderKey`, `${c}_url`, ...specs[i]!.map((spec) => column(c, spec))]);
+      yield `${['recipientId', ...header].join(',')}\n`;
+    }
     for (let start = 0; ; start += PAGE) {
       const rows = await redis.lrange(listKey, start, start + PAGE - 1);
       if (rows.length === 0) return;
@@ -36,9 +54,35 @@ export function manifestStream(redis: Redis, id: string, format: ManifestFormat,
         const [recipientId = '', ...keys] = row.split(' ');
         const perChannel = layout.variantIndex.map((i) => keys[i] ?? '');
         if (format === 'csv') {
-          out += `${[recipientId, ...perChannel.flatMap((key) => [key, csvField(url(key))])].join(',')}\n`;
+          const cells = perChannel.flatMap((key, i) => [key, url(key), ...deliverableUrls(i, key)].map((v, j) => (j === 0 ? v : csvField(v))));
+          out += `${[recipientId, ...cells].join(',')}\n`;
         } else {
-          const channels = Object.fromEntries(layout.channels.map((c, i) => [c, { renderKey: perChannel[i], url: url(perChannel[i]!) }]));
+          const channels = Object.fromEntries(
+            layout.channels.map((c, i) => {
+              const files = Object.fromEntries(specs[i]!.map((spec, j) => [spec.name, deliverableUrls(i, perChannel[i]!)[j]]));
+              return [c, { renderKey: perChannel[i], url: url(perChannel[i]!), ...(specs[i]!.length > 0 ? { deliverables: files } : {}) }];
+            }),
+          );
+          out += `${JSON.stringify({ recipientId, channels })}\n`;
+        }
+      }
+      yield out;
+      if (rows.length < PAGE) return;
+    }
+  }
+  /** Lazy campaigns: links sealed now (a fresh token per read; each opens the same stored props). */
+  async function* lazyLines(link: NonNullable<ManifestLayout['link']>): AsyncGenerator<string> {
+    if (format === 'csv') yield `${['recipientId', ...layout.channels.flatMap((c) => LINK_ASSETS.map(([name]) => `${c}_${name}`))].join(',')}\n`;
+    for (let start = 0; ; start += PAGE) {
+      const rows = await redis.lrange(listKey, start, start + PAGE - 1);
+      if (rows.length === 0) return;
+      let out = '';
+      for (const row of rows) {
+        const [recipientId = '', ref = ''] = row.split(' ');
+        const urls = layout.channels.map((c) => link(c, ref, recipientId));
+        if (format === 'csv') out += `${[recipientId, ...urls.flatMap((u) => LINK_ASSETS.map(([, suffix]) => csvField(u + suffix)))].join(',')}\n`;
+        else {
+          const channels = Object.fromEntries(layout.channels.map((c, i) => [c, Object.fromEntries(LINK_ASSETS.map(([name, suffix]) => [name, urls[i] + suffix]))]));
           out += `${JSON.stringify({ recipientId, channels })}\n`;
         }
       }

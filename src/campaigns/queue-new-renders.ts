@@ -8,6 +8,8 @@ import type { FanOutDeps } from './fan-out.js';
 export interface QueueOutcome {
   /** Keys new to this campaign. */
   fresh: number;
+  /** The jobs of those keys (their deliverables are requested once per campaign). */
+  freshJobs: PreparedRenderJob[];
   /** Jobs this campaign added. */
   added: number;
   /** Keys already done before the campaign: counted rendered at once. */
@@ -47,7 +49,7 @@ const INDEXED_DONE = 4;
  * claim script, a store check for the few already done, then one addBulk.
  */
 export async function queueNewRenders(deps: FanOutDeps, keys: ReturnType<typeof campaignKeys>, jobs: Map<string, PreparedRenderJob>): Promise<QueueOutcome> {
-  const outcome: QueueOutcome = { fresh: 0, added: 0, cached: [], joined: [] };
+  const outcome: QueueOutcome = { fresh: 0, freshJobs: [], added: 0, cached: [], joined: [] };
   if (jobs.size === 0) return outcome;
   const all = [...jobs.values()];
   const scriptKeys = [keys.keys];
@@ -59,6 +61,7 @@ export async function queueNewRenders(deps: FanOutDeps, keys: ReturnType<typeof 
       const code = claims[i] ?? 0;
       if (!(code & NEW)) return;
       outcome.fresh++;
+      outcome.freshJobs.push(job);
       // The index is the fast check, the store the truth (a deleted output is rendered again).
       if (code & INDEXED_DONE && (await deps.store.head(job.storageKey))) outcome.cached.push(job.renderKey);
       else if (code & JOB_EXISTS && (await takeOverFinishedJob(deps.queue, job.renderKey)) === 'running') outcome.joined.push(job.renderKey);

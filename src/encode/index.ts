@@ -94,3 +94,4 @@ export {
   type TranscodeDeliverableInput,
   type TranscodeDeliverableResult,
 } from './transcode-deliverable.js';
+export { createChannelProfileResolver, type ChannelProfileResolver } from './channel-profile-resolver.js';

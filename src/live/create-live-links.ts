@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { AppError, isAppError } from '../errors/index.js';
 import type { RenderRegistry } from '../queue/render-deps.js';
 import type { RenderJobOptions } from '../queue/render-job-options.js';
-import type { ChannelProfileResolver } from './channel-profile-resolver.js';
+import type { ChannelProfileResolver } from '../encode/channel-profile-resolver.js';
 import { LIVE_ASSETS, liveAssetTarget, type LiveAsset } from './live-asset-target.js';
 import type { LiveKeyring } from './live-keyring.js';
 import { createLiveLinkResolver } from './live-link-resolver.js';

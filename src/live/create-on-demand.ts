@@ -18,6 +18,8 @@ export interface OnDemandDeps {
   index: { get(key: string): Promise<OutputRecord | undefined> };
   store: Pick<ObjectStore, 'head'>;
   limiter: ColdRenderLimiter;
+  /** Records what a recipient's link makes, so an erasure finds it (lazy links render long after they were made). */
+  recordSubject?: (recipientId: string, items: { renderKeys: string[]; deliverableKeys: string[] }) => Promise<void>;
 }
 
 export interface OnDemandOptions {
@@ -74,6 +76,12 @@ export function createOnDemand(deps: OnDemandDeps, options: OnDemandOptions = {}
   }
 
   async function ensure(link: LiveLink, target: AssetTarget, who: Requester): Promise<void> {
+    if (link.payload.recipientId !== undefined && deps.recordSubject) {
+      await deps.recordSubject(link.payload.recipientId, {
+        renderKeys: [link.master.renderKey],
+        deliverableKeys: target.kind === 'deliverable' ? [target.key] : [],
+      });
+    }
     await ensureMaster(link, who);
     if (target.kind === 'master') return;
     const record = await deps.index.get(target.key);

@@ -5,7 +5,7 @@ import { AppError } from '../errors/index.js';
 import { createRenderJobPreparer, type PreparedRenderJob } from '../queue/prepare-render-job.js';
 import type { RenderRegistry } from '../queue/render-deps.js';
 import type { RenderJobOptions } from '../queue/render-job-options.js';
-import type { ChannelProfileResolver } from './channel-profile-resolver.js';
+import type { ChannelProfileResolver } from '../encode/channel-profile-resolver.js';
 import type { LiveKeyring } from './live-keyring.js';
 import type { LiveTokenPayload } from './live-token.schema.js';
 import { openLiveToken } from './live-token.js';

@@ -6,7 +6,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findChromium } from '../../src/encode/index.js';
 import { parseLiveKeyring, sealLiveToken, type LiveTokenInput } from '../../src/live/index.js';
-import { createFarmProbe, createLiveLinks, listFiles, logLines, rawGet, tokenOf, until, type FarmProbe } from '../helpers/live-farm.js';
+import { createFarmProbe, createLiveLinks, listFiles, logLines, rawGet, tokenOf, until, type CreatedLink, type FarmProbe } from '../helpers/live-farm.js';
 import { startTestRedis, type EmbeddedRedis } from '../helpers/redis-server.js';
 import { startApiProcess, startWorkerProcess, TEST_LIVE_KEYS, untilReady, type WorkerChild } from '../helpers/worker-process.js';
 
@@ -42,9 +42,6 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'mastercut-abuse-'));
   storeRoot = path.join(dir, 'storage');
   const common = { redisUrl: redis.url, storeRoot };
-  // The worker warms its browsers while the refusal cases run; only the budget cases need it.
-  worker = startWorkerProcess({ ...common, args: ['--eviction-check', 'warn'] });
-  children.push(worker);
   [apiA, apiB] = await Promise.all([
     startApiProcess({ ...common, env: { LIVE_KEYS: KEYS_A } }),
     startApiProcess({
@@ -60,6 +57,9 @@ beforeAll(async () => {
     }),
   ]);
   children.push(apiA, apiB);
+  // The worker warms its browsers while the refusal cases run; only the budget cases need it.
+  worker = startWorkerProcess({ ...common, args: ['--eviction-check', 'warn'] });
+  children.push(worker);
   farm = createFarmProbe(redis.url);
 }, 120_000);
 
@@ -204,7 +204,7 @@ describe('forged, expired, retired, oversized and traversing links: refused, and
     // Far past any limit: still a plain 403 (or the server's own header limit), never a crash.
     const huge = `v1.test1.${'A'.repeat(12_000)}`;
     expect([403, 414, 431]).toContain((await rawGet(apiA.url, `/l/${huge}/video.mp4`)).status);
-    expect((await rawGet(apiA.url, '/health')).status).toBeLessThan(500);
+    expect((await rawGet(apiA.url, '/healthz')).status).toBe(200);
     await expectNothingStarted();
   });
 
@@ -242,32 +242,30 @@ describe('forged, expired, retired, oversized and traversing links: refused, and
     await fetch(`${apiA.url}/V1/Subjects/never-existed-99`, { method: 'DELETE', headers: { authorization: 'Bearer farm-key' } });
     await new Promise((r) => setTimeout(r, 200));
     const log = apiA.output();
-    const body = token.split('.')[2]!;
     expect(log).toContain('/l/:token/status');
-    expect(log).not.toContain(body.slice(0, 24));
-    expect(log).not.toContain('Logged Never');
-    expect(log).not.toContain('log-subject-77');
-    expect(log).not.toContain('never-existed-88');
-    expect(log).not.toContain('never-existed-99');
+    // Express routes case-insensitively, so `/L/<token>` and `/V1/Subjects/<id>` reach the same handlers.
+    const secrets = [token.split('.')[2]!.slice(0, 24), 'Logged Never', 'log-subject-77', 'never-existed-88', 'never-existed-99'];
+    const leaks = log.split('\n').filter((line) => secrets.some((s) => line.includes(s)));
+    expect(leaks).toEqual([]);
   });
 });
 
 describe('the cold-render budget', () => {
-  let x: { url: string; assets: Record<string, string> };
+  let x: CreatedLink;
   let xKey: string;
 
   it('a client over its budget gets 429 with Retry-After and no render; its cached hits are never limited', async () => {
-    [x] = (await createLiveLinks(apiB.url, { templateId: 'reference', channels: ['web'], props: { name: 'Budget X', points: 10 } })) as never;
+    [x] = (await createLiveLinks(apiB.url, { templateId: 'reference', channels: ['web'], props: { name: 'Budget X', points: 10 } })) as [CreatedLink];
     const [y] = await createLiveLinks(apiB.url, { templateId: 'reference', channels: ['web'], props: { name: 'Budget Y', points: 11 } });
     await untilReady(worker, 90_000);
     const c1 = '127.0.0.11';
 
     // The client's one cold render: X streams while it renders.
-    const cold = rawGet(apiB.url, x.assets.video!, { localAddress: c1 });
+    const cold = rawGet(apiB.url, x.assets.video, { localAddress: c1 });
     const [job] = await until(async () => {
       const jobs = await farm.renderJobs();
       return jobs.length > 0 && jobs;
-    }, 20_000, 'the render of X');
+    }, 60_000, 'the render of X');
     xKey = job!.id;
 
     for (const asset of [y!.assets.video, y!.assets.poster, y!.assets.still]) {
@@ -283,30 +281,38 @@ describe('the cold-render budget', () => {
     expect(streamed.status).toBe(200);
     expect(streamed.headers['x-mastercut-stream']).toBe('live');
     expect(streamed.aborted).toBeUndefined();
-    await until(async () => (await farm.index.get(xKey))?.state === 'done', 20_000, 'X published');
+    await until(async () => (await farm.index.get(xKey))?.state === 'done', 30_000, 'X published');
 
     // Cached hits from the same spent client: all served, none limited.
     for (let i = 0; i < 20; i++) {
-      const res = await rawGet(apiB.url, x.assets.video!, { localAddress: c1 });
+      const res = await rawGet(apiB.url, x.assets.video, { localAddress: c1 });
       expect(res.status).toBe(200);
       expect(res.headers.etag).toBeTruthy();
       expect(res.headers['x-mastercut-stream']).toBeUndefined();
     }
-    const ranged = await rawGet(apiB.url, x.assets.video!, { localAddress: c1, headers: { range: 'bytes=0-99' } });
+    const ranged = await rawGet(apiB.url, x.assets.video, { localAddress: c1, headers: { range: 'bytes=0-99' } });
     expect(ranged.status).toBe(206);
     // The page of Y still opens (it plays in the browser), but starts no render over budget.
     expect((await rawGet(apiB.url, y!.url, { localAddress: c1 })).status).toBe(200);
     expect((await farm.renderJobs()).map((j) => j.id)).toEqual([xKey]);
     expect(await farm.indexKeys()).toEqual([xKey]);
     expect(logLines(worker.output(), 'render started')).toHaveLength(1);
-  }, 90_000);
+  }, 150_000);
 
   it('a link over its budget gets 429 with Retry-After, even from a fresh client', async () => {
     expect(xKey).toBeDefined();
     // X's file was evicted from the store (as the byte budget does): the next request is cold again,
     // and X already spent its one cold render of the window.
     await rm(path.join(storeRoot, `renders/${xKey}.mp4`));
-    const res = await rawGet(apiB.url, x.assets.video!, { localAddress: '127.0.0.12' });
+    // A hot path may still be answered from memory for one memo period (1 s) after its last full check.
+    const res = await until(
+      async () => {
+        const r = await rawGet(apiB.url, x.assets.video, { localAddress: '127.0.0.12' });
+        return r.status === 200 ? undefined : r;
+      },
+      5_000,
+      'the evicted video to be cold again',
+    );
     expect(res.status).toBe(429);
     expect(JSON.parse(res.body.toString())).toMatchObject({ code: 'RATE_LIMITED' });
     expect(Number(res.headers['retry-after'])).toBeGreaterThanOrEqual(1);
@@ -317,19 +323,33 @@ describe('the cold-render budget', () => {
 });
 
 describe('props carrying script payloads', () => {
+  const payloads = ['<script>window.__pwned=1</script>', '<img src=x onerror=window.__pwned=2>'];
+  const links: { name: string; url: string }[] = [];
   let browser: Browser | undefined;
   afterAll(async () => {
     await browser?.close();
   });
 
-  it('are accepted as strings, sent escaped, and shown as literal text in Chromium with no script run', async () => {
-    const payloads = ['<script>window.__pwned=1</script>', '<img src=x onerror=window.__pwned=2>'];
-    browser = await chromium.launch({
+  async function open(url: string) {
+    browser ??= await chromium.launch({
       executablePath: (await findChromium()).path,
       args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
     });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    // Not 'load': the poster <img> of a cold link waits for its render (this farm has no transcode worker).
+    await page.goto(`${apiA.url}${url}`, { waitUntil: 'domcontentloaded' });
+    // The client settles on the live player, or on the poster when the bundle cannot load.
+    await page.waitForFunction(() => ['live', 'poster', 'video'].includes(document.getElementById('mc-stage')?.dataset.mode ?? ''), null, { timeout: 20_000 });
+    return { context, page, errors };
+  }
+
+  it('are accepted as strings and sent escaped: only inside the JSON data block, as \\u003c escapes', async () => {
     for (const name of payloads) {
       const [link] = await createLiveLinks(apiA.url, { templateId: 'reference', channels: ['web'], props: { name, points: 6 } });
+      links.push({ name, url: link!.url });
       const res = await fetch(`${apiA.url}${link!.url}`);
       expect(res.status).toBe(200);
       const html = await res.text();
@@ -342,18 +362,40 @@ describe('props carrying script payloads', () => {
       expect(outside).not.toContain('__pwned');
       expect(outside).not.toMatch(/onerror=/i);
       expect(outside.match(/<script/gi)).toHaveLength(1);
+    }
+  });
 
-      const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-      const page = await context.newPage();
-      const errors: string[] = [];
-      page.on('pageerror', (e) => errors.push(e.message));
-      await page.goto(`${apiA.url}${link!.url}`);
-      await page.waitForFunction(() => document.getElementById('mc-stage')?.dataset.mode === 'live', null, { timeout: 20_000 });
-      await expect.poll(() => page.locator('#mc-stage .live').innerText(), { timeout: 5_000 }).toContain(`Hello, ${name}`);
+  it('run no script in Chromium', async () => {
+    expect(links).toHaveLength(payloads.length);
+    for (const link of links) {
+      const { context, page, errors } = await open(link.url);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(await page.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned)).toBeUndefined();
+      // The data block, the client, and the bundle the client adds: nothing injected.
+      expect(await page.locator('script').count()).toBe(3);
+      expect(await page.locator('img').count()).toBe(1);
+      const data = await page.evaluate(() => JSON.parse(document.getElementById('mc-landing-data')!.textContent!) as { props: { name: string } });
+      expect(data.props.name).toBe(link.name);
+      expect(errors).toEqual([]);
+      await context.close();
+    }
+  }, 60_000);
+
+  it('are shown as literal text by the live player in Chromium', async () => {
+    expect(links).toHaveLength(payloads.length);
+    // The live player needs the template bundle the page's <base href> points at.
+    const html = await (await fetch(`${apiA.url}${links[0]!.url}`)).text();
+    const bundleBase = /<base href="([^"]+)">/.exec(html)![1]!;
+    const bundle = await rawGet(apiA.url, `${bundleBase}bundle.js`);
+    expect(bundle.status, `GET ${bundleBase}bundle.js: ${bundle.body.toString().slice(0, 200)}`).toBe(200);
+    expect(bundle.headers['content-type']).toMatch(/javascript/);
+
+    for (const link of links) {
+      const { context, page, errors } = await open(link.url);
+      expect(await page.locator('#mc-stage').getAttribute('data-mode')).toBe('live');
+      await expect.poll(() => page.locator('#mc-stage .live').innerText(), { timeout: 5_000 }).toContain(`Hello, ${link.name}`);
       expect(await page.locator('#mc-stage .live img').count()).toBe(0);
       expect(await page.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned)).toBeUndefined();
-      // The data block, the client, and the bundle the client loads: nothing injected.
-      expect(await page.locator('script').count()).toBe(3);
       expect(errors).toEqual([]);
       await context.close();
     }

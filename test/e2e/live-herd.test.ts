@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probe } from '../../src/encode/index.js';
-import { createFarmProbe, createLiveLinks, logLines, rawGet, sha256, type FarmProbe, type RawResponse } from '../helpers/live-farm.js';
+import { createFarmProbe, createLiveLinks, logLines, rawGet, sha256, type CreatedLink, type FarmProbe, type RawResponse } from '../helpers/live-farm.js';
 import { startTestRedis, type EmbeddedRedis } from '../helpers/redis-server.js';
 import { startApiProcess, startWorkerProcess, untilReady, type WorkerChild } from '../helpers/worker-process.js';
 
@@ -32,11 +32,12 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'mastercut-herd-'));
   storeRoot = path.join(dir, 'storage');
   const common = { redisUrl: redis.url, storeRoot };
-  worker = startWorkerProcess({ ...common, args: ['--eviction-check', 'warn'] });
-  children.push(worker);
   // Default budgets on purpose (30 cold renders per client per minute): the herd must fit in them.
+  // The APIs first: their start has a deadline, and the worker's browsers compete for the same cores.
   apis = await Promise.all([startApiProcess(common), startApiProcess(common)]);
   children.push(...apis);
+  worker = startWorkerProcess({ ...common, args: ['--eviction-check', 'warn'] });
+  children.push(worker);
   await untilReady(worker, 90_000);
   farm = createFarmProbe(redis.url);
 }, 120_000);
@@ -45,6 +46,8 @@ afterAll(async () => {
   agent.destroy();
   await farm?.close();
   for (const child of children) child.proc.kill('SIGTERM');
+  // A second signal skips the render worker's grace period (a failed test may leave a render running).
+  setTimeout(() => worker?.proc.kill('SIGTERM'), 500).unref();
   await Promise.all(children.map((c) => c.exited));
   await redis?.destroy();
   await rm(dir, { recursive: true, force: true });
@@ -66,12 +69,12 @@ function summary(responses: RawResponse[]) {
 }
 
 describe('a herd of identical cold requests over two API processes', () => {
-  let link: { url: string; assets: { video: string } };
+  let link: CreatedLink;
   let renderKey: string;
   let streamedHash: string;
 
   it(`${HERD} concurrent cold requests make exactly one render, and every client gets identical bytes`, async () => {
-    [link] = (await createLiveLinks(apis[0]!.url, { templateId: 'reference', channels: ['web'], props: { name: 'Herd', points: 200 } })) as never;
+    [link] = (await createLiveLinks(apis[0]!.url, { templateId: 'reference', channels: ['web'], props: { name: 'Herd', points: 200 } })) as [CreatedLink];
     // Both processes open the same token (shared LIVE_KEYS), and nothing has rendered yet.
     for (const api of apis) expect(await (await fetch(`${api.url}${link.url}/status`)).json()).toEqual({ ready: false });
     expect(await farm.renderJobs()).toEqual([]);
@@ -113,7 +116,7 @@ describe('a herd of identical cold requests over two API processes', () => {
     await writeFile(file, responses[0]!.body);
     expect((await probe(file, { countFrames: true })).video).toMatchObject({ codec: 'h264', width: 1280, height: 720, frames: 150 });
     console.log(`herd: ${HERD} cold requests over 2 API processes answered in ${elapsed} ms, ${responses[0]!.body.length} bytes each`);
-  }, 90_000);
+  }, 150_000);
 
   it(`${HERD} concurrent requests once cached: identical bytes with an ETag, and no new render`, async () => {
     expect(renderKey).toBeDefined();

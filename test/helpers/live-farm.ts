@@ -106,7 +106,7 @@ export function createFarmProbe(redisUrl: string): FarmProbe {
     transcode,
     index,
     async renderJobs() {
-      const jobs = await render.getJobs(['active', 'waiting', 'prioritized', 'delayed', 'completed', 'failed', 'waiting-children', 'paused']);
+      const jobs = await render.getJobs(['active', 'waiting', 'prioritized', 'delayed', 'completed', 'failed', 'waiting-children']);
       return Promise.all(jobs.filter((j) => j?.id).map(async (j) => ({ id: j.id!, state: await j.getState() })));
     },
     async indexKeys() {

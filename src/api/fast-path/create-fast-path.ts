@@ -37,8 +37,12 @@ const OUTPUT_PATH = /^\/v1\/outputs\/[0-9a-f]{64}$/;
  * Why that is safe:
  * - only a route admits a path, after its own checks, and only the exact
  *   path the fast path matched: a tampered token is another path, never hot;
- * - the memo is short: an erasure, an eviction or an expiry is seen by the
- *   route within one memo period; a link's own expiry ends its memo exactly;
+ * - the memo is short: a path is never answered from memory more than one
+ *   memo period after the route last checked it, so an erasure, an eviction
+ *   or an index removal is seen within it (a link's own expiry ends its memo
+ *   exactly). A busy path is renewed by sending one request through the
+ *   route half way through its memo, so it stays hot without a herd of
+ *   requests reaching the route at each expiry;
  * - hot answers keep the API's behaviour: X-Request-Id, the request log
  *   line (path without the token), ETag/304, Range/206/416, HEAD. One
  *   difference: within its memo a hot path is still served while Redis is
@@ -56,6 +60,7 @@ export function createFastPath(deps: FastPathDeps, options: FastPathOptions = {}
     const started = performance.now();
     const incoming = req.headers['x-request-id'];
     const reqId = typeof incoming === 'string' && SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    let bytes = 0;
     res.once('close', () => {
       const line = {
         reqId,
@@ -64,13 +69,13 @@ export function createFastPath(deps: FastPathDeps, options: FastPathOptions = {}
         path: path.startsWith('/l/') ? `/l/:token${path.slice(path.lastIndexOf('/'))}` : path,
         status: res.statusCode,
         durationMs: Math.round((performance.now() - started) * 10) / 10,
-        bytes: Number(res.getHeader('content-length')) || undefined,
+        bytes: bytes || undefined,
         aborted: !res.writableFinished || undefined,
       };
       deps.logger.info(line, 'request');
     });
     try {
-      serveHotObject(object, req, res, reqId);
+      bytes = serveHotObject(object, req, res, reqId);
     } catch (err) {
       if (res.headersSent) res.destroy(err as Error);
       else next(req, res);

@@ -43,8 +43,16 @@ export interface HotOutputCacheStats {
 interface PathEntry {
   storageKey: string;
   etag: string;
+  /** Never answered from memory from this time on. */
   until: number;
+  /** From this time on, the next request goes through the route to renew the entry (once). */
+  refreshAt: number;
+  /** True once that request was sent. */
+  refreshing: boolean;
 }
+
+/** Share of the memo after which a path is re-checked ahead of its expiry. */
+const REFRESH_AT = 0.5;
 
 interface HeldObject {
   object: HotObject;
@@ -115,14 +123,25 @@ export function createHotOutputCache(deps: { store: Pick<ObjectStore, 'get'> }, 
   }
 
   return {
-    /** The object to answer `path` with from memory, or undefined (then the full route runs). */
+    /**
+     * The object to answer `path` with from memory, or undefined (then the
+     * full route runs). In the second half of its memo, one request is sent
+     * to the route, whose admission renews the path: a busy path stays hot
+     * without a herd of requests reaching the route at each expiry, and it
+     * is still never answered from memory past `until`. (If that request
+     * does not renew it, the path simply expires.)
+     */
     find(path: string): HotObject | undefined {
       const entry = paths.get(path);
-      if (!entry) return undefined;
       const now = Date.now();
-      if (entry.until <= now) {
-        paths.delete(path);
+      if (!entry || entry.until <= now) {
+        if (entry) paths.delete(path);
+        // Misses are where memory is given back (at most once per memo period).
         prune(now);
+        return undefined;
+      }
+      if (!entry.refreshing && now >= entry.refreshAt) {
+        entry.refreshing = true;
         return undefined;
       }
       const held = objects.get(entry.storageKey);
@@ -137,7 +156,8 @@ export function createHotOutputCache(deps: { store: Pick<ObjectStore, 'get'> }, 
       const until = Math.min(now + memoMs, grant.notAfterMs ?? Number.POSITIVE_INFINITY);
       if (until <= now || grant.info.size > maxFileBytes) return;
       if (!paths.has(path) && paths.size >= maxPaths) paths.delete(paths.keys().next().value!);
-      paths.set(path, { storageKey: grant.storageKey, etag: grant.info.etag, until });
+      const refreshAt = Math.min(now + memoMs * REFRESH_AT, until);
+      paths.set(path, { storageKey: grant.storageKey, etag: grant.info.etag, until, refreshAt, refreshing: false });
       const held = objects.get(grant.storageKey);
       if (held && held.object.etag === grant.info.etag) {
         held.until = Math.max(held.until, until);

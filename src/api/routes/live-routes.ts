@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import path from 'node:path';
 import { Router, type Request, type Response } from 'express';
 import { AppError, CancelledError } from '../../errors/index.js';
 import { liveAssetTarget } from '../../live/live-asset-target.js';
@@ -11,6 +10,7 @@ import { resolveCtaUrl } from '../../live/resolve-cta-url.js';
 import type { LandingPage } from '../../live/landing/index.js';
 import type { ObjectStore } from '../../storage/object-store.js';
 import type { TemplateRegistry } from '../../templates/index.js';
+import { admitHot } from '../fast-path/hot-admission.js';
 import { checkParam } from '../params.js';
 import { sendObject } from './output-routes.js';
 
@@ -121,6 +121,8 @@ export function createLiveRoutes(deps: LiveRoutesDeps): Router {
     }
     const record = await deps.onDemand.lookup(target);
     if (!record) throw new AppError('NOT_FOUND', 'output vanished');
+    // Token, erasure and index checked: this path may be answered from memory until the memo (or the link) expires.
+    admitHot(req, { storageKey: storageKeyOf(target, info), info, notAfterMs: link.payload.exp * 1000 });
     await sendObject(deps.store, storageKeyOf(target, info), info, req, res);
   });
   return router;
@@ -182,15 +184,15 @@ export function createBundleRoutes(registry: TemplateRegistry): Router {
     }
     const bundle = await registry.bundle(registry.get(templateId).id);
     if (bundle.version !== version) throw new AppError('NOT_FOUND', 'this bundle version is no longer served');
-    const full = path.resolve(bundle.dir, file);
-    if (!full.startsWith(`${path.resolve(bundle.dir)}${path.sep}`)) throw new AppError('NOT_FOUND', 'no such bundle file');
     res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
     res.setHeader('X-Content-Type-Options', 'nosniff');
     await new Promise<void>((resolve, reject) => {
-      res.sendFile(full, { dotfiles: 'deny', cacheControl: false }, (err) => {
+      // `root` confines the file to the bundle and limits the dotfile check to
+      // the part below it (the cache dir itself is `.cache`).
+      res.sendFile(file, { root: bundle.dir, dotfiles: 'deny', cacheControl: false }, (err) => {
         if (!err) return resolve();
-        const code = (err as NodeJS.ErrnoException).code;
-        reject(code === 'ENOENT' || code === 'EISDIR' ? new AppError('NOT_FOUND', 'no such bundle file') : err);
+        const status = (err as { status?: number }).status;
+        reject(status === 404 || status === 403 ? new AppError('NOT_FOUND', 'no such bundle file') : err);
       });
     });
   });

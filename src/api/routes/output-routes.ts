@@ -5,6 +5,7 @@ import { Router, type Request, type Response } from 'express';
 import type { OutputRecord } from '../../cache/output-record.schema.js';
 import { AppError } from '../../errors/index.js';
 import type { ObjectInfo, ObjectStore } from '../../storage/object-store.js';
+import { admitHot } from '../fast-path/hot-admission.js';
 import { requireRedis, withRedisDeadline } from '../middleware/require-redis.js';
 import { checkParam, RENDER_KEY_PATTERN } from '../params.js';
 import { etagMatches, parseRangeHeader } from '../parse-range-header.js';
@@ -38,6 +39,8 @@ export function createOutputRoutes(deps: OutputRoutesDeps): Router {
     if (!record || record.state !== 'done' || !record.storageKey) throw new AppError('NOT_FOUND', 'no finished output for this key');
     const info = await deps.store.head(record.storageKey);
     if (!info) throw new AppError('NOT_FOUND', `output ${record.storageKey} is indexed but not stored`);
+    // Checked in full: this path may be answered from memory for the fast path's memo period.
+    admitHot(req, { storageKey: record.storageKey, info });
     await sendObject(deps.store, record.storageKey, info, req, res);
   });
   // The other files of a deliverable set: HLS rung playlists and segments next to master.m3u8.

@@ -8,7 +8,11 @@ import { createOutputIndex } from '../../cache/index.js';
 import { createCampaignService, type CampaignService, type CampaignStatus } from '../../campaigns/index.js';
 import { loadConfig } from '../../config/index.js';
 import { CancelledError } from '../../errors/index.js';
+import { createChannelProfileResolver } from '../../encode/channel-profile-resolver.js';
 import { createRenderQueue } from '../../queue/create-render-queue.js';
+import { createDeliverableRequests } from '../../queue/deliverable-requests.js';
+import { queueNames } from '../../queue/queue-names.js';
+import type { TranscodeJobData } from '../../queue/transcode-job.schema.js';
 import { createObjectStore } from '../../storage/index.js';
 import { createRegistry } from '../render-engine.js';
 import { usageError } from '../run-cli.js';
@@ -48,6 +52,7 @@ export async function campaignCommand(argv: string[]): Promise<number> {
   if (!config.farm.redisUrl) throw usageError('REDIS_URL must point at the farm\'s Redis (the one the workers use).');
 
   const renderQueue = createRenderQueue({ redisUrl: config.farm.redisUrl, events: false });
+  const transcodeQueue = createRenderQueue<TranscodeJobData>({ redisUrl: config.farm.redisUrl, queueName: queueNames.transcode, events: false, jobOptions: config.jobs });
   const redis = renderQueue.connection;
   const campaigns = createCampaignService({
     redis,
@@ -56,6 +61,8 @@ export async function campaignCommand(argv: string[]): Promise<number> {
     index: createOutputIndex(redis),
     store: createObjectStore(config),
     jobOptions: renderQueue.jobOptions,
+    profiles: createChannelProfileResolver({ overrides: config.transcode.profileOverrides, webm: config.transcode.webm }),
+    deliverables: createDeliverableRequests(redis, { queue: transcodeQueue.queue, jobOptions: transcodeQueue.jobOptions }),
   });
   const abort = new AbortController();
   const onSignal = () => abort.abort('interrupted');
@@ -93,7 +100,7 @@ export async function campaignCommand(argv: string[]): Promise<number> {
     return status.state === 'failed' || status.counts.failed > 0 ? 1 : 0;
   } finally {
     process.off('SIGINT', onSignal);
-    await renderQueue.close();
+    await Promise.all([renderQueue.close(), transcodeQueue.close()]);
   }
 }
 

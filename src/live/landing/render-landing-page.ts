@@ -90,7 +90,13 @@ ${page.videoReady ? '' : '<link rel="preload" as="script" href="bundle.js">'}
 <main class="page">
 <header class="head"><h1>${e(page.title)}</h1>${description ? `<p class="desc">${e(description)}</p>` : ''}</header>
 <section class="stage" id="mc-stage" data-mode="loading" aria-label="Video">
-<img class="poster" id="mc-poster" src="${e(page.posterUrl)}" alt="" fetchpriority="high">
+${
+  // On a cold link the poster is made after the render: requesting it now would
+  // hold the page's load event for the whole render, while the player plays anyway.
+  page.videoReady
+    ? `<img class="poster" id="mc-poster" src="${e(page.posterUrl)}" alt="" fetchpriority="high">`
+    : `<img class="poster" id="mc-poster" data-src="${e(page.posterUrl)}" alt="">`
+}
 <button class="bigplay" id="mc-bigplay" type="button" aria-label="Play video" hidden>${ICON_PLAY}</button>
 <div class="ctl" id="mc-controls" hidden>
 <button id="mc-toggle" type="button" aria-label="Play or pause"><span class="ic-play">${ICON_PLAY}</span><span class="ic-pause">${ICON_PAUSE}</span></button>

@@ -185,6 +185,8 @@ export function createStage(data: LandingClientData, tracker: Tracker): Stage {
   const showPoster = (): void => {
     if (mode !== 'loading' && mode !== 'live') return;
     dropPlayer();
+    // A cold page leaves the poster unloaded (it waits on the render); load it now.
+    if (!poster.getAttribute('src') && poster.dataset.src) poster.setAttribute('src', poster.dataset.src);
     poster.hidden = false;
     bigPlay.hidden = false;
     setMode('poster');

@@ -1,7 +1,7 @@
 import type { Template } from '../composition/template.schema.js';
-import type { ChannelProfile } from '../encode/channel-profile.schema.js';
-import type { ChannelProfileOverride } from '../encode/channel-profile-overrides.schema.js';
-import { resolveChannelProfile } from '../encode/resolve-channel-profile.js';
+import type { ChannelProfile } from './channel-profile.schema.js';
+import type { ChannelProfileOverride } from './channel-profile-overrides.schema.js';
+import { resolveChannelProfile } from './resolve-channel-profile.js';
 
 /** A template's profile for a channel, with the deployment's overrides applied. */
 export type ChannelProfileResolver = (template: Template, channel: string) => ChannelProfile;

@@ -1,0 +1,114 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestRedis, type EmbeddedRedis } from '../helpers/redis-server.js';
+import { startApiProcess, startTranscodeProcess, startWorkerProcess, untilReady, type WorkerChild } from '../helpers/worker-process.js';
+
+let redis: EmbeddedRedis;
+let dir: string;
+let api: WorkerChild & { url: string };
+const children: WorkerChild[] = [];
+
+beforeAll(async () => {
+  redis = await startTestRedis();
+  dir = await mkdtemp(path.join(os.tmpdir(), 'mastercut-campaign-deliverables-'));
+  const common = { redisUrl: redis.url, storeRoot: path.join(dir, 'storage'), args: ['--eviction-check', 'warn'] };
+  api = await startApiProcess({ ...common, args: [] });
+  children.push(api, startWorkerProcess(common), startTranscodeProcess(common));
+  await Promise.all(children.slice(1).map((c) => untilReady(c)));
+}, 120_000);
+
+afterAll(async () => {
+  for (const child of children) child.proc.kill('SIGTERM');
+  await Promise.all(children.map((c) => c.exited));
+  await redis?.destroy();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function fetchWhenReady(url: string, timeoutMs: number): Promise<Response> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await fetch(`${api.url}${url}`);
+    if (res.status === 200 || Date.now() > deadline) return res;
+    await res.arrayBuffer(); // an unread body would hold its connection
+    await sleep(500);
+  }
+}
+
+describe('campaign with channel deliverables (API, render and transcode processes)', () => {
+  it('renders one master per recipient for two channels sharing a variant, and cuts both channels\' deliverable sets', async () => {
+    const csv = 'recipientId,name,points\nr1,Ada,10\nr2,Grace,20\n';
+    const created = await fetch(`${api.url}/v1/campaigns?templateId=reference&channels=email,web`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer farm-key', 'content-type': 'text/csv' },
+      body: csv,
+    });
+    expect(created.status).toBe(201);
+    const { id, counts } = (await created.json()) as { id: string; counts: { renders: number } };
+    expect(counts.renders).toBe(2); // email and web share the landscape master
+
+    const manifest = await (await fetch(`${api.url}/v1/campaigns/${id}/manifest`, { headers: { authorization: 'Bearer farm-key' } })).text();
+    const [header, ...rows] = manifest.trim().split('\n');
+    const columns = header!.split(',');
+    expect(columns).toEqual([
+      'recipientId',
+      'email_renderKey', 'email_url', 'email_poster_jpg_url', 'email_preview_gif_url',
+      'web_renderKey', 'web_url', 'web_video_mp4_url', 'web_poster_jpg_url',
+    ]);
+    expect(rows).toHaveLength(2);
+    for (const row of rows) {
+      const cell = Object.fromEntries(row.split(',').map((value, i) => [columns[i], value]));
+      expect(cell.email_renderKey).toBe(cell.web_renderKey);
+      const master = await fetchWhenReady(cell.web_url!, 90_000);
+      expect(master.status).toBe(200);
+      const masterBytes = Buffer.from(await master.arrayBuffer());
+      const poster = await fetchWhenReady(cell.email_poster_jpg_url!, 60_000);
+      expect(poster.headers.get('content-type')).toBe('image/jpeg');
+      const webPoster = await fetchWhenReady(cell.web_poster_jpg_url!, 60_000);
+      // Two sets: the email poster carries the play badge, the web one does not.
+      expect(Buffer.from(await poster.arrayBuffer()).equals(Buffer.from(await webPoster.arrayBuffer()))).toBe(false);
+      const gif = await fetchWhenReady(cell.email_preview_gif_url!, 60_000);
+      expect(gif.headers.get('content-type')).toBe('image/gif');
+      expect((await gif.arrayBuffer()).byteLength).toBeLessThan(1_000_000);
+      // web's 720p MP4 is the master itself (same size and codec): published as is.
+      const webVideo = await fetchWhenReady(cell.web_video_mp4_url!, 60_000);
+      expect(Buffer.from(await webVideo.arrayBuffer()).equals(masterBytes)).toBe(true);
+    }
+    // One master per recipient; three transcoded files each (two posters, one GIF).
+    expect(await readdir(path.join(dir, 'storage/renders'))).toHaveLength(2 * 2); // data file + sidecar each
+    expect((await readdir(path.join(dir, 'storage/deliverables'))).length).toBe(2 * 3);
+    const transcodeLog = children[2]!.output();
+    expect(transcodeLog.match(/"pipeline":"passthrough"/g)?.length).toBe(2);
+  }, 240_000);
+
+  it('lazy campaigns put Live links in the manifest and render nothing until a link is opened', async () => {
+    const csv = 'recipientId,name,points\nz1,Zoe,5\nz2,Yann,6\n';
+    const created = await fetch(`${api.url}/v1/campaigns?templateId=reference&channels=web&mode=lazy`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer farm-key', 'content-type': 'text/csv' },
+      body: csv,
+    });
+    expect(created.status).toBe(201);
+    const status = (await created.json()) as { id: string; state: string; counts: { valid: number; renders: number } };
+    expect(status).toMatchObject({ state: 'done', counts: { valid: 2, renders: 0 } });
+
+    const manifest = await (await fetch(`${api.url}/v1/campaigns/${status.id}/manifest`, { headers: { authorization: 'Bearer farm-key' } })).text();
+    const [header, ...rows] = manifest.trim().split('\n');
+    expect(header).toBe('recipientId,web_url,web_video_url,web_poster_url,web_preview_url');
+    expect(rows).toHaveLength(2);
+    const [recipient, page, video] = rows[0]!.split(',');
+    expect(recipient).toBe('z1');
+    expect(page).toMatch(/^\/l\/v1\.test1\.[A-Za-z0-9_-]+$/);
+    expect(manifest).not.toContain('Zoe'); // sealed: no personal data in the links
+    const before = (await readdir(path.join(dir, 'storage/renders'))).length;
+
+    const res = await fetch(`${api.url}${video}`);
+    expect(res.status).toBe(200);
+    expect((await res.arrayBuffer()).byteLength).toBeGreaterThan(10_000);
+    // Exactly one more master: the opened link's, not the other recipient's.
+    await fetchWhenReady(video!, 30_000).then((r) => r.arrayBuffer());
+    expect((await readdir(path.join(dir, 'storage/renders'))).length).toBe(before + 2);
+  }, 120_000);
+});
