@@ -45,6 +45,9 @@ export function fetchColdVideo(url: string): Promise<ColdVideo> {
 export interface ColdPage {
   /** Navigation start to the first byte of the HTML. */
   htmlMs: number;
+  /** Navigation start to the last byte of the template bundle (`bundle.js`), and its size on the wire. */
+  bundleMs: number;
+  bundleKB: number;
   /** Navigation start to the stage switching to the live player. */
   liveMs: number;
   /** Navigation start to the live player's first frame advancing. */
@@ -98,7 +101,15 @@ export async function openColdPage(browser: Browser, url: string): Promise<ColdP
     return await page.evaluate(() => {
       const probe = (window as unknown as { __mcProbe: { live: number; playable: number; mode: string } }).__mcProbe;
       const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
-      return { htmlMs: nav.responseStart, liveMs: probe.live, playableMs: probe.playable, mode: probe.mode };
+      const bundle = performance.getEntriesByType('resource').find((e) => e.name.endsWith('/bundle.js')) as PerformanceResourceTiming | undefined;
+      return {
+        htmlMs: nav.responseStart,
+        bundleMs: bundle?.responseEnd ?? Number.NaN,
+        bundleKB: (bundle?.transferSize ?? Number.NaN) / 1024,
+        liveMs: probe.live,
+        playableMs: probe.playable,
+        mode: probe.mode,
+      };
     });
   } finally {
     await context.close();

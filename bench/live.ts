@@ -3,6 +3,9 @@
  *
  *   npx tsx bench/live.ts [seconds=10] [coldRuns=3]
  *
+ * `seconds=0` skips the cached hits, `coldRuns=0` the cold opens; with
+ * BENCH_KEEP=1 the temp dir (every process's log) is kept and printed.
+ *
  * Starts a private farm (redis-server, the API, a render worker and a
  * transcode worker, each its own process), then:
  *
@@ -128,7 +131,7 @@ async function coldOpens(farm: BenchFarm): Promise<void> {
       const label = run === 0 ? 'warm-up (first after start, not in the median)' : `run ${run}`;
       console.log(
         `  ${label.padEnd(48)} video: ${video.status}${video.streamed ? ' streamed' : ''} first byte ${ms(video.firstByteMs)}, complete ${ms(video.completeMs)} (${(video.bytes / 1024).toFixed(0)} KB)` +
-          `   page: html ${ms(page.htmlMs)}, live player ${ms(page.liveMs)}, playing (${page.mode}) ${ms(page.playableMs)}`,
+          `   page: html ${ms(page.htmlMs)}, bundle.js ${ms(page.bundleMs)} (${page.bundleKB.toFixed(0)} KB), live player ${ms(page.liveMs)}, playing (${page.mode}) ${ms(page.playableMs)}`,
       );
       if (run > 0) {
         videos.push(video);
@@ -151,12 +154,15 @@ let farm: BenchFarm | undefined;
 try {
   // The cached file is a real render of `reference`, encoded at CRF 24 so it is about 200 KB (the default, CRF 20, gives about
   // 300 KB); the cold opens then run on a render worker with the default settings.
-  farm = await startBenchFarm(dir, { ENCODE_CRF: '24' });
-  await cachedHits(farm, dir);
-  await farm.replaceRenderWorker();
+  farm = await startBenchFarm(dir, seconds > 0 ? { ENCODE_CRF: '24' } : {});
+  if (seconds > 0) {
+    await cachedHits(farm, dir);
+    await farm.replaceRenderWorker();
+  }
   if (coldRuns > 0) await coldOpens(farm);
   console.log(`\nload average at the end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 } finally {
   await farm?.stop();
-  await rm(dir, { recursive: true, force: true });
+  if (process.env.BENCH_KEEP) console.log(`logs kept in ${dir}`);
+  else await rm(dir, { recursive: true, force: true });
 }

@@ -1,5 +1,6 @@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { renderStreamKey } from './render-stream-writer.js';
 import type { OutputIndex } from '../cache/index.js';
 import { AppError } from '../errors/index.js';
 import type { ObjectStore } from '../storage/index.js';
@@ -115,6 +116,8 @@ export async function eraseSubject(deps: EraseSubjectDeps, recipientId: string, 
     if (record?.storageKey && (await deps.store.delete(record.storageKey))) counts.outputs++;
     for (const prefix of prefixes) counts.outputs += await deps.store.deletePrefix(`${prefix}${key}`);
     if (await deps.outputIndex.delete(key)) counts.indexEntries++;
+    // A live render's streamed bytes (the whole video) wait in Redis for late readers.
+    await redis.del(renderStreamKey(key));
   }
 
   for (const id of items.storedPropsIds) {

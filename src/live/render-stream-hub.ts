@@ -13,8 +13,6 @@ export interface RenderStreamHubOptions {
   prefix?: string;
   /** Give up when the stream shows nothing for this long. Default 60 s. */
   idleTimeoutMs?: number;
-  /** A finished stream stays in memory this long for late joiners. Default 10 s. */
-  lingerMs?: number;
 }
 
 interface Feed {
@@ -87,7 +85,10 @@ export function createRenderStreamHub(options: RenderStreamHubOptions): RenderSt
     } finally {
       connections.delete(redis);
       redis.disconnect();
-      setTimeout(() => feeds.get(renderKey) === feed && feeds.delete(renderKey), options.lingerMs ?? 10_000).unref();
+      // A finished feed is not kept: a later render of the same key (after an
+      // erasure or eviction) must not replay these bytes. Late readers of this
+      // render read its Redis stream again from the start.
+      if (feeds.get(renderKey) === feed) feeds.delete(renderKey);
     }
   }
 

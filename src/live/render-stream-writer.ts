@@ -1,9 +1,26 @@
 import type { Redis } from 'ioredis';
+import { KEY_TOMBSTONE_PREFIX } from './subject-index.js';
 
 /** Redis key of a render's byte stream (a Redis stream of chunks). */
 export function renderStreamKey(renderKey: string, prefix = '{mastercut}:'): string {
   return `${prefix}stream:${renderKey}`;
 }
+
+/**
+ * XADD unless the key was erased since the render began (then the stream is
+ * deleted: readers stop, and nothing of an erased video stays in Redis).
+ * KEYS: stream, key tombstone. ARGV: since (ms), ttl, then field/value pairs.
+ */
+const SEND = `
+local at = redis.call('GET', KEYS[2])
+if at and tonumber(at) >= tonumber(ARGV[1]) then
+  redis.call('DEL', KEYS[1])
+  return 0
+end
+redis.call('XADD', KEYS[1], '*', unpack(ARGV, 3))
+redis.call('EXPIRE', KEYS[1], tonumber(ARGV[2]))
+return 1
+`;
 
 export interface RenderStreamWriter {
   /** Queues bytes; they reach Redis within `flushMs`, in order. */
@@ -43,10 +60,19 @@ export function createRenderStreamWriter(redis: Redis, renderKey: string, attemp
   let total = 0;
   let timer: NodeJS.Timeout | undefined;
   // Every Redis call goes through this chain, so entries keep the bytes' order.
-  let chain: Promise<unknown> = redis.multi().xadd(key, '*', 'start', String(attempt)).expire(key, ttl).exec();
+  const tombstone = `${KEY_TOMBSTONE_PREFIX}${renderKey}`;
+  // Erasures from this moment on (less clock skew between hosts) stop the stream.
+  const since = String(Date.now() - 5_000);
+  let erased = false;
+  // A new try starts a new stream: an earlier try's bytes must not be replayed to new readers.
+  let chain: Promise<unknown> = redis.multi().del(key).xadd(key, '*', 'start', String(attempt)).expire(key, ttl).exec();
 
   const send = (fields: (string | Buffer)[]) => {
-    chain = chain.then(() => redis.multi().xadd(key, '*', ...fields).expire(key, ttl).exec());
+    chain = chain.then(async () => {
+      if (erased) return;
+      const sent = await redis.eval(SEND, 2, key, tombstone, since, String(ttl), ...fields);
+      if (sent === 0) erased = true;
+    });
     // A lost chunk only costs the streaming readers (the file is complete): never fail the render for it.
     chain = chain.catch(() => undefined);
   };

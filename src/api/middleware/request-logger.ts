@@ -39,5 +39,6 @@ function pathOnly(url: string): string {
   const q = url.indexOf('?');
   const path = q === -1 ? url : url.slice(0, q);
   // Live tokens and recipient ids sit in these paths: they are personal data, never logged.
-  return path.replace(/^\/l\/[^/]+/, '/l/:token').replace(/^\/v1\/subjects\/[^/]+/, '/v1/subjects/:recipientId');
+  // Case-insensitive, as Express routing is (`/L/<token>` reaches the same route).
+  return path.replace(/^\/l\/[^/]+/i, '/l/:token').replace(/^\/v1\/subjects\/[^/]+/i, '/v1/subjects/:recipientId');
 }
