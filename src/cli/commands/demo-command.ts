@@ -18,10 +18,12 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../
 
 /**
  * `mastercut demo [--once] [--local]`: the farm in one command. Starts an
- * embedded redis-server when REDIS_URL is not set, the HTTP API and a render
- * worker process, runs the sample campaign (examples/recipients.csv) through
- * the API, then prints the manifest and the URLs to open. With --once it
- * exits when the campaign is done; otherwise it keeps serving until Ctrl-C.
+ * embedded redis-server when REDIS_URL is not set, the HTTP API, a render
+ * worker and a transcode worker process, runs the sample campaign
+ * (examples/recipients.csv) through the API, waits for its channel
+ * deliverables, then prints the manifest, the URLs to open and a Live URL.
+ * With --once it exits when all that is done; otherwise it keeps serving
+ * until Ctrl-C.
  */
 export async function demoCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -52,15 +54,16 @@ export async function demoCommand(argv: string[]): Promise<number> {
   const config = loadConfig(env);
   const quiet = pino({ level: 'warn' });
   const api = await startApiServer(config, { port: 0, host: '127.0.0.1', logger: quiet, publicBaseUrl: undefined });
-  const worker = startWorker(env);
+  const worker = startWorker(env, 'render');
+  const transcoder = startWorker(env, 'transcode');
   const stopAll = async () => {
-    await stopWorker(worker);
+    await Promise.all([stopWorker(worker), stopWorker(transcoder)]);
     await api.close();
     await redis?.destroy();
   };
 
   try {
-    process.stderr.write(`API on ${api.url} (key ${apiKey}); render worker pid ${worker.pid}\n`);
+    process.stderr.write(`API on ${api.url} (key ${apiKey}); render worker pid ${worker.pid}, transcode worker pid ${transcoder.pid}\n`);
     const call = (route: string, init: RequestInit = {}) =>
       fetch(`${api.url}${route}`, { ...init, headers: { authorization: `Bearer ${apiKey}`, ...init.headers } });
 
@@ -91,7 +94,17 @@ export async function demoCommand(argv: string[]): Promise<number> {
     await mkdir(outDir, { recursive: true });
     const manifestPath = path.join(outDir, `${status.id}-manifest.csv`);
     await writeFile(manifestPath, manifest);
+    await waitForDeliverables(api.url, manifest);
     printResults(status, manifest, api.url, manifestPath);
+    const live = await call('/v1/live-links', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ templateId: values.template, channels: ['web'], props: {} }),
+    });
+    if (live.ok) {
+      const { links } = (await live.json()) as { links: { url: string }[] };
+      process.stdout.write(`\nLive URL (plays at once in a browser, renders on first open): ${api.url}${links[0]!.url}\n`);
+    }
     if (!values.once) {
       process.stdout.write('\nThe API keeps serving these URLs. Press Ctrl-C to stop.\n');
       await new Promise<void>((resolve) => process.once('SIGINT', resolve).once('SIGTERM', resolve));
@@ -102,8 +115,8 @@ export async function demoCommand(argv: string[]): Promise<number> {
   }
 }
 
-function startWorker(env: NodeJS.ProcessEnv): ChildProcess {
-  const child = spawn(path.join(repoRoot, 'bin/mastercut'), ['worker', 'render'], {
+function startWorker(env: NodeJS.ProcessEnv, kind: 'render' | 'transcode'): ChildProcess {
+  const child = spawn(path.join(repoRoot, 'bin/mastercut'), ['worker', kind], {
     env: { ...env, LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
@@ -129,20 +142,35 @@ function drawCampaign(s: CampaignStatus): void {
   process.stderr.write(process.stderr.isTTY ? `\r${line}\x1b[K` : `${line}\n`);
 }
 
+/** Transcode workers cut the deliverables after each master: wait (bounded) until the manifest's URLs answer. */
+async function waitForDeliverables(apiUrl: string, manifest: string): Promise<void> {
+  const urls = manifest.trim().split('\n').slice(1).flatMap((row) => row.split(',').filter((cell) => cell.startsWith('/v1/outputs/')));
+  const deadline = Date.now() + 180_000;
+  for (let i = 0; i < urls.length; i++) {
+    process.stderr.write(process.stderr.isTTY ? `\rchannel deliverables: ${i}/${urls.length} ready\x1b[K` : '');
+    while ((await fetch(`${apiUrl}${urls[i]}`, { method: 'HEAD' })).status !== 200) {
+      if (Date.now() > deadline) return void process.stderr.write('\nsome deliverables are still being made; their URLs will answer once done\n');
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+  process.stderr.write(`\rchannel deliverables: ${urls.length}/${urls.length} ready\x1b[K\n`);
+}
+
 function printResults(s: CampaignStatus, manifest: string, apiUrl: string, manifestPath: string): void {
   const out = process.stdout;
   out.write(`\ncampaign ${s.id} ${s.state}: ${s.counts.rendered} rendered, ${s.counts.failed} failed, ${s.counts.invalid} invalid rows\n`);
   out.write(`manifest: ${path.relative(process.cwd(), manifestPath)}\n\n`);
   const [header, ...rows] = manifest.trim().split('\n');
-  // Columns are `<channel>_url`; channels that share a variant share one video, shown once.
-  const urlColumns = header!.split(',').flatMap((column, i) => (column.endsWith('_url') ? [{ channel: column.slice(0, -4), i }] : []));
-  for (const row of rows.slice(0, 25)) {
+  // Columns: `<channel>_url` (the master; channels sharing a variant share it) and `<channel>_<file>_url` (deliverables).
+  const urlColumns = header!.split(',').flatMap((column, i) => (column.endsWith('_url') ? [{ name: column.slice(0, -4), i }] : []));
+  const shown = 5;
+  for (const row of rows.slice(0, shown)) {
     const cells = row.split(',');
     const byUrl = new Map<string, string[]>();
-    for (const { channel, i } of urlColumns) byUrl.set(cells[i]!, [...(byUrl.get(cells[i]!) ?? []), channel]);
-    const links = [...byUrl].map(([url, channels]) => `${channels.join('+')}: ${url.startsWith('http') ? url : `${apiUrl}${url}`}`);
-    out.write(`  ${cells[0]!.padEnd(12)} ${links.join('  ')}\n`);
+    for (const { name, i } of urlColumns) byUrl.set(cells[i]!, [...(byUrl.get(cells[i]!) ?? []), name]);
+    out.write(`  ${cells[0]}\n`);
+    for (const [url, names] of byUrl) out.write(`    ${names.join(' = ').padEnd(28)} ${url.startsWith('http') ? url : `${apiUrl}${url}`}\n`);
   }
-  if (rows.length > 25) out.write(`  ... ${rows.length - 25} more in the manifest\n`);
+  if (rows.length > shown) out.write(`  ... ${rows.length - shown} more in the manifest\n`);
   if (s.counts.invalid > 0) out.write(`\ninvalid rows: GET ${apiUrl}/v1/campaigns/${s.id}/errors\n`);
 }
