@@ -21,7 +21,7 @@ export interface Config {
   };
   encode: { crf: number; preset: Env['ENCODE_PRESET'] };
   remoteAssets: { maxBytes: number; timeoutMs: number; allowPrivateAddresses: boolean };
-  farm: { redisUrl?: string; apiPort: number; apiKeys: string[]; storageRoot: string; publicBaseUrl?: string };
+  farm: { redisUrl?: string; apiPort: number; apiKeys: string[]; publicBaseUrl?: string };
   storage: {
     driver: Env['STORAGE_DRIVER'];
     root: string;
@@ -102,7 +102,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, cwd = proces
       redisUrl: e.REDIS_URL,
       apiPort: e.API_PORT,
       apiKeys: e.API_KEYS,
-      storageRoot: path.resolve(cwd, e.STORAGE_ROOT),
       publicBaseUrl: e.PUBLIC_BASE_URL,
     },
     storage: {

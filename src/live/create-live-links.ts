@@ -1,14 +1,8 @@
-import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { AppError, isAppError } from '../errors/index.js';
-import type { RenderRegistry } from '../queue/render-deps.js';
-import type { RenderJobOptions } from '../queue/render-job-options.js';
-import type { ChannelProfileResolver } from '../encode/channel-profile-resolver.js';
 import { LIVE_ASSETS, liveAssetTarget, type LiveAsset } from './live-asset-target.js';
-import type { LiveKeyring } from './live-keyring.js';
-import { createLiveLinkResolver } from './live-link-resolver.js';
+import { createLiveLinkResolver, type LiveLinkResolverDeps } from './live-link-resolver.js';
 import { sealLiveToken } from './live-token.js';
-import type { StoredProps } from './stored-props.js';
 import { isErased, recordSubject } from './subject-index.js';
 
 /** `POST /v1/live-links` body. */
@@ -35,14 +29,8 @@ export interface CreatedLiveLink {
   expiresAt: string;
 }
 
-export interface CreateLiveLinksDeps {
-  registry: RenderRegistry;
-  redis: Redis;
-  keyring: LiveKeyring;
-  storedProps: StoredProps;
-  profiles: ChannelProfileResolver;
-  jobOptions: RenderJobOptions;
-}
+/** The same parts as opening a link: a link is opened once when it is made, to check it. */
+export type CreateLiveLinksDeps = LiveLinkResolverDeps;
 
 export interface CreateLiveLinksOptions {
   /** Default link lifetime. Default 30 days (the TTL of personalized outputs). */

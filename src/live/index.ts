@@ -1,7 +1,7 @@
 /**
  * Live links: sealed tokens and their keyring, stored props, the cold-render
  * budget, CTA redirects, and the per-recipient registry behind erasure.
- * Domain only: the routes and landing page live in src/api.
+ * The routes live in src/api (live-routes.ts); the landing page in landing/.
  */
 export {
   createLiveKeyring,
@@ -66,3 +66,9 @@ export {
   type EraseSubjectOptions,
   type EraseSubjectResult,
 } from './erase-subject.js';
+export { createLiveLinkResolver, type LiveLink, type LiveLinkResolver, type LiveLinkResolverDeps } from './live-link-resolver.js';
+export { createLiveLinkFactory, liveLinksRequestSchema, type CreatedLiveLink, type LiveLinksRequest } from './create-live-links.js';
+export { LIVE_ASSETS, liveAssetTarget, type AssetTarget, type LiveAsset } from './live-asset-target.js';
+export { createOnDemand, type OnDemand, type OnDemandDeps, type Requester } from './create-on-demand.js';
+export { createRenderStreamWriter, renderStreamKey, type RenderStreamWriter } from './render-stream-writer.js';
+export { createRenderStreamHub, type RenderStreamEvent, type RenderStreamHub } from './render-stream-hub.js';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestRedis, type EmbeddedRedis } from '../helpers/redis-server.js';
-import { startApiProcess, startTranscodeProcess, startWorkerProcess, untilReady, type WorkerChild } from '../helpers/worker-process.js';
+import { startApiProcess, startTranscodeProcess, startWorkerProcess, untilReady, type WorkerChild, stopFarmProcesses } from '../helpers/worker-process.js';
 
 let redis: EmbeddedRedis;
 let dir: string;
@@ -21,8 +21,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  for (const child of children) child.proc.kill('SIGTERM');
-  await Promise.all(children.map((c) => c.exited));
+  await stopFarmProcesses(children);
   await redis?.destroy();
   await rm(dir, { recursive: true, force: true });
 });

@@ -8,7 +8,7 @@ import { findChromium } from '../../src/encode/index.js';
 import { parseLiveKeyring, sealLiveToken, type LiveTokenInput } from '../../src/live/index.js';
 import { createFarmProbe, createLiveLinks, listFiles, logLines, rawGet, tokenOf, until, type CreatedLink, type FarmProbe } from '../helpers/live-farm.js';
 import { startTestRedis, type EmbeddedRedis } from '../helpers/redis-server.js';
-import { startApiProcess, startWorkerProcess, TEST_LIVE_KEYS, untilReady, type WorkerChild } from '../helpers/worker-process.js';
+import { startApiProcess, startWorkerProcess, TEST_LIVE_KEYS, untilReady, type WorkerChild, stopFarmProcesses } from '../helpers/worker-process.js';
 
 /**
  * Abuse of public Live URLs against a real farm: forged, expired, retired,
@@ -65,10 +65,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await farm?.close();
-  for (const child of children) child.proc.kill('SIGTERM');
-  // A second signal skips the render worker's grace period (a landing page may have started a render).
-  setTimeout(() => worker?.proc.kill('SIGTERM'), 500).unref();
-  await Promise.all(children.map((c) => c.exited));
+  await stopFarmProcesses(children);
   await redis?.destroy();
   await rm(dir, { recursive: true, force: true });
 });

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probe } from '../../src/encode/index.js';
 import { createFarmProbe, createLiveLinks, logLines, rawGet, sha256, type CreatedLink, type FarmProbe, type RawResponse } from '../helpers/live-farm.js';
 import { startTestRedis, type EmbeddedRedis } from '../helpers/redis-server.js';
-import { startApiProcess, startWorkerProcess, untilReady, type WorkerChild } from '../helpers/worker-process.js';
+import { startApiProcess, startWorkerProcess, untilReady, type WorkerChild, stopFarmProcesses } from '../helpers/worker-process.js';
 
 /**
  * The single-flight promise of the cold path, end to end: a herd of
@@ -45,10 +45,7 @@ beforeAll(async () => {
 afterAll(async () => {
   agent.destroy();
   await farm?.close();
-  for (const child of children) child.proc.kill('SIGTERM');
-  // A second signal skips the render worker's grace period (a failed test may leave a render running).
-  setTimeout(() => worker?.proc.kill('SIGTERM'), 500).unref();
-  await Promise.all(children.map((c) => c.exited));
+  await stopFarmProcesses(children);
   await redis?.destroy();
   await rm(dir, { recursive: true, force: true });
 });

@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { findChromium } from '../../src/encode/index.js';
 import { repoRoot } from '../helpers/render-engine.js';
 import { startTestRedis, type EmbeddedRedis } from '../helpers/redis-server.js';
-import { startApiProcess, startTranscodeProcess, startWorkerProcess, untilReady, type WorkerChild } from '../helpers/worker-process.js';
+import { startApiProcess, startTranscodeProcess, startWorkerProcess, untilReady, type WorkerChild, stopFarmProcesses } from '../helpers/worker-process.js';
 
 // The landing page of a Live URL against a whole farm (API, render worker,
 // transcode worker) and a real Chromium: instant play on a cold cache, the
@@ -84,8 +84,7 @@ afterEach(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  for (const child of children) child.proc.kill('SIGTERM');
-  await Promise.all(children.map((c) => c.exited));
+  await stopFarmProcesses(children);
   await redis?.destroy();
   await rm(dir, { recursive: true, force: true });
 });

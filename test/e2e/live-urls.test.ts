@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probe } from '../../src/encode/index.js';
 import { startTestRedis, type EmbeddedRedis } from '../helpers/redis-server.js';
-import { startApiProcess, startTranscodeProcess, startWorkerProcess, untilReady, type WorkerChild } from '../helpers/worker-process.js';
+import { startApiProcess, startTranscodeProcess, startWorkerProcess, untilReady, type WorkerChild, stopFarmProcesses } from '../helpers/worker-process.js';
 
 let redis: EmbeddedRedis;
 let dir: string;
@@ -33,8 +33,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  for (const child of children) child.proc.kill('SIGTERM');
-  await Promise.all(children.map((c) => c.exited));
+  await stopFarmProcesses(children);
   await redis?.destroy();
   await rm(dir, { recursive: true, force: true });
 });

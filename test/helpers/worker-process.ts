@@ -74,3 +74,12 @@ export async function untilReady(child: WorkerChild, timeoutMs = 60_000): Promis
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** SIGTERM every process, a second one half a second later (it skips a worker's grace period), then waits for all to exit. */
+export async function stopFarmProcesses(children: readonly WorkerChild[]): Promise<void> {
+  for (const child of children) child.proc.kill('SIGTERM');
+  const again = setTimeout(() => children.forEach((child) => child.proc.kill('SIGTERM')), 500);
+  again.unref();
+  await Promise.all(children.map((child) => child.exited));
+  clearTimeout(again);
+}

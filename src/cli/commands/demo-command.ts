@@ -49,7 +49,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
     ...process.env,
     REDIS_URL: base.farm.redisUrl ?? redis!.url,
     API_KEYS: [apiKey, ...base.farm.apiKeys.slice(1)].join(','),
-    STORAGE_ROOT: base.farm.storageRoot,
+    STORAGE_ROOT: base.storage.root,
   };
   const config = loadConfig(env);
   const quiet = pino({ level: 'warn' });

@@ -8,7 +8,7 @@ describe('loadConfig', () => {
   it('applies defaults and freezes the result', () => {
     const config = loadConfig({}, '/srv');
     expect(config.render.jpegQuality).toBe(90);
-    expect(config.farm.storageRoot).toBe('/srv/out/storage');
+    expect(config.storage.root).toBe('/srv/out/storage');
     expect(Object.isFrozen(config.render)).toBe(true);
   });
 
