@@ -119,8 +119,6 @@ export function createLiveRoutes(deps: LiveRoutesDeps): Router {
       res.once('close', () => left.abort());
       info = await deps.onDemand.wait(target, left.signal);
     }
-    const record = await deps.onDemand.lookup(target);
-    if (!record) throw new AppError('NOT_FOUND', 'output vanished');
     // Token, erasure and index checked: this path may be answered from memory until the memo (or the link) expires.
     admitHot(req, { storageKey: storageKeyOf(target, info), info, notAfterMs: link.payload.exp * 1000 });
     await sendObject(deps.store, storageKeyOf(target, info), info, req, res);
