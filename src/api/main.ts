@@ -137,6 +137,7 @@ export async function startApiServer(config: Readonly<Config>, options: StartApi
       await stopped;
       clearTimeout(grace);
       sweeper.stop();
+      fastPath?.close();
       await live.close();
       await Promise.all([renderQueue.close(), campaignQueue.close(), transcodeQueue.close()]);
       logger.info('api closed');

@@ -25,8 +25,11 @@ export function fileUrl(path: string): string {
 
 function frameInput(o: ResolvedEncodeOptions): string[] {
   // image2pipe reads concatenated JPEG/PNG images from stdin; -framerate sets
-  // their timestamps (image2pipe has no clock of its own).
-  return ['-f', 'image2pipe', '-c:v', o.inputCodec, '-framerate', formatNumber(o.fps), '-i', 'pipe:0'];
+  // their timestamps (image2pipe has no clock of its own). The codec is given,
+  // so nothing needs probing: without the two probe limits ffmpeg buffers ~5 MB
+  // of frames (80+ frames) before its first output byte, which a streamed cold
+  // video would wait for. https://ffmpeg.org/ffmpeg-formats.html#Format-Options
+  return ['-f', 'image2pipe', '-probesize', '32', '-analyzeduration', '0', '-c:v', o.inputCodec, '-framerate', formatNumber(o.fps), '-i', 'pipe:0'];
 }
 
 function threadArgs(o: ResolvedEncodeOptions): string[] {

@@ -85,6 +85,8 @@ export function createFastPath(deps: FastPathDeps, options: FastPathOptions = {}
 
   return {
     cache,
+    /** Stops the cache's prune timer and forgets what it holds (the server is closing). */
+    close: () => cache.close(),
     /** The server's request listener: hot answers here, everything else to `app`. */
     wrap(app: RequestListener): RequestListener {
       return (req, res) => {

@@ -66,8 +66,9 @@ interface HeldObject {
  * bytes of those objects (an LRU bounded in bytes). A path only gets in
  * through `admit`, i.e. after the real route served it; nothing here ever
  * decides that a token or a key is valid. Objects no path was admitted to
- * for a memo period are dropped, so erased bytes leave memory within about
- * three memo periods.
+ * for a memo period are dropped (on a timer too, so without any traffic),
+ * so erased bytes leave memory within about three memo periods. `close`
+ * stops the timer.
  */
 export function createHotOutputCache(deps: { store: Pick<ObjectStore, 'get'> }, options: HotOutputCacheOptions = {}) {
   const memoMs = options.memoMs ?? 1_000;
@@ -87,6 +88,12 @@ export function createHotOutputCache(deps: { store: Pick<ObjectStore, 'get'> }, 
     if (!held) return;
     objects.delete(storageKey);
     bytes -= held.object.size;
+  };
+
+  const clear = () => {
+    paths.clear();
+    objects.clear();
+    bytes = 0;
   };
 
   const prune = (now: number) => {
@@ -121,6 +128,10 @@ export function createHotOutputCache(deps: { store: Pick<ObjectStore, 'get'> }, 
       loading.delete(storageKey);
     }
   }
+
+  // Memory is also given back when no request comes (an erased recipient's bytes must not stay); unref: never keeps a process up.
+  const timer = setInterval(() => prune(Date.now()), memoMs);
+  timer.unref();
 
   return {
     /**
@@ -169,10 +180,12 @@ export function createHotOutputCache(deps: { store: Pick<ObjectStore, 'get'> }, 
     },
 
     /** Forgets every path and object (e.g. after an erasure in this process). */
-    clear(): void {
-      paths.clear();
-      objects.clear();
-      bytes = 0;
+    clear,
+
+    /** Stops the prune timer and forgets everything. */
+    close(): void {
+      clearInterval(timer);
+      clear();
     },
 
     stats(): HotOutputCacheStats {

@@ -120,7 +120,7 @@ export function createLiveRoutes(deps: LiveRoutesDeps): Router {
       info = await deps.onDemand.wait(target, left.signal);
     }
     // Token, erasure and index checked: this path may be answered from memory until the memo (or the link) expires.
-    admitHot(req, { storageKey: storageKeyOf(target, info), info, notAfterMs: link.payload.exp * 1000 });
+    if (!deps.store.presignedUrl) admitHot(req, { storageKey: storageKeyOf(target, info), info, notAfterMs: link.payload.exp * 1000 });
     await sendObject(deps.store, storageKeyOf(target, info), info, req, res);
   });
   return router;

@@ -40,7 +40,7 @@ export function createOutputRoutes(deps: OutputRoutesDeps): Router {
     const info = await deps.store.head(record.storageKey);
     if (!info) throw new AppError('NOT_FOUND', `output ${record.storageKey} is indexed but not stored`);
     // Checked in full: this path may be answered from memory for the fast path's memo period.
-    admitHot(req, { storageKey: record.storageKey, info });
+    if (!deps.store.presignedUrl) admitHot(req, { storageKey: record.storageKey, info });
     await sendObject(deps.store, record.storageKey, info, req, res);
   });
   // The other files of a deliverable set: HLS rung playlists and segments next to master.m3u8.
@@ -59,6 +59,14 @@ export function createOutputRoutes(deps: OutputRoutesDeps): Router {
 
 /** Sends a stored object with ETag/304, single ranges (206/416) and immutable caching. */
 export async function sendObject(store: ObjectStore, storageKey: string, info: ObjectInfo, req: Request, res: Response): Promise<void> {
+  // An S3 store in redirect mode: the client fetches the bytes from the bucket.
+  // The presigned URL expires, so the redirect itself is only cached briefly.
+  const presigned = await store.presignedUrl?.(storageKey);
+  if (presigned) {
+    res.setHeader('Cache-Control', 'private, max-age=60');
+    res.redirect(302, presigned);
+    return;
+  }
   res.setHeader('ETag', info.etag);
   res.setHeader('Cache-Control', IMMUTABLE);
   res.setHeader('Accept-Ranges', 'bytes');

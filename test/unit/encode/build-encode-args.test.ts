@@ -24,7 +24,9 @@ describe('buildEncodeArgs: common flags', () => {
     expect(args).not.toContain('-nostdin');
     // The frame pipe is input 0, declared before any other input.
     const firstInput = args.indexOf('-i');
-    expect(args.slice(firstInput - 6, firstInput + 2)).toEqual(['-f', 'image2pipe', '-c:v', 'mjpeg', '-framerate', '30', '-i', 'pipe:0']);
+    expect(args.slice(firstInput - 10, firstInput + 2)).toEqual([
+      '-f', 'image2pipe', '-probesize', '32', '-analyzeduration', '0', '-c:v', 'mjpeg', '-framerate', '30', '-i', 'pipe:0',
+    ]);
     // The output is last, with an explicit muxer right before it.
     expect(args.slice(-3)).toEqual(['-f', format, `file:${base.outPath}`]);
   });
