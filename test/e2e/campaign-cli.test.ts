@@ -56,7 +56,8 @@ describe('mastercut campaign', () => {
     const manifest = await cli(['campaign', 'manifest', status.id, '--out', out]);
     expect(manifest.code, manifest.stderr).toBe(0);
     const lines = (await readFile(out, 'utf8')).trim().split('\n');
-    expect(lines[0]).toBe('recipientId,web_renderKey,web_url');
+    // The master's URL, then one column per web deliverable (the 720p MP4 and the poster).
+    expect(lines[0]).toBe('recipientId,web_renderKey,web_url,web_video_mp4_url,web_poster_jpg_url');
     expect(lines.slice(1).map((line) => line.split(',')[0])).toEqual(['a1', 'c3']);
   });
 
