@@ -6,7 +6,6 @@
  * and the campaign hooks, warms the browsers, then takes render jobs until
  * SIGTERM/SIGINT. Logs are pino JSON on stdout; props are never logged.
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -38,6 +37,7 @@ import {
 import { createRenderStreamWriter } from '../src/live/render-stream-writer.js';
 import { wasKeyErasedSince } from '../src/live/subject-index.js';
 import { createObjectStore } from '../src/storage/index.js';
+import { createPrivateWorkDir } from './private-work-dir.js';
 import { onStopSignal } from './stop-signal.js';
 
 /** Settings of one worker process; the CLI flags map onto these. */
@@ -85,12 +85,9 @@ export async function runRenderWorker(options: RenderWorkerProcessOptions = {}):
     await engine.pool.warm();
     await Promise.all(engine.registry.list().map((t) => engine.registry.bundle(t.id)));
 
-    // A private work dir per process: several workers may share a machine,
-    // and a clean stop leaves no temp render behind.
-    const workBase = options.workDir ?? path.join(os.tmpdir(), 'mastercut-work');
-    await mkdir(workBase, { recursive: true });
-    const workDir = await mkdtemp(path.join(workBase, `w${process.pid}-`));
-    cleanups.push(() => rm(workDir, { recursive: true, force: true }));
+    const work = await createPrivateWorkDir(options.workDir, 'w');
+    const workDir = work.dir;
+    cleanups.push(() => work.remove());
 
     const jobOptions = resolveRenderJobOptions(jobOptionsInput);
     const hooks = createCampaignHooks(redis, { onError: (err) => log.warn({ err: String(err) }, 'campaign count failed') });

@@ -7,7 +7,6 @@
  * deliverables from stored masters until SIGTERM/SIGINT. Render and
  * transcode workers scale separately: this one needs no browser.
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -29,6 +28,7 @@ import {
   type RenderJobOptionsInput,
 } from '../src/queue/index.js';
 import { createObjectStore } from '../src/storage/index.js';
+import { createPrivateWorkDir } from './private-work-dir.js';
 import { onStopSignal } from './stop-signal.js';
 
 export interface TranscodeWorkerProcessOptions {
@@ -77,10 +77,9 @@ export async function runTranscodeWorker(options: TranscodeWorkerProcessOptions 
     const encoders = describeCaps(caps, report);
     log.info({ encoders, gpuSlots: slots.gpuSlots, concurrency: slots.concurrency }, 'encoders detected');
 
-    const workBase = options.workDir ?? path.join(os.tmpdir(), 'mastercut-work');
-    await mkdir(workBase, { recursive: true });
-    const workDir = await mkdtemp(path.join(workBase, `t${process.pid}-`));
-    cleanups.push(() => rm(workDir, { recursive: true, force: true }));
+    const work = await createPrivateWorkDir(options.workDir, 't');
+    const workDir = work.dir;
+    cleanups.push(() => work.remove());
 
     const transcode = createTranscodeWorker(
       {
