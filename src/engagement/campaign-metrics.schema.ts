@@ -1,0 +1,69 @@
+import { z } from 'zod';
+
+const count = z.number().int().min(0);
+/** A ratio in [0, 1], null when its denominator is 0. */
+const rate = z.number().min(0).max(1).nullable();
+
+/**
+ * The funnel, in unique recipients (human events only; bots are counted apart):
+ * delivered, opened (impression), viewed (page_view), played (play),
+ * completed (complete), clicked (cta_click), shared (share).
+ * completionRate = completed / played; clickThroughRate = clicked / delivered.
+ */
+export const funnelSchema = z.object({
+  delivered: count,
+  opened: count,
+  viewed: count,
+  played: count,
+  completed: count,
+  clicked: count,
+  shared: count,
+  completionRate: rate,
+  clickThroughRate: rate,
+});
+export type Funnel = z.infer<typeof funnelSchema>;
+
+/** One channel's (or the whole campaign's) figures. `events` are raw human event counts per type. */
+export const channelMetricsSchema = z.object({
+  funnel: funnelSchema,
+  events: z.record(z.string(), count),
+  /** Events flagged as bots or link scanners (not in the funnel). */
+  botEvents: count,
+});
+export type ChannelMetrics = z.infer<typeof channelMetricsSchema>;
+
+/** `GET /v1/campaigns/:id/metrics`. */
+export const campaignMetricsSchema = z.object({
+  campaignId: z.string(),
+  generatedAt: z.string(),
+  overall: channelMetricsSchema,
+  channels: z.record(z.string(), channelMetricsSchema),
+  /** Recipients who responded in more than one channel / recipients who responded at all. */
+  crossChannel: z.object({ engagedRecipients: count, multiChannelRecipients: count, rate }),
+  /**
+   * From a recipient's first `delivered` to their first response (any type
+   * but delivered), over recipients with both. Percentiles are nearest-rank
+   * (pN = the ceil(N/100 * n)-th smallest sample); a response before the
+   * delivery counts as 0.
+   */
+  timeToFirstResponse: z.object({
+    samples: count,
+    p50Ms: z.number().nullable(),
+    p90Ms: z.number().nullable(),
+    /** Buckets by upper bound (ms, inclusive); the last bound is Infinity sent as null. */
+    histogram: z.array(z.object({ upToMs: z.number().nullable(), count })),
+  }),
+  /**
+   * Among recipients delivered in more than one channel (with a propsHash),
+   * the share whose every channel was rendered from the same props hash.
+   * `drifted` names the first 100 that were not, with each channel's hash.
+   */
+  consistency: z.object({
+    recipientsCompared: count,
+    consistent: count,
+    score: rate,
+    driftedTotal: count,
+    drifted: z.array(z.object({ recipientId: z.string(), channels: z.record(z.string(), z.string()) })),
+  }),
+});
+export type CampaignMetrics = z.infer<typeof campaignMetricsSchema>;
