@@ -1,14 +1,19 @@
-# Render worker: Chromium (headless shell) + ffmpeg + fonts, from Debian bookworm.
-# The system packages come from scripts/install-system-deps.sh, the same
-# script `npm test` and `npm run demo` run, so the image and a dev machine
-# cannot drift apart. Build from the repository root:
+# Render worker: Chromium (chromium-headless-shell) + ffmpeg + fonts on Debian
+# bookworm-slim. The system packages come from scripts/install-system-deps.sh,
+# the script `npm test` and `npm run demo` run, so the image and a dev machine
+# cannot drift apart (test/unit/docker checks the image installs exactly
+# scripts/system-packages.txt, plus tini). Build from the repository root:
 #   docker build -f docker/render-worker.Dockerfile -t mastercut-render .
+
+# --- Stage 1: production node_modules (no dev dependencies, no browser download:
+# puppeteer-core drives the system chromium-headless-shell).
 FROM node:20-bookworm-slim AS deps
 WORKDIR /app
 ENV PUPPETEER_SKIP_DOWNLOAD=1
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund
 
+# --- Stage 2: runtime.
 FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production PUPPETEER_SKIP_DOWNLOAD=1
@@ -22,10 +27,25 @@ COPY bin/ bin/
 COPY src/ src/
 COPY compositions/ compositions/
 COPY workers/ workers/
-# Bundles are built into the cache on first use; give the worker a writable home for it.
+# Bundles are built into the cache at start; give the worker a writable home for it.
 RUN mkdir -p /app/.cache /data && chown node:node /app/.cache /data
-ENV MASTERCUT_CACHE_DIR=/app/.cache STORAGE_ROOT=/data
+# METRICS_PORT: /metrics, /healthz and /readyz of the worker (probes and Prometheus).
+ENV MASTERCUT_CACHE_DIR=/app/.cache STORAGE_ROOT=/data METRICS_PORT=9464
+# Non-root (uid 1000). Chromium's sandbox: src/render/chromium-flags.ts passes
+# --no-sandbox today, so the sandbox is off whatever the image does. It cannot
+# be turned on by the image alone: Chromium's namespace sandbox needs
+# unshare(CLONE_NEWUSER), which Docker's and containerd's default seccomp
+# profiles refuse to a process without CAP_SYS_ADMIN (and Debian ships no
+# setuid chrome-sandbox). docker/README.md ("Chromium sandbox") lists what it
+# takes and what contains the renderer meanwhile: non-root, no capabilities,
+# no privilege escalation, read-only root filesystem, no egress but Redis/S3.
 USER node
-# tini reaps Chromium's zombie processes and forwards SIGTERM for a graceful drain.
+EXPOSE 9464
+# Liveness through Node's fetch (no curl in the image).
+HEALTHCHECK --interval=15s --timeout=5s --start-period=120s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.METRICS_PORT||9464)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+# tini is PID 1: it reaps Chromium's zombie processes and forwards SIGTERM to
+# Node only. Not `tini -g`: signalling the whole group would SIGTERM every
+# Chromium at once and kill the render the worker is draining.
 ENTRYPOINT ["tini", "--"]
 CMD ["./bin/mastercut", "worker", "render"]

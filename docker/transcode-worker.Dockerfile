@@ -9,15 +9,17 @@
 #   docker run --gpus all -e REDIS_URL=redis://... mastercut-transcode
 # Run with VAAPI (Intel/AMD): give it the render node and that node's group:
 #   docker run --device /dev/dri --group-add "$(stat -c %g /dev/dri/renderD128)" ...
+# --- Stage 1: production node_modules.
 FROM node:20-bookworm-slim AS deps
 WORKDIR /app
 ENV PUPPETEER_SKIP_DOWNLOAD=1
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund
 
-# Only its node binary is used: Ubuntu 24.04 ships Node 18.
+# --- Stage 2: only its node binary is used (Ubuntu 24.04 ships Node 18).
 FROM node:20-bookworm-slim AS node
 
+# --- Stage 3: runtime on the CUDA base.
 FROM nvidia/cuda:12.6.3-runtime-ubuntu24.04
 WORKDIR /app
 ENV NODE_ENV=production PUPPETEER_SKIP_DOWNLOAD=1 DEBIAN_FRONTEND=noninteractive
@@ -48,8 +50,15 @@ COPY compositions/ compositions/
 COPY workers/ workers/
 # uid 1000 (`ubuntu` here) like the render image's `node` user, so both write the shared /data volume.
 RUN mkdir -p /app/.cache /data && chown ubuntu:ubuntu /app/.cache /data
-ENV MASTERCUT_CACHE_DIR=/app/.cache STORAGE_ROOT=/data
+# METRICS_PORT: /metrics, /healthz and /readyz of the worker (probes and Prometheus).
+ENV MASTERCUT_CACHE_DIR=/app/.cache STORAGE_ROOT=/data METRICS_PORT=9464
 USER ubuntu
-# tini forwards SIGTERM for a graceful drain and reaps ffmpeg children.
+EXPOSE 9464
+# Liveness through Node's fetch (no curl in the image). Encoder detection runs
+# a one-frame encode per GPU path first, hence the start period.
+HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.METRICS_PORT||9464)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+# tini is PID 1: it forwards SIGTERM to Node only (not `-g`: ffmpeg children
+# must finish the deliverable being drained) and reaps ffmpeg children.
 ENTRYPOINT ["tini", "--"]
 CMD ["./bin/mastercut", "worker", "transcode"]

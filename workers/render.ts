@@ -12,6 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { pino, type Logger } from 'pino';
 import { createOutputIndex } from '../src/cache/index.js';
 import { createCampaignHooks } from '../src/campaigns/index.js';
+import { createDeliveryTracker, createEventIngest } from '../src/engagement/index.js';
 import { parseRenderWorkerArgs } from '../src/cli/commands/worker-command.js';
 import { createRenderEngine } from '../src/cli/render-engine.js';
 import { runCli } from '../src/cli/run-cli.js';
@@ -37,6 +38,8 @@ import {
 import { createRenderStreamWriter } from '../src/live/render-stream-writer.js';
 import { wasKeyErasedSince } from '../src/live/subject-index.js';
 import { createObjectStore } from '../src/storage/index.js';
+import { createBrowserPoolCheck, createFfmpegCheck, startProcessOps } from '../src/ops/index.js';
+import { createStatsRecorder } from '../src/ops/queue-stats/index.js';
 import { createPrivateWorkDir } from './private-work-dir.js';
 import { onStopSignal } from './stop-signal.js';
 
@@ -56,6 +59,8 @@ export interface RenderWorkerProcessOptions {
   jobOptions?: RenderJobOptionsInput;
   /** How often expired finished jobs are removed (they hold personal data). Default 5 min. */
   sweepIntervalMs?: number;
+  /** Operations port (/metrics, /healthz, /readyz); default METRICS_PORT; 0 picks a free port. */
+  metricsPort?: number;
 }
 
 /** Runs until a stop signal; resolves with the exit code. */
@@ -75,6 +80,11 @@ export async function runRenderWorker(options: RenderWorkerProcessOptions = {}):
   };
 
   try {
+    // First, so liveness answers while browsers warm; readiness says what is still missing.
+    const ops = await startProcessOps({ redis, log }, { role: 'render', port: options.metricsPort ?? config.metrics.port, host: config.metrics.host });
+    cleanups.push(() => ops.close());
+    ops.readiness.pending('browsers', 'warming up');
+    ops.readiness.pending('ffmpeg', 'not checked yet');
     await checkEvictionPolicy(redis, options.evictionCheck ?? config.worker.evictionCheck, log);
     // One job uses every browser of the pool (its frames are split across them), so a
     // worker with concurrency 1 still uses every core.
@@ -84,6 +94,11 @@ export async function runRenderWorker(options: RenderWorkerProcessOptions = {}):
     // first job's lock is not spent launching Chromium.
     await engine.pool.warm();
     await Promise.all(engine.registry.list().map((t) => engine.registry.bundle(t.id)));
+    ops.readiness.set('browsers', createBrowserPoolCheck(engine.pool));
+    ops.metrics.watchBrowserPool(engine.pool);
+    const ffmpegCheck = createFfmpegCheck({ ffmpegPath: engine.ffmpegPath });
+    await ffmpegCheck.prime();
+    ops.readiness.set('ffmpeg', ffmpegCheck);
 
     const work = await createPrivateWorkDir(options.workDir, 'w');
     const workDir = work.dir;
@@ -94,14 +109,22 @@ export async function runRenderWorker(options: RenderWorkerProcessOptions = {}):
     const transcodeQueue = createRenderQueue<TranscodeJobData>({ redisUrl: config.farm.redisUrl, queueName: queueNames.transcode, events: false });
     cleanups.push(() => transcodeQueue.close());
     const deliverables = createDeliverableRequests(redis, { queue: transcodeQueue.queue, jobOptions });
+    // Campaign recipients waiting on this master get their `delivered` events (src/engagement).
+    const deliveries = createDeliveryTracker({ redis, ingest: createEventIngest({ redis, logger: log }, config.events), logger: log });
     // A published master hands its wanted deliverables to the transcode queue.
     const onRendered = async (data: RenderJobData, renderKey: string) => {
       await hooks.onRendered(data, renderKey);
+      await deliveries.onRendered(renderKey).catch((err: unknown) => log.warn({ err: String(err) }, 'delivered events not recorded'));
       if (data.format === 'mp4') await deliverables.release(renderKey, renderOutputKey(renderKey, data.format));
     };
     const render = createRenderWorker(
       {
-        renderVideo: engine.renderVideo,
+        // Frames captured/reused and fps of every finished render.
+        renderVideo: async (request) => {
+          const result = await engine.renderVideo(request);
+          ops.metrics.observeRender(result);
+          return result;
+        },
         store: createObjectStore(config),
         index: createOutputIndex(redis),
         workDir,
@@ -119,6 +142,9 @@ export async function runRenderWorker(options: RenderWorkerProcessOptions = {}):
         lockDurationMs: options.lockDurationMs ?? config.worker.lockDurationMs,
         stalledIntervalMs: options.stalledIntervalMs ?? config.worker.stalledIntervalMs,
         jobOptions: jobOptionsInput,
+        onAttemptFinished: ops.metrics.jobAttemptHook(options.queueName ?? queueNames.render),
+        // Completions and service times for `mastercut ops status` and the scaling signal.
+        recordQueueStats: createStatsRecorder(redis, { queueName: options.queueName ?? queueNames.render }).hook,
       },
     );
     render.worker.on('error', (err) => log.warn({ err: { message: err.message } }, 'worker error'));
@@ -143,6 +169,7 @@ export async function runRenderWorker(options: RenderWorkerProcessOptions = {}):
     log.info({ concurrency, queue: options.queueName ?? 'render', graceMs }, 'render worker ready');
 
     const signal = await stopped.first;
+    ops.draining();
     log.info({ signal, graceMs }, 'stopping: no new jobs, active ones get the grace period');
     // A second signal skips what is left of the grace period.
     void stopped.second.then(() => render.abortActive());

@@ -23,11 +23,14 @@ import {
   createRedisConnection,
   createTranscodeSlots,
   createTranscodeWorker,
+  queueNames,
   startWorkerHeartbeat,
   type EvictionCheckMode,
   type RenderJobOptionsInput,
 } from '../src/queue/index.js';
 import { createObjectStore } from '../src/storage/index.js';
+import { createEncodersCheck, createFfmpegCheck, startProcessOps } from '../src/ops/index.js';
+import { createStatsRecorder } from '../src/ops/queue-stats/index.js';
 import { createPrivateWorkDir } from './private-work-dir.js';
 import { onStopSignal } from './stop-signal.js';
 
@@ -45,6 +48,8 @@ export interface TranscodeWorkerProcessOptions {
   workDir?: string;
   queueName?: string;
   jobOptions?: RenderJobOptionsInput;
+  /** Operations port (/metrics, /healthz, /readyz); default METRICS_PORT; 0 picks a free port. */
+  metricsPort?: number;
 }
 
 /** Runs until a stop signal; resolves with the exit code. */
@@ -58,6 +63,11 @@ export async function runTranscodeWorker(options: TranscodeWorkerProcessOptions 
   redis.on('error', (err) => log.warn({ err: { message: err.message } }, 'redis connection error'));
   const cleanups: (() => Promise<unknown>)[] = [() => closeRedisConnection(redis)];
   try {
+    // First, so liveness answers while encoders are probed; readiness says what is still missing.
+    const ops = await startProcessOps({ redis, log }, { role: 'transcode', port: options.metricsPort ?? config.metrics.port, host: config.metrics.host });
+    cleanups.push(() => ops.close());
+    ops.readiness.pending('encoders', 'detecting');
+    ops.readiness.pending('ffmpeg', 'not checked yet');
     await checkEvictionPolicy(redis, options.evictionCheck ?? config.worker.evictionCheck, log);
     const [ffmpegPath, ffprobePath] = await Promise.all([
       findFfmpeg({ path: config.binaries.ffmpeg }),
@@ -76,6 +86,11 @@ export async function runTranscodeWorker(options: TranscodeWorkerProcessOptions 
     });
     const encoders = describeCaps(caps, report);
     log.info({ encoders, gpuSlots: slots.gpuSlots, concurrency: slots.concurrency }, 'encoders detected');
+    ops.metrics.setEncoders(caps);
+    ops.readiness.set('encoders', createEncodersCheck(encoders));
+    const ffmpegCheck = createFfmpegCheck({ ffmpegPath });
+    await ffmpegCheck.prime();
+    ops.readiness.set('ffmpeg', ffmpegCheck);
 
     const work = await createPrivateWorkDir(options.workDir, 't');
     const workDir = work.dir;
@@ -96,6 +111,9 @@ export async function runTranscodeWorker(options: TranscodeWorkerProcessOptions 
         lockDurationMs: options.lockDurationMs ?? config.worker.lockDurationMs,
         stalledIntervalMs: options.stalledIntervalMs ?? config.worker.stalledIntervalMs,
         jobOptions: { ...config.jobs, ...options.jobOptions },
+        onAttemptFinished: ops.metrics.jobAttemptHook(options.queueName ?? queueNames.transcode),
+        // Completions and service times for `mastercut ops status` and the scaling signal.
+        recordQueueStats: createStatsRecorder(redis, { queueName: options.queueName ?? queueNames.transcode }).hook,
       },
     );
     transcode.worker.on('error', (err) => log.warn({ err: { message: err.message } }, 'worker error'));
@@ -113,6 +131,7 @@ export async function runTranscodeWorker(options: TranscodeWorkerProcessOptions 
     transcode.run();
     log.info({ queue: options.queueName ?? 'transcode', graceMs }, 'transcode worker ready');
     const signal = await stopped.first;
+    ops.draining();
     log.info({ signal, graceMs }, 'stopping: no new jobs, active ones get the grace period');
     void stopped.second.then(() => transcode.abortActive());
     const { returned } = await transcode.shutdown(graceMs);

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { RenderOutputIndex } from '../queue/render-deps.js';
 import type { RenderQueue } from '../queue/create-render-queue.js';
 import type { ObjectStore } from '../storage/object-store.js';
+import type { ReadinessReport } from '../ops/health/readiness.js';
 import type { TemplateRegistry } from '../templates/index.js';
 import type { RedisHealth } from './to-app-error.js';
 
@@ -28,6 +29,18 @@ export interface ApiDeps {
   campaignRouter?: Router;
   /** Live URLs (src/api/live-wiring.ts): public /l and /b, and /v1/live-links and /v1/subjects behind the API key. */
   live?: { pages: Router; bundles: Router; links: Router; subjects: Router };
+  /** Bull Board (src/ops/admin createQueueDashboard), mounted at /admin/queues; it checks ADMIN_API_KEYS itself. */
+  adminQueues?: Router;
+  /** The campaign dashboard (createDashboardRoutes), mounted at /dashboard; it checks the API key or its session itself. */
+  dashboard?: Router;
+  /** `/readyz` checks (src/ops/health: Redis and its eviction policy); without it, only the connection state. */
+  readiness?: { check(): Promise<ReadinessReport> };
+  /** Optional metrics (src/ops): `/v1/outputs` cache hits and misses. FarmMetrics fits. */
+  metrics?: { cacheLookup(layer: 'store', result: 'hit' | 'miss'): void };
+  /** CRM webhook endpoints (createWebhookRouter), mounted at /v1/webhooks behind the API key. */
+  webhookRouter?: Router;
+  /** Engagement (src/api/engagement-wiring.ts): `POST /v1/events` (own auth: API key or Live token) and `GET /v1/campaigns/:id/metrics` behind the API key. */
+  engagement?: { events: Router; metrics: Router };
 }
 
 /** Tunables of the app; all optional. */

@@ -35,16 +35,24 @@ export function createApp(deps: ApiDeps, options: ApiOptions = {}): Express {
   app.use(requestId());
   app.use(requestLogger(logger));
   app.use(pathGuard());
-  app.use(createHealthRoutes({ redis: deps.redis }));
-  app.use('/v1/outputs', createOutputRoutes({ index: deps.index, store: deps.store, redis: deps.redis, redisTimeoutMs: opts.redisTimeoutMs }));
+  app.use(createHealthRoutes({ redis: deps.redis, readiness: deps.readiness }));
+  const metrics = deps.metrics;
+  const onCacheLookup = metrics ? (result: 'hit' | 'miss') => metrics.cacheLookup('store', result) : undefined;
+  app.use('/v1/outputs', createOutputRoutes({ index: deps.index, store: deps.store, redis: deps.redis, redisTimeoutMs: opts.redisTimeoutMs, onCacheLookup }));
   // Live URLs are public: the sealed token is the capability (checked before anything else).
   if (deps.live) {
     app.use('/l', deps.live.pages);
     app.use('/b', deps.live.bundles);
   }
+  // The dashboard takes the API key as a Bearer header or a login session cookie, so it sits outside `auth`.
+  if (deps.dashboard) app.use('/dashboard', deps.dashboard);
+  // Bull Board checks the admin keys (not API_KEYS) itself, and answers 404 when none is set.
+  if (deps.adminQueues) app.use('/admin/queues', deps.adminQueues);
 
   const auth = apiKeyAuth(deps.apiKeys);
   const json = jsonBody({ limitBytes: opts.jsonLimitBytes });
+  // Events read their own bodies (JSON or text/plain beacons) and check the API key or a Live token themselves.
+  if (deps.engagement) app.use('/v1/events', deps.engagement.events);
   app.use('/v1/templates', auth, createTemplateRoutes({ registry: deps.registry }));
   app.use(
     '/v1/renders',
@@ -57,7 +65,10 @@ export function createApp(deps: ApiDeps, options: ApiOptions = {}): Express {
   );
   // The campaign router reads its own bodies: raw CSV / JSON Lines streams,
   // and JSON with its own (larger) limit for inline recipient lists.
+  // Only `/:id/metrics`; every other campaign path goes on to the campaign router.
+  if (deps.engagement) app.use('/v1/campaigns', auth, deps.engagement.metrics);
   if (deps.campaignRouter) app.use('/v1/campaigns', auth, deps.campaignRouter);
+  if (deps.webhookRouter) app.use('/v1/webhooks', auth, json, deps.webhookRouter);
   if (deps.live) {
     app.use('/v1/live-links', auth, json, deps.live.links);
     app.use('/v1/subjects', auth, deps.live.subjects);

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
+import { AppError } from '../errors/index.js';
 import { createColdRenderLimiter } from '../live/cold-render-limiter.js';
 import type { ChannelProfileResolver } from '../encode/channel-profile-resolver.js';
 import { createLiveLinkFactory } from '../live/create-live-links.js';
@@ -12,7 +13,10 @@ import { createLiveLinkResolver } from '../live/live-link-resolver.js';
 import { createRenderStreamHub } from '../live/render-stream-hub.js';
 import { createStoredProps } from '../live/stored-props.js';
 import { recordSubject } from '../live/subject-index.js';
-import { sealLiveToken } from '../live/live-token.js';
+import { openLiveToken, sealLiveToken } from '../live/live-token.js';
+import { isErased } from '../live/subject-index.js';
+import type { LiveLinkEvents } from '../engagement/index.js';
+import type { LiveEventSubject } from './routes/event-routes.js';
 import type { LazyCampaignLinks } from '../campaigns/campaign-service.js';
 import type { OutputIndex } from '../cache/output-index.js';
 import { createDeliverableRequests } from '../queue/deliverable-requests.js';
@@ -23,7 +27,7 @@ import type { ObjectStore } from '../storage/object-store.js';
 import type { TemplateRegistry } from '../templates/index.js';
 import type { ApiDeps } from './api-deps.js';
 import { createLiveLinkRoutes } from './routes/live-link-routes.js';
-import { createBundleRoutes, createLiveRoutes } from './routes/live-routes.js';
+import { createBundleRoutes, createLiveRoutes, type LiveRouteMetrics } from './routes/live-routes.js';
 import { createSubjectRoutes } from './routes/subject-routes.js';
 
 export interface LiveWiringDeps {
@@ -39,12 +43,23 @@ export interface LiveWiringDeps {
   store: ObjectStore;
   logger: Logger;
   publicBaseUrl?: string;
+  /** Engagement events of Live links (impression, cta_click) and the landing page's beacon URL. */
+  events?: LiveLinkEvents;
+  eventsUrl?: string;
+  /** Optional (src/ops metrics): Live asset cache hits/misses and cold-render latency. */
+  metrics?: LiveRouteMetrics;
 }
 
 /** Builds every Live URL piece from config; `close` stops its Redis readers. */
 export async function createLiveWiring(
   deps: LiveWiringDeps,
-): Promise<{ routers: NonNullable<ApiDeps['live']>; lazyCampaigns: LazyCampaignLinks; close(): Promise<void> }> {
+): Promise<{
+  routers: NonNullable<ApiDeps['live']>;
+  lazyCampaigns: LazyCampaignLinks;
+  /** Opens a token for `POST /v1/events` (authenticity, expiry, erasure); no props are read. */
+  openToken(token: string): Promise<LiveEventSubject>;
+  close(): Promise<void>;
+}> {
   const { config, redis } = deps;
   const { keyring, warning } = resolveLiveKeyring({ keys: config.live.keys, retiredIds: config.live.retiredKeyIds }, config.env);
   if (warning) deps.logger.warn(warning);
@@ -88,10 +103,33 @@ export async function createLiveWiring(
     storeProps: (props, recipientId) => storedProps.put(props, { recipientId, ttlSeconds }),
     linkUrl: (input) => `${base}/l/${sealLiveToken(keyring, input, { ttlSeconds, maxLength: config.live.tokenMaxLength })}`,
   };
+  const openToken = async (token: string): Promise<LiveEventSubject> => {
+    const payload = openLiveToken(keyring, token, { maxLength: config.live.tokenMaxLength });
+    if (payload.recipientId !== undefined && (await isErased(redis, { recipientId: payload.recipientId }))) {
+      throw new AppError('SUBJECT_ERASED', 'the recipient of this link was erased');
+    }
+    return {
+      templateId: payload.templateId,
+      channel: payload.channel,
+      ...(payload.campaignId === undefined ? {} : { campaignId: payload.campaignId }),
+      ...(payload.recipientId === undefined ? {} : { recipientId: payload.recipientId }),
+    };
+  };
   return {
     lazyCampaigns,
+    openToken,
     routers: {
-      pages: createLiveRoutes({ resolver, onDemand, hub, landing, store: deps.store, publicBaseUrl: deps.publicBaseUrl }),
+      pages: createLiveRoutes({
+        resolver,
+        onDemand,
+        hub,
+        landing,
+        store: deps.store,
+        publicBaseUrl: deps.publicBaseUrl,
+        ...(deps.events ? { events: deps.events } : {}),
+        ...(deps.eventsUrl ? { eventsUrl: deps.eventsUrl } : {}),
+        ...(deps.metrics ? { metrics: deps.metrics } : {}),
+      }),
       bundles: createBundleRoutes(deps.registry),
       links: createLiveLinkRoutes(createLinks),
       subjects: createSubjectRoutes(erase),

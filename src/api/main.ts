@@ -18,7 +18,15 @@ import type { ApiOptions } from './api-deps.js';
 import { createApp } from './create-app.js';
 import { createFastPath, type FastPath, type FastPathOptions } from './fast-path/index.js';
 import { createLiveWiring } from './live-wiring.js';
+import { createFarmMetrics, createReadiness, createRedisCheck, startOpsServer, type FarmMetrics, type OpsServer } from '../ops/index.js';
+import { createEngagementWiring } from './engagement-wiring.js';
+import type { EventSink } from '../engagement/index.js';
 import { createCampaignRouter } from './routes/campaign-routes.js';
+import { createQueueDashboard } from '../ops/admin/index.js';
+import { createWebhookDispatcher, createWebhookRegistry, replayWebhookEvents, type WebhookJobData } from '../engagement/webhooks/index.js';
+import { createWebhookRouter } from './routes/webhook-routes.js';
+import { createDashboardRoutes } from '../engagement/dashboard/index.js';
+import { listRecentWebhookFailures } from '../engagement/webhooks/index.js';
 
 /**
  * ioredis settings of the API's connection: no offline queue (a command
@@ -39,6 +47,12 @@ export interface StartApiServerOptions extends ApiOptions {
   publicBaseUrl?: string;
   /** The in-memory fast path for cached files (src/api/fast-path); false turns it off. Default on, 1 s memo. */
   fastPath?: FastPathOptions | false;
+  /**
+   * The operations port (/metrics, /healthz, /readyz), apart from the public
+   * port so metrics never face the internet. Unset: none (embedded use and
+   * tests); `runApiServer` sets it from METRICS_PORT. 0 picks a free port.
+   */
+  metricsPort?: number;
 }
 
 export interface ApiServer {
@@ -48,6 +62,10 @@ export interface ApiServer {
   server: Server;
   /** The fast path in front of Express (its cache's stats), unless turned off. */
   fastPath?: FastPath;
+  /** This process's metrics (queue depth, cache lookups, cold renders, events, webhooks). */
+  metrics: FarmMetrics;
+  /** The operations server, when `metricsPort` was given. */
+  ops?: OpsServer;
   /** Stops accepting, lets in-flight requests finish (up to the grace period), closes Redis. */
   close(): Promise<void>;
 }
@@ -65,6 +83,7 @@ export async function startApiServer(config: Readonly<Config>, options: StartApi
     throw new AppError('CONFIG_INVALID', 'REDIS_URL is not set: the API needs Redis (e.g. REDIS_URL=redis://127.0.0.1:6379).');
   }
   const logger = options.logger ?? pino({ level: config.logLevel, base: { svc: 'api' } });
+  const metrics = createFarmMetrics({ role: 'api' });
   const renderQueue = createRenderQueue({ redisUrl, redisOptions: API_REDIS_OPTIONS, jobOptions: config.jobs });
   // Errors surface on the calls (as 503); the connection itself only reconnects.
   renderQueue.connection.on('error', () => undefined);
@@ -84,7 +103,13 @@ export async function startApiServer(config: Readonly<Config>, options: StartApi
   const deliverables = createDeliverableRequests(campaignQueue.connection, { queue: transcodeQueue.queue, jobOptions: transcodeQueue.jobOptions });
   if (config.farm.apiKeys.length === 0) logger.warn('API_KEYS is empty: every /v1 management route will answer 401');
   const publicBaseUrl = options.publicBaseUrl ?? config.farm.publicBaseUrl;
+  // Engagement first: the Live routes record impressions and clicks, campaigns record deliveries.
+  // Sinks are read at each batch, so ones made further down (webhooks) are pushed onto `eventSinks`.
+  const eventSinks: EventSink[] = [];
+  const engagement = createEngagementWiring({ config, redis: renderQueue.connection, logger, sinks: eventSinks, onIngested: metrics.onIngested });
   const live = await createLiveWiring({
+    events: engagement.liveEvents,
+    eventsUrl: '/v1/events',
     config,
     redisUrl,
     redis: renderQueue.connection,
@@ -96,11 +121,28 @@ export async function startApiServer(config: Readonly<Config>, options: StartApi
     store,
     logger,
     publicBaseUrl,
+    metrics,
   });
   const campaigns = createCampaignService(
-    { redis: campaignQueue.connection, queue: campaignQueue.queue, registry, index, store, jobOptions: campaignQueue.jobOptions, profiles, deliverables, live: live.lazyCampaigns },
+    { redis: campaignQueue.connection, queue: campaignQueue.queue, registry, index, store, jobOptions: campaignQueue.jobOptions, profiles, deliverables, live: live.lazyCampaigns, deliveries: engagement.deliveries },
     { outputBaseUrl: publicBaseUrl },
   );
+  // CRM webhooks: the registry and replay behind /v1/webhooks; `webhookSink` is the EventSink ingestion hands accepted batches to.
+  const webhookQueue = createRenderQueue<WebhookJobData>({ redisUrl, queueName: queueNames.webhooks, events: false, redisOptions: API_REDIS_OPTIONS });
+  webhookQueue.connection.on('error', () => undefined);
+  const webhookPolicy = { allowHttp: config.webhooks.allowHttp, allowPrivateAddresses: config.webhooks.allowPrivateAddresses };
+  const webhookDeps = { redis: webhookQueue.connection, queue: webhookQueue.queue };
+  const webhookSink = createWebhookDispatcher(webhookDeps, { retryScheduleMs: config.webhooks.retryScheduleMs });
+  eventSinks.push(webhookSink);
+  // Queue depth is exported by the API only: one source, so series are not repeated by every worker.
+  metrics.watchQueues([renderQueue.queue, transcodeQueue.queue, webhookQueue.queue]);
+  // /readyz: Redis reachable with maxmemory-policy noeviction (CONFIG GET cached 10 s, so probes stay cheap).
+  const readiness = createReadiness({ redis: createRedisCheck(renderQueue.connection) });
+  const webhookRouter = createWebhookRouter({
+    registry: createWebhookRegistry(webhookQueue.connection, { policy: webhookPolicy, secretOverlapMs: config.webhooks.secretOverlapMs }),
+    replay: (id, body) => replayWebhookEvents(webhookDeps, id, body, { retryScheduleMs: config.webhooks.retryScheduleMs }),
+    redis: webhookQueue.connection,
+  });
   const app = createApp(
     {
       registry,
@@ -112,6 +154,32 @@ export async function startApiServer(config: Readonly<Config>, options: StartApi
       logger,
       campaignRouter: createCampaignRouter({ campaigns, redis: renderQueue.connection }, { redisTimeoutMs: options.redisTimeoutMs }),
       live: live.routers,
+      adminQueues: createQueueDashboard(
+        { queues: [renderQueue.queue, transcodeQueue.queue, webhookQueue.queue], logger },
+        { adminKeys: config.admin.apiKeys, readOnly: config.admin.readOnly },
+      ),
+      engagement: engagement.routers(live.openToken),
+      webhookRouter,
+      readiness,
+      metrics,
+      dashboard: createDashboardRoutes(
+        {
+          apiKeys: config.farm.apiKeys,
+          redis: renderQueue.connection,
+          logger,
+          campaignMetrics: (id) => engagement.metrics.campaignMetrics(id),
+          campaignStatus: (id) => campaigns.status(id),
+          webhookFailures: (limit) => listRecentWebhookFailures(webhookQueue.connection, { limit }),
+        },
+        {
+          sessionSecret: config.dashboard.sessionSecret,
+          sessionTtlSeconds: config.dashboard.sessionTtlSeconds,
+          refreshMs: config.dashboard.refreshMs,
+          // Behind a TLS proxy req.secure is false unless Express trusts it: an https public URL says the cookie must be Secure.
+          secureCookies: publicBaseUrl?.startsWith('https://') ? true : 'auto',
+          redisTimeoutMs: options.redisTimeoutMs,
+        },
+      ),
     },
     options,
   );
@@ -119,7 +187,7 @@ export async function startApiServer(config: Readonly<Config>, options: StartApi
   const sweeper = startStoreSweeper(store, index, { intervalMs: config.storage.sweepIntervalMs, logger });
 
   // Recently checked cached files are answered from memory before Express: see src/api/fast-path.
-  const fastPath = options.fastPath === false ? undefined : createFastPath({ store, logger }, options.fastPath);
+  const fastPath = options.fastPath === false ? undefined : createFastPath({ store, logger, onLookup: (hit) => metrics.cacheLookup('fast_path', hit ? 'hit' : 'miss') }, options.fastPath);
   const server = createServer(fastPath ? fastPath.wrap(app) : app).listen(options.port ?? config.farm.apiPort, options.host ?? '0.0.0.0');
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
@@ -127,6 +195,11 @@ export async function startApiServer(config: Readonly<Config>, options: StartApi
   });
   const { port } = server.address() as AddressInfo;
   logger.info({ port }, 'api listening');
+  const ops =
+    options.metricsPort === undefined
+      ? undefined
+      : await startOpsServer({ port: options.metricsPort, host: config.metrics.host, registry: metrics.registry, readiness, info: { role: 'api' } });
+  if (ops) logger.info({ port: ops.port, role: 'api' }, 'metrics listening');
 
   let closing: Promise<void> | undefined;
   const close = () =>
@@ -136,13 +209,14 @@ export async function startApiServer(config: Readonly<Config>, options: StartApi
       const grace = setTimeout(() => server.closeAllConnections(), options.closeGraceMs ?? 10_000);
       await stopped;
       clearTimeout(grace);
+      await ops?.close();
       sweeper.stop();
       fastPath?.close();
       await live.close();
-      await Promise.all([renderQueue.close(), campaignQueue.close(), transcodeQueue.close()]);
+      await Promise.all([renderQueue.close(), campaignQueue.close(), transcodeQueue.close(), webhookQueue.close()]);
       logger.info('api closed');
     })());
-  return { url: `http://127.0.0.1:${port}`, port, server, close, ...(fastPath ? { fastPath } : {}) };
+  return { url: `http://127.0.0.1:${port}`, port, server, close, metrics, ...(ops ? { ops } : {}), ...(fastPath ? { fastPath } : {}) };
 }
 
 /**
@@ -150,7 +224,8 @@ export async function startApiServer(config: Readonly<Config>, options: StartApi
  * with the exit code.
  */
 export async function runApiServer(options: StartApiServerOptions = {}): Promise<number> {
-  const api = await startApiServer(loadConfig(), options);
+  const config = loadConfig();
+  const api = await startApiServer(config, { metricsPort: config.metrics.port, ...options });
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve);
     process.once('SIGINT', resolve);

@@ -15,7 +15,7 @@ import type { Template } from '../composition/template.schema.js';
 import { createDeliverablePlan, type DeliverablePlan } from '../queue/deliverable-plan.js';
 import type { DeliverableRequests } from '../queue/deliverable-requests.js';
 import type { ChannelProfileResolver } from '../encode/channel-profile-resolver.js';
-import { fanOut, type InvalidRow } from './fan-out.js';
+import { fanOut, type FanOutDeliveries, type InvalidRow } from './fan-out.js';
 import { manifestStream, type ManifestFormat } from './manifest-stream.js';
 import { markDoneIfComplete, readCampaignMeta, settleForeignKeys, toCampaignStatus } from './read-campaign-status.js';
 import type { JsonSchemaNode } from './recipient-row.js';
@@ -36,6 +36,8 @@ export interface CampaignServiceDeps {
   deliverables?: DeliverableRequests;
   /** Live links, for `lazy` campaigns (nothing rendered until a link is opened). */
   live?: LazyCampaignLinks;
+  /** Engagement `delivered` events (src/engagement createDeliveryTracker); none recorded without it. */
+  deliveries?: FanOutDeliveries;
 }
 
 /** What lazy campaigns need from the Live-link domain. */
@@ -152,6 +154,7 @@ export function createCampaignService(deps: CampaignServiceDeps, options: Campai
             jsonSchema: deps.registry.jsonSchema(template) as JsonSchemaNode,
             recipients: input.recipients,
             format: input.format,
+            channels: { names: plan.channels, variantIndex: plan.variantIndex },
           },
           limits,
         );

@@ -1,6 +1,8 @@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Readable } from 'node:stream';
+import { createHash } from 'node:crypto';
+import { canonicalJson } from '../cache/canonical-json.js';
 import { isAppError } from '../errors/index.js';
 import { createRenderJobPreparer, type PreparedRenderJob, type PrepareRenderJobDeps } from '../queue/prepare-render-job.js';
 import type { DeliverablePlan } from '../queue/deliverable-plan.js';
@@ -32,6 +34,22 @@ export interface FanOutDeps extends PrepareRenderJobDeps {
   deliverables?: DeliverableRequests;
   /** Lazy campaigns: keeps a row's props server side (with its TTL) and returns their id for the row's links. */
   storeProps?: (props: Record<string, unknown>, recipientId: string) => Promise<string>;
+  /** Engagement `delivered` events (src/engagement createDeliveryTracker); needs `plan.channels`. */
+  deliveries?: FanOutDeliveries;
+}
+
+/** One recipient's output on one channel, for `delivered` events. */
+interface DeliveryEntry {
+  recipientId: string;
+  channel: string;
+  propsHash: string;
+}
+
+/** What fan-out needs from the engagement domain (see src/engagement/create-delivery-tracker.ts). */
+export interface FanOutDeliveries {
+  awaitRenders(campaignId: string, templateId: string, entries: readonly (DeliveryEntry & { renderKey: string })[]): Promise<void>;
+  settleRendered(campaignId: string, templateId: string, entries: readonly (DeliveryEntry & { renderKey: string })[], rendered: ReadonlySet<string>): Promise<void>;
+  deliverNow(campaignId: string, templateId: string, entries: readonly DeliveryEntry[]): Promise<void>;
 }
 
 export interface FanOutPlan {
@@ -46,6 +64,8 @@ export interface FanOutPlan {
   jsonSchema: JsonSchemaNode;
   recipients: Readable;
   format: RecipientsFormat;
+  /** The campaign's channels and, per channel, the index of its variant in `variants` (for `delivered` events). */
+  channels?: { names: readonly string[]; variantIndex: readonly number[] };
 }
 
 export interface FanOutLimits {
@@ -71,6 +91,8 @@ interface ValidRow {
   keys: string[];
   /** Lazy campaigns only: the validated props, stored when the chunk is written. */
   props?: Record<string, unknown>;
+  /** sha256 of the canonical props, when `delivered` events are recorded. */
+  propsHash?: string;
 }
 
 /**
@@ -107,13 +129,29 @@ export async function fanOut(deps: FanOutDeps, plan: FanOutPlan, limits: FanOutL
   /** The chunk being written to Redis while the next one is parsed and keyed. */
   let writing: Promise<void> | undefined;
 
+  const tracked = deps.deliveries && plan.channels ? { deliveries: deps.deliveries, channels: plan.channels } : undefined;
   const store = async (chunk: { valid: ValidRow[]; invalid: InvalidRow[]; jobs: Map<string, PreparedRenderJob> }) => {
+    // Recorded before the renders are queued, so a render that finishes at once still finds who waits on it.
+    const waiting = tracked && !plan.lazy ? deliveryEntries(chunk.valid, tracked.channels) : [];
+    if (waiting.length > 0) await tracked!.deliveries.awaitRenders(plan.campaignId, plan.templateId, waiting);
     const outcome = await queueNewRenders(deps, keys, chunk.jobs);
+    if (waiting.length > 0) {
+      // Published already: cached before the campaign, or rendered earlier in it (a repeated props row).
+      const distinct = [...new Set(waiting.map((e) => e.renderKey))];
+      const known = await deps.redis.smismember(keys.rendered, ...distinct);
+      const rendered = new Set([...outcome.cached, ...distinct.filter((_, i) => known[i] === 1)]);
+      await tracked!.deliveries.settleRendered(plan.campaignId, plan.templateId, waiting, rendered);
+    }
     await requestDeliverables(deps, plan, outcome.freshJobs);
     if (plan.lazy) {
       // The line names the stored props instead of render keys: links are sealed from it when the manifest is read.
       const refs = await Promise.all(chunk.valid.map((row) => deps.storeProps!(row.props!, row.recipientId)));
       chunk.valid.forEach((row, i) => (row.keys = [refs[i]!]));
+      // A lazy campaign's links can be issued from now on (its manifest): that is its delivery.
+      if (tracked) {
+        const entries = chunk.valid.flatMap((row) => tracked.channels.names.map((channel) => ({ recipientId: row.recipientId, channel, propsHash: row.propsHash! })));
+        await tracked.deliveries.deliverNow(plan.campaignId, plan.templateId, entries);
+      }
     }
     const keep = Math.max(0, Math.min(chunk.invalid.length, limits.maxStoredErrors - storedErrors));
     storedErrors += keep;
@@ -162,11 +200,12 @@ export async function fanOut(deps: FanOutDeps, plan: FanOutPlan, limits: FanOutL
           await new Promise((resolve) => setImmediate(resolve));
         }
         const row = keyRow(preparers, parseRow, entry);
+        const propsHash = tracked && !('reason' in row) ? hashProps(row.jobs[0]!.data.props) : undefined;
         if ('reason' in row) invalid.push(row);
         else if (plan.lazy) {
-          valid.push({ recipientId: row.recipientId, keys: [], props: row.jobs[0]!.data.props });
+          valid.push({ recipientId: row.recipientId, keys: [], props: row.jobs[0]!.data.props, ...(propsHash ? { propsHash } : {}) });
         } else {
-          valid.push({ recipientId: row.recipientId, keys: row.jobs.map((job) => job.renderKey) });
+          valid.push({ recipientId: row.recipientId, keys: row.jobs.map((job) => job.renderKey), ...(propsHash ? { propsHash } : {}) });
           for (const job of row.jobs) jobs.set(job.renderKey, job);
         }
         if (valid.length + invalid.length >= limits.chunkSize) await flush();
@@ -177,6 +216,18 @@ export async function fanOut(deps: FanOutDeps, plan: FanOutPlan, limits: FanOutL
     // Whatever happened to the source, the chunk in flight is finished (or its error surfaces) before returning.
     await writing;
   }
+}
+
+/** Each valid row's (recipient, channel) with the render key of the channel's variant. */
+function deliveryEntries(rows: readonly ValidRow[], channels: NonNullable<FanOutPlan['channels']>): (DeliveryEntry & { renderKey: string })[] {
+  return rows.flatMap((row) =>
+    channels.names.map((channel, c) => ({ recipientId: row.recipientId, channel, propsHash: row.propsHash!, renderKey: row.keys[channels.variantIndex[c]!]! })),
+  );
+}
+
+/** sha256 of the canonical props: what `delivered` events carry as `meta.propsHash`. */
+function hashProps(props: unknown): string {
+  return createHash('sha256').update(canonicalJson(props)).digest('hex');
 }
 
 /** One request per new master: the deliverables of the channels its variant serves. */

@@ -18,7 +18,7 @@ export {
   type CreateCampaignInput,
 } from './campaign.schema.js';
 export { CHANNEL_VARIANTS, channelSchema, planChannels, type Channel, type ChannelPlan } from './channel-variants.js';
-export { fanOut, type FanOutDeps, type FanOutLimits, type FanOutPlan, type InvalidRow } from './fan-out.js';
+export { fanOut, type FanOutDeliveries, type FanOutDeps, type FanOutLimits, type FanOutPlan, type InvalidRow } from './fan-out.js';
 export { manifestStream, type ManifestFormat, type ManifestLayout } from './manifest-stream.js';
 export { readCsvRows } from './read-csv-rows.js';
 export { readJsonlRows } from './read-jsonl-rows.js';

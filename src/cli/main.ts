@@ -1,4 +1,6 @@
 import { campaignCommand } from './commands/campaign-command.js';
+import { webhooksCommand } from './commands/webhooks-command.js';
+import { opsCommand } from './commands/ops-command.js';
 import { demoCommand } from './commands/demo-command.js';
 import { renderCommand } from './commands/render-command.js';
 import { serveCommand } from './commands/serve-command.js';
@@ -14,6 +16,8 @@ const commands: Record<string, Command> = {
   serve: serveCommand,
   worker: workerCommand,
   campaign: campaignCommand,
+  webhooks: webhooksCommand,
+  ops: opsCommand,
 };
 
 const help = `mastercut: personalized video from one Dynamic Master Template
@@ -29,6 +33,10 @@ commands:
   worker render [--concurrency N]   start a render worker (needs REDIS_URL)
   campaign create --template <id> --channels email,web --recipients <file.csv|.jsonl> [--wait] [--out manifest.csv]
   campaign status|manifest|errors <campaignId>
+  webhooks verify --secret whsec_... --id .. --timestamp .. --signature '..' (--body-file F | --body S)
+  worker webhooks [--concurrency N]  start a webhook delivery worker (needs REDIS_URL)
+  ops status [--queue q] [--target-drain 1h] [--json]   queues, workers, time to drain, recommended workers
+  ops pause|resume <queue>  |  ops retry-failed <queue> [--since 2h]  |  ops clean <queue> --older-than 7d [--state s]
 
 Settings come from the environment: see .env.example.
 `;

@@ -80,6 +80,9 @@ export const envSchema = z.object({
   WORKER_STALLED_INTERVAL_MS: int(1_000, 600_000).default(30_000),
   /** What a worker does when Redis may evict keys (BullMQ then loses jobs). */
   REDIS_EVICTION_CHECK: z.enum(['warn', 'refuse']).default('refuse'),
+  /** Operations port of every process (/metrics, /healthz, /readyz), apart from API_PORT; 0 picks a free one (logged). */
+  METRICS_PORT: int(0, 65_535).default(9464),
+  METRICS_HOST: z.string().default('0.0.0.0'),
   JOB_ATTEMPTS: int(1, 100).default(3),
   JOB_BACKOFF_MS: int(0, 3_600_000).default(2_000),
   /** Finished jobs carry props (personal data): they are removed after these ages. */
@@ -113,6 +116,61 @@ export const envSchema = z.object({
   TRANSCODE_WEBM: bool.default(false),
   /** JSON overrides of the channel profiles, e.g. {"sms":{"deliverables":[...]}}. */
   CHANNEL_PROFILES_JSON: z.string().optional(),
+
+  // Campaign dashboard (/dashboard, src/engagement/dashboard)
+  /** HMAC key of dashboard session cookies; unset: random per process (sessions end at restart, and differ between replicas). */
+  DASHBOARD_SESSION_SECRET: z.string().min(32, { message: 'at least 32 characters, e.g. `openssl rand -base64 32`' }).optional(),
+  DASHBOARD_SESSION_TTL_S: int(60, 30 * 86_400).default(8 * 3_600),
+  /** How often an open dashboard refreshes while its campaign renders. */
+  DASHBOARD_REFRESH_MS: int(1_000, 600_000).default(5_000),
+
+  // Engagement events (POST /v1/events, src/engagement)
+  /** Approximate length cap of the events stream ({mastercut}:events, XADD MAXLEN ~). */
+  EVENTS_STREAM_MAXLEN: int(1_000, 1_000_000_000).default(1_000_000),
+  /** How long an event id is remembered, so a re-sent event counts once. */
+  EVENTS_DEDUPE_TTL_S: int(60, 365 * 86_400).default(7 * 86_400),
+  /** A campaign's engagement aggregates expire this many days after its last event. */
+  EVENTS_RETENTION_DAYS: int(1, 3_650).default(90),
+  /** Largest POST /v1/events body. */
+  EVENTS_MAX_BODY_BYTES: int(1_024, 16 * 1024 * 1024).default(64 * 1024),
+  /** Events per client IP per minute on the keyless (browser beacon) path. */
+  EVENTS_RATE_LIMIT_PER_MIN: int(1, 1_000_000).default(600),
+  /** An open or click sooner than this after the channel's delivery is a link scanner (bot). */
+  EVENTS_BOT_MIN_DELAY_MS: int(0, 3_600_000).default(2_000),
+
+  // CRM webhooks (src/engagement/webhooks)
+  /** Tests only: accept http:// endpoint URLs. */
+  WEBHOOK_ALLOW_HTTP: bool.default(false),
+  /** Tests only: accept endpoints that resolve to loopback/private/link-local addresses. */
+  WEBHOOK_ALLOW_PRIVATE: bool.default(false),
+  /** Delays between delivery attempts, in seconds (one retry per entry). */
+  WEBHOOK_RETRY_SCHEDULE_S: z
+    .string()
+    .regex(/^\s*\d+(\s*,\s*\d+)*\s*$/, { message: 'expected comma-separated whole seconds, e.g. 5,300,1800' })
+    .default('5,300,1800,7200,18000,36000,36000'),
+  /** An endpoint failing without a single success for longer than this is disabled. */
+  WEBHOOK_DISABLE_AFTER_S: int(1, 365 * 86_400).default(5 * 86_400),
+  /** After a secret rotation the old secret keeps signing (a second signature) this long. */
+  WEBHOOK_SECRET_OVERLAP_S: int(0, 30 * 86_400).default(86_400),
+  /** Budget of one delivery request (DNS, connect, TLS, response). */
+  WEBHOOK_TIMEOUT_MS: int(100, 120_000).default(10_000),
+  /** Deliveries in flight per webhook worker process. */
+  WEBHOOK_CONCURRENCY: int(1, 1_000).default(16),
+
+  // Ops: queue dashboard and scaling advice (src/ops/admin, src/ops/scaling)
+  /** Keys of the admin UI (/admin/queues), separate from API_KEYS; empty turns the UI off. */
+  ADMIN_API_KEYS: list.default([]),
+  /** The queue dashboard shows but cannot retry, clean, pause or remove. */
+  BULL_BOARD_READ_ONLY: bool.default(false),
+  /** Backlogs should drain within this many seconds: the target of the recommended worker count. */
+  OPS_TARGET_DRAIN_S: int(1, 30 * 86_400).default(3_600),
+  OPS_MIN_WORKERS: int(0, 10_000).default(1),
+  OPS_MAX_WORKERS: int(1, 10_000).default(100),
+  /** Jobs one worker runs at once, per queue, assumed while none is online, e.g. render=1,transcode=2. */
+  OPS_WORKER_CONCURRENCY: z
+    .string()
+    .regex(/^\s*[A-Za-z0-9_-]+\s*=\s*[1-9]\d*\s*(,\s*[A-Za-z0-9_-]+\s*=\s*[1-9]\d*\s*)*$/, { message: 'expected queue=N pairs, e.g. render=1,transcode=2' })
+    .optional(),
 });
 
 export type Env = z.output<typeof envSchema>;

@@ -37,6 +37,8 @@ export interface Config {
     stalledIntervalMs: number;
     evictionCheck: Env['REDIS_EVICTION_CHECK'];
   };
+  /** The operations port (src/ops): /metrics, /healthz, /readyz. */
+  metrics: { port: number; host: string };
   jobs: { attempts: number; backoffDelayMs: number; completedRetentionSeconds: number; failedRetentionSeconds: number };
   live: {
     keys?: string;
@@ -58,6 +60,31 @@ export interface Config {
     /** Parsed CHANNEL_PROFILES_JSON (validated where profiles are resolved). */
     profileOverrides?: Record<string, unknown>;
   };
+  /** The campaign dashboard (src/engagement/dashboard). */
+  dashboard: { sessionSecret?: string; sessionTtlSeconds: number; refreshMs: number };
+  /** Engagement events (src/engagement). */
+  events: {
+    streamMaxLen: number;
+    dedupeTtlSeconds: number;
+    retentionSeconds: number;
+    maxBodyBytes: number;
+    perClientPerMinute: number;
+    minResponseDelayMs: number;
+  };
+  /** CRM webhooks (src/engagement/webhooks). */
+  webhooks: {
+    allowHttp: boolean;
+    allowPrivateAddresses: boolean;
+    retryScheduleMs: number[];
+    disableAfterMs: number;
+    secretOverlapMs: number;
+    timeoutMs: number;
+    concurrency: number;
+  };
+  /** The queue dashboard (src/ops/admin). */
+  admin: { apiKeys: string[]; readOnly: boolean };
+  /** Scaling advice (src/ops/scaling). */
+  scaling: { targetDrainSeconds: number; minWorkers: number; maxWorkers: number; workerConcurrency: Record<string, number> };
 }
 
 /**
@@ -129,6 +156,15 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, cwd = proces
       stalledIntervalMs: e.WORKER_STALLED_INTERVAL_MS,
       evictionCheck: e.REDIS_EVICTION_CHECK,
     },
+    metrics: { port: e.METRICS_PORT, host: e.METRICS_HOST },
+    events: {
+      streamMaxLen: e.EVENTS_STREAM_MAXLEN,
+      dedupeTtlSeconds: e.EVENTS_DEDUPE_TTL_S,
+      retentionSeconds: e.EVENTS_RETENTION_DAYS * 86_400,
+      maxBodyBytes: e.EVENTS_MAX_BODY_BYTES,
+      perClientPerMinute: e.EVENTS_RATE_LIMIT_PER_MIN,
+      minResponseDelayMs: e.EVENTS_BOT_MIN_DELAY_MS,
+    },
     jobs: {
       attempts: e.JOB_ATTEMPTS,
       backoffDelayMs: e.JOB_BACKOFF_MS,
@@ -153,6 +189,28 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, cwd = proces
       nvencSessions: e.TRANSCODE_NVENC_SESSIONS,
       webm: e.TRANSCODE_WEBM,
       profileOverrides: parseJsonObject(e.CHANNEL_PROFILES_JSON, 'CHANNEL_PROFILES_JSON'),
+    },
+    dashboard: { sessionSecret: e.DASHBOARD_SESSION_SECRET, sessionTtlSeconds: e.DASHBOARD_SESSION_TTL_S, refreshMs: e.DASHBOARD_REFRESH_MS },
+    webhooks: {
+      allowHttp: e.WEBHOOK_ALLOW_HTTP,
+      allowPrivateAddresses: e.WEBHOOK_ALLOW_PRIVATE,
+      retryScheduleMs: e.WEBHOOK_RETRY_SCHEDULE_S.split(',').map((s) => Number(s.trim()) * 1000),
+      disableAfterMs: e.WEBHOOK_DISABLE_AFTER_S * 1000,
+      secretOverlapMs: e.WEBHOOK_SECRET_OVERLAP_S * 1000,
+      timeoutMs: e.WEBHOOK_TIMEOUT_MS,
+      concurrency: e.WEBHOOK_CONCURRENCY,
+    },
+    admin: { apiKeys: e.ADMIN_API_KEYS, readOnly: e.BULL_BOARD_READ_ONLY },
+    scaling: {
+      targetDrainSeconds: e.OPS_TARGET_DRAIN_S,
+      minWorkers: Math.min(e.OPS_MIN_WORKERS, e.OPS_MAX_WORKERS),
+      maxWorkers: e.OPS_MAX_WORKERS,
+      workerConcurrency: Object.fromEntries(
+        (e.OPS_WORKER_CONCURRENCY ?? '').split(',').filter((p) => p.includes('=')).map((p) => {
+          const [name, n] = p.split('=');
+          return [name!.trim(), Number(n)];
+        }),
+      ),
     },
   });
 }

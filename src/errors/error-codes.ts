@@ -39,6 +39,9 @@ export const errorCodes = {
   RATE_LIMITED: { httpStatus: 429, retryable: true, publicMessage: 'Too many requests; try again later.' },
   NOT_READY: { httpStatus: 503, retryable: true, publicMessage: 'Still rendering; try again in a few seconds.' },
   SUBJECT_ERASED: { httpStatus: 410, retryable: false, publicMessage: 'This content was erased.' },
+  // CRM webhooks.
+  WEBHOOK_URL_FORBIDDEN: { httpStatus: 400, retryable: false, publicMessage: 'The webhook URL is not allowed.' },
+  WEBHOOK_DELIVERY_FAILED: { httpStatus: 502, retryable: true, publicMessage: 'The webhook could not be delivered.' },
   // Infrastructure.
   REDIS_UNAVAILABLE: { httpStatus: 503, retryable: true, publicMessage: 'Service temporarily unavailable.' },
   STORAGE_UNAVAILABLE: { httpStatus: 503, retryable: true, publicMessage: 'Service temporarily unavailable.' },

@@ -1,4 +1,4 @@
-import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
+import { UnrecoverableError, WaitingError, Worker, type BackoffStrategy, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { CancelledError, isAppError } from '../errors/index.js';
 import type { RenderJobProgress } from './get-render-status.js';
@@ -22,6 +22,27 @@ export interface JobWorkerOptions {
   jobOptions?: RenderJobOptionsInput;
   /** Default false: call `run()` (after warming up) to start taking jobs. */
   autorun?: boolean;
+  /** BullMQ custom backoff, used by jobs added with a backoff type that is not built in (webhooks). */
+  backoffStrategy?: BackoffStrategy;
+  /**
+   * Optional: told of every finished attempt (completed, failed for good, or
+   * failed and retried) with its processing time; ops queue stats record it
+   * (src/ops/queue-stats). Called without waiting; it must not throw.
+   */
+  onAttemptFinished?: (attempt: FinishedAttempt) => void;
+  /**
+   * Optional, separate from onAttemptFinished (which the metrics use): the
+   * ops queue-stats recorder (src/ops/queue-stats createStatsRecorder), fed
+   * the same attempts. Called without waiting; it must not throw.
+   */
+  recordQueueStats?: (attempt: FinishedAttempt) => void;
+}
+
+/** One finished attempt of a job: its outcome and processing time. */
+export interface FinishedAttempt {
+  /** completed; failed for good; or failed and retried later. */
+  outcome: 'completed' | 'failed' | 'retried';
+  durationMs: number;
 }
 
 /** A job as processors see it: BullMQ's Job reduced to what they read. */
@@ -96,10 +117,21 @@ export function createJobWorker<D, R, P extends object = never>(
     removeOnComplete: retention.removeOnComplete,
     removeOnFail: retention.removeOnFail,
     autorun: options.autorun ?? false,
+    ...(options.backoffStrategy ? { settings: { backoffStrategy: options.backoffStrategy } } : {}),
   });
   worker.on('lockRenewalFailed', (jobIds) => {
     for (const id of jobIds) worker.cancelJob(id, LOCK_LOST);
   });
+  const hooks = [options.onAttemptFinished, options.recordQueueStats].filter((h) => h !== undefined);
+  if (hooks.length > 0) {
+    const onAttempt = (attempt: FinishedAttempt) => {
+      for (const hook of hooks) hook(attempt);
+    };
+    // processedOn is when this attempt became active; finishedOn is set only once the job is done for good.
+    const took = (job: Job) => (job.finishedOn ?? Date.now()) - (job.processedOn ?? Date.now());
+    worker.on('completed', (job) => onAttempt({ outcome: 'completed', durationMs: took(job) }));
+    worker.on('failed', (job) => job && onAttempt({ outcome: job.finishedOn ? 'failed' : 'retried', durationMs: took(job) }));
+  }
 
   return {
     worker,

@@ -33,6 +33,8 @@ export function startFarmProcess(script: string, options: FarmProcessOptions): W
       MASTERCUT_CACHE_DIR: '.cache/test',
       LOG_LEVEL: 'info',
       LIVE_KEYS: TEST_LIVE_KEYS,
+      // Several processes per test: each takes a free operations port (logged as "metrics listening").
+      METRICS_PORT: '0',
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -12,6 +12,8 @@ export interface FastPathDeps {
   store: Pick<ObjectStore, 'get'>;
   /** The API's logger: a hot answer is logged like any other request. */
   logger: Logger;
+  /** Optional (metrics): told, for each request of a path it handles, whether it was answered from memory. */
+  onLookup?: (hit: boolean) => void;
 }
 
 export type FastPathOptions = HotOutputCacheOptions;
@@ -95,7 +97,9 @@ export function createFastPath(deps: FastPathDeps, options: FastPathOptions = {}
         const query = url.indexOf('?');
         const path = query === -1 ? url : url.slice(0, query);
         if (!handled(path)) return app(req, res);
-        if (serve(path, req, res, app)) return;
+        const hit = serve(path, req, res, app);
+        deps.onLookup?.(hit);
+        if (hit) return;
         attachHotAdmission(req, (grant) => cache.admit(path, grant));
         app(req, res);
       };

@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import type { ReadinessReport } from '../../ops/health/readiness.js';
 import type { RedisHealth } from '../to-app-error.js';
 
 /**
@@ -7,12 +8,20 @@ import type { RedisHealth } from '../to-app-error.js';
  * stops sending traffic this instance can only refuse). No API key: probes
  * carry none, and neither answer reveals anything.
  */
-export function createHealthRoutes(deps: { redis: RedisHealth }): Router {
+export function createHealthRoutes(deps: { redis: RedisHealth; readiness?: { check(): Promise<ReadinessReport> } }): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', redis: deps.redis.status === 'ready' ? 'ready' : 'unavailable' });
   });
-  router.get('/readyz', (_req, res) => {
+  router.get('/readyz', async (_req, res) => {
+    if (deps.readiness) {
+      // Redis reachable with maxmemory-policy noeviction (src/ops/health), plus the connection's own state.
+      const report = await deps.readiness.check();
+      const ready = report.status === 'ready' && deps.redis.status === 'ready';
+      const redis = deps.redis.status === 'ready' ? 'ready' : 'unavailable';
+      res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', redis, checks: report.checks });
+      return;
+    }
     const ready = deps.redis.status === 'ready';
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', redis: ready ? 'ready' : 'unavailable' });
   });

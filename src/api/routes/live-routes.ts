@@ -9,6 +9,7 @@ import type { RenderStreamHub } from '../../live/render-stream-hub.js';
 import { resolveCtaUrl } from '../../live/resolve-cta-url.js';
 import type { LandingPage } from '../../live/landing/index.js';
 import type { ObjectStore } from '../../storage/object-store.js';
+import type { LiveLinkEvents } from '../../engagement/index.js';
 import type { TemplateRegistry } from '../../templates/index.js';
 import { admitHot } from '../fast-path/hot-admission.js';
 import { checkParam } from '../params.js';
@@ -22,7 +23,23 @@ export interface LiveRoutesDeps {
   store: ObjectStore;
   /** Absolute origin for Open Graph and share URLs (PUBLIC_BASE_URL); default: the request's own. */
   publicBaseUrl?: string;
+  /** Engagement: `impression` (poster / GIF fetched) and `cta_click` (the CTA redirect); none recorded without it. */
+  events?: LiveLinkEvents;
+  /** Where the landing page sends its beacons (e.g. `/v1/events`); none without it. */
+  eventsUrl?: string;
+  /** Optional (metrics, src/ops): asset cache hits and misses, and cold-render latency. FarmMetrics fits. */
+  metrics?: LiveRouteMetrics;
 }
+
+/** What the Live routes report; every call is fire-and-forget. */
+export interface LiveRouteMetrics {
+  cacheLookup(layer: 'live', result: 'hit' | 'miss'): void;
+  /** A miss until the first byte (stream) or until the asset was stored (wait). */
+  observeColdRender(seconds: number, labels: { assetKind: 'master' | 'deliverable'; delivery: 'stream' | 'wait' }): void;
+}
+
+/** Assets that count as an open when fetched (the email open pixel). */
+const IMPRESSION_ASSETS = new Set(['poster.jpg', 'preview.gif']);
 
 /** Tokens are `v1.<kid>.<base64url>`; anything else is refused before any work. */
 const TOKEN_PATTERN = /^v1\.[A-Za-z0-9_-]{1,16}\.[A-Za-z0-9_-]{16,}$/;
@@ -79,6 +96,7 @@ export function createLiveRoutes(deps: LiveRoutesDeps): Router {
       shareUrl: abs,
       ogImageUrl: `${abs}/poster.jpg`,
       ogUrl: abs,
+      ...(deps.eventsUrl ? { eventsUrl: deps.eventsUrl, eventsToken: link.token } : {}),
       nonce,
     });
     res.setHeader('Content-Security-Policy', deps.landing.csp(nonce));
@@ -100,6 +118,7 @@ export function createLiveRoutes(deps: LiveRoutesDeps): Router {
     const link = await deps.resolver.open(req.params.token);
     // Only the template's declared URLs, filled with this customer's props: never an open redirect.
     const url = resolveCtaUrl(link.template.ctas, req.params.cta, link.props);
+    void deps.events?.ctaClick(eventSubject(link), req.params.cta, { userAgent: req.get('user-agent'), method: req.method });
     res.setHeader('Cache-Control', 'private, no-store');
     res.setHeader('Referrer-Policy', 'no-referrer');
     res.redirect(302, url);
@@ -108,22 +127,35 @@ export function createLiveRoutes(deps: LiveRoutesDeps): Router {
   router.get('/:token/:asset', async (req: Request<{ token: string; asset: string }>, res: Response) => {
     const link = await deps.resolver.open(req.params.token);
     const target = liveAssetTarget(link, req.params.asset);
+    // The landing page's own poster (same-origin fetch) is not an open; a mail client's or proxy's fetch is.
+    if (deps.events && IMPRESSION_ASSETS.has(req.params.asset) && req.get('sec-fetch-site') !== 'same-origin') {
+      void deps.events.impression(eventSubject(link), req.params.asset, { userAgent: req.get('user-agent'), method: req.method });
+    }
     let info = await deps.onDemand.lookup(target);
+    deps.metrics?.cacheLookup('live', info ? 'hit' : 'miss');
     if (!info) {
+      const missedAt = performance.now();
+      const cold = (delivery: 'stream' | 'wait') => deps.metrics?.observeColdRender((performance.now() - missedAt) / 1000, { assetKind: target.kind, delivery });
       await deps.onDemand.ensure(link, target, who(req, link));
       if (target.kind === 'master' && req.method === 'GET' && (await deps.onDemand.streaming(link))) {
-        await streamMaster(deps.hub, link, req, res);
+        await streamMaster(deps.hub, link, req, res, () => cold('stream'));
         return;
       }
       const left = new AbortController();
       res.once('close', () => left.abort());
       info = await deps.onDemand.wait(target, left.signal);
+      cold('wait');
     }
     // Token, erasure and index checked: this path may be answered from memory until the memo (or the link) expires.
     if (!deps.store.presignedUrl) admitHot(req, { storageKey: storageKeyOf(target, info), info, notAfterMs: link.payload.exp * 1000 });
     await sendObject(deps.store, storageKeyOf(target, info), info, req, res);
   });
   return router;
+}
+
+/** Who an event of this link is about (campaign and recipient may be absent: then nothing is recorded). */
+function eventSubject(link: LiveLink) {
+  return { templateId: link.template.id, channel: link.payload.channel, campaignId: link.payload.campaignId, recipientId: link.payload.recipientId };
 }
 
 /** The stored object's key: ObjectInfo.key when the store fills it, else the target's. */
@@ -141,7 +173,7 @@ function ignoreRateLimit(err: unknown): void {
  * transfer. Every client of one render gets the same bytes, from the first
  * one, whenever it joined. Not cacheable: a failed render cuts the response.
  */
-async function streamMaster(hub: RenderStreamHub, link: LiveLink, req: Request, res: Response): Promise<void> {
+async function streamMaster(hub: RenderStreamHub, link: LiveLink, req: Request, res: Response, onFirstByte?: () => void): Promise<void> {
   const left = new AbortController();
   res.once('close', () => left.abort());
   let started = false;
@@ -158,6 +190,7 @@ async function streamMaster(hub: RenderStreamHub, link: LiveLink, req: Request, 
       res.setHeader('Cache-Control', 'no-store');
       res.setHeader('X-Mastercut-Stream', 'live');
       res.flushHeaders();
+      onFirstByte?.();
     }
     if (event.type === 'end') {
       res.end();

@@ -16,6 +16,8 @@ export interface OutputRoutesDeps {
   store: ObjectStore;
   redis: RedisHealth;
   redisTimeoutMs: number;
+  /** Optional (metrics): whether `GET /v1/outputs/:key` found a stored output. */
+  onCacheLookup?: (result: 'hit' | 'miss') => void;
 }
 
 /** Files an HLS ladder writes: rung folders, playlists, init and media segments. */
@@ -36,8 +38,9 @@ export function createOutputRoutes(deps: OutputRoutesDeps): Router {
   checkParam(router, 'key', RENDER_KEY_PATTERN);
   router.get('/:key', requireRedis(deps.redis), async (req: Request<{ key: string }>, res: Response) => {
     const record = await withRedisDeadline(deps.index.get(req.params.key), deps.redisTimeoutMs);
+    const info = record?.state === 'done' && record.storageKey ? await deps.store.head(record.storageKey) : undefined;
+    deps.onCacheLookup?.(info ? 'hit' : 'miss');
     if (!record || record.state !== 'done' || !record.storageKey) throw new AppError('NOT_FOUND', 'no finished output for this key');
-    const info = await deps.store.head(record.storageKey);
     if (!info) throw new AppError('NOT_FOUND', `output ${record.storageKey} is indexed but not stored`);
     // Checked in full: this path may be answered from memory for the fast path's memo period.
     if (!deps.store.presignedUrl) admitHot(req, { storageKey: record.storageKey, info });

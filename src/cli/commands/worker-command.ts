@@ -2,17 +2,22 @@ import { parseArgs } from 'node:util';
 import type { EvictionCheckMode } from '../../queue/index.js';
 import type { RenderWorkerProcessOptions } from '../../../workers/render.js';
 import type { TranscodeWorkerProcessOptions } from '../../../workers/transcode.js';
+import type { WebhookWorkerProcessOptions } from '../../../workers/webhooks.js';
 import { usageError } from '../run-cli.js';
 
 const usage = `usage: mastercut worker render [--concurrency N] [common flags]
        mastercut worker transcode [--gpu-concurrency N] [--cpu-concurrency N]
                                   [--encoders auto|cpu|nvidia|vaapi] [common flags]
+       mastercut worker webhooks [--concurrency N] [common flags]
 common flags: [--grace-ms MS] [--eviction-check warn|refuse] [--lock-duration-ms MS]
               [--stalled-interval-ms MS] [--work-dir DIR] [--keep-completed-s S] [--keep-failed-s S]
+              [--metrics-port N]   /metrics, /healthz, /readyz (default METRICS_PORT, 9464; 0: a free port)
 
 render:    takes render jobs (Chromium -> master MP4) from Redis (REDIS_URL).
 transcode: cuts channel deliverables (posters, GIFs, MP4s, HLS) from masters,
            on the GPU when one is detected (NVENC, NVDEC, VAAPI), else on the CPU.
+webhooks:  delivers engagement batches to CRM endpoints, signed, with retries
+           (WEBHOOK_RETRY_SCHEDULE_S); --concurrency defaults to WEBHOOK_CONCURRENCY.
 
 Both run until SIGTERM/SIGINT. On a stop signal a worker takes no new job,
 lets active ones finish within --grace-ms (default 30000), then puts the
@@ -24,6 +29,11 @@ export async function workerCommand(argv: string[]): Promise<number> {
   if (kind === '--help' || rest.includes('--help')) {
     process.stdout.write(`${usage}\n`);
     return 0;
+  }
+  if (kind === 'webhooks') {
+    const options = parseWebhookWorkerArgs(rest);
+    const { runWebhookWorker } = await import('../../../workers/webhooks.js');
+    return runWebhookWorker(options);
   }
   if (kind === 'transcode') {
     const options = parseTranscodeWorkerArgs(rest);
@@ -60,6 +70,12 @@ export function parseTranscodeWorkerArgs(args: string[]): TranscodeWorkerProcess
   };
 }
 
+/** Parses the flags of `mastercut worker webhooks` (also those of `workers/webhooks.ts` run directly). */
+export function parseWebhookWorkerArgs(args: string[]): WebhookWorkerProcessOptions {
+  const { values } = parseArgs({ args, options: { ...COMMON_OPTIONS, concurrency: { type: 'string', short: 'c' } } });
+  return { ...commonWorkerOptions(values), concurrency: int(values.concurrency, '--concurrency', 1, 1_000) };
+}
+
 /** Parses the flags of `mastercut worker render` (also those of `workers/render.ts` run directly). */
 export function parseRenderWorkerArgs(args: string[]): RenderWorkerProcessOptions {
   const { values } = parseArgs({ args, options: { ...COMMON_OPTIONS, concurrency: { type: 'string', short: 'c' } } });
@@ -75,6 +91,7 @@ const COMMON_OPTIONS = {
   queue: { type: 'string' },
   'keep-completed-s': { type: 'string' },
   'keep-failed-s': { type: 'string' },
+  'metrics-port': { type: 'string' },
 } as const;
 
 function commonWorkerOptions(values: Partial<Record<keyof typeof COMMON_OPTIONS, string>>) {
@@ -89,6 +106,7 @@ function commonWorkerOptions(values: Partial<Record<keyof typeof COMMON_OPTIONS,
     stalledIntervalMs: int(values['stalled-interval-ms'], '--stalled-interval-ms', 200, 3_600_000),
     workDir: values['work-dir'],
     queueName: values.queue,
+    metricsPort: int(values['metrics-port'], '--metrics-port', 0, 65_535),
     // Attempts and backoff are set by producers when they add a job; the
     // worker only applies retention (how long finished jobs stay in Redis).
     jobOptions: {

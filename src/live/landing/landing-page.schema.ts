@@ -47,8 +47,10 @@ export const landingPageInputSchema = z.object({
   shareUrl: absoluteUrl,
   ogImageUrl: absoluteUrl,
   ogUrl: absoluteUrl,
-  /** Engagement beacons are POSTed here (JSON) when set. */
+  /** Engagement beacons are POSTed here (JSON as text/plain) when set. */
   eventsUrl: pageUrl.optional(),
+  /** The Live URL token the beacons name (the server fills in who they are about). */
+  eventsToken: z.string().max(8192).optional(),
   /** The response's CSP nonce (fresh per response); the inline client script carries it. */
   nonce: nonceSchema,
 });
@@ -76,4 +78,5 @@ export interface LandingClientData {
   videoReady: boolean;
   shareUrl: string;
   eventsUrl?: string;
+  eventsToken?: string;
 }

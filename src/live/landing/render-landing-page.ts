@@ -54,6 +54,7 @@ export function renderLandingPage(input: LandingPageInput, clientScript: string)
     videoReady: page.videoReady,
     shareUrl: page.shareUrl,
     eventsUrl: page.eventsUrl,
+    eventsToken: page.eventsToken,
   };
   const ctas = page.ctas
     // The first CTA leads; the others, like Share, are secondary.

@@ -16,24 +16,32 @@ export interface Tracker {
   playback(type: PlaybackEventType, source: PlaybackSource): void;
 }
 
+/** A random event id (128 bits, base64url): the server counts a re-sent beacon once. */
+function eventId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
 /**
  * Sends events to `eventsUrl` with `navigator.sendBeacon`, which survives the
  * page being left (a CTA click navigates away at once). Without `eventsUrl`
- * nothing is sent. The body never holds props: only the event type, a
- * timestamp and non-personal detail.
+ * nothing is sent. The body is `{token?, id, type, ts, meta}` as text/plain (a
+ * string beacon: no CORS preflight); the server learns who it is about from
+ * the Live URL token, so it never holds props, only the event type and
+ * non-personal detail.
  */
-export function createTracker(eventsUrl: string | undefined): Tracker {
+export function createTracker(eventsUrl: string | undefined, token?: string): Tracker & { readonly token: string | undefined } {
   const fired = new Set<PlaybackEventType>();
   const send: Tracker['send'] = (type, meta = {}) => {
     if (!eventsUrl || typeof navigator.sendBeacon !== 'function') return;
     try {
-      const body = new Blob([JSON.stringify({ type, at: Date.now(), meta })], { type: 'application/json' });
-      navigator.sendBeacon(eventsUrl, body);
+      navigator.sendBeacon(eventsUrl, JSON.stringify({ token, id: eventId(), type, ts: Date.now(), meta }));
     } catch {
       // Engagement is best effort; it must never break playback.
     }
   };
   return {
+    token,
     send,
     playback(type, source) {
       if (type === 'complete') fired.clear();

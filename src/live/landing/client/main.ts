@@ -10,13 +10,16 @@ const BUNDLE_TIMEOUT_MS = 10_000;
 
 const data = JSON.parse(document.getElementById('mc-landing-data')!.textContent!) as LandingClientData;
 const nonce = (document.currentScript as HTMLScriptElement | null)?.nonce ?? '';
-const tracker = createTracker(data.eventsUrl);
+const tracker = createTracker(data.eventsUrl, data.eventsToken);
 const stage = createStage(data, tracker);
 const download = document.getElementById('mc-download')!;
 
 tracker.send('page_view');
-for (const link of document.querySelectorAll<HTMLAnchorElement>('a[data-cta-id]')) {
-  link.addEventListener('click', () => tracker.send('cta_click', { ctaId: link.dataset.ctaId ?? '' }));
+// On a Live URL (a token) the server's CTA redirect records the click, its one source; a page without one reports it itself.
+if (!tracker.token) {
+  for (const link of document.querySelectorAll<HTMLAnchorElement>('a[data-cta-id]')) {
+    link.addEventListener('click', () => tracker.send('cta_click', { ctaId: link.dataset.ctaId ?? '' }));
+  }
 }
 const toast = document.getElementById('mc-toast')!;
 document.getElementById('mc-share')!.addEventListener('click', () => void shareLink(data.shareUrl, data.title, toast, tracker));

@@ -1,0 +1,87 @@
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { EngagementEvent, EventSink } from '../engagement-event.schema.js';
+import { DEFAULT_WEBHOOK_RETRY_SCHEDULE_MS, WEBHOOK_BACKOFF_TYPE } from './webhook-backoff.js';
+import type { StoredWebhookEndpoint } from './webhook-endpoint.schema.js';
+import { webhookJobId, webhookMessageId, type WebhookJobData } from './webhook-job.schema.js';
+import { webhookKeys } from './webhook-keys.js';
+import { loadAllWebhookEndpoints } from './webhook-registry.js';
+
+export interface WebhookDispatcherDeps {
+  redis: Redis;
+  /** The `webhooks` queue (producer side). */
+  queue: Queue<WebhookJobData>;
+}
+
+export interface WebhookDispatcherOptions {
+  /** Delays between attempts; a job gets one attempt more than entries. Default 5 s ... 10 h (7 retries). */
+  retryScheduleMs?: readonly number[];
+  /** Events per job at most; a larger batch becomes several messages. Default 500. */
+  maxEventsPerJob?: number;
+  /** How long a delivered job (its id: the dedupe window of a retried ingest) stays. Default 24 h. */
+  completedRetentionSeconds?: number;
+  /** How long a failed job stays (its events are in the dead letters too). Default 7 days. */
+  failedRetentionSeconds?: number;
+}
+
+/** Job options of one delivery: attempts from the schedule, the custom backoff, retention. */
+export function webhookJobOptions(options: WebhookDispatcherOptions = {}) {
+  const schedule = options.retryScheduleMs ?? DEFAULT_WEBHOOK_RETRY_SCHEDULE_MS;
+  return {
+    attempts: schedule.length + 1,
+    backoff: { type: WEBHOOK_BACKOFF_TYPE },
+    removeOnComplete: { age: options.completedRetentionSeconds ?? 86_400 },
+    removeOnFail: { age: options.failedRetentionSeconds ?? 7 * 86_400 },
+  };
+}
+
+/** Whether an endpoint wants this event. */
+export function endpointWants(endpoint: Pick<StoredWebhookEndpoint, 'events' | 'includeBots'>, event: EngagementEvent): boolean {
+  if (event.bot && !endpoint.includeBots) return false;
+  return endpoint.events.includes('*') || endpoint.events.includes(event.type);
+}
+
+/** The jobs of one batch (or replay) for one endpoint, in chunks of `max` events. */
+export function buildWebhookJobs(endpointId: string, events: readonly EngagementEvent[], max: number, replayNonce?: string) {
+  const jobs: { name: string; data: WebhookJobData; jobId: string }[] = [];
+  for (let i = 0; i < events.length; i += max) {
+    const chunk = events.slice(i, i + max);
+    const jobId = webhookJobId(endpointId, chunk.map((e) => e.id), replayNonce);
+    jobs.push({ name: 'deliver', jobId, data: { endpointId, messageId: webhookMessageId(jobId), events: chunk, replay: replayNonce !== undefined } });
+  }
+  return jobs;
+}
+
+/**
+ * The webhook side of ingestion: an EventSink that adds one `webhooks` job
+ * per (batch, subscribed enabled endpoint). Job ids are deterministic, so
+ * a batch dispatched twice is delivered once. The endpoint list is cached
+ * and reloaded only when the registry's version counter moves (one GET per
+ * batch), so a disabled or deleted endpoint gets no job from the next batch
+ * on. Redis failures reject (the caller decides); events never make it throw.
+ */
+export function createWebhookDispatcher(deps: WebhookDispatcherDeps, options: WebhookDispatcherOptions = {}): EventSink {
+  const jobOptions = webhookJobOptions(options);
+  const max = options.maxEventsPerJob ?? 500;
+  let cached: { version: string | null; endpoints: StoredWebhookEndpoint[] } | undefined;
+
+  const endpoints = async () => {
+    const version = await deps.redis.get(webhookKeys.version);
+    if (!cached || cached.version !== version) {
+      const all = await loadAllWebhookEndpoints(deps.redis);
+      cached = { version, endpoints: all.filter((e) => e.enabled) };
+    }
+    return cached.endpoints;
+  };
+
+  return async (events) => {
+    if (events.length === 0) return;
+    const targets = await endpoints();
+    const jobs = targets.flatMap((endpoint) => {
+      const wanted = events.filter((event) => endpointWants(endpoint, event));
+      return wanted.length === 0 ? [] : buildWebhookJobs(endpoint.id, wanted, max);
+    });
+    if (jobs.length === 0) return;
+    await deps.queue.addBulk(jobs.map((j) => ({ name: j.name, data: j.data, opts: { ...jobOptions, jobId: j.jobId } })));
+  };
+}

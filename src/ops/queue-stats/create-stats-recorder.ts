@@ -1,0 +1,114 @@
+import type { Redis } from 'ioredis';
+import { QUEUE_PREFIX } from '../../queue/queue-names.js';
+import { DEFAULT_BUCKET_SECONDS, DEFAULT_BUCKET_TTL_SECONDS, backlogKeys, statsBucketKey } from './ops-stats-keys.js';
+
+/** One finished attempt of a job, as a worker saw it. */
+export interface FinishedAttempt {
+  /** completed; failed (final: no retry left, or unrecoverable); retried (failed, will run again). */
+  outcome: 'completed' | 'failed' | 'retried';
+  /** Processing time of this attempt, in ms (from moving to active to finishing). */
+  durationMs: number;
+}
+
+export interface StatsRecorderOptions {
+  queueName: string;
+  prefix?: string;
+  /** Bucket width; readers must use the same. Default 60 s. */
+  bucketSeconds?: number;
+  /** How long a bucket is kept. Default 2 h. */
+  bucketTtlSeconds?: number;
+  /** A failed write (Redis down): stats are best effort and never fail a job. Default: ignored. */
+  onError?: (err: unknown) => void;
+  /** Clock, for tests. */
+  now?: () => number;
+}
+
+export interface StatsRecorder {
+  /** Counts one finished attempt and samples the backlog, in one script call. */
+  record(attempt: FinishedAttempt): Promise<void>;
+  /** `record` without waiting, for createJobWorker's `recordQueueStats` option. */
+  hook(attempt: FinishedAttempt): void;
+  /** Samples the backlog only (stats readers call this, so an idle farm still has samples). Resolves with the backlog. */
+  sample(): Promise<number>;
+}
+
+/**
+ * One bucket per queue and per `bucketSeconds` (a hash):
+ *   c   completed jobs          ff  jobs failed for good     fr  attempts failed and retried
+ *   n   attempts timed          ms  sum of their processing ms
+ *   s0  first backlog sample    s1  last backlog sample, each "backlog:atMs:departuresSoFar"
+ * "departuresSoFar" is c + ff of the bucket when the sample was taken, so a
+ * reader can count exactly the departures after a sample. The backlog is
+ * what BullMQ holds unfinished: wait + paused + active + prioritized + delayed.
+ * A Lua script keeps the counts and the sample consistent and costs one
+ * round trip per finished job; every key shares the {mastercut} hash tag.
+ */
+const RECORD_SCRIPT = `
+local b = KEYS[1]
+local c, ff, fr, ms = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+if c > 0 then redis.call('HINCRBY', b, 'c', c) end
+if ff > 0 then redis.call('HINCRBY', b, 'ff', ff) end
+if fr > 0 then redis.call('HINCRBY', b, 'fr', fr) end
+if ms >= 0 then
+  redis.call('HINCRBY', b, 'n', 1)
+  redis.call('HINCRBY', b, 'ms', ms)
+end
+local backlog = redis.call('LLEN', KEYS[2]) + redis.call('LLEN', KEYS[3]) + redis.call('LLEN', KEYS[4])
+  + redis.call('ZCARD', KEYS[5]) + redis.call('ZCARD', KEYS[6])
+local d = (tonumber(redis.call('HGET', b, 'c')) or 0) + (tonumber(redis.call('HGET', b, 'ff')) or 0)
+local s = backlog .. ':' .. ARGV[1] .. ':' .. d
+redis.call('HSETNX', b, 's0', s)
+redis.call('HSET', b, 's1', s)
+redis.call('EXPIRE', b, ARGV[2])
+return backlog
+`;
+
+type RecordFn = (...args: (string | number)[]) => Promise<number>;
+const COMMAND = 'mastercutOpsRecord';
+
+/** The script as an ioredis command (EVALSHA with a fallback to EVAL), defined once per client. */
+export function recordCommand(redis: Redis): RecordFn {
+  const client = redis as unknown as Record<string, RecordFn | undefined>;
+  if (!client[COMMAND]) redis.defineCommand(COMMAND, { numberOfKeys: 6, lua: RECORD_SCRIPT });
+  return (...args) => (client[COMMAND] as RecordFn).apply(redis, args);
+}
+
+/**
+ * Records finished jobs of one queue into per-minute Redis buckets, from
+ * which `createQueueStats` measures service time and arrival rate. BullMQ's
+ * own metrics count completions per minute but keep no durations, and jobs
+ * removed on completion take their timestamps with them, so workers record
+ * what the scaling advice needs themselves.
+ */
+export function createStatsRecorder(redis: Redis, options: StatsRecorderOptions): StatsRecorder {
+  const prefix = options.prefix ?? QUEUE_PREFIX;
+  const bucketSeconds = options.bucketSeconds ?? DEFAULT_BUCKET_SECONDS;
+  const ttl = options.bucketTtlSeconds ?? DEFAULT_BUCKET_TTL_SECONDS;
+  const now = options.now ?? Date.now;
+  const keys = backlogKeys(options.queueName, prefix);
+  const run = recordCommand(redis);
+
+  const call = (c: number, ff: number, fr: number, ms: number): Promise<number> => {
+    const at = now();
+    const bucket = statsBucketKey(options.queueName, bucketSeconds, Math.floor(at / 1000 / bucketSeconds), prefix);
+    return run(bucket, keys.wait, keys.paused, keys.active, keys.prioritized, keys.delayed, at, ttl, c, ff, fr, ms);
+  };
+
+  const record = async (attempt: FinishedAttempt): Promise<void> => {
+    const ms = Number.isFinite(attempt.durationMs) ? Math.max(0, Math.round(attempt.durationMs)) : -1;
+    try {
+      await call(attempt.outcome === 'completed' ? 1 : 0, attempt.outcome === 'failed' ? 1 : 0, attempt.outcome === 'retried' ? 1 : 0, ms);
+    } catch (err) {
+      options.onError?.(err);
+    }
+  };
+  return {
+    record,
+    hook(attempt) {
+      void record(attempt);
+    },
+    sample() {
+      return call(0, 0, 0, -1);
+    },
+  };
+}
