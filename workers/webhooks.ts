@@ -22,6 +22,7 @@ import {
   type EvictionCheckMode,
   type RenderJobOptionsInput,
 } from '../src/queue/index.js';
+import { startProcessOps } from '../src/ops/index.js';
 import { onStopSignal } from './stop-signal.js';
 
 export interface WebhookWorkerProcessOptions {
@@ -35,6 +36,8 @@ export interface WebhookWorkerProcessOptions {
   jobOptions?: RenderJobOptionsInput;
   /** Called after every delivery attempt (metrics). */
   onDelivery?: (outcome: WebhookDeliveryOutcome) => void;
+  /** Operations port (/metrics, /healthz, /readyz); default METRICS_PORT; 0 picks a free port. */
+  metricsPort?: number;
 }
 
 /** Runs until a stop signal; resolves with the exit code. */
@@ -47,6 +50,9 @@ export async function runWebhookWorker(options: WebhookWorkerProcessOptions = {}
   redis.on('error', (err) => log.warn({ err: { message: err.message } }, 'redis connection error'));
   const cleanups: (() => Promise<unknown>)[] = [() => closeRedisConnection(redis)];
   try {
+    // Webhook deliveries and failures, job durations; /readyz checks Redis and its eviction policy.
+    const ops = await startProcessOps({ redis, log }, { role: 'webhooks', port: options.metricsPort ?? config.metrics.port, host: config.metrics.host });
+    cleanups.push(() => ops.close());
     await checkEvictionPolicy(redis, options.evictionCheck ?? config.worker.evictionCheck, log);
     if (config.webhooks.allowPrivateAddresses || config.webhooks.allowHttp) {
       log.warn({ allowHttp: config.webhooks.allowHttp, allowPrivate: config.webhooks.allowPrivateAddresses }, 'webhook URL guards relaxed: tests only');
@@ -60,7 +66,10 @@ export async function runWebhookWorker(options: WebhookWorkerProcessOptions = {}
         disableAfterMs: config.webhooks.disableAfterMs,
         timeoutMs: config.webhooks.timeoutMs,
         log,
-        onDelivery: options.onDelivery,
+        onDelivery: (outcome) => {
+          ops.metrics.onDelivery(outcome);
+          options.onDelivery?.(outcome);
+        },
       },
       {
         connection: redis,
@@ -70,6 +79,7 @@ export async function runWebhookWorker(options: WebhookWorkerProcessOptions = {}
         stalledIntervalMs: options.stalledIntervalMs ?? config.worker.stalledIntervalMs,
         // Failed jobs stay a week by default: their events are also in the dead letters.
         jobOptions: { completedRetentionSeconds: 86_400, failedRetentionSeconds: 7 * 86_400, ...definedOnly(options.jobOptions) },
+        onAttemptFinished: ops.metrics.jobAttemptHook(options.queueName ?? 'webhooks'),
       },
     );
     webhooks.worker.on('error', (err) => log.warn({ err: { message: err.message } }, 'worker error'));
@@ -78,6 +88,7 @@ export async function runWebhookWorker(options: WebhookWorkerProcessOptions = {}
     webhooks.run();
     log.info({ queue: options.queueName ?? 'webhooks', concurrency, graceMs }, 'webhook worker ready');
     const signal = await stopped.first;
+    ops.draining();
     log.info({ signal, graceMs }, 'stopping: no new deliveries, active ones get the grace period');
     void stopped.second.then(() => webhooks.abortActive());
     const { returned } = await webhooks.shutdown(graceMs);

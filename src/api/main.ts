@@ -23,6 +23,8 @@ import { createEngagementWiring } from './engagement-wiring.js';
 import type { EventSink } from '../engagement/index.js';
 import { createCampaignRouter } from './routes/campaign-routes.js';
 import { createQueueDashboard } from '../ops/admin/index.js';
+import { createQueueStats } from '../ops/queue-stats/index.js';
+import { registerScalingMetrics, scalingOptionsFromConfig } from '../ops/scaling/index.js';
 import { createWebhookDispatcher, createWebhookRegistry, replayWebhookEvents, type WebhookJobData } from '../engagement/webhooks/index.js';
 import { createWebhookRouter } from './routes/webhook-routes.js';
 import { createDashboardRoutes } from '../engagement/dashboard/index.js';
@@ -136,6 +138,14 @@ export async function startApiServer(config: Readonly<Config>, options: StartApi
   eventSinks.push(webhookSink);
   // Queue depth is exported by the API only: one source, so series are not repeated by every worker.
   metrics.watchQueues([renderQueue.queue, transcodeQueue.queue, webhookQueue.queue]);
+  // The scaling signal (mastercut_recommended_workers{queue}, drain time) for autoscalers, also API-only, computed on scrape.
+  const queueStats = createQueueStats({ redis: renderQueue.connection });
+  registerScalingMetrics(metrics.registry, {
+    readStats: (queue) => queueStats.read(queue),
+    queues: Object.values(queueNames),
+    options: scalingOptionsFromConfig(config),
+    onError: (queue, err) => logger.warn({ queue, err: { message: (err as Error).message } }, 'scaling metrics: queue stats unreadable'),
+  });
   // /readyz: Redis reachable with maxmemory-policy noeviction (CONFIG GET cached 10 s, so probes stay cheap).
   const readiness = createReadiness({ redis: createRedisCheck(renderQueue.connection) });
   const webhookRouter = createWebhookRouter({
@@ -211,6 +221,7 @@ export async function startApiServer(config: Readonly<Config>, options: StartApi
       clearTimeout(grace);
       await ops?.close();
       sweeper.stop();
+      await queueStats.close();
       fastPath?.close();
       await live.close();
       await Promise.all([renderQueue.close(), campaignQueue.close(), transcodeQueue.close(), webhookQueue.close()]);

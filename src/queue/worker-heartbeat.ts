@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { AppError } from '../errors/index.js';
 import { QUEUE_PREFIX } from './queue-names.js';
 
-export type WorkerRole = 'render' | 'transcode';
+export type WorkerRole = 'render' | 'transcode' | 'webhooks';
 
 export interface WorkerHeartbeatOptions {
   role: WorkerRole;

@@ -32,7 +32,8 @@ beforeAll(async () => {
   api = await startApiServer(loadConfig(env), { port: 0, host: '127.0.0.1', logger: pino({ level: 'silent' }) });
   worker = spawn(path.join(repoRoot, 'bin/mastercut'), ['worker', 'render', '--eviction-check', 'warn'], {
     cwd: repoRoot,
-    env: { ...env, LOG_LEVEL: 'warn' },
+    // METRICS_PORT 0: a free operations port, never the default 9464 another test may hold.
+    env: { ...env, LOG_LEVEL: 'warn', METRICS_PORT: '0' },
     stdio: 'ignore',
   });
 });

@@ -196,6 +196,20 @@ describe('campaign dashboard in Chromium', () => {
     await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard.png'), fullPage: true });
     expect((await stat(path.join(ARTIFACTS, 'dashboard.png'))).size).toBeGreaterThan(10_000);
 
+    // The session goes away (logged out in another tab): the next refresh stops and offers the form, which brings the page back.
+    await context.clearCookies();
+    await page.waitForSelector('html[data-stopped="unauthorized"]', { timeout: 15_000 });
+    const unauthorized = consoleErrors.splice(0);
+    // The browser itself logs the refused fetch; nothing else may have gone wrong.
+    expect(unauthorized.length).toBeLessThanOrEqual(1);
+    for (const line of unauthorized) expect(line).toMatch(/status of 401/);
+    expect(await page.textContent('#mc-notice')).toBe('Your session has ended. Log in again');
+    await Promise.all([page.waitForURL(/\/dashboard\/login\?next=/), page.click('#mc-notice a')]);
+    await page.fill('#apiKey', KEY);
+    await Promise.all([page.waitForURL(dashboardUrl), page.click('button[type=submit]')]);
+    await page.waitForSelector('html[data-ready="true"]');
+    await collectCsp();
+
     // Done (the way the campaign hooks finish a campaign): the page says so and stops polling.
     await redis.hset(campaignKeys(campaignId).meta, { state: 'done', finishedAt: String(Date.now()) });
     await page.waitForSelector('html[data-finished="true"]', { timeout: 15_000 });

@@ -21,9 +21,9 @@ import { startApiProcess, startTranscodeProcess, startWorkerProcess, stopFarmPro
  * readable by ffprobe.
  */
 const execFileAsync = promisify(execFile);
-const RECIPIENTS = 12;
+const RECIPIENTS = 9;
 /** Short locks so the killed worker's job is found stalled and re-queued within seconds. */
-const WORKER_ARGS = ['--lock-duration-ms', '4000', '--stalled-interval-ms', '2000'];
+const WORKER_ARGS = ['--lock-duration-ms', '8000', '--stalled-interval-ms', '3000'];
 
 let redis: EmbeddedRedis;
 let client: Redis;
@@ -59,13 +59,19 @@ afterAll(async () => {
 /** `count` log lines of `msg` from a worker. */
 const logged = (child: WorkerChild, msg: string) => child.output().split('\n').filter((line) => line.includes(`"msg":"${msg}"`)).length;
 
-async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
+async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs: number, describe?: () => Promise<string>): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${describe ? `\n${await describe()}` : ''}`);
+    await sleep(250);
   }
 }
+
+/** The last lines of every worker's log, for a failure message. */
+const logTails = (workers: Record<string, WorkerChild>) =>
+  Object.entries(workers)
+    .map(([name, w]) => `--- ${name} (exit ${w.proc.exitCode ?? w.proc.signalCode ?? 'running'})\n${w.output().trim().split('\n').slice(-8).join('\n')}`)
+    .join('\n');
 
 /** Per job id, how many times BullMQ recorded each event in the queue's event stream. */
 async function eventCounts(queue: string): Promise<Map<string, Record<string, number>>> {
@@ -151,6 +157,9 @@ describe('drain: SIGTERM, SIGKILL and a new worker during a campaign', () => {
         (await transcodeQueue.getCompletedCount()) + (await transcodeQueue.getFailedCount()) >= deliverableUrls.size &&
         (await pending(transcodeQueue)) === 0,
       300_000,
+      async () =>
+        `render ${JSON.stringify(await renderQueue.getJobCounts())}\ntranscode ${JSON.stringify(await transcodeQueue.getJobCounts())}\n` +
+        logTails({ a, b, c, d, transcoder }),
     );
 
     // Exactly once, from BullMQ's own records: one `completed` per job id, no `failed`, none missing.

@@ -88,8 +88,8 @@ describe('metrics after a small campaign (API, render and transcode processes)',
   });
 
   it('shows each metric of the issue with its labels after a campaign, a Live URL opened twice and some events', async () => {
-    // A prerendered email campaign: one master, then its poster and GIF on the transcode worker.
-    const created = await fetch(`${api.url}/v1/campaigns?templateId=reference&channels=email`, {
+    // A prerendered web campaign: one master, then its poster and web MP4 on the transcode worker.
+    const created = await fetch(`${api.url}/v1/campaigns?templateId=reference&channels=web`, {
       method: 'POST',
       headers: { ...auth, 'content-type': 'text/csv' },
       body: 'recipientId,name,points\nm1,Ada,10\n',
@@ -99,8 +99,8 @@ describe('metrics after a small campaign (API, render and transcode processes)',
     const manifest = await (await fetch(`${api.url}/v1/campaigns/${id}/manifest`, { headers: auth })).text();
     const [header, row] = manifest.trim().split('\n');
     const cell = Object.fromEntries(row!.split(',').map((value, i) => [header!.split(',')[i], value]));
-    expect((await fetchWhenReady(cell.email_url!, 90_000)).status).toBe(200); // /v1/outputs: misses, then a hit
-    for (const asset of [cell.email_poster_jpg_url!, cell.email_preview_gif_url!]) {
+    expect((await fetchWhenReady(cell.web_url!, 90_000)).status).toBe(200); // /v1/outputs: misses, then a hit
+    for (const asset of [cell.web_video_mp4_url!, cell.web_poster_jpg_url!]) {
       const res = await fetchWhenReady(asset, 60_000);
       expect(res.status).toBe(200);
       await res.arrayBuffer();
@@ -147,10 +147,12 @@ describe('metrics after a small campaign (API, render and transcode processes)',
     for (const queue of ['render', 'transcode', 'webhooks']) {
       expect(select(apiSamples, 'mastercut_queue_jobs', { queue }).map((s) => s.labels.state).sort()).toEqual([...QUEUE_STATES].sort());
     }
+    // Jobs done, as the queue (render jobs are kept an hour) and the workers' logs tell (transcode jobs are removed when done).
     const renderDone = valueOf(apiSamples, 'mastercut_queue_jobs', { queue: 'render', state: 'completed' });
-    const transcodeDone = valueOf(apiSamples, 'mastercut_queue_jobs', { queue: 'transcode', state: 'completed' });
     expect(renderDone).toBe(2); // the campaign's master and the Live URL's
-    expect(transcodeDone).toBeGreaterThanOrEqual(2); // poster and GIF (plus the web video when it is cut apart)
+    expect(render.output().match(/"msg":"render published"/g)).toHaveLength(renderDone);
+    const transcodeDone = transcode.output().match(/"msg":"deliverable published"/g)?.length ?? 0;
+    expect(transcodeDone).toBeGreaterThanOrEqual(2); // the web MP4 and poster, for the campaign and for the Live URL
     const lookups = (layer: string, result: string) => valueOf(apiSamples, 'mastercut_cache_lookups_total', { layer, result, role: 'api' });
     expect(lookups('store', 'hit')).toBeGreaterThanOrEqual(1);
     expect(lookups('live', 'miss')).toBe(1);

@@ -17,10 +17,12 @@ header code{font-size:1rem}
 button,.btn{font:inherit;padding:.45rem .9rem;border-radius:.4rem;border:1px solid var(--line);background:var(--card);cursor:pointer}
 button.primary{background:var(--accent);border-color:var(--accent);color:#fff}
 #mc-notice{margin:1rem 1.5rem 0;padding:.6rem .9rem;border-radius:.4rem;background:#fef3c7;color:#92400e}
-main{display:grid;grid-template-columns:repeat(auto-fit,minmax(340px,1fr));gap:1rem;padding:1rem 1.5rem 2rem}
+main{display:grid;grid-template-columns:repeat(2,minmax(0,1fr));gap:1rem;padding:1rem 1.5rem 2rem}
+@media (max-width:860px){main{grid-template-columns:minmax(0,1fr)}}
 section{background:var(--card);border:1px solid var(--line);border-radius:.6rem;padding:1rem 1.1rem;min-width:0}
 section.wide{grid-column:1/-1}
 h2{font-size:.95rem;margin:0 0 .6rem;color:#334155}
+dl+h2{margin-top:1.4rem}
 .chart{position:relative;height:240px}
 .chart.tall{height:280px}
 dl{display:flex;flex-wrap:wrap;gap:.4rem 1.4rem;margin:.7rem 0 0}
@@ -33,7 +35,8 @@ th:first-child,td:first-child{text-align:left}
 thead th{color:var(--muted);font-weight:600;font-size:.78rem}
 td.empty{text-align:left;color:var(--muted)}
 td.url{max-width:22rem;overflow:hidden;text-overflow:ellipsis}
-td.reason{max-width:26rem;white-space:normal;text-align:left}
+td.reason,td.hashes{max-width:26rem;white-space:normal;text-align:left}
+td.hashes{font:.8rem ui-monospace,monospace}
 .scroll{overflow-x:auto}
 ol.buckets{display:flex;flex-wrap:wrap;gap:.2rem 1rem;list-style:none;padding:0;margin:.6rem 0 0;color:var(--muted);font-size:.8rem}
 ol.buckets span[data-metric]{color:var(--ink);font-weight:600;margin-left:.3rem}

@@ -134,6 +134,7 @@ export function createFarmMetrics(options: FarmMetricsOptions) {
 
   // Counters appear with zeros so dashboards and absent() alerts see them before the first event.
   for (const result of INGEST_RESULTS) eventsIngested.inc({ result }, 0);
+  for (const layer of ['fast_path', 'store', 'live'] as const) for (const result of ['hit', 'miss'] as const) cacheLookups.inc({ layer, result }, 0);
 
   /** Hooks must never break the code that calls them. */
   const safe =

@@ -29,16 +29,18 @@ export interface ScalingMetrics {
  *   (recommendWorkers). An autoscaler (KEDA's Prometheus scaler, HPA on an
  *   external metric) scales the deployment towards it.
  * - `mastercut_queue_drain_seconds{queue}`: time to empty the backlog with
- *   the workers online now; +Inf when they fall behind, NaN when unknown.
+ *   the workers online now; +Inf when they fall behind; absent while
+ *   unknown (no service time measured yet).
  * - `mastercut_queue_arrival_per_second{queue}` and
  *   `mastercut_queue_service_seconds{queue}`: the measured inputs.
  *
- * All four gauges are filled by one read of each queue per scrape.
+ * All four gauges are filled by one read of each queue per scrape; a value
+ * that is not measured yet is left out rather than exported as NaN.
  */
 export function registerScalingMetrics(registry: Registry, deps: ScalingMetricsDeps): ScalingMetrics {
   const last = new Map<string, QueueAdvice>();
   let scrape: Promise<void> | undefined;
-  const inputs = { arrival: new Map<string, number>(), service: new Map<string, number>() };
+  const inputs = { arrival: new Map<string, number | null>(), service: new Map<string, number | null>() };
 
   // Several gauges collect on one scrape: the first starts the read, the
   // others wait on the same promise, and it is dropped once settled.
@@ -49,8 +51,8 @@ export function registerScalingMetrics(registry: Registry, deps: ScalingMetricsD
           try {
             const stats = await deps.readStats(queue);
             last.set(queue, adviseQueue(stats, deps.options));
-            inputs.arrival.set(queue, stats.arrivalPerSec ?? Number.NaN);
-            inputs.service.set(queue, stats.serviceSecPerJob ?? Number.NaN);
+            inputs.arrival.set(queue, stats.arrivalPerSec);
+            inputs.service.set(queue, stats.serviceSecPerJob);
           } catch (err) {
             deps.onError?.(queue, err);
           }
@@ -67,6 +69,7 @@ export function registerScalingMetrics(registry: Registry, deps: ScalingMetricsD
     registers: [registry],
     async collect() {
       await refresh();
+      this.reset();
       for (const [queue, advice] of last) this.set({ queue }, advice.workers);
     },
   });
@@ -77,7 +80,8 @@ export function registerScalingMetrics(registry: Registry, deps: ScalingMetricsD
     registers: [registry],
     async collect() {
       await refresh();
-      for (const [queue, advice] of last) this.set({ queue }, advice.drainSec ?? Number.NaN);
+      this.reset();
+      for (const [queue, advice] of last) if (advice.drainSec !== null) this.set({ queue }, advice.drainSec);
     },
   });
   new Gauge({
@@ -87,7 +91,8 @@ export function registerScalingMetrics(registry: Registry, deps: ScalingMetricsD
     registers: [registry],
     async collect() {
       await refresh();
-      for (const [queue, v] of inputs.arrival) this.set({ queue }, v);
+      this.reset();
+      for (const [queue, v] of inputs.arrival) if (v !== null) this.set({ queue }, v);
     },
   });
   new Gauge({
@@ -97,7 +102,8 @@ export function registerScalingMetrics(registry: Registry, deps: ScalingMetricsD
     registers: [registry],
     async collect() {
       await refresh();
-      for (const [queue, v] of inputs.service) this.set({ queue }, v);
+      this.reset();
+      for (const [queue, v] of inputs.service) if (v !== null) this.set({ queue }, v);
     },
   });
   return { recommendedWorkers, drainSeconds, lastAdvice: () => last };

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiKeyId, createDashboardRoutes, createDashboardSessions } from '../../../src/engagement/dashboard/index.js';
+import { apiKeyId, createDashboardRoutes, createDashboardSessions, type DashboardRoutesOptions } from '../../../src/engagement/dashboard/index.js';
 import { createEngagementMetrics, listRecentWebhookFailures } from '../../../src/engagement/index.js';
 import { recordWebhookFailure } from '../../../src/engagement/webhooks/webhook-stats.js';
 import { campaignKeys } from '../../../src/campaigns/index.js';
@@ -220,7 +220,12 @@ describe('dashboard page and data', () => {
     expect(asset.status).toBe(200);
     expect(asset.headers.get('content-type')).toMatch(/^application\/javascript/);
     expect(asset.headers.get('cache-control')).toBe('private, max-age=31536000, immutable');
-    expect((await asset.text()).length).toBeGreaterThan(10_000);
+    expect(asset.headers.get('content-encoding')).toBe('gzip');
+    const script = await asset.text();
+    expect(script.length).toBeGreaterThan(10_000);
+    const plain = await h.call(src, { headers: { 'accept-encoding': 'identity' } });
+    expect(plain.headers.get('content-encoding')).toBeNull();
+    expect(await plain.text()).toBe(script);
     expect((await h.call(src, { auth: false })).status).toBe(303);
     expect((await h.call('/dashboard/assets/dashboard-0000000000000000.js')).status).toBe(404);
   });
@@ -262,40 +267,67 @@ describe('dashboard page and data', () => {
   });
 });
 
-describe('dashboard behind https', () => {
-  it('marks the session cookie Secure when told the farm is served over https', async () => {
-    const metrics = createEngagementMetrics(redis);
-    const app = express();
-    app.use(
-      '/dashboard',
-      createDashboardRoutes(
-        {
-          apiKeys: [API_KEY],
-          campaignMetrics: (id) => metrics.campaignMetrics(id),
-          // The farm's own status route stands in for the campaign service.
-          campaignStatus: async (id) => (await h.call(`/v1/campaigns/${id}`)).json(),
-        },
-        { sessionSecret: SESSION_SECRET, secureCookies: true },
-      ),
-    );
-    const server = app.listen(0, '127.0.0.1');
-    await new Promise<void>((resolve) => server.once('listening', resolve));
-    try {
-      const { port } = server.address() as AddressInfo;
-      const res = await fetch(`http://127.0.0.1:${port}/dashboard/login`, {
-        method: 'POST',
-        redirect: 'manual',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ apiKey: API_KEY, next: page() }),
-      });
-      expect(res.status).toBe(303);
-      expect(res.headers.get('set-cookie')).toMatch(/; HttpOnly; SameSite=Strict; Secure$/);
-      const cookie = cookieOf(res);
-      const dataRes = await fetch(`http://127.0.0.1:${port}${data()}`, { headers: { cookie } });
-      expect(dataRes.status).toBe(200);
-    } finally {
+/** The dashboard router alone on its own port, with options the farm-wide harness does not set. */
+async function standalone(options: DashboardRoutesOptions): Promise<{ url: string; close(): Promise<void> }> {
+  const metrics = createEngagementMetrics(redis);
+  const app = express();
+  app.use(
+    '/dashboard',
+    createDashboardRoutes(
+      {
+        apiKeys: [API_KEY],
+        campaignMetrics: (id) => metrics.campaignMetrics(id),
+        // The farm's own status route stands in for the campaign service.
+        campaignStatus: async (id) => (await h.call(`/v1/campaigns/${id}`)).json(),
+      },
+      { sessionSecret: SESSION_SECRET, ...options },
+    ),
+  );
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise<void>((resolve) => server.once('listening', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+const postLogin = (url: string, apiKey: string) =>
+  fetch(`${url}/dashboard/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ apiKey, next: page() }),
+  });
+
+describe('dashboard router options', () => {
+  it('marks the session cookie Secure when told the farm is served over https', async () => {
+    const app = await standalone({ secureCookies: true });
+    try {
+      const res = await postLogin(app.url, API_KEY);
+      expect(res.status).toBe(303);
+      expect(res.headers.get('set-cookie')).toMatch(/; HttpOnly; SameSite=Strict; Secure$/);
+      const dataRes = await fetch(`${app.url}${data()}`, { headers: { cookie: cookieOf(res) } });
+      expect(dataRes.status).toBe(200);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('answers 429 with Retry-After once a client has failed too many logins, even for a good key', async () => {
+    const app = await standalone({ maxLoginFailures: 2 });
+    try {
+      expect((await postLogin(app.url, 'wrong-1')).status).toBe(401);
+      expect((await postLogin(app.url, 'wrong-2')).status).toBe(401);
+      const throttled = await postLogin(app.url, API_KEY);
+      expect(throttled.status).toBe(429);
+      expect(Number(throttled.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(throttled.headers.get('set-cookie')).toBeNull();
+    } finally {
+      await app.close();
     }
   });
 });

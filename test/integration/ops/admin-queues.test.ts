@@ -118,6 +118,14 @@ describe('queue dashboard at /admin/queues (Bull Board)', () => {
     }
   });
 
+  it("the API's metrics registry carries the scaling signal for the three queues", async () => {
+    const text = await api.metrics.registry.metrics();
+    for (const queue of ['render', 'transcode', 'webhooks']) {
+      expect(text).toMatch(new RegExp(`^mastercut_recommended_workers\\{queue="${queue}"[^}]*\\} 1$`, 'm'));
+      expect(text).toMatch(new RegExp(`^mastercut_queue_drain_seconds\\{queue="${queue}"[^}]*\\} 0$`, 'm'));
+    }
+  });
+
   it('lets an admin pause and resume a queue (not read-only by default)', async () => {
     const producer = createRenderQueue({ redisUrl: redis.url, queueName: 'transcode', events: false });
     try {
@@ -153,7 +161,7 @@ describe('queue dashboard settings', () => {
   it('without ADMIN_API_KEYS the dashboard is off: 404 even with credentials, and the log says how to turn it on', async () => {
     const { api, logs } = await startApi({});
     try {
-      for (const headers of [{}, { authorization: `Bearer ${API_KEY}` }, { authorization: basic('ops', API_KEY) }]) {
+      for (const headers of [{}, { authorization: `Bearer ${API_KEY}` }, { authorization: basic('ops', API_KEY) }] as Record<string, string>[]) {
         const res = await fetch(`${api.url}/admin/queues`, { headers });
         expect(res.status).toBe(404);
       }

@@ -1,9 +1,10 @@
 import { Queue } from 'bullmq';
+import { Registry } from 'prom-client';
 import type { Redis } from 'ioredis';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createQueueStats, createStatsRecorder } from '../../../src/ops/queue-stats/index.js';
-import { adviseQueue, recommendWorkers } from '../../../src/ops/scaling/index.js';
+import { adviseQueue, recommendWorkers, registerScalingMetrics } from '../../../src/ops/scaling/index.js';
 import {
   QUEUE_PREFIX,
   closeRedisConnection,
@@ -170,6 +171,22 @@ describe('queue stats measured from real workers', () => {
       expect(advice.workers).toBe(1);
       expect(advice.drainSec).toBe(Number.POSITIVE_INFINITY);
       expect(advice.reason).toMatch(/no service time measured yet/);
+
+      // The same advice as Prometheus gauges, computed on scrape.
+      const registry = new Registry();
+      registerScalingMetrics(registry, {
+        readStats: (q) => reader.read(q),
+        queues: [name],
+        options: { targetDrainSec: 3600, minWorkers: 0, maxWorkers: 5, concurrency: {} },
+      });
+      const text = await registry.metrics();
+      expect(text).toContain(`mastercut_recommended_workers{queue="${name}"} 1`);
+      expect(text).toContain(`mastercut_queue_drain_seconds{queue="${name}"} +Inf`);
+      // Not measured yet: no series rather than NaN.
+      expect(text).not.toContain(`mastercut_queue_service_seconds{queue="${name}"}`);
+      // Work finished: the next scrape follows.
+      await queue.obliterate({ force: true });
+      expect(await registry.metrics()).toContain(`mastercut_queue_drain_seconds{queue="${name}"} 0`);
     } finally {
       await reader.close();
       await queue.close();

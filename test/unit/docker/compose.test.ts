@@ -147,12 +147,9 @@ describe('docker/compose.yml', () => {
     expect(parseDuration(services['render-worker']!.stop_grace_period)).toBeGreaterThan(setting(env, 'RENDER_TIMEOUT_MS'));
   });
 
-  it('gives render workers a browser pool sized to their CPUs and a /dev/shm Chromium can live with', () => {
+  it('gives render workers a browser pool sized to their CPUs', () => {
     const service = services['render-worker']!;
     expect(setting(serviceEnv('render-worker'), 'RENDER_POOL_SIZE')).toBe(Number(service.cpus));
-    const shm = /^(\d+)(gb|g|mb|m)$/i.exec(String(service.shm_size))!;
-    const bytes = Number(shm[1]) * (/^g/i.test(shm[2]!) ? 1024 ** 3 : 1024 ** 2);
-    expect(bytes).toBeGreaterThanOrEqual(512 * 1024 ** 2);
   });
 
   it('reserves an NVIDIA GPU for the transcode worker, with a CPU twin behind a profile', () => {

@@ -32,8 +32,10 @@ export function bucketLabel(upToMs: number | null, previousMs: number | null): s
   return `≤ ${formatDuration(upToMs)}`;
 }
 
+/** How a figure is written; pages carry it as `data-format`. */
 export type MetricFormat = 'count' | 'rate' | 'duration';
 
+/** One figure as text, by its format. */
 export function formatMetric(value: number | null | undefined, format: MetricFormat): string {
   if (format === 'rate') return formatRate(value);
   if (format === 'duration') return formatDuration(value);

@@ -1,7 +1,7 @@
 import type { DashboardData } from '../dashboard-data.schema.js';
 import { FUNNEL_STAGES } from './charts.js';
 import { byId, el, metric } from './dom.js';
-import { formatDuration, type MetricFormat } from './format.js';
+import { bucketLabel, formatDuration, type MetricFormat } from './format.js';
 
 type Figure = [label: string, path: string, value: number | null | undefined, format: MetricFormat];
 
@@ -103,7 +103,7 @@ export function renderFigures(data: DashboardData): void {
   buckets.replaceChildren(
     ...t.histogram.map((b, i) => {
       const item = el('li');
-      const bound = b.upToMs === null ? (i > 0 ? `> ${formatDuration(t.histogram[i - 1]!.upToMs)}` : 'all') : `≤ ${formatDuration(b.upToMs)}`;
+      const bound = bucketLabel(b.upToMs, i > 0 ? t.histogram[i - 1]!.upToMs : null);
       item.append(el('span', bound, { class: 'bound' }), metric('span', `metrics.timeToFirstResponse.histogram.${i}.count`, b.count, 'count'));
       return item;
     }),
@@ -134,6 +134,7 @@ export function renderFigures(data: DashboardData): void {
           .sort(([a], [b]) => a.localeCompare(b))
           .map(([channel, hash]) => `${channel} ${hash.slice(0, 10)}`)
           .join(' · '),
+        { class: 'hashes' },
       ),
     ]),
     c.recipientsCompared === 0 ? 'No recipient delivered in more than one channel yet.' : 'Every channel was rendered from the same props.',
