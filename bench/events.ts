@@ -13,6 +13,8 @@
  * aggregated: counter sums == accepted, stream length == accepted, exact
  * uniques == the generator's own count, HyperLogLogs within 2%.
  * Target (issue 6): >= 5,000 events/s on the 2-core machine, lost: 0.
+ * Then runs bench/webhook-fanout.ts with its defaults and prints the
+ * delivery rate to a loopback receiver.
  */
 import { fork } from 'node:child_process';
 import http from 'node:http';
@@ -24,6 +26,7 @@ import { createEventRoutes } from '../src/api/routes/event-routes.js';
 import { startEmbeddedRedis } from '../src/cli/embedded-redis.js';
 import { createEventIngest, engagementKeys, ENGAGEMENT_EVENT_TYPES, EVENTS_STREAM_KEY } from '../src/engagement/index.js';
 import { pino } from 'pino';
+import { benchWebhookFanout, formatWebhookFanout } from './webhook-fanout.js';
 
 const KEY = 'bench-key';
 const CAMPAIGN = 'cmp-bench';
@@ -144,12 +147,12 @@ async function main(): Promise<void> {
   console.log(`check: counters sum ${counted}, stream length ${streamLength}, exact uniques ${uniqueMismatches === 0 ? 'all equal' : `${uniqueMismatches} differ`}, worst HLL error ${(worstHll * 100).toFixed(2)}%`);
   console.log(`lost: ${lost}${counted !== report.accepted || streamLength !== report.accepted || uniqueMismatches > 0 || worstHll > 0.02 ? '  (CHECK FAILED)' : ''}`);
 
-  // --- Webhook fan-out: delivery rate to a loopback receiver (added by the webhooks work, issue 6) ---
-  // (the webhook helper adds its figure here)
-
   server.close();
   redis.disconnect();
   await redisServer.destroy();
+
+  // Webhook fan-out: the delivery rate to a loopback receiver (its own redis, queue and worker).
+  console.log(formatWebhookFanout(await benchWebhookFanout()));
 }
 
 if (process.argv[2] === '--client') await runClient();

@@ -118,11 +118,17 @@ export async function benchWebhookFanout(options: WebhookFanoutOptions = {}): Pr
   }
 }
 
+/** The figures as printed lines (also printed by bench/events.ts). */
+export function formatWebhookFanout(f: WebhookFanoutFigures): string {
+  return [
+    `webhook fan-out: ${f.endpoints} endpoints x ${f.events} events in batches of ${f.batchSize}, worker concurrency ${f.concurrency}`,
+    `  ${f.deliveries} deliveries, ${f.eventsDelivered} events delivered in ${f.seconds} s`,
+    `  ${f.deliveriesPerSecond} deliveries/s, ${f.eventsPerSecond} events/s delivered`,
+    `  delivery latency (dispatch -> received): p50 ${f.p50LatencyMs} ms, p99 ${f.p99LatencyMs} ms`,
+  ].join('\n');
+}
+
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
   const [endpoints, events, batchSize, concurrency] = process.argv.slice(2).map(Number);
-  const f = await benchWebhookFanout({ endpoints, events, batchSize, concurrency });
-  console.log(`webhook fan-out: ${f.endpoints} endpoints x ${f.events} events in batches of ${f.batchSize}, worker concurrency ${f.concurrency}`);
-  console.log(`  ${f.deliveries} deliveries, ${f.eventsDelivered} events delivered in ${f.seconds} s`);
-  console.log(`  ${f.deliveriesPerSecond} deliveries/s, ${f.eventsPerSecond} events/s delivered`);
-  console.log(`  delivery latency (dispatch -> received): p50 ${f.p50LatencyMs} ms, p99 ${f.p99LatencyMs} ms`);
+  console.log(formatWebhookFanout(await benchWebhookFanout({ endpoints, events, batchSize, concurrency })));
 }

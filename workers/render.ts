@@ -13,6 +13,7 @@ import { pino, type Logger } from 'pino';
 import { createOutputIndex } from '../src/cache/index.js';
 import { createCampaignHooks } from '../src/campaigns/index.js';
 import { createDeliveryTracker, createEventIngest } from '../src/engagement/index.js';
+import { createWebhookDispatcher, type WebhookJobData } from '../src/engagement/webhooks/index.js';
 import { parseRenderWorkerArgs } from '../src/cli/commands/worker-command.js';
 import { createRenderEngine } from '../src/cli/render-engine.js';
 import { runCli } from '../src/cli/run-cli.js';
@@ -109,8 +110,13 @@ export async function runRenderWorker(options: RenderWorkerProcessOptions = {}):
     const transcodeQueue = createRenderQueue<TranscodeJobData>({ redisUrl: config.farm.redisUrl, queueName: queueNames.transcode, events: false });
     cleanups.push(() => transcodeQueue.close());
     const deliverables = createDeliverableRequests(redis, { queue: transcodeQueue.queue, jobOptions });
-    // Campaign recipients waiting on this master get their `delivered` events (src/engagement).
-    const deliveries = createDeliveryTracker({ redis, ingest: createEventIngest({ redis, logger: log }, config.events), logger: log });
+    // Campaign recipients waiting on this master get their `delivered` events
+    // (src/engagement), which go on to the CRM webhooks like any other event.
+    const webhookQueue = createRenderQueue<WebhookJobData>({ redisUrl: config.farm.redisUrl, queueName: queueNames.webhooks, events: false });
+    cleanups.push(() => webhookQueue.close());
+    const webhookSink = createWebhookDispatcher({ redis, queue: webhookQueue.queue }, { retryScheduleMs: config.webhooks.retryScheduleMs });
+    const ingest = createEventIngest({ redis, logger: log, sinks: [webhookSink] }, config.events);
+    const deliveries = createDeliveryTracker({ redis, ingest, logger: log });
     // A published master hands its wanted deliverables to the transcode queue.
     const onRendered = async (data: RenderJobData, renderKey: string) => {
       await hooks.onRendered(data, renderKey);

@@ -7,6 +7,7 @@
  * WEBHOOK_RETRY_SCHEDULE_S until SIGTERM/SIGINT. It needs no browser and
  * no ffmpeg: one small process serves many endpoints.
  */
+import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { pino, type Logger } from 'pino';
@@ -19,10 +20,13 @@ import {
   checkEvictionPolicy,
   closeRedisConnection,
   createRedisConnection,
+  queueNames,
+  startWorkerHeartbeat,
   type EvictionCheckMode,
   type RenderJobOptionsInput,
 } from '../src/queue/index.js';
 import { startProcessOps } from '../src/ops/index.js';
+import { createStatsRecorder } from '../src/ops/queue-stats/index.js';
 import { onStopSignal } from './stop-signal.js';
 
 export interface WebhookWorkerProcessOptions {
@@ -58,6 +62,7 @@ export async function runWebhookWorker(options: WebhookWorkerProcessOptions = {}
       log.warn({ allowHttp: config.webhooks.allowHttp, allowPrivate: config.webhooks.allowPrivateAddresses }, 'webhook URL guards relaxed: tests only');
     }
     const concurrency = options.concurrency ?? config.webhooks.concurrency;
+    const queueName = options.queueName ?? queueNames.webhooks;
     const webhooks = createWebhookWorker(
       {
         redis,
@@ -73,20 +78,25 @@ export async function runWebhookWorker(options: WebhookWorkerProcessOptions = {}
       },
       {
         connection: redis,
-        queueName: options.queueName,
+        queueName,
         concurrency,
         lockDurationMs: options.lockDurationMs ?? config.worker.lockDurationMs,
         stalledIntervalMs: options.stalledIntervalMs ?? config.worker.stalledIntervalMs,
         // Failed jobs stay a week by default: their events are also in the dead letters.
         jobOptions: { completedRetentionSeconds: 86_400, failedRetentionSeconds: 7 * 86_400, ...definedOnly(options.jobOptions) },
-        onAttemptFinished: ops.metrics.jobAttemptHook(options.queueName ?? 'webhooks'),
+        onAttemptFinished: ops.metrics.jobAttemptHook(queueName),
+        // Service time and arrivals behind `mastercut ops status` and the scaling advice.
+        recordQueueStats: createStatsRecorder(redis, { queueName }).hook,
       },
     );
     webhooks.worker.on('error', (err) => log.warn({ err: { message: err.message } }, 'worker error'));
 
+    const heartbeat = startWorkerHeartbeat(redis, { role: 'webhooks', info: { concurrency, pid: process.pid, host: os.hostname() } });
+    cleanups.push(() => heartbeat.stop());
+
     const stopped = onStopSignal();
     webhooks.run();
-    log.info({ queue: options.queueName ?? 'webhooks', concurrency, graceMs }, 'webhook worker ready');
+    log.info({ queue: queueName, concurrency, graceMs }, 'webhook worker ready');
     const signal = await stopped.first;
     ops.draining();
     log.info({ signal, graceMs }, 'stopping: no new deliveries, active ones get the grace period');

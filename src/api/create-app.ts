@@ -63,10 +63,10 @@ export function createApp(deps: ApiDeps, options: ApiOptions = {}): Express {
       { maxWaitSeconds: opts.maxWaitSeconds, redisTimeoutMs: opts.redisTimeoutMs },
     ),
   );
-  // The campaign router reads its own bodies: raw CSV / JSON Lines streams,
-  // and JSON with its own (larger) limit for inline recipient lists.
   // Only `/:id/metrics`; every other campaign path goes on to the campaign router.
   if (deps.engagement) app.use('/v1/campaigns', auth, deps.engagement.metrics);
+  // The campaign router reads its own bodies: raw CSV / JSON Lines streams,
+  // and JSON with its own (larger) limit for inline recipient lists.
   if (deps.campaignRouter) app.use('/v1/campaigns', auth, deps.campaignRouter);
   if (deps.webhookRouter) app.use('/v1/webhooks', auth, json, deps.webhookRouter);
   if (deps.live) {

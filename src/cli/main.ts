@@ -1,23 +1,17 @@
-import { campaignCommand } from './commands/campaign-command.js';
-import { webhooksCommand } from './commands/webhooks-command.js';
-import { opsCommand } from './commands/ops-command.js';
-import { demoCommand } from './commands/demo-command.js';
-import { renderCommand } from './commands/render-command.js';
-import { serveCommand } from './commands/serve-command.js';
-import { workerCommand } from './commands/worker-command.js';
-import { templatesCommand } from './commands/templates-command.js';
 import { runCli, type Command } from './run-cli.js';
 
-const commands: Record<string, Command> = {
-  templates: templatesCommand,
-  render: renderCommand('render'),
-  still: renderCommand('still'),
-  demo: demoCommand,
-  serve: serveCommand,
-  worker: workerCommand,
-  campaign: campaignCommand,
-  webhooks: webhooksCommand,
-  ops: opsCommand,
+// Each command is imported when it runs: `ops` or `webhooks verify` must not
+// pay for loading the renderer, the campaign service and the API.
+const commands: Record<string, () => Promise<Command>> = {
+  templates: async () => (await import('./commands/templates-command.js')).templatesCommand,
+  render: async () => (await import('./commands/render-command.js')).renderCommand('render'),
+  still: async () => (await import('./commands/render-command.js')).renderCommand('still'),
+  demo: async () => (await import('./commands/demo-command.js')).demoCommand,
+  serve: async () => (await import('./commands/serve-command.js')).serveCommand,
+  worker: async () => (await import('./commands/worker-command.js')).workerCommand,
+  campaign: async () => (await import('./commands/campaign-command.js')).campaignCommand,
+  webhooks: async () => (await import('./commands/webhooks-command.js')).webhooksCommand,
+  ops: async () => (await import('./commands/ops-command.js')).opsCommand,
 };
 
 const help = `mastercut: personalized video from one Dynamic Master Template
@@ -42,10 +36,10 @@ Settings come from the environment: see .env.example.
 `;
 
 const [name, ...rest] = process.argv.slice(2);
-const command = name ? commands[name] : undefined;
-if (!command || name === '--help' || rest.includes('--help')) {
+const load = name ? commands[name] : undefined;
+if (!load || name === '--help' || rest.includes('--help')) {
   process.stdout.write(help);
-  process.exitCode = command || !name || name === '--help' ? 0 : 2;
+  process.exitCode = load || !name || name === '--help' ? 0 : 2;
 } else {
-  process.exitCode = await runCli(command, rest);
+  process.exitCode = await runCli(await load(), rest);
 }

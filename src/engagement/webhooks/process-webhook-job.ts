@@ -21,6 +21,10 @@ export interface WebhookDeliveryOutcome {
   /** 1 for the first attempt. */
   attempt: number;
   durationMs: number;
+  /** Failures only: what went wrong (`http`, `timeout`, `network`, `redirect`, `forbidden`, ...). */
+  errorClass?: string;
+  /** Failures only: true when no retry is left (dead-lettered or the endpoint disabled). */
+  final?: boolean;
 }
 
 /** What the webhook worker is built from. */
@@ -115,7 +119,15 @@ export async function processWebhookJob(deps: WebhookWorkerDeps, job: JobLike): 
       await registry.disable(data.endpointId, disableReason);
       log?.warn({ reason: disableReason }, 'endpoint disabled');
     }
-    deps.onDelivery?.({ endpointId: data.endpointId, ok: false, ...(failure.status !== null ? { status: failure.status } : {}), attempt, durationMs });
+    deps.onDelivery?.({
+      endpointId: data.endpointId,
+      ok: false,
+      ...(failure.status !== null ? { status: failure.status } : {}),
+      attempt,
+      durationMs,
+      errorClass: failure.errorClass,
+      final: !willRetry,
+    });
     if (!willRetry) await deadLetter(failure);
     log?.warn({ host, status: failure.status, errorClass: failure.errorClass, willRetry }, 'delivery failed');
     throw new AppError('WEBHOOK_DELIVERY_FAILED', `webhook to ${host || 'endpoint'} failed (${failure.errorClass}${failure.status ? ` ${failure.status}` : ''}): ${failure.message}`, {
