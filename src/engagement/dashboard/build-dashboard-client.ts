@@ -2,8 +2,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import * as esbuild from 'esbuild';
-import { AppError } from '../../errors/index.js';
+import { buildBrowserScript } from '../../templates/build-browser-script.js';
 
 const CLIENT_ENTRY = path.join(path.dirname(fileURLToPath(import.meta.url)), 'client/main.ts');
 
@@ -26,26 +25,7 @@ export interface DashboardClient {
  * {@link lazyDashboardClient}).
  */
 export async function buildDashboardClient(): Promise<DashboardClient> {
-  let result: esbuild.BuildResult & { outputFiles: esbuild.OutputFile[] };
-  try {
-    result = await esbuild.build({
-      entryPoints: [CLIENT_ENTRY],
-      bundle: true,
-      write: false,
-      format: 'iife',
-      platform: 'browser',
-      // Evergreen desktop browsers of the last few years: ops people on laptops and wall screens.
-      target: ['chrome100', 'safari15', 'firefox100'],
-      minify: true,
-      legalComments: 'none',
-      // Chart.js reads process.env.NODE_ENV in a few dev-only warnings.
-      define: { 'process.env.NODE_ENV': '"production"' },
-      logLevel: 'silent',
-    });
-  } catch (cause) {
-    throw new AppError('BUNDLE_FAILED', 'the dashboard client failed to build', { cause });
-  }
-  const script = result.outputFiles[0]!.text;
+  const script = await buildBrowserScript(CLIENT_ENTRY, 'the dashboard client');
   return {
     script,
     hash: createHash('sha256').update(script).digest('hex').slice(0, 16),

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as esbuild from 'esbuild';
 import { AppError } from '../../errors/index.js';
+import { buildBrowserScript } from '../../templates/build-browser-script.js';
 
 const CLIENT_ENTRY = path.join(path.dirname(fileURLToPath(import.meta.url)), 'client/main.ts');
 
@@ -13,24 +13,7 @@ const CLIENT_ENTRY = path.join(path.dirname(fileURLToPath(import.meta.url)), 'cl
  * which would end or confuse its `<script>` element.
  */
 export async function buildLandingClient(): Promise<string> {
-  let result: esbuild.BuildResult & { outputFiles: esbuild.OutputFile[] };
-  try {
-    result = await esbuild.build({
-      entryPoints: [CLIENT_ENTRY],
-      bundle: true,
-      write: false,
-      format: 'iife',
-      platform: 'browser',
-      // Phones a few years old: iOS 15 Safari and Chrome 100 have everything it uses.
-      target: ['chrome100', 'safari15', 'firefox100'],
-      minify: true,
-      legalComments: 'none',
-      logLevel: 'silent',
-    });
-  } catch (cause) {
-    throw new AppError('BUNDLE_FAILED', 'the landing page client failed to build', { cause });
-  }
-  const script = result.outputFiles[0]!.text.trim();
+  const script = await buildBrowserScript(CLIENT_ENTRY, 'the landing page client');
   if (/<\/script|<!--/i.test(script)) {
     throw new AppError('BUNDLE_FAILED', 'the landing page client contains "</script" or "<!--" and cannot be inlined');
   }
