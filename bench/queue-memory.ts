@@ -84,7 +84,7 @@ async function memoryByKind(redis: Redis, sample = 2_000): Promise<{ kind: strin
     const pipeline = redis.pipeline();
     const sampledKeys: [string, string][] = [];
     for (const key of keys) {
-      const kind = key.replace(/[0-9a-f]{64}/g, '<key>').replace(/[0-9a-f]{16,}/g, '<id>');
+      const kind = key.replace(/[0-9a-f]{64}/g, '<key>').replace(/:[A-Za-z0-9_-]{16,}$/, ':<id>');
       const entry = kinds.get(kind) ?? { count: 0, sampled: 0, sampledBytes: 0 };
       entry.count++;
       kinds.set(kind, entry);
@@ -159,18 +159,19 @@ try {
 
   const waitKey = `${QUEUE_PREFIX}:${queueNames.render}:wait`;
   const prioritizedKey = `${QUEUE_PREFIX}:${queueNames.render}:prioritized`;
+  const unit = mode === 'lazy' ? 'recipient' : 'queued job';
   const lines = [
     `queue memory: ${jobs} ${mode === 'lazy' ? 'recipients' : 'render jobs'} of one ${mode} campaign (loyalty-tier, channels ${channels.join(',')}), fanned out in ${seconds.toFixed(1)} s; redis ${(/redis_version:(\S+)/.exec(await redis.info('server')) ?? [])[1]}, hash-max-listpack-value ${listpack[1]}`,
-    `  used_memory        ${mb(before)} before, ${mb(after)} after: ${mb(after - before)} for ${jobs} jobs`,
-    `  per queued job     ${perJob.toFixed(0)} bytes (everything the fan-out stores: job, queue entry, campaign manifest and dedupe set, deliverable requests)`,
-    `  per 1M jobs        ${gb(perJob * 1e6)}`,
-    `  per 10M jobs       ${gb(perJob * 1e7)}`,
-    `  one job's fields   ${Object.entries(jobHash).map(([k, v]) => `${k} ${Buffer.byteLength(v)}`).join(', ')}`,
-    `  one job's data     ${jobHash.data ? Buffer.byteLength(jobHash.data) : '?'} bytes of JSON (props ${jobHash.data ? Buffer.byteLength(JSON.stringify(JSON.parse(jobHash.data).props)) : '?'} bytes), options ${jobHash.opts ? Buffer.byteLength(jobHash.opts) : '?'} bytes; job hash ${fieldBytes} bytes of fields, ${jobHashMemory} bytes in Redis (MEMORY USAGE, encoding ${jobHashEncoding})`,
+    `  used_memory        ${mb(before)} before, ${mb(after)} after: ${mb(after - before)} for ${jobs} ${unit}s`,
+    `  per ${unit.padEnd(14)} ${perJob.toFixed(0)} bytes (everything the fan-out stores: ${mode === 'lazy' ? 'stored props, erasure index, campaign manifest' : 'job, queue entry, campaign manifest and dedupe set, deliverable requests'})`,
+    `  per 1M ${unit}s ${gb(perJob * 1e6)}`,
+    `  per 10M ${unit}s ${gb(perJob * 1e7)}`,
+    ...(mode === 'lazy' ? [] : [`  one job's fields   ${Object.entries(jobHash).map(([k, v]) => `${k} ${Buffer.byteLength(v)}`).join(', ')}`,
+    `  one job's data     ${jobHash.data ? Buffer.byteLength(jobHash.data) : '?'} bytes of JSON (props ${jobHash.data ? Buffer.byteLength(JSON.stringify(JSON.parse(jobHash.data).props)) : '?'} bytes), options ${jobHash.opts ? Buffer.byteLength(jobHash.opts) : '?'} bytes; job hash ${fieldBytes} bytes of fields, ${jobHashMemory} bytes in Redis (MEMORY USAGE, encoding ${jobHashEncoding})`]),
     `  ${waitKey}  ${await redis.type(waitKey)}, length ${await redis.llen(waitKey)}`,
     `  ${prioritizedKey}  ${await redis.type(prioritizedKey)}, ${await redis.zcard(prioritizedKey)} members`,
     `  by key kind (MEMORY USAGE of up to 2000 keys each, times the count; top 8):`,
-    ...byKind.slice(0, 8).map((k) => `    ${mb(k.bytes).padStart(9)}  ${String(k.count).padStart(7)} x  ${k.kind}  (${(k.bytes / jobs).toFixed(0)} bytes/job)`),
+    ...byKind.slice(0, 8).map((k) => `    ${mb(k.bytes).padStart(9)}  ${String(k.count).padStart(7)} x  ${k.kind}  (${(k.bytes / jobs).toFixed(0)} bytes/${unit})`),
     `  load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.availableParallelism()} cores`,
     '',
   ];

@@ -149,12 +149,16 @@ describe('drain: SIGTERM, SIGKILL and a new worker during a campaign', () => {
       const n = await queue.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'waiting-children');
       return Object.values(n).reduce((sum, v) => sum + v, 0);
     };
+    // Transcode jobs are removed as they complete (removeOnComplete: true), so progress is read
+    // from the event streams, which keep every completion.
+    const finished = async (queue: string) =>
+      [...(await eventCounts(queue)).values()].filter((e) => e.completed || e.failed).length;
     await until(
       'every render and deliverable to complete',
       async () =>
-        (await renderQueue.getCompletedCount()) + (await renderQueue.getFailedCount()) >= RECIPIENTS &&
+        (await finished(queueNames.render)) >= RECIPIENTS &&
         (await pending(renderQueue)) === 0 &&
-        (await transcodeQueue.getCompletedCount()) + (await transcodeQueue.getFailedCount()) >= deliverableUrls.size &&
+        (await finished(queueNames.transcode)) >= deliverableUrls.size &&
         (await pending(transcodeQueue)) === 0,
       300_000,
       async () =>

@@ -95,12 +95,12 @@ describe.each(Object.keys(images) as ImageName[])('docker/%s', (name) => {
     expect(aptPackages(file).has('tini')).toBe(true);
   });
 
-  it('starts a command the CLI has', () => {
+  it('starts a command the CLI has', async () => {
     const cmd = JSON.parse(final('CMD').at(-1)!.args) as string[];
     expect(cmd[0]).toBe('./bin/mastercut');
-    expect(existsSync(path.join(repoRoot, 'bin/mastercut'))).toBe(true);
-    const cli = readFileSync(path.join(repoRoot, 'src/cli/main.ts'), 'utf8');
-    expect(cli).toMatch(new RegExp(`^\\s+${cmd[1]}: \\w+Command`, 'm'));
+    // The CLI answers `<command> --help` with 0 for a command it has, 2 for one it does not.
+    const help = spawn(path.join(repoRoot, 'bin/mastercut'), [cmd[1]!, '--help'], { cwd: repoRoot, stdio: 'ignore' });
+    expect(await new Promise((resolve) => help.once('exit', resolve))).toBe(0);
     if (cmd[1] === 'worker') expect(existsSync(path.join(repoRoot, `workers/${cmd[2]}.ts`))).toBe(true);
   });
 
