@@ -31,14 +31,11 @@ COPY workers/ workers/
 RUN mkdir -p /app/.cache /data && chown node:node /app/.cache /data
 # METRICS_PORT: /metrics, /healthz and /readyz of the worker (probes and Prometheus).
 ENV MASTERCUT_CACHE_DIR=/app/.cache STORAGE_ROOT=/data METRICS_PORT=9464
-# Non-root (uid 1000). Chromium's sandbox: src/render/chromium-flags.ts passes
-# --no-sandbox today, so the sandbox is off whatever the image does. It cannot
-# be turned on by the image alone: Chromium's namespace sandbox needs
-# unshare(CLONE_NEWUSER), which Docker's and containerd's default seccomp
-# profiles refuse to a process without CAP_SYS_ADMIN (and Debian ships no
-# setuid chrome-sandbox). docker/README.md ("Chromium sandbox") lists what it
-# takes and what contains the renderer meanwhile: non-root, no capabilities,
-# no privilege escalation, read-only root filesystem, no egress but Redis/S3.
+# Non-root (uid 1000). Chromium's sandbox (RENDER_CHROMIUM_SANDBOX=auto) is then
+# on wherever the container may create a user namespace; Docker's default
+# seccomp profile forbids that, and the worker falls back to --no-sandbox and
+# logs why. docker/README.md ("Chromium sandbox") says how to allow it and
+# what contains the renderer otherwise.
 USER node
 EXPOSE 9464
 # Liveness through Node's fetch (no curl in the image).

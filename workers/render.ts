@@ -172,7 +172,7 @@ export async function runRenderWorker(options: RenderWorkerProcessOptions = {}):
 
     const stopped = onStopSignal();
     render.run();
-    log.info({ concurrency, queue: options.queueName ?? 'render', graceMs }, 'render worker ready');
+    log.info({ concurrency, queue: options.queueName ?? 'render', graceMs, chromiumSandbox: engine.sandbox.enabled, sandboxReason: engine.sandbox.reason }, 'render worker ready');
 
     const signal = await stopped.first;
     ops.draining();

@@ -5,7 +5,7 @@ import type { Template } from '../composition/template.schema.js';
 import type { Config } from '../config/index.js';
 import { findChromium, findFfmpeg } from '../encode/index.js';
 import { createRenderVideo, type RenderVideo } from '../pipeline/index.js';
-import { BrowserPool } from '../render/index.js';
+import { BrowserPool, resolveChromiumSandbox, type ChromiumSandboxDecision } from '../render/index.js';
 import { createRemoteAssetFetcher } from '../render/remote-assets/index.js';
 import { createTemplateRegistry, type TemplateRegistry } from '../templates/index.js';
 
@@ -17,6 +17,8 @@ export interface RenderEngine {
   renderVideo: RenderVideo;
   ffmpegPath: string;
   chromiumPath: string;
+  /** Whether the browsers run in Chromium's sandbox, and why (RENDER_CHROMIUM_SANDBOX). */
+  sandbox: ChromiumSandboxDecision;
   close(): Promise<void>;
 }
 
@@ -34,6 +36,7 @@ export async function createRenderEngine(config: Readonly<Config>, overrides: { 
     findFfmpeg({ path: config.binaries.ffmpeg }),
     findChromium({ path: config.binaries.chromium }),
   ]);
+  const sandbox = await resolveChromiumSandbox(config.render.chromiumSandbox);
   const registry = createRegistry(config);
   const remoteImages = createRemoteAssetFetcher(
     {},
@@ -47,10 +50,11 @@ export async function createRenderEngine(config: Readonly<Config>, overrides: { 
   const pool = new BrowserPool({
     size: overrides.poolSize ?? config.render.poolSize,
     chromiumPath: chromium.path,
+    sandbox: sandbox.enabled,
     remoteImages,
     recycleAfterRenders: config.render.recycleAfterRenders,
     memoryCeilingBytes: config.render.memoryCeilingBytes,
   });
   const renderVideo = createRenderVideo({ registry, pool, ffmpegPath, render: config.render, encode: config.encode });
-  return { registry, pool, renderVideo, ffmpegPath, chromiumPath: chromium.path, close: () => pool.close() };
+  return { registry, pool, renderVideo, ffmpegPath, chromiumPath: chromium.path, sandbox, close: () => pool.close() };
 }

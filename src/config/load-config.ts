@@ -18,6 +18,7 @@ export interface Config {
     renderTimeoutMs: number;
     delayRenderTimeoutMs: number;
     chunkFrames: number;
+    chromiumSandbox: Env['RENDER_CHROMIUM_SANDBOX'];
   };
   encode: { crf: number; preset: Env['ENCODE_PRESET'] };
   remoteAssets: { maxBytes: number; timeoutMs: number; allowPrivateAddresses: boolean };
@@ -118,6 +119,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, cwd = proces
       renderTimeoutMs: e.RENDER_TIMEOUT_MS,
       delayRenderTimeoutMs: e.RENDER_DELAY_TIMEOUT_MS,
       chunkFrames: e.RENDER_CHUNK_FRAMES,
+      chromiumSandbox: e.RENDER_CHROMIUM_SANDBOX,
     },
     encode: { crf: e.ENCODE_CRF, preset: e.ENCODE_PRESET },
     remoteAssets: {

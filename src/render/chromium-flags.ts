@@ -7,11 +7,12 @@
  * between. See https://chromedevtools.github.io/devtools-protocol/tot/HeadlessExperimental/
  * and https://goo.gle/chrome-headless-rendering.
  */
-export function captureFlags(options: { width: number; height: number }): string[] {
+export function captureFlags(options: { width: number; height: number; sandbox?: boolean }): string[] {
   return [
-    // Required as root in containers and on this machine type; the sandbox is
-    // re-enabled in the non-root render-worker image (docker/).
-    '--no-sandbox',
+    // Chromium refuses its sandbox as root, and a container's default seccomp
+    // profile forbids the user namespace it needs: resolveChromiumSandbox()
+    // decides, and the sandbox stays on wherever it can run.
+    ...(options.sandbox ? [] : ['--no-sandbox']),
     '--disable-gpu',
     // No phoning home: this machine has no network and every blocked request costs time.
     '--disable-background-networking',

@@ -10,6 +10,8 @@ export interface RenderPageOptions {
   chromiumPath: string;
   remoteImages?: RemoteImageSource;
   launchTimeoutMs?: number;
+  /** Run Chromium inside its own sandbox (see resolveChromiumSandbox). Default false: `--no-sandbox`. */
+  sandbox?: boolean;
 }
 
 export type CaptureFormat = 'jpeg' | 'png';
@@ -52,7 +54,7 @@ export class RenderPage {
         pipe: true,
         defaultViewport: null,
         timeout: options.launchTimeoutMs ?? 30_000,
-        args: captureFlags({ width: 1280, height: 720 }),
+        args: captureFlags({ width: 1280, height: 720, sandbox: options.sandbox ?? false }),
         // We own the process lifecycle (recycling, crash replacement).
         handleSIGINT: false,
         handleSIGTERM: false,
