@@ -105,6 +105,14 @@ describe('metrics after a small campaign (API, render and transcode processes)',
       expect(res.status).toBe(200);
       await res.arrayBuffer();
     }
+    // The render worker published the master: the recipient's `delivered` event is in the campaign's metrics.
+    let delivered: { overall: { funnel: { delivered: number } }; channels: Record<string, { funnel: { delivered: number } }> } | undefined;
+    for (const deadline = Date.now() + 15_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 250))) {
+      delivered = (await (await fetch(`${api.url}/v1/campaigns/${id}/metrics`, { headers: auth })).json()) as typeof delivered;
+      if (delivered!.overall.funnel.delivered === 1) break;
+    }
+    expect(delivered!.overall.funnel.delivered).toBe(1);
+    expect(delivered!.channels.web!.funnel.delivered).toBe(1);
 
     // A lazy Live URL: the first open is a miss (a cold render), the next ones hit.
     const lazy = await fetch(`${api.url}/v1/campaigns?templateId=reference&channels=web&mode=lazy`, {
