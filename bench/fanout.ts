@@ -4,7 +4,8 @@
  *   npx tsx bench/fanout.ts [rows=100000] [chunk=500]
  *
  * Generates a CSV of `rows` distinct loyalty-tier recipients, fans it out
- * against a fresh embedded redis-server, then times a bare BullMQ addBulk
+ * against a fresh embedded redis-server (as the API does it, with the
+ * recipients' `delivered` tracking), then times a bare BullMQ addBulk
  * loop adding the same number of jobs with the same job options and chunk
  * size into another queue of the same server. Prints both rates, their ratio
  * (target >= 80%) and the peak RSS of this process during the fan-out
@@ -19,6 +20,7 @@ import { finished } from 'node:stream/promises';
 import { Redis } from 'ioredis';
 import { createOutputIndex } from '../src/cache/index.js';
 import { createCampaignService } from '../src/campaigns/index.js';
+import { createDeliveryTracker, createEventIngest } from '../src/engagement/index.js';
 import { startEmbeddedRedis } from '../src/cli/embedded-redis.js';
 import { createRegistry } from '../src/cli/render-engine.js';
 import { loadConfig } from '../src/config/index.js';
@@ -98,6 +100,8 @@ try {
       index: createOutputIndex(redis),
       store: createFileStore({ root: path.join(dir, 'storage') }),
       jobOptions: campaignQueue.jobOptions,
+      // As the API wires it: each recipient waits on its master for its `delivered` event.
+      deliveries: createDeliveryTracker({ redis, ingest: createEventIngest({ redis }) }),
     },
     { chunkSize },
   );
