@@ -32,6 +32,7 @@ import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { createOutputIndex } from '../src/cache/index.js';
 import { createCampaignService } from '../src/campaigns/index.js';
+import { createDeliveryTracker, createEventIngest } from '../src/engagement/index.js';
 import { startEmbeddedRedis } from '../src/cli/embedded-redis.js';
 import { createRegistry } from '../src/cli/render-engine.js';
 import { loadConfig } from '../src/config/index.js';
@@ -124,6 +125,8 @@ try {
     jobOptions: renderQueue.jobOptions,
     profiles: createChannelProfileResolver(),
     deliverables: createDeliverableRequests(redis, { queue: transcodeQueue.queue, jobOptions: transcodeQueue.jobOptions }),
+    // Engagement: who waits on each master for a `delivered` event (prerender), the delivered events (lazy).
+    deliveries: createDeliveryTracker({ redis, ingest: createEventIngest({ redis }) }),
     live: {
       storeProps: (props, recipientId) => storedProps.put(props, { recipientId }),
       linkUrl: () => '/l/unused',

@@ -120,7 +120,7 @@ export async function runRenderWorker(options: RenderWorkerProcessOptions = {}):
     // A published master hands its wanted deliverables to the transcode queue.
     const onRendered = async (data: RenderJobData, renderKey: string) => {
       await hooks.onRendered(data, renderKey);
-      await deliveries.onRendered(renderKey).catch((err: unknown) => log.warn({ err: String(err) }, 'delivered events not recorded'));
+      await deliveries.onRendered(renderKey, data).catch((err: unknown) => log.warn({ err: String(err) }, 'delivered events not recorded'));
       if (data.format === 'mp4') await deliverables.release(renderKey, renderOutputKey(renderKey, data.format));
     };
     const render = createRenderWorker(

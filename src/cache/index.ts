@@ -3,7 +3,7 @@
  * the Redis output index that records what each key's output is.
  */
 export { canonicalJson } from './canonical-json.js';
-export { renderKey, deliverableKey, isKey, KEY_PATTERN, type RenderKeyInput } from './render-key.js';
+export { renderKey, deliverableKey, propsHash, isKey, KEY_PATTERN, type RenderKeyInput } from './render-key.js';
 export { outputRecordSchema, type OutputRecord } from './output-record.schema.js';
 export {
   createOutputIndex,

@@ -24,6 +24,15 @@ export function renderKey(input: RenderKeyInput): string {
     .digest('hex');
 }
 
+/**
+ * sha256(canonicalJson(props)): the same data whatever the template version
+ * or variant. `delivered` events carry it, and the consistency score checks
+ * that every channel of a recipient was rendered from the same one.
+ */
+export function propsHash(props: unknown): string {
+  return createHash('sha256').update(canonicalJson(props)).digest('hex');
+}
+
 /** sha256(renderKey, profile spec): one deliverable (a channel's encode) of a master. */
 export function deliverableKey(masterKey: string, profileSpec: unknown): string {
   return createHash('sha256').update(JSON.stringify([masterKey, canonicalJson(profileSpec)])).digest('hex');

@@ -1,13 +1,12 @@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Readable } from 'node:stream';
-import { createHash } from 'node:crypto';
-import { canonicalJson } from '../cache/canonical-json.js';
+import { propsHash } from '../cache/render-key.js';
 import { isAppError } from '../errors/index.js';
 import { createRenderJobPreparer, type PreparedRenderJob, type PrepareRenderJobDeps } from '../queue/prepare-render-job.js';
 import type { DeliverablePlan } from '../queue/deliverable-plan.js';
 import type { DeliverableRequests } from '../queue/deliverable-requests.js';
-import type { RenderJobData } from '../queue/render-job.schema.js';
+import { DELIVERIES_PER_JOB, type RenderJobData } from '../queue/render-job.schema.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { allCampaignKeys, campaignKeys } from './campaign-keys.js';
 import { queueNewRenders } from './queue-new-renders.js';
@@ -131,16 +130,19 @@ export async function fanOut(deps: FanOutDeps, plan: FanOutPlan, limits: FanOutL
 
   const tracked = deps.deliveries && plan.channels ? { deliveries: deps.deliveries, channels: plan.channels } : undefined;
   const store = async (chunk: { valid: ValidRow[]; invalid: InvalidRow[]; jobs: Map<string, PreparedRenderJob> }) => {
-    // Recorded before the renders are queued, so a render that finishes at once still finds who waits on it.
+    // Who waits on each master rides in the job's data; the render worker turns it into `delivered` events.
     const waiting = tracked && !plan.lazy ? deliveryEntries(chunk.valid, tracked.channels) : [];
-    if (waiting.length > 0) await tracked!.deliveries.awaitRenders(plan.campaignId, plan.templateId, waiting);
+    const carried = attachDeliveries(chunk.jobs, waiting);
     const outcome = await queueNewRenders(deps, keys, chunk.jobs);
-    if (waiting.length > 0) {
-      // Published already: cached before the campaign, or rendered earlier in it (a repeated props row).
-      const distinct = [...new Set(waiting.map((e) => e.renderKey))];
+    // The rest (a master cached or queued by someone else, a props row repeated in a later chunk, more
+    // recipients than a job carries) waits in Redis; then the published ones are delivered now.
+    const rest = waiting.filter((e) => !(outcome.addedKeys.has(e.renderKey) && carried.has(e)));
+    if (rest.length > 0) {
+      await tracked!.deliveries.awaitRenders(plan.campaignId, plan.templateId, rest);
+      const distinct = [...new Set(rest.map((e) => e.renderKey))];
       const known = await deps.redis.smismember(keys.rendered, ...distinct);
       const rendered = new Set([...outcome.cached, ...distinct.filter((_, i) => known[i] === 1)]);
-      await tracked!.deliveries.settleRendered(plan.campaignId, plan.templateId, waiting, rendered);
+      await tracked!.deliveries.settleRendered(plan.campaignId, plan.templateId, rest, rendered);
     }
     await requestDeliverables(deps, plan, outcome.freshJobs);
     if (plan.lazy) {
@@ -200,12 +202,12 @@ export async function fanOut(deps: FanOutDeps, plan: FanOutPlan, limits: FanOutL
           await new Promise((resolve) => setImmediate(resolve));
         }
         const row = keyRow(preparers, parseRow, entry);
-        const propsHash = tracked && !('reason' in row) ? hashProps(row.jobs[0]!.data.props) : undefined;
+        const hash = tracked && !('reason' in row) ? propsHash(row.jobs[0]!.data.props) : undefined;
         if ('reason' in row) invalid.push(row);
         else if (plan.lazy) {
-          valid.push({ recipientId: row.recipientId, keys: [], props: row.jobs[0]!.data.props, ...(propsHash ? { propsHash } : {}) });
+          valid.push({ recipientId: row.recipientId, keys: [], props: row.jobs[0]!.data.props, ...(hash ? { propsHash: hash } : {}) });
         } else {
-          valid.push({ recipientId: row.recipientId, keys: row.jobs.map((job) => job.renderKey), ...(propsHash ? { propsHash } : {}) });
+          valid.push({ recipientId: row.recipientId, keys: row.jobs.map((job) => job.renderKey), ...(hash ? { propsHash: hash } : {}) });
           for (const job of row.jobs) jobs.set(job.renderKey, job);
         }
         if (valid.length + invalid.length >= limits.chunkSize) await flush();
@@ -225,10 +227,26 @@ function deliveryEntries(rows: readonly ValidRow[], channels: NonNullable<FanOut
   );
 }
 
-/** sha256 of the canonical props: what `delivered` events carry as `meta.propsHash`. */
-function hashProps(props: unknown): string {
-  return createHash('sha256').update(canonicalJson(props)).digest('hex');
+/**
+ * Puts each waiting (recipient, channels) into its job's data, up to
+ * DELIVERIES_PER_JOB recipients a job; returns the entries carried. Only the
+ * jobs this chunk adds keep them (an existing job's data does not change).
+ */
+function attachDeliveries(jobs: Map<string, PreparedRenderJob>, waiting: readonly (DeliveryEntry & { renderKey: string })[]): Set<DeliveryEntry> {
+  const carried = new Set<DeliveryEntry>();
+  for (const entry of waiting) {
+    const data = jobs.get(entry.renderKey)?.data;
+    if (!data) continue;
+    const list = (data.deliveries ??= []);
+    const mine = list.find(([recipientId]) => recipientId === entry.recipientId);
+    if (mine) mine[1].push(entry.channel);
+    else if (list.length < DELIVERIES_PER_JOB) list.push([entry.recipientId, [entry.channel]]);
+    else continue;
+    carried.add(entry);
+  }
+  return carried;
 }
+
 
 /** One request per new master: the deliverables of the channels its variant serves. */
 async function requestDeliverables(deps: FanOutDeps, plan: FanOutPlan, jobs: PreparedRenderJob[]): Promise<void> {

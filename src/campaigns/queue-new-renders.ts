@@ -12,6 +12,8 @@ export interface QueueOutcome {
   freshJobs: PreparedRenderJob[];
   /** Jobs this campaign added. */
   added: number;
+  /** Their render keys. */
+  addedKeys: Set<string>;
   /** Keys already done before the campaign: counted rendered at once. */
   cached: string[];
   /** Keys whose job another producer already queued: settled later from the output index. */
@@ -49,7 +51,7 @@ const INDEXED_DONE = 4;
  * claim script, a store check for the few already done, then one addBulk.
  */
 export async function queueNewRenders(deps: FanOutDeps, keys: ReturnType<typeof campaignKeys>, jobs: Map<string, PreparedRenderJob>): Promise<QueueOutcome> {
-  const outcome: QueueOutcome = { fresh: 0, freshJobs: [], added: 0, cached: [], joined: [] };
+  const outcome: QueueOutcome = { fresh: 0, freshJobs: [], added: 0, addedKeys: new Set(), cached: [], joined: [] };
   if (jobs.size === 0) return outcome;
   const all = [...jobs.values()];
   const scriptKeys = [keys.keys];
@@ -70,6 +72,7 @@ export async function queueNewRenders(deps: FanOutDeps, keys: ReturnType<typeof 
   );
   if (toAdd.length > 0) await deps.queue.addBulk(toAdd.map((job) => ({ name: job.name, data: job.data, opts: job.opts })));
   outcome.added = toAdd.length;
+  for (const job of toAdd) outcome.addedKeys.add(job.renderKey);
   return outcome;
 }
 

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { propsHash } from '../cache/render-key.js';
 import type { Logger } from 'pino';
 import type { EventIngest } from './create-event-ingest.js';
 import { engagementKeys, renderWaitersKey } from './engagement-keys.js';
@@ -21,6 +22,15 @@ export interface DeliveryTrackerOptions {
 }
 
 export type DeliveryTracker = ReturnType<typeof createDeliveryTracker>;
+
+/** What the tracker reads from a published render job's data (src/queue RenderJobData). */
+export interface RenderedJob {
+  campaignId?: string;
+  templateId: string;
+  props: unknown;
+  /** [recipientId, channels] pairs fan-out put in the job. */
+  deliveries?: readonly (readonly [string, readonly string[]])[];
+}
 
 /**
  * A fan-out chunk's waiting entries in one call: four commands per entry
@@ -45,11 +55,12 @@ return 1
 `;
 
 /**
- * `delivered` events of campaigns. Prerender mode: at fan-out each
- * (recipient, channel) is recorded as waiting on its master render key
- * (`awaitRenders`, pipelined per chunk); when the render worker publishes
- * that render, `onRendered` turns every waiting entry, of every campaign,
- * into a `delivered` event. Keys already rendered at fan-out are delivered
+ * `delivered` events of campaigns. Prerender mode: fan-out puts each
+ * recipient waiting on a master in the data of the job it adds; the others
+ * (a master another producer queued or had cached, a props row repeated in
+ * a later chunk) are recorded as waiting on its render key in Redis
+ * (`awaitRenders`, one script call per chunk). When the render worker
+ * publishes that render, `onRendered` turns both into `delivered` events. Keys already rendered at fan-out are delivered
  * at once (`settleRendered`), lazy campaigns when their links can be issued
  * (`deliverNow`).
  *
@@ -78,10 +89,21 @@ export function createDeliveryTracker(deps: { redis: Redis; ingest: Pick<EventIn
     }
   }
 
-  async function onRendered(renderKey: string): Promise<number> {
+  /**
+   * A master was published: the recipients its job carries (fan-out puts
+   * them in the job's data) and those waiting in Redis, of any campaign, are
+   * delivered. Returns how many (recipient, channel) entries.
+   */
+  async function onRendered(renderKey: string, job?: RenderedJob): Promise<number> {
+    let delivered = 0;
+    if (job?.campaignId && job.deliveries?.length) {
+      const hash = propsHash(job.props);
+      const entries = job.deliveries.flatMap(([recipientId, channels]) => channels.map((channel) => ({ recipientId, channel, propsHash: hash })));
+      await deliverNow(job.campaignId, job.templateId, entries);
+      delivered += entries.length;
+    }
     const waitersKey = renderWaitersKey(renderKey);
     const campaigns = await deps.redis.smembers(waitersKey);
-    let delivered = 0;
     for (const campaignId of campaigns) {
       const waitKey = engagementKeys(campaignId).waitingOn(renderKey);
       const members = await deps.redis.smembers(waitKey);

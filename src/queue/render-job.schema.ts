@@ -1,5 +1,8 @@
 import { z } from 'zod';
 
+/** Recipients a job carries at most; more (many rows with the same props) wait in Redis sets instead. */
+export const DELIVERIES_PER_JOB = 50;
+
 /**
  * Data of one render job (job id = render key). It carries personal data
  * (props), which is why finished jobs are removed after a retention period.
@@ -15,6 +18,13 @@ export const renderJobSchema = z.object({
   priorityClass: z.enum(['live', 'api', 'campaign']),
   /** Set by campaign fan-out; ids only, never personal data. */
   campaignId: z.string().max(64).optional(),
+  /**
+   * Set by campaign fan-out on the jobs it adds: each recipient waiting on
+   * this master, with the channels it serves them, for their `delivered`
+   * events (src/engagement). Carried here rather than in keys of their own:
+   * a separate set per master cost ~800 bytes per queued job in Redis.
+   */
+  deliveries: z.array(z.tuple([z.string(), z.array(z.string())])).max(DELIVERIES_PER_JOB).optional(),
 });
 
 export type RenderJobData = z.output<typeof renderJobSchema>;

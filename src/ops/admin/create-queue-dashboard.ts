@@ -23,7 +23,7 @@ export interface QueueDashboardOptions {
 }
 
 /** Job data fields shown as `[redacted]`: personal data and secrets stay out of the dashboard. */
-const REDACTED_FIELDS = new Set(['props', 'recipientId', 'recipient', 'email', 'phone', 'token', 'secret', 'signature', 'payload']);
+const REDACTED_FIELDS = new Set(['props', 'recipientId', 'recipient', 'email', 'phone', 'token', 'secret', 'signature', 'payload', 'deliveries', 'events']);
 
 /**
  * Bull Board for the farm's queues, behind admin authentication (adminAuth):
