@@ -105,6 +105,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
       const { links } = (await live.json()) as { links: { url: string }[] };
       process.stdout.write(`\nLive URL (plays at once in a browser, renders on first open): ${api.url}${links[0]!.url}\n`);
     }
+    process.stdout.write(`Campaign dashboard (log in with the API key above): ${api.url}/dashboard/campaigns/${status.id}\n`);
     if (!values.once) {
       process.stdout.write('\nThe API keeps serving these URLs. Press Ctrl-C to stop.\n');
       await new Promise<void>((resolve) => process.once('SIGINT', resolve).once('SIGTERM', resolve));
@@ -117,7 +118,8 @@ export async function demoCommand(argv: string[]): Promise<number> {
 
 function startWorker(env: NodeJS.ProcessEnv, kind: 'render' | 'transcode'): ChildProcess {
   const child = spawn(path.join(repoRoot, 'bin/mastercut'), ['worker', kind], {
-    env: { ...env, LOG_LEVEL: 'warn' },
+    // METRICS_PORT=0: each worker's ops port is a free one, so two workers on one machine never collide.
+    env: { ...env, LOG_LEVEL: 'warn', METRICS_PORT: '0' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   return child;
