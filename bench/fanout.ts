@@ -11,12 +11,10 @@
  * (target >= 80%) and the peak RSS of this process during the fan-out
  * (target < 300 MB, sampled every 50 ms).
  */
-import { createReadStream, createWriteStream } from 'node:fs';
-import { once } from 'node:events';
+import { createReadStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { finished } from 'node:stream/promises';
 import { Redis } from 'ioredis';
 import { createOutputIndex } from '../src/cache/index.js';
 import { createCampaignService } from '../src/campaigns/index.js';
@@ -27,27 +25,11 @@ import { loadConfig } from '../src/config/index.js';
 import { createRenderQueue } from '../src/queue/create-render-queue.js';
 import { prepareRenderJob } from '../src/queue/prepare-render-job.js';
 import { createFileStore } from '../src/storage/index.js';
+import { TIERS, writeLoyaltyCsv } from './write-loyalty-csv.js';
 
 const rows = Number(process.argv[2] ?? 100_000);
 const chunkSize = Number(process.argv[3] ?? 500);
-const TIERS = ['Silver', 'Gold', 'Platinum', 'Diamond'];
 
-/** Written as a stream, so the generator does not inflate the RSS baseline of the measurement. */
-async function writeCsv(file: string): Promise<void> {
-  const out = createWriteStream(file);
-  const write = (text: string) => (out.write(text) ? Promise.resolve() : once(out, 'drain'));
-  await write('recipientId,firstName,currentTier,nextTier,points,pointsToNextTier,memberSince\n');
-  for (let i = 0; i < rows; i += 1000) {
-    let chunk = '';
-    for (let j = i; j < Math.min(rows, i + 1000); j++) {
-      const tier = j % 3;
-      chunk += `m${j},Member${j % 997},${TIERS[tier]},${TIERS[tier + 1]},${j},${(j * 7) % 100_000},${1990 + (j % 40)}\n`;
-    }
-    await write(chunk);
-  }
-  out.end();
-  await finished(out);
-}
 
 /** Samples RSS every 50 ms while `work` runs; returns its result and the peak. */
 async function withPeakRss<T>(work: () => Promise<T>): Promise<{ result: T; peak: number }> {
@@ -86,7 +68,7 @@ const server = await startEmbeddedRedis();
 const redis = new Redis(server.url, { maxRetriesPerRequest: null });
 try {
   const csv = path.join(dir, 'recipients.csv');
-  await writeCsv(csv);
+  await writeLoyaltyCsv(csv, rows, (j) => `m${j},Member${j % 997},${TIERS[j % 3]},${TIERS[(j % 3) + 1]},${j},${(j * 7) % 100_000},${1990 + (j % 40)}`);
   const registry = createRegistry(loadConfig());
   await registry.bundle('loyalty-tier'); // built once, outside the timings
 

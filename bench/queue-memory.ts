@@ -22,12 +22,10 @@
  * 64): a BullMQ job hash whose data field is longer than that is stored as a
  * hash table, which costs about twice the bytes of its fields.
  */
-import { createReadStream, createWriteStream } from 'node:fs';
-import { once } from 'node:events';
+import { createReadStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { finished } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { createOutputIndex } from '../src/cache/index.js';
@@ -40,6 +38,7 @@ import { createChannelProfileResolver } from '../src/encode/channel-profile-reso
 import { createDeliverableRequests, createRenderQueue, QUEUE_PREFIX, queueNames, type TranscodeJobData } from '../src/queue/index.js';
 import { createStoredProps } from '../src/live/stored-props.js';
 import { createFileStore } from '../src/storage/index.js';
+import { TIERS, writeLoyaltyCsv } from './write-loyalty-csv.js';
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { channels: { type: 'string', default: 'email,web' }, 'listpack-value': { type: 'string' }, mode: { type: 'string', default: 'prerender' } } });
 const mode = values.mode;
@@ -47,25 +46,8 @@ if (mode !== 'prerender' && mode !== 'lazy') throw new Error('--mode must be pre
 const rows = Number(positionals[0] ?? 200_000);
 if (!Number.isInteger(rows) || rows < 1) throw new Error('rows must be a positive integer, e.g. 200000');
 const channels = values.channels.split(',').map((c) => c.trim()).filter(Boolean);
-const TIERS = ['Silver', 'Gold', 'Platinum', 'Diamond'];
 const FIRST_NAMES = ['Alexandra', 'Jean-Baptiste', 'Mohammed', 'Siobhan', 'Wei', 'Ana', 'Kristóf', 'Oluwaseun'];
 
-/** A realistic recipients file: an id, a first name and the loyalty fields the template shows. */
-async function writeCsv(file: string): Promise<void> {
-  const out = createWriteStream(file);
-  const write = (text: string) => (out.write(text) ? Promise.resolve() : once(out, 'drain'));
-  await write('recipientId,firstName,currentTier,nextTier,points,pointsToNextTier,memberSince\n');
-  for (let i = 0; i < rows; i += 1000) {
-    let chunk = '';
-    for (let j = i; j < Math.min(rows, i + 1000); j++) {
-      const tier = j % 3;
-      chunk += `crm-${(1_000_000_000 + j * 7919).toString(36)},${FIRST_NAMES[j % FIRST_NAMES.length]},${TIERS[tier]},${TIERS[tier + 1]},${(j * 37) % 250_000},${(j * 7) % 100_000},${1990 + (j % 35)}\n`;
-    }
-    await write(chunk);
-  }
-  out.end();
-  await finished(out);
-}
 
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 const gb = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(2)} GB`;
@@ -108,7 +90,7 @@ const server = await startEmbeddedRedis();
 const redis = new Redis(server.url, { maxRetriesPerRequest: null });
 try {
   const csv = path.join(dir, 'recipients.csv');
-  await writeCsv(csv);
+  await writeLoyaltyCsv(csv, rows, (j) => `crm-${(1_000_000_000 + j * 7919).toString(36)},${FIRST_NAMES[j % FIRST_NAMES.length]},${TIERS[j % 3]},${TIERS[(j % 3) + 1]},${(j * 37) % 250_000},${(j * 7) % 100_000},${1990 + (j % 35)}`);
   const config = loadConfig();
   const registry = createRegistry(config);
   await registry.bundle('loyalty-tier');
