@@ -26,6 +26,8 @@ export interface TemplateSummary {
   variants: Record<string, VariantSize>;
   defaultVariant: string;
   hasAudio: boolean;
+  /** A single-frame template (defineStill), rendered as an image only. */
+  still: boolean;
   ctas: { id: string; label: string }[];
 }
 
@@ -96,6 +98,7 @@ function summarize(t: Template): TemplateSummary {
     variants: t.variants,
     defaultVariant: t.defaultVariant,
     hasAudio: Boolean(t.audio),
+    still: t.still === true,
     ctas: t.ctas.map(({ id, label }) => ({ id, label })),
   };
 }
