@@ -30,7 +30,7 @@ async function chromiumColours(texts: string[]): Promise<Array<[number, number, 
         el.style.color = text;
         if (el.style.color === '') return null;
         const m = /^rgba?\(([\d.]+), ([\d.]+), ([\d.]+)(?:, ([\d.]+))?\)$/.exec(getComputedStyle(el).color);
-        return m ? [Number(m[1]), Number(m[2]), Number(m[3]), m[4] === undefined ? 1 : Number(m[4])] : null;
+        return m ? ([Number(m[1]), Number(m[2]), Number(m[3]), m[4] === undefined ? 1 : Number(m[4])] as [number, number, number, number]) : null;
       });
     }, texts);
   } finally {

@@ -52,7 +52,7 @@ describe('zColor', () => {
   });
 
   it('says format: color in the JSON Schema, bounded', () => {
-    const json = z.toJSONSchema(schema, { io: 'input' }) as { properties: { accent: Record<string, unknown> } };
+    const json = z.toJSONSchema(schema, { io: 'input' }) as unknown as { properties: { accent: Record<string, unknown> } };
     expect(json.properties.accent).toMatchObject({ type: 'string', format: 'color', maxLength: 64 });
   });
 });
