@@ -124,6 +124,10 @@ export function createPlayer(container: HTMLElement, template: Template, options
     rafId = null;
   };
   let destroyed = false;
+  // A prefetch() that finishes swaps its copy in at once, even while paused.
+  const unsubscribe = pageRuntime.prefetches.subscribe(() => {
+    if (mounted) render();
+  });
 
   const handle: PlayerHandle = {
     play() {
@@ -152,6 +156,7 @@ export function createPlayer(container: HTMLElement, template: Template, options
       if (destroyed) return;
       destroyed = true;
       mounted = false;
+      unsubscribe();
       stopLoop();
       clock.pause(performance.now());
       resizeObserver?.disconnect();

@@ -32,6 +32,8 @@ export interface PrefetchRegistry {
   resolve(src: string): string;
   /** The page mounted in this mode: the live player downloads, rendering never does. */
   setMode(mode: RuntimeMode): void;
+  /** Calls `listener` each time a download is ready (the player then shows it); returns the unsubscribe. */
+  subscribe(listener: () => void): () => void;
 }
 
 function toBase64(bytes: Uint8Array): string {
@@ -59,6 +61,7 @@ async function download(entry: Entry): Promise<string> {
  */
 export function createPrefetchRegistry(): PrefetchRegistry {
   const entries: Entry[] = [];
+  const listeners = new Set<() => void>();
   let mode: RuntimeMode | null = null;
 
   const start = (entry: Entry): void => {
@@ -74,6 +77,7 @@ export function createPrefetchRegistry(): PrefetchRegistry {
         entry.state = 'done';
         entry.url = url;
         entry.settle(url);
+        for (const listener of listeners) listener();
       },
       (error: Error) => entry.settle(error),
     );
@@ -112,6 +116,10 @@ export function createPrefetchRegistry(): PrefetchRegistry {
     setMode(next) {
       mode = next;
       for (const entry of entries) start(entry);
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
     },
   };
 }
