@@ -4,6 +4,7 @@ import { runCli, type Command } from './run-cli.js';
 // pay for loading the renderer, the campaign service and the API.
 const commands: Record<string, () => Promise<Command>> = {
   templates: async () => (await import('./commands/templates-command.js')).templatesCommand,
+  init: async () => (await import('./commands/init-command.js')).initCommand,
   render: async () => (await import('./commands/render-command.js')).renderCommand('render'),
   still: async () => (await import('./commands/render-command.js')).renderCommand('still'),
   demo: async () => (await import('./commands/demo-command.js')).demoCommand,
@@ -22,6 +23,7 @@ commands:
        [--props file.json] [--prop key=value ...] [--variant name] [--format mp4|webm|gif|jpg|png|webp]
        [--frames 0-59] [--concurrency N]
   still <templateId> --frame N --out <file.png>
+  init template <id> [--dir D] [--tests D]  scaffold a template: schema, component, variants, example props, test
   demo [--once] [--local]           the farm in one command: Redis, API, a worker and a sample campaign
   serve [--port N]                  start the HTTP API (needs REDIS_URL)
   worker render [--concurrency N]   start a render worker (needs REDIS_URL)

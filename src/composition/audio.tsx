@@ -48,7 +48,7 @@ export function Audio({ src, volume = 1, startFrom = 0 }: AudioProps): ReactNode
     if (mode !== 'player') return;
     const el = document.createElement('audio');
     el.preload = 'auto';
-    el.src = src;
+    el.src = runtime.prefetches.resolve(src);
     element.current = el;
     return () => {
       el.pause();
@@ -56,7 +56,7 @@ export function Audio({ src, volume = 1, startFrom = 0 }: AudioProps): ReactNode
       el.load();
       element.current = null;
     };
-  }, [mode, src]);
+  }, [mode, runtime, src]);
 
   const frame = timeline.frame;
   useEffect(() => {

@@ -14,6 +14,8 @@ export interface CompositionRootProps {
   runtime?: PageRuntime;
   playing?: boolean;
   muted?: boolean;
+  /** How much the player scales the composition on screen (useCurrentScale()); default 1. */
+  scale?: number;
   /** Called with what the template throws; defaults to failing the render (cancelRender). */
   onError?: (error: Error) => void;
   children?: ReactNode;
@@ -25,12 +27,12 @@ export interface CompositionRootProps {
  * use it with react-dom/server.
  */
 export function CompositionRoot(props: CompositionRootProps): ReactNode {
-  const { frame, config, mode = 'render', runtime = pageRuntime, playing = false, muted = false, onError } = props;
+  const { frame, config, mode = 'render', runtime = pageRuntime, playing = false, muted = false, scale = 1, onError } = props;
   // Memoised so that a re-render of the same frame changes no context value.
   const timeline = useMemo<Timeline>(() => ({ frame, offset: 0, end: Infinity }), [frame]);
   const runtimeValue = useMemo<RuntimeContextValue>(
-    () => ({ mode, runtime, playing, muted }),
-    [mode, runtime, playing, muted],
+    () => ({ mode, runtime, playing, muted, scale }),
+    [mode, runtime, playing, muted, scale],
   );
   const handleError = onError ?? ((error: Error) => runtime.delays.cancel(error));
   return (

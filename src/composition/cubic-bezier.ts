@@ -1,5 +1,3 @@
-import type { EasingFunction } from './easing.js';
-
 const NEWTON_ITERATIONS = 8;
 const NEWTON_EPSILON = 1e-7;
 const BISECTION_ITERATIONS = 40;
@@ -8,9 +6,10 @@ const BISECTION_ITERATIONS = 40;
  * Builds the easing of a cubic Bézier curve from (0,0) to (1,1) with control
  * points (x1, y1) and (x2, y2), as CSS `cubic-bezier()` does. The curve is
  * parametric, so we first solve x(u) = t for u (Newton, then bisection when
- * the slope is too flat), then return y(u).
+ * the slope is too flat), then return y(u). Typed structurally (not with
+ * EasingFunction) so that this file does not import easing.ts back.
  */
-export function cubicBezier(x1: number, y1: number, x2: number, y2: number): EasingFunction {
+export function cubicBezier(x1: number, y1: number, x2: number, y2: number): (t: number) => number {
   for (const [name, v] of [['x1', x1], ['y1', y1], ['x2', x2], ['y2', y2]] as const) {
     if (!Number.isFinite(v)) throw new RangeError(`Easing.bezier: ${name} must be a finite number, got ${v}`);
   }

@@ -5,8 +5,11 @@ export type EasingFunction = (t: number) => number;
 
 const HALF_PI = Math.PI / 2;
 
-/** Bounce out, built from four parabolic arcs that each touch 1. */
-function bounceOut(t: number): number {
+/**
+ * A ball dropped onto the floor: four parabolic arcs, each touching 1, the
+ * first from 0. It ends at rest on 1, so it reads as a landing.
+ */
+function bounce(t: number): number {
   const k = 7.5625;
   if (t < 1 / 2.75) return k * t * t;
   if (t < 2 / 2.75) {
@@ -26,6 +29,10 @@ function bounceOut(t: number): number {
  * wrap them with `Easing.out` or `Easing.inOut` to change the direction.
  */
 export const Easing = {
+  /** A jump at the start: 0 at t <= 0, 1 for any t > 0. */
+  step0: ((t) => (t > 0 ? 1 : 0)) as EasingFunction,
+  /** A jump at the end: 0 until t reaches 1, then 1. */
+  step1: ((t) => (t >= 1 ? 1 : 0)) as EasingFunction,
   linear: ((t) => t) as EasingFunction,
   /** A gentle ease-in: cubic Bézier (0.42, 0, 1, 1). */
   ease: cubicBezier(0.42, 0, 1, 1),
@@ -37,7 +44,15 @@ export const Easing = {
     return (t) => Math.pow(t, n);
   },
   sin: ((t) => 1 - Math.cos(t * HALF_PI)) as EasingFunction,
-  circle: ((t) => 1 - Math.sqrt(Math.max(0, 1 - t * t))) as EasingFunction,
+  /**
+   * A quarter circle. Progress is clamped to [0, 1] first, as Remotion does:
+   * 0 before the start (so frames before an 'extend'ed range stay still), 1
+   * after the end, never NaN.
+   */
+  circle: ((t) => {
+    const c = Math.min(1, Math.max(0, t));
+    return 1 - Math.sqrt(1 - c * c);
+  }) as EasingFunction,
   /** Exponential, rescaled so that it is exactly 0 at t = 0 and 1 at t = 1. */
   exp: ((t) => (Math.pow(2, 10 * t) - 1) / 1023) as EasingFunction,
   /** A spring-like wobble; `bounciness` 0 gives no overshoot. */
@@ -49,8 +64,11 @@ export const Easing = {
   back(s = 1.70158): EasingFunction {
     return (t) => t * t * ((s + 1) * t - s);
   },
-  /** Bounces in: the mirror of a ball dropping onto the floor. */
-  bounce: ((t) => 1 - bounceOut(1 - t)) as EasingFunction,
+  /**
+   * Bounces at the end like a ball landing (Remotion's and React Native's
+   * `Easing.bounce`); `Easing.out(Easing.bounce)` bounces at the start instead.
+   */
+  bounce: bounce as EasingFunction,
   /** A CSS-style cubic Bézier with control points (x1, y1) and (x2, y2). */
   bezier(x1: number, y1: number, x2: number, y2: number): EasingFunction {
     return cubicBezier(x1, y1, x2, y2);

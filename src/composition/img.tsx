@@ -92,5 +92,7 @@ export function Img({ src, ref, ...rest }: ImgProps): ReactNode {
     };
   }, [src, mode, runtime]);
 
-  return <img {...rest} ref={setRef} src={src} />;
+  // The live player shows a prefetch()ed copy when there is one.
+  const shown = mode === 'player' ? runtime.prefetches.resolve(src) : src;
+  return <img {...rest} ref={setRef} src={shown} />;
 }

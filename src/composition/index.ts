@@ -10,17 +10,28 @@ export type {
   MountOptions,
   PageApi,
   SeekResult,
+  StillInput,
   Template,
   TemplateInput,
   VariantSize,
   VideoConfig,
 } from './template.schema.js';
 export { defineTemplate } from './define-template.js';
+export { defineStill } from './define-still.js';
 export { interpolate, type ExtrapolateType, type InterpolateOptions } from './interpolate.js';
 export { Easing, type EasingFunction } from './easing.js';
 export { spring, type SpringOptions } from './spring.js';
 export { measureSpring, type MeasureSpringOptions } from './measure-spring.js';
 export { DEFAULT_SPRING_CONFIG, type SpringConfig } from './spring-physics.js';
+export { interpolateColors } from './interpolate-colors.js';
+export { parseCssColour, type RgbaColour } from './css-colour.js';
+export { zColor, COLOR_PROP_MAX_LENGTH } from './z-color.js';
+export { Series, type SeriesSequenceProps } from './series.js';
+export { Loop, type LoopProps, type LoopState } from './loop.js';
+export { Freeze, type FreezeProps } from './freeze.js';
+export { useCurrentScale } from './runtime-context.js';
+export { prefetch } from './prefetch.js';
+export type { Prefetched, PrefetchOptions } from './prefetch-registry.js';
 export { useCurrentFrame, TimelineContext, type Timeline } from './timeline-context.js';
 export { useVideoConfig, VideoConfigContext } from './video-config-context.js';
 export { Sequence, type SequenceProps } from './sequence.js';

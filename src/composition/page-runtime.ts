@@ -1,8 +1,9 @@
 import { createDelayRenderRegistry, type DelayRenderRegistry } from './delay-render-registry.js';
+import { createPrefetchRegistry, type PrefetchRegistry } from './prefetch-registry.js';
+import type { RuntimeMode } from './runtime-mode.js';
 import type { AudioTrack } from './template.schema.js';
 
-/** 'render': frames are captured, so holds and audio tracks count. 'player': live playback in a browser. */
-export type RuntimeMode = 'render' | 'player';
+export type { RuntimeMode } from './runtime-mode.js';
 
 /**
  * Page-wide state that must be reachable from free functions such as
@@ -11,6 +12,8 @@ export type RuntimeMode = 'render' | 'player';
  */
 export interface PageRuntime {
   readonly delays: DelayRenderRegistry;
+  /** Assets downloaded by prefetch(); they outlive a reset (the template asked for them as it loaded). */
+  readonly prefetches: PrefetchRegistry;
   mode(): RuntimeMode;
   /** Registers an audio track for the mix; the same track registered twice is kept once. */
   addAudioTrack(track: AudioTrack): void;
@@ -26,12 +29,14 @@ export interface PageRuntime {
 /** Creates a runtime; `pageRuntime` below is the page's own. */
 export function createPageRuntime(): PageRuntime {
   const delays = createDelayRenderRegistry();
+  const prefetches = createPrefetchRegistry();
   const tracks = new Map<string, AudioTrack>();
   let mode: RuntimeMode = 'render';
   let invalidated = false;
 
   return {
     delays,
+    prefetches,
     mode: () => mode,
     addAudioTrack(track) {
       const key = JSON.stringify([track.src, track.fromFrame, track.durationInFrames ?? null, track.volume, track.startFrom ?? 0]);
@@ -52,6 +57,7 @@ export function createPageRuntime(): PageRuntime {
       invalidated = false;
       // The live player never waits for assets: images simply pop in.
       delays.reset({ enabled: options.mode === 'render', defaultTimeoutMs: options.delayRenderTimeoutMs });
+      prefetches.setMode(options.mode);
     },
   };
 }

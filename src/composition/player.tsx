@@ -28,14 +28,15 @@ export interface PlayerHandle {
   destroy(): void;
 }
 
-/** Scales the composition to fit the stage, centred, keeping its aspect ratio. */
-function fit(stage: HTMLElement, frameEl: HTMLElement, width: number, height: number): void {
+/** Scales the composition to fit the stage, centred, keeping its aspect ratio; returns the scale. */
+function fit(stage: HTMLElement, frameEl: HTMLElement, width: number, height: number): number {
   const sw = stage.clientWidth;
   const sh = stage.clientHeight;
   const scale = Math.max(0, Math.min(sw / width, sh / height));
   const x = (sw - width * scale) / 2;
   const y = (sh - height * scale) / 2;
   frameEl.style.transform = `translate(${x}px, ${y}px) scale(${scale})`;
+  return scale;
 }
 
 /**
@@ -75,7 +76,15 @@ export function createPlayer(container: HTMLElement, template: Template, options
   });
   stage.appendChild(frameEl);
   container.appendChild(stage);
-  const refit = (): void => fit(stage, frameEl, size.width, size.height);
+  // useCurrentScale() follows the fit: a new scale re-renders the frame.
+  let scale = 1;
+  let mounted = false;
+  const refit = (): void => {
+    const next = fit(stage, frameEl, size.width, size.height);
+    if (next === scale) return;
+    scale = next;
+    if (mounted) render();
+  };
   const resizeObserver = typeof ResizeObserver !== 'undefined' ? new ResizeObserver(refit) : null;
   if (resizeObserver) resizeObserver.observe(stage);
   else window.addEventListener('resize', refit);
@@ -97,7 +106,7 @@ export function createPlayer(container: HTMLElement, template: Template, options
       children.push(createElement(Audio, { key: 'soundtrack', src: staticFile(template.audio.src), volume: template.audio.volume }));
     }
     const playing = clock.isPlaying();
-    root.render(createElement(CompositionRoot, { frame: clock.frame(), config, mode: 'player', playing, muted, onError }, ...children));
+    root.render(createElement(CompositionRoot, { frame: clock.frame(), config, mode: 'player', playing, muted, scale, onError }, ...children));
   };
 
   let rafId: number | null = null;
@@ -115,6 +124,10 @@ export function createPlayer(container: HTMLElement, template: Template, options
     rafId = null;
   };
   let destroyed = false;
+  // A prefetch() that finishes swaps its copy in at once, even while paused.
+  const unsubscribe = pageRuntime.prefetches.subscribe(() => {
+    if (mounted) render();
+  });
 
   const handle: PlayerHandle = {
     play() {
@@ -142,6 +155,8 @@ export function createPlayer(container: HTMLElement, template: Template, options
     destroy() {
       if (destroyed) return;
       destroyed = true;
+      mounted = false;
+      unsubscribe();
       stopLoop();
       clock.pause(performance.now());
       resizeObserver?.disconnect();
@@ -151,6 +166,7 @@ export function createPlayer(container: HTMLElement, template: Template, options
     },
   };
 
+  mounted = true;
   render();
   options.onFrame?.(0);
   if (options.autoplay) handle.play();

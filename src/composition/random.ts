@@ -2,9 +2,14 @@
  * A deterministic pseudo-random number in [0, 1) for a seed: the same seed
  * gives the same number on every frame, every render and every machine, which
  * Math.random() cannot. Use different seeds (e.g. `particle-${i}`) for
- * independent values.
+ * independent values. The numbers differ from Remotion's for the same seed.
+ *
+ * `random(null)` is `Math.random()`, as in Remotion: a different number on
+ * every call, for what must be unique but never visible (an SVG gradient id).
+ * Never derive anything visible from it, or frames stop being reproducible.
  */
-export function random(seed: string | number): number {
+export function random(seed: string | number | null): number {
+  if (seed === null) return Math.random();
   if (typeof seed === 'number' && Number.isNaN(seed)) throw new TypeError('random(): seed must not be NaN');
   if (typeof seed !== 'string' && typeof seed !== 'number') {
     throw new TypeError(`random(): seed must be a string or a number, got ${typeof seed}`);

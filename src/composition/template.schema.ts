@@ -58,12 +58,17 @@ export interface TemplateInput<S extends z.ZodType> {
   channelProfiles?: Record<string, { variant?: string; deliverables?: readonly object[] }>;
 }
 
+/** What a template author passes to defineStill(): a template without time. */
+export type StillInput<S extends z.ZodType> = Omit<TemplateInput<S>, 'fps' | 'durationInFrames' | 'posterFrame' | 'audio'>;
+
 /** A resolved, frozen template. */
 export interface Template<S extends z.ZodType = z.ZodType> extends TemplateInput<S> {
   defaultVariant: string;
   posterFrame: number;
   ctas: CtaDefinition[];
   fonts: FontDefinition[];
+  /** Declared with defineStill(): one frame, rendered as an image (png, jpg, webp), never as a video. */
+  still?: true;
 }
 
 /** What useVideoConfig() returns. */

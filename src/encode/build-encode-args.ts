@@ -41,8 +41,18 @@ function threadArgs(o: ResolvedEncodeOptions): string[] {
  * limited-range BT.709 and tag the stream so, which is what players assume for
  * HD video; untagged streams get shifted colours in some browsers.
  * https://trac.ffmpeg.org/wiki/colorspace
+ *
+ * zscale (zimg) rather than swscale: swscale's matrix change from a JPEG
+ * turns white into Y 234 / U 127 / V 127 instead of 235 / 128 / 128, and its
+ * slice threads leave one-level seams where slices meet; its accurate_rnd
+ * flags fix both but make the encode 4x slower. zscale is exact, seamless and
+ * as fast as the default. `matrixin`/`rangein` describe a JPEG input (JFIF
+ * is full-range BT.601) and are ignored for RGB (PNG) input. A plain
+ * `format=yuv420p` would keep white exact but leave BT.601 colours under a
+ * BT.709 tag (pure red 19 levels off in Y).
+ * https://ffmpeg.org/ffmpeg-filters.html#zscale
  */
-const yuv420pVideoFilter = 'scale=out_color_matrix=bt709:out_range=tv,format=yuv420p';
+const yuv420pVideoFilter = 'zscale=matrixin=470bg:rangein=full:matrix=709:range=limited,format=yuv420p';
 const bt709Tags = ['-colorspace', 'bt709', '-color_primaries', 'bt709', '-color_trc', 'bt709', '-color_range', 'tv'];
 
 function audioArgs(o: ResolvedEncodeOptions, codec: string[]): string[] {

@@ -49,6 +49,9 @@ export function createRenderVideo(deps: RenderVideoDeps): RenderVideo {
     const props = deps.registry.validateProps(template, req.props);
     const format: OutputFormat = req.format ?? formatFromPath(req.out);
     const still = isStillFormat(format);
+    if (template.still && !still) {
+      throw new AppError('INVALID_ARGUMENT', `template "${template.id}" is a still (defineStill): render it as png, jpg or webp, e.g. mastercut still ${template.id} --out card.png`);
+    }
     const range = still ? frameRange(template.durationInFrames, req.frame ?? template.posterFrame) : videoRange(template.durationInFrames, req.frames);
     const frameCount = range.end - range.start + 1;
     const output = await prepareOutput(req.out);

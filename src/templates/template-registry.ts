@@ -1,10 +1,10 @@
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import type { Template, VariantSize } from '../composition/template.schema.js';
 import { AppError } from '../errors/index.js';
 import type { BundleRef } from '../render/index.js';
 import { getOrBuildBundle } from './bundle-cache.js';
+import { RUNTIME_ENTRY } from './runtime-entry.js';
 import { validateProps } from './validate-props.js';
 
 export interface TemplateRegistryOptions {
@@ -26,10 +26,10 @@ export interface TemplateSummary {
   variants: Record<string, VariantSize>;
   defaultVariant: string;
   hasAudio: boolean;
+  /** A single-frame template (defineStill), rendered as an image only. */
+  still: boolean;
   ctas: { id: string; label: string }[];
 }
-
-const defaultRuntimeEntry = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../composition/index.ts');
 
 export type TemplateRegistry = ReturnType<typeof createTemplateRegistry>;
 
@@ -75,7 +75,7 @@ export function createTemplateRegistry(options: TemplateRegistryOptions) {
         pending = getOrBuildBundle({
           templateId: id,
           compositionsDir: options.compositionsDir,
-          runtimeEntry: options.runtimeEntry ?? defaultRuntimeEntry,
+          runtimeEntry: options.runtimeEntry ?? RUNTIME_ENTRY,
           outRoot: path.join(options.cacheDir, 'bundles', id),
         }).then((built) => ({ templateId: id, version: built.version, dir: built.dir }));
         pending.catch(() => bundles.delete(id));
@@ -96,6 +96,7 @@ function summarize(t: Template): TemplateSummary {
     variants: t.variants,
     defaultVariant: t.defaultVariant,
     hasAudio: Boolean(t.audio),
+    still: t.still === true,
     ctas: t.ctas.map(({ id, label }) => ({ id, label })),
   };
 }

@@ -22,7 +22,7 @@ export interface TestEngine {
 
 /**
  * A real render engine (real Chromium, real ffmpeg) for a test file, over the
- * project's templates or the failure fixtures.
+ * project's templates, the failure fixtures, or templates a test names.
  */
 export async function createTestEngine(
   options: {
@@ -32,13 +32,16 @@ export async function createTestEngine(
     frameTimeoutMs?: number;
     renderTimeoutMs?: number;
     recycleAfterRenders?: number;
+    /** Other templates than the project's or the fixtures, bundled from `compositionsDir`. */
+    templates?: readonly Template[];
+    compositionsDir?: string;
   } = {},
 ): Promise<TestEngine> {
   const config = loadConfig({ ...process.env, MASTERCUT_CACHE_DIR: path.join(repoRoot, '.cache/test') });
   const [ffmpegPath, chromium] = await Promise.all([findFfmpeg(), findChromium()]);
   const registry = createTemplateRegistry({
-    templates: (options.fixtures ? fixtureTemplates : templates) as readonly Template[],
-    compositionsDir: options.fixtures ? fixturesDir : compositionsDir,
+    templates: options.templates ?? ((options.fixtures ? fixtureTemplates : templates) as readonly Template[]),
+    compositionsDir: options.compositionsDir ?? (options.fixtures ? fixturesDir : compositionsDir),
     cacheDir: config.cacheDir,
   });
   const pool = new BrowserPool({

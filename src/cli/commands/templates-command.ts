@@ -30,8 +30,8 @@ export async function templatesCommand(argv: string[]): Promise<number> {
     const variants = Object.entries(t.variants)
       .map(([name, size]) => `${name} ${size.width}x${size.height}`)
       .join(', ');
-    const seconds = (t.durationInFrames / t.fps).toFixed(1);
-    process.stdout.write(`${t.id.padEnd(14)} ${seconds}s @ ${t.fps} fps  ${variants}${t.hasAudio ? '  (audio)' : ''}\n`);
+    const length = t.still ? 'still' : `${(t.durationInFrames / t.fps).toFixed(1)}s @ ${t.fps} fps`;
+    process.stdout.write(`${t.id.padEnd(14)} ${length}  ${variants}${t.hasAudio ? '  (audio)' : ''}\n`);
   }
   process.stdout.write('\nProps schema: mastercut templates <id> --schema\n');
   return 0;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { defineTemplate, type TemplateInput } from '../../../src/composition/index.js';
+import { defineStill, defineTemplate, type TemplateInput } from '../../../src/composition/index.js';
 import { isAppError } from '../../../src/errors/index.js';
 
 const schema = z.object({ name: z.string().min(1), age: z.number().int() });
@@ -78,3 +78,18 @@ describe('defineTemplate', () => {
     expect(problemsOf({ ...base(), ctas: [cta, cta] })).toMatch(/ctas\[1\]\.id "a" is declared twice/);
   });
 });
+
+describe('defineStill', () => {
+  it('is a one-frame template at 1 fps, marked still', () => {
+    const { fps: _fps, durationInFrames: _d, ...input } = base();
+    const still = defineStill(input);
+    expect(still).toMatchObject({ id: 'welcome-card', fps: 1, durationInFrames: 1, posterFrame: 0, still: true, defaultVariant: 'landscape' });
+    expect(Object.isFrozen(still)).toBe(true);
+  });
+
+  it('validates like defineTemplate', () => {
+    const { fps: _fps, durationInFrames: _d, ...input } = base();
+    expect(() => defineStill({ ...input, id: 'Bad Id', defaultProps: { name: '', age: 1 } })).toThrow(/id must be kebab-case[\s\S]*defaultProps\.name/);
+  });
+});
+

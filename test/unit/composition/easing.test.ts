@@ -13,6 +13,7 @@ const curves: Record<string, EasingFunction> = {
   elastic: Easing.elastic(2),
   back: Easing.back(),
   bounce: Easing.bounce,
+  outBounce: Easing.out(Easing.bounce),
   bezier: Easing.bezier(0.25, 0.1, 0.25, 1),
   outCubic: Easing.out(Easing.cubic),
   inOutQuad: Easing.inOut(Easing.quad),
@@ -57,5 +58,27 @@ describe('Easing', () => {
   it('bezier rejects control points that make x non-monotonic', () => {
     expect(() => Easing.bezier(1.5, 0, 0.5, 1)).toThrow(/x1 and x2 must lie in \[0, 1\]/);
     expect(() => Easing.poly(0)).toThrow(/n must be > 0/);
+  });
+
+  it('bounce lands like a ball, as Remotion and React Native draw it (not its mirror)', () => {
+    // First arc: 7.5625 t² up to t = 1/2.75; second arc: 7.5625 (t - 1.5/2.75)² + 0.75.
+    expect(Easing.bounce(0.2)).toBeCloseTo(0.3025, 12);
+    expect(Easing.bounce(0.5)).toBeCloseTo(0.765625, 12);
+    expect(Easing.bounce(2.25 / 2.75)).toBeCloseTo(0.9375, 12);
+    // It ends bouncing near 1, so late values sit close to 1; its mirror would start there instead.
+    expect(Easing.bounce(0.95)).toBeGreaterThan(0.98);
+    expect(Easing.out(Easing.bounce)(0.05)).toBeLessThan(0.02);
+  });
+
+  it('circle clamps progress to [0, 1]: 0 before the start, 1 after the end', () => {
+    expect(Easing.circle(0.6)).toBeCloseTo(0.2, 12);
+    expect(Easing.circle(-0.5)).toBe(0);
+    expect(Easing.circle(-3)).toBe(0);
+    expect(Easing.circle(2)).toBe(1);
+  });
+
+  it('step0 jumps right after the start, step1 only at the end', () => {
+    expect([-1, 0, 1e-9, 0.5, 1].map(Easing.step0)).toEqual([0, 0, 1, 1, 1]);
+    expect([-1, 0, 0.5, 0.999999, 1, 2].map(Easing.step1)).toEqual([0, 0, 0, 0, 1, 1]);
   });
 });

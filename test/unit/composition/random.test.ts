@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { random } from '../../../src/composition/index.js';
 
 describe('random', () => {
@@ -20,4 +20,19 @@ describe('random', () => {
     for (const count of buckets) expect(count).toBeGreaterThan(400);
     expect(() => random(NaN)).toThrow(/NaN/);
   });
+
+  it('random(null) is Math.random(), as in Remotion', () => {
+    const spy = vi.spyOn(Math, 'random').mockReturnValueOnce(0.25);
+    expect(random(null)).toBe(0.25);
+    expect(spy).toHaveBeenCalledTimes(1);
+  });
+
+  it('rejects other seed types', () => {
+    // @ts-expect-error invalid on purpose
+    expect(() => random(undefined)).toThrow(/string or a number/);
+  });
+});
+
+afterEach(() => {
+  vi.restoreAllMocks();
 });

@@ -54,6 +54,11 @@ describe('buildEncodeArgs: mp4', () => {
     expect(valueAfter(args, '-movflags')).toBe('+faststart');
     expect(valueAfter(args, '-r')).toBe('30');
     expect(valueAfter(args, '-colorspace')).toBe('bt709');
+    expect(valueAfter(args, '-color_primaries')).toBe('bt709');
+    expect(valueAfter(args, '-color_trc')).toBe('bt709');
+    expect(valueAfter(args, '-color_range')).toBe('tv');
+    // Exact limited-range BT.709 from a full-range BT.601 JPEG (see test/integration/encode/exact-colour.test.ts).
+    expect(valueAfter(args, '-vf')).toBe('zscale=matrixin=470bg:rangein=full:matrix=709:range=limited,format=yuv420p');
     expect(args).not.toContain('-c:a');
     expect(args).not.toContain('-filter_complex');
     expect(args.filter((a) => a === '-i')).toHaveLength(1);
