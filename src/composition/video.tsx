@@ -113,7 +113,8 @@ export const OffthreadVideo = Video;
 
 /** The page resolves staticFile() paths against the bundle; the renderer needs the full URL. */
 function absoluteUrl(src: string): string {
-  return new URL(src, document.baseURI).href;
+  // No document when rendered on the server (tests with react-dom/server).
+  return new URL(src, typeof document === 'undefined' ? 'http://localhost/' : document.baseURI).href;
 }
 
 /** The video's sound on the composition's absolute timeline, or null when it is never heard. */

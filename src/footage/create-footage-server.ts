@@ -1,12 +1,11 @@
-import { stat } from 'node:fs/promises';
 import { parseVideoFrameUrl, sourceFrameIndex, videoSourcePosition } from '../composition/index.js';
 import { AppError, isAppError } from '../errors/index.js';
 import type { BundleRef, VideoFrameSource } from '../render/index.js';
-import { startDecodeRun, type DecodeRun } from './decode-run.js';
+import { startDecodeRun } from './decode-run.js';
 import { resolveFootageOptions, type FootageOptions } from './footage-options.schema.js';
 import { FrameCache, type FrameCacheStats } from './frame-cache.js';
 import { locateFootage, type FootageFetcher } from './locate-footage.js';
-import { probeFootage, type FootageInfo } from './probe-footage.js';
+import { probeFootage, type FootageInfo, type VideoStreamInfo } from './probe-footage.js';
 
 export interface FootageServerDeps {
   ffmpegPath: string;
@@ -15,7 +14,7 @@ export interface FootageServerDeps {
   fetcher?: FootageFetcher;
 }
 
-/** A source ready to decode: its file, a key that changes with its content, and its probe. */
+/** A source ready to use: its file, a key that changes with its content, and its probe. */
 interface OpenSource {
   path: string;
   label: string;
@@ -23,11 +22,16 @@ interface OpenSource {
   info: FootageInfo;
 }
 
+/** A source with a video stream, ready to decode. */
+interface OpenVideo extends OpenSource {
+  video: VideoStreamInfo;
+}
+
 /** What a mixer needs to use a source's sound. */
 export interface FootageMedia {
   path: string;
   hasAudio: boolean;
-  /** Length of the video stream, seconds (a looped sound without endAt repeats this much). */
+  /** Length of the source, seconds (a looped sound without endAt repeats this much). */
   durationSec: number;
 }
 
@@ -55,8 +59,14 @@ interface Waiter {
   reject: (err: unknown) => void;
 }
 
-interface Run extends DecodeRun {
+/** A decode run as the server tracks it, from before its ffmpeg starts. */
+interface Run {
   key: string;
+  first: number;
+  end: number;
+  /** The next frame it will deliver. */
+  next: number;
+  kill: () => void;
 }
 
 const MAX_SOURCES = 256;
@@ -80,8 +90,7 @@ export function createFootageServer(deps: FootageServerDeps, options: FootageOpt
 
   async function open(src: string, bundle: BundleRef | undefined): Promise<OpenSource> {
     const located = await locateFootage(src, bundle, deps.fetcher);
-    const info = await stat(located.path);
-    const id = `${located.path}|${info.size}|${info.mtimeMs}`;
+    const id = located.identity;
     let probing = sources.get(id);
     if (!probing) {
       probing = probeFootage(located.path, located.label, deps.ffprobePath);
@@ -89,10 +98,10 @@ export function createFootageServer(deps: FootageServerDeps, options: FootageOpt
       sources.set(id, probing);
       if (sources.size > MAX_SOURCES) sources.delete(sources.keys().next().value!);
     }
-    return { ...located, id, info: await probing };
+    return { path: located.path, label: located.label, id, info: await probing };
   }
 
-  const frameKey = (source: OpenSource, format: string, index: number) => `${source.id}#${format}#${index}`;
+  const frameKey = (source: OpenVideo, format: string, index: number) => `${source.id}#${format}#${index}`;
 
   function deliver(key: string, image: Buffer): void {
     const list = waiters.get(key);
@@ -100,7 +109,7 @@ export function createFootageServer(deps: FootageServerDeps, options: FootageOpt
     for (const w of list ?? []) w.resolve(image);
   }
 
-  function frame(source: OpenSource, format: 'jpeg' | 'png', index: number): Promise<Buffer> {
+  function frame(source: OpenVideo, format: 'jpeg' | 'png', index: number): Promise<Buffer> {
     if (closed) return Promise.reject(new AppError('INTERNAL', 'the footage server is closed'));
     const key = frameKey(source, format, index);
     const cached = cache.get(key);
@@ -114,57 +123,54 @@ export function createFootageServer(deps: FootageServerDeps, options: FootageOpt
       list.push({ resolve, reject });
       waiters.set(key, list);
       const runKey = `${source.id}#${format}`;
-      const covered = [...runs].some((r) => r.key === runKey && r.first <= index && index < r.end && r.next() <= index);
+      const covered = [...runs].some((r) => r.key === runKey && r.first <= index && index < r.end && r.next <= index);
       if (!covered) startRun(source, format, index);
     });
   }
 
-  function startRun(source: OpenSource, format: 'jpeg' | 'png', first: number): void {
-    const count = Math.max(1, Math.min(opts.decodeAheadFrames, source.info.frameCount - first));
-    const pending = startDecodeRun({
+  function startRun(source: OpenVideo, format: 'jpeg' | 'png', first: number): void {
+    const count = Math.max(1, Math.min(opts.decodeAheadFrames, source.video.frameCount - first));
+    // Registered before ffmpeg even starts, so concurrent requests join this run.
+    const run: Run = { key: `${source.id}#${format}`, first, end: first + count, next: first, kill: () => undefined };
+    runs.add(run);
+    counters.decodeRuns += 1;
+    const fail = (err: unknown): void => {
+      runs.delete(run);
+      failRange(source, format, first, first + count, decodeError(source, err));
+    };
+    startDecodeRun({
       ffmpegPath: deps.ffmpegPath,
       file: source.path,
-      info: source.info,
+      video: source.video,
       first,
       count,
       format,
       quality: opts.jpegQuality,
       onFrame: (index, image) => {
         counters.framesDecoded += 1;
+        run.next = index + 1;
         const key = frameKey(source, format, index);
         cache.set(key, image);
         deliver(key, image);
       },
-    });
-    counters.decodeRuns += 1;
-    pending.then(
-      (run) => {
-        const entry: Run = Object.assign(run, { key: `${source.id}#${format}` });
-        runs.add(entry);
-        if (closed) run.kill();
-        run.finished.then(
-          (delivered) => {
-            runs.delete(entry);
-            if (delivered < count) shortSource(source, format, first + delivered, first + count);
-          },
-          (err: unknown) => {
-            runs.delete(entry);
-            failRange(source, format, first, first + count, decodeError(source, err));
-          },
-        );
-      },
-      (err: unknown) => failRange(source, format, first, first + count, decodeError(source, err)),
-    );
+    }).then((decoding) => {
+      run.kill = decoding.kill;
+      if (closed) decoding.kill();
+      decoding.finished.then((delivered) => {
+        runs.delete(run);
+        if (delivered < count) shortSource(source, format, first + delivered, first + count);
+      }, fail);
+    }, fail);
   }
 
   /** The file holds fewer frames than its header said: requests past its real end get its last frame. */
-  function shortSource(source: OpenSource, format: 'jpeg' | 'png', realEnd: number, end: number): void {
+  function shortSource(source: OpenVideo, format: 'jpeg' | 'png', realEnd: number, end: number): void {
     if (realEnd === 0) {
       failRange(source, format, 0, end, new AppError('VIDEO_UNREADABLE', `<Video> source ${source.label}: no frame could be decoded`));
       return;
     }
-    source.info.frameCount = Math.min(source.info.frameCount, realEnd);
-    const last = source.info.frameCount - 1;
+    source.video.frameCount = Math.min(source.video.frameCount, realEnd);
+    const last = source.video.frameCount - 1;
     for (let index = realEnd; index < end; index++) {
       const key = frameKey(source, format, index);
       const list = waiters.get(key);
@@ -175,7 +181,7 @@ export function createFootageServer(deps: FootageServerDeps, options: FootageOpt
     }
   }
 
-  function failRange(source: OpenSource, format: 'jpeg' | 'png', first: number, end: number, err: unknown): void {
+  function failRange(source: OpenVideo, format: 'jpeg' | 'png', first: number, end: number, err: unknown): void {
     for (let index = first; index < end; index++) {
       const key = frameKey(source, format, index);
       const list = waiters.get(key);
@@ -193,15 +199,16 @@ export function createFootageServer(deps: FootageServerDeps, options: FootageOpt
         throw new AppError('TEMPLATE_ERROR', (err as Error).message, { cause: err });
       }
       const source = await open(request.src, bundle);
-      const { info } = source;
-      const sourceFrames = (info.frameCount * request.fps) / info.fps;
+      const video = source.info.video;
+      if (!video) throw new AppError('VIDEO_UNREADABLE', `<Video> source ${source.label} has no video stream`);
+      const sourceFrames = (video.frameCount * request.fps) / video.fps;
       const position = videoSourcePosition(request, request.frame, sourceFrames);
-      const index = sourceFrameIndex(position, request.fps, info.fps, info.frameCount);
-      return { body: await frame(source, request.format, index), contentType: contentTypes[request.format] };
+      const index = sourceFrameIndex(position, request.fps, video.fps, video.frameCount);
+      return { body: await frame({ ...source, video }, request.format, index), contentType: contentTypes[request.format] };
     },
     async media(src, bundle) {
       const source = await open(src, bundle);
-      return { path: source.path, hasAudio: source.info.hasAudio, durationSec: source.info.frameCount / source.info.fps };
+      return { path: source.path, hasAudio: source.info.hasAudio, durationSec: source.info.durationSec };
     },
     stats: () => ({ ...counters, ...cache.stats() }),
     close() {
@@ -211,7 +218,7 @@ export function createFootageServer(deps: FootageServerDeps, options: FootageOpt
   };
 }
 
-function decodeError(source: OpenSource, err: unknown): unknown {
+function decodeError(source: OpenVideo, err: unknown): unknown {
   if (isAppError(err, 'DEPENDENCY_MISSING') || isAppError(err, 'VIDEO_UNREADABLE')) return err;
   return new AppError('VIDEO_UNREADABLE', `<Video> source ${source.label} could not be decoded: ${(err as Error).message}`, { cause: err });
 }

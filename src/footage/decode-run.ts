@@ -1,12 +1,12 @@
 import { Writable } from 'node:stream';
 import { buildFrameDecodeArgs, startFfmpeg } from '../encode/index.js';
-import type { FootageInfo } from './probe-footage.js';
+import type { VideoStreamInfo } from './probe-footage.js';
 import { ImageStreamSplitter } from './split-image-stream.js';
 
 export interface DecodeRunOptions {
   ffmpegPath: string;
   file: string;
-  info: FootageInfo;
+  video: VideoStreamInfo;
   first: number;
   count: number;
   format: 'jpeg' | 'png';
@@ -59,11 +59,11 @@ export async function startDecodeRun(o: DecodeRunOptions): Promise<DecodeRun> {
     input: o.file,
     firstFrame: o.first,
     frames: o.count,
-    fps: o.info.fps,
-    streamOffsetSec: o.info.streamOffsetSec,
+    fps: o.video.fps,
+    streamOffsetSec: o.video.streamOffsetSec,
     format: o.format,
     quality: o.quality,
-    decoder: o.format === 'png' ? alphaDecoder(o.info.codec) : undefined,
+    decoder: o.format === 'png' ? alphaDecoder(o.video.codec) : undefined,
   });
   const ffmpeg = await startFfmpeg(args, { ffmpegPath: o.ffmpegPath, stdout: sink });
   stop = () => ffmpeg.kill();

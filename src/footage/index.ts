@@ -12,6 +12,6 @@ export {
 } from './create-footage-server.js';
 export { footageOptionsSchema, resolveFootageOptions, type FootageOptions } from './footage-options.schema.js';
 export { locateFootage, type FootageFetcher, type LocatedFootage } from './locate-footage.js';
-export { probeFootage, type FootageInfo } from './probe-footage.js';
+export { probeFootage, type FootageInfo, type VideoStreamInfo } from './probe-footage.js';
 export { ImageStreamSplitter, jpegLength, pngLength } from './split-image-stream.js';
 export { FrameCache, type FrameCacheStats } from './frame-cache.js';

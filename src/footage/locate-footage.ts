@@ -13,6 +13,8 @@ export interface FootageFetcher {
 export interface LocatedFootage {
   path: string;
   label: string;
+  /** Changes whenever the file's content may have: keys caches of its probe and frames. */
+  identity: string;
 }
 
 const SCHEME = /^[a-zA-Z][a-zA-Z0-9+.-]*:/;
@@ -32,14 +34,22 @@ export async function locateFootage(src: string, bundle: BundleRef | undefined, 
       throw new AppError('ASSET_FORBIDDEN', `template ${bundle!.templateId}: media sources must be staticFile() paths or https URLs`);
     }
     const label = path.relative(bundle!.dir, file);
-    const found = await stat(file).then((info) => info.isFile(), () => false);
-    if (!found) throw new AppError('TEMPLATE_ERROR', `template ${bundle!.templateId}: media source ${label} does not exist`);
-    return { path: file, label };
+    const identity = await identify(file);
+    if (!identity) throw new AppError('TEMPLATE_ERROR', `template ${bundle!.templateId}: media source ${label} does not exist`);
+    return { path: file, label, identity };
   }
   if (src.startsWith('https://')) {
     if (!fetcher) throw new AppError('ASSET_FORBIDDEN', 'remote video sources are not enabled in this renderer');
     const asset = await fetcher.fetch(src, undefined, 'video');
-    return { path: asset.path, label: `from ${new URL(src).host}` };
+    const label = `from ${new URL(src).host}`;
+    const identity = await identify(asset.path);
+    if (!identity) throw new AppError('ASSET_FETCH_FAILED', `remote video ${label} left the asset cache`, { retryable: true });
+    return { path: asset.path, label, identity };
   }
   throw new AppError('ASSET_FORBIDDEN', 'a media source must be a staticFile() path or an https URL');
+}
+
+async function identify(file: string): Promise<string | null> {
+  const info = await stat(file).catch(() => null);
+  return info?.isFile() ? `${file}|${info.size}|${info.mtimeMs}` : null;
 }

@@ -1,55 +1,14 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probe } from '../../../src/encode/index.js';
 import { createTestEngine, type TestEngine } from '../../helpers/render-engine.js';
 import { decodeRgb, pixelAt } from '../../helpers/pixels.js';
+import { HEIGHT, meanVolume, readPatternFrames, WIDTH, type Shown } from '../../helpers/video-pattern.js';
 
-const run = promisify(execFile);
-const WIDTH = 320;
-const HEIGHT = 180;
 const FRAMES = 60;
 
-/** What one output frame shows: the source frame number, no video (the grey background), or something else. */
-type Shown = number | 'none' | 'unreadable';
-
-/**
- * Reads every frame of a render of the video-pattern fixture: 8 blocks of
- * bits across the top, their complement across the bottom. A frame that is
- * a blend of two source frames has grey blocks and reads as unreadable.
- */
-export async function readPatternFrames(file: string): Promise<Shown[]> {
-  const { stdout } = await run('ffmpeg', ['-v', 'error', '-i', file, '-f', 'rawvideo', '-pix_fmt', 'gray', 'pipe:1'], {
-    encoding: 'buffer',
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  const size = WIDTH * HEIGHT;
-  const frames: Shown[] = [];
-  for (let f = 0; f * size < stdout.length; f++) {
-    const at = (x: number, y: number) => stdout[f * size + y * WIDTH + x]!;
-    let value = 0;
-    let state: Shown = 0;
-    let grey = 0;
-    for (let bit = 0; bit < 8; bit++) {
-      const top = at(bit * 40 + 20, 45);
-      const bottom = at(bit * 40 + 20, 135);
-      if (Math.abs(top - 128) < 30 && Math.abs(bottom - 128) < 30) grey++;
-      else if (top > 190 && bottom < 60) value |= 1 << bit;
-      else if (!(top < 60 && bottom > 190)) state = 'unreadable';
-    }
-    frames.push(grey === 8 ? 'none' : grey > 0 ? 'unreadable' : state === 'unreadable' ? state : value);
-  }
-  return frames;
-}
-
-/** Mean volume (dB) of the output's sound between two times. */
-async function meanVolume(file: string, start: number, duration: number): Promise<number> {
-  const { stderr } = await run('ffmpeg', ['-hide_banner', '-ss', String(start), '-t', String(duration), '-i', file, '-vn', '-af', 'volumedetect', '-f', 'null', '-']);
-  return Number(/mean_volume: (-?[\d.]+|-inf) dB/.exec(stderr)?.[1] ?? -Infinity);
-}
 
 const expected = (fn: (n: number) => Shown): Shown[] => Array.from({ length: FRAMES }, (_, n) => fn(n));
 
