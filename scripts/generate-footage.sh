@@ -3,7 +3,7 @@
 # lavfi sources: no third-party media, nothing anybody holds a copyright on.
 #
 #   compositions/welcome-clip/public/brand-clip.mp4
-#       5 s, 1280x720, 30 fps, H.264 + AAC: a slow brand-coloured gradient with
+#       6 s, 1280x720, 30 fps, H.264 + AAC: a slow brand-coloured gradient with
 #       two soft light orbs drifting across, over a quiet A-major pad.
 #   test/fixtures/compositions/video-pattern/public/pattern.mp4
 #       3 s, 320x180, 30 fps (90 frames), H.264 with B-frames and one keyframe,
@@ -35,17 +35,17 @@ mkdir -p "$(dirname "$CLIP")" "$FIXTURES"
 # An orb: a flat colour whose alpha falls off from the centre.
 orb() { # colour size opacity
   local r=$(($2 / 2))
-  echo "color=c=$1:s=$2x$2:r=30:d=5,format=rgba,geq=r='r(X,Y)':g='g(X,Y)':b='b(X,Y)':a='255*pow(max(0,1-hypot(X-$r,Y-$r)/$r),2)*$3'"
+  echo "color=c=$1:s=$2x$2:r=30:d=6,format=rgba,geq=r='r(X,Y)':g='g(X,Y)':b='b(X,Y)':a='255*pow(max(0,1-hypot(X-$r,Y-$r)/$r),2)*$3'"
 }
 # A-major pad (A3, C#4, E4), slightly detuned on the right; fades in and out.
-PAD="(0.10*sin(2*PI*220*t)+0.06*sin(2*PI*277.18*t)+0.05*sin(2*PI*329.63*t))*min(1,t*2)*min(1,(5-t)*2)"
-PAD_R="(0.10*sin(2*PI*220.5*t)+0.06*sin(2*PI*277.6*t)+0.05*sin(2*PI*330*t))*min(1,t*2)*min(1,(5-t)*2)"
+PAD="(0.10*sin(2*PI*220*t)+0.06*sin(2*PI*277.18*t)+0.05*sin(2*PI*329.63*t))*min(1,t*2)*min(1,(6-t)*2)"
+PAD_R="(0.10*sin(2*PI*220.5*t)+0.06*sin(2*PI*277.6*t)+0.05*sin(2*PI*330*t))*min(1,t*2)*min(1,(6-t)*2)"
 "$FFMPEG" -hide_banner -loglevel error -y \
-  -f lavfi -i "gradients=s=1280x720:r=30:d=5:c0=0x081a33:c1=0x12507a:c2=0x5b2a6e:c3=0x081a33:nb_colors=4:speed=0.015:seed=11:type=linear" \
+  -f lavfi -i "gradients=s=1280x720:r=30:d=6:c0=0x081a33:c1=0x12507a:c2=0x5b2a6e:c3=0x081a33:nb_colors=4:speed=0.015:seed=11:type=linear" \
   -f lavfi -i "$(orb 0xffd9a0 360 0.55)" \
   -f lavfi -i "$(orb 0x7fe0ff 260 0.5)" \
-  -f lavfi -i "aevalsrc=exprs='${PAD}|${PAD_R}':s=48000:d=5" \
-  -filter_complex "[0:v][1:v]overlay=x='100+700*t/5':y='80+60*sin(2*PI*t/5)'[a];[a][2:v]overlay=x='1000-600*t/5':y='420-80*sin(2*PI*t/5)',format=yuv420p[v]" \
+  -f lavfi -i "aevalsrc=exprs='${PAD}|${PAD_R}':s=48000:d=6" \
+  -filter_complex "[0:v][1:v]overlay=x='100+700*t/6':y='80+60*sin(2*PI*t/6)'[a];[a][2:v]overlay=x='1000-600*t/6':y='420-80*sin(2*PI*t/6)',format=yuv420p[v]" \
   -map '[v]' -map 3:a -c:v libx264 -preset slow -crf 30 -g 60 -c:a aac -b:a 64k \
   "${STABLE[@]}" -movflags +faststart "$CLIP"
 echo "wrote $CLIP ($(wc -c <"$CLIP") bytes)"

@@ -31,11 +31,12 @@ const INVALID: Record<string, { tooLong: Record<string, unknown>; outOfRange: Re
   reference: { tooLong: { name: 'x'.repeat(41) }, outOfRange: { points: 10_000_001 } },
   'year-recap': { tooLong: { topDestination: 'x'.repeat(61) }, outOfRange: { nightsStayed: 367 } },
   'loyalty-tier': { tooLong: { firstName: 'x'.repeat(41) }, outOfRange: { memberSince: 1989 } },
+  'welcome-clip': { tooLong: { cta: { label: 'x'.repeat(33) } }, outOfRange: { welcomePoints: 1_000_001 } },
 };
 
 describe('template registry', () => {
-  it('registers the three sample templates with unique ids', () => {
-    expect(templates.map((t) => t.id).sort()).toEqual(['loyalty-tier', 'reference', 'year-recap']);
+  it('registers the sample templates with unique ids', () => {
+    expect(templates.map((t) => t.id).sort()).toEqual(['loyalty-tier', 'reference', 'welcome-clip', 'year-recap']);
   });
 
   for (const t of templates) {
@@ -143,5 +144,16 @@ describe('loyalty-tier', () => {
     expect(t.schema.safeParse({ ...t.defaultProps, currentTier: 'Gold', nextTier: 'Gold' }).success).toBe(false);
     expect(t.schema.safeParse({ ...t.defaultProps, currentTier: 'Diamond', nextTier: 'Silver' }).success).toBe(false);
     expect(t.schema.safeParse({ ...t.defaultProps, pointsToNextTier: 1_000_001 }).success).toBe(false);
+  });
+});
+
+describe('welcome-clip', () => {
+  const t = byId('welcome-clip');
+
+  it('runs 6 s at 30 fps in the three shapes over footage it ships (under 250 KB)', () => {
+    expect([t.fps, t.durationInFrames]).toEqual([30, 180]);
+    expect(Object.keys(t.variants).sort()).toEqual(['landscape', 'portrait', 'square']);
+    const clip = staticPath('welcome-clip', 'brand-clip.mp4')!;
+    expect(statSync(clip).size).toBeLessThan(250 * 1024);
   });
 });
