@@ -2,3 +2,4 @@ export { buildBundle, type BuildBundleOptions, type BuiltBundle } from './build-
 export { getOrBuildBundle } from './bundle-cache.js';
 export { createTemplateRegistry, type TemplateRegistry, type TemplateRegistryOptions, type TemplateSummary } from './template-registry.js';
 export { validateProps, type PropsIssue } from './validate-props.js';
+export { buildBrowserScript } from './build-browser-script.js';
