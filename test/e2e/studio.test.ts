@@ -147,6 +147,13 @@ describe('mastercut studio in Chromium', () => {
     await until('document.documentElement.dataset.valid === "true"');
     expect(await page.$eval('#prop-name', (el) => (el as HTMLInputElement).value)).toBe('Bob');
     expect(await page.$eval('[data-error-for="name"]', (el) => el.textContent)).toBe('');
+
+    // The current props stored as a named example, next to the template.
+    await page.type('#example-name', 'Bob again');
+    await page.click('#save-example');
+    await page.waitForFunction('document.getElementById("examples").value === "Bob again"');
+    const stored = JSON.parse(await readFile(path.join(compositions, 'studio-demo', 'examples.json'), 'utf8')) as Record<string, unknown>;
+    expect(stored['Bob again']).toEqual({ name: 'Bob', color: 'blue' });
     await mkdir(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: path.join(ARTIFACTS, 'studio-props.png') });
   });

@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -71,6 +71,16 @@ describe('template registry', () => {
         }
         expect(t.posterFrame).toBeGreaterThanOrEqual(0);
         expect(t.posterFrame).toBeLessThan(t.durationInFrames);
+      });
+
+      it('stores only example props its schema accepts (compositions/<id>/examples.json, for the studio)', () => {
+        const file = join(COMPOSITIONS, t.id, 'examples.json');
+        if (!existsSync(file)) return;
+        const examples = JSON.parse(readFileSync(file, 'utf8')) as Record<string, object>;
+        expect(Object.keys(examples).length).toBeGreaterThan(0);
+        for (const [name, props] of Object.entries(examples)) {
+          expect([name, t.schema.safeParse({ ...t.defaultProps, ...props }).success]).toEqual([name, true]);
+        }
       });
 
       it('ships every font and sound it declares', () => {
