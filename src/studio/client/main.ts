@@ -1,6 +1,7 @@
-import { call, type RenderState, type TemplateDetail, type TemplateSummary, type Validation } from './api.js';
+import { call, type TemplateDetail, type TemplateSummary, type Validation } from './api.js';
 import { byId, el } from './dom.js';
 import { createPropsForm, type PropsForm } from './props-form.js';
+import { createRenderPanel } from './render-panel.js';
 import { createStage, type Stage } from './stage.js';
 
 // The studio page: pick a template, play every variant side by side, edit
@@ -150,68 +151,6 @@ async function validate(): Promise<void> {
   if (changed) stage?.setProps(props);
 }
 
-async function render(): Promise<void> {
-  if (!detail) return;
-  const format = ui.format.value;
-  const still = ['png', 'jpg', 'webp'].includes(format);
-  ui.render.disabled = true;
-  ui.download.hidden = true;
-  ui.progress.value = 0;
-  ui.renderStatus.textContent = 'queued';
-  root.dataset.render = 'running';
-  try {
-    const { id } = await call<{ id: string }>('/api/renders', {
-      templateId: detail.id,
-      variant: active,
-      props,
-      format,
-      ...(still ? { frame: stage?.frame() ?? 0 } : {}),
-    });
-    for (;;) {
-      const state = await call<RenderState>(`/api/renders/${id}`);
-      if (state.state === 'rendering' && state.progress) {
-        const p = state.progress;
-        ui.progress.value = p.framesDone / p.totalFrames;
-        ui.renderStatus.textContent = `${p.framesDone}/${p.totalFrames} frames · ${p.fps.toFixed(1)} fps`;
-      }
-      if (state.state === 'failed') throw new Error(state.error!.message);
-      if (state.state === 'done') {
-        const r = state.result!;
-        ui.progress.value = 1;
-        ui.renderStatus.textContent = `${r.width}×${r.height} ${r.format}, ${r.frames} frames at ${r.fps.toFixed(1)} fps`;
-        ui.download.href = state.file!;
-        ui.download.download = state.fileName!;
-        ui.download.textContent = `Download ${state.fileName} (${(r.bytes / 1024).toFixed(0)} KB)`;
-        ui.download.hidden = false;
-        root.dataset.render = 'done';
-        return;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 300));
-    }
-  } catch (err) {
-    ui.renderStatus.textContent = `failed: ${(err as Error).message}`;
-    root.dataset.render = 'failed';
-  } finally {
-    ui.render.disabled = false;
-  }
-}
-
-async function copyLiveUrl(): Promise<void> {
-  if (!detail) return;
-  ui.liveUrl.value = 'asking the farm...';
-  try {
-    const { url } = await call<{ url: string }>('/api/live-url', { templateId: detail.id, props });
-    ui.liveUrl.value = url;
-    ui.liveUrl.select();
-    await navigator.clipboard.writeText(url).then(
-      () => (ui.status.textContent = 'Live URL copied'),
-      () => (ui.status.textContent = 'Live URL ready: copy it from the field'),
-    );
-  } catch (err) {
-    ui.liveUrl.value = `failed: ${(err as Error).message}`;
-  }
-}
-
 /** A save rebuilt the templates: reopen the current one with a new bundle, same frame and props. */
 async function reload(): Promise<void> {
   ui.buildError.hidden = true;
@@ -246,8 +185,9 @@ ui.play.onclick = () => {
 ui.prev.onclick = () => step(-1);
 ui.next.onclick = () => step(1);
 ui.scrubber.oninput = () => step(Number(ui.scrubber.value) - (stage?.frame() ?? 0));
-ui.render.onclick = () => void render();
-ui.copyLiveUrl.onclick = () => void copyLiveUrl();
+const panel = createRenderPanel(ui, () => (detail ? { templateId: detail.id, variant: active, props, frame: stage?.frame() ?? 0 } : undefined));
+ui.render.onclick = () => void panel.render();
+ui.copyLiveUrl.onclick = () => void panel.copyLiveUrl();
 ui.examples.onchange = () => {
   if (!detail || !form) return;
   const example = ui.examples.value ? detail.examples[ui.examples.value] : {};
