@@ -20,7 +20,15 @@ export interface StudioAppDeps {
   /** The compiled page script. */
   client: () => Promise<string>;
   farm?: FarmTarget;
+  /**
+   * Answer only requests whose Host is localhost, 127.0.0.1 or [::1] (any
+   * port): a web page cannot then reach the studio through DNS rebinding.
+   * Set when the studio listens on a loopback address.
+   */
+  loopbackOnly?: boolean;
 }
+
+const LOOPBACK_HOST = /^(localhost|127\.0\.0\.1|\[::1\])(:\d+)?$/;
 
 const ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const VERSION = /^[0-9a-f]{16}$/;
@@ -52,6 +60,11 @@ function parse<T>(schema: z.ZodType<T>, body: unknown): T {
 export function createStudioApp(deps: StudioAppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  if (deps.loopbackOnly) {
+    app.use((req, _res, next) => {
+      next(LOOPBACK_HOST.test(req.headers.host ?? '') ? undefined : new AppError('INVALID_ARGUMENT', 'the studio only answers to localhost'));
+    });
+  }
   app.use(express.json({ limit: '256kb' }));
 
   app.get('/', (_req, res) => {

@@ -59,7 +59,9 @@ export async function startStudio(options: StudioOptions): Promise<Studio> {
   studioRegistry = createStudioRegistry({ templates: watcher.templates(), compositionsDir: options.compositionsDir, cacheDir: options.config.cacheDir });
   const engine = await options.createEngine(studioRegistry.registry);
   let client: Promise<string> | undefined;
+  const host = options.host ?? '127.0.0.1';
   const app = createStudioApp({
+    loopbackOnly: ['127.0.0.1', 'localhost', '::1'].includes(host),
     registry: studioRegistry.registry,
     compositionsDir: options.compositionsDir,
     cacheDir: options.config.cacheDir,
@@ -73,7 +75,6 @@ export async function startStudio(options: StudioOptions): Promise<Studio> {
   });
 
   const server = createServer(app);
-  const host = options.host ?? '127.0.0.1';
   server.listen(options.port, host);
   try {
     await Promise.race([once(server, 'listening'), once(server, 'error').then(([err]) => Promise.reject(err))]);

@@ -65,7 +65,7 @@ describe('studio with a farm configured', () => {
     expect(await landing.text()).toContain('loyalty-tier');
   });
 
-  it('passes the farm’s refusal on, and hides the action without a farm', async () => {
+  it('passes the farm’s refusal on, refuses other host names, and hides the action without a farm', async () => {
     const refused = await fetch(`${studio.url}api/live-url`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -73,6 +73,17 @@ describe('studio with a farm configured', () => {
     });
     expect(refused.status).toBe(400);
     expect(((await refused.json()) as { message: string }).message).toMatch(/INVALID_PROPS/);
+
+    // Reached under another host name (DNS rebinding): refused.
+    const { request } = await import('node:http');
+    const status = await new Promise<number>((resolve, reject) => {
+      const port = new URL(studio.url).port;
+      request({ host: '127.0.0.1', port, path: '/api/templates', headers: { host: `evil.example:${port}` } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      }).on('error', reject).end();
+    });
+    expect(status).toBe(400);
 
     const bare = await start(studioConfig({ STUDIO_FARM_URL: '', STUDIO_FARM_API_KEY: '' }));
     try {
