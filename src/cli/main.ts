@@ -13,7 +13,11 @@ const commands: Record<string, () => Promise<Command>> = {
   campaign: async () => (await import('./commands/campaign-command.js')).campaignCommand,
   webhooks: async () => (await import('./commands/webhooks-command.js')).webhooksCommand,
   ops: async () => (await import('./commands/ops-command.js')).opsCommand,
+  studio: async () => (await import('./commands/studio-command.js')).studioCommand,
 };
+
+/** Commands that answer `--help` with their own usage. */
+const ownHelp = new Set(['studio']);
 
 const help = `mastercut: personalized video from one Dynamic Master Template
 
@@ -33,13 +37,14 @@ commands:
   worker webhooks [--concurrency N]  start a webhook delivery worker (needs REDIS_URL)
   ops status [--queue q] [--target-drain 1h] [--json]   queues, workers, time to drain, recommended workers
   ops pause|resume <queue>  |  ops retry-failed <queue> [--since 2h]  |  ops clean <queue> --older-than 7d [--state s]
+  studio [--port N] [--host ADDRESS]  template authoring in the browser: live player, props form, render (--help)
 
 Settings come from the environment: see .env.example.
 `;
 
 const [name, ...rest] = process.argv.slice(2);
 const load = name ? commands[name] : undefined;
-if (!load || name === '--help' || rest.includes('--help')) {
+if (!load || name === '--help' || (rest.includes('--help') && !ownHelp.has(name))) {
   process.stdout.write(help);
   process.exitCode = load || !name || name === '--help' ? 0 : 2;
 } else {

@@ -3,7 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { templates } from '../../compositions/index.js';
 import type { Template } from '../composition/template.schema.js';
 import type { Config } from '../config/index.js';
-import { findChromium, findFfmpeg } from '../encode/index.js';
+import { findChromium, findFfmpeg, findFfprobe } from '../encode/index.js';
+import { createFootageServer, type FootageServer } from '../footage/index.js';
 import { createRenderVideo, type RenderVideo } from '../pipeline/index.js';
 import { BrowserPool, resolveChromiumSandbox, type ChromiumSandboxDecision } from '../render/index.js';
 import { createRemoteAssetFetcher } from '../render/remote-assets/index.js';
@@ -15,6 +16,8 @@ export interface RenderEngine {
   registry: TemplateRegistry;
   pool: BrowserPool;
   renderVideo: RenderVideo;
+  /** Decoded <Video> frames of this process (stats for benches and tests). */
+  footage: FootageServer;
   ffmpegPath: string;
   chromiumPath: string;
   /** Whether the browsers run in Chromium's sandbox, and why (RENDER_CHROMIUM_SANDBOX). */
@@ -31,13 +34,17 @@ export function createRegistry(config: Pick<Config, 'cacheDir'>): TemplateRegist
  * Wires the render engine from config: binaries are located (with install
  * hints when missing) before anything starts, then a browser pool is created.
  */
-export async function createRenderEngine(config: Readonly<Config>, overrides: { poolSize?: number } = {}): Promise<RenderEngine> {
-  const [ffmpegPath, chromium] = await Promise.all([
+export async function createRenderEngine(
+  config: Readonly<Config>,
+  overrides: { poolSize?: number; registry?: TemplateRegistry } = {},
+): Promise<RenderEngine> {
+  const [ffmpegPath, ffprobePath, chromium] = await Promise.all([
     findFfmpeg({ path: config.binaries.ffmpeg }),
+    findFfprobe({ path: config.binaries.ffprobe }),
     findChromium({ path: config.binaries.chromium }),
   ]);
   const sandbox = await resolveChromiumSandbox(config.render.chromiumSandbox);
-  const registry = createRegistry(config);
+  const registry = overrides.registry ?? createRegistry(config);
   const remoteImages = createRemoteAssetFetcher(
     {},
     {
@@ -47,14 +54,23 @@ export async function createRenderEngine(config: Readonly<Config>, overrides: { 
       allowPrivateAddresses: config.remoteAssets.allowPrivateAddresses,
     },
   );
+  const footage = createFootageServer(
+    { ffmpegPath, ffprobePath, fetcher: remoteImages },
+    { cacheMaxBytes: config.footage.cacheMaxBytes, jpegQuality: config.render.jpegQuality },
+  );
   const pool = new BrowserPool({
     size: overrides.poolSize ?? config.render.poolSize,
     chromiumPath: chromium.path,
     sandbox: sandbox.enabled,
     remoteImages,
+    videoFrames: footage,
     recycleAfterRenders: config.render.recycleAfterRenders,
     memoryCeilingBytes: config.render.memoryCeilingBytes,
   });
-  const renderVideo = createRenderVideo({ registry, pool, ffmpegPath, render: config.render, encode: config.encode });
-  return { registry, pool, renderVideo, ffmpegPath, chromiumPath: chromium.path, sandbox, close: () => pool.close() };
+  const renderVideo = createRenderVideo({ registry, pool, media: footage, ffmpegPath, render: config.render, encode: config.encode });
+  const close = async (): Promise<void> => {
+    await pool.close();
+    footage.close();
+  };
+  return { registry, pool, renderVideo, footage, ffmpegPath, chromiumPath: chromium.path, sandbox, close };
 }

@@ -48,6 +48,17 @@ export { createPageRuntime, pageRuntime, type PageRuntime, type RuntimeMode } fr
 export { invalidateFrame } from './invalidate-frame.js';
 export { Img, type ImgProps } from './img.js';
 export { Audio, type AudioProps } from './audio.js';
+export { Video, OffthreadVideo, type VideoProps } from './video.js';
+export {
+  VIDEO_FRAME_ORIGIN,
+  buildVideoFrameUrl,
+  parseVideoFrameUrl,
+  videoSourcePosition,
+  videoVisibleFrames,
+  sourceFrameIndex,
+  type VideoFrameRequest,
+  type VideoTiming,
+} from './video-frame-request.js';
 export { staticFile, setStaticBase, getStaticBase } from './static-file.js';
 export { remoteImageUrl, REMOTE_IMAGE_URL_MAX_LENGTH } from './remote-image-url.js';
 export { random } from './random.js';

@@ -39,7 +39,16 @@ export function createPageRuntime(): PageRuntime {
     prefetches,
     mode: () => mode,
     addAudioTrack(track) {
-      const key = JSON.stringify([track.src, track.fromFrame, track.durationInFrames ?? null, track.volume, track.startFrom ?? 0]);
+      const key = JSON.stringify([
+        track.src,
+        track.fromFrame,
+        track.durationInFrames ?? null,
+        track.volume,
+        track.startFrom ?? 0,
+        track.endAt ?? null,
+        track.playbackRate ?? 1,
+        track.loop ?? false,
+      ]);
       if (!tracks.has(key)) tracks.set(key, Object.freeze({ ...track }));
     },
     audioTracks: () => [...tracks.values()].map((t) => ({ ...t })),

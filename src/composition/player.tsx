@@ -2,6 +2,7 @@ import { createElement, type ComponentType } from 'react';
 import { createRoot } from 'react-dom/client';
 import { Audio } from './audio.js';
 import { CompositionRoot } from './composition-root.js';
+import { loadTemplateFonts } from './load-template-fonts.js';
 import { pageRuntime } from './page-runtime.js';
 import { createPlaybackClock, type PlayerEventType } from './playback-clock.js';
 import { staticFile } from './static-file.js';
@@ -42,7 +43,8 @@ function fit(stage: HTMLElement, frameEl: HTMLElement, width: number, height: nu
 /**
  * Plays a template live in a browser page (landing pages, previews): driven by
  * requestAnimationFrame and the wall clock, scaled to fit `container`. Images
- * and fonts never hold playback here; they show up when they are ready.
+ * and fonts (loaded from the template's `fonts`) never hold playback here;
+ * they show up when they are ready.
  */
 export function createPlayer(container: HTMLElement, template: Template, options: PlayerOptions = {}): PlayerHandle {
   const variant = options.variant ?? template.defaultVariant;
@@ -100,6 +102,8 @@ export function createPlayer(container: HTMLElement, template: Template, options
   const onError = (error: Error): void => {
     options.onEvent?.('error', { frame: clock.frame(), message: error.message });
   };
+  // The template's own fonts, as in renders; text shows in a fallback font until they arrive.
+  loadTemplateFonts(template.fonts).catch(onError);
   const render = (): void => {
     const children = [createElement(template.component as ComponentType<object>, { ...props, key: 'template' })];
     if (template.audio) {

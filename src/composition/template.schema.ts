@@ -87,8 +87,14 @@ export interface AudioTrack {
   /** Absent: until the end of the composition. */
   durationInFrames?: number;
   volume: number;
-  /** Frames of the source skipped at its start (trim). Absent: 0. */
+  /** Frames (at the composition's fps) of the source skipped at its start (trim). Absent: 0. */
   startFrom?: number;
+  /** Frame (at the composition's fps) of the source where it stops (trim). Absent: its end. */
+  endAt?: number;
+  /** Speed of the source; absent: 1. */
+  playbackRate?: number;
+  /** Repeat the trimmed source for the whole duration. */
+  loop?: boolean;
 }
 
 /**

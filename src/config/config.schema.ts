@@ -44,6 +44,16 @@ export const envSchema = z.object({
     .enum(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow', 'slower', 'veryslow'])
     .default('veryfast'),
 
+  // <Video> footage (src/footage)
+  /** Memory for decoded <Video> frames per render worker process (LRU); 0 keeps none. */
+  VIDEO_FRAME_CACHE_MB: int(0, 65_536).default(256),
+
+  // Template studio (`mastercut studio`, src/studio)
+  /** A farm's API, e.g. https://farm.example.com: enables "copy Live URL" in the studio. */
+  STUDIO_FARM_URL: z.string().url().optional(),
+  /** An API key of that farm (one of its API_KEYS). */
+  STUDIO_FARM_API_KEY: z.string().min(1).optional(),
+
   // Remote assets named in props
   REMOTE_ASSET_MAX_BYTES: int(1024, 512 * 1024 * 1024).default(10 * 1024 * 1024),
   REMOTE_ASSET_TIMEOUT_MS: int(100, 120_000).default(10_000),

@@ -22,6 +22,10 @@ export interface Config {
   };
   encode: { crf: number; preset: Env['ENCODE_PRESET'] };
   remoteAssets: { maxBytes: number; timeoutMs: number; allowPrivateAddresses: boolean };
+  /** Decoded <Video> frames (src/footage). */
+  footage: { cacheMaxBytes: number };
+  /** `mastercut studio`: the farm its "copy Live URL" asks, when both are set. */
+  studio: { farmUrl?: string; farmApiKey?: string };
   farm: { redisUrl?: string; apiPort: number; apiKeys: string[]; publicBaseUrl?: string };
   storage: {
     driver: Env['STORAGE_DRIVER'];
@@ -127,6 +131,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, cwd = proces
       timeoutMs: e.REMOTE_ASSET_TIMEOUT_MS,
       allowPrivateAddresses: e.REMOTE_ASSET_ALLOW_PRIVATE,
     },
+    footage: { cacheMaxBytes: e.VIDEO_FRAME_CACHE_MB * 1024 * 1024 },
+    studio: { farmUrl: e.STUDIO_FARM_URL, farmApiKey: e.STUDIO_FARM_API_KEY },
     farm: {
       redisUrl: e.REDIS_URL,
       apiPort: e.API_PORT,

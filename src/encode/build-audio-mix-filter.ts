@@ -24,10 +24,45 @@ export function formatNumber(value: number): string {
   return Number(value.toFixed(6)).toString();
 }
 
-function trackChain(track: AudioTrack, index: number, options: AudioMixFilterOptions): string {
+/** atempo takes 0.5 to 100 per instance in ffmpeg 5.1: slower rates are a chain of halvings. */
+function tempoSteps(rate: number): string[] {
   const steps: string[] = [];
+  let rest = rate;
+  while (rest < 0.5) {
+    steps.push('atempo=0.5');
+    rest /= 0.5;
+  }
+  if (Math.abs(rest - 1) > 1e-9) steps.push(`atempo=${formatNumber(rest)}`);
+  return steps;
+}
+
+/**
+ * The source side of a track: its segment, looped and sped up, so that what
+ * comes out runs on the composition's clock from the track's start.
+ * https://ffmpeg.org/ffmpeg-filters.html#aloop https://ffmpeg.org/ffmpeg-filters.html#atempo
+ */
+function sourceSteps(track: AudioTrack): string[] {
+  const steps: string[] = [];
+  const start = track.sourceStartSec ?? 0;
+  if (start > 0 || track.sourceEndSec !== undefined) {
+    const parts = [start > 0 ? `start=${formatNumber(start)}` : null, track.sourceEndSec !== undefined ? `end=${formatNumber(track.sourceEndSec)}` : null];
+    steps.push(`atrim=${parts.filter(Boolean).join(':')}`, 'asetpts=PTS-STARTPTS');
+  }
+  if (track.loop) {
+    if (track.sourceEndSec === undefined || track.durationInFrames === undefined) {
+      throw new Error('buildAudioMixFilter: a looped track needs sourceEndSec and durationInFrames');
+    }
+    // aloop counts samples: fix the rate first so the loop is exactly the segment.
+    const samples = Math.max(1, Math.round((track.sourceEndSec - start) * MIX_SAMPLE_RATE));
+    steps.push(`aformat=sample_fmts=fltp:sample_rates=${MIX_SAMPLE_RATE}:channel_layouts=stereo`, `aloop=loop=-1:size=${samples}`);
+  }
+  return [...steps, ...tempoSteps(track.playbackRate ?? 1)];
+}
+
+function trackChain(track: AudioTrack, index: number, options: AudioMixFilterOptions): string {
+  const steps: string[] = sourceSteps(track);
   // A track that starts before frame 0 loses its first part; one with a
-  // duration stops after it. Times are in the source file's own clock.
+  // duration stops after it. Times count from the track's start.
   const startSec = Math.max(0, -track.fromFrame) / options.fps;
   const endSec = track.durationInFrames === undefined ? null : track.durationInFrames / options.fps;
   if (startSec > 0 || endSec !== null) {

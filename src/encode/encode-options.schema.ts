@@ -2,9 +2,10 @@ import { z } from 'zod';
 import { videoFormatSchema } from './output-format.schema.js';
 
 /**
- * One audio file placed on the composition timeline. The file plays from its
- * own beginning at `fromFrame` (a negative value cuts the part before frame 0)
- * for `durationInFrames` frames, or until the file ends when unset.
+ * One audio file placed on the composition timeline. The file (or its
+ * `sourceStartSec`-`sourceEndSec` segment, looped and sped up as asked)
+ * plays from `fromFrame` (a negative value cuts the part before frame 0) for
+ * `durationInFrames` frames, or until it ends when unset.
  */
 export const audioTrackSchema = z.object({
   path: z.string().min(1),
@@ -12,6 +13,14 @@ export const audioTrackSchema = z.object({
   durationInFrames: z.number().int().positive().optional(),
   /** Linear gain: 1 keeps the level, 0 mutes, 2 doubles the amplitude. */
   volume: z.number().min(0).max(10).default(1),
+  /** Start of the segment of the file used (trim), in the file's seconds. */
+  sourceStartSec: z.number().min(0).optional(),
+  /** End of that segment; unset: the file's end. Required with `loop`. */
+  sourceEndSec: z.number().positive().optional(),
+  /** Speed (pitch kept, atempo); 2 plays the segment in half the time. */
+  playbackRate: z.number().positive().max(16).optional(),
+  /** Repeat the segment; `durationInFrames` then says when it stops. */
+  loop: z.boolean().optional(),
 });
 
 /** Codec of the frames the renderer writes to ffmpeg's stdin. */

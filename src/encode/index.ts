@@ -76,6 +76,7 @@ export { pickVideoEncoder, qualityArgs, bitrateArgs, audioArgs, isTwoPassEncoder
 export { budgetVideoBitrateK, retryVideoBitrateK, BUDGET_SAFETY, type BudgetInput } from './budget-bitrate.js';
 export { playBadge, type PlayBadge } from './play-badge.js';
 export { buildFrameGrabArgs, type FrameGrabOptions } from './build-frame-grab-args.js';
+export { buildFrameDecodeArgs, type FrameDecodeOptions } from './build-frame-decode-args.js';
 export { buildPosterArgs } from './build-poster-args.js';
 export { buildStillCardArgs } from './build-still-card-args.js';
 export { buildGifArgs, gifSettingsAt, gifDurationSec, type GifArgsInput, type GifSettings } from './build-gif-args.js';

@@ -16,8 +16,9 @@ export const errorCodes = {
   // Remote assets named in props.
   ASSET_FORBIDDEN: { httpStatus: 400, retryable: false, publicMessage: 'A remote asset URL is not allowed.' },
   ASSET_TOO_LARGE: { httpStatus: 400, retryable: false, publicMessage: 'A remote asset is too large.' },
-  ASSET_BAD_TYPE: { httpStatus: 400, retryable: false, publicMessage: 'A remote asset is not an image.' },
+  ASSET_BAD_TYPE: { httpStatus: 400, retryable: false, publicMessage: 'A remote asset is not an allowed image or video type.' },
   ASSET_FETCH_FAILED: { httpStatus: 502, retryable: true, publicMessage: 'A remote asset could not be fetched.' },
+  VIDEO_UNREADABLE: { httpStatus: 400, retryable: false, publicMessage: 'A video source could not be decoded.' },
   // Environment and output.
   DEPENDENCY_MISSING: { httpStatus: 500, retryable: false, publicMessage: 'A required program is not installed.' },
   OUTPUT_NOT_WRITABLE: { httpStatus: 500, retryable: false, publicMessage: 'The output path cannot be written.' },

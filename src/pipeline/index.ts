@@ -1,2 +1,3 @@
 export { createRenderVideo, type RenderVideo, type RenderVideoDeps } from './render-video.js';
 export { renderRequestSchema, type RenderRequest, type RenderResult } from './render-request.schema.js';
+export type { MediaResolver } from './mix-page-audio.js';

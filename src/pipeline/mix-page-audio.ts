@@ -1,18 +1,24 @@
 import { rename, rm } from 'node:fs/promises';
-import path from 'node:path';
-import type { AudioTrack as PageAudioTrack, Template } from '../composition/template.schema.js';
+import type { AudioTrack as PageAudioTrack, Template } from '../composition/index.js';
 import { buildAudioRemuxArgs, startFfmpeg, type AudioTrack } from '../encode/index.js';
-import { AppError } from '../errors/index.js';
 import type { BundleRef } from '../render/index.js';
+
+/** Finds the file behind a page's audio source (src/footage implements it). */
+export interface MediaResolver {
+  /** Refuses sources that are neither the bundle's static files nor allowed https URLs. */
+  media(src: string, bundle: BundleRef): Promise<{ path: string; hasAudio: boolean; durationSec: number }>;
+}
 
 /**
  * Audio the page registered beyond the template's own soundtrack (an <Audio>
- * inside a Sequence is only known once its frames were rendered) is mixed in
- * afterwards, copying the video stream. Returns false when there was none.
+ * inside a Sequence, the sound of a <Video>: only known once its frames were
+ * rendered) is mixed in afterwards, copying the video stream. Returns false
+ * when there was none.
  */
 export async function mixPageAudio(options: {
   template: Template;
   bundle: BundleRef;
+  media: MediaResolver;
   pageTracks: readonly PageAudioTrack[];
   firstFrame: number;
   frames: number;
@@ -24,13 +30,9 @@ export async function mixPageAudio(options: {
   const soundtrack = options.template.audio ? `static/${options.template.audio.src}` : undefined;
   const extra = options.pageTracks.filter((t) => !(t.src === soundtrack && t.fromFrame === 0));
   if (extra.length === 0) return false;
-  const tracks: AudioTrack[] = options.pageTracks.map((track) => ({
-    path: localAudioPath(options.bundle, track.src),
-    // Shift to the rendered range; a negative start cuts the part before it.
-    fromFrame: track.fromFrame - options.firstFrame - (track.startFrom ?? 0),
-    durationInFrames: track.durationInFrames,
-    volume: track.volume,
-  }));
+  const resolved = await Promise.all(options.pageTracks.map((track) => toMixTrack(track, options)));
+  const tracks = resolved.filter((t): t is AudioTrack => t !== null);
+  if (tracks.length === 0) return false;
   const mixed = `${options.videoPath}.audio`;
   try {
     const ffmpeg = await startFfmpeg(
@@ -45,12 +47,27 @@ export async function mixPageAudio(options: {
   return true;
 }
 
-/** Only the bundle's own static files can be mixed: the page cannot name other files. */
-function localAudioPath(bundle: BundleRef, src: string): string {
-  const staticDir = path.join(bundle.dir, 'static');
-  const file = path.resolve(bundle.dir, src.replace(/^\.?\//, ''));
-  if (!file.startsWith(staticDir + path.sep)) {
-    throw new AppError('TEMPLATE_ERROR', `template ${bundle.templateId}: <Audio> sources must come from staticFile(), got a non-local source`);
+/** A page track on the rendered range's clock, or null for a source without sound (a silent video). */
+async function toMixTrack(
+  track: PageAudioTrack,
+  o: { template: Template; bundle: BundleRef; media: MediaResolver; firstFrame: number; frames: number },
+): Promise<AudioTrack | null> {
+  const media = await o.media.media(track.src, o.bundle);
+  if (!media.hasAudio) return null;
+  const fps = o.template.fps;
+  // Shift to the rendered range; a negative start cuts the part before it.
+  const fromFrame = track.fromFrame - o.firstFrame;
+  const mix: AudioTrack = { path: media.path, fromFrame, volume: track.volume };
+  if ((track.startFrom ?? 0) > 0) mix.sourceStartSec = track.startFrom! / fps;
+  if (track.endAt !== undefined) mix.sourceEndSec = track.endAt / fps;
+  if ((track.playbackRate ?? 1) !== 1) mix.playbackRate = track.playbackRate;
+  let duration = track.durationInFrames;
+  if (track.loop) {
+    mix.loop = true;
+    mix.sourceEndSec ??= media.durationSec;
+    // A loop never ends by itself: it stops with the render.
+    duration ??= o.frames - fromFrame;
   }
-  return file;
+  if (duration !== undefined) mix.durationInFrames = duration;
+  return mix;
 }

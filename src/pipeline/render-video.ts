@@ -17,12 +17,14 @@ import {
 } from '../encode/index.js';
 import { captureFrames, type BrowserPool, type CaptureFramesOptions } from '../render/index.js';
 import type { TemplateRegistry } from '../templates/index.js';
-import { mixPageAudio } from './mix-page-audio.js';
+import { mixPageAudio, type MediaResolver } from './mix-page-audio.js';
 import { renderRequestSchema, type RenderRequest, type RenderResult } from './render-request.schema.js';
 
 export interface RenderVideoDeps {
   registry: TemplateRegistry;
   pool: BrowserPool;
+  /** Where the sound of <Audio> and <Video> sources comes from (src/footage). */
+  media: MediaResolver;
   ffmpegPath: string;
   render: Config['render'];
   encode: Config['encode'];
@@ -110,6 +112,7 @@ export function createRenderVideo(deps: RenderVideoDeps): RenderVideo {
             const mixed = await mixPageAudio({
               template,
               bundle,
+              media: deps.media,
               pageTracks: result.audioTracks,
               firstFrame: range.start,
               frames: frameCount,

@@ -4,11 +4,13 @@ import { AppError } from '../errors/index.js';
 import { bundleUrl, type BundleRef } from './bundle-ref.js';
 import { captureFlags } from './chromium-flags.js';
 import { processTreeRss } from './process-memory.js';
-import { RequestInterceptor, type RemoteImageSource } from './request-interceptor.js';
+import { RequestInterceptor, type RemoteImageSource, type VideoFrameSource } from './request-interceptor.js';
 
 export interface RenderPageOptions {
   chromiumPath: string;
   remoteImages?: RemoteImageSource;
+  /** Decoded source frames for <Video>; without it a template showing a video fails its frames. */
+  videoFrames?: VideoFrameSource;
   launchTimeoutMs?: number;
   /** Run Chromium inside its own sandbox (see resolveChromiumSandbox). Default false: `--no-sandbox`. */
   sandbox?: boolean;
@@ -77,7 +79,7 @@ export class RenderPage {
       });
       const target = await browser.waitForTarget((t) => (t as unknown as { _targetId: string })._targetId === targetId);
       const session = await target.createCDPSession();
-      const interceptor = new RequestInterceptor(session, options.remoteImages);
+      const interceptor = new RequestInterceptor(session, options.remoteImages, options.videoFrames);
       await Promise.all([session.send('Page.enable'), session.send('Runtime.enable'), interceptor.enable()]);
       return new RenderPage(browser, session, interceptor);
     } catch (err) {

@@ -1,12 +1,22 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CDPSession, Protocol } from 'puppeteer-core';
+import { VIDEO_FRAME_ORIGIN } from '../composition/index.js';
 import { AppError } from '../errors/index.js';
-import { BUNDLE_ORIGIN, type BundleRef } from './bundle-ref.js';
+import { BUNDLE_ORIGIN, bundleFilePath, type BundleRef } from './bundle-ref.js';
 
 /** Fetches a remote image from Node with SSRF guards (see remote-assets/). */
 export interface RemoteImageSource {
   fetch(url: string): Promise<{ path: string; contentType: string }>;
+}
+
+/**
+ * Answers the frame requests of <Video> (URLs under VIDEO_FRAME_ORIGIN) with
+ * the decoded source frame (see src/footage/). `bundle` is the page's
+ * current bundle, for sources that are its static files.
+ */
+export interface VideoFrameSource {
+  frame(requestUrl: string, bundle: BundleRef | undefined): Promise<{ body: Buffer; contentType: string }>;
 }
 
 const contentTypes: Record<string, string> = {
@@ -32,17 +42,18 @@ const contentTypes: Record<string, string> = {
 /**
  * Every request of a capture page passes through here (CDP Fetch domain):
  * bundle files are served from disk, https images go through the guarded
- * remote fetcher, and everything else is refused. The page can therefore
- * load only what the renderer allows.
+ * remote fetcher, <Video> frames come from the frame source, and everything
+ * else is refused. The page can therefore load only what the renderer allows.
  */
 export class RequestInterceptor {
   private bundle: BundleRef | undefined;
-  /** The first refused remote asset of the current render, reported instead of a vague image error. */
+  /** The first refused remote asset or video frame of the current render, reported instead of a vague image error. */
   assetError: AppError | undefined;
 
   constructor(
     private readonly session: CDPSession,
     private readonly remote: RemoteImageSource | undefined,
+    private readonly videoFrames?: VideoFrameSource,
   ) {}
 
   async enable(): Promise<void> {
@@ -72,13 +83,15 @@ export class RequestInterceptor {
         body: body.toString('base64'),
       });
     } catch (err) {
-      if (err instanceof AppError && err.code.startsWith('ASSET_')) this.assetError ??= err;
+      const fromVideo = event.request.url.startsWith(`${VIDEO_FRAME_ORIGIN}/`);
+      if (err instanceof AppError && (fromVideo || err.code.startsWith('ASSET_'))) this.assetError ??= err;
       await this.session.send('Fetch.failRequest', { requestId, errorReason: 'BlockedByClient' });
     }
   }
 
   private async resolve(url: string): Promise<{ body: Buffer; contentType: string }> {
-    if (url.startsWith(`${BUNDLE_ORIGIN}/`)) return this.fromBundle(new URL(url).pathname);
+    if (url.startsWith(`${BUNDLE_ORIGIN}/`)) return this.fromBundle(url);
+    if (url.startsWith(`${VIDEO_FRAME_ORIGIN}/`) && this.videoFrames) return this.videoFrames.frame(url, this.bundle);
     if (url.startsWith('https://') && this.remote) {
       const asset = await this.remote.fetch(url);
       return { body: await readFile(asset.path), contentType: asset.contentType };
@@ -86,17 +99,8 @@ export class RequestInterceptor {
     throw new AppError('ASSET_FORBIDDEN', `blocked a request from the page to ${safeOrigin(url)}`);
   }
 
-  private async fromBundle(pathname: string): Promise<{ body: Buffer; contentType: string }> {
-    const bundle = this.bundle;
-    const prefix = bundle ? `/${bundle.templateId}/${bundle.version}/` : undefined;
-    if (!bundle || !prefix || !pathname.startsWith(prefix)) {
-      throw new AppError('NOT_FOUND', 'request outside the current bundle');
-    }
-    const relative = decodeURIComponent(pathname.slice(prefix.length));
-    const file = path.resolve(bundle.dir, relative);
-    if (!file.startsWith(path.resolve(bundle.dir) + path.sep)) {
-      throw new AppError('INVALID_KEY', 'path escapes the bundle');
-    }
+  private async fromBundle(url: string): Promise<{ body: Buffer; contentType: string }> {
+    const file = bundleFilePath(this.bundle, url);
     const type = contentTypes[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
     return { body: await readFile(file), contentType: type };
   }

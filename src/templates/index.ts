@@ -3,3 +3,4 @@ export { getOrBuildBundle } from './bundle-cache.js';
 export { createTemplateRegistry, type TemplateRegistry, type TemplateRegistryOptions, type TemplateSummary } from './template-registry.js';
 export { validateProps, type PropsIssue } from './validate-props.js';
 export { scaffoldTemplate, type ScaffoldTemplateOptions, type ScaffoldTemplateResult } from './scaffold-template.js';
+export { buildBrowserScript } from './build-browser-script.js';

@@ -127,7 +127,9 @@ import { CompositionRoot, createPageRuntime, type Template } from '${imports.run
 import definition from '${imports.templateFromTest}/index.js';
 
 const template = definition as unknown as Template;
-const example = JSON.parse(readFileSync(new URL('${imports.templateFromTest}/example-props.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+// examples.json: example name -> props, the file the studio lists and saves into.
+const examples = JSON.parse(readFileSync(new URL('${imports.templateFromTest}/examples.json', import.meta.url), 'utf8')) as Record<string, Record<string, unknown>>;
+const example = examples['near the limits']!;
 
 /** One frame as the page would show it; equal strings mean the renderer may reuse the previous image. */
 function renderFrame(frame: number, variant: string, props: unknown = template.defaultProps): string {
@@ -141,7 +143,7 @@ function renderFrame(frame: number, variant: string, props: unknown = template.d
 }
 
 describe('${id}', () => {
-  it('accepts its default props and example-props.json', () => {
+  it('accepts its default props and its stored example', () => {
     expect(template.schema.safeParse(template.defaultProps).success).toBe(true);
     expect(template.schema.safeParse(example).success).toBe(true);
   });
@@ -182,7 +184,7 @@ export function scaffoldSources(id: string, imports: ScaffoldImports): ScaffoldS
       'schema.ts': schemaSource(imports),
       [`${id}.tsx`]: componentSource(name, imports),
       'index.tsx': indexSource(id, name, imports),
-      'example-props.json': `${JSON.stringify(EXAMPLE_PROPS, null, 2)}\n`,
+      'examples.json': `${JSON.stringify({ 'near the limits': EXAMPLE_PROPS }, null, 2)}\n`,
     },
     test: testSource(id, imports),
   };

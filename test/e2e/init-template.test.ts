@@ -52,7 +52,7 @@ describe('mastercut init template', () => {
     const result = await run(bin, ['init', 'template', 'spring-promo', '--dir', compositions, '--tests', tests]);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain('created template "spring-promo"');
-    expect((await readdir(path.join(compositions, 'spring-promo'))).sort()).toEqual(['example-props.json', 'index.tsx', 'schema.ts', 'spring-promo.tsx']);
+    expect((await readdir(path.join(compositions, 'spring-promo'))).sort()).toEqual(['examples.json', 'index.tsx', 'schema.ts', 'spring-promo.tsx']);
     expect(await readdir(tests)).toEqual(['spring-promo.test.tsx']);
     const registry = await readFile(path.join(compositions, 'index.ts'), 'utf8');
     expect(registry).toContain("import springPromo from './spring-promo/index.js';");
@@ -96,7 +96,7 @@ describe('mastercut init template', () => {
     const template = (await import(path.join(compositions, 'spring-promo/index.tsx'))).default as Template;
     expect(template).toMatchObject({ id: 'spring-promo', fps: 30, durationInFrames: 90, fonts: expect.arrayContaining([expect.objectContaining({ family: 'Inter' })]) });
     engine = await createTestEngine({ poolSize: 1, templates: [template], compositionsDir: compositions });
-    const example = JSON.parse(await readFile(path.join(compositions, 'spring-promo/example-props.json'), 'utf8')) as object;
+    const example = (JSON.parse(await readFile(path.join(compositions, 'spring-promo/examples.json'), 'utf8')) as Record<string, object>)['near the limits']!;
 
     const video = path.join(work, 'promo.mp4');
     const result = await engine.renderVideo({ templateId: 'spring-promo', variant: 'portrait', props: example, out: video });

@@ -3,7 +3,8 @@ import { templates } from '../../compositions/index.js';
 import type { Template } from '../../src/composition/index.js';
 import { compositionsDir } from '../../src/cli/render-engine.js';
 import { loadConfig } from '../../src/config/index.js';
-import { findChromium, findFfmpeg } from '../../src/encode/index.js';
+import { findChromium, findFfmpeg, findFfprobe } from '../../src/encode/index.js';
+import { createFootageServer, type FootageFetcher, type FootageServer } from '../../src/footage/index.js';
 import { createRenderVideo, type RenderVideo } from '../../src/pipeline/index.js';
 import { BrowserPool, type RemoteImageSource } from '../../src/render/index.js';
 import { createTemplateRegistry, type TemplateRegistry } from '../../src/templates/index.js';
@@ -16,6 +17,7 @@ export interface TestEngine {
   registry: TemplateRegistry;
   pool: BrowserPool;
   renderVideo: RenderVideo;
+  footage: FootageServer;
   ffmpegPath: string;
   close(): Promise<void>;
 }
@@ -28,7 +30,9 @@ export async function createTestEngine(
   options: {
     poolSize?: number;
     fixtures?: boolean;
-    remoteImages?: RemoteImageSource;
+    remoteImages?: RemoteImageSource & FootageFetcher;
+    /** Bytes of decoded <Video> frames kept (default 256 MiB). */
+    footageCacheBytes?: number;
     frameTimeoutMs?: number;
     renderTimeoutMs?: number;
     recycleAfterRenders?: number;
@@ -38,16 +42,21 @@ export async function createTestEngine(
   } = {},
 ): Promise<TestEngine> {
   const config = loadConfig({ ...process.env, MASTERCUT_CACHE_DIR: path.join(repoRoot, '.cache/test') });
-  const [ffmpegPath, chromium] = await Promise.all([findFfmpeg(), findChromium()]);
+  const [ffmpegPath, ffprobePath, chromium] = await Promise.all([findFfmpeg(), findFfprobe(), findChromium()]);
   const registry = createTemplateRegistry({
     templates: options.templates ?? ((options.fixtures ? fixtureTemplates : templates) as readonly Template[]),
     compositionsDir: options.compositionsDir ?? (options.fixtures ? fixturesDir : compositionsDir),
     cacheDir: config.cacheDir,
   });
+  const footage = createFootageServer(
+    { ffmpegPath, ffprobePath, fetcher: options.remoteImages },
+    { cacheMaxBytes: options.footageCacheBytes ?? config.footage.cacheMaxBytes },
+  );
   const pool = new BrowserPool({
     size: options.poolSize ?? 2,
     chromiumPath: chromium.path,
     remoteImages: options.remoteImages,
+    videoFrames: footage,
     recycleAfterRenders: options.recycleAfterRenders,
   });
   const render = {
@@ -55,6 +64,10 @@ export async function createTestEngine(
     frameTimeoutMs: options.frameTimeoutMs ?? config.render.frameTimeoutMs,
     renderTimeoutMs: options.renderTimeoutMs ?? config.render.renderTimeoutMs,
   };
-  const renderVideo = createRenderVideo({ registry, pool, ffmpegPath, render, encode: config.encode });
-  return { registry, pool, renderVideo, ffmpegPath, close: () => pool.close() };
+  const renderVideo = createRenderVideo({ registry, pool, media: footage, ffmpegPath, render, encode: config.encode });
+  const close = async (): Promise<void> => {
+    await pool.close();
+    footage.close();
+  };
+  return { registry, pool, renderVideo, footage, ffmpegPath, close };
 }

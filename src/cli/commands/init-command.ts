@@ -29,7 +29,8 @@ export async function initCommand(argv: string[]): Promise<number> {
     'next:',
     `  npx vitest run ${shown(result.files.at(-1)!)}`,
     `  mastercut still ${id} --frame 89 --out ${id}.png`,
-    `  mastercut render ${id} --props ${shown(path.join(dir, id, 'example-props.json'))} --out ${id}.mp4`,
+    `  mastercut render ${id} --out ${id}.mp4`,
+    `  mastercut studio                  # preview it, with the examples in ${shown(path.join(dir, id, 'examples.json'))}`,
     '  the authoring guide: docs/templates.md',
     '',
   );

@@ -1,20 +1,20 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { allowedImageTypes, type AllowedImageType } from './sniff-image-type.js';
+import { isAllowedAssetType, type AllowedAssetType } from './asset-kind.js';
 
-/** One cached image on disk. */
+/** One cached asset (image or video) on disk. */
 export interface CachedAsset {
   path: string;
-  contentType: AllowedImageType;
+  contentType: AllowedAssetType;
   bytes: number;
 }
 
-/** Disk cache of fetched images, keyed by sha256 of the URL. */
+/** Disk cache of fetched assets, keyed by sha256 of the URL (and kind). */
 export interface AssetDiskCache {
   keyFor(url: string): string;
   read(key: string): Promise<CachedAsset | null>;
-  write(key: string, body: Buffer, contentType: AllowedImageType): Promise<CachedAsset>;
+  write(key: string, body: Buffer, contentType: AllowedAssetType): Promise<CachedAsset>;
 }
 
 interface Sidecar {
@@ -52,8 +52,8 @@ export function createAssetDiskCache(dir: string): AssetDiskCache {
       const { bin, meta } = paths(key);
       try {
         const sidecar = JSON.parse(await readFile(meta, 'utf8')) as Partial<Sidecar>;
-        const type = sidecar.contentType as AllowedImageType;
-        if (!allowedImageTypes.includes(type)) return null;
+        const type = sidecar.contentType;
+        if (!isAllowedAssetType(type)) return null;
         const info = await stat(bin);
         if (info.size !== sidecar.bytes) return null;
         return { path: bin, contentType: type, bytes: info.size };

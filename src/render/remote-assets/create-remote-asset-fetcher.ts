@@ -7,28 +7,30 @@ import type { RemoteAssetOptions } from './remote-asset-options.schema.js';
 import { requestAsset, type RequestAssetSettings } from './request-asset.js';
 import { resolvePinnedAddresses, type LookupAll } from './resolve-pinned-addresses.js';
 import { resolveRemoteAssetOptions } from './resolve-remote-asset-options.js';
-import type { AllowedImageType } from './sniff-image-type.js';
+import { allowedTypes, type AllowedAssetType, type AssetKind } from './asset-kind.js';
 
 export interface RemoteAssetFetcherDeps {
   /** DNS resolution; defaults to `dns.promises.lookup`. Tests inject a fake. */
   lookup?: LookupAll;
 }
 
-/** A remote image, vetted and stored in the disk cache. */
+/** A remote image or video, vetted and stored in the disk cache. */
 export interface FetchedAsset {
   path: string;
-  contentType: AllowedImageType;
+  contentType: AllowedAssetType;
   bytes: number;
   fromCache: boolean;
 }
 
 export interface RemoteAssetFetcher {
   /**
-   * Returns the cached file of an image URL, downloading it first when
-   * needed. Throws AppError ASSET_FORBIDDEN / ASSET_TOO_LARGE /
-   * ASSET_BAD_TYPE / ASSET_FETCH_FAILED, or CancelledError when `signal` fires.
+   * Returns the cached file of an image URL (or, with `kind: 'video'`, of a
+   * video for <Video>: MP4, QuickTime or WebM), downloading it first when
+   * needed. Both kinds pass the same guards and size limit. Throws AppError
+   * ASSET_FORBIDDEN / ASSET_TOO_LARGE / ASSET_BAD_TYPE / ASSET_FETCH_FAILED,
+   * or CancelledError when `signal` fires.
    */
-  fetch(url: string, signal?: AbortSignal): Promise<FetchedAsset>;
+  fetch(url: string, signal?: AbortSignal, kind?: AssetKind): Promise<FetchedAsset>;
 }
 
 interface InFlight {
@@ -71,11 +73,11 @@ export function createRemoteAssetFetcher(
   };
   const inFlight = new Map<string, InFlight>();
 
-  async function download(first: CheckedUrl, signal: AbortSignal) {
+  async function download(first: CheckedUrl, signal: AbortSignal, kind: AssetKind) {
     let current = first;
     for (let hop = 0; ; hop++) {
       const addresses = await raceAbort(resolvePinnedAddresses(current, lookup, opts), signal);
-      const result = await requestAsset(current, addresses, settings, signal);
+      const result = await requestAsset(current, addresses, settings, signal, kind);
       if (result.kind === 'body') return result;
       if (hop >= opts.maxRedirects) {
         const why = `remote asset from "${first.host}" redirected more than ${opts.maxRedirects} times`;
@@ -93,9 +95,9 @@ export function createRemoteAssetFetcher(
   }
 
   /** One download under the total deadline; the abort reason tells a timeout from a cancellation. */
-  async function load(checked: CheckedUrl, key: string, cancel: AbortSignal): Promise<FetchedAsset> {
+  async function load(checked: CheckedUrl, key: string, kind: AssetKind, cancel: AbortSignal): Promise<FetchedAsset> {
     const cached = await cache.read(key);
-    if (cached) return { ...cached, fromCache: true };
+    if (cached && allowedTypes(kind).includes(cached.contentType)) return { ...cached, fromCache: true };
     const controller = new AbortController();
     const timeout = new AppError(
       'ASSET_FETCH_FAILED',
@@ -106,7 +108,7 @@ export function createRemoteAssetFetcher(
     const onCancel = () => controller.abort(new CancelledError('remote asset fetch cancelled'));
     cancel.addEventListener('abort', onCancel, { once: true });
     try {
-      const { body, contentType } = await download(checked, controller.signal);
+      const { body, contentType } = await download(checked, controller.signal, kind);
       return { ...(await cache.write(key, body, contentType)), fromCache: false };
     } catch (err) {
       if (controller.signal.aborted) throw controller.signal.reason;
@@ -142,15 +144,16 @@ export function createRemoteAssetFetcher(
   }
 
   return {
-    fetch(url, signal) {
+    fetch(url, signal, kind = 'image') {
       try {
         throwIfAborted(signal);
         const checked = checkUrl(url, opts);
-        const key = cache.keyFor(checked.url.href);
+        // Images keep their historical key; a video of the same URL is another entry.
+        const key = cache.keyFor(kind === 'image' ? checked.url.href : `${kind}:${checked.url.href}`);
         let entry = inFlight.get(key);
         if (!entry) {
           const controller = new AbortController();
-          const promise = load(checked, key, controller.signal).finally(() => {
+          const promise = load(checked, key, kind, controller.signal).finally(() => {
             if (inFlight.get(key) === entry) inFlight.delete(key);
           });
           // Waiters that cancelled leave nobody to observe a late failure.

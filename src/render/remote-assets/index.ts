@@ -1,6 +1,7 @@
 /**
- * Remote images named in props, fetched from Node behind SSRF guards and
- * kept in a disk cache; the capture page only ever sees the cached bytes.
+ * Remote images (and <Video> sources) named in props, fetched from Node
+ * behind SSRF guards and kept in a disk cache; the capture page only ever
+ * sees the cached bytes.
  */
 export {
   createRemoteAssetFetcher,
@@ -19,3 +20,5 @@ export {
 } from './remote-asset-options.schema.js';
 export { resolveRemoteAssetOptions } from './resolve-remote-asset-options.js';
 export { allowedImageTypes, sniffImageType, type AllowedImageType } from './sniff-image-type.js';
+export { allowedVideoTypes, sniffVideoType, type AllowedVideoType } from './sniff-video-type.js';
+export { allowedTypes, type AllowedAssetType, type AssetKind } from './asset-kind.js';

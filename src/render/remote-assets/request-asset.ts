@@ -5,12 +5,12 @@ import type { LookupFunction } from 'node:net';
 import type { SecureContext } from 'node:tls';
 import { AppError } from '../../errors/index.js';
 import type { CheckedUrl } from './check-url.js';
-import { allowedImageTypes, normalizeImageType, sniffImageType, type AllowedImageType } from './sniff-image-type.js';
+import { allowedTypes, normalizeType, sniffType, type AllowedAssetType, type AssetKind } from './asset-kind.js';
 
-/** What one request (one hop) gave: a redirect to follow, or a vetted image body. */
+/** What one request (one hop) gave: a redirect to follow, or a vetted body of the wanted kind. */
 export type HopResult =
   | { kind: 'redirect'; location: string }
-  | { kind: 'body'; contentType: AllowedImageType; body: Buffer };
+  | { kind: 'body'; contentType: AllowedAssetType; body: Buffer };
 
 export interface RequestAssetSettings {
   maxBytes: number;
@@ -50,6 +50,7 @@ export function requestAsset(
   addresses: LookupAddress[],
   settings: RequestAssetSettings,
   signal: AbortSignal,
+  assetKind: AssetKind = 'image',
 ): Promise<HopResult> {
   const { host, url } = checked;
   return new Promise<HopResult>((resolve, reject) => {
@@ -72,7 +73,7 @@ export function requestAsset(
       path: `${url.pathname}${url.search}`,
       method: 'GET',
       headers: {
-        accept: allowedImageTypes.join(','),
+        accept: allowedTypes(assetKind).join(','),
         // No compression: the bytes we count and sniff are the bytes we store.
         'accept-encoding': 'identity',
         'user-agent': settings.userAgent,
@@ -98,10 +99,10 @@ export function requestAsset(
         finish(assetError('ASSET_FETCH_FAILED', host, `answered HTTP ${status}`, retryable));
         return;
       }
-      const declared = normalizeImageType(res.headers['content-type']);
+      const declared = normalizeType(assetKind, res.headers['content-type']);
       if (!declared) {
         const shown = (res.headers['content-type'] ?? 'no content type').split(';')[0]!.slice(0, 80);
-        const allowed = allowedImageTypes.join(', ');
+        const allowed = allowedTypes(assetKind).join(', ');
         finish(assetError('ASSET_BAD_TYPE', host, `has type ${shown}; only ${allowed} are allowed`));
         return;
       }
@@ -126,9 +127,9 @@ export function requestAsset(
       });
       res.on('end', () => {
         const body = Buffer.concat(chunks);
-        const actual = sniffImageType(body);
+        const actual = sniffType(assetKind, body);
         if (actual !== declared) {
-          const what = actual ? `contains ${actual}` : 'does not contain an allowed image';
+          const what = actual ? `contains ${actual}` : `does not contain an allowed ${assetKind}`;
           finish(assetError('ASSET_BAD_TYPE', host, `is declared ${declared} but ${what}`));
           return;
         }

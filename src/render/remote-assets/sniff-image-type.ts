@@ -34,12 +34,20 @@ export function sniffImageType(bytes: Uint8Array): AllowedImageType | null {
   return null;
 }
 
-/** AVIF is an ISO-BMFF file whose leading `ftyp` box names the avif/avis brand (major or compatible). */
-function isAvif(bytes: Uint8Array): boolean {
-  if (bytes.length < 16 || ascii(bytes, 4, 8) !== 'ftyp') return false;
+/**
+ * The brands (major first, then compatible) of an ISO-BMFF file's leading
+ * `ftyp` box, or null when the bytes do not start with one.
+ */
+export function isoBrands(bytes: Uint8Array): string[] | null {
+  if (bytes.length < 16 || ascii(bytes, 4, 8) !== 'ftyp') return null;
   const boxSize = ((bytes[0]! << 24) | (bytes[1]! << 16) | (bytes[2]! << 8) | bytes[3]!) >>> 0;
   const end = Math.min(boxSize, bytes.length);
   const brands = [ascii(bytes, 8, 12)];
   for (let i = 16; i + 4 <= end; i += 4) brands.push(ascii(bytes, i, i + 4));
-  return brands.some((b) => b === 'avif' || b === 'avis');
+  return brands;
+}
+
+/** AVIF is an ISO-BMFF file whose leading `ftyp` box names the avif/avis brand (major or compatible). */
+function isAvif(bytes: Uint8Array): boolean {
+  return isoBrands(bytes)?.some((b) => b === 'avif' || b === 'avis') ?? false;
 }

@@ -29,7 +29,7 @@ describe('HTTP API: templates, renders and outputs', () => {
     const list = await api.call('/v1/templates');
     expect(list.status).toBe(200);
     const { templates } = await list.json();
-    expect(templates.map((t: { id: string }) => t.id).sort()).toEqual(['loyalty-tier', 'reference', 'year-recap']);
+    expect(templates.map((t: { id: string }) => t.id).sort()).toEqual(['loyalty-tier', 'reference', 'welcome-clip', 'year-recap']);
 
     const res = await api.call('/v1/templates/loyalty-tier');
     expect(res.status).toBe(200);

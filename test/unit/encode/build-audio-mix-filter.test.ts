@@ -65,4 +65,30 @@ describe('buildAudioMixFilter', () => {
   it('refuses an empty track list', () => {
     expect(() => buildAudioMixFilter({ tracks: [], fps: 30, durationSec: 1, firstInputIndex: 1 })).toThrow();
   });
+
+  describe('source segments (the sound of a <Video>)', () => {
+    const mix = (track: object) =>
+      buildAudioMixFilter({ tracks: [{ path: '/v.mp4', fromFrame: 15, volume: 1, ...track }], fps: 30, durationSec: 4, firstInputIndex: 1 }).filter;
+
+    it('trims the source before placing it on the timeline', () => {
+      expect(mix({ sourceStartSec: 0.5, sourceEndSec: 2, durationInFrames: 45 })).toBe(
+        '[1:a]atrim=start=0.5:end=2,asetpts=PTS-STARTPTS,atrim=end=1.5,asetpts=PTS-STARTPTS,' +
+          'aformat=sample_fmts=fltp:sample_rates=48000:channel_layouts=stereo,adelay=delays=24000S:all=1[a0];' +
+          '[a0]apad=whole_dur=4,atrim=end=4[aout]',
+      );
+    });
+
+    it('loops exactly the segment, in samples, then stops with the track', () => {
+      const filter = mix({ sourceStartSec: 1, sourceEndSec: 1.8, loop: true, durationInFrames: 90 });
+      expect(filter).toContain('[1:a]atrim=start=1:end=1.8,asetpts=PTS-STARTPTS,aformat=sample_fmts=fltp:sample_rates=48000:channel_layouts=stereo,aloop=loop=-1:size=38400,atrim=end=3,');
+      expect(() => mix({ loop: true, durationInFrames: 90 })).toThrow(/looped track/);
+      expect(() => mix({ loop: true, sourceEndSec: 2 })).toThrow(/looped track/);
+    });
+
+    it('changes speed with atempo, halving below 0.5', () => {
+      expect(mix({ playbackRate: 1.5 })).toContain('[1:a]atempo=1.5,aformat=');
+      expect(mix({ playbackRate: 0.2 })).toContain('[1:a]atempo=0.5,atempo=0.5,atempo=0.8,aformat=');
+      expect(mix({ playbackRate: 1 })).toContain('[1:a]aformat=');
+    });
+  });
 });

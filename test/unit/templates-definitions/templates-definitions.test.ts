@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -31,11 +31,12 @@ const INVALID: Record<string, { tooLong: Record<string, unknown>; outOfRange: Re
   reference: { tooLong: { name: 'x'.repeat(41) }, outOfRange: { points: 10_000_001 } },
   'year-recap': { tooLong: { topDestination: 'x'.repeat(61) }, outOfRange: { nightsStayed: 367 } },
   'loyalty-tier': { tooLong: { firstName: 'x'.repeat(41) }, outOfRange: { memberSince: 1989 } },
+  'welcome-clip': { tooLong: { cta: { label: 'x'.repeat(33) } }, outOfRange: { welcomePoints: 1_000_001 } },
 };
 
 describe('template registry', () => {
-  it('registers the three sample templates with unique ids', () => {
-    expect(templates.map((t) => t.id).sort()).toEqual(['loyalty-tier', 'reference', 'year-recap']);
+  it('registers the sample templates with unique ids', () => {
+    expect(templates.map((t) => t.id).sort()).toEqual(['loyalty-tier', 'reference', 'welcome-clip', 'year-recap']);
   });
 
   for (const t of templates) {
@@ -70,6 +71,16 @@ describe('template registry', () => {
         }
         expect(t.posterFrame).toBeGreaterThanOrEqual(0);
         expect(t.posterFrame).toBeLessThan(t.durationInFrames);
+      });
+
+      it('stores only example props its schema accepts (compositions/<id>/examples.json, for the studio)', () => {
+        const file = join(COMPOSITIONS, t.id, 'examples.json');
+        if (!existsSync(file)) return;
+        const examples = JSON.parse(readFileSync(file, 'utf8')) as Record<string, object>;
+        expect(Object.keys(examples).length).toBeGreaterThan(0);
+        for (const [name, props] of Object.entries(examples)) {
+          expect([name, t.schema.safeParse({ ...t.defaultProps, ...props }).success]).toEqual([name, true]);
+        }
       });
 
       it('ships every font and sound it declares', () => {
@@ -143,5 +154,16 @@ describe('loyalty-tier', () => {
     expect(t.schema.safeParse({ ...t.defaultProps, currentTier: 'Gold', nextTier: 'Gold' }).success).toBe(false);
     expect(t.schema.safeParse({ ...t.defaultProps, currentTier: 'Diamond', nextTier: 'Silver' }).success).toBe(false);
     expect(t.schema.safeParse({ ...t.defaultProps, pointsToNextTier: 1_000_001 }).success).toBe(false);
+  });
+});
+
+describe('welcome-clip', () => {
+  const t = byId('welcome-clip');
+
+  it('runs 6 s at 30 fps in the three shapes over footage it ships (under 250 KB)', () => {
+    expect([t.fps, t.durationInFrames]).toEqual([30, 180]);
+    expect(Object.keys(t.variants).sort()).toEqual(['landscape', 'portrait', 'square']);
+    const clip = staticPath('welcome-clip', 'brand-clip.mp4')!;
+    expect(statSync(clip).size).toBeLessThan(250 * 1024);
   });
 });

@@ -36,6 +36,8 @@ const HOLD: Record<string, { from: number; moving: number } | undefined> = {
   reference: undefined,
   'year-recap': { from: 180, moving: 90 },
   'loyalty-tier': { from: 150, moving: 60 },
+  // Its footage moves to the last frame.
+  'welcome-clip': undefined,
 };
 
 describe('templates render with react-dom/server', () => {
@@ -108,5 +110,17 @@ describe('template content', () => {
     expect(renderFrame(t, 0, 'landscape')).toContain('0%');
     const reached = { ...(t.defaultProps as object), pointsToNextTier: 0 };
     expect(renderFrame(t, 170, 'portrait', reached)).toContain('100%');
+  });
+
+  it('welcome-clip shows the footage frame by frame under the name, the counted gift and the CTA', () => {
+    const t = byId('welcome-clip');
+    for (const variant of Object.keys(t.variants)) {
+      const html = renderFrame(t, t.posterFrame, variant);
+      for (const text of ['Welcome to Aurora Rewards', 'Dana.', '2,000 points', 'Start exploring']) expect(html, `${variant}: ${text}`).toContain(text);
+    }
+    const frameAsked = (html: string) => /frame=(\d+)/.exec(html.replaceAll('&amp;', '&'))?.[1];
+    expect(frameAsked(renderFrame(t, 42))).toBe('42');
+    expect(renderFrame(t, 42)).toContain('brand-clip.mp4');
+    expect(renderFrame(t, 80, 'landscape', { ...(t.defaultProps as object), welcomePoints: 0 })).toContain('0 points');
   });
 });
