@@ -97,7 +97,8 @@ export function createBrowserEvents(deps: BrowserEventsDeps, options: BrowserEve
         indexOf.push(index);
       }
       const result = await deps.ingest.ingest(candidates, { client, source });
-      const stored = result.events.filter((e) => e.type === 'conversion');
+      // Only counted conversions use the cap: a scanner's (a bot) is stored apart and counts nowhere.
+      const stored = result.events.filter((e) => e.type === 'conversion' && !e.bot);
       if (stored.length > 0) {
         const tx = deps.redis.multi();
         for (const e of stored) {

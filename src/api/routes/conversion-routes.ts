@@ -81,7 +81,8 @@ export function createConversionRoutes(deps: ConversionRoutesDeps, options: Conv
     const result = await deps.browser.ingest([event], { userAgent: req.get('user-agent'), method: req.method, ip: req.ip }, 'pixel');
     if (result.rejected.length > 0) {
       const message = result.rejected[0]!.message;
-      throw new AppError('INVALID_ARGUMENT', message, { details: { issues: [{ path: message.slice(0, message.indexOf(':')), message }] } });
+      const colon = message.indexOf(': ');
+      throw new AppError('INVALID_ARGUMENT', message, { details: { issues: [{ path: message.slice(0, colon), message: message.slice(colon + 2) }] } });
     }
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('X-Mastercut-Conversion', result.duplicates > 0 ? 'duplicate' : result.bots > 0 ? 'bot' : 'accepted');
