@@ -91,7 +91,8 @@ export const conversionEventSchema = z.object({
  */
 export const engagementEventSchema = z.discriminatedUnion('type', [interactionEventSchema, conversionEventSchema]);
 export type EngagementEvent = z.output<typeof engagementEventSchema>;
-export type EngagementEventInput = z.input<typeof engagementEventSchema>;
+/** An event as callers send it: a conversion's id is optional (ingestion derives it from the campaign and order id). */
+export type EngagementEventInput = z.input<typeof interactionEventSchema> | (Omit<z.input<typeof conversionEventSchema>, 'id'> & { id?: string });
 export type InteractionEvent = z.output<typeof interactionEventSchema>;
 export type ConversionEvent = z.output<typeof conversionEventSchema>;
 
