@@ -49,14 +49,26 @@ local function setBit(b, field, uniq, flag)
   local m = tonumber(hget(b, 'seen', field) or '0')
   if bit.band(m, flag) == 0 then hset(b, 'seen', field, m + flag) hincr(b, 'uniq', uniq, 1) end
 end
-local function clearBit(b, field, uniq, flag)
+
+-- A human event of type typ counted (by = 1) or taken back (by = -1) in one
+-- scope (a channel, or '*' for all): its seen bit and unique counter follow
+-- the count of human events of the type (opens and clicks can be taken back;
+-- the other types only ever add). Returns the scope's bit set before and after.
+local function mark(b, field, uniq, typ, by)
+  local flag = bits[typ]
   local m = tonumber(hget(b, 'seen', field) or '0')
-  if bit.band(m, flag) ~= 0 then
-    if m == flag then hdel(b, 'seen', field) else hset(b, 'seen', field, m - flag) end
-    hincr(b, 'uniq', uniq, -1)
+  local had = bit.band(m, flag) ~= 0
+  local has = true
+  if FLIPPABLE[typ] then
+    local n = hincr(b, 'hum', field .. '|' .. typ, by)
+    if n <= 0 then hdel(b, 'hum', field .. '|' .. typ) has = false end
   end
+  if had == has then return m, m end
+  local m2 = has and m + flag or m - flag
+  if m2 == 0 then hdel(b, 'seen', field) else hset(b, 'seen', field, m2) end
+  hincr(b, 'uniq', uniq, has and 1 or -1)
+  return m, m2
 end
-local function engagedIn(b, cr) return bit.band(tonumber(hget(b, 'seen', cr) or '0'), ENGAGE) ~= 0 end
 
 -- The recipient engaged in one channel more (d = 1) or less (d = -1): the
 -- engaged and multi-channel totals, also among reached recipients (LTV cohorts).
@@ -71,23 +83,14 @@ local function channelCount(b, rid, d)
   end
 end
 
--- A human event of a type counted (by = 1) or taken back (by = -1).
+-- A human event of a type counted (by = 1) or taken back (by = -1): raw
+-- count, uniques per channel and overall, and the channels engaged in.
 local function human(b, ch, rid, typ, by)
-  local cr = ch .. '|' .. rid
-  local before = engagedIn(b, cr)
   hincr(b, 'cnt', 'h|' .. ch .. '|' .. typ, by)
-  for _, s in ipairs({ { cr, ch }, { '*|' .. rid, '*' } }) do
-    local field, scope = s[1], s[2]
-    if FLIPPABLE[typ] then
-      local n = hincr(b, 'hum', field .. '|' .. typ, by)
-      if n <= 0 then hdel(b, 'hum', field .. '|' .. typ) clearBit(b, field, scope .. '|' .. typ, bits[typ])
-      elseif n == 1 and by > 0 then setBit(b, field, scope .. '|' .. typ, bits[typ]) end
-    else
-      setBit(b, field, scope .. '|' .. typ, bits[typ])
-    end
-  end
-  local after = engagedIn(b, cr)
-  if before ~= after then channelCount(b, rid, after and 1 or -1) end
+  local before, after = mark(b, ch .. '|' .. rid, ch .. '|' .. typ, typ, by)
+  mark(b, '*|' .. rid, '*|' .. typ, typ, by)
+  local was, is = bit.band(before, ENGAGE) ~= 0, bit.band(after, ENGAGE) ~= 0
+  if was ~= is then channelCount(b, rid, is and 1 or -1) end
 end
 
 -- A stored human open or click turned out to be a scanner's.

@@ -123,14 +123,21 @@ for i = ${INGEST_HEAD_ARGS + 1}, #ARGV, ${INGEST_ARGS_PER_EVENT} do
     if not fr or ts < tonumber(fr) then hset(b, 'frn', rid, rawTs) end
     fr = hget(b, 'fr', rid)
     if not fr or ts < tonumber(fr) then hset(b, 'fr', rid, rawTs) end
-    local line = parse(hget(b, 'tl', rid))
-    if #line >= cap then
+    -- Appended as text; parsed only when full, to drop the oldest engagement.
+    local line = hget(b, 'tl', rid)
+    local entry = ch .. ',' .. rawTs
+    if not line then
+      hset(b, 'tl', rid, entry)
+    elseif select(2, string.gsub(line, ';', '')) + 1 < cap then
+      hset(b, 'tl', rid, line .. ';' .. entry)
+    else
+      local list = parse(line)
       local oldest = 1
-      for k, e in ipairs(line) do if tonumber(e[2]) < tonumber(line[oldest][2]) then oldest = k end end
-      table.remove(line, oldest)
+      for k, e in ipairs(list) do if tonumber(e[2]) < tonumber(list[oldest][2]) then oldest = k end end
+      table.remove(list, oldest)
+      list[#list + 1] = { ch, rawTs }
+      hset(b, 'tl', rid, join(list))
     end
-    line[#line + 1] = { ch, rawTs }
-    hset(b, 'tl', rid, join(line))
   end
   if out[n] == nil then
     if bot then
