@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { isObject } from './is-object.js';
 import type { ClientInfo } from './classify-client.js';
 import type { EventIngest, IngestResult } from './create-event-ingest.js';
 import type { LiveLinkSubject } from './create-live-link-events.js';
@@ -112,8 +113,4 @@ export function createBrowserEvents(deps: BrowserEventsDeps, options: BrowserEve
       return { ...result, rejected };
     },
   };
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -4,6 +4,7 @@ import { classifyClient, type ClientInfo, type ClientRanges, type ClientVerdict 
 import { toMinorUnits, fromMinorUnits } from './currency.js';
 import { engagementEventSchema, type EngagementEvent } from './engagement-event.schema.js';
 import { INGEST_CLASS } from './ingest-script.js';
+import { isObject } from './is-object.js';
 import { serverEventId } from './server-event-id.js';
 
 /** Who reported an event: the farm itself, an API-key caller, a browser (beacon or pixel), an order import. */
@@ -89,13 +90,9 @@ function checkPassedClient(value: unknown): ClientInfo | string {
 }
 
 /** Field paths and messages only: the values may be personal data. */
-export function describeIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {
+function describeIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {
   return issues
     .slice(0, 5)
     .map((issue) => `${issue.path.map(String).join('.') || '(event)'}: ${issue.message}`)
     .join('; ');
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
