@@ -24,7 +24,7 @@ import { Redis } from 'ioredis';
 import { errorHandler } from '../src/api/middleware/error-handler.js';
 import { createEventRoutes } from '../src/api/routes/event-routes.js';
 import { startEmbeddedRedis } from '../src/cli/embedded-redis.js';
-import { createEventIngest, engagementKeys, ENGAGEMENT_EVENT_TYPES, EVENTS_STREAM_KEY } from '../src/engagement/index.js';
+import { createEventIngest, engagementKeys, EVENTS_STREAM_KEY, INTERACTION_EVENT_TYPES } from '../src/engagement/index.js';
 import { pino } from 'pino';
 import { benchWebhookFanout, formatWebhookFanout } from './webhook-fanout.js';
 
@@ -56,11 +56,11 @@ async function runClient(): Promise<void> {
       const n = serial++;
       const recipient = (n * 7919) % RECIPIENTS;
       const channel = CHANNELS[n % 3]!;
-      const type = ENGAGEMENT_EVENT_TYPES[(n >> 2) % ENGAGEMENT_EVENT_TYPES.length]!;
+      const type = INTERACTION_EVENT_TYPES[(n >> 2) % INTERACTION_EVENT_TYPES.length]!;
       const k = `${channel}|${type}`;
       (seen.get(k) ?? seen.set(k, new Set()).get(k)!).add(recipient);
       parts.push(
-        `{"id":"bench${process.pid}x${n}","type":"${type}","campaignId":"${CAMPAIGN}","recipientId":"m${recipient}","channel":"${channel}","templateId":"year-recap","ts":${now + n},"meta":{}}`,
+        `{"id":"bench${process.pid}x${n}","type":"${type}","campaignId":"${CAMPAIGN}","recipientId":"m${recipient}","channel":"${channel}","templateId":"year-recap","ts":${now - n},"meta":{}}`,
       );
     }
     return `{"events":[${parts.join(',')}]}`;

@@ -39,8 +39,12 @@ export interface ApiDeps {
   metrics?: { cacheLookup(layer: 'store', result: 'hit' | 'miss'): void };
   /** CRM webhook endpoints (createWebhookRouter), mounted at /v1/webhooks behind the API key. */
   webhookRouter?: Router;
-  /** Engagement (src/api/engagement-wiring.ts): `POST /v1/events` (own auth: API key or Live token) and `GET /v1/campaigns/:id/metrics` behind the API key. */
-  engagement?: { events: Router; metrics: Router };
+  /**
+   * Engagement (src/api/engagement-wiring.ts): `POST /v1/events` (own auth:
+   * API key or Live token), `GET /v1/campaigns/:id/metrics` and `ltv.csv`
+   * behind the API key, `/v1/conversions` (own auth: the pixel is public).
+   */
+  engagement?: { events: Router; metrics: Router; conversions: Router };
 }
 
 /** Tunables of the app; all optional. */

@@ -52,7 +52,11 @@ export function createApp(deps: ApiDeps, options: ApiOptions = {}): Express {
   const auth = apiKeyAuth(deps.apiKeys);
   const json = jsonBody({ limitBytes: opts.jsonLimitBytes });
   // Events read their own bodies (JSON or text/plain beacons) and check the API key or a Live token themselves.
-  if (deps.engagement) app.use('/v1/events', deps.engagement.events);
+  if (deps.engagement) {
+    app.use('/v1/events', deps.engagement.events);
+    // The pixel is public (a click reference is its capability); imports check the API key themselves.
+    app.use('/v1/conversions', deps.engagement.conversions);
+  }
   app.use('/v1/templates', auth, createTemplateRoutes({ registry: deps.registry }));
   app.use(
     '/v1/renders',
@@ -63,7 +67,7 @@ export function createApp(deps: ApiDeps, options: ApiOptions = {}): Express {
       { maxWaitSeconds: opts.maxWaitSeconds, redisTimeoutMs: opts.redisTimeoutMs },
     ),
   );
-  // Only `/:id/metrics`; every other campaign path goes on to the campaign router.
+  // Only `/:id/metrics` and `/:id/ltv.csv`; every other campaign path goes on to the campaign router.
   if (deps.engagement) app.use('/v1/campaigns', auth, deps.engagement.metrics);
   // The campaign router reads its own bodies: raw CSV / JSON Lines streams,
   // and JSON with its own (larger) limit for inline recipient lists.

@@ -27,7 +27,7 @@ import type { ObjectStore } from '../storage/object-store.js';
 import type { TemplateRegistry } from '../templates/index.js';
 import type { ApiDeps } from './api-deps.js';
 import { createLiveLinkRoutes } from './routes/live-link-routes.js';
-import { createBundleRoutes, createLiveRoutes, type LiveRouteMetrics } from './routes/live-routes.js';
+import { createBundleRoutes, createLiveRoutes, type LiveRouteMetrics, type LiveRoutesDeps } from './routes/live-routes.js';
 import { createSubjectRoutes } from './routes/subject-routes.js';
 
 export interface LiveWiringDeps {
@@ -48,6 +48,8 @@ export interface LiveWiringDeps {
   eventsUrl?: string;
   /** Optional (src/ops metrics): Live asset cache hits/misses and cold-render latency. */
   metrics?: LiveRouteMetrics;
+  /** Click references the CTA redirect adds for the conversion pixel (engagement wiring). */
+  clickRefs?: LiveRoutesDeps['clickRefs'];
 }
 
 /** Builds every Live URL piece from config; `close` stops its Redis readers. */
@@ -58,6 +60,8 @@ export async function createLiveWiring(
   lazyCampaigns: LazyCampaignLinks;
   /** Opens a token for `POST /v1/events` (authenticity, expiry, erasure); no props are read. */
   openToken(token: string): Promise<LiveEventSubject>;
+  /** Whether a recipient was erased (DELETE /v1/subjects): click references of theirs are refused. */
+  isErased(recipientId: string): Promise<boolean>;
   close(): Promise<void>;
 }> {
   const { config, redis } = deps;
@@ -118,6 +122,7 @@ export async function createLiveWiring(
   return {
     lazyCampaigns,
     openToken,
+    isErased: (recipientId: string) => isErased(redis, { recipientId }),
     routers: {
       pages: createLiveRoutes({
         resolver,
@@ -129,6 +134,7 @@ export async function createLiveWiring(
         ...(deps.events ? { events: deps.events } : {}),
         ...(deps.eventsUrl ? { eventsUrl: deps.eventsUrl } : {}),
         ...(deps.metrics ? { metrics: deps.metrics } : {}),
+        ...(deps.clickRefs ? { clickRefs: deps.clickRefs } : {}),
       }),
       bundles: createBundleRoutes(deps.registry),
       links: createLiveLinkRoutes(createLinks),

@@ -112,6 +112,7 @@ export async function startApiServer(config: Readonly<Config>, options: StartApi
   const live = await createLiveWiring({
     events: engagement.liveEvents,
     eventsUrl: '/v1/events',
+    ...(engagement.clickRefs ? { clickRefs: engagement.clickRefs } : {}),
     config,
     redisUrl,
     redis: renderQueue.connection,
@@ -168,7 +169,7 @@ export async function startApiServer(config: Readonly<Config>, options: StartApi
         { queues: [renderQueue.queue, transcodeQueue.queue, webhookQueue.queue], logger },
         { adminKeys: config.admin.apiKeys, readOnly: config.admin.readOnly },
       ),
-      engagement: engagement.routers(live.openToken),
+      engagement: engagement.routers({ openToken: live.openToken, isErased: live.isErased }),
       webhookRouter,
       readiness,
       metrics,

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import { z } from 'zod';
+import { DEFAULT_SCANNER_CIDRS, describeBadCidr } from './cidr.js';
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const bool = z
@@ -8,6 +9,13 @@ const bool = z
 const list = z
   .string()
   .transform((value) => value.split(',').map((item) => item.trim()).filter(Boolean));
+/** Comma-separated CIDRs, each checked; `none` is the empty list. */
+const cidrList = list.transform((cidrs) => (cidrs.length === 1 && cidrs[0] === 'none' ? [] : cidrs)).superRefine((cidrs, ctx) => {
+  for (const cidr of cidrs) {
+    const why = describeBadCidr(cidr);
+    if (why) ctx.addIssue({ code: 'custom', message: `"${cidr}": ${why}` });
+  }
+});
 
 /**
  * Every setting mastercut reads from the environment, with its default.
@@ -147,8 +155,28 @@ export const envSchema = z.object({
   EVENTS_MAX_BODY_BYTES: int(1_024, 16 * 1024 * 1024).default(64 * 1024),
   /** Events per client IP per minute on the keyless (browser beacon) path. */
   EVENTS_RATE_LIMIT_PER_MIN: int(1, 1_000_000).default(600),
-  /** An open or click sooner than this after the channel's delivery is a link scanner (bot). */
+  /** An open or click sooner than this after a delivery of its channel is a link scanner (bot). */
   EVENTS_BOT_MIN_DELAY_MS: int(0, 3_600_000).default(2_000),
+  /** An event stamped more than this ahead of the server clock is refused. */
+  EVENTS_MAX_CLOCK_SKEW_S: int(0, 86_400).default(300),
+  /** Address ranges of link scanners (CIDR, comma separated): their events are bots. Default: Google's crawler and Microsoft Exchange Online Protection; none: no range. */
+  EVENTS_SCANNER_CIDRS: cidrList.default([...DEFAULT_SCANNER_CIDRS]),
+  /** Address ranges of mail privacy proxies (CIDR, comma separated): their opens are machine-likely. */
+  EVENTS_PROXY_CIDRS: cidrList.default([]),
+
+  // Conversions and LTV (src/engagement)
+  /** Conversions within this many days after a recipient's first engagement are attributed; LTV counts this long after the first touch. */
+  CONVERSION_WINDOW_DAYS: int(1, 365).default(30),
+  /** Query parameter the CTA redirect adds to the brand's URL (the pixel's click reference); "none" adds nothing. */
+  CONVERSION_CLICK_PARAM: z.string().regex(/^([A-Za-z_][A-Za-z0-9_-]{0,31})$/, { message: 'a query parameter name such as mc_click, or none' }).default('mc_click'),
+  /** Conversions browsers (pixel, beacon) may report per campaign recipient; the API-key path has no cap. */
+  CONVERSION_BROWSER_MAX_PER_RECIPIENT: int(1, 100_000).default(20),
+  /** Largest order import (POST /v1/conversions/import). */
+  CONVERSION_IMPORT_MAX_BYTES: int(1_024, 16 * 1024 ** 3).default(256 * 1024 * 1024),
+  /** An LTV cohort with fewer recipients is flagged not significant (no interval). */
+  LTV_MIN_RECIPIENTS: int(2, 10_000_000).default(100),
+  /** An LTV cohort with fewer converters (per currency) is flagged not significant. */
+  LTV_MIN_CONVERTERS: int(1, 10_000_000).default(10),
 
   // CRM webhooks (src/engagement/webhooks)
   /** Tests only: accept http:// endpoint URLs. */

@@ -75,6 +75,19 @@ export interface Config {
     maxBodyBytes: number;
     perClientPerMinute: number;
     minResponseDelayMs: number;
+    maxClockSkewMs: number;
+    scannerCidrs: string[];
+    proxyCidrs: string[];
+  };
+  /** Conversions, attribution and LTV (src/engagement). */
+  conversions: {
+    windowMs: number;
+    /** Null: the CTA redirect adds no click reference. */
+    clickParam: string | null;
+    browserMaxPerRecipient: number;
+    importMaxBytes: number;
+    minRecipients: number;
+    minConverters: number;
   };
   /** CRM webhooks (src/engagement/webhooks). */
   webhooks: {
@@ -172,6 +185,17 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, cwd = proces
       maxBodyBytes: e.EVENTS_MAX_BODY_BYTES,
       perClientPerMinute: e.EVENTS_RATE_LIMIT_PER_MIN,
       minResponseDelayMs: e.EVENTS_BOT_MIN_DELAY_MS,
+      maxClockSkewMs: e.EVENTS_MAX_CLOCK_SKEW_S * 1000,
+      scannerCidrs: e.EVENTS_SCANNER_CIDRS,
+      proxyCidrs: e.EVENTS_PROXY_CIDRS,
+    },
+    conversions: {
+      windowMs: e.CONVERSION_WINDOW_DAYS * 86_400_000,
+      clickParam: e.CONVERSION_CLICK_PARAM === 'none' ? null : e.CONVERSION_CLICK_PARAM,
+      browserMaxPerRecipient: e.CONVERSION_BROWSER_MAX_PER_RECIPIENT,
+      importMaxBytes: e.CONVERSION_IMPORT_MAX_BYTES,
+      minRecipients: e.LTV_MIN_RECIPIENTS,
+      minConverters: e.LTV_MIN_CONVERTERS,
     },
     jobs: {
       attempts: e.JOB_ATTEMPTS,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { conversionMetricsSchema, ltvMetricsSchema } from './ltv-metrics.schema.js';
 
 const count = z.number().int().min(0);
 /** A ratio in [0, 1], null when its denominator is 0. */
@@ -6,13 +7,16 @@ const rate = z.number().min(0).max(1).nullable();
 
 /**
  * The funnel, in unique recipients (human events only; bots are counted apart):
- * delivered, opened (impression), viewed (page_view), played (play),
- * completed (complete), clicked (cta_click), shared (share).
+ * delivered, opened (impression, fetched by a person's mail client),
+ * machineOpened (an open fetched by a privacy proxy only, e.g. Apple Mail
+ * Privacy Protection: apart from `opened`), viewed (page_view), played
+ * (play), completed (complete), clicked (cta_click), shared (share).
  * completionRate = completed / played; clickThroughRate = clicked / delivered.
  */
 export const funnelSchema = z.object({
   delivered: count,
   opened: count,
+  machineOpened: count,
   viewed: count,
   played: count,
   completed: count,
@@ -23,12 +27,14 @@ export const funnelSchema = z.object({
 });
 export type Funnel = z.infer<typeof funnelSchema>;
 
-/** One channel's (or the whole campaign's) figures. `events` are raw human event counts per type. */
+/** One channel's (or the whole campaign's) figures. `events` are raw human event counts per interaction type. */
 export const channelMetricsSchema = z.object({
   funnel: funnelSchema,
   events: z.record(z.string(), count),
   /** Events flagged as bots or link scanners (not in the funnel). */
   botEvents: count,
+  /** Opens fetched by a privacy proxy (not in `events.impression`). */
+  machineOpens: count,
 });
 export type ChannelMetrics = z.infer<typeof channelMetricsSchema>;
 
@@ -38,13 +44,18 @@ export const campaignMetricsSchema = z.object({
   generatedAt: z.string(),
   overall: channelMetricsSchema,
   channels: z.record(z.string(), channelMetricsSchema),
-  /** Recipients who responded in more than one channel / recipients who responded at all. */
+  /**
+   * Recipients engaged in more than one channel / recipients engaged at all.
+   * Engaged: any human response but an open (page view, play, progress,
+   * complete, click, share); bots and machine-likely opens never count.
+   */
   crossChannel: z.object({ engagedRecipients: count, multiChannelRecipients: count, rate }),
   /**
-   * From a recipient's first `delivered` to their first response (any type
-   * but delivered), over recipients with both. Percentiles are nearest-rank
-   * (pN = the ceil(N/100 * n)-th smallest sample); a response before the
-   * delivery counts as 0.
+   * From a recipient's first channel touch (per channel, the sender's
+   * `delivered` when an ESP or SMS provider reported one, else the farm's;
+   * the earliest over channels) to their first engagement, over recipients
+   * with both. Percentiles are nearest-rank (pN = the ceil(N/100 * n)-th
+   * smallest sample); an engagement before the touch counts as 0.
    */
   timeToFirstResponse: z.object({
     samples: count,
@@ -65,5 +76,7 @@ export const campaignMetricsSchema = z.object({
     driftedTotal: count,
     drifted: z.array(z.object({ recipientId: z.string(), channels: z.record(z.string(), z.string()) })),
   }),
+  conversions: conversionMetricsSchema,
+  ltv: ltvMetricsSchema,
 });
 export type CampaignMetrics = z.infer<typeof campaignMetricsSchema>;

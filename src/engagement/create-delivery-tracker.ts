@@ -85,7 +85,7 @@ export function createDeliveryTracker(deps: { redis: Redis; ingest: Pick<EventIn
         ts,
         meta: { propsHash: e.propsHash },
       }));
-      await deps.ingest.ingest(events, { trusted: true });
+      await deps.ingest.ingest(events, { trusted: true, source: 'farm' });
     }
   }
 

@@ -1,51 +1,53 @@
 import type { Redis } from 'ioredis';
 import type { CampaignMetrics, ChannelMetrics } from './campaign-metrics.schema.js';
+import type { ConversionMetricsOptions } from './compute-conversion-metrics.js';
 import { ALL_CHANNELS, engagementKeys } from './engagement-keys.js';
-import { ENGAGEMENT_EVENT_TYPES, type EngagementEventType } from './engagement-event.schema.js';
+import { INTERACTION_EVENT_TYPES, type InteractionEventType } from './engagement-event.schema.js';
 import { nearestRank, ttfrHistogram } from './nearest-rank.js';
+import { readConversionMetrics } from './read-conversion-metrics.js';
+import { scanHash } from './scan-hash.js';
 
 /** Recipients named in `consistency.drifted`. */
 const MAX_DRIFTED = 100;
-/** HSCAN page size. */
-const SCAN_COUNT = 1000;
 
 export type EngagementMetrics = ReturnType<typeof createEngagementMetrics>;
+
+export interface EngagementMetricsOptions extends Partial<ConversionMetricsOptions> {}
 
 /**
  * Campaign metrics from the aggregates the ingest script keeps. Funnel and
  * cross-channel figures are read from exact counters (two HGETALLs of small
  * hashes); time to first response and consistency scan the per-recipient
- * hashes (HSCAN, a page at a time, so Redis is never blocked).
+ * hashes (HSCAN, a page at a time, so Redis is never blocked); conversions
+ * scan the campaign's conversions and look up the recipients who converted.
+ * Options: the attribution / LTV window (default 30 days) and the smallest
+ * significant cohort (default 100 recipients and 10 converters).
  */
-export function createEngagementMetrics(redis: Redis) {
-  async function* scan(key: string): AsyncGenerator<[string, string][]> {
-    let cursor = '0';
-    do {
-      const [next, flat] = await redis.hscan(key, cursor, 'COUNT', SCAN_COUNT);
-      cursor = next;
-      const page: [string, string][] = [];
-      for (let i = 0; i < flat.length; i += 2) page.push([flat[i]!, flat[i + 1]!]);
-      if (page.length > 0) yield page;
-    } while (cursor !== '0');
-  }
+export function createEngagementMetrics(redis: Redis, options: EngagementMetricsOptions = {}) {
+  const conversionOptions: ConversionMetricsOptions = {
+    windowMs: options.windowMs ?? 30 * 86_400_000,
+    minRecipients: options.minRecipients ?? 100,
+    minConverters: options.minConverters ?? 10,
+  };
 
   async function timeToFirstResponse(keys: ReturnType<typeof engagementKeys>): Promise<CampaignMetrics['timeToFirstResponse']> {
-    const samples: number[] = [];
-    for await (const page of scan(keys.firstResponse)) {
-      const delivered = await redis.hmget(keys.firstDelivery, ...page.map(([recipient]) => recipient));
-      page.forEach(([, response], i) => {
-        const delivery = delivered[i];
-        // A response before the delivery (clocks, a forwarded link) counts as 0.
-        if (delivery != null) samples.push(Math.max(0, Number(response) - Number(delivery)));
+    // Keyed by recipient: HSCAN may return a field twice while the hash is rehashed.
+    const byRecipient = new Map<string, number>();
+    for await (const page of scanHash(redis, keys.firstResponse)) {
+      const touches = await redis.hmget(keys.touch, ...page.map(([recipient]) => recipient));
+      page.forEach(([recipient, response], i) => {
+        const touch = touches[i];
+        // An engagement before the touch (clocks, a forwarded link) counts as 0.
+        if (touch != null) byRecipient.set(recipient, Math.max(0, Number(response) - Number(touch)));
       });
     }
-    samples.sort((a, b) => a - b);
+    const samples = [...byRecipient.values()].sort((a, b) => a - b);
     return { samples: samples.length, p50Ms: nearestRank(samples, 50), p90Ms: nearestRank(samples, 90), histogram: ttfrHistogram(samples) };
   }
 
   async function consistency(keys: ReturnType<typeof engagementKeys>): Promise<CampaignMetrics['consistency']> {
     const byRecipient = new Map<string, Record<string, string>>();
-    for await (const page of scan(keys.propsHash)) {
+    for await (const page of scanHash(redis, keys.propsHash)) {
       for (const [field, value] of page) {
         const bar = field.indexOf('|');
         const channel = field.slice(0, bar);
@@ -86,8 +88,12 @@ export function createEngagementMetrics(redis: Redis) {
         timeToFirstResponse(keys),
         consistency(keys),
       ]);
+      const value = await readConversionMetrics(redis, keys, uniques, conversionOptions);
       const channels = new Set<string>();
-      for (const field of Object.keys(counts)) channels.add(field.split('|')[1]!);
+      for (const field of Object.keys(counts)) {
+        const channel = field.split('|')[1]!;
+        if (channel !== '-') channels.add(channel);
+      }
       for (const field of Object.keys(uniques)) {
         const [channel] = field.split('|');
         if (channel !== ALL_CHANNELS && channel !== 'x') channels.add(channel!);
@@ -97,8 +103,9 @@ export function createEngagementMetrics(redis: Redis) {
       for (const channel of [...channels].sort()) {
         perChannel[channel] = {
           funnel: funnel((type) => num(uniques, `${channel}|${type}`)),
-          events: Object.fromEntries(ENGAGEMENT_EVENT_TYPES.map((type) => [type, num(counts, `h|${channel}|${type}`)])),
-          botEvents: ENGAGEMENT_EVENT_TYPES.reduce((sum, type) => sum + num(counts, `b|${channel}|${type}`), 0),
+          events: Object.fromEntries(INTERACTION_EVENT_TYPES.map((type) => [type, num(counts, `h|${channel}|${type}`)])),
+          botEvents: [...INTERACTION_EVENT_TYPES, 'conversion'].reduce((sum, type) => sum + num(counts, `b|${channel}|${type}`), 0),
+          machineOpens: num(counts, `m|${channel}|impression`),
         };
       }
       const all = Object.values(perChannel);
@@ -109,24 +116,27 @@ export function createEngagementMetrics(redis: Redis) {
         generatedAt: new Date(now()).toISOString(),
         overall: {
           funnel: funnel((type) => num(uniques, `${ALL_CHANNELS}|${type}`)),
-          events: Object.fromEntries(ENGAGEMENT_EVENT_TYPES.map((type) => [type, all.reduce((sum, c) => sum + (c.events[type] ?? 0), 0)])),
-          botEvents: all.reduce((sum, c) => sum + c.botEvents, 0),
+          events: Object.fromEntries(INTERACTION_EVENT_TYPES.map((type) => [type, all.reduce((sum, c) => sum + (c.events[type] ?? 0), 0)])),
+          // Bot conversions without a channel are counted under '-'.
+          botEvents: all.reduce((sum, c) => sum + c.botEvents, 0) + num(counts, 'b|-|conversion'),
+          machineOpens: all.reduce((sum, c) => sum + c.machineOpens, 0),
         },
         channels: perChannel,
         crossChannel: { engagedRecipients: engaged, multiChannelRecipients: multi, rate: engaged === 0 ? null : multi / engaged },
         timeToFirstResponse: ttfr,
         consistency: consistent,
+        ...value,
       };
     },
 
     /** Approximate unique recipients of one type (HyperLogLog, ~0.8% error), per channel or all (`*`). */
-    async approximateUniques(campaignId: string, channel: string, type: EngagementEventType): Promise<number> {
+    async approximateUniques(campaignId: string, channel: string, type: InteractionEventType): Promise<number> {
       return redis.pfcount(engagementKeys(campaignId).hll(channel, type));
     },
   };
 }
 
-function funnel(unique: (type: EngagementEventType) => number): ChannelMetrics['funnel'] {
+function funnel(unique: (type: InteractionEventType | 'machine_open') => number): ChannelMetrics['funnel'] {
   const delivered = unique('delivered');
   const played = unique('play');
   const completed = unique('complete');
@@ -134,6 +144,7 @@ function funnel(unique: (type: EngagementEventType) => number): ChannelMetrics['
   return {
     delivered,
     opened: unique('impression'),
+    machineOpened: unique('machine_open'),
     viewed: unique('page_view'),
     played,
     completed,

@@ -1,9 +1,10 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { classifyClient, type ClientInfo } from './classify-client.js';
+import { createClientRanges, type ClientInfo } from './classify-client.js';
 import { ENGAGEMENT_PREFIX, EVENTS_STREAM_KEY } from './engagement-keys.js';
-import { engagementEventSchema, type EngagementEvent, type EventSink } from './engagement-event.schema.js';
-import { INGEST_ARGS_PER_EVENT, INGEST_CODE, INGEST_SCRIPT } from './ingest-script.js';
+import type { EngagementEvent, EventSink } from './engagement-event.schema.js';
+import { INGEST_ARGS_PER_EVENT, INGEST_CODE, INGEST_HEAD_ARGS, INGEST_SCRIPT } from './ingest-script.js';
+import { prepareIngestEvent, type EventSource, type PreparedEvent } from './prepare-ingest-event.js';
 import { createScriptRunner } from './run-script.js';
 
 /** Counts of one ingested batch, as reported to `onIngested` (e.g. Prometheus counters). */
@@ -35,15 +36,23 @@ export interface EventIngestOptions {
   dedupeTtlSeconds?: number;
   /** A campaign's engagement keys expire this long after its last event. Default 90 days. */
   retentionSeconds?: number;
-  /** An impression or click sooner than this after the channel's delivery is a scanner. Default 2000 ms. */
+  /** An impression or click sooner than this after a delivery of its channel is a scanner. Default 2000 ms. */
   minResponseDelayMs?: number;
-  /** Clicks on two different CTAs of one recipient closer than this are a scanner. Default 1000 ms. */
+  /** Clicks on two different CTAs of one recipient closer than this are a scanner's. Default 1000 ms. */
   multiCtaWindowMs?: number;
   /** Events per script call: bounds how long one call holds Redis. Default 500. */
   scriptBatch?: number;
+  /** An event stamped later than now plus this is refused. Default 300,000 ms. */
+  maxClockSkewMs?: number;
+  /** Deliveries, human opens and clicks kept per recipient for order-independent classification. Default 64. */
+  perRecipientCap?: number;
+  /** Link scanners' address ranges (CIDR). Default DEFAULT_SCANNER_CIDRS. */
+  scannerCidrs?: readonly string[];
+  /** Privacy proxies' address ranges (CIDR): their opens are machine-likely. Default none. */
+  proxyCidrs?: readonly string[];
 }
 
-export type ResolvedEventIngestOptions = Required<EventIngestOptions>;
+export type ResolvedEventIngestOptions = Required<Omit<EventIngestOptions, 'scannerCidrs' | 'proxyCidrs'>> & Pick<EventIngestOptions, 'scannerCidrs' | 'proxyCidrs'>;
 
 export function resolveEventIngestOptions(options: EventIngestOptions = {}): ResolvedEventIngestOptions {
   return {
@@ -53,6 +62,10 @@ export function resolveEventIngestOptions(options: EventIngestOptions = {}): Res
     minResponseDelayMs: options.minResponseDelayMs ?? 2_000,
     multiCtaWindowMs: options.multiCtaWindowMs ?? 1_000,
     scriptBatch: options.scriptBatch ?? 500,
+    maxClockSkewMs: options.maxClockSkewMs ?? 300_000,
+    perRecipientCap: options.perRecipientCap ?? 64,
+    scannerCidrs: options.scannerCidrs,
+    proxyCidrs: options.proxyCidrs,
   };
 }
 
@@ -62,14 +75,19 @@ export interface IngestContext {
   client?: ClientInfo;
   /**
    * Server side callers (API key, the farm itself) may set `bot` on an
-   * event; for anyone else it is decided here only. Default false.
+   * event and pass each event's client (`client: {userAgent, ip}`); for
+   * anyone else it is decided here only. Default false.
    */
   trusted?: boolean;
+  /** Who reports the batch (`meta.source` of deliveries and conversions). Default `api` when trusted, else `beacon`. */
+  source?: EventSource;
 }
 
 export interface IngestResult extends Omit<IngestCounts, 'rejected'> {
   /** One entry per invalid event: its index in the batch and why (field paths, never values). */
   rejected: { index: number; message: string }[];
+  /** Stored opens fetched by a privacy proxy (counted apart, included in `accepted`). */
+  machineOpens: number;
   /** The stored events (duplicates and rejects left out), `bot` as decided. */
   events: EngagementEvent[];
 }
@@ -77,28 +95,29 @@ export interface IngestResult extends Omit<IngestCounts, 'rejected'> {
 export type EventIngest = ReturnType<typeof createEventIngest>;
 
 /**
- * Ingestion of engagement events: validates each event on its own (a bad
- * one is reported by index, the rest of the batch is kept), then dedupes,
- * appends to the stream and updates every aggregate in one Lua call per
- * batch (see INGEST_SCRIPT), then hands the stored events to the sinks.
+ * Ingestion of engagement events: validates and classifies each event on
+ * its own (prepareIngestEvent: a bad one is reported by index, the rest of
+ * the batch is kept), then dedupes, appends to the stream and updates every
+ * aggregate in one Lua call per batch (see INGEST_SCRIPT), then hands the
+ * stored events to the sinks.
  */
 export function createEventIngest(deps: EventIngestDeps, options: EventIngestOptions = {}) {
   const opts = resolveEventIngestOptions(options);
+  const ranges = createClientRanges({ scannerCidrs: opts.scannerCidrs, proxyCidrs: opts.proxyCidrs });
   const run = createScriptRunner(deps.redis, INGEST_SCRIPT);
-  const head = [ENGAGEMENT_PREFIX, opts.dedupeTtlSeconds, opts.retentionSeconds, opts.streamMaxLen, opts.minResponseDelayMs, opts.multiCtaWindowMs];
+  const head = [ENGAGEMENT_PREFIX, opts.dedupeTtlSeconds, opts.retentionSeconds, opts.streamMaxLen, opts.minResponseDelayMs, opts.multiCtaWindowMs, opts.perRecipientCap];
+  if (head.length !== INGEST_HEAD_ARGS) throw new Error('ingest head arguments out of step');
 
-  async function store(events: EngagementEvent[]): Promise<number[]> {
+  async function store(prepared: PreparedEvent[]): Promise<number[]> {
     const codes: number[] = [];
-    for (let start = 0; start < events.length; start += opts.scriptBatch) {
-      const slice = events.slice(start, start + opts.scriptBatch);
+    for (let start = 0; start < prepared.length; start += opts.scriptBatch) {
+      const slice = prepared.slice(start, start + opts.scriptBatch);
       const args: (string | number)[] = [...head];
-      for (const e of slice) {
+      for (const { event: e, class: cls, detail } of slice) {
         const { bot, ...rest } = e;
         // The script closes the JSON with its own verdict (timing may flag a bot).
         const json = JSON.stringify(rest);
-        const propsHash = typeof e.meta.propsHash === 'string' ? e.meta.propsHash : '';
-        const ctaId = typeof e.meta.ctaId === 'string' ? e.meta.ctaId : '';
-        args.push(e.id, e.campaignId, e.recipientId, e.channel, e.type, e.ts, bot ? 1 : 0, propsHash, ctaId, `${json.slice(0, -1)},"bot":`);
+        args.push(e.id, e.campaignId, e.recipientId, e.channel ?? '-', e.type, e.ts, cls, detail, `${json.slice(0, -1)},"bot":`);
       }
       if (args.length !== head.length + slice.length * INGEST_ARGS_PER_EVENT) throw new Error('ingest arguments out of step');
       codes.push(...((await run([EVENTS_STREAM_KEY], args)) as number[]));
@@ -114,29 +133,29 @@ export function createEventIngest(deps: EventIngestDeps, options: EventIngestOpt
      * failed script call is stored then: the batch may be retried as is).
      */
     async ingest(inputs: readonly unknown[], context: IngestContext = {}): Promise<IngestResult> {
-      const verdict = context.client ? classifyClient(context.client) : { bot: false as const };
+      const trusted = context.trusted === true;
+      const ctx = { source: context.source ?? (trusted ? 'api' : 'beacon'), client: context.client, trusted, ranges, maxTs: Date.now() + opts.maxClockSkewMs } as const;
       const rejected: IngestResult['rejected'] = [];
-      const valid: EngagementEvent[] = [];
+      const valid: PreparedEvent[] = [];
       inputs.forEach((input, index) => {
-        const parsed = engagementEventSchema.safeParse(input);
-        if (!parsed.success) {
-          rejected.push({ index, message: describeIssues(parsed.error.issues) });
-          return;
-        }
-        const event = parsed.data;
-        valid.push({ ...event, bot: verdict.bot || (context.trusted === true && event.bot) });
+        const prepared = prepareIngestEvent(input, ctx);
+        if ('error' in prepared) rejected.push({ index, message: prepared.error });
+        else valid.push(prepared);
       });
       const codes = valid.length > 0 ? await store(valid) : [];
       const events: EngagementEvent[] = [];
       let duplicates = 0;
       let bots = 0;
+      let machineOpens = 0;
       codes.forEach((code, i) => {
         if (code === INGEST_CODE.duplicate) return void duplicates++;
         const bot = code === INGEST_CODE.bot;
         if (bot) bots++;
-        events.push(bot === valid[i]!.bot ? valid[i]! : { ...valid[i]!, bot });
+        if (code === INGEST_CODE.machineOpen) machineOpens++;
+        const event = valid[i]!.event;
+        events.push(bot === event.bot ? event : { ...event, bot });
       });
-      const result: IngestResult = { accepted: events.length, duplicates, bots, rejected, events };
+      const result: IngestResult = { accepted: events.length, duplicates, bots, machineOpens, rejected, events };
       try {
         deps.onIngested?.({ accepted: events.length, duplicates, rejected: rejected.length, bots });
       } catch (err) {
@@ -152,14 +171,6 @@ export function createEventIngest(deps: EventIngestDeps, options: EventIngestOpt
       return result;
     },
   };
-}
-
-/** Field paths and messages only: the values may be personal data. */
-function describeIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {
-  return issues
-    .slice(0, 5)
-    .map((issue) => `${issue.path.map(String).join('.') || '(event)'}: ${issue.message}`)
-    .join('; ');
 }
 
 function errorName(err: unknown): string {

@@ -23,31 +23,43 @@ export function engagementKeys(campaignId: string) {
   const base = `${ENGAGEMENT_PREFIX}${campaignId}:`;
   return {
     base,
-    /** Hash: `h|<channel>|<type>` human and `b|<channel>|<type>` bot raw event counts. */
+    /** Hash: `h|`, `b|` and `m|<channel>|<type>`: human, bot and machine-open (privacy proxy) raw event counts. */
     counts: `${base}cnt`,
     /**
-     * Hash: exact unique recipients, `<channel>|<type>` and `*|<type>`, plus
-     * `x|engaged` (responded in any channel) and `x|multi` (in two or more).
+     * Hash: exact unique recipients, `<channel>|<type>` and `*|<type>` (and
+     * `|machine_open`), plus `x|engaged` (engaged in any channel) and
+     * `x|multi` (in two or more), and among reached recipients (with a
+     * channel touch) `x|reached`, `x|rengaged` and `x|rmulti` (the LTV cohorts).
      */
     uniques: `${base}uniq`,
     /** HyperLogLog of recipient ids per channel (or `*`) and type. */
     hll: (channel: string, type: string) => `${base}hll:${channel}:${type}`,
     /** Hash `<channel>|<recipientId>` (and `*|<recipientId>`) -> bit set of the event types seen (human). */
     seen: `${base}seen`,
-    /** Hash `<recipientId>` -> number of channels the recipient responded in. */
+    /** Hash `<channel>|<recipientId>|<type>` (and `*|...`) -> human opens or clicks (they can be taken back). */
+    humanCounts: `${base}hum`,
+    /** Hash `<recipientId>` -> number of channels the recipient engaged in. */
     channelCount: `${base}nch`,
-    /** Hash `<channel>|<recipientId>` -> first touch (min ts, any human event). */
-    firstTouch: `${base}first`,
-    /** Hash `<recipientId>` -> first delivery (min ts over channels). */
-    firstDelivery: `${base}fd`,
-    /** Hash `<channel>|<recipientId>` -> first delivery in that channel (the scanner timing check). */
-    channelDelivery: `${base}fdc`,
-    /** Hash `<recipientId>` -> first response (min ts of any non-delivered human event). */
+    /** Hash `<recipientId>` -> first channel touch (the sender's delivery in a channel when reported, else the farm's). */
+    touch: `${base}touch`,
+    /** Hash `<recipientId>` -> first engagement (any human response but an open). */
     firstResponse: `${base}fr`,
+    /** Hash `<recipientId>` -> first engagement other than a click. */
+    firstNonClick: `${base}frn`,
+    /** Hash `<recipientId>` -> `<channel>,<ts>;...` human engagements other than clicks (last-touch attribution). */
+    timeline: `${base}tl`,
+    /** Hash `<recipientId>` -> `<channel>,<f|s>,<ts>;...` deliveries (farm or sender). */
+    deliveries: `${base}dl`,
+    /** Hash `<recipientId>` -> `<channel>,<ts>;...` opens counted human so far. */
+    opens: `${base}im`,
+    /** Hash `<recipientId>` -> `<channel>,<ts>,<ctaId>,<h|b>;...` clicks not flagged by their client. */
+    clicks: `${base}ck`,
     /** Hash `<channel>|<recipientId>` -> `<ts>:<propsHash>` of the latest `delivered` event with a props hash. */
     propsHash: `${base}props`,
-    /** Hash `<recipientId>` -> `<ts>|<ctaId>` of the last human CTA click (the multi-CTA scanner check). */
-    lastClick: `${base}click`,
+    /** Hash `<eventId>` -> JSON `[recipientId, ts, minorUnits, currency, channel]` of each human conversion. */
+    conversions: `${base}cv`,
+    /** Hash `<recipientId>` -> conversions reported by browsers (pixel, beacon), for their per-recipient cap. */
+    browserConversions: `${base}bcv`,
     /** Dedupe marker of one event id (SET NX EX). */
     eventId: (id: string) => `${base}id:${id}`,
     /** Set of `<recipientId>|<channel>|<propsHash>|<templateId>` waiting on a master render to be published. */
@@ -66,3 +78,20 @@ export function renderWaitersKey(renderKey: string): string {
 export function eventRateKey(client: string, window: number): string {
   return `${ENGAGEMENT_PREFIX}rl:${client}:${window}`;
 }
+
+/** Hash of one click reference (campaign, recipient, channel, template): see createClickRefs. */
+export function clickRefKey(ref: string): string {
+  return `${ENGAGEMENT_PREFIX}click:${ref}`;
+}
+
+/** An order import's counts (hash) and invalid rows (list). */
+export function orderImportKeys(importId: string) {
+  return { meta: `${ENGAGEMENT_PREFIX}import:${importId}:meta`, errors: `${ENGAGEMENT_PREFIX}import:${importId}:errors` };
+}
+
+/**
+ * Campaign ids that events (and so metrics and dashboards) may name: the
+ * farm's own (`cmp_...`) and, from API-key clients, other systems' ids, as
+ * long as they are URL-safe.
+ */
+export const METRICS_CAMPAIGN_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,200}$/;

@@ -36,6 +36,8 @@ function expectedText(value: unknown, format: string): string {
   if (value === null || value === undefined) return '—';
   const n = value as number;
   if (format === 'rate') return `${(n * 100).toFixed(1)}%`;
+  if (format === 'money') return n.toFixed(2);
+  if (format === 'lift') return `${n >= 0 ? '+' : ''}${(n * 100).toFixed(1)}%`;
   if (format === 'duration') {
     if (n < 1000) return `${Math.round(n)} ms`;
     if (n < 60_000) return `${(n / 1000).toFixed(1)} s`;
@@ -62,6 +64,37 @@ async function expectPageEqualsApi(page: Page, campaignId: string): Promise<stri
     expect(text, metricPath).toBe(expectedText(value, format));
   }
   return shown.map((s) => s.path);
+}
+
+/**
+ * 2,900 recipients of the campaign reached by email: 1,200 then engaged
+ * on email and the web, 1,200 on one of them, 500 never; a fifth to a
+ * third convert (EUR), a handful in USD. Posted through the API in
+ * batches. Returns the number of orders.
+ */
+async function postPopulation(campaignId: string, t0: number): Promise<number> {
+  let state = 20_261_206;
+  const random = () => ((state = (Math.imul(state, 1_103_515_245) + 12_345) >>> 0) / 2 ** 32);
+  const events: Record<string, unknown>[] = [];
+  let orders = 0;
+  for (let i = 0; i < 2900; i++) {
+    const recipientId = `p${String(i).padStart(4, '0')}`;
+    const base = { campaignId, recipientId, templateId: 'loyalty-tier' };
+    const channels = i < 1200 ? ['email', 'web'] : i < 2400 ? [i % 2 ? 'email' : 'web'] : [];
+    events.push({ ...base, id: `pop-${recipientId}-d`, type: 'delivered', channel: 'email', ts: t0 });
+    channels.forEach((channel, k) => events.push({ ...base, id: `pop-${recipientId}-v${k}`, type: 'page_view', channel, ts: t0 + (10 + k) * 60_000 }));
+    const p = i < 1200 ? 0.3 : i < 2400 ? 0.22 : 0.1;
+    if (random() < p) {
+      orders++;
+      events.push({ ...base, type: 'conversion', orderId: `ord-${recipientId}`, value: Math.round(-Math.log(1 - random()) * (i < 1200 ? 85 : i < 2400 ? 80 : 70) * 100) / 100, currency: 'EUR', ts: t0 + 30 * 60_000 });
+    }
+    if (i % 331 === 0) {
+      orders++;
+      events.push({ ...base, type: 'conversion', orderId: `usd-${recipientId}`, value: 25, currency: 'USD', ts: t0 + 40 * 60_000 });
+    }
+  }
+  for (let i = 0; i < events.length; i += 200) await postEvents(events.slice(i, i + 200));
+  return orders;
 }
 
 /** Share of a canvas's pixels that are painted (not transparent). */
@@ -193,6 +226,25 @@ describe('campaign dashboard in Chromium', () => {
       { timeout: 15_000 },
     );
     await expectPageEqualsApi(page, campaignId);
+
+    // Downstream value: a population's conversions in two currencies fill the LTV panel.
+    const orders = await postPopulation(campaignId, t0);
+    await page.waitForFunction((want) => document.querySelector('[data-metric="metrics.conversions.total"]')?.textContent === want, String(orders), { timeout: 20_000 });
+    const ltvPaths = await expectPageEqualsApi(page, campaignId);
+    for (const p of ['multiChannel', 'singleChannel', 'neverEngaged'].flatMap((c) => ['recipients', 'converters', 'conversionRate', 'revenue', 'meanPerRecipient', 'ci95.low', 'ci95.high'].map((f) => `metrics.ltv.currencies.EUR.cohorts.${c}.${f}`))) {
+      expect(ltvPaths, p).toContain(p);
+    }
+    for (const p of ['metrics.ltv.currencies.EUR.lift.value', 'metrics.ltv.currencies.EUR.lift.ci95.low', 'metrics.conversions.attributed', 'metrics.conversions.lastTouch.web.conversions']) expect(ltvPaths, p).toContain(p);
+    expect(await paintedShare(page, 'mc-ltv-chart')).toBeGreaterThan(0.01);
+    expect(await page.$$eval('[data-flag]', (els) => els.length)).toBe(0);
+    await page.locator('#mc-ltv').screenshot({ path: path.join(ARTIFACTS, 'dashboard-ltv.png') });
+    // The few USD orders: every cohort too small to say anything confident, flagged as such, with no interval.
+    await page.selectOption('#mc-ltv-currency', 'USD');
+    expect(await page.$$eval('[data-flag]', (els) => els.map((e) => e.getAttribute('data-flag')))).toEqual(['multiChannel', 'singleChannel', 'neverEngaged']);
+    await expectPageEqualsApi(page, campaignId);
+    const csv = await page.evaluate(async (href) => (await fetch(href!)).text(), await page.getAttribute('#mc-ltv-csv', 'href'));
+    expect(csv.split('\r\n')[0]).toMatch(/^campaign_id,window_days,currency,cohort/);
+    await page.selectOption('#mc-ltv-currency', 'EUR');
     await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard.png'), fullPage: true });
     expect((await stat(path.join(ARTIFACTS, 'dashboard.png'))).size).toBeGreaterThan(10_000);
 

@@ -88,7 +88,7 @@ describe('landing page beacons, in Chromium against the API', () => {
     expect(events.find((e) => e.type === 'play')!.meta).toEqual({ source: 'player' });
 
     const m = await metrics();
-    expect(m.overall.funnel).toEqual({ delivered: 1, opened: 0, viewed: 1, played: 1, completed: 1, clicked: 1, shared: 0, completionRate: 1, clickThroughRate: 1 });
+    expect(m.overall.funnel).toEqual({ delivered: 1, opened: 0, machineOpened: 0, viewed: 1, played: 1, completed: 1, clicked: 1, shared: 0, completionRate: 1, clickThroughRate: 1 });
     expect(m.timeToFirstResponse.samples).toBe(1);
     expect(m.overall.botEvents).toBe(0);
     expect(errors).toEqual([]);

@@ -1,31 +1,29 @@
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import type { Redis } from 'ioredis';
 import { AppError } from '../../errors/index.js';
-import { eventRateKey, type EventIngest, type IngestResult } from '../../engagement/index.js';
+import { createBrowserEvents, type BrowserEventsDeps, type BrowserEventsOptions, type EventIngest, type IngestResult, type LiveLinkSubject } from '../../engagement/index.js';
 import { apiKeyAuth } from '../middleware/api-key-auth.js';
+import { clientAddress, rateLimitEvents } from './event-rate-limit.js';
 
 /** Who a Live URL token names: what the server fills in for a browser's event. */
-export interface LiveEventSubject {
-  templateId: string;
-  channel: string;
-  campaignId?: string;
-  recipientId?: string;
-}
+export type LiveEventSubject = LiveLinkSubject;
 
 export interface EventRoutesDeps {
   ingest: Pick<EventIngest, 'ingest'>;
-  /** For the per-client rate limit. */
-  redis: Pick<Redis, 'multi'>;
+  /** For the per-client rate limit and the browsers' conversion cap. */
+  redis: Redis;
   apiKeys: readonly string[];
   /**
    * Opens a Live URL token (authenticity, expiry, erasure); throws
    * AppError TOKEN_INVALID (403) or TOKEN_EXPIRED (410). Without it, only
    * API-key clients may post events.
    */
-  openToken?: (token: string) => Promise<LiveEventSubject>;
+  openToken?: BrowserEventsDeps['openToken'];
+  /** Opens a click reference (the conversion pixel's tie to a CTA click); without it, browsers report conversions by token only. */
+  openClick?: BrowserEventsDeps['openClick'];
 }
 
-export interface EventRoutesOptions {
+export interface EventRoutesOptions extends BrowserEventsOptions {
   /** Largest request body. Default 64 KiB. */
   maxBodyBytes?: number;
   /** Most events in one request. Default 500. */
@@ -34,21 +32,21 @@ export interface EventRoutesOptions {
   perClientPerMinute?: number;
 }
 
-/** What a browser may report about its own page: delivery, opens and clicks are recorded by the server. */
-export const BROWSER_EVENT_TYPES: ReadonlySet<string> = new Set(['page_view', 'play', 'progress_25', 'progress_50', 'progress_75', 'complete', 'share']);
-
 /** The answer of `POST /v1/events`. */
 export type EventBatchAnswer = Omit<IngestResult, 'events'>;
 
 /**
  * `POST /v1/events`, two ways in:
- * - with the API key (an ESP reporting `delivered`, a server): full events,
- *   `bot` may be set by the caller;
+ * - with the API key (an ESP reporting `delivered`, the brand's backend
+ *   reporting a `conversion`, a server): full events; `bot` may be set by
+ *   the caller, and each event may carry `client: {userAgent, ip}` of the
+ *   person's device, classified like a browser's;
  * - without a key (a landing page's `navigator.sendBeacon`, body sent as
- *   `text/plain`): each event names a Live URL `token` instead of campaign,
- *   recipient, channel and template, which the server fills from the opened
- *   token, so a browser can only report about the link it holds. Rate
- *   limited per client IP; bots and scanners are flagged from the request.
+ *   `text/plain`, or the brand's confirmation page): each event names a
+ *   Live URL `token` (or, for a conversion, the CTA's `click` reference)
+ *   instead of campaign, recipient, channel and template, which the server
+ *   fills in (createBrowserEvents). Rate limited per client IP; bots and
+ *   scanners are flagged from the request.
  *
  * The body is a JSON batch `{events: [...]}`, an array, or one event, as
  * `application/json` or `text/plain`. Each bad event is refused alone
@@ -60,6 +58,7 @@ export function createEventRoutes(deps: EventRoutesDeps, options: EventRoutesOpt
   const perMinute = options.perClientPerMinute ?? 600;
   const auth = apiKeyAuth(deps.apiKeys);
   const raw = express.raw({ type: () => true, limit: maxBodyBytes });
+  const browser = deps.openToken || deps.openClick ? createBrowserEvents({ ingest: deps.ingest, redis: deps.redis, openToken: deps.openToken, openClick: deps.openClick }, options) : undefined;
   const router = Router();
 
   const tooLarge = (req: Request, res: Response, next: NextFunction) => {
@@ -77,11 +76,11 @@ export function createEventRoutes(deps: EventRoutesDeps, options: EventRoutesOpt
     const keyed = Boolean(req.get('authorization'));
     let result: IngestResult;
     if (keyed) {
-      result = await deps.ingest.ingest(events, { trusted: true });
+      result = await deps.ingest.ingest(events, { trusted: true, source: 'api' });
     } else {
-      if (!deps.openToken) throw new AppError('UNAUTHORIZED', 'events without an API key need a Live URL token, which this server does not open');
-      await rateLimit(deps.redis, clientOf(req), events.length, perMinute);
-      result = await ingestFromBrowser(deps.openToken, deps.ingest, events, { userAgent: req.get('user-agent'), method: req.method });
+      if (!browser) throw new AppError('UNAUTHORIZED', 'events without an API key need a Live URL token, which this server does not open');
+      await rateLimitEvents(deps.redis, clientAddress(req), events.length, perMinute);
+      result = await browser.ingest(events, { userAgent: req.get('user-agent'), method: req.method, ip: req.ip }, 'beacon');
     }
     const { events: _stored, ...answer } = result;
     res.setHeader('Cache-Control', 'no-store');
@@ -105,76 +104,6 @@ function parseBatch(body: unknown, maxEvents: number): unknown[] {
   if (events.length === 0) throw invalid('the batch holds no events');
   if (events.length > maxEvents) throw invalid(`at most ${maxEvents} events per request; split the batch`);
   return events;
-}
-
-/**
- * Browser events: every token is opened once per request (a bad one
- * refuses the whole request, 403, before anything is stored); the event's
- * subject comes from the token and its time from the server clock, so a
- * page can neither speak for another recipient nor backdate.
- */
-async function ingestFromBrowser(
-  openToken: NonNullable<EventRoutesDeps['openToken']>,
-  ingest: EventRoutesDeps['ingest'],
-  events: unknown[],
-  client: { userAgent: string | undefined; method: string },
-): Promise<IngestResult> {
-  const tokens = new Map<string, Promise<LiveEventSubject>>();
-  for (const event of events) {
-    const token = isObject(event) ? event.token : undefined;
-    if (typeof token === 'string' && !tokens.has(token)) tokens.set(token, openToken(token));
-  }
-  const subjects = new Map<string, LiveEventSubject>();
-  // A refusal wins over the rest: no part of a request with a forged token is stored.
-  await Promise.all([...tokens].map(async ([token, opening]) => subjects.set(token, await opening)));
-  const now = Date.now();
-  const rejected: IngestResult['rejected'] = [];
-  const candidates: unknown[] = [];
-  const indexOf: number[] = [];
-  events.forEach((event, index) => {
-    if (!isObject(event)) return void rejected.push({ index, message: 'an event must be a JSON object' });
-    if (typeof event.token !== 'string') return void rejected.push({ index, message: 'token: a browser event names its Live URL token (or send the API key)' });
-    if (typeof event.type !== 'string' || !BROWSER_EVENT_TYPES.has(event.type)) {
-      return void rejected.push({ index, message: `type: a page may report ${[...BROWSER_EVENT_TYPES].join(', ')}` });
-    }
-    const subject = subjects.get(event.token)!;
-    if (subject.campaignId === undefined || subject.recipientId === undefined) {
-      return void rejected.push({ index, message: 'token: this Live URL names no campaign and recipient; nothing is recorded' });
-    }
-    indexOf.push(index);
-    candidates.push({
-      id: event.id,
-      type: event.type,
-      campaignId: subject.campaignId,
-      recipientId: subject.recipientId,
-      channel: subject.channel,
-      templateId: subject.templateId,
-      ts: now,
-      meta: isObject(event.meta) ? event.meta : {},
-    });
-  });
-  const result = await ingest.ingest(candidates, { client });
-  rejected.push(...result.rejected.map((r) => ({ index: indexOf[r.index]!, message: r.message })));
-  rejected.sort((a, b) => a.index - b.index);
-  return { ...result, rejected };
-}
-
-/** Fixed one-minute window per client, counted in events (a beacon is one, a batch its length). */
-async function rateLimit(redis: EventRoutesDeps['redis'], client: string, events: number, perMinute: number): Promise<void> {
-  const now = Date.now();
-  const window = Math.floor(now / 60_000);
-  const key = eventRateKey(client, window);
-  const reply = await redis.multi().incrby(key, events).expire(key, 120).exec();
-  const count = Number(reply?.[0]?.[1] ?? 0);
-  if (count > perMinute) {
-    throw new AppError('RATE_LIMITED', 'too many events from this client', {
-      details: { retryAfterSeconds: Math.max(1, Math.ceil(((window + 1) * 60_000 - now) / 1000)) },
-    });
-  }
-}
-
-function clientOf(req: Request): string {
-  return (req.ip ?? req.socket.remoteAddress ?? 'unknown').replace(/[^A-Za-z0-9.:_-]/g, '_');
 }
 
 function invalid(message: string): AppError {

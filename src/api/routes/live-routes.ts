@@ -9,7 +9,7 @@ import type { RenderStreamHub } from '../../live/render-stream-hub.js';
 import { resolveCtaUrl } from '../../live/resolve-cta-url.js';
 import type { LandingPage } from '../../live/landing/index.js';
 import type { ObjectStore } from '../../storage/object-store.js';
-import type { LiveLinkEvents } from '../../engagement/index.js';
+import type { ClickSubject, LiveLinkEvents } from '../../engagement/index.js';
 import type { TemplateRegistry } from '../../templates/index.js';
 import { admitHot } from '../fast-path/hot-admission.js';
 import { checkParam } from '../params.js';
@@ -29,6 +29,12 @@ export interface LiveRoutesDeps {
   eventsUrl?: string;
   /** Optional (metrics, src/ops): asset cache hits and misses, and cold-render latency. FarmMetrics fits. */
   metrics?: LiveRouteMetrics;
+  /**
+   * Conversions: the CTA redirect of a campaign recipient's link adds a
+   * click reference (`param=<ref>`) to the brand's URL, which the brand's
+   * confirmation page hands back with the order (the conversion pixel).
+   */
+  clickRefs?: { param: string; issue(subject: ClickSubject): Promise<string> };
 }
 
 /** What the Live routes report; every call is fire-and-forget. */
@@ -117,8 +123,14 @@ export function createLiveRoutes(deps: LiveRoutesDeps): Router {
   router.get('/:token/cta/:cta', async (req: Request<{ token: string; cta: string }>, res: Response) => {
     const link = await deps.resolver.open(req.params.token);
     // Only the template's declared URLs, filled with this customer's props: never an open redirect.
-    const url = resolveCtaUrl(link.template.ctas, req.params.cta, link.props);
-    void deps.events?.ctaClick(eventSubject(link), req.params.cta, { userAgent: req.get('user-agent'), method: req.method });
+    let url = resolveCtaUrl(link.template.ctas, req.params.cta, link.props);
+    const subject = eventSubject(link);
+    void deps.events?.ctaClick(subject, req.params.cta, { userAgent: req.get('user-agent'), method: req.method, ip: req.ip });
+    if (deps.clickRefs && subject.campaignId !== undefined && subject.recipientId !== undefined && req.method === 'GET') {
+      // Without a reference the visitor still gets where they were going: only the pixel's tie is lost.
+      const ref = await deps.clickRefs.issue({ ...subject, campaignId: subject.campaignId, recipientId: subject.recipientId }).catch(() => undefined);
+      if (ref) url = withParam(url, deps.clickRefs.param, ref);
+    }
     res.setHeader('Cache-Control', 'private, no-store');
     res.setHeader('Referrer-Policy', 'no-referrer');
     res.redirect(302, url);
@@ -129,7 +141,7 @@ export function createLiveRoutes(deps: LiveRoutesDeps): Router {
     const target = liveAssetTarget(link, req.params.asset);
     // The landing page's own poster (same-origin fetch) is not an open; a mail client's or proxy's fetch is.
     if (deps.events && IMPRESSION_ASSETS.has(req.params.asset) && req.get('sec-fetch-site') !== 'same-origin') {
-      void deps.events.impression(eventSubject(link), req.params.asset, { userAgent: req.get('user-agent'), method: req.method });
+      void deps.events.impression(eventSubject(link), req.params.asset, { userAgent: req.get('user-agent'), method: req.method, ip: req.ip });
     }
     let info = await deps.onDemand.lookup(target);
     deps.metrics?.cacheLookup('live', info ? 'hit' : 'miss');
@@ -156,6 +168,13 @@ export function createLiveRoutes(deps: LiveRoutesDeps): Router {
 /** Who an event of this link is about (campaign and recipient may be absent: then nothing is recorded). */
 function eventSubject(link: LiveLink) {
   return { templateId: link.template.id, channel: link.payload.channel, campaignId: link.payload.campaignId, recipientId: link.payload.recipientId };
+}
+
+/** The URL with one query parameter set (the fragment, if any, stays last). */
+function withParam(url: string, name: string, value: string): string {
+  const parsed = new URL(url);
+  parsed.searchParams.set(name, value);
+  return parsed.toString();
 }
 
 /** The stored object's key: ObjectInfo.key when the store fills it, else the target's. */

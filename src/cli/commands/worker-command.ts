@@ -16,8 +16,9 @@ common flags: [--grace-ms MS] [--eviction-check warn|refuse] [--lock-duration-ms
 render:    takes render jobs (Chromium -> master MP4) from Redis (REDIS_URL).
 transcode: cuts channel deliverables (posters, GIFs, MP4s, HLS) from masters,
            on the GPU when one is detected (NVENC, NVDEC, VAAPI), else on the CPU.
-webhooks:  delivers engagement batches to CRM endpoints, signed, with retries
-           (WEBHOOK_RETRY_SCHEDULE_S); --concurrency defaults to WEBHOOK_CONCURRENCY.
+webhooks:  delivers engagement batches to CRM endpoints (signed) and CDP destinations
+           (Segment batch calls), with retries (WEBHOOK_RETRY_SCHEDULE_S);
+           --concurrency defaults to WEBHOOK_CONCURRENCY.
 
 Both run until SIGTERM/SIGINT. On a stop signal a worker takes no new job,
 lets active ones finish within --grace-ms (default 30000), then puts the

@@ -4,9 +4,10 @@ import type { Logger } from 'pino';
 import { requireRedis, withRedisDeadline } from '../../api/middleware/require-redis.js';
 import { checkParam } from '../../api/params.js';
 import type { RedisHealth } from '../../api/to-app-error.js';
-import { CAMPAIGN_ID_PATTERN } from '../../campaigns/index.js';
 import { AppError, isAppError } from '../../errors/index.js';
 import { escapeHtml } from '../../live/landing/escape-html.js';
+import { METRICS_CAMPAIGN_ID_PATTERN } from '../engagement-keys.js';
+import { ltvCsv } from '../ltv-csv.js';
 import { createApiKeyMatcher } from './api-key-matcher.js';
 import { lazyDashboardClient, type DashboardClient } from './build-dashboard-client.js';
 import { dashboardAuth } from './dashboard-auth.js';
@@ -86,7 +87,8 @@ export function createDashboardRoutes(deps: DashboardRoutesDeps, options: Dashbo
     setDashboardHeaders(res);
     next();
   });
-  checkParam(router, 'id', CAMPAIGN_ID_PATTERN);
+  // The ids the metrics API takes: the farm's campaigns and other systems' (events only).
+  checkParam(router, 'id', METRICS_CAMPAIGN_ID_PATTERN);
 
   const sendHtml = (res: Response, status: number, nonce: string, html: string) => {
     res.status(status).setHeader('Content-Security-Policy', dashboardCsp(nonce)).type('html').send(html);
@@ -97,7 +99,7 @@ export function createDashboardRoutes(deps: DashboardRoutesDeps, options: Dashbo
 
   router.get('/', pageAuth, (req: Request, res: Response) => {
     const campaign = typeof req.query.campaign === 'string' ? req.query.campaign.trim() : '';
-    if (CAMPAIGN_ID_PATTERN.test(campaign)) return res.redirect(303, `${DASHBOARD_BASE}/campaigns/${campaign}`);
+    if (METRICS_CAMPAIGN_ID_PATTERN.test(campaign)) return res.redirect(303, `${DASHBOARD_BASE}/campaigns/${encodeURIComponent(campaign)}`);
     const nonce = newNonce();
     sendHtml(res, 200, nonce, openCampaignPage(nonce, campaign !== ''));
   });
@@ -154,6 +156,13 @@ export function createDashboardRoutes(deps: DashboardRoutesDeps, options: Dashbo
     res.json(await withRedisDeadline(loadData(req.params.id), redisTimeoutMs));
   });
 
+  router.get('/campaigns/:id/ltv.csv', dataAuth, ready, async (req: Request<{ id: string }>, res: Response) => {
+    const metrics = await withRedisDeadline(deps.campaignMetrics(req.params.id), redisTimeoutMs * 10);
+    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+    res.setHeader('Content-Disposition', `attachment; filename="${req.params.id.replace(/[^A-Za-z0-9_.-]/g, '_')}-ltv.csv"`);
+    res.send(ltvCsv(metrics));
+  });
+
   router.get('/campaigns/:id', pageAuth, ready, async (req: Request<{ id: string }>, res: Response) => {
     const id = req.params.id;
     const nonce = newNonce();
@@ -166,14 +175,14 @@ export function createDashboardRoutes(deps: DashboardRoutesDeps, options: Dashbo
       return sendHtml(res, err.httpStatus, nonce, errorPage(nonce, err.httpStatus, message));
     }
     const built = await client();
-    const page = `${DASHBOARD_BASE}/campaigns/${id}`;
+    const page = `${DASHBOARD_BASE}/campaigns/${encodeURIComponent(id)}`;
     sendHtml(
       res,
       200,
       nonce,
       renderDashboardPage({
         nonce,
-        boot: { data, dataUrl: `${page}/data`, loginUrl: loginUrl(page) },
+        boot: { data, dataUrl: `${page}/data`, loginUrl: loginUrl(page), ltvCsvUrl: `${page}/ltv.csv` },
         scriptUrl: `${DASHBOARD_BASE}/assets/dashboard-${built.hash}.js`,
         logoutUrl: `${DASHBOARD_BASE}/logout`,
       }),
@@ -226,6 +235,6 @@ function errorPage(nonce: string, status: number, message: string): string {
 }
 
 function openCampaignPage(nonce: string, invalid: boolean): string {
-  const error = invalid ? '<p class="error" role="alert">That is not a campaign id (cmp_ and 20 letters or digits).</p>' : '';
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,"><title>mastercut dashboard</title><style nonce="${escapeHtml(nonce)}">${DASHBOARD_STYLES}</style></head><body><form class="login" method="get" action="${DASHBOARD_BASE}"><h1>Open a campaign</h1>${error}<label for="campaign">Campaign id</label><input id="campaign" name="campaign" required pattern="cmp_[a-z2-7]{20}" autofocus><button class="primary" type="submit">Open</button></form></body></html>`;
+  const error = invalid ? '<p class="error" role="alert">That is not a campaign id (up to 200 letters, digits and _ . : -).</p>' : '';
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,"><title>mastercut dashboard</title><style nonce="${escapeHtml(nonce)}">${DASHBOARD_STYLES}</style></head><body><form class="login" method="get" action="${DASHBOARD_BASE}"><h1>Open a campaign</h1>${error}<label for="campaign">Campaign id</label><input id="campaign" name="campaign" required pattern="[A-Za-z0-9_.:\-]{1,200}" autofocus><button class="primary" type="submit">Open</button></form></body></html>`;
 }

@@ -26,4 +26,6 @@ export interface DashboardBoot {
   dataUrl: string;
   /** Where to log in again when the session ends, coming back to this page. */
   loginUrl: string;
+  /** The LTV by cohort export of this campaign (`/dashboard/campaigns/:id/ltv.csv`). */
+  ltvCsvUrl: string;
 }

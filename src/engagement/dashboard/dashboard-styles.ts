@@ -38,6 +38,13 @@ td.url{max-width:22rem;overflow:hidden;text-overflow:ellipsis}
 td.reason,td.hashes{max-width:26rem;white-space:normal;text-align:left}
 td.hashes{font:.8rem ui-monospace,monospace}
 .scroll{overflow-x:auto}
+.ltv-head{display:flex;align-items:center;gap:.6rem;margin-bottom:.6rem}
+.ltv-head select{font:inherit;padding:.25rem .4rem}
+.ltv-head .btn{margin-left:auto;text-decoration:none;color:var(--ink)}
+.ltv-body{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1.4fr);gap:1rem}
+@media (max-width:860px){.ltv-body{grid-template-columns:minmax(0,1fr)}}
+td.weak,dd.weak{color:var(--muted)}
+.flag{display:inline-block;margin-left:.35rem;padding:0 .4rem;border-radius:999px;background:#fef3c7;color:#92400e;font-size:.72rem;font-weight:600}
 ol.buckets{display:flex;flex-wrap:wrap;gap:.2rem 1rem;list-style:none;padding:0;margin:.6rem 0 0;color:var(--muted);font-size:.8rem}
 ol.buckets span[data-metric]{color:var(--ink);font-weight:600;margin-left:.3rem}
 .muted{color:var(--muted)}

@@ -1,4 +1,4 @@
-import type { CampaignStatus } from '../../campaigns/index.js';
+import { CAMPAIGN_ID_PATTERN, type CampaignStatus } from '../../campaigns/index.js';
 import { AppError, isAppError } from '../../errors/index.js';
 import type { CampaignMetrics } from '../campaign-metrics.schema.js';
 import type { WebhookFailureRecord } from '../webhooks/index.js';
@@ -32,10 +32,13 @@ export function createDashboardData(deps: DashboardDataDeps, options: DashboardD
   return async function loadDashboardData(campaignId: string): Promise<DashboardData> {
     const [metrics, status, failures] = await Promise.all([
       deps.campaignMetrics(campaignId),
-      deps.campaignStatus(campaignId).catch((err: unknown) => {
-        if (isAppError(err, 'NOT_FOUND')) return null;
-        throw err;
-      }),
+      // Another system's campaign id is never a farm campaign: no record to look up.
+      CAMPAIGN_ID_PATTERN.test(campaignId)
+        ? deps.campaignStatus(campaignId).catch((err: unknown) => {
+            if (isAppError(err, 'NOT_FOUND')) return null;
+            throw err;
+          })
+        : null,
       deps.webhookFailures ? deps.webhookFailures(options.failuresLimit) : Promise.resolve(undefined),
     ]);
     if (status === null && !hasAnyEvent(metrics)) {

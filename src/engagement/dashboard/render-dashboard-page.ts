@@ -73,6 +73,24 @@ export function renderDashboardPage(input: DashboardPageInput): string {
     <div class="scroll"><table id="mc-drifted"></table></div>
     <p class="muted" id="mc-drifted-more"></p>
   </section>
+  <section class="wide" id="mc-ltv" aria-labelledby="h-ltv">
+    <h2 id="h-ltv">Value per recipient by cohort (LTV)</h2>
+    <p class="muted" id="mc-ltv-window"></p>
+    <div class="ltv-head">
+      <label for="mc-ltv-currency">Currency</label> <select id="mc-ltv-currency"></select>
+      <a class="btn" id="mc-ltv-csv" href="${e(input.boot.ltvCsvUrl)}" download>Export CSV</a>
+    </div>
+    <div class="ltv-body">
+      <div class="chart"><canvas id="mc-ltv-chart" role="img" aria-label="Mean value per recipient by cohort, with 95% intervals"></canvas></div>
+      <div>
+        <dl id="mc-ltv-lift"></dl>
+        <div class="scroll"><table id="mc-ltv-table"></table></div>
+      </div>
+    </div>
+    <h2 id="h-conversions">Conversions and attribution</h2>
+    <dl id="mc-conversion-figures"></dl>
+    <div class="scroll"><table id="mc-attribution"></table></div>
+  </section>
   <section class="wide" aria-labelledby="h-webhooks">
     <h2 id="h-webhooks">Recent webhook failures (all campaigns)</h2>
     <dl id="mc-webhook-figures"></dl>

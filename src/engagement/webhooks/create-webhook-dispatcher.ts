@@ -41,14 +41,32 @@ export function endpointWants(endpoint: Pick<StoredWebhookEndpoint, 'events' | '
   return endpoint.events.includes('*') || endpoint.events.includes(event.type);
 }
 
-/** The jobs of one batch (or replay) for one endpoint, in chunks of `max` events. */
+/**
+ * Events' JSON per message at most: a delivery stays under the 500 KB a
+ * Segment batch may weigh (and well under what receivers take).
+ */
+export const MAX_MESSAGE_EVENT_BYTES = 400_000;
+
+/** The jobs of one batch (or replay) for one endpoint, in chunks of `max` events and MAX_MESSAGE_EVENT_BYTES. */
 export function buildWebhookJobs(endpointId: string, events: readonly EngagementEvent[], max: number, replayNonce?: string) {
   const jobs: { name: string; data: WebhookJobData; jobId: string }[] = [];
-  for (let i = 0; i < events.length; i += max) {
-    const chunk = events.slice(i, i + max);
+  const push = (chunk: EngagementEvent[]) => {
     const jobId = webhookJobId(endpointId, chunk.map((e) => e.id), replayNonce);
     jobs.push({ name: 'deliver', jobId, data: { endpointId, messageId: webhookMessageId(jobId), events: chunk, replay: replayNonce !== undefined } });
+  };
+  let chunk: EngagementEvent[] = [];
+  let bytes = 0;
+  for (const event of events) {
+    const size = Buffer.byteLength(JSON.stringify(event));
+    if (chunk.length > 0 && (chunk.length >= max || bytes + size > MAX_MESSAGE_EVENT_BYTES)) {
+      push(chunk);
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push(event);
+    bytes += size;
   }
+  if (chunk.length > 0) push(chunk);
   return jobs;
 }
 

@@ -1,7 +1,8 @@
 /**
- * CRM webhooks: an endpoint registry in Redis, a dispatcher (an EventSink
- * of ingestion) that adds one `webhooks` job per (batch, endpoint), a
- * delivery worker that signs the Standard Webhooks way and retries on a
+ * CRM webhooks and CDP destinations: an endpoint registry in Redis, a
+ * dispatcher (an EventSink of ingestion) that adds one `webhooks` job per
+ * (batch, endpoint), a delivery worker that signs the Standard Webhooks way
+ * (or sends Segment `batch` calls with a write key) and retries on a
  * schedule, dead letters and replay, and signature verification for
  * receivers.
  */
@@ -19,5 +20,6 @@ export { parseRetryAfter } from './parse-retry-after.js';
 export { createWebhookBackoff, webhookRetryDelay, DEFAULT_WEBHOOK_RETRY_SCHEDULE_MS, WEBHOOK_BACKOFF_TYPE } from './webhook-backoff.js';
 export { checkWebhookUrl, pinWebhookUrl, type WebhookUrlPolicy, type PinnedWebhookUrl } from './check-webhook-url.js';
 export { webhookJobId, webhookMessageId, webhookJobDataSchema, type WebhookJobData, type WebhookJobResult } from './webhook-job.schema.js';
-export { WEBHOOK_ENDPOINT_ID_PATTERN, createWebhookInputSchema, updateWebhookInputSchema, replayInputSchema, type PublicWebhookEndpoint, type StoredWebhookEndpoint, type WebhookEndpointStats, type CreateWebhookInput, type UpdateWebhookInput, type ReplayInput } from './webhook-endpoint.schema.js';
+export { WEBHOOK_ENDPOINT_ID_PATTERN, WEBHOOK_FORMATS, segmentMappingSchema, type WebhookFormat, createWebhookInputSchema, updateWebhookInputSchema, replayInputSchema, type PublicWebhookEndpoint, type StoredWebhookEndpoint, type WebhookEndpointStats, type CreateWebhookInput, type UpdateWebhookInput, type ReplayInput } from './webhook-endpoint.schema.js';
 export { webhookKeys } from './webhook-keys.js';
+export { buildSegmentBatch, DEFAULT_SEGMENT_MAPPING, segmentAuthorization, segmentMessageId, SEGMENT_MAX_BATCH_BYTES, SEGMENT_MAX_MESSAGE_BYTES, type SegmentTrack } from './segment-batch.js';

@@ -10,6 +10,9 @@ import { signWebhook } from './sign-webhook.js';
 import { pushWebhookDeadLetter } from './webhook-dead-letters.js';
 import { webhookJobDataSchema, type WebhookJobData, type WebhookJobResult } from './webhook-job.schema.js';
 import { activeSecrets, createWebhookRegistry } from './webhook-registry.js';
+import { buildSegmentBatch, segmentAuthorization } from './segment-batch.js';
+import type { StoredWebhookEndpoint } from './webhook-endpoint.schema.js';
+import type { EngagementEvent } from '../engagement-event.schema.js';
 import { readWebhookStats, recordWebhookFailure, recordWebhookSuccess } from './webhook-stats.js';
 
 /** One delivery attempt, for metrics (the Prometheus side counts these). */
@@ -47,6 +50,25 @@ export interface WebhookWorkerDeps {
   onDelivery?: (outcome: WebhookDeliveryOutcome) => void;
   now?: () => number;
   userAgent?: string;
+}
+
+const VERSION = '1';
+
+/**
+ * The request of one attempt. Standard Webhooks: `{type, events}` signed
+ * with every active secret under the message's `webhook-id`. A CDP
+ * destination: the Segment `batch` body (each event's `messageId` derived
+ * from its id, the same on every attempt), with the newest write key as
+ * Basic auth. Null when a CDP destination maps none of the events.
+ */
+function buildRequest(endpoint: StoredWebhookEndpoint, events: EngagementEvent[], messageId: string, nowMs: number): { body: string; headers: Record<string, string> } | null {
+  const secrets = activeSecrets(endpoint, nowMs).map((s) => s.secret);
+  if (endpoint.format === 'segment') {
+    const body = buildSegmentBatch(events, endpoint.mapping ?? {}, new Date(nowMs), VERSION);
+    return body === null ? null : { body, headers: { authorization: segmentAuthorization(secrets[0]!) } };
+  }
+  const body = JSON.stringify({ type: 'engagement.batch', events });
+  return { body, headers: { ...signWebhook(secrets, messageId, Math.floor(nowMs / 1000), body) } };
 }
 
 /** Statuses that say "try later": everything else in 4xx is the receiver refusing this message for good. */
@@ -149,15 +171,18 @@ export async function processWebhookJob(deps: WebhookWorkerDeps, job: JobLike): 
     throw err;
   }
 
-  const body = JSON.stringify({ type: 'engagement.batch', events: data.events });
-  const secrets = activeSecrets(endpoint, now()).map((s) => s.secret);
-  const headers = signWebhook(secrets, data.messageId, Math.floor(now() / 1000), body);
+  const request = buildRequest(endpoint, data.events, data.messageId, now());
+  if (!request) {
+    // A CDP destination whose mapping no longer names any of these events.
+    log?.info('no event of the message is mapped: nothing sent');
+    return { delivered: false, skipped: 'nothing_mapped' };
+  }
   const result = await postWebhook(target, {
-    headers: { ...headers },
-    body,
+    headers: request.headers,
+    body: request.body,
     timeoutMs: deps.timeoutMs ?? 10_000,
     maxResponseBytes: deps.maxResponseBytes ?? 64 * 1024,
-    userAgent: deps.userAgent ?? 'mastercut-webhooks/1',
+    userAgent: deps.userAgent ?? `mastercut-webhooks/${VERSION}`,
   });
   const durationMs = elapsed();
   if (result.kind === 'error') return fail({ status: null, errorClass: result.errorClass, message: result.message, retry: true }, durationMs);

@@ -17,8 +17,25 @@ const secretSchema = z.string().superRefine((value, ctx) => {
   if (why) ctx.addIssue({ code: 'custom', message: why });
 });
 
-/** `POST /v1/webhooks`. */
-export const createWebhookInputSchema = z.strictObject({
+/** How deliveries are written: Standard Webhooks (signed JSON batches) or Segment's HTTP Tracking API (a CDP). */
+export const WEBHOOK_FORMATS = ['standard-webhooks', 'segment'] as const;
+export type WebhookFormat = (typeof WEBHOOK_FORMATS)[number];
+
+/**
+ * A CDP destination's mapping: which event types go, and the `track`
+ * event name each is sent as. Defaults to the Segment video and
+ * e-commerce spec names (DEFAULT_SEGMENT_MAPPING).
+ */
+export const segmentMappingSchema = z
+  .partialRecord(z.enum(ENGAGEMENT_EVENT_TYPES), z.string().trim().min(1).max(200))
+  .refine((m) => Object.keys(m).length > 0, { message: 'map at least one event type to an event name' });
+
+/** A CDP write key: the receiver's secret, given by the CDP (shown once, then only a hint). */
+const writeKeySchema = z.string().min(1).max(200).regex(/^[\x21-\x7e]+$/, { message: 'printable characters, no spaces' });
+
+/** `POST /v1/webhooks` for a Standard Webhooks receiver (the default format). */
+const createStandardInputSchema = z.strictObject({
+  format: z.literal('standard-webhooks'),
   url: z.string().min(1).max(2_048),
   events: webhookEventFilterSchema,
   /** Generated when absent (`whsec_` + 32 random bytes). */
@@ -27,7 +44,23 @@ export const createWebhookInputSchema = z.strictObject({
   /** Also send events flagged as bots or link scanners. Default false. */
   includeBots: z.boolean().optional(),
 });
-export type CreateWebhookInput = z.input<typeof createWebhookInputSchema>;
+
+/** `POST /v1/webhooks` for a CDP destination (`format: "segment"`): the events it gets are the mapping's. */
+const createSegmentInputSchema = z.strictObject({
+  format: z.literal('segment'),
+  url: z.string().min(1).max(2_048),
+  writeKey: writeKeySchema,
+  mapping: segmentMappingSchema.optional(),
+  description: z.string().max(500).optional(),
+  includeBots: z.boolean().optional(),
+});
+
+/** `POST /v1/webhooks`: a Standard Webhooks endpoint (`format` absent or `standard-webhooks`) or a Segment-style CDP destination. */
+export const createWebhookInputSchema = z.preprocess(
+  (value) => (typeof value === 'object' && value !== null && !('format' in value) ? { ...value, format: 'standard-webhooks' } : value),
+  z.discriminatedUnion('format', [createStandardInputSchema, createSegmentInputSchema]),
+);
+export type CreateWebhookInput = Omit<z.input<typeof createStandardInputSchema>, 'format'> & { format?: 'standard-webhooks' } | z.input<typeof createSegmentInputSchema>;
 
 /** `PATCH /v1/webhooks/:id`: any subset; the secret changes only by rotation. */
 export const updateWebhookInputSchema = z.strictObject({
@@ -37,11 +70,15 @@ export const updateWebhookInputSchema = z.strictObject({
   includeBots: z.boolean().optional(),
   /** false disables; enabling goes through `POST /:id/enable`, which also clears the failure run. */
   enabled: z.literal(false).optional(),
+  /** CDP destinations only: a new mapping (the events they get follow it). */
+  mapping: segmentMappingSchema.optional(),
 });
 export type UpdateWebhookInput = z.input<typeof updateWebhookInputSchema>;
 
 /** `POST /v1/webhooks/:id/rotate-secret`: a given secret, or a generated one. */
 export const rotateSecretInputSchema = z.strictObject({ secret: secretSchema.optional() });
+/** `POST /v1/webhooks/:id/rotate-secret` of a CDP destination: the new write key (the CDP makes it). */
+export const rotateWriteKeyInputSchema = z.strictObject({ secret: writeKeySchema });
 
 /** `POST /v1/webhooks/:id/replay`: a time range (epoch ms or ISO dates) or event ids. */
 export const replayInputSchema = z.union([
@@ -53,7 +90,7 @@ export const replayInputSchema = z.union([
 ]);
 export type ReplayInput = z.input<typeof replayInputSchema>;
 
-/** A signing secret, newest first; an old one carries the time it stops signing. */
+/** A signing secret (a CDP's write key), newest first; an old one carries the time it stops signing. */
 export interface StoredWebhookSecret {
   secret: string;
   createdAt: number;
@@ -64,7 +101,11 @@ export interface StoredWebhookSecret {
 export interface StoredWebhookEndpoint {
   id: string;
   url: string;
+  format: WebhookFormat;
+  /** The event types sent (for a CDP destination: its mapping's). */
   events: string[];
+  /** CDP destinations: event type -> `track` event name; null for Standard Webhooks. */
+  mapping: Record<string, string> | null;
   description: string | null;
   includeBots: boolean;
   enabled: boolean;

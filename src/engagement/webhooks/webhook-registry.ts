@@ -3,9 +3,11 @@ import type { Redis } from 'ioredis';
 import { AppError, isAppError } from '../../errors/index.js';
 import type { LookupAll } from '../../render/remote-assets/index.js';
 import { pinWebhookUrl, type WebhookUrlPolicy } from './check-webhook-url.js';
+import { DEFAULT_SEGMENT_MAPPING } from './segment-batch.js';
 import {
   createWebhookInputSchema,
   rotateSecretInputSchema,
+  rotateWriteKeyInputSchema,
   updateWebhookInputSchema,
   WEBHOOK_ENDPOINT_ID_PATTERN,
   type PublicWebhookEndpoint,
@@ -59,7 +61,7 @@ redis.call('HSET', KEYS[1], unpack(ARGV))
 redis.call('INCR', KEYS[2])
 return 1`;
 
-const JSON_FIELDS = new Set(['events', 'secrets', 'includeBots', 'enabled', 'disabledAt', 'createdAt', 'updatedAt', 'description', 'disabledReason']);
+const JSON_FIELDS = new Set(['events', 'mapping', 'secrets', 'includeBots', 'enabled', 'disabledAt', 'createdAt', 'updatedAt', 'description', 'disabledReason']);
 
 function toHash(endpoint: Partial<StoredWebhookEndpoint>): string[] {
   const args: string[] = [];
@@ -76,7 +78,9 @@ function fromHash(hash: Record<string, string>): StoredWebhookEndpoint | null {
   return {
     id: hash.id,
     url: hash.url ?? '',
+    format: hash.format === 'segment' ? 'segment' : 'standard-webhooks',
     events: json('events', []),
+    mapping: json('mapping', null),
     description: json('description', null),
     includeBots: json('includeBots', false),
     enabled: json('enabled', true),
@@ -173,11 +177,15 @@ export function createWebhookRegistry(redis: Redis, options: WebhookRegistryOpti
       const body = parse(createWebhookInputSchema, input, 'webhook endpoint');
       await vetForRegistration(body.url, options);
       const t = now();
-      const secret = body.secret ?? generateWebhookSecret();
+      const segment = body.format === 'segment';
+      const secret = segment ? body.writeKey : (body.secret ?? generateWebhookSecret());
+      const mapping: Record<string, string> | null = segment ? { ...(body.mapping ?? DEFAULT_SEGMENT_MAPPING) } as Record<string, string> : null;
       const endpoint: StoredWebhookEndpoint = {
         id: `ep_${randomBytes(15).toString('base64url')}`,
         url: body.url,
-        events: body.events,
+        format: segment ? 'segment' : 'standard-webhooks',
+        events: segment ? Object.keys(mapping!) : body.events,
+        mapping,
         description: body.description ?? null,
         includeBots: body.includeBots ?? false,
         enabled: true,
@@ -202,12 +210,19 @@ export function createWebhookRegistry(redis: Redis, options: WebhookRegistryOpti
     loadAll: () => loadAllWebhookEndpoints(redis),
     async update(id, patch) {
       const body = parse(updateWebhookInputSchema, patch, 'webhook update');
-      await mustLoad(id);
+      const existing = await mustLoad(id);
+      const segment = existing.format === 'segment';
+      if (segment ? body.events !== undefined : body.mapping !== undefined) {
+        const path = segment ? 'events' : 'mapping';
+        const message = segment ? 'a CDP destination gets the events of its mapping: change the mapping' : 'only CDP destinations (format "segment") have a mapping';
+        throw new AppError('INVALID_ARGUMENT', `invalid webhook update: ${path}: ${message}`, { details: { issues: [{ path, message }] } });
+      }
       if (body.url !== undefined) await vetForRegistration(body.url, options);
       const t = now();
       await write(id, {
         url: body.url,
-        events: body.events,
+        events: body.mapping ? Object.keys(body.mapping) : body.events,
+        mapping: body.mapping as Record<string, string> | undefined,
         description: body.description,
         includeBots: body.includeBots,
         updatedAt: t,
@@ -221,8 +236,9 @@ export function createWebhookRegistry(redis: Redis, options: WebhookRegistryOpti
       if (removed === 0) throw new AppError('NOT_FOUND', `no webhook endpoint ${id}`);
     },
     async rotateSecret(id, input) {
-      const body = parse(rotateSecretInputSchema, input, 'secret rotation');
       const endpoint = await mustLoad(id);
+      // A CDP makes its write keys: the new one must be given.
+      const body = endpoint.format === 'segment' ? parse(rotateWriteKeyInputSchema, input, 'write key rotation') : parse(rotateSecretInputSchema, input, 'secret rotation');
       const t = now();
       const secret = body.secret ?? generateWebhookSecret();
       // The old secrets keep signing for the overlap (never longer than they already would).

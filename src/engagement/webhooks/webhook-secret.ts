@@ -34,7 +34,7 @@ export function decodeWebhookSecret(secret: string): Buffer {
   return Buffer.from(secret.slice(WEBHOOK_SECRET_PREFIX.length), 'base64');
 }
 
-/** What may be shown of a secret after creation: its first characters only. */
+/** What may be shown of a secret (or a CDP write key) after creation: its first characters only. */
 export function webhookSecretHint(secret: string): string {
-  return `${secret.slice(0, WEBHOOK_SECRET_PREFIX.length + 4)}…`;
+  return secret.startsWith(WEBHOOK_SECRET_PREFIX) ? `${secret.slice(0, WEBHOOK_SECRET_PREFIX.length + 4)}…` : `${secret.slice(0, 4)}…`;
 }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { pino } from 'pino';
 import { startApiServer, type ApiServer } from '../../../src/api/main.js';
 import { loadConfig } from '../../../src/config/index.js';
-import type { EngagementEventInput } from '../../../src/engagement/index.js';
+import type { EngagementEventInput, InteractionEventType } from '../../../src/engagement/index.js';
 import { startTestRedis, type EmbeddedRedis } from '../../helpers/redis-server.js';
 import { TEST_LIVE_KEYS } from '../../helpers/worker-process.js';
 
@@ -110,7 +110,7 @@ const HASH = (letter: string) => letter.repeat(64);
  */
 export function dashboardEvents(campaignId: string, t0: number): EngagementEventInput[] {
   let n = 0;
-  const event = (type: EngagementEventInput['type'], recipientId: string, channel: string, atMs: number, meta: Record<string, string> = {}): EngagementEventInput => ({
+  const event = (type: InteractionEventType, recipientId: string, channel: string, atMs: number, meta: Record<string, string> = {}): EngagementEventInput => ({
     id: `dash-${campaignId.slice(4)}-${String(++n).padStart(3, '0')}`,
     type,
     campaignId,

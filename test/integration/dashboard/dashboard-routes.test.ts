@@ -237,7 +237,38 @@ describe('dashboard page and data', () => {
     expect(pageRes.headers.get('content-type')).toMatch(/^text\/html/);
     expect(await pageRes.text()).toContain(`No campaign ${unknown} on this farm.`);
     expect((await h.call(`/dashboard/campaigns/${unknown}/data`)).status).toBe(404);
-    expect((await h.call('/dashboard/campaigns/not-a-campaign/data')).status).toBe(400);
+    expect((await h.call('/dashboard/campaigns/not-a-campaign/data')).status).toBe(404);
+    expect((await h.call('/dashboard/campaigns/bad%20id/data')).status).toBe(400);
+    expect((await h.call(`/dashboard/campaigns/${'x'.repeat(201)}/data`)).status).toBe(400);
+  });
+
+  it('shows a campaign of another system (any id the metrics API takes) once events name it, with its LTV export', async () => {
+    const external = 'crm.spring-2026:emea_01';
+    await h.postEvents([
+      { id: 'ext-dash-0001', type: 'delivered', campaignId: external, recipientId: 'c1', channel: 'email', templateId: 'loyalty-tier', ts: Date.now() - 60_000, meta: {} },
+      { id: 'ext-dash-0002', type: 'page_view', campaignId: external, recipientId: 'c1', channel: 'email', templateId: 'loyalty-tier', ts: Date.now() - 30_000, meta: {} },
+      { type: 'conversion', campaignId: external, recipientId: 'c1', orderId: 'o-1', value: 20, currency: 'EUR', ts: Date.now() - 10_000 },
+    ]);
+    const pageRes = await h.call(`/dashboard/campaigns/${encodeURIComponent(external)}`);
+    expect(pageRes.status).toBe(200);
+    const body = (await (await h.call(`/dashboard/campaigns/${encodeURIComponent(external)}/data`)).json()) as { metrics: Record<string, unknown>; status: unknown };
+    const api = (await (await h.call(`/v1/campaigns/${encodeURIComponent(external)}/metrics`)).json()) as Record<string, unknown>;
+    expect({ ...body.metrics, generatedAt: '' }).toEqual({ ...api, generatedAt: '' });
+    expect(body.status).toBeNull();
+    // The form on /dashboard takes it too.
+    const opened = await h.call(`/dashboard?campaign=${encodeURIComponent(external)}`, { redirect: 'manual' });
+    expect(opened.status).toBe(303);
+    expect(opened.headers.get('location')).toBe(`/dashboard/campaigns/${encodeURIComponent(external)}`);
+    const csv = await h.call(`/dashboard/campaigns/${encodeURIComponent(external)}/ltv.csv`);
+    expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
+    const rows = (await csv.text()).trim().split('\r\n');
+    expect(rows[0]).toMatch(/^campaign_id,window_days,currency,cohort,recipients,converters,/);
+    expect(rows.slice(1).map((r) => r.split(',').slice(2, 8))).toEqual([
+      ['EUR', 'multiChannel', '0', '0', '', '0'],
+      ['EUR', 'singleChannel', '1', '1', '1', '20'],
+      ['EUR', 'neverEngaged', '0', '0', '', '0'],
+    ]);
+    expect((await h.call(`/dashboard/campaigns/${encodeURIComponent(external)}/ltv.csv`, { auth: false })).status).toBe(401);
   });
 
   it('lists recent webhook failures and marks the campaign finished once it is done', async () => {

@@ -79,6 +79,7 @@ describe('POST /v1/events with the API key', () => {
       accepted: 2,
       duplicates: 0,
       bots: 0,
+      machineOpens: 0,
       rejected: [
         { index: 1, message: expect.stringContaining('type:') },
         { index: 3, message: expect.stringContaining('id: must be 8-64 characters') },
@@ -120,7 +121,7 @@ describe('POST /v1/events from a browser (Live URL token, no key)', () => {
     const beacon = { token: t, id: id(), type: 'page_view', ts: 1, meta: { source: 'player' } };
     const res = await post(JSON.stringify(beacon), { 'content-type': 'text/plain;charset=UTF-8', 'x-forwarded-for': '10.0.0.1' });
     expect(res.status).toBe(202);
-    expect(await res.json()).toEqual({ accepted: 1, duplicates: 0, bots: 0, rejected: [] });
+    expect(await res.json()).toEqual({ accepted: 1, duplicates: 0, bots: 0, machineOpens: 0, rejected: [] });
     expect(await (await post(JSON.stringify(beacon), { 'content-type': 'text/plain', 'x-forwarded-for': '10.0.0.1' })).json()).toMatchObject({ duplicates: 1 });
     const [[, fields]] = (await redis.xrevrange(EVENTS_STREAM_KEY, '+', '-', 'COUNT', 1)) as [string, string[]][];
     const stored = JSON.parse(fields![1]!);

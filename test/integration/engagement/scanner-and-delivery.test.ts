@@ -47,7 +47,7 @@ describe('link-scanner timing', () => {
     expect(m.channels.web!.funnel.clicked).toBe(1);
   });
 
-  it('clicks on different CTAs of one recipient within the window: the later ones are bots', async () => {
+  it('clicks on different CTAs of one recipient within the window are bots (the first one is taken back in the metrics)', async () => {
     const ingest = createEventIngest({ redis }, { multiCtaWindowMs: 1000 });
     const r = await ingest.ingest([
       ev('cmp-t2', 'cta_click', T + 10_000, { ctaId: 'book' }),
@@ -57,8 +57,13 @@ describe('link-scanner timing', () => {
       // Another recipient is judged alone.
       ev('cmp-t2', 'cta_click', T + 10_400, { ctaId: 'offers' }, 'r2'),
     ]);
-    expect(r.events.map((e) => e.bot)).toEqual([false, true, false, false, false]);
-    expect(r.bots).toBe(1);
+    // The verdict at ingestion: each click sees the clicks stored before it.
+    expect(r.events.map((e) => e.bot)).toEqual([false, true, true, false, false]);
+    expect(r.bots).toBe(2);
+    // The metrics see them all: the first click had a partner 300 ms later, so it is a scanner's too.
+    const m = await createEngagementMetrics(redis).campaignMetrics('cmp-t2');
+    expect(m.channels.email!.botEvents).toBe(3);
+    expect(m.channels.email!.events.cta_click).toBe(2);
   });
 });
 

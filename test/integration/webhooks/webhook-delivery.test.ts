@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { EngagementEvent } from '../../../src/engagement/index.js';
+import type { EngagementEvent, InteractionEventType } from '../../../src/engagement/index.js';
 import {
   createWebhookDispatcher,
   createWebhookRegistry,
@@ -34,7 +34,7 @@ let registry: WebhookRegistry;
 let outcomes: WebhookDeliveryOutcome[];
 let dispatch: ReturnType<typeof createWebhookDispatcher>;
 
-function event(type: EngagementEvent['type'] = 'cta_click', id = `evt_${randomUUID().slice(0, 12)}`): EngagementEvent {
+function event(type: InteractionEventType = 'cta_click', id = `evt_${randomUUID().slice(0, 12)}`): EngagementEvent {
   return { id, type, campaignId: 'spring', recipientId: 'r-1', channel: 'email', templateId: 'year-recap', ts: Date.now(), meta: {}, bot: false };
 }
 

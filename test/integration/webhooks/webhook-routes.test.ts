@@ -98,6 +98,17 @@ describe('/v1/webhooks', () => {
     expect((await call(`/v1/webhooks/${id}`, { method: 'DELETE' })).status).toBe(404);
   });
 
+  it('registers a CDP destination: the write key shown once, the Segment spec names as the default mapping', async () => {
+    const created = await call('/v1/webhooks', { method: 'POST', json: { format: 'segment', url: 'https://api.segment.example/v1/batch', writeKey: 'wk_live_abcdefgh' } });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ format: 'segment', secret: 'wk_live_abcdefgh', mapping: { complete: 'Video Playback Completed', conversion: 'Order Completed', cta_click: 'CTA Clicked' } });
+    expect(created.body!.events).toEqual(Object.keys(created.body!.mapping));
+    const shown = await call(`/v1/webhooks/${created.body!.id}`);
+    expect(JSON.stringify(shown.body)).not.toContain('abcdefgh');
+    expect(shown.body!.secrets[0].hint).toBe('wk_l…');
+    expect((await call(`/v1/webhooks/${created.body!.id}`, { method: 'DELETE' })).status).toBe(204);
+  });
+
   it('refuses bad endpoints with the reason', async () => {
     const http = await call('/v1/webhooks', { method: 'POST', json: { url: 'http://crm.example.com/h', events: ['*'] } });
     expect(http.status).toBe(400);
@@ -109,6 +120,12 @@ describe('/v1/webhooks', () => {
     expect(badSecret.body!.issues[0]).toMatchObject({ path: 'secret' });
     const badEvents = await call('/v1/webhooks', { method: 'POST', json: { url: 'https://crm.example.com/h', events: ['opened'] } });
     expect(badEvents.status).toBe(400);
+    // A CDP destination goes through the same guard.
+    const cdpMetadata = await call('/v1/webhooks', { method: 'POST', json: { format: 'segment', url: 'https://evil.test/v1/batch', writeKey: 'wk_1234' } });
+    expect(cdpMetadata.status).toBe(400);
+    expect(cdpMetadata.body!.issues[0]).toMatchObject({ path: 'url' });
+    const noKey = await call('/v1/webhooks', { method: 'POST', json: { format: 'segment', url: 'https://api.segment.example/v1/batch' } });
+    expect(noKey.body!.issues[0]).toMatchObject({ path: 'writeKey' });
     expect((await call('/v1/webhooks/not-an-id')).status).toBe(400);
     expect((await call('/v1/webhooks/ep_AAAAAAAAAAAAAAAAAAAA')).status).toBe(404);
   });

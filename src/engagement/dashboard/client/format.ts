@@ -32,11 +32,25 @@ export function bucketLabel(upToMs: number | null, previousMs: number | null): s
   return `≤ ${formatDuration(upToMs)}`;
 }
 
+/** Money in major units, two decimals ("12.50"), never with a currency sign (the column says which); null is "—". */
+export function formatMoney(value: number | null | undefined): string {
+  return value === null || value === undefined ? '—' : value.toFixed(2);
+}
+
+/** A lift (0.234) as a signed percentage with one decimal ("+23.4%"); null is "—". */
+export function formatLift(value: number | null | undefined): string {
+  if (value === null || value === undefined) return '—';
+  const pct = (value * 100).toFixed(1);
+  return value >= 0 ? `+${pct}%` : `${pct}%`;
+}
+
 /** How a figure is written; pages carry it as `data-format`. */
-export type MetricFormat = 'count' | 'rate' | 'duration';
+export type MetricFormat = 'count' | 'rate' | 'duration' | 'money' | 'lift';
 
 /** One figure as text, by its format. */
 export function formatMetric(value: number | null | undefined, format: MetricFormat): string {
+  if (format === 'money') return formatMoney(value);
+  if (format === 'lift') return formatLift(value);
   if (format === 'rate') return formatRate(value);
   if (format === 'duration') return formatDuration(value);
   return formatCount(value);

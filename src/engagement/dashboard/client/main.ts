@@ -3,6 +3,8 @@ import { createDashboardCharts } from './charts.js';
 import { byId } from './dom.js';
 import { formatAge } from './format.js';
 import { renderFigures } from './render-figures.js';
+import { createLtvChart } from './ltv-chart.js';
+import { renderLtv } from './render-ltv.js';
 
 // The dashboard's client, compiled by buildDashboardClient() and served as
 // one nonce'd script. The first data answer comes inline with the page, so
@@ -16,18 +18,29 @@ const charts = createDashboardCharts({
   channels: byId<HTMLCanvasElement>('mc-channel-chart'),
   ttfr: byId<HTMLCanvasElement>('mc-ttfr-chart'),
 });
+const ltvChart = createLtvChart(byId<HTMLCanvasElement>('mc-ltv-chart'));
+const currencySelect = byId<HTMLSelectElement>('mc-ltv-currency');
 const updated = byId('mc-updated');
 const notice = byId('mc-notice');
 const root = document.documentElement;
 
 let receivedAt = Date.now();
+let latest: DashboardData = boot.data;
+let currency = '';
 let refreshes = 0;
 let failures = 0;
 let stopped = false;
 
+function showLtv(): void {
+  currency = renderLtv(latest.metrics, currency) ?? '';
+  ltvChart.update(latest.metrics.ltv, currency || undefined);
+}
+
 function show(data: DashboardData): void {
+  latest = data;
   renderFigures(data);
   charts.update(data.metrics);
+  showLtv();
   receivedAt = Date.now();
   root.dataset.finished = String(data.finished);
   root.dataset.refreshes = String(refreshes);
@@ -94,6 +107,10 @@ function retry(why: string): void {
   schedule(delay);
 }
 
+currencySelect.addEventListener('change', () => {
+  currency = currencySelect.value;
+  showLtv();
+});
 show(boot.data);
 setInterval(tick, 1000);
 if (boot.data.finished) stopped = true;

@@ -73,13 +73,14 @@ export function renderFigures(data: DashboardData): void {
     ...FUNNEL_STAGES.map(([key, label]): Figure => [label, `metrics.overall.funnel.${key}`, f[key] as number, 'count']),
     ['Completion rate', 'metrics.overall.funnel.completionRate', f.completionRate, 'rate'],
     ['Click-through rate', 'metrics.overall.funnel.clickThroughRate', f.clickThroughRate, 'rate'],
+    ['Machine-likely opens (privacy proxies, not counted)', 'metrics.overall.funnel.machineOpened', f.machineOpened, 'count'],
     ['Bot events (not counted)', 'metrics.overall.botEvents', m.overall.botEvents, 'count'],
   ]);
 
   const channels = Object.entries(m.channels).sort(([a], [b]) => a.localeCompare(b));
   table(
     byId('mc-channel-table'),
-    ['Channel', ...FUNNEL_STAGES.map(([, label]) => label), 'Completion', 'CTR', 'Bots'],
+    ['Channel', ...FUNNEL_STAGES.map(([, label]) => label), 'Completion', 'CTR', 'Machine opens', 'Bots'],
     channels.map(([channel, c]) => {
       const p = `metrics.channels.${channel}`;
       return [
@@ -87,6 +88,7 @@ export function renderFigures(data: DashboardData): void {
         ...FUNNEL_STAGES.map(([key]) => metric('td', `${p}.funnel.${key}`, c.funnel[key] as number, 'count')),
         metric('td', `${p}.funnel.completionRate`, c.funnel.completionRate, 'rate'),
         metric('td', `${p}.funnel.clickThroughRate`, c.funnel.clickThroughRate, 'rate'),
+        metric('td', `${p}.machineOpens`, c.machineOpens, 'count'),
         metric('td', `${p}.botEvents`, c.botEvents, 'count'),
       ];
     }),
