@@ -215,7 +215,7 @@ export function createRecordSplitter(options: RecordSplitterOptions) {
         throw new AppError(
           'INVALID_ARGUMENT',
           `line ${quoteLine}: a quote opened on this line is never closed, so the records from line ${startLine} on cannot be told apart; nothing from line ${startLine} on was read`,
-          { details: { line: quoteLine, issues: [{ path: `line ${quoteLine}`, message: 'a quote is never closed' }] } },
+          { details: { line: quoteLine, fromLine: startLine, issues: [{ path: `line ${quoteLine}`, message: 'a quote is never closed' }] } },
         );
       }
       endRecord(undefined, 0, out);
