@@ -38,6 +38,8 @@ export interface CampaignServiceDeps {
   live?: LazyCampaignLinks;
   /** Engagement `delivered` events (src/engagement createDeliveryTracker); none recorded without it. */
   deliveries?: FanOutDeliveries;
+  /** Which recipients were erased (src/live areErased): their rows are refused. Without it, none are checked. */
+  erased?: (recipientIds: readonly string[]) => Promise<boolean[]>;
 }
 
 /** What lazy campaigns need from the Live-link domain. */

@@ -1,7 +1,8 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { classifyClient, type ClientInfo } from './classify-client.js';
-import { ENGAGEMENT_PREFIX, EVENTS_STREAM_KEY } from './engagement-keys.js';
+import { tombstoneKey } from '../live/index.js';
+import { ENGAGEMENT_CAMPAIGNS_KEY, ENGAGEMENT_PREFIX, EVENTS_STREAM_KEY } from './engagement-keys.js';
 import { engagementEventSchema, type EngagementEvent, type EventSink } from './engagement-event.schema.js';
 import { INGEST_ARGS_PER_EVENT, INGEST_CODE, INGEST_SCRIPT } from './ingest-script.js';
 import { createScriptRunner } from './run-script.js';
@@ -98,10 +99,11 @@ export function createEventIngest(deps: EventIngestDeps, options: EventIngestOpt
         const json = JSON.stringify(rest);
         const propsHash = typeof e.meta.propsHash === 'string' ? e.meta.propsHash : '';
         const ctaId = typeof e.meta.ctaId === 'string' ? e.meta.ctaId : '';
-        args.push(e.id, e.campaignId, e.recipientId, e.channel, e.type, e.ts, bot ? 1 : 0, propsHash, ctaId, `${json.slice(0, -1)},"bot":`);
+        const tomb = tombstoneKey(e.recipientId);
+        args.push(e.id, e.campaignId, e.recipientId, e.channel, e.type, e.ts, bot ? 1 : 0, propsHash, ctaId, tomb, `${json.slice(0, -1)},"bot":`);
       }
       if (args.length !== head.length + slice.length * INGEST_ARGS_PER_EVENT) throw new Error('ingest arguments out of step');
-      codes.push(...((await run([EVENTS_STREAM_KEY], args)) as number[]));
+      codes.push(...((await run([EVENTS_STREAM_KEY, ENGAGEMENT_CAMPAIGNS_KEY], args)) as number[]));
     }
     return codes;
   }
@@ -117,6 +119,8 @@ export function createEventIngest(deps: EventIngestDeps, options: EventIngestOpt
       const verdict = context.client ? classifyClient(context.client) : { bot: false as const };
       const rejected: IngestResult['rejected'] = [];
       const valid: EngagementEvent[] = [];
+      /** Index in `inputs` of each valid event. */
+      const at: number[] = [];
       inputs.forEach((input, index) => {
         const parsed = engagementEventSchema.safeParse(input);
         if (!parsed.success) {
@@ -125,6 +129,7 @@ export function createEventIngest(deps: EventIngestDeps, options: EventIngestOpt
         }
         const event = parsed.data;
         valid.push({ ...event, bot: verdict.bot || (context.trusted === true && event.bot) });
+        at.push(index);
       });
       const codes = valid.length > 0 ? await store(valid) : [];
       const events: EngagementEvent[] = [];
@@ -132,10 +137,12 @@ export function createEventIngest(deps: EventIngestDeps, options: EventIngestOpt
       let bots = 0;
       codes.forEach((code, i) => {
         if (code === INGEST_CODE.duplicate) return void duplicates++;
+        if (code === INGEST_CODE.erased) return void rejected.push({ index: at[i]!, message: 'recipientId: this recipient was erased; nothing is recorded about them' });
         const bot = code === INGEST_CODE.bot;
         if (bot) bots++;
         events.push(bot === valid[i]!.bot ? valid[i]! : { ...valid[i]!, bot });
       });
+      rejected.sort((a, b) => a.index - b.index);
       const result: IngestResult = { accepted: events.length, duplicates, bots, rejected, events };
       try {
         deps.onIngested?.({ accepted: events.length, duplicates, rejected: rejected.length, bots });

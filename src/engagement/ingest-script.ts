@@ -1,10 +1,10 @@
 import { ENGAGEMENT_EVENT_TYPES } from './engagement-event.schema.js';
 
 /** ARGV slots per event in INGEST_SCRIPT. */
-export const INGEST_ARGS_PER_EVENT = 10;
+export const INGEST_ARGS_PER_EVENT = 11;
 
 /** Per-event result codes of INGEST_SCRIPT. */
-export const INGEST_CODE = { duplicate: 0, human: 1, bot: 2 } as const;
+export const INGEST_CODE = { duplicate: 0, human: 1, bot: 2, erased: 3 } as const;
 
 const typeBits = ENGAGEMENT_EVENT_TYPES.map((type, i) => `['${type}'] = ${2 ** i}`).join(', ');
 
@@ -24,17 +24,24 @@ const typeBits = ENGAGEMENT_EVENT_TYPES.map((type, i) => `['${type}'] = ${2 ** i
  * cheap approximate uniques (issue 6). Minimums (first touch, delivery,
  * response) are order-independent, so events may arrive in any order.
  *
+ * An event whose recipient was erased (its tombstone key exists) is
+ * refused here, atomically with everything else: whichever process sends
+ * it, nothing about an erased recipient is stored again. Each campaign with
+ * events is listed in a registry set, so an erasure finds every campaign
+ * whose aggregates may name the recipient.
+ *
  * Timing heuristics need state, so they live here: an `impression` or
  * `cta_click` less than `minDelay` ms after that channel's delivery, or a
  * click on another CTA of the same recipient within `multiCta` ms of the
  * previous one, is a link scanner (flagged bot).
  *
- * KEYS[1]: the events stream. ARGV: prefix, dedupe TTL s, retention TTL s,
- * stream MAXLEN, minDelay ms, multiCta ms, then per event: id, campaignId,
- * recipientId, channel, type, ts, bot (0/1), propsHash ('' none), ctaId
- * ('' none), the event's JSON up to and including `"bot":` (the script ends
- * it with `true}` or `false}`, so the stream holds the final verdict).
- * Returns one code per event: 0 duplicate, 1 human, 2 bot.
+ * KEYS[1]: the events stream, KEYS[2]: the campaign registry set. ARGV:
+ * prefix, dedupe TTL s, retention TTL s, stream MAXLEN, minDelay ms,
+ * multiCta ms, then per event: id, campaignId, recipientId, channel, type,
+ * ts, bot (0/1), propsHash ('' none), ctaId ('' none), the recipient's
+ * tombstone key, the event's JSON up to and including `"bot":` (the script
+ * ends it with `true}` or `false}`, so the stream holds the final verdict).
+ * Returns one code per event: 0 duplicate, 1 human, 2 bot, 3 erased.
  */
 export const INGEST_SCRIPT = `
 local bits = { ${typeBits} }
@@ -52,12 +59,16 @@ local n = 0
 for i = 7, #ARGV, ${INGEST_ARGS_PER_EVENT} do
   n = n + 1
   local id, cid, rid, ch, typ = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
-  local rawTs, bot, ph, cta, json = ARGV[i + 5], ARGV[i + 6] == '1', ARGV[i + 7], ARGV[i + 8], ARGV[i + 9]
+  local rawTs, bot, ph, cta, tomb, json = ARGV[i + 5], ARGV[i + 6] == '1', ARGV[i + 7], ARGV[i + 8], ARGV[i + 9], ARGV[i + 10]
   local ts = tonumber(rawTs)
   local base = prefix .. cid .. ':'
-  if not redis.call('SET', base .. 'id:' .. id, '1', 'NX', 'EX', dedupeTtl) then
+  if redis.call('EXISTS', tomb) == 1 then
+    out[n] = 3
+  elseif not redis.call('SET', base .. 'id:' .. id, '1', 'NX', 'EX', dedupeTtl) then
     out[n] = 0
   else
+    redis.call('SADD', KEYS[2], cid)
+    touched[KEYS[2]] = true
     local cr = ch .. '|' .. rid
     if not bot and (typ == 'impression' or typ == 'cta_click') then
       local d = redis.call('HGET', base .. 'fdc', cr)

@@ -116,6 +116,23 @@ export async function isErased(redis: Redis, ref: SubjectRef): Promise<boolean> 
   return (await redis.exists(TOMBSTONE_KEY_PREFIX + resolveSubjectHash(ref))) === 1;
 }
 
+/** The tombstone key of a recipient: other domains check it inside their own scripts (event ingestion). */
+export function tombstoneKey(recipientId: string): string {
+  return TOMBSTONE_KEY_PREFIX + subjectHash(recipientId);
+}
+
+/** Which of these recipients were erased (same order), in one round trip. */
+export async function areErased(redis: Redis, recipientIds: readonly string[]): Promise<boolean[]> {
+  if (recipientIds.length === 0) return [];
+  const pipeline = redis.pipeline();
+  for (const id of recipientIds) pipeline.exists(tombstoneKey(id));
+  const results = (await pipeline.exec()) ?? [];
+  return results.map(([err, value]) => {
+    if (err) throw err;
+    return value === 1;
+  });
+}
+
 /**
  * For the render worker, before publishing and once more after (which closes
  * the race with an erase that runs in between): true when `key` was erased

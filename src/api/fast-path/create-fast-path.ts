@@ -14,6 +14,12 @@ export interface FastPathDeps {
   logger: Logger;
   /** Optional (metrics): told, for each request of a path it handles, whether it was answered from memory. */
   onLookup?: (hit: boolean) => void;
+  /**
+   * Whether memory may answer now: false while this process cannot hear
+   * erasures (ErasureBroadcast.live()); every request then goes to Express.
+   * Default: always.
+   */
+  usable?: () => boolean;
 }
 
 export type FastPathOptions = HotOutputCacheOptions;
@@ -97,10 +103,15 @@ export function createFastPath(deps: FastPathDeps, options: FastPathOptions = {}
         const query = url.indexOf('?');
         const path = query === -1 ? url : url.slice(0, query);
         if (!handled(path)) return app(req, res);
+        if (deps.usable && !deps.usable()) {
+          cache.clear();
+          return app(req, res);
+        }
         const hit = serve(path, req, res, app);
         deps.onLookup?.(hit);
         if (hit) return;
-        attachHotAdmission(req, (grant) => cache.admit(path, grant));
+        const since = cache.generation();
+        attachHotAdmission(req, (grant) => cache.admit(path, grant, since));
         app(req, res);
       };
     },

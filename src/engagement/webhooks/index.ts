@@ -21,3 +21,4 @@ export { checkWebhookUrl, pinWebhookUrl, type WebhookUrlPolicy, type PinnedWebho
 export { webhookJobId, webhookMessageId, webhookJobDataSchema, type WebhookJobData, type WebhookJobResult } from './webhook-job.schema.js';
 export { WEBHOOK_ENDPOINT_ID_PATTERN, createWebhookInputSchema, updateWebhookInputSchema, replayInputSchema, type PublicWebhookEndpoint, type StoredWebhookEndpoint, type WebhookEndpointStats, type CreateWebhookInput, type UpdateWebhookInput, type ReplayInput } from './webhook-endpoint.schema.js';
 export { webhookKeys } from './webhook-keys.js';
+export { scrubWebhookDeliveries, withoutErasedRecipients } from './scrub-webhook-deliveries.js';
