@@ -29,7 +29,7 @@ import { createWebhookDispatcher, createWebhookRegistry, replayWebhookEvents, sc
 import { eraseEngagement } from '../engagement/index.js';
 import { areErased } from '../live/index.js';
 import { createWebhookRouter } from './routes/webhook-routes.js';
-import { createDashboardRoutes } from '../engagement/dashboard/index.js';
+import { createDashboardRoutes, createSessionRevocations } from '../engagement/dashboard/index.js';
 import { listRecentWebhookFailures } from '../engagement/webhooks/index.js';
 
 /**
@@ -195,6 +195,7 @@ export async function startApiServer(config: Readonly<Config>, options: StartApi
         {
           apiKeys: config.farm.apiKeys,
           redis: renderQueue.connection,
+          revocations: createSessionRevocations(renderQueue.connection),
           logger,
           campaignMetrics: (id) => engagement.metrics.campaignMetrics(id),
           campaignStatus: (id) => campaigns.status(id),
