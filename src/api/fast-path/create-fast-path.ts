@@ -52,7 +52,7 @@ const OUTPUT_PATH = /^\/v1\/outputs\/[0-9a-f]{64}$/;
  *   route half way through its memo, so it stays hot without a herd of
  *   requests reaching the route at each expiry;
  * - hot answers keep the API's behaviour: X-Request-Id, the request log
- *   line (path without the token), ETag/304, Range/206/416, HEAD. One
+ *   line (the route template, never the token), ETag/304, Range/206/416, HEAD. One
  *   difference: within its memo a hot path is still served while Redis is
  *   down, where the route would answer 503.
  */
@@ -73,8 +73,8 @@ export function createFastPath(deps: FastPathDeps, options: FastPathOptions = {}
       const line = {
         reqId,
         method: req.method,
-        // Live tokens are personal data: never logged.
-        path: path.startsWith('/l/') ? `/l/:token${path.slice(path.lastIndexOf('/'))}` : path,
+        // The route template, as the request logger writes it: never the token or the key.
+        route: path.startsWith('/l/') ? '/l/:token/:asset' : '/v1/outputs/:key',
         status: res.statusCode,
         durationMs: Math.round((performance.now() - started) * 10) / 10,
         bytes: bytes || undefined,
