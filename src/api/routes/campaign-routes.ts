@@ -1,4 +1,5 @@
-import { Readable } from 'node:stream';
+import { Readable, type Transform } from 'node:stream';
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
@@ -12,7 +13,7 @@ import {
 import { AppError, isAppError } from '../../errors/index.js';
 import { requireRedis, withRedisDeadline } from '../middleware/require-redis.js';
 import { checkParam } from '../params.js';
-import type { RedisHealth } from '../to-app-error.js';
+import { badCompressedBody, type RedisHealth } from '../to-app-error.js';
 
 export interface CampaignRouterDeps {
   campaigns: Pick<CampaignService, 'create' | 'status' | 'manifest' | 'errors'>;
@@ -121,14 +122,31 @@ export function createCampaignRouter(deps: CampaignRouterDeps, options: Campaign
   return router;
 }
 
-/** The request body through the size cap; a dropped connection ends the fan-out with an error. */
+/**
+ * The request body, decompressed per its Content-Encoding, through the size
+ * cap (which counts decompressed bytes: a small gzip bomb is stopped like a
+ * large upload); a dropped connection or corrupt compressed data ends the
+ * fan-out with an error.
+ */
 function limitedUpload(req: Request, maxBytes: number): Readable {
+  const decoder = decoderFor(req.headers['content-encoding']);
   const limited = byteLimitStream(maxBytes);
-  req.pipe(limited);
-  limited.once('error', () => req.unpipe(limited));
+  const source = decoder ? req.pipe(decoder) : req;
+  decoder?.once('error', (err) => limited.destroy(badCompressedBody(err)));
+  source.pipe(limited);
+  limited.once('error', () => source.unpipe(limited));
   req.once('aborted', () => limited.destroy(new AppError('INVALID_ARGUMENT', 'recipients upload aborted by the client')));
   req.once('error', (err) => limited.destroy(err));
   return limited;
+}
+
+function decoderFor(header: string | undefined): Transform | undefined {
+  const encoding = (header ?? 'identity').trim().toLowerCase();
+  if (encoding === 'identity' || encoding === '') return undefined;
+  if (encoding === 'gzip' || encoding === 'x-gzip') return createGunzip();
+  if (encoding === 'deflate') return createInflate();
+  if (encoding === 'br') return createBrotliDecompress();
+  throw new AppError('UNSUPPORTED_ENCODING', 'unsupported Content-Encoding of a recipients upload');
 }
 
 function inlineRecipients(value: unknown, max: number): Readable {
