@@ -74,7 +74,8 @@ export async function createLiveWiring(
   const linkDeps = { registry: deps.registry, redis, keyring, storedProps, profiles, jobOptions: deps.renderQueue.jobOptions };
   // Every API process hears every erasure, so no memo here serves an erased subject once its DELETE answered.
   const broadcast = createErasureBroadcast({ redis, connect: () => createRedisConnection(deps.redisUrl) });
-  await broadcast.start();
+  // Not awaited: while it subscribes (or Redis is down) the memos stand down, nothing hangs.
+  void broadcast.start();
   const resolver = createLiveLinkResolver(linkDeps, { maxTokenLength: config.live.tokenMaxLength, memoUsable: broadcast.live });
   broadcast.onErased((subject) => resolver.forget(subject));
   const limiter = createColdRenderLimiter(redis, {

@@ -69,16 +69,24 @@ export function createErasureBroadcast(deps: ErasureBroadcastDeps, options: Eras
   };
 
   return {
-    /** Subscribes; resolves once subscribed. */
-    async start(): Promise<void> {
-      subscriber = deps.connect();
-      subscriber.on('error', () => undefined);
-      subscriber.on('message', onMessage);
-      // ioredis re-subscribes by itself after a reconnect; until then this process cannot hear erasures.
-      subscriber.on('close', () => (subscribed = false));
-      subscriber.on('ready', () => void subscriber!.subscribe(ERASURE_CHANNEL).then(() => (subscribed = true), () => undefined));
-      await subscriber.subscribe(ERASURE_CHANNEL);
-      subscribed = true;
+    /**
+     * Subscribes, now and after every reconnect; resolves once subscribed.
+     * Callers need not wait: until then `live()` is false (a process that
+     * starts while Redis is down must not hang on it).
+     */
+    start(): Promise<void> {
+      const connection = deps.connect();
+      subscriber = connection;
+      connection.on('error', () => undefined);
+      connection.on('message', onMessage);
+      connection.on('close', () => (subscribed = false));
+      const subscribe = () =>
+        connection.subscribe(ERASURE_CHANNEL).then(
+          () => void (subscribed = connection === subscriber),
+          () => undefined,
+        );
+      connection.on('ready', () => void subscribe());
+      return subscribe();
     },
 
     /** Runs `handler(subjectHash)` in this process for every erasure, whichever process made it. */
@@ -116,7 +124,9 @@ export function createErasureBroadcast(deps: ErasureBroadcastDeps, options: Eras
 
     async close(): Promise<void> {
       subscribed = false;
-      subscriber?.disconnect();
+      const connection = subscriber;
+      subscriber = undefined;
+      connection?.disconnect();
     },
   };
 }
