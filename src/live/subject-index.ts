@@ -121,16 +121,16 @@ export function tombstoneKey(recipientId: string): string {
   return TOMBSTONE_KEY_PREFIX + subjectHash(recipientId);
 }
 
+/** One EXISTS per key, in one call: a pipeline of 500 commands costs fan-out several times more client CPU. */
+const EXISTS_EACH = `local out = {}
+for i, key in ipairs(KEYS) do out[i] = redis.call('EXISTS', key) end
+return out`;
+
 /** Which of these recipients were erased (same order), in one round trip. */
 export async function areErased(redis: Redis, recipientIds: readonly string[]): Promise<boolean[]> {
   if (recipientIds.length === 0) return [];
-  const pipeline = redis.pipeline();
-  for (const id of recipientIds) pipeline.exists(tombstoneKey(id));
-  const results = (await pipeline.exec()) ?? [];
-  return results.map(([err, value]) => {
-    if (err) throw err;
-    return value === 1;
-  });
+  const found = (await redis.eval(EXISTS_EACH, recipientIds.length, ...recipientIds.map(tombstoneKey))) as number[];
+  return found.map((value) => value === 1);
 }
 
 /**
