@@ -29,7 +29,8 @@ const REDIS_ERROR_NAMES = new Set(['MaxRetriesPerRequestError', 'ClusterAllFaile
 export function toAppError(err: unknown, redis?: RedisHealth): AppError {
   if (isAppError(err)) return err;
   const e = (err ?? {}) as { type?: unknown; status?: unknown; code?: unknown; name?: unknown };
-  if (isDecompressionError(e)) return badCompressedBody(err);
+  // Only body-parser's (it sets a 4xx status on zlib's error): a zlib failure of our own is no client's fault.
+  if (typeof e.status === 'number' && isDecompressionError(e)) return badCompressedBody(err);
   if (typeof e.type === 'string' && typeof e.status === 'number') {
     if (e.type === 'entity.too.large') return new AppError('PAYLOAD_TOO_LARGE', 'request body over the limit', { cause: err });
     if (e.type === 'encoding.unsupported') return new AppError('UNSUPPORTED_ENCODING', 'unsupported Content-Encoding', { cause: err });

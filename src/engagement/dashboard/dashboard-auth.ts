@@ -20,9 +20,9 @@ export interface DashboardAuthDeps {
 
 /**
  * Lets a request through with `Authorization: Bearer <API key>` or a valid
- * session cookie that was not logged out. A Bearer header that is present but wrong is refused
- * outright (401, even for pages): a script with a bad key should hear so,
- * not be sent to a form. Otherwise the cookie decides; without a good one,
+ * session cookie that was not logged out. A Bearer header that is present
+ * but wrong is refused outright (401, even for pages): a script with a bad
+ * key should hear so, not be sent to a form. Otherwise the cookie decides; without a good one,
  * pages redirect to the login form (303, coming back afterwards) and data
  * answers 401 JSON.
  */
