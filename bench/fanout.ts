@@ -19,6 +19,7 @@ import { Redis } from 'ioredis';
 import { createOutputIndex } from '../src/cache/index.js';
 import { createCampaignService } from '../src/campaigns/index.js';
 import { createDeliveryTracker, createEventIngest } from '../src/engagement/index.js';
+import { areErased } from '../src/live/index.js';
 import { startEmbeddedRedis } from '../src/cli/embedded-redis.js';
 import { createRegistry } from '../src/cli/render-engine.js';
 import { loadConfig } from '../src/config/index.js';
@@ -82,8 +83,9 @@ try {
       index: createOutputIndex(redis),
       store: createFileStore({ root: path.join(dir, 'storage') }),
       jobOptions: campaignQueue.jobOptions,
-      // As the API wires it: each recipient waits on its master for its `delivered` event.
+      // As the API wires it: each recipient waits on its master for its `delivered` event, and erased recipients are refused.
       deliveries: createDeliveryTracker({ redis, ingest: createEventIngest({ redis }) }),
+      erased: (ids) => areErased(redis, ids),
     },
     { chunkSize },
   );

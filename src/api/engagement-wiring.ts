@@ -1,7 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { readCsvRows, readJsonlRows } from '../campaigns/index.js';
 import type { Config } from '../config/index.js';
 import {
   createBrowserEvents,
@@ -18,6 +17,7 @@ import {
   type OrderRows,
 } from '../engagement/index.js';
 import { AppError } from '../errors/index.js';
+import { readCsvRows, readJsonlRows } from '../uploads/index.js';
 import type { ApiDeps } from './api-deps.js';
 import { createCampaignMetricsRoutes } from './routes/campaign-metrics-routes.js';
 import { createConversionRoutes, type OrderFormat } from './routes/conversion-routes.js';
@@ -40,9 +40,9 @@ export interface LiveTokenAccess {
   isErased: (recipientId: string) => Promise<boolean>;
 }
 
-/** Order rows from an upload: the campaigns' CSV and JSON Lines readers (the same limits as recipients files). */
+/** Order rows from an upload: the uploads domain's CSV and JSON Lines readers (the same record limit as recipients files). */
 function orderRows(input: Readable, format: OrderFormat): OrderRows {
-  return format === 'csv' ? readCsvRows(input, { maxRecordBytes: 64 * 1024 }) : readJsonlRows(input, { maxLineBytes: 64 * 1024 });
+  return format === 'csv' ? readCsvRows(input, { maxRecordBytes: 64 * 1024 }) : readJsonlRows(input, { maxRecordBytes: 64 * 1024 });
 }
 
 /**

@@ -6,7 +6,8 @@ import { createColdRenderLimiter } from '../live/cold-render-limiter.js';
 import type { ChannelProfileResolver } from '../encode/channel-profile-resolver.js';
 import { createLiveLinkFactory } from '../live/create-live-links.js';
 import { createOnDemand } from '../live/create-on-demand.js';
-import { eraseSubject } from '../live/erase-subject.js';
+import { eraseSubject, type EraseSubjectDeps } from '../live/erase-subject.js';
+import { createErasureBroadcast } from '../live/index.js';
 import { createLandingPage } from '../live/landing/index.js';
 import { resolveLiveKeyring } from '../live/live-keyring.js';
 import { createLiveLinkResolver } from '../live/live-link-resolver.js';
@@ -50,6 +51,8 @@ export interface LiveWiringDeps {
   metrics?: LiveRouteMetrics;
   /** Click references the CTA redirect adds for the conversion pixel (engagement wiring). */
   clickRefs?: LiveRoutesDeps['clickRefs'];
+  /** What an erasure removes outside the Live domain (engagement data, webhook deliveries). */
+  eraseElsewhere?: EraseSubjectDeps['eraseElsewhere'];
 }
 
 /** Builds every Live URL piece from config; `close` stops its Redis readers. */
@@ -62,6 +65,8 @@ export async function createLiveWiring(
   openToken(token: string): Promise<LiveEventSubject>;
   /** Whether a recipient was erased (DELETE /v1/subjects): click references of theirs are refused. */
   isErased(recipientId: string): Promise<boolean>;
+  /** Erasures of any API process, as they happen; `live()` is false while this process cannot hear them. */
+  erasures: { onErased(handler: (subject: string) => void): void; live(): boolean };
   close(): Promise<void>;
 }> {
   const { config, redis } = deps;
@@ -71,7 +76,12 @@ export async function createLiveWiring(
   const deliverables = createDeliverableRequests(redis, { queue: transcodeQueue.queue, jobOptions: transcodeQueue.jobOptions });
   const storedProps = createStoredProps(redis, { ttlSeconds: config.live.linkTtlSeconds });
   const linkDeps = { registry: deps.registry, redis, keyring, storedProps, profiles, jobOptions: deps.renderQueue.jobOptions };
-  const resolver = createLiveLinkResolver(linkDeps, { maxTokenLength: config.live.tokenMaxLength });
+  // Every API process hears every erasure, so no memo here serves an erased subject once its DELETE answered.
+  const broadcast = createErasureBroadcast({ redis, connect: () => createRedisConnection(deps.redisUrl) });
+  // Not awaited: while it subscribes (or Redis is down) the memos stand down, nothing hangs.
+  void broadcast.start();
+  const resolver = createLiveLinkResolver(linkDeps, { maxTokenLength: config.live.tokenMaxLength, memoUsable: broadcast.live });
+  broadcast.onErased((subject) => resolver.forget(subject));
   const limiter = createColdRenderLimiter(redis, {
     perClient: { limit: config.live.coldPerClient, windowSeconds: config.live.coldWindowSeconds },
     perLink: { limit: config.live.coldPerLink, windowSeconds: config.live.coldWindowSeconds },
@@ -97,7 +107,15 @@ export async function createLiveWiring(
   });
   const erase = (recipientId: string, actor: string) =>
     eraseSubject(
-      { redis, queues: [deps.renderQueue.queue, transcodeQueue.queue], store: deps.store, outputIndex: deps.index, storedProps },
+      {
+        redis,
+        queues: [deps.renderQueue.queue, transcodeQueue.queue],
+        store: deps.store,
+        outputIndex: deps.index,
+        storedProps,
+        announce: (subject) => broadcast.announce(subject),
+        ...(deps.eraseElsewhere ? { eraseElsewhere: deps.eraseElsewhere } : {}),
+      },
       recipientId,
       { actor },
     );
@@ -123,6 +141,7 @@ export async function createLiveWiring(
     lazyCampaigns,
     openToken,
     isErased: (recipientId: string) => isErased(redis, { recipientId }),
+    erasures: { onErased: broadcast.onErased, live: broadcast.live },
     routers: {
       pages: createLiveRoutes({
         resolver,
@@ -141,6 +160,7 @@ export async function createLiveWiring(
       subjects: createSubjectRoutes(erase),
     },
     async close() {
+      await broadcast.close();
       await hub.close();
     },
   };

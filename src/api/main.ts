@@ -25,9 +25,11 @@ import { createCampaignRouter } from './routes/campaign-routes.js';
 import { createQueueDashboard } from '../ops/admin/index.js';
 import { createQueueStats } from '../ops/queue-stats/index.js';
 import { registerScalingMetrics, scalingOptionsFromConfig } from '../ops/scaling/index.js';
-import { createWebhookDispatcher, createWebhookRegistry, replayWebhookEvents, type WebhookJobData } from '../engagement/webhooks/index.js';
+import { createWebhookDispatcher, createWebhookRegistry, replayWebhookEvents, scrubWebhookDeliveries, type WebhookJobData } from '../engagement/webhooks/index.js';
+import { eraseEngagement } from '../engagement/index.js';
+import { areErased } from '../live/index.js';
 import { createWebhookRouter } from './routes/webhook-routes.js';
-import { createDashboardRoutes } from '../engagement/dashboard/index.js';
+import { createDashboardRoutes, createSessionRevocations } from '../engagement/dashboard/index.js';
 import { listRecentWebhookFailures } from '../engagement/webhooks/index.js';
 
 /**
@@ -109,7 +111,14 @@ export async function startApiServer(config: Readonly<Config>, options: StartApi
   // Sinks are read at each batch, so ones made further down (webhooks) are pushed onto `eventSinks`.
   const eventSinks: EventSink[] = [];
   const engagement = createEngagementWiring({ config, redis: renderQueue.connection, logger, sinks: eventSinks, onIngested: metrics.onIngested });
+  const webhookQueue = createRenderQueue<WebhookJobData>({ redisUrl, queueName: queueNames.webhooks, events: false, redisOptions: API_REDIS_OPTIONS });
+  webhookQueue.connection.on('error', () => undefined);
   const live = await createLiveWiring({
+    // An erasure also removes the subject's engagement events and aggregate entries, and their pending webhook deliveries.
+    eraseElsewhere: async (recipientId) => ({
+      ...(await eraseEngagement(renderQueue.connection, recipientId)),
+      webhookEvents: await scrubWebhookDeliveries({ redis: webhookQueue.connection, queue: webhookQueue.queue }, recipientId),
+    }),
     events: engagement.liveEvents,
     eventsUrl: '/v1/events',
     ...(engagement.clickRefs ? { clickRefs: engagement.clickRefs } : {}),
@@ -127,12 +136,22 @@ export async function startApiServer(config: Readonly<Config>, options: StartApi
     metrics,
   });
   const campaigns = createCampaignService(
-    { redis: campaignQueue.connection, queue: campaignQueue.queue, registry, index, store, jobOptions: campaignQueue.jobOptions, profiles, deliverables, live: live.lazyCampaigns, deliveries: engagement.deliveries },
+    {
+      redis: campaignQueue.connection,
+      queue: campaignQueue.queue,
+      registry,
+      index,
+      store,
+      jobOptions: campaignQueue.jobOptions,
+      profiles,
+      deliverables,
+      live: live.lazyCampaigns,
+      deliveries: engagement.deliveries,
+      erased: (ids) => areErased(campaignQueue.connection, ids),
+    },
     { outputBaseUrl: publicBaseUrl },
   );
   // CRM webhooks: the registry and replay behind /v1/webhooks; `webhookSink` is the EventSink ingestion hands accepted batches to.
-  const webhookQueue = createRenderQueue<WebhookJobData>({ redisUrl, queueName: queueNames.webhooks, events: false, redisOptions: API_REDIS_OPTIONS });
-  webhookQueue.connection.on('error', () => undefined);
   const webhookPolicy = { allowHttp: config.webhooks.allowHttp, allowPrivateAddresses: config.webhooks.allowPrivateAddresses };
   const webhookDeps = { redis: webhookQueue.connection, queue: webhookQueue.queue };
   const webhookSink = createWebhookDispatcher(webhookDeps, { retryScheduleMs: config.webhooks.retryScheduleMs });
@@ -177,6 +196,7 @@ export async function startApiServer(config: Readonly<Config>, options: StartApi
         {
           apiKeys: config.farm.apiKeys,
           redis: renderQueue.connection,
+          revocations: createSessionRevocations(renderQueue.connection),
           logger,
           campaignMetrics: (id) => engagement.metrics.campaignMetrics(id),
           campaignStatus: (id) => campaigns.status(id),
@@ -198,7 +218,12 @@ export async function startApiServer(config: Readonly<Config>, options: StartApi
   const sweeper = startStoreSweeper(store, index, { intervalMs: config.storage.sweepIntervalMs, logger });
 
   // Recently checked cached files are answered from memory before Express: see src/api/fast-path.
-  const fastPath = options.fastPath === false ? undefined : createFastPath({ store, logger, onLookup: (hit) => metrics.cacheLookup('fast_path', hit ? 'hit' : 'miss') }, options.fastPath);
+  // It answers only while this process hears erasures, and forgets everything at each one.
+  const fastPath =
+    options.fastPath === false
+      ? undefined
+      : createFastPath({ store, logger, usable: live.erasures.live, onLookup: (hit) => metrics.cacheLookup('fast_path', hit ? 'hit' : 'miss') }, options.fastPath);
+  if (fastPath) live.erasures.onErased(() => fastPath.cache.clear());
   const server = createServer(fastPath ? fastPath.wrap(app) : app).listen(options.port ?? config.farm.apiPort, options.host ?? '0.0.0.0');
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);

@@ -15,7 +15,7 @@ import type { Template } from '../composition/template.schema.js';
 import { createDeliverablePlan, type DeliverablePlan } from '../queue/deliverable-plan.js';
 import type { DeliverableRequests } from '../queue/deliverable-requests.js';
 import type { ChannelProfileResolver } from '../encode/channel-profile-resolver.js';
-import { fanOut, type FanOutDeliveries, type InvalidRow } from './fan-out.js';
+import { fanOut, type CampaignReport, type FanOutDeliveries } from './fan-out.js';
 import { manifestStream, type ManifestFormat } from './manifest-stream.js';
 import { markDoneIfComplete, readCampaignMeta, settleForeignKeys, toCampaignStatus } from './read-campaign-status.js';
 import type { JsonSchemaNode } from './recipient-row.js';
@@ -38,6 +38,8 @@ export interface CampaignServiceDeps {
   live?: LazyCampaignLinks;
   /** Engagement `delivered` events (src/engagement createDeliveryTracker); none recorded without it. */
   deliveries?: FanOutDeliveries;
+  /** Which recipients were erased (src/live areErased): their rows are refused. Without it, none are checked. */
+  erased?: (recipientIds: readonly string[]) => Promise<boolean[]>;
 }
 
 /** What lazy campaigns need from the Live-link domain. */
@@ -53,7 +55,7 @@ export interface CampaignServiceOptions {
   chunkSize?: number;
   /** Largest CSV record or JSON line. Default 64 KiB. */
   maxRecordBytes?: number;
-  /** Invalid-row reports kept per campaign (all are counted). Default 100,000. */
+  /** Reports (invalid rows, warnings) kept per campaign (all are counted). Default 100,000. */
   maxStoredErrors?: number;
   /** Campaign data (manifest, errors, counters) expires after this. Default 30 days. */
   retentionSeconds?: number;
@@ -79,8 +81,11 @@ export interface CampaignErrorsPage {
   campaignId: string;
   /** Every invalid row, stored or not. */
   invalid: number;
+  /** Every warning, stored or not. */
+  warnings: number;
   offset: number;
-  errors: InvalidRow[];
+  /** Invalid rows (`reason`) and warnings (`warning`), in file order. */
+  errors: CampaignReport[];
 }
 
 export type CampaignService = ReturnType<typeof createCampaignService>;
@@ -160,7 +165,9 @@ export function createCampaignService(deps: CampaignServiceDeps, options: Campai
         );
       } catch (err) {
         const code = isAppError(err) ? err.code : 'INTERNAL';
-        await deps.redis.hset(keys.meta, { state: 'failed', error: code, ingestedAt: Date.now() }).catch(() => undefined);
+        // An upload that cannot be read names its line (no personal data): kept for `status`.
+        const message = isAppError(err) && typeof err.details.line === 'number' ? { errorMessage: err.message } : {};
+        await deps.redis.hset(keys.meta, { state: 'failed', error: code, ...message, ingestedAt: Date.now() }).catch(() => undefined);
         throw err;
       }
       await deps.redis.hset(keys.meta, { state: 'rendering', ingestedAt: Date.now() });
@@ -205,7 +212,13 @@ export function createCampaignService(deps: CampaignServiceDeps, options: Campai
       const offset = Math.max(0, Math.floor(page.offset ?? 0));
       const limit = Math.min(10_000, Math.max(1, Math.floor(page.limit ?? 1000)));
       const rows = await deps.redis.lrange(campaignKeys(id).errors, offset, offset + limit - 1);
-      return { campaignId: id, invalid: Number(meta.invalid ?? 0), offset, errors: rows.map((row) => JSON.parse(row) as InvalidRow) };
+      return {
+        campaignId: id,
+        invalid: Number(meta.invalid ?? 0),
+        warnings: Number(meta.warnings ?? 0),
+        offset,
+        errors: rows.map((row) => JSON.parse(row) as CampaignReport),
+      };
     },
 
     /** Removes everything stored about a campaign (not its outputs, which other campaigns may share). */

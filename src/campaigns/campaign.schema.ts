@@ -1,6 +1,9 @@
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
-import type { RecipientsFormat } from './source-entry.js';
+import type { UploadFormat } from '../uploads/index.js';
+
+/** Recipients file formats. */
+export type RecipientsFormat = UploadFormat;
 
 /** Campaign modes: `prerender` renders every master and deliverable now; `lazy` makes Live links that render on first open; `email-assets` is not built yet. */
 export const campaignModeSchema = z.enum(['prerender', 'lazy', 'email-assets']);
@@ -34,10 +37,12 @@ export interface CreateCampaignInput {
 export type CampaignState = 'ingesting' | 'rendering' | 'done' | 'failed';
 
 export interface CampaignCounts {
-  /** Data rows read (valid + invalid, always). */
+  /** Data records read (valid + invalid, always: every record of the file is one or the other). */
   total: number;
   valid: number;
   invalid: number;
+  /** Warnings about accepted content (NUL bytes, invalid UTF-8, duplicate columns); not rows. */
+  warnings: number;
   /** Distinct renders the valid rows need (duplicates and shared variants render once). */
   renders: number;
   /** Renders handed to the queue (added, or joined to a job already queued by someone else). */
@@ -69,6 +74,8 @@ export interface CampaignStatus {
   finishedAt?: string;
   /** Error code when ingestion stopped (state `failed`). */
   error?: string;
-  /** Invalid-row reports not stored (over the cap); they are still counted in `invalid`. */
+  /** What stopped it, e.g. the line of a quote that is never closed (no personal data). */
+  errorMessage?: string;
+  /** Reports (invalid rows and warnings) not stored (over the cap); they are still counted. */
   errorsDropped: number;
 }

@@ -9,12 +9,11 @@ import type { DeliverableRequests } from '../queue/deliverable-requests.js';
 import { DELIVERIES_PER_JOB, type RenderJobData } from '../queue/render-job.schema.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { allCampaignKeys, campaignKeys } from './campaign-keys.js';
+import { readCsvRows, readJsonlRows, type UploadEntry } from '../uploads/index.js';
+import type { RecipientsFormat } from './campaign.schema.js';
 import { queueNewRenders } from './queue-new-renders.js';
-import { readCsvRows } from './read-csv-rows.js';
-import { readJsonlRows } from './read-jsonl-rows.js';
 import type { JsonSchemaNode, RowIssue } from './recipient-row.js';
 import { createRowParser } from './recipient-row.js';
-import type { RecipientsFormat, SourceEntry } from './source-entry.js';
 
 /** Rows keyed between two event-loop turns while a chunk is being written. */
 const YIELD_EVERY = 50;
@@ -35,6 +34,8 @@ export interface FanOutDeps extends PrepareRenderJobDeps {
   storeProps?: (props: Record<string, unknown>, recipientId: string) => Promise<string>;
   /** Engagement `delivered` events (src/engagement createDeliveryTracker); needs `plan.channels`. */
   deliveries?: FanOutDeliveries;
+  /** Which of these recipients were erased (same order): their rows are refused, nothing is made for them. */
+  erased?: (recipientIds: readonly string[]) => Promise<boolean[]>;
 }
 
 /** One recipient's output on one channel, for `delivered` events. */
@@ -72,7 +73,7 @@ export interface FanOutLimits {
   chunkSize: number;
   /** Largest CSV record / JSON line, in bytes. */
   maxRecordBytes: number;
-  /** Invalid-row reports kept in Redis; beyond it they are only counted (`errorsDropped`). */
+  /** Reports (invalid rows, warnings) kept in Redis; beyond it they are only counted (`errorsDropped`). */
   maxStoredErrors: number;
   ttlSeconds: number;
 }
@@ -85,7 +86,22 @@ export interface InvalidRow {
   issues?: RowIssue[];
 }
 
+/** Something accepted that the uploader should hear about (NUL bytes, invalid UTF-8, duplicate columns); not a row. */
+export interface RowWarning {
+  line: number;
+  endLine?: number;
+  warning: string;
+}
+
+/** One entry of a campaign's report (`GET /v1/campaigns/:id/errors`), in file order. */
+export type CampaignReport = InvalidRow | RowWarning;
+
+/** Why a row of an erased recipient is refused. */
+const ERASED_REASON = 'recipient erased: nothing is made for this recipient any more';
+
 interface ValidRow {
+  line: number;
+  endLine?: number;
   recipientId: string;
   keys: string[];
   /** Lazy campaigns only: the validated props, stored when the chunk is written. */
@@ -120,16 +136,18 @@ export async function fanOut(deps: FanOutDeps, plan: FanOutPlan, limits: FanOutL
   const source =
     plan.format === 'csv'
       ? readCsvRows(plan.recipients, { maxRecordBytes: limits.maxRecordBytes })
-      : readJsonlRows(plan.recipients, { maxLineBytes: limits.maxRecordBytes });
+      : readJsonlRows(plan.recipients, { maxRecordBytes: limits.maxRecordBytes });
   let valid: ValidRow[] = [];
   let invalid: InvalidRow[] = [];
+  let warnings: RowWarning[] = [];
   let jobs = new Map<string, PreparedRenderJob>();
   let storedErrors = 0;
   /** The chunk being written to Redis while the next one is parsed and keyed. */
   let writing: Promise<void> | undefined;
 
   const tracked = deps.deliveries && plan.channels ? { deliveries: deps.deliveries, channels: plan.channels } : undefined;
-  const store = async (chunk: { valid: ValidRow[]; invalid: InvalidRow[]; jobs: Map<string, PreparedRenderJob> }) => {
+  const store = async (chunk: Chunk) => {
+    await refuseErased(deps, chunk);
     // Who waits on each master rides in the job's data; the render worker turns it into `delivered` events.
     const waiting = tracked && !plan.lazy ? deliveryEntries(chunk.valid, tracked.channels) : [];
     const carried = attachDeliveries(chunk.jobs, waiting);
@@ -147,25 +165,30 @@ export async function fanOut(deps: FanOutDeps, plan: FanOutPlan, limits: FanOutL
     await requestDeliverables(deps, plan, outcome.freshJobs);
     if (plan.lazy) {
       // The line names the stored props instead of render keys: links are sealed from it when the manifest is read.
-      const refs = await Promise.all(chunk.valid.map((row) => deps.storeProps!(row.props!, row.recipientId)));
-      chunk.valid.forEach((row, i) => (row.keys = [refs[i]!]));
+      // A recipient erased since the check above is refused here (SUBJECT_ERASED), one row, never the campaign.
+      const refs = await Promise.all(chunk.valid.map((row) => deps.storeProps!(row.props!, row.recipientId).catch(erasedAsUndefined)));
+      chunk.valid.forEach((row, i) => (row.keys = refs[i] === undefined ? [] : [refs[i]]));
+      moveToInvalid(chunk, chunk.valid.map((row) => row.keys.length === 0));
       // A lazy campaign's links can be issued from now on (its manifest): that is its delivery.
       if (tracked) {
         const entries = chunk.valid.flatMap((row) => tracked.channels.names.map((channel) => ({ recipientId: row.recipientId, channel, propsHash: row.propsHash! })));
         await tracked.deliveries.deliverNow(plan.campaignId, plan.templateId, entries);
       }
     }
-    const keep = Math.max(0, Math.min(chunk.invalid.length, limits.maxStoredErrors - storedErrors));
+    // Invalid rows and warnings in file order, as far as the cap allows.
+    const reports = [...chunk.invalid, ...chunk.warnings].sort((a, b) => a.line - b.line);
+    const keep = Math.max(0, Math.min(reports.length, limits.maxStoredErrors - storedErrors));
     storedErrors += keep;
     const tx = deps.redis.multi();
     if (chunk.valid.length > 0) tx.rpush(keys.manifest, ...chunk.valid.map((row) => `${row.recipientId} ${row.keys.join(' ')}`));
-    if (keep > 0) tx.rpush(keys.errors, ...chunk.invalid.slice(0, keep).map((row) => JSON.stringify(row)));
+    if (keep > 0) tx.rpush(keys.errors, ...reports.slice(0, keep).map((row) => JSON.stringify(row)));
     if (outcome.cached.length > 0) tx.sadd(keys.rendered, ...outcome.cached);
     if (outcome.joined.length > 0) tx.sadd(keys.foreign, ...outcome.joined);
     tx.hincrby(keys.meta, 'total', chunk.valid.length + chunk.invalid.length);
     tx.hincrby(keys.meta, 'valid', chunk.valid.length);
     tx.hincrby(keys.meta, 'invalid', chunk.invalid.length);
-    tx.hincrby(keys.meta, 'errorsDropped', chunk.invalid.length - keep);
+    tx.hincrby(keys.meta, 'warnings', chunk.warnings.length);
+    tx.hincrby(keys.meta, 'errorsDropped', reports.length - keep);
     tx.hincrby(keys.meta, 'renders', outcome.fresh);
     tx.hincrby(keys.meta, 'queued', outcome.added + outcome.joined.length);
     tx.hincrby(keys.meta, 'cached', outcome.cached.length);
@@ -180,10 +203,11 @@ export async function fanOut(deps: FanOutDeps, plan: FanOutPlan, limits: FanOutL
   // order, so the manifest keeps the file order and the cross-chunk dedupe
   // (SADD) sees every earlier key.
   const flush = async () => {
-    if (valid.length === 0 && invalid.length === 0) return;
-    const chunk = { valid, invalid, jobs };
+    if (valid.length === 0 && invalid.length === 0 && warnings.length === 0) return;
+    const chunk = { valid, invalid, warnings, jobs };
     valid = [];
     invalid = [];
+    warnings = [];
     jobs = new Map();
     await writing;
     writing = store(chunk);
@@ -192,8 +216,12 @@ export async function fanOut(deps: FanOutDeps, plan: FanOutPlan, limits: FanOutL
 
   try {
     let sinceYield = 0;
-    for await (const batch of source) {
+    for await (const batch of readSource(source, flush)) {
       for (const entry of batch) {
+        if (entry.kind === 'warning') {
+          warnings.push({ line: entry.line, ...(entry.endLine ? { endLine: entry.endLine } : {}), warning: entry.warning });
+          continue;
+        }
         // Keying is synchronous and never lets I/O in: yield
         // now and then so the chunk in flight moves on to its next Redis step
         // (claim -> addBulk -> MULTI) while this one is keyed.
@@ -203,11 +231,12 @@ export async function fanOut(deps: FanOutDeps, plan: FanOutPlan, limits: FanOutL
         }
         const row = keyRow(preparers, parseRow, entry);
         const hash = tracked && !('reason' in row) ? propsHash(row.jobs[0]!.data.props) : undefined;
+        const at = { line: entry.line, ...(entry.endLine ? { endLine: entry.endLine } : {}) };
         if ('reason' in row) invalid.push(row);
         else if (plan.lazy) {
-          valid.push({ recipientId: row.recipientId, keys: [], props: row.jobs[0]!.data.props, ...(hash ? { propsHash: hash } : {}) });
+          valid.push({ ...at, recipientId: row.recipientId, keys: [], props: row.jobs[0]!.data.props, ...(hash ? { propsHash: hash } : {}) });
         } else {
-          valid.push({ recipientId: row.recipientId, keys: row.jobs.map((job) => job.renderKey), ...(hash ? { propsHash: hash } : {}) });
+          valid.push({ ...at, recipientId: row.recipientId, keys: row.jobs.map((job) => job.renderKey), ...(hash ? { propsHash: hash } : {}) });
           for (const job of row.jobs) jobs.set(job.renderKey, job);
         }
         if (valid.length + invalid.length >= limits.chunkSize) await flush();
@@ -218,6 +247,55 @@ export async function fanOut(deps: FanOutDeps, plan: FanOutPlan, limits: FanOutL
     // Whatever happened to the source, the chunk in flight is finished (or its error surfaces) before returning.
     await writing;
   }
+}
+
+/** One chunk of rows on its way to Redis. */
+interface Chunk {
+  valid: ValidRow[];
+  invalid: InvalidRow[];
+  warnings: RowWarning[];
+  jobs: Map<string, PreparedRenderJob>;
+}
+
+/**
+ * The source's batches; when it fails (a record that cannot be delimited,
+ * a cut upload), the rows read before the failure are stored first, so
+ * what was accounted for stays accounted for, and the failure goes on up.
+ */
+async function* readSource(source: AsyncGenerator<UploadEntry[]>, flush: () => Promise<void>): AsyncGenerator<UploadEntry[]> {
+  try {
+    yield* source;
+  } catch (err) {
+    await flush();
+    throw err;
+  }
+}
+
+/**
+ * Rows of erased recipients become invalid rows, and the renders only they
+ * needed leave the chunk: nothing is re-created for an erased subject.
+ */
+async function refuseErased(deps: FanOutDeps, chunk: Chunk): Promise<void> {
+  if (!deps.erased || chunk.valid.length === 0) return;
+  const erased = await deps.erased(chunk.valid.map((row) => row.recipientId));
+  if (!moveToInvalid(chunk, erased)) return;
+  const needed = new Set(chunk.valid.flatMap((row) => row.keys));
+  for (const key of [...chunk.jobs.keys()]) if (!needed.has(key)) chunk.jobs.delete(key);
+}
+
+/** Moves the valid rows flagged (same order) to the invalid ones as erased; true when any moved. */
+function moveToInvalid(chunk: Chunk, flags: readonly boolean[]): boolean {
+  if (!flags.includes(true)) return false;
+  const kept: ValidRow[] = [];
+  chunk.valid.forEach((row, i) => (flags[i] ? chunk.invalid.push({ line: row.line, ...(row.endLine ? { endLine: row.endLine } : {}), reason: ERASED_REASON }) : kept.push(row)));
+  chunk.valid = kept;
+  chunk.invalid.sort((a, b) => a.line - b.line);
+  return true;
+}
+
+function erasedAsUndefined(err: unknown): undefined {
+  if (isAppError(err, 'SUBJECT_ERASED')) return undefined;
+  throw err;
 }
 
 /** Each valid row's (recipient, channel) with the render key of the channel's variant. */
@@ -261,11 +339,12 @@ async function requestDeliverables(deps: FanOutDeps, plan: FanOutPlan, jobs: Pre
 function keyRow(
   preparers: ((props: unknown) => PreparedRenderJob)[],
   parseRow: ReturnType<typeof createRowParser>,
-  entry: SourceEntry,
+  entry: Exclude<UploadEntry, { kind: 'warning' }>,
 ): InvalidRow | { recipientId: string; jobs: PreparedRenderJob[] } {
-  if (entry.error !== undefined) return { line: entry.line, ...(entry.endLine ? { endLine: entry.endLine } : {}), reason: entry.error };
+  const at = { line: entry.line, ...(entry.endLine ? { endLine: entry.endLine } : {}) };
+  if (entry.kind === 'invalid') return { ...at, reason: entry.reason };
   const parsed = parseRow(entry.row);
-  if (!parsed.ok) return { line: entry.line, reason: 'invalid fields', issues: parsed.issues };
+  if (!parsed.ok) return { ...at, reason: 'invalid fields', issues: parsed.issues };
   const jobs: PreparedRenderJob[] = [];
   try {
     for (const prepare of preparers) jobs.push(prepare(parsed.props));
@@ -273,7 +352,7 @@ function keyRow(
     // Only the row's own props can be wrong here: the template and variants were checked at creation.
     if (!isAppError(err, 'INVALID_PROPS')) throw err;
     const issues = Array.isArray(err.details.issues) ? (err.details.issues as RowIssue[]) : [];
-    return { line: entry.line, reason: 'invalid fields', issues: issues.map(({ path, message }) => ({ path, message })) };
+    return { ...at, reason: 'invalid fields', issues: issues.map(({ path, message }) => ({ path, message })) };
   }
   return { recipientId: parsed.recipientId, jobs };
 }

@@ -16,12 +16,10 @@ export {
   type CampaignState,
   type CampaignStatus,
   type CreateCampaignInput,
+  type RecipientsFormat,
 } from './campaign.schema.js';
 export { CHANNEL_VARIANTS, channelSchema, planChannels, type Channel, type ChannelPlan } from './channel-variants.js';
-export { fanOut, type FanOutDeliveries, type FanOutDeps, type FanOutLimits, type FanOutPlan, type InvalidRow } from './fan-out.js';
+export { fanOut, type CampaignReport, type FanOutDeliveries, type FanOutDeps, type FanOutLimits, type FanOutPlan, type InvalidRow, type RowWarning } from './fan-out.js';
 export { manifestStream, type ManifestFormat, type ManifestLayout } from './manifest-stream.js';
-export { readCsvRows } from './read-csv-rows.js';
-export { readJsonlRows } from './read-jsonl-rows.js';
 export { createRowParser, RECIPIENT_ID_PATTERN, type JsonSchemaNode, type ParsedRow, type RowIssue } from './recipient-row.js';
-export type { RecipientsFormat, SourceEntry } from './source-entry.js';
 export { byteLimitStream } from './byte-limit-stream.js';

@@ -8,7 +8,7 @@ import type { CampaignCounts, CampaignState, CampaignStatus } from './campaign.s
 /** Foreign keys checked per status call: bounds the cost of one call, the rest is settled by the next ones. */
 const SETTLE_BATCH = 200;
 
-const COUNT_FIELDS = ['total', 'valid', 'invalid', 'renders', 'queued', 'cached', 'rendered', 'failed'] as const;
+const COUNT_FIELDS = ['total', 'valid', 'invalid', 'warnings', 'renders', 'queued', 'cached', 'rendered', 'failed'] as const;
 
 /** The campaign's stored hash, or NOT_FOUND. */
 export async function readCampaignMeta(redis: Redis, id: string): Promise<Record<string, string>> {
@@ -79,5 +79,6 @@ export function toCampaignStatus(id: string, meta: Record<string, string>, now =
   if (meta.ingestedAt) status.ingestedAt = new Date(Number(meta.ingestedAt)).toISOString();
   if (meta.finishedAt) status.finishedAt = new Date(Number(meta.finishedAt)).toISOString();
   if (meta.error) status.error = meta.error;
+  if (meta.errorMessage) status.errorMessage = meta.errorMessage;
   return status;
 }

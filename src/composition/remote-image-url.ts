@@ -1,46 +1,25 @@
 import { z } from 'zod';
+import { isForbiddenAddress, parseIp } from '../net/index.js';
 
 /** Longest URL accepted in props: long enough for signed CDN URLs, short enough to bound abuse. */
 export const REMOTE_IMAGE_URL_MAX_LENGTH = 2048;
-
-function ipv4Refused(a: number, b: number): boolean {
-  return (
-    a === 0 || // "this network", 0.0.0.0
-    a === 10 || // private
-    a === 127 || // loopback
-    (a === 100 && b >= 64 && b <= 127) || // carrier-grade NAT
-    (a === 169 && b === 254) || // link-local (cloud metadata endpoints live here)
-    (a === 172 && b >= 16 && b <= 31) || // private
-    (a === 192 && b === 168) || // private
-    a >= 224 // multicast, reserved, broadcast
-  );
-}
 
 /** Why a URL's host is refused, or null. `hostname` comes from WHATWG URL parsing, so IPv4 forms are normalised. */
 function refusedHost(hostname: string): string | null {
   const host = hostname.toLowerCase().replace(/\.$/, '');
   if (host === 'localhost' || host.endsWith('.localhost')) return 'localhost';
-  const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
-  if (v4) return ipv4Refused(Number(v4[1]), Number(v4[2])) ? 'a loopback, private or link-local IPv4 address' : null;
-  if (host.startsWith('[') && host.endsWith(']')) {
-    const v6 = host.slice(1, -1);
-    if (v6 === '::' || v6 === '::1') return 'a loopback or unspecified IPv6 address';
-    if (/^f[cd]/.test(v6)) return 'a unique-local IPv6 address';
-    if (/^fe[89ab]/.test(v6)) return 'a link-local IPv6 address';
-    // IPv4-mapped (::ffff:7f00:1) addresses reach the IPv4 host behind them.
-    const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(v6);
-    if (mapped) {
-      const high = parseInt(mapped[1]!, 16);
-      if (ipv4Refused(high >> 8, high & 0xff)) return 'an IPv4-mapped private address';
-    }
-  }
-  return null;
+  // The fetcher's own table: a literal it would refuse is refused here, before any render starts.
+  if (!parseIp(host)) return null;
+  const reason = isForbiddenAddress(host);
+  return reason === null ? null : `a non-public address (${reason})`;
 }
 
 /**
  * A zod schema for a prop holding a remote image URL: https only, at most 2048
- * characters, no credentials, and no literal loopback, private or link-local
- * address nor `localhost`. This is a first, early refusal with a clear
+ * characters, no credentials, no `localhost`, and no literal IP address that
+ * the fetcher refuses (the same table: private, loopback, link-local,
+ * special-purpose, and IPv6 forms embedding one of those, such as
+ * IPv4-compatible, NAT64 and 6to4). This is an early refusal with a clear
  * message; the real SSRF guard runs after DNS resolution when the asset is
  * fetched.
  */

@@ -4,6 +4,8 @@ import type { ClientInfo } from './classify-client.js';
 import type { EventIngest, IngestResult } from './create-event-ingest.js';
 import type { LiveLinkSubject } from './create-live-link-events.js';
 import { engagementKeys } from './engagement-keys.js';
+import { tombstoneKey } from '../live/index.js';
+import { createScriptRunner } from './run-script.js';
 
 /** What a browser may report: its own page's events, and a conversion on the brand's page. Deliveries, opens and clicks are recorded by the server. */
 export const BROWSER_EVENT_TYPES: ReadonlySet<string> = new Set(['page_view', 'play', 'progress_25', 'progress_50', 'progress_75', 'complete', 'share', 'conversion']);
@@ -27,6 +29,23 @@ export interface BrowserEventsOptions {
 export type BrowserEvents = ReturnType<typeof createBrowserEvents>;
 
 /**
+ * Counts stored browser conversions toward their recipients' cap, except
+ * for recipients erased since they were stored: an erasure that ran in
+ * between has deleted the count, and it must not come back. KEYS: per
+ * conversion, its campaign's count hash then its recipient's tombstone.
+ * ARGV: TTL s, then per conversion the recipient id.
+ */
+const COUNT_CONVERSIONS = `
+for i = 1, #KEYS, 2 do
+  if redis.call('EXISTS', KEYS[i + 1]) == 0 then
+    redis.call('HINCRBY', KEYS[i], ARGV[(i + 1) / 2 + 1], 1)
+    redis.call('EXPIRE', KEYS[i], ARGV[1])
+  end
+end
+return 1
+`;
+
+/**
  * Events from browsers (landing-page beacons, the conversion pixel): each
  * names the Live URL `token` it comes from, or (conversions only) the
  * `click` reference the CTA redirect gave the brand's page. Every token or
@@ -40,6 +59,7 @@ export type BrowserEvents = ReturnType<typeof createBrowserEvents>;
 export function createBrowserEvents(deps: BrowserEventsDeps, options: BrowserEventsOptions = {}) {
   const cap = options.maxConversionsPerRecipient ?? 20;
   const ttl = options.retentionSeconds ?? 90 * 86_400;
+  const countConversions = createScriptRunner(deps.redis, COUNT_CONVERSIONS);
 
   async function openAll(events: unknown[]): Promise<Map<string, LiveLinkSubject>> {
     const openings = new Map<string, Promise<LiveLinkSubject>>();
@@ -101,12 +121,8 @@ export function createBrowserEvents(deps: BrowserEventsDeps, options: BrowserEve
       // Only counted conversions use the cap: a scanner's (a bot) is stored apart and counts nowhere.
       const stored = result.events.filter((e) => e.type === 'conversion' && !e.bot);
       if (stored.length > 0) {
-        const tx = deps.redis.multi();
-        for (const e of stored) {
-          const key = engagementKeys(e.campaignId).browserConversions;
-          tx.hincrby(key, e.recipientId, 1).expire(key, ttl);
-        }
-        await tx.exec();
+        const keys = stored.flatMap((e) => [engagementKeys(e.campaignId).browserConversions, tombstoneKey(e.recipientId)]);
+        await countConversions(keys, [ttl, ...stored.map((e) => e.recipientId)]);
       }
       rejected.push(...result.rejected.map((r) => ({ index: indexOf[r.index]!, message: r.message })));
       rejected.sort((a, b) => a.index - b.index);

@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { AppError } from '../errors/index.js';
+import { subjectHash, tombstoneKey } from '../live/index.js';
 import type { LiveLinkSubject } from './create-live-link-events.js';
-import { clickRefKey } from './engagement-keys.js';
+import { clickRefKey, clickRefsOfKey } from './engagement-keys.js';
+import { createScriptRunner } from './run-script.js';
 
 /** Click references: 22 base64url characters (128 random bits), nothing else. */
 export const CLICK_REF_PATTERN = /^[A-Za-z0-9_-]{22}$/;
@@ -13,24 +15,42 @@ export type ClickSubject = LiveLinkSubject & { campaignId: string; recipientId: 
 export type ClickRefs = ReturnType<typeof createClickRefs>;
 
 /**
+ * Stores a reference unless its recipient was erased, and lists it under
+ * the recipient (so an erasure finds it), in one atomic step: a reference
+ * issued by a request that raced an erasure is either refused or listed
+ * before the erasure reads the list. KEYS: the recipient's tombstone, the
+ * reference's hash, the recipient's reference set. ARGV: TTL s, the
+ * reference, then the hash's field/value pairs. Returns 0 when erased.
+ */
+const ISSUE = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[2], unpack(ARGV, 3))
+redis.call('EXPIRE', KEYS[2], ARGV[1])
+redis.call('SADD', KEYS[3], ARGV[2])
+redis.call('EXPIRE', KEYS[3], ARGV[1])
+return 1
+`;
+
+/**
  * Click references, the conversion pixel's tie to the link the visitor came
  * through. The CTA redirect of a campaign recipient's Live URL issues one
  * and adds it to the brand's URL (like an ad click id); the brand's
  * confirmation page hands it back with the order. The reference is random
  * and carries nothing: who it names stays in Redis, for the attribution
  * window only. An unknown, expired or malformed reference is refused
- * (TOKEN_INVALID, 403), so a pixel cannot speak for anyone else.
+ * (TOKEN_INVALID, 403), so a pixel cannot speak for anyone else. Each
+ * recipient's references are listed under their subject hash, so an
+ * erasure deletes them (eraseEngagement); none is issued once they are erased.
  */
 export function createClickRefs(redis: Redis, options: { ttlSeconds: number }) {
+  const issue = createScriptRunner(redis, ISSUE);
   return {
-    /** A new reference for this subject (one Redis write). */
+    /** A new reference for this subject (one Redis call); SUBJECT_ERASED when the recipient was erased. */
     async issue(subject: ClickSubject): Promise<string> {
       const ref = randomBytes(16).toString('base64url');
-      await redis
-        .multi()
-        .hset(clickRefKey(ref), 'c', subject.campaignId, 'r', subject.recipientId, 'ch', subject.channel, 't', subject.templateId)
-        .expire(clickRefKey(ref), options.ttlSeconds)
-        .exec();
+      const keys = [tombstoneKey(subject.recipientId), clickRefKey(ref), clickRefsOfKey(subjectHash(subject.recipientId))];
+      const fields = ['c', subject.campaignId, 'r', subject.recipientId, 'ch', subject.channel, 't', subject.templateId];
+      if ((await issue(keys, [options.ttlSeconds, ref, ...fields])) === 0) throw new AppError('SUBJECT_ERASED', 'the recipient of this link was erased');
       return ref;
     },
     /** The subject of a reference, or TOKEN_INVALID. */

@@ -1,8 +1,10 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { createClientRanges, type ClientInfo } from './classify-client.js';
-import { ENGAGEMENT_PREFIX, EVENTS_STREAM_KEY } from './engagement-keys.js';
+import { tombstoneKey } from '../live/index.js';
+import { ALL_CHANNELS, ENGAGEMENT_CAMPAIGNS_KEY, EVENTS_STREAM_KEY, engagementKeys, type EngagementKeys } from './engagement-keys.js';
 import type { EngagementEvent, EventSink } from './engagement-event.schema.js';
+import { ingestHashKeys } from './ingest-lua-state.js';
 import { INGEST_ARGS_PER_EVENT, INGEST_CODE, INGEST_HEAD_ARGS, INGEST_SCRIPT } from './ingest-script.js';
 import { prepareIngestEvent, type EventSource, type PreparedEvent } from './prepare-ingest-event.js';
 import { createScriptRunner } from './run-script.js';
@@ -105,23 +107,47 @@ export function createEventIngest(deps: EventIngestDeps, options: EventIngestOpt
   const opts = resolveEventIngestOptions(options);
   const ranges = createClientRanges({ scannerCidrs: opts.scannerCidrs, proxyCidrs: opts.proxyCidrs });
   const run = createScriptRunner(deps.redis, INGEST_SCRIPT);
-  const head = [ENGAGEMENT_PREFIX, opts.dedupeTtlSeconds, opts.retentionSeconds, opts.streamMaxLen, opts.minResponseDelayMs, opts.multiCtaWindowMs, opts.perRecipientCap];
+  const head = [opts.dedupeTtlSeconds, opts.retentionSeconds, opts.streamMaxLen, opts.minResponseDelayMs, opts.multiCtaWindowMs, opts.perRecipientCap];
   if (head.length !== INGEST_HEAD_ARGS) throw new Error('ingest head arguments out of step');
+
+  /** One script call: every key it touches goes in KEYS, each once, and each event names its keys by index. */
+  async function storeSlice(slice: readonly PreparedEvent[]): Promise<number[]> {
+    const keys: string[] = [EVENTS_STREAM_KEY, ENGAGEMENT_CAMPAIGNS_KEY];
+    const index = new Map<string, number>();
+    /** The 1-based KEYS index of a key, declared on first use. */
+    const keyAt = (key: string): number => {
+      let at = index.get(key);
+      if (at === undefined) {
+        at = keys.push(key);
+        index.set(key, at);
+      }
+      return at;
+    };
+    const campaigns = new Map<string, { at: number; k: EngagementKeys }>();
+    const args: (string | number)[] = [...head];
+    for (const { event: e, class: cls, detail } of slice) {
+      let campaign = campaigns.get(e.campaignId);
+      if (!campaign) {
+        const k = engagementKeys(e.campaignId);
+        campaign = { at: keys.length + 1, k };
+        keys.push(...ingestHashKeys(k));
+        campaigns.set(e.campaignId, campaign);
+      }
+      const { at, k } = campaign;
+      const channel = e.channel ?? '-';
+      const { bot, ...rest } = e;
+      // The script closes the JSON with its own verdict (timing may flag a bot).
+      const json = JSON.stringify(rest);
+      args.push(e.id, e.campaignId, e.recipientId, channel, e.type, e.ts, cls, detail, `${json.slice(0, -1)},"bot":`);
+      args.push(at, keyAt(k.eventId(e.id)), keyAt(tombstoneKey(e.recipientId)), ...(e.type === 'conversion' ? [0, 0] : [keyAt(k.hll(channel, e.type)), keyAt(k.hll(ALL_CHANNELS, e.type))]));
+    }
+    if (args.length !== head.length + slice.length * INGEST_ARGS_PER_EVENT) throw new Error('ingest arguments out of step');
+    return (await run(keys, args)) as number[];
+  }
 
   async function store(prepared: PreparedEvent[]): Promise<number[]> {
     const codes: number[] = [];
-    for (let start = 0; start < prepared.length; start += opts.scriptBatch) {
-      const slice = prepared.slice(start, start + opts.scriptBatch);
-      const args: (string | number)[] = [...head];
-      for (const { event: e, class: cls, detail } of slice) {
-        const { bot, ...rest } = e;
-        // The script closes the JSON with its own verdict (timing may flag a bot).
-        const json = JSON.stringify(rest);
-        args.push(e.id, e.campaignId, e.recipientId, e.channel ?? '-', e.type, e.ts, cls, detail, `${json.slice(0, -1)},"bot":`);
-      }
-      if (args.length !== head.length + slice.length * INGEST_ARGS_PER_EVENT) throw new Error('ingest arguments out of step');
-      codes.push(...((await run([EVENTS_STREAM_KEY], args)) as number[]));
-    }
+    for (let start = 0; start < prepared.length; start += opts.scriptBatch) codes.push(...(await storeSlice(prepared.slice(start, start + opts.scriptBatch))));
     return codes;
   }
 
@@ -137,10 +163,13 @@ export function createEventIngest(deps: EventIngestDeps, options: EventIngestOpt
       const ctx = { source: context.source ?? (trusted ? 'api' : 'beacon'), client: context.client, trusted, ranges, maxTs: Date.now() + opts.maxClockSkewMs } as const;
       const rejected: IngestResult['rejected'] = [];
       const valid: PreparedEvent[] = [];
+      /** Index in `inputs` of each valid event. */
+      const at: number[] = [];
       inputs.forEach((input, index) => {
         const prepared = prepareIngestEvent(input, ctx);
-        if ('error' in prepared) rejected.push({ index, message: prepared.error });
-        else valid.push(prepared);
+        if ('error' in prepared) return void rejected.push({ index, message: prepared.error });
+        valid.push(prepared);
+        at.push(index);
       });
       const codes = valid.length > 0 ? await store(valid) : [];
       const events: EngagementEvent[] = [];
@@ -149,12 +178,14 @@ export function createEventIngest(deps: EventIngestDeps, options: EventIngestOpt
       let machineOpens = 0;
       codes.forEach((code, i) => {
         if (code === INGEST_CODE.duplicate) return void duplicates++;
+        if (code === INGEST_CODE.erased) return void rejected.push({ index: at[i]!, message: 'recipientId: this recipient was erased; nothing is recorded about them' });
         const bot = code === INGEST_CODE.bot;
         if (bot) bots++;
         if (code === INGEST_CODE.machineOpen) machineOpens++;
         const event = valid[i]!.event;
         events.push(bot === event.bot ? event : { ...event, bot });
       });
+      rejected.sort((a, b) => a.index - b.index);
       const result: IngestResult = { accepted: events.length, duplicates, bots, machineOpens, rejected, events };
       try {
         deps.onIngested?.({ accepted: events.length, duplicates, rejected: rejected.length, bots });

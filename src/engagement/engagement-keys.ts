@@ -7,6 +7,13 @@ export const EVENTS_STREAM_KEY = `${QUEUE_PREFIX}:events`;
 export const ENGAGEMENT_PREFIX = `${QUEUE_PREFIX}:eng:`;
 
 /**
+ * Set of the campaign ids that have engagement data: where an erasure looks
+ * for a recipient's aggregate entries. (Campaign keys all have a `:` after
+ * the id, so no campaign id collides with it.)
+ */
+export const ENGAGEMENT_CAMPAIGNS_KEY = `${ENGAGEMENT_PREFIX}campaigns`;
+
+/**
  * Field name of the campaign-wide ("all channels") entries. Channel names
  * match `^[a-z][a-z0-9_-]*$`, so `*` can never collide with one.
  */
@@ -82,6 +89,14 @@ export function eventRateKey(client: string, window: number): string {
 /** Hash of one click reference (campaign, recipient, channel, template): see createClickRefs. */
 export function clickRefKey(ref: string): string {
   return `${ENGAGEMENT_PREFIX}click:${ref}`;
+}
+
+/**
+ * Set of one recipient's click references (by subject hash: the key names
+ * no recipient), so an erasure finds them; it expires with the newest.
+ */
+export function clickRefsOfKey(subjectHash: string): string {
+  return `${ENGAGEMENT_PREFIX}clickrefs:${subjectHash}`;
 }
 
 /** An order import's counts (hash) and invalid rows (list). */

@@ -4,21 +4,10 @@ import { AppError, isAppError } from '../errors/index.js';
 import type { EventIngest } from './create-event-ingest.js';
 import type { LiveLinkSubject } from './create-live-link-events.js';
 import { orderImportKeys } from './engagement-keys.js';
+import type { UploadEntry } from '../uploads/index.js';
 
-/**
- * One row as a row source hands it over: parsed fields, or a row that could
- * not be parsed at all (with a fixed reason, never its text). The same
- * shape as the campaigns' recipient rows, so any of their splitters fits.
- */
-export interface OrderRowEntry {
-  line: number;
-  endLine?: number | undefined;
-  row?: Record<string, unknown> | undefined;
-  error?: string | undefined;
-}
-
-/** Batches of rows in file order (a CSV or JSON Lines splitter). */
-export type OrderRows = AsyncIterable<readonly OrderRowEntry[]>;
+/** Batches of upload entries in file order (the uploads domain's CSV or JSON Lines reader). */
+export type OrderRows = AsyncIterable<readonly UploadEntry[]>;
 
 /** An invalid row: its line, a reason, and the failing fields (paths, never values). */
 export interface InvalidOrderRow {
@@ -27,6 +16,16 @@ export interface InvalidOrderRow {
   reason: string;
   issues?: { path: string; message: string }[];
 }
+
+/** Something the reader accepted but the uploader should hear about (NUL bytes, invalid UTF-8, duplicate columns); not a row. */
+export interface OrderImportWarning {
+  line: number;
+  endLine?: number;
+  warning: string;
+}
+
+/** One entry of an import's report, in file order. */
+export type OrderImportReport = InvalidOrderRow | OrderImportWarning;
 
 /** The accounting of one import: every row is valid or invalid (total = valid + invalid). */
 export interface OrderImportResult {
@@ -38,8 +37,10 @@ export interface OrderImportResult {
   accepted: number;
   /** Valid rows whose order was already stored (earlier in the file, or reported before). */
   duplicates: number;
-  /** The first invalid rows (all of them: GET .../errors). */
-  errors: InvalidOrderRow[];
+  /** Warnings (they are not rows: total = valid + invalid still). */
+  warnings: number;
+  /** The first invalid rows and warnings, in file order (all of them: GET /v1/conversions/imports/:id). */
+  errors: OrderImportReport[];
 }
 
 export interface OrderImportDeps {
@@ -54,7 +55,7 @@ export interface OrderImportOptions {
   batch?: number;
   /** How long the accounting and the invalid rows are kept. Default 7 days. */
   retentionSeconds?: number;
-  /** Invalid rows in the answer. Default 100. */
+  /** Invalid rows and warnings in the answer. Default 100. */
   answerErrors?: number;
 }
 
@@ -76,27 +77,33 @@ const field = (row: Record<string, unknown>, ...names: string[]) => {
  * Imports orders (CSV or JSON Lines rows) as conversions: `order_id`,
  * `value`, `currency`, `ts` (ISO 8601 or epoch ms), and who converted:
  * `campaign_id` + `recipient_id`, a Live URL `token`, or a `click`
- * reference (camelCase names work too). Each row is checked on its own; an
- * invalid row is recorded with its line and never stops the others. Valid
- * rows are ingested in batches (an order already stored is a duplicate).
- * The accounting and the invalid rows stay in Redis for `GET
- * /v1/conversions/imports/:id`.
+ * reference (camelCase names work too). Every record of the file is one
+ * row, valid or invalid (the uploads domain's readers account for each);
+ * each row is checked on its own, and an invalid one is recorded with its
+ * line and never stops the others. Valid rows are ingested in batches (an
+ * order already stored is a duplicate; one of an erased recipient is
+ * invalid). The accounting, the invalid rows and the readers' warnings stay
+ * in Redis for `GET /v1/conversions/imports/:id`: lines, reasons and field
+ * paths, never a value.
  */
 export async function importOrders(deps: OrderImportDeps, rows: OrderRows, options: OrderImportOptions = {}): Promise<OrderImportResult> {
   const batchSize = options.batch ?? 500;
   const ttl = options.retentionSeconds ?? 7 * 86_400;
   const importId = `imp_${randomBytes(12).toString('base64url')}`;
   const keys = orderImportKeys(importId);
-  const counts = { total: 0, valid: 0, invalid: 0, accepted: 0, duplicates: 0 };
-  const firstErrors: InvalidOrderRow[] = [];
+  const counts = { total: 0, valid: 0, invalid: 0, accepted: 0, duplicates: 0, warnings: 0 };
+  const firstErrors: OrderImportReport[] = [];
   const subjects = new Map<string, Promise<LiveLinkSubject | string>>();
   let pending: { line: number; event: Record<string, unknown> }[] = [];
-  let invalidRows: InvalidOrderRow[] = [];
+  let reports: OrderImportReport[] = [];
 
+  const report = (entry: OrderImportReport) => {
+    reports.push(entry);
+    if (firstErrors.length < (options.answerErrors ?? 100)) firstErrors.push(entry);
+  };
   const reject = (row: InvalidOrderRow) => {
     counts.invalid++;
-    invalidRows.push(row);
-    if (firstErrors.length < (options.answerErrors ?? 100)) firstErrors.push(row);
+    report(row);
   };
   const open = (kind: 'token' | 'click', value: string): Promise<LiveLinkSubject | string> => {
     const opener = kind === 'token' ? deps.openToken : deps.openClick;
@@ -126,23 +133,31 @@ export async function importOrders(deps: OrderImportDeps, rows: OrderRows, optio
       counts.duplicates += result.duplicates;
       pending = [];
     }
-    if (invalidRows.length > 0) {
-      await deps.redis.multi().rpush(keys.errors, ...invalidRows.map((r) => JSON.stringify(r))).expire(keys.errors, ttl).exec();
-      invalidRows = [];
+    if (reports.length > 0) {
+      // Rows rejected at ingestion come after the batch's other reports: back to file order.
+      reports.sort((a, b) => a.line - b.line);
+      await deps.redis.multi().rpush(keys.errors, ...reports.map((r) => JSON.stringify(r))).expire(keys.errors, ttl).exec();
+      reports = [];
     }
   };
 
   for await (const batch of rows) {
     for (const entry of batch) {
+      const span = { line: entry.line, ...(entry.endLine ? { endLine: entry.endLine } : {}) };
+      if (entry.kind === 'warning') {
+        counts.warnings++;
+        report({ ...span, warning: entry.warning });
+        continue;
+      }
       counts.total++;
-      if (entry.error !== undefined || !entry.row) {
-        reject({ line: entry.line, ...(entry.endLine ? { endLine: entry.endLine } : {}), reason: entry.error ?? 'unreadable row' });
+      if (entry.kind === 'invalid') {
+        reject({ ...span, reason: entry.reason });
         continue;
       }
       const parsed = await parseOrderRow(entry.row, open);
-      if ('issues' in parsed) reject({ line: entry.line, reason: 'invalid order', issues: parsed.issues });
+      if ('issues' in parsed) reject({ ...span, reason: 'invalid order', issues: parsed.issues });
       else pending.push({ line: entry.line, event: parsed.event });
-      if (pending.length + invalidRows.length >= batchSize) await flush();
+      if (pending.length + reports.length >= batchSize) await flush();
     }
   }
   await flush();
@@ -151,18 +166,18 @@ export async function importOrders(deps: OrderImportDeps, rows: OrderRows, optio
     .hset(keys.meta, Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, String(v)])))
     .expire(keys.meta, ttl)
     .exec();
-  return { importId, ...counts, errors: firstErrors };
+  return { importId, ...counts, errors: firstErrors.sort((a, b) => a.line - b.line) };
 }
 
-/** The accounting of a finished import and a page of its invalid rows; NOT_FOUND once it expired. */
+/** The accounting of a finished import and a page of its invalid rows and warnings; NOT_FOUND once it expired. */
 export async function readOrderImport(redis: Redis, importId: string, page: { offset: number; limit: number }): Promise<OrderImportResult & { offset: number }> {
   if (!ORDER_IMPORT_ID_PATTERN.test(importId)) throw new AppError('INVALID_KEY', 'import id is malformed');
   const keys = orderImportKeys(importId);
   const meta = await redis.hgetall(keys.meta);
   if (!meta.total) throw new AppError('NOT_FOUND', `no order import ${importId} (imports are kept 7 days)`);
-  const errors = (await redis.lrange(keys.errors, page.offset, page.offset + page.limit - 1)).map((r) => JSON.parse(r) as InvalidOrderRow);
+  const errors = (await redis.lrange(keys.errors, page.offset, page.offset + page.limit - 1)).map((r) => JSON.parse(r) as OrderImportReport);
   const n = (k: string) => Number(meta[k] ?? 0);
-  return { importId, total: n('total'), valid: n('valid'), invalid: n('invalid'), accepted: n('accepted'), duplicates: n('duplicates'), offset: page.offset, errors };
+  return { importId, total: n('total'), valid: n('valid'), invalid: n('invalid'), accepted: n('accepted'), duplicates: n('duplicates'), warnings: n('warnings'), offset: page.offset, errors };
 }
 
 async function parseOrderRow(

@@ -1,10 +1,38 @@
 import { ENGAGEMENT_TYPES, INTERACTION_EVENT_TYPES } from './engagement-event.schema.js';
+import type { EngagementKeys } from './engagement-keys.js';
 
 /** Bit of each interaction type in a (channel, recipient) `seen` bit set. */
 export const TYPE_BITS: Readonly<Record<string, number>> = Object.fromEntries(INTERACTION_EVENT_TYPES.map((type, i) => [type, 2 ** i]));
 /** The extra `seen` bit of a machine-likely open (not a type of its own). */
 export const MACHINE_OPEN_BIT = 2 ** INTERACTION_EVENT_TYPES.length;
 const ENGAGE_BITS = ENGAGEMENT_TYPES.reduce((sum, type) => sum + TYPE_BITS[type]!, 0);
+
+/** The human events that a later delivery or click can take back (counted per recipient in `hum`). */
+export const FLIPPABLE_TYPES = ['impression', 'cta_click'] as const;
+
+/** A campaign's hashes that INGEST_SCRIPT reads and writes, by the name its Lua gives them, in KEYS order. */
+export const INGEST_HASHES = ['cnt', 'uniq', 'seen', 'hum', 'nch', 'touch', 'fr', 'frn', 'tl', 'dl', 'im', 'ck', 'props', 'cv'] as const;
+
+/** The keys of a campaign's INGEST_HASHES, in that order (the script declares each in KEYS). */
+export function ingestHashKeys(k: EngagementKeys): string[] {
+  const byName: Record<(typeof INGEST_HASHES)[number], string> = {
+    cnt: k.counts,
+    uniq: k.uniques,
+    seen: k.seen,
+    hum: k.humanCounts,
+    nch: k.channelCount,
+    touch: k.touch,
+    fr: k.firstResponse,
+    frn: k.firstNonClick,
+    tl: k.timeline,
+    dl: k.deliveries,
+    im: k.opens,
+    ck: k.clicks,
+    props: k.propsHash,
+    cv: k.conversions,
+  };
+  return INGEST_HASHES.map((name) => byName[name]);
+}
 
 /**
  * The per-recipient state helpers of INGEST_SCRIPT (Lua, prepended to it).
@@ -14,12 +42,15 @@ const ENGAGE_BITS = ENGAGEMENT_TYPES.reduce((sum, type) => sum + TYPE_BITS[type]
  * `-`). Counts that can go down again (a human open or click later found
  * to be a scanner's) are kept per (channel, recipient, type) in `hum`, so a
  * unique recipient is only taken off when its last human event of the type
- * is. `b` is the campaign's key base, `ch` a channel, `rid` a recipient.
+ * is. `b` is the campaign's table of hash keys (INGEST_HASHES names to
+ * KEYS entries: the script builds no key name), `ch` a channel, `rid` a
+ * recipient.
  */
 export const INGEST_LUA_STATE = `
 local bits = { ${INTERACTION_EVENT_TYPES.map((t) => `['${t}'] = ${TYPE_BITS[t]}`).join(', ')} }
 local MACHINE, ENGAGE = ${MACHINE_OPEN_BIT}, ${ENGAGE_BITS}
-local FLIPPABLE = { impression = true, cta_click = true }
+local FLIPPABLE = { ${FLIPPABLE_TYPES.map((t) => `${t} = true`).join(', ')} }
+local HASHES = { ${INGEST_HASHES.map((name) => `'${name}'`).join(', ')} }
 local touched = {}
 
 local function parse(s)
@@ -38,11 +69,11 @@ local function join(list)
   for i, fields in ipairs(list) do parts[i] = table.concat(fields, ',') end
   return table.concat(parts, ';')
 end
-local function hget(b, name, field) return redis.call('HGET', b .. name, field) end
-local function hset(b, name, field, value) touched[b .. name] = true redis.call('HSET', b .. name, field, value) end
-local function hdel(b, name, field) redis.call('HDEL', b .. name, field) end
+local function hget(b, name, field) return redis.call('HGET', b[name], field) end
+local function hset(b, name, field, value) touched[b[name]] = true redis.call('HSET', b[name], field, value) end
+local function hdel(b, name, field) redis.call('HDEL', b[name], field) end
 local function putList(b, name, rid, list) if #list == 0 then hdel(b, name, rid) else hset(b, name, rid, join(list)) end end
-local function hincr(b, name, field, by) touched[b .. name] = true return redis.call('HINCRBY', b .. name, field, by) end
+local function hincr(b, name, field, by) touched[b[name]] = true return redis.call('HINCRBY', b[name], field, by) end
 
 -- One bit of a seen set, with the unique counter that goes with it.
 local function setBit(b, field, uniq, flag)
@@ -74,7 +105,7 @@ end
 -- engaged and multi-channel totals, also among reached recipients (LTV cohorts).
 local function channelCount(b, rid, d)
   local n = hincr(b, 'nch', rid, d)
-  local reached = redis.call('HEXISTS', b .. 'touch', rid) == 1
+  local reached = redis.call('HEXISTS', b.touch, rid) == 1
   local function both(field, by) hincr(b, 'uniq', 'x|' .. field, by) if reached then hincr(b, 'uniq', 'x|r' .. field, by) end end
   if d > 0 then
     if n == 1 then both('engaged', 1) elseif n == 2 then both('multi', 1) end
@@ -124,7 +155,7 @@ local function refreshTouch(b, rid, deliveries)
     local raw = c.s or c.f
     if tonumber(raw) < best then best, bestRaw = tonumber(raw), raw end
   end
-  local had = redis.call('HEXISTS', b .. 'touch', rid) == 1
+  local had = redis.call('HEXISTS', b.touch, rid) == 1
   hset(b, 'touch', rid, bestRaw)
   if not had then
     hincr(b, 'uniq', 'x|reached', 1)

@@ -1,12 +1,12 @@
 import { INGEST_LUA_STATE } from './ingest-lua-state.js';
 
 /** ARGV slots per event in INGEST_SCRIPT. */
-export const INGEST_ARGS_PER_EVENT = 9;
+export const INGEST_ARGS_PER_EVENT = 14;
 /** ARGV slots before the first event. */
-export const INGEST_HEAD_ARGS = 7;
+export const INGEST_HEAD_ARGS = 6;
 
-/** Per-event result codes of INGEST_SCRIPT (the verdict at ingestion). */
-export const INGEST_CODE = { duplicate: 0, human: 1, bot: 2, machineOpen: 3 } as const;
+/** Per-event result codes of INGEST_SCRIPT (the verdict at ingestion, or why nothing was stored). */
+export const INGEST_CODE = { duplicate: 0, human: 1, bot: 2, machineOpen: 3, erased: 4 } as const;
 
 /** How ingestion classed an event before the script's timing rules (ARGV "class"). */
 export const INGEST_CLASS = { candidate: '0', bot: '1', machineOpen: '2' } as const;
@@ -30,7 +30,13 @@ export const INGEST_CLASS = { candidate: '0', bot: '1', machineOpen: '2' } as co
  * first engagement. The stream and the webhooks keep the verdict of the
  * moment they were ingested. HyperLogLogs only ever grow (approximate).
  *
- * Aggregates per campaign (`<prefix><campaignId>:`): `cnt` raw counts
+ * An event whose recipient was erased (their tombstone key exists) is
+ * refused here, atomically with everything else: whichever process sends
+ * it, nothing about an erased recipient is stored again. Each campaign with
+ * events is listed in a registry set, so an erasure finds every campaign
+ * whose aggregates may name the recipient.
+ *
+ * Aggregates per campaign (INGEST_HASHES, see engagementKeys): `cnt` raw counts
  * (`h|`, `b|` and `m|` for human, bot and machine-open events per channel
  * and type); `uniq` exact unique recipients per channel (or `*`) and type,
  * plus `x|engaged`, `x|multi` and, among reached recipients, `x|reached`,
@@ -39,28 +45,49 @@ export const INGEST_CLASS = { candidate: '0', bot: '1', machineOpen: '2' } as co
  * timeline, for last touch), `dl`, `im`, `ck` (deliveries, human opens,
  * candidate clicks); `props` (consistency) and `cv` (conversions).
  *
- * KEYS[1]: the events stream. ARGV: prefix, dedupe TTL s, retention TTL s,
- * stream MAXLEN, minDelay ms, multiCta ms, list cap, then per event: id,
- * campaignId, recipientId, channel ('-' none), type, ts, class (INGEST_CLASS),
- * detail (delivered: `f` farm or `s` sender, then `:` and the props hash;
- * cta_click: the CTA id; conversion: its `cv` record), the event's JSON up
- * to and including `"bot":` (the script ends it with `true}` or `false}`).
+ * Every key the script touches is declared in KEYS (it builds no key
+ * name): KEYS[1] the events stream, KEYS[2] the campaign registry, then
+ * each campaign's INGEST_HASHES in that order, then the events' own keys
+ * (dedupe marker, the recipient's tombstone, the two HyperLogLogs), each
+ * key once. ARGV: dedupe TTL s, retention TTL s, stream MAXLEN, minDelay
+ * ms, multiCta ms, list cap, then per event: id, campaignId, recipientId,
+ * channel ('-' none), type, ts, class (INGEST_CLASS), detail (delivered:
+ * `f` farm or `s` sender, then `:` and the props hash; cta_click: the CTA
+ * id; conversion: its `cv` record), the event's JSON up to and including
+ * `"bot":` (the script ends it with `true}` or `false}`), then the KEYS
+ * index of its campaign's first hash, of its dedupe marker, of its
+ * recipient's tombstone, and of its channel's and all channels'
+ * HyperLogLog of its type (0 for a conversion: it has none).
  * Returns one INGEST_CODE per event.
  */
 export const INGEST_SCRIPT = `${INGEST_LUA_STATE}
-local prefix, dedupeTtl, retention = ARGV[1], ARGV[2], ARGV[3]
-local maxlen, minDelay, multiCta, cap = ARGV[4], tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
+local dedupeTtl, retention, maxlen = ARGV[1], ARGV[2], ARGV[3]
+local minDelay, multiCta, cap = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+local campaigns, registered = {}, {}
+-- A campaign's hashes by name, from KEYS[at] on.
+local function campaign(at)
+  local c = campaigns[at]
+  if not c then
+    c = {}
+    for j, name in ipairs(HASHES) do c[name] = KEYS[at + j - 1] end
+    campaigns[at] = c
+  end
+  return c
+end
 local out = {}
 local n = 0
 for i = ${INGEST_HEAD_ARGS + 1}, #ARGV, ${INGEST_ARGS_PER_EVENT} do
   n = n + 1
   local id, cid, rid, ch, typ = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
   local rawTs, class, detail, json = ARGV[i + 5], ARGV[i + 6], ARGV[i + 7], ARGV[i + 8]
+  local b = campaign(tonumber(ARGV[i + 9]))
+  local idKey, tomb = KEYS[tonumber(ARGV[i + 10])], KEYS[tonumber(ARGV[i + 11])]
   local ts = tonumber(rawTs)
-  local b = prefix .. cid .. ':'
   local cr = ch .. '|' .. rid
   local bot = class == '${INGEST_CLASS.bot}'
-  if not redis.call('SET', b .. 'id:' .. id, '1', 'NX', 'EX', dedupeTtl) then
+  if redis.call('EXISTS', tomb) == 1 then
+    out[n] = ${INGEST_CODE.erased}
+  elseif not redis.call('SET', idKey, '1', 'NX', 'EX', dedupeTtl) then
     out[n] = 0
   elseif bot then
     hincr(b, 'cnt', 'b|' .. ch .. '|' .. typ, 1)
@@ -148,14 +175,20 @@ for i = ${INGEST_HEAD_ARGS + 1}, #ARGV, ${INGEST_ARGS_PER_EVENT} do
       out[n] = 1
     end
   end
+  local stored = out[n] ~= 0 and out[n] ~= ${INGEST_CODE.erased}
+  if stored and not registered[cid] then
+    registered[cid] = true
+    redis.call('SADD', KEYS[2], cid)
+    touched[KEYS[2]] = true
+  end
   if out[n] == 1 and typ ~= 'conversion' then
-    local hc, ha = b .. 'hll:' .. ch .. ':' .. typ, b .. 'hll:*:' .. typ
+    local hc, ha = KEYS[tonumber(ARGV[i + 12])], KEYS[tonumber(ARGV[i + 13])]
     redis.call('PFADD', hc, rid)
     redis.call('PFADD', ha, rid)
     touched[hc] = true
     touched[ha] = true
   end
-  if out[n] ~= 0 then redis.call('XADD', KEYS[1], 'MAXLEN', '~', maxlen, '*', 'e', json .. (out[n] == 2 and 'true}' or 'false}')) end
+  if stored then redis.call('XADD', KEYS[1], 'MAXLEN', '~', maxlen, '*', 'e', json .. (out[n] == 2 and 'true}' or 'false}')) end
 end
 for key in pairs(touched) do redis.call('EXPIRE', key, retention) end
 return out

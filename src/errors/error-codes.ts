@@ -12,6 +12,7 @@ export const errorCodes = {
   NOT_FOUND: { httpStatus: 404, retryable: false, publicMessage: 'Not found.' },
   UNAUTHORIZED: { httpStatus: 401, retryable: false, publicMessage: 'Missing or invalid API key.' },
   PAYLOAD_TOO_LARGE: { httpStatus: 413, retryable: false, publicMessage: 'Request body too large.' },
+  UNSUPPORTED_ENCODING: { httpStatus: 415, retryable: false, publicMessage: 'Unsupported Content-Encoding: send identity, gzip, deflate or br.' },
   INVALID_KEY: { httpStatus: 400, retryable: false, publicMessage: 'Invalid key or id.' },
   // Remote assets named in props.
   ASSET_FORBIDDEN: { httpStatus: 400, retryable: false, publicMessage: 'A remote asset URL is not allowed.' },

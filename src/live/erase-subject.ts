@@ -27,6 +27,14 @@ export interface EraseSubjectDeps {
   store: ObjectStore;
   outputIndex: OutputIndex;
   storedProps: Pick<StoredProps, 'delete'>;
+  /**
+   * Tells every API process, right after the tombstone is set, so their
+   * in-memory memos drop the subject before anything else happens
+   * (ErasureBroadcast.announce: resolves once every process confirmed).
+   */
+  announce?: (subject: string) => Promise<unknown>;
+  /** What other domains hold about the subject (engagement events, aggregates, conversions, click references, webhook deliveries); counted in the result. */
+  eraseElsewhere?: (recipientId: string) => Promise<Partial<Pick<EraseCounts, 'events' | 'aggregateEntries' | 'conversions' | 'clickRefs' | 'webhookEvents'>>>;
 }
 
 export interface EraseSubjectOptions {
@@ -49,6 +57,16 @@ export interface EraseCounts {
   outputs: number;
   indexEntries: number;
   storedProps: number;
+  /** Engagement events (stream entries) that named the subject. */
+  events: number;
+  /** Engagement aggregate entries keyed by the subject (the counters keep their counts). */
+  aggregateEntries: number;
+  /** Conversions whose recipient id was removed (their amounts stay in the campaign's totals). */
+  conversions: number;
+  /** Click references (the conversion pixel's tie to a CTA click) deleted. */
+  clickRefs: number;
+  /** The subject's events removed from pending, failed and completed webhook and CDP deliveries and dead letters. */
+  webhookEvents: number;
 }
 
 export interface EraseSubjectResult {
@@ -67,12 +85,16 @@ function ttlOption(value: number | undefined, fallback: number, name: string): n
 
 /**
  * Erases everything recorded for one recipient: pending jobs, outputs and
- * their index entries, stored props. Idempotent (a second call reports
- * zeros) and audited.
+ * their index entries, stored props, and (through `eraseElsewhere`) their
+ * engagement events, aggregate entries, conversions, click references and
+ * webhook deliveries. Idempotent (a
+ * second call reports zeros) and audited.
  *
- * The tombstone is set first. From then on recordSubject refuses new entries
- * and isErased refuses the recipient's links, so the set read next is
- * complete. Active jobs cannot be removed; each key also gets a tombstone
+ * The tombstone is set first. From then on recordSubject refuses new entries,
+ * isErased refuses the recipient's links and event ingestion refuses their
+ * events, so what is read next is complete; then every API process is told
+ * (`announce`) and has dropped the subject from memory before anything is
+ * deleted. Active jobs cannot be removed; each key also gets a tombstone
  * that the render worker checks (wasKeyErasedSince) before and after it
  * publishes, so an in-flight render leaves nothing behind.
  */
@@ -88,10 +110,11 @@ export async function eraseSubject(deps: EraseSubjectDeps, recipientId: string, 
   const { redis } = deps;
 
   await redis.set(TOMBSTONE_KEY_PREFIX + subject, String(now), 'EX', tombTtl);
+  await deps.announce?.(subject);
   const items = parseSubjectMembers(await redis.smembers(SUBJECT_KEY_PREFIX + subject));
   const keys = [...new Set([...items.renderKeys, ...items.deliverableKeys])];
   const jobIds = [...new Set([...keys, ...items.jobIds])];
-  const counts: EraseCounts = { jobs: 0, activeJobs: 0, outputs: 0, indexEntries: 0, storedProps: 0 };
+  const counts: EraseCounts = { jobs: 0, activeJobs: 0, outputs: 0, indexEntries: 0, storedProps: 0, events: 0, aggregateEntries: 0, conversions: 0, clickRefs: 0, webhookEvents: 0 };
 
   if (jobIds.length > 0) {
     const marks = redis.pipeline();
@@ -123,6 +146,7 @@ export async function eraseSubject(deps: EraseSubjectDeps, recipientId: string, 
   for (const id of items.storedPropsIds) {
     if (await deps.storedProps.delete(id)) counts.storedProps++;
   }
+  Object.assign(counts, await deps.eraseElsewhere?.(recipientId));
 
   // The set goes last, with the audit entry, in one transaction: a failure
   // before this point leaves the set for a retry to finish the job.

@@ -42,7 +42,9 @@ export {
 } from './cold-render-limiter.js';
 export { resolveCtaUrl } from './resolve-cta-url.js';
 export {
+  areErased,
   isErased,
+  tombstoneKey,
   parseSubjectMembers,
   recordSubject,
   resolveSubjectHash,
@@ -66,6 +68,7 @@ export {
   type EraseSubjectOptions,
   type EraseSubjectResult,
 } from './erase-subject.js';
+export { createErasureBroadcast, ERASURE_CHANNEL, type ErasureBroadcast, type ErasureBroadcastDeps, type ErasureBroadcastOptions } from './erasure-broadcast.js';
 export { createLiveLinkResolver, type LiveLink, type LiveLinkResolver, type LiveLinkResolverDeps } from './live-link-resolver.js';
 export { createLiveLinkFactory, liveLinksRequestSchema, type CreatedLiveLink, type LiveLinksRequest } from './create-live-links.js';
 export { LIVE_ASSETS, liveAssetTarget, type AssetTarget, type LiveAsset } from './live-asset-target.js';

@@ -10,7 +10,7 @@ import type { LiveKeyring } from './live-keyring.js';
 import type { LiveTokenPayload } from './live-token.schema.js';
 import { openLiveToken } from './live-token.js';
 import type { StoredProps } from './stored-props.js';
-import { isErased } from './subject-index.js';
+import { isErased, subjectHash } from './subject-index.js';
 
 /** An opened, checked Live link: everything its routes need. */
 export interface LiveLink {
@@ -39,19 +39,31 @@ export interface LiveLinkResolverOptions {
   memoMs?: number;
   /** Most links kept in memory. Default 10 000. */
   memoSize?: number;
+  /**
+   * Whether the memo may answer now: false while this process cannot hear
+   * erasures (ErasureBroadcast.live()), so it re-checks every link. Default: always.
+   */
+  memoUsable?: () => boolean;
 }
 
 /**
  * Opens a token and everything behind it, in the order that keeps abuse
  * cheap: length and authenticity first (no Redis, no cache lookup for a
  * forged token), then expiry, then erasure, then the props and the render
- * key. The short memo is what lets a hot link serve at nginx-like rates;
- * it is short so that an erasure or an expiry takes effect within seconds.
+ * key. The short memo is what lets a hot link serve at nginx-like rates.
+ * An erasure drops the subject's links from it at once (`forget`, called
+ * for every erasure of any API process), and an opening that was under way
+ * when an erasure happened is not memoised; the memo's shortness only
+ * matters while erasures cannot be heard (`memoUsable`).
  */
 export function createLiveLinkResolver(deps: LiveLinkResolverDeps, options: LiveLinkResolverOptions = {}) {
   const memoMs = options.memoMs ?? 2_000;
   const memoSize = options.memoSize ?? 10_000;
-  const memo = new Map<string, { link: LiveLink; until: number }>();
+  const memoUsable = options.memoUsable ?? (() => true);
+  /** Memoised links, with the subject hash of their recipient (none: the link names no recipient). */
+  const memo = new Map<string, { link: LiveLink; until: number; subject?: string }>();
+  /** Bumped by every erasure: an opening that started before it does not reach the memo. */
+  let generation = 0;
 
   async function resolve(token: string): Promise<LiveLink> {
     const payload = openLiveToken(deps.keyring, token, { maxLength: options.maxTokenLength });
@@ -73,12 +85,22 @@ export function createLiveLinkResolver(deps: LiveLinkResolverDeps, options: Live
   return {
     async open(token: string): Promise<LiveLink> {
       const now = Date.now();
-      const hit = memo.get(token);
+      const usable = memoUsable();
+      const hit = usable ? memo.get(token) : undefined;
       if (hit && hit.until > now && hit.link.payload.exp * 1000 > now) return hit.link;
+      const started = generation;
       const link = await resolve(token);
+      if (!usable || started !== generation) return link;
       if (memo.size >= memoSize) memo.delete(memo.keys().next().value!);
-      memo.set(token, { link, until: now + memoMs });
+      const recipientId = link.payload.recipientId;
+      memo.set(token, { link, until: now + memoMs, ...(recipientId === undefined ? {} : { subject: subjectHash(recipientId) }) });
       return link;
+    },
+
+    /** Drops the links of an erased subject (its sha256 hash) from the memo. */
+    forget(subject: string): void {
+      generation++;
+      for (const [token, entry] of memo) if (entry.subject === subject) memo.delete(token);
     },
   };
 }

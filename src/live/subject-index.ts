@@ -116,6 +116,23 @@ export async function isErased(redis: Redis, ref: SubjectRef): Promise<boolean> 
   return (await redis.exists(TOMBSTONE_KEY_PREFIX + resolveSubjectHash(ref))) === 1;
 }
 
+/** The tombstone key of a recipient: other domains check it inside their own scripts (event ingestion). */
+export function tombstoneKey(recipientId: string): string {
+  return TOMBSTONE_KEY_PREFIX + subjectHash(recipientId);
+}
+
+/** One EXISTS per key, in one call: a pipeline of 500 commands costs fan-out several times more client CPU. */
+const EXISTS_EACH = `local out = {}
+for i, key in ipairs(KEYS) do out[i] = redis.call('EXISTS', key) end
+return out`;
+
+/** Which of these recipients were erased (same order), in one round trip. */
+export async function areErased(redis: Redis, recipientIds: readonly string[]): Promise<boolean[]> {
+  if (recipientIds.length === 0) return [];
+  const found = (await redis.eval(EXISTS_EACH, recipientIds.length, ...recipientIds.map(tombstoneKey))) as number[];
+  return found.map((value) => value === 1);
+}
+
 /**
  * For the render worker, before publishing and once more after (which closes
  * the race with an erase that runs in between): true when `key` was erased

@@ -112,7 +112,7 @@ describe('campaign end to end (2 worker processes, real Chromium and ffmpeg)', (
 
     const { errors } = await campaigns.errors(created.id);
     expect(errors.map((e) => e.line)).toEqual([8, 16, 25]);
-    expect(errors.map((e) => e.issues?.[0]?.path)).toEqual(['points', 'nextTier', 'recipientId']);
+    expect(errors.map((e) => ('issues' in e ? e.issues?.[0]?.path : undefined))).toEqual(['points', 'nextTier', 'recipientId']);
 
     const manifestText = await new Response(Readable.toWeb(await campaigns.manifest(created.id, 'csv')) as ReadableStream).text();
     const rows = manifestText.trim().split('\n').slice(1).map((line) => line.split(','));

@@ -14,6 +14,12 @@ export interface FastPathDeps {
   logger: Logger;
   /** Optional (metrics): told, for each request of a path it handles, whether it was answered from memory. */
   onLookup?: (hit: boolean) => void;
+  /**
+   * Whether memory may answer now: false while this process cannot hear
+   * erasures (ErasureBroadcast.live()); every request then goes to Express.
+   * Default: always.
+   */
+  usable?: () => boolean;
 }
 
 export type FastPathOptions = HotOutputCacheOptions;
@@ -46,7 +52,7 @@ const OUTPUT_PATH = /^\/v1\/outputs\/[0-9a-f]{64}$/;
  *   route half way through its memo, so it stays hot without a herd of
  *   requests reaching the route at each expiry;
  * - hot answers keep the API's behaviour: X-Request-Id, the request log
- *   line (path without the token), ETag/304, Range/206/416, HEAD. One
+ *   line (the route template, never the token), ETag/304, Range/206/416, HEAD. One
  *   difference: within its memo a hot path is still served while Redis is
  *   down, where the route would answer 503.
  */
@@ -67,8 +73,8 @@ export function createFastPath(deps: FastPathDeps, options: FastPathOptions = {}
       const line = {
         reqId,
         method: req.method,
-        // Live tokens are personal data: never logged.
-        path: path.startsWith('/l/') ? `/l/:token${path.slice(path.lastIndexOf('/'))}` : path,
+        // The route template, as the request logger writes it: never the token or the key.
+        route: path.startsWith('/l/') ? '/l/:token/:asset' : '/v1/outputs/:key',
         status: res.statusCode,
         durationMs: Math.round((performance.now() - started) * 10) / 10,
         bytes: bytes || undefined,
@@ -97,10 +103,15 @@ export function createFastPath(deps: FastPathDeps, options: FastPathOptions = {}
         const query = url.indexOf('?');
         const path = query === -1 ? url : url.slice(0, query);
         if (!handled(path)) return app(req, res);
+        if (deps.usable && !deps.usable()) {
+          cache.clear();
+          return app(req, res);
+        }
         const hit = serve(path, req, res, app);
         deps.onLookup?.(hit);
         if (hit) return;
-        attachHotAdmission(req, (grant) => cache.admit(path, grant));
+        const since = cache.generation();
+        attachHotAdmission(req, (grant) => cache.admit(path, grant, since));
         app(req, res);
       };
     },

@@ -82,6 +82,8 @@ export function createHotOutputCache(deps: { store: Pick<ObjectStore, 'get'> }, 
   let hits = 0;
   let loads = 0;
   let prunedAt = 0;
+  /** Bumped by `clear`: an admission granted by a request that began before it is refused. */
+  let generation = 0;
 
   const drop = (storageKey: string) => {
     const held = objects.get(storageKey);
@@ -91,6 +93,7 @@ export function createHotOutputCache(deps: { store: Pick<ObjectStore, 'get'> }, 
   };
 
   const clear = () => {
+    generation++;
     paths.clear();
     objects.clear();
     bytes = 0;
@@ -115,11 +118,13 @@ export function createHotOutputCache(deps: { store: Pick<ObjectStore, 'get'> }, 
     if (loading.has(storageKey)) return;
     loading.add(storageKey);
     try {
+      const since = generation;
       const got = await deps.store.get(storageKey);
       if (!got) return;
       const body = await readAll(got.body, info.size);
       // Only the exact object the route checked: another version under the key waits for its own admission.
-      if (!body || got.info.etag !== info.etag) return;
+      // Nor bytes read across a clear (an erasure may have removed them meanwhile).
+      if (!body || got.info.etag !== info.etag || since !== generation) return;
       loads++;
       hold(storageKey, hotObject(got.info, body), until);
     } catch {
@@ -161,8 +166,16 @@ export function createHotOutputCache(deps: { store: Pick<ObjectStore, 'get'> }, 
       return held.object;
     },
 
-    /** Lets `path` be answered from memory for one memo period (see HotGrant); starts loading the bytes if needed. */
-    admit(path: string, grant: HotGrant): void {
+    /** The current generation: pass it to `admit` from when the request that will admit began. */
+    generation: () => generation,
+
+    /**
+     * Lets `path` be answered from memory for one memo period (see HotGrant);
+     * starts loading the bytes if needed. Ignored when the cache was cleared
+     * (an erasure) since `since`, the generation when the admitting request began.
+     */
+    admit(path: string, grant: HotGrant, since = generation): void {
+      if (since !== generation) return;
       const now = Date.now();
       const until = Math.min(now + memoMs, grant.notAfterMs ?? Number.POSITIVE_INFINITY);
       if (until <= now || grant.info.size > maxFileBytes) return;
@@ -179,7 +192,7 @@ export function createHotOutputCache(deps: { store: Pick<ObjectStore, 'get'> }, 
       prune(now);
     },
 
-    /** Forgets every path and object (e.g. after an erasure in this process). */
+    /** Forgets every path and object (an erasure in any API process). */
     clear,
 
     /** Stops the prune timer and forgets everything. */

@@ -2,15 +2,25 @@ import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { getRequestId } from './request-id.js';
 
+/** Logged for a request no route matched (a 404, a path refused before routing). */
+export const UNMATCHED_ROUTE = '(unmatched)';
+
+/** Mount paths are fixed words; anything else in one is not logged. */
+const MOUNT = /^[a-z0-9/_-]*$/;
+
 /**
  * One structured log line per request, written when the response ends (or
- * the client goes away). It deliberately logs only the path: query strings
- * may carry tokens or personal data, and bodies carry props, so neither is
- * ever logged; nor are headers (they carry the API key).
+ * the client goes away). It logs the route template the request matched
+ * (`/l/:token/:asset`, `/v1/subjects/:recipientId`), never the path:
+ * paths carry Live tokens and recipient ids in any spelling a client
+ * chooses (`//l/<token>`, `/l/x/%2e%2e/<token>`, ...), so only what the
+ * code itself wrote is logged, and a request no route matched is logged as
+ * `(unmatched)`. Nor query strings, bodies (props) or headers (the API key).
  */
 export function requestLogger(logger: Logger) {
   return (req: Request, res: Response, next: NextFunction): void => {
     const started = process.hrtime.bigint();
+    const route = captureRoute(req);
     let logged = false;
     const done = () => {
       if (logged) return;
@@ -20,7 +30,7 @@ export function requestLogger(logger: Logger) {
       const line = {
         reqId: getRequestId(res),
         method: req.method,
-        path: pathOnly(req.originalUrl),
+        route: route() ?? UNMATCHED_ROUTE,
         status,
         durationMs: Math.round(durationMs * 10) / 10,
         bytes: Number(res.getHeader('content-length')) || undefined,
@@ -35,10 +45,26 @@ export function requestLogger(logger: Logger) {
   };
 }
 
-function pathOnly(url: string): string {
-  const q = url.indexOf('?');
-  const path = q === -1 ? url : url.slice(0, q);
-  // Live tokens and recipient ids sit in these paths: they are personal data, never logged.
-  // Case-insensitive, as Express routing is (`/L/<token>` reaches the same route).
-  return path.replace(/^\/l\/[^/]+/i, '/l/:token').replace(/^\/v1\/subjects\/[^/]+/i, '/v1/subjects/:recipientId');
+/**
+ * Records the template of the route Express matches for this request: the
+ * router sets `req.route` when a route matches (before its param checks run,
+ * so a refused token still names its route), while `req.baseUrl` is the
+ * mount path of that router. Only string templates and plain mount paths are
+ * kept; the last route matched wins.
+ */
+function captureRoute(req: Request): () => string | undefined {
+  let current: unknown;
+  let template: string | undefined;
+  Object.defineProperty(req, 'route', {
+    configurable: true,
+    enumerable: true,
+    get: () => current,
+    set(value: { path?: unknown } | undefined) {
+      current = value;
+      const mount = req.baseUrl.toLowerCase();
+      const path = value?.path;
+      template = typeof path === 'string' && MOUNT.test(mount) ? `${mount}${path === '/' && mount ? '' : path}` : '(route)';
+    },
+  });
+  return () => template;
 }

@@ -3,7 +3,6 @@ import { pipeline } from 'node:stream/promises';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
 import {
-  byteLimitStream,
   CAMPAIGN_ID_PATTERN,
   campaignParamsSchema,
   type CampaignService,
@@ -13,6 +12,7 @@ import { AppError, isAppError } from '../../errors/index.js';
 import { requireRedis, withRedisDeadline } from '../middleware/require-redis.js';
 import { checkParam } from '../params.js';
 import type { RedisHealth } from '../to-app-error.js';
+import { uploadBody } from './upload-body.js';
 
 export interface CampaignRouterDeps {
   campaigns: Pick<CampaignService, 'create' | 'status' | 'manifest' | 'errors'>;
@@ -74,7 +74,7 @@ export function createCampaignRouter(deps: CampaignRouterDeps, options: Campaign
         res.setHeader('Connection', 'close');
         throw new AppError('PAYLOAD_TOO_LARGE', `recipients upload of ${declared} bytes`, { details: { maxBytes: maxUploadBytes } });
       }
-      source = { recipients: limitedUpload(req, maxUploadBytes), format: rawFormat, params: req.query };
+      source = { recipients: uploadBody(req, maxUploadBytes, 'a recipients upload'), format: rawFormat, params: req.query };
     } else if (mediaType === 'application/json' && isObject(req.body)) {
       source = { recipients: inlineRecipients(req.body.recipients, maxInline), format: 'jsonl', params: req.body };
     } else {
@@ -119,16 +119,6 @@ export function createCampaignRouter(deps: CampaignRouterDeps, options: Campaign
   });
 
   return router;
-}
-
-/** The request body through the size cap; a dropped connection ends the fan-out with an error. */
-function limitedUpload(req: Request, maxBytes: number): Readable {
-  const limited = byteLimitStream(maxBytes);
-  req.pipe(limited);
-  limited.once('error', () => req.unpipe(limited));
-  req.once('aborted', () => limited.destroy(new AppError('INVALID_ARGUMENT', 'recipients upload aborted by the client')));
-  req.once('error', (err) => limited.destroy(err));
-  return limited;
 }
 
 function inlineRecipients(value: unknown, max: number): Readable {

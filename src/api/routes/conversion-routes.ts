@@ -2,7 +2,6 @@ import type { Readable } from 'node:stream';
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { byteLimitStream } from '../../campaigns/index.js';
 import { ORDER_IMPORT_ID_PATTERN, type BrowserEvents, type OrderImportResult, type OrderRows } from '../../engagement/index.js';
 import { AppError, isAppError } from '../../errors/index.js';
 import { apiKeyAuth } from '../middleware/api-key-auth.js';
@@ -10,6 +9,7 @@ import { requireRedis, withRedisDeadline } from '../middleware/require-redis.js'
 import { checkParam } from '../params.js';
 import type { RedisHealth } from '../to-app-error.js';
 import { clientAddress, rateLimitEvents } from './event-rate-limit.js';
+import { uploadBody } from './upload-body.js';
 
 /** Order file formats the import reads. */
 export type OrderFormat = 'csv' | 'jsonl';
@@ -57,7 +57,8 @@ const pixelSchema = z.object({
  *   classified and rate limited. Answers a 1x1 GIF, with
  *   `X-Mastercut-Conversion: accepted|duplicate|bot`.
  * - `POST /import` (API key): orders as `text/csv` or
- *   `application/x-ndjson`, streamed; answers the row accounting (every row
+ *   `application/x-ndjson`, streamed, optionally `Content-Encoding: gzip`,
+ *   `deflate` or `br`; answers the row accounting (every row
  *   valid or invalid, with its line) and the first invalid rows.
  * - `GET /imports/:id?offset&limit` (API key): the accounting and the invalid rows.
  */
@@ -98,11 +99,9 @@ export function createConversionRoutes(deps: ConversionRoutesDeps, options: Conv
       res.setHeader('Connection', 'close');
       throw new AppError('PAYLOAD_TOO_LARGE', `orders upload of ${declared} bytes`, { details: { maxBytes: maxUpload } });
     }
-    const limited = byteLimitStream(maxUpload);
-    req.pipe(limited);
-    req.once('aborted', () => limited.destroy(new AppError('INVALID_ARGUMENT', 'orders upload aborted by the client')));
+    const body = uploadBody(req, maxUpload, 'an orders upload');
     try {
-      res.status(200).json(await deps.importOrders(deps.rows(limited, format)));
+      res.status(200).json(await deps.importOrders(deps.rows(body, format)));
     } catch (err) {
       if (isAppError(err, 'PAYLOAD_TOO_LARGE')) res.setHeader('Connection', 'close');
       throw err;

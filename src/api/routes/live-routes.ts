@@ -241,8 +241,10 @@ export function createBundleRoutes(registry: TemplateRegistry): Router {
       // the part below it (the cache dir itself is `.cache`).
       res.sendFile(file, { root: bundle.dir, dotfiles: 'deny', cacheControl: false }, (err) => {
         if (!err) return resolve();
-        const status = (err as { status?: number }).status;
-        reject(status === 404 || status === 403 ? new AppError('NOT_FOUND', 'no such bundle file') : err);
+        const { status, code } = err as { status?: number; code?: string };
+        // A directory (`static`), or a path through a file, is no file of the bundle either.
+        const missing = status === 404 || status === 403 || code === 'EISDIR' || code === 'ENOTDIR' || code === 'ENAMETOOLONG';
+        reject(missing ? new AppError('NOT_FOUND', 'no such bundle file') : err);
       });
     });
   });

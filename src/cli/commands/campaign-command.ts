@@ -152,17 +152,22 @@ async function printErrors(campaigns: CampaignService, id: string, max: number):
   const page = await campaigns.errors(id, { limit: Number.isFinite(shown) ? shown : 10_000 });
   for (const e of page.errors) {
     const where = e.endLine ? `lines ${e.line}-${e.endLine}` : `line ${e.line}`;
+    if ('warning' in e) {
+      process.stderr.write(`  ${where}: warning: ${e.warning}\n`);
+      continue;
+    }
     const fields = e.issues?.map((i) => `${i.path}: ${i.message}`).join('; ');
     process.stderr.write(`  ${where}: ${e.reason}${fields ? ` (${fields})` : ''}\n`);
   }
-  if (page.invalid > page.errors.length) process.stderr.write(`  ... ${page.invalid - page.errors.length} more (mastercut campaign errors ${id})\n`);
+  const reports = page.invalid + page.warnings;
+  if (reports > page.errors.length) process.stderr.write(`  ... ${reports - page.errors.length} more (mastercut campaign errors ${id})\n`);
 }
 
 function summary(s: CampaignStatus): string {
   const c = s.counts;
   return [
     `campaign ${s.id}  ${s.templateId}  ${s.channels.join(',')}  ${s.state}`,
-    `  rows     ${c.total} (${c.valid} valid, ${c.invalid} invalid)`,
+    `  rows     ${c.total} (${c.valid} valid, ${c.invalid} invalid${c.warnings ? `, ${c.warnings} warnings` : ''})`,
     `  renders  ${c.renders} (${c.cached} already done, ${c.queued} queued, ${c.rendered} rendered, ${c.failed} failed)`,
     '',
   ].join('\n');

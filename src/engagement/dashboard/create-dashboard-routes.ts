@@ -10,9 +10,10 @@ import { METRICS_CAMPAIGN_ID_PATTERN } from '../engagement-keys.js';
 import { ltvCsv } from '../ltv-csv.js';
 import { createApiKeyMatcher } from './api-key-matcher.js';
 import { lazyDashboardClient, type DashboardClient } from './build-dashboard-client.js';
-import { dashboardAuth } from './dashboard-auth.js';
 import { dashboardCsp, newNonce, setDashboardHeaders } from './dashboard-csp.js';
+import { dashboardAuth, readCookie } from './dashboard-auth.js';
 import { createDashboardSessions, DASHBOARD_SESSION_COOKIE } from './dashboard-session.js';
+import type { SessionRevocations } from './session-revocations.js';
 import { DASHBOARD_STYLES } from './dashboard-styles.js';
 import { createDashboardData, type DashboardDataDeps } from './load-dashboard-data.js';
 import { createLoginThrottle } from './login-throttle.js';
@@ -28,6 +29,8 @@ export interface DashboardRoutesDeps extends DashboardDataDeps {
   apiKeys: readonly string[];
   /** The API's Redis connection: data answers 503 at once while it is not ready. */
   redis?: RedisHealth;
+  /** Where logout records ended sessions (createSessionRevocations on the farm's Redis); without it logout only clears the cookie. */
+  revocations?: SessionRevocations;
   logger?: Logger;
 }
 
@@ -58,7 +61,8 @@ export interface DashboardRoutesOptions {
  *   response, cross-channel and consistency figures, render progress,
  *   webhook failures); it refreshes itself until the campaign is finished.
  * - `GET /campaigns/:id/data`: the same figures as JSON, `Cache-Control: no-store`.
- * - `GET /login`, `POST /login` (form: `apiKey`, `next`), `POST /logout`.
+ * - `GET /login`, `POST /login` (form: `apiKey`, `next`), `POST /logout`
+ *   (ends the session server side when `revocations` is given).
  * - `GET /assets/dashboard-<hash>.js`: the client (immutable).
  *
  * Auth: `Authorization: Bearer <API key>` or the HMAC-signed session cookie
@@ -76,7 +80,7 @@ export function createDashboardRoutes(deps: DashboardRoutesDeps, options: Dashbo
   const client = options.client ?? lazyDashboardClient();
   const throttle = createLoginThrottle({ maxFailures: options.maxLoginFailures ?? 10, windowMs: 60_000 });
   const loginUrl = (next: string) => `${DASHBOARD_BASE}/login?next=${encodeURIComponent(safeRedirectTarget(next))}`;
-  const authDeps = { keys, sessions, logger, loginUrl };
+  const authDeps = { keys, sessions, logger, loginUrl, ...(deps.revocations ? { revocations: deps.revocations } : {}) };
   const pageAuth = dashboardAuth(authDeps, 'redirect');
   const dataAuth = dashboardAuth(authDeps, 'unauthorized');
   const ready = deps.redis ? requireRedis(deps.redis) : (_req: Request, _res: Response, next: NextFunction) => next();
@@ -133,7 +137,11 @@ export function createDashboardRoutes(deps: DashboardRoutesDeps, options: Dashbo
     res.redirect(303, next);
   });
 
-  router.post('/logout', sameOrigin, (req: Request, res: Response) => {
+  router.post('/logout', sameOrigin, async (req: Request, res: Response) => {
+    // Ended server side too: a copy of the cookie stops working on every API process.
+    const token = readCookie(req.get('cookie'), DASHBOARD_SESSION_COOKIE);
+    const check = token === undefined ? undefined : sessions.verify(token, keys.liveKeyIds);
+    if (check?.ok) await deps.revocations?.revoke(check.sessionId, check.expiresAt);
     res.setHeader('Set-Cookie', cookie(req, '', 0));
     res.redirect(303, `${DASHBOARD_BASE}/login`);
   });

@@ -14,7 +14,8 @@ export interface DashboardSessionsOptions {
 /** Why a session token was refused (logged as a reason, never with the token). */
 export type SessionRefusal = 'malformed' | 'bad-signature' | 'expired' | 'key-revoked';
 
-export type SessionCheck = { ok: true; keyId: string; expiresAt: number } | { ok: false; reason: SessionRefusal };
+/** `sessionId`: the token's random part, unique per login (what a logout revokes). */
+export type SessionCheck = { ok: true; keyId: string; expiresAt: number; sessionId: string } | { ok: false; reason: SessionRefusal };
 
 export interface DashboardSessions {
   /** A new session token for the API key whose id is `keyId` (see {@link apiKeyId}). */
@@ -68,7 +69,7 @@ export function createDashboardSessions(options: DashboardSessionsOptions): Dash
       const expiresAt = parseInt(match[1]!, 36);
       if (!Number.isSafeInteger(expiresAt) || expiresAt <= now) return { ok: false, reason: 'expired' };
       if (!liveKeyIds.has(match[2]!)) return { ok: false, reason: 'key-revoked' };
-      return { ok: true, keyId: match[2]!, expiresAt };
+      return { ok: true, keyId: match[2]!, expiresAt, sessionId: match[3]! };
     },
   };
 }

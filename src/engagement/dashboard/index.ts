@@ -8,5 +8,6 @@ export { buildDashboardClient, lazyDashboardClient, type DashboardClient } from 
 export { createDashboardData, type DashboardDataDeps, type DashboardDataOptions } from './load-dashboard-data.js';
 export type { DashboardBoot, DashboardData } from './dashboard-data.schema.js';
 export { apiKeyId, createDashboardSessions, DASHBOARD_SESSION_COOKIE, type DashboardSessions, type SessionCheck } from './dashboard-session.js';
+export { createSessionRevocations, REVOKED_SESSION_PREFIX, type SessionRevocations } from './session-revocations.js';
 export { safeRedirectTarget } from './safe-redirect-target.js';
 export { dashboardCsp } from './dashboard-csp.js';

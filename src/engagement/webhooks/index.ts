@@ -23,3 +23,4 @@ export { webhookJobId, webhookMessageId, webhookJobDataSchema, type WebhookJobDa
 export { WEBHOOK_ENDPOINT_ID_PATTERN, WEBHOOK_FORMATS, segmentMappingSchema, type WebhookFormat, createWebhookInputSchema, updateWebhookInputSchema, replayInputSchema, type PublicWebhookEndpoint, type StoredWebhookEndpoint, type WebhookEndpointStats, type CreateWebhookInput, type UpdateWebhookInput, type ReplayInput } from './webhook-endpoint.schema.js';
 export { webhookKeys } from './webhook-keys.js';
 export { buildSegmentBatch, DEFAULT_SEGMENT_MAPPING, segmentAuthorization, segmentMessageId, SEGMENT_MAX_BATCH_BYTES, SEGMENT_MAX_MESSAGE_BYTES, type SegmentTrack } from './segment-batch.js';
+export { scrubWebhookDeliveries, withoutErasedRecipients } from './scrub-webhook-deliveries.js';

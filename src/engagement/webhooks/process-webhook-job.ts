@@ -14,6 +14,7 @@ import { buildSegmentBatch, segmentAuthorization } from './segment-batch.js';
 import type { StoredWebhookEndpoint } from './webhook-endpoint.schema.js';
 import type { EngagementEvent } from '../engagement-event.schema.js';
 import { readWebhookStats, recordWebhookFailure, recordWebhookSuccess } from './webhook-stats.js';
+import { withoutErasedRecipients } from './scrub-webhook-deliveries.js';
 
 /** One delivery attempt, for metrics (the Prometheus side counts these). */
 export interface WebhookDeliveryOutcome {
@@ -96,11 +97,17 @@ interface Failure {
 export async function processWebhookJob(deps: WebhookWorkerDeps, job: JobLike): Promise<WebhookJobResult> {
   const now = deps.now ?? Date.now;
   const registry = createWebhookRegistry(deps.redis, { policy: deps.policy, lookup: deps.lookup, now });
-  const data = webhookJobDataSchema.parse(job.data as WebhookJobData);
+  const parsed = webhookJobDataSchema.parse(job.data as WebhookJobData);
+  // Recipients erased since the job was queued are never sent (and never dead-lettered).
+  const data = { ...parsed, events: await withoutErasedRecipients(deps.redis, parsed.events) };
   const attempt = job.attemptsMade + 1;
   const lastAttempt = attempt >= job.attempts;
   const log = deps.log?.child({ endpointId: data.endpointId, messageId: data.messageId, attempt });
 
+  if (data.events.length === 0) {
+    log?.info('every recipient of this message was erased: nothing sent');
+    return { delivered: false, skipped: 'recipients_erased' };
+  }
   const endpoint = await registry.load(data.endpointId);
   if (!endpoint) {
     log?.info('endpoint deleted: message dropped');

@@ -14,7 +14,7 @@ export const webhookJobDataSchema = z.object({
 export type WebhookJobData = z.input<typeof webhookJobDataSchema>;
 
 /** What a finished webhook job returns. */
-export type WebhookJobResult = { delivered: true; status: number; attempt: number } | { delivered: false; skipped: 'endpoint_deleted' | 'endpoint_disabled' | 'nothing_mapped' };
+export type WebhookJobResult = { delivered: true; status: number; attempt: number } | { delivered: false; skipped: 'endpoint_deleted' | 'endpoint_disabled' | 'nothing_mapped' | 'recipients_erased' };
 
 /**
  * Job id of a (batch, endpoint) pair: a hash of the endpoint id and the

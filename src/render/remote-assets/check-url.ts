@@ -1,6 +1,5 @@
 import { AppError } from '../../errors/index.js';
-import { isForbiddenAddress } from './is-forbidden-address.js';
-import { parseIp } from './parse-ip.js';
+import { isForbiddenAddress, parseIp } from '../../net/index.js';
 import type { UrlPolicy } from './remote-asset-options.schema.js';
 import { defaultPorts } from './resolve-remote-asset-options.js';
 

@@ -10,7 +10,7 @@ export {
   type RemoteAssetFetcherDeps,
 } from './create-remote-asset-fetcher.js';
 export { checkUrl, type CheckedUrl } from './check-url.js';
-export { isForbiddenAddress } from './is-forbidden-address.js';
+export { isForbiddenAddress } from '../../net/index.js';
 export type { LookupAll } from './resolve-pinned-addresses.js';
 export {
   remoteAssetOptionsSchema,

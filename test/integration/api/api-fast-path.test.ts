@@ -153,7 +153,7 @@ describe('fast path: /v1/outputs/:key', () => {
     expect(hits() - before).toBe(2);
     await expect.poll(() => logLines.some((l) => l.includes('"reqId":"lb-1234.abc"'))).toBe(true);
     const line = JSON.parse(logLines.find((l) => l.includes('"reqId":"lb-1234.abc"'))!) as Record<string, unknown>;
-    expect(line).toMatchObject({ msg: 'request', method: 'GET', path: route, status: 200, bytes: 150000 });
+    expect(line).toMatchObject({ msg: 'request', method: 'GET', route: '/v1/outputs/:key', status: 200, bytes: 150000 });
     expect(logLines.join('')).not.toContain('probe=1');
   });
 
@@ -242,7 +242,7 @@ describe('fast path: /l/:token/video.mp4', () => {
     expect((await fetch(`${hot.url}${video}?utm=x`)).status).toBe(200);
     expect(hits() - before).toBe(1);
     // The token never reaches the log, hot or not.
-    expect(logLines.some((l) => l.includes('"path":"/l/:token/video.mp4"'))).toBe(true);
+    expect(logLines.some((l) => l.includes('"route":"/l/:token/:asset"'))).toBe(true);
     expect(logLines.join('')).not.toContain(token);
   });
 

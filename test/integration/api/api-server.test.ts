@@ -59,7 +59,7 @@ describe('API server process (src/api/main.ts)', () => {
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
       const lines = out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-      const request = lines.find((l) => l.path === '/v1/templates');
+      const request = lines.find((l) => l.route === '/v1/templates');
       expect(request).toMatchObject({ method: 'GET', status: 200, reqId: expect.any(String) });
       expect(out).not.toContain('secret-in-query');
       expect(out).not.toContain('k2');

@@ -91,7 +91,7 @@ describe('campaign routes', () => {
     expect((await jsonl.text()).trim().split('\n').map((l) => JSON.parse(l).recipientId)).toEqual(['c1', 'c2', 'c3', 'c4']);
 
     const errors = await (await call(`/${status.id}/errors`)).json();
-    expect(errors).toEqual({ campaignId: status.id, invalid: 1, offset: 0, errors: [{ line: 5, reason: expect.stringMatching(/columns/) }] });
+    expect(errors).toEqual({ campaignId: status.id, invalid: 1, warnings: 0, offset: 0, errors: [{ line: 5, reason: expect.stringMatching(/columns/) }] });
   });
 
   it('takes JSON Lines uploads and inline JSON recipients', async () => {

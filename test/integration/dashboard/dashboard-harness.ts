@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { startApiServer, type ApiServer } from '../../../src/api/main.js';
-import { loadConfig } from '../../../src/config/index.js';
+import { loadConfig, type Config } from '../../../src/config/index.js';
 import type { EngagementEventInput, InteractionEventType } from '../../../src/engagement/index.js';
 import { startTestRedis, type EmbeddedRedis } from '../../helpers/redis-server.js';
 import { TEST_LIVE_KEYS } from '../../helpers/worker-process.js';
@@ -15,6 +15,8 @@ export const SESSION_SECRET = 'dashboard-test-session-secret-0123456789abcdef';
 export interface DashboardHarness {
   redis: EmbeddedRedis;
   api: ApiServer;
+  /** The config the API was started with (a second API process can share it). */
+  config: Config;
   /** `http://127.0.0.1:port`. */
   url: string;
   /** fetch against the API: the API key unless `auth: false`, redirects never followed. */
@@ -74,6 +76,7 @@ export async function startDashboardHarness(env: Record<string, string> = {}): P
   return {
     redis,
     api,
+    config,
     url: api.url,
     call,
     async createCampaign(channels = ['email', 'web', 'sms']) {

@@ -1,5 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import express from 'express';
+import { pino } from 'pino';
+import { startApiServer } from '../../../src/api/main.js';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiKeyId, createDashboardRoutes, createDashboardSessions, type DashboardRoutesOptions } from '../../../src/engagement/dashboard/index.js';
@@ -165,6 +167,29 @@ describe('dashboard authentication', () => {
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('/dashboard/login');
     expect(res.headers.get('set-cookie')).toMatch(/^mc_dashboard=; Path=\/dashboard; Max-Age=0; HttpOnly; SameSite=Strict/);
+  });
+
+  it('logout revokes the session server side: the old cookie no longer works, on any API process', async () => {
+    const cookie = cookieOf(await login(API_KEY));
+    const other = cookieOf(await login(API_KEY));
+    expect((await withCookie(data(), cookie)).status).toBe(200);
+    const out = await h.call('/dashboard/logout', { auth: false, method: 'POST', headers: { cookie } });
+    expect(out.status).toBe(303);
+    // A client that kept the old cookie (a copy, a stolen one) is refused for the rest of its lifetime.
+    expect((await withCookie(data(), cookie)).status).toBe(401);
+    expect((await withCookie(page(), cookie)).status).toBe(303);
+    // A second API process with the same secret and Redis refuses it too: the revocation lives in Redis.
+    const second = await startApiServer(h.config, { port: 0, host: '127.0.0.1', fastPath: false, logger: pino({ level: 'silent' }) });
+    try {
+      expect((await fetch(`${second.url}${data()}`, { headers: { cookie } })).status).toBe(401);
+      // Other sessions of the same key are not affected.
+      expect((await fetch(`${second.url}${data()}`, { headers: { cookie: other } })).status).toBe(200);
+    } finally {
+      await second.close();
+    }
+    // Logging out twice, or with a forged or missing cookie, is still a plain redirect.
+    expect((await h.call('/dashboard/logout', { auth: false, method: 'POST', headers: { cookie } })).status).toBe(303);
+    expect((await h.call('/dashboard/logout', { auth: false, method: 'POST', headers: { cookie: 'mc_dashboard=v1.zz.forged' } })).status).toBe(303);
   });
 });
 

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorHandler } from '../../../src/api/middleware/error-handler.js';
 import { createConversionRoutes } from '../../../src/api/routes/conversion-routes.js';
 import { createEventRoutes } from '../../../src/api/routes/event-routes.js';
-import { readCsvRows, readJsonlRows } from '../../../src/campaigns/index.js';
+import { readCsvRows, readJsonlRows } from '../../../src/uploads/index.js';
 import { createBrowserEvents, createClickRefs, createEngagementMetrics, createEventIngest, EVENTS_STREAM_KEY, importOrders, readOrderImport, type LiveLinkSubject } from '../../../src/engagement/index.js';
 import { createLiveKeyring } from '../../../src/live/live-keyring.js';
 import { openLiveToken, sealLiveToken } from '../../../src/live/live-token.js';
@@ -51,7 +51,7 @@ beforeAll(async () => {
       browser: createBrowserEvents({ ingest, redis, ...openers }, { maxConversionsPerRecipient: 3 }),
       importOrders: (rows) => importOrders({ redis, ingest, ...openers }, rows),
       readImport: (id, page) => readOrderImport(redis, id, page),
-      rows: (input, format) => (format === 'csv' ? readCsvRows(input, { maxRecordBytes: 65536 }) : readJsonlRows(input, { maxLineBytes: 65536 })),
+      rows: (input, format) => (format === 'csv' ? readCsvRows(input, { maxRecordBytes: 65536 }) : readJsonlRows(input, { maxRecordBytes: 65536 })),
       redis,
       apiKeys: [KEY],
     }),

@@ -1,5 +1,3 @@
-import { isIPv4, isIPv6 } from 'node:net';
-
 /** An IP address as bytes: 4 for IPv4, 16 for IPv6. */
 export interface ParsedIp {
   family: 4 | 6;
@@ -8,21 +6,24 @@ export interface ParsedIp {
   zone: string | undefined;
 }
 
+/** A dotted quad without leading zeros (what `node:net` isIPv4 accepts). */
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
 /**
  * Parses a textual IP address into bytes, or returns null when the text is
- * not an IP address. Only the strict forms that `node:net` accepts are taken
- * (dotted quads without leading zeros; RFC 4291 IPv6 with an optional dotted
- * IPv4 tail): the exotic forms (`0x7f.1`, `2130706433`) never reach here
- * because WHATWG URL parsing already rewrites them to dotted quads.
+ * not an IP address. Only strict forms are taken (dotted quads without
+ * leading zeros; RFC 4291 IPv6 with an optional dotted IPv4 tail): the
+ * exotic forms (`0x7f.1`, `2130706433`) never reach here because WHATWG URL
+ * parsing already rewrites them to dotted quads. No Node API: the props
+ * validator runs it in the browser bundle too.
  */
 export function parseIp(text: string): ParsedIp | null {
   const ip = text.startsWith('[') && text.endsWith(']') ? text.slice(1, -1) : text;
-  if (isIPv4(ip)) return { family: 4, bytes: parseIPv4(ip), zone: undefined };
+  if (IPV4.test(ip)) return { family: 4, bytes: parseIPv4(ip), zone: undefined };
   const pct = ip.indexOf('%');
   const zone = pct >= 0 ? ip.slice(pct + 1) : undefined;
-  const bare = pct >= 0 ? ip.slice(0, pct) : ip;
-  if (!isIPv6(bare)) return null;
-  const bytes = parseIPv6(bare);
+  if (zone !== undefined && !/^[A-Za-z0-9_.~-]+$/.test(zone)) return null;
+  const bytes = parseIPv6(pct >= 0 ? ip.slice(0, pct) : ip);
   return bytes ? { family: 6, bytes, zone } : null;
 }
 
@@ -36,7 +37,7 @@ function parseIPv6(ip: string): Uint8Array | null {
   const lastColon = text.lastIndexOf(':');
   const tail = text.slice(lastColon + 1);
   if (tail.includes('.')) {
-    if (!isIPv4(tail)) return null;
+    if (!IPV4.test(tail)) return null;
     const [a, b, c, d] = parseIPv4(tail);
     text = `${text.slice(0, lastColon + 1)}${((a! << 8) | b!).toString(16)}:${((c! << 8) | d!).toString(16)}`;
   }
