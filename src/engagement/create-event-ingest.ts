@@ -178,7 +178,7 @@ export function createEventIngest(deps: EventIngestDeps, options: EventIngestOpt
       let machineOpens = 0;
       codes.forEach((code, i) => {
         if (code === INGEST_CODE.duplicate) return void duplicates++;
-        if (code === INGEST_CODE.erased) return void rejected.push({ index: at[i]!, message: 'recipientId: this recipient was erased; nothing is recorded about them' });
+        if (code === INGEST_CODE.erased) return void rejected.push({ index: at[i]!, message: 'recipientId: this recipient was erased (nothing is recorded about them)' });
         const bot = code === INGEST_CODE.bot;
         if (bot) bots++;
         if (code === INGEST_CODE.machineOpen) machineOpens++;

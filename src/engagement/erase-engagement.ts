@@ -27,14 +27,16 @@ const STREAM_PAGE = 1000;
  * JSON>` followed by `,` or `}` can only be the field itself (a quote inside
  * a string value is always escaped).
  * KEYS[1]: stream. ARGV: exclusive start id ('-' for the first page), count, needle.
- * Returns {deleted, last id read or '' at the end}.
+ * Returns {deleted, last id read or '' at the end, then the campaign id and
+ * event id of each deleted event} (their dedupe markers are deleted next:
+ * a client's event id may spell the recipient id).
  */
 const SCRUB_STREAM = `
 local start = ARGV[1]
 if start ~= '-' then start = '(' .. start end
 local entries = redis.call('XRANGE', KEYS[1], start, '+', 'COUNT', tonumber(ARGV[2]))
 local needle = ARGV[3]
-local deleted = 0
+local out = {0, ''}
 for _, entry in ipairs(entries) do
   local fields = entry[2]
   for f = 2, #fields, 2 do
@@ -42,14 +44,19 @@ for _, entry in ipairs(entries) do
     if at then
       local next = string.sub(fields[f], at + #needle, at + #needle)
       if next == ',' or next == '}' then
-        deleted = deleted + redis.call('XDEL', KEYS[1], entry[1])
+        out[1] = out[1] + redis.call('XDEL', KEYS[1], entry[1])
+        local ok, event = pcall(cjson.decode, fields[f])
+        if ok and type(event) == 'table' and type(event.campaignId) == 'string' and type(event.id) == 'string' then
+          out[#out + 1] = event.campaignId
+          out[#out + 1] = event.id
+        end
         break
       end
     end
   end
 end
-if #entries < tonumber(ARGV[2]) then return {deleted, ''} end
-return {deleted, entries[#entries][1]}
+if #entries == tonumber(ARGV[2]) then out[2] = entries[#entries][1] end
+return out
 `;
 
 /**
@@ -102,7 +109,7 @@ async function anonymiseConversions(redis: Redis, key: string, recipientId: stri
 
 /**
  * Removes one recipient from the engagement data: their events from the
- * events stream; in every campaign, each aggregate entry keyed by them
+ * events stream, with the events' dedupe markers; in every campaign, each aggregate entry keyed by them
  * (first touch and engagement, seen types, human counts, channel count,
  * timeline, deliveries, opens and clicks kept for classification, props
  * hash, browser conversion count); the recipient id from their conversions;
@@ -122,8 +129,11 @@ export async function eraseEngagement(redis: Redis, recipientId: string): Promis
   const needle = `"recipientId":${JSON.stringify(recipientId)}`;
   let events = 0;
   for (let start = '-'; ; ) {
-    const [deleted, last] = (await scrub([EVENTS_STREAM_KEY], [start, STREAM_PAGE, needle])) as [number, string];
+    const [deleted, last, ...named] = (await scrub([EVENTS_STREAM_KEY], [start, STREAM_PAGE, needle])) as [number, string, ...string[]];
     events += deleted;
+    const markers: string[] = [];
+    for (let i = 0; i < named.length; i += 2) markers.push(engagementKeys(named[i]!).eventId(named[i + 1]!));
+    if (markers.length > 0) await redis.del(...markers);
     if (last === '') break;
     start = last;
   }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
@@ -201,4 +202,27 @@ describe('order import', () => {
     expect((await fetch(`${base}/v1/conversions/imports/imp_AAAAAAAAAAAAAAAA`, { headers: { authorization: `Bearer ${KEY}` } })).status).toBe(404);
     expect((await fetch(`${base}/v1/conversions/import`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body })).status).toBe(401);
   }, 120_000);
+  it('reads through the uploads record splitter: mixed line endings, an oversized record, a NUL byte, gzip; every record counted once', async () => {
+    const now = Date.now() - 60_000;
+    const row = (order: string) => `${order},10.00,EUR,${now},cmp-splitter,r-${order}`;
+    // CRLF header then LF rows (never merged), a bare CR, a record over 64 KiB (invalid; reading resumes after it), a NUL byte (a warning).
+    const csv = `order_id,value,currency,ts,campaign_id,recipient_id\r\n${row('s-1')}\n${row('s-2')}\r${row('s-3')},${'x'.repeat(70_000)}\n${row('s-4')}\n${row('s-5')}\u0000\n${row('s-6')}`;
+    const send = (body: Buffer, encoding?: string) =>
+      fetch(`${base}/v1/conversions/import`, { method: 'POST', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'text/csv', ...(encoding ? { 'content-encoding': encoding } : {}) }, body: new Uint8Array(body) });
+    const res = await send(gzipSync(Buffer.from(csv)), 'gzip');
+    expect(res.status).toBe(200);
+    const result = (await res.json()) as { total: number; valid: number; invalid: number; warnings: number; errors: { line: number; reason?: string; warning?: string }[] };
+    expect(result).toMatchObject({ total: 6, valid: 5, invalid: 1, warnings: 1 });
+    expect(result.errors).toEqual([
+      { line: 4, reason: expect.stringMatching(/too large/) },
+      { line: 6, warning: expect.stringMatching(/NUL/) },
+    ]);
+    expect(JSON.stringify(result)).not.toContain('r-s-');
+    // Corrupt compressed data is a clear 400, an unknown encoding 415; nothing is imported.
+    const corrupt = await send(Buffer.from('notgzip'), 'gzip');
+    expect(corrupt.status).toBe(400);
+    expect(await corrupt.json()).toMatchObject({ code: 'INVALID_ARGUMENT', issues: [{ path: '(body)' }] });
+    expect((await send(Buffer.from(csv), 'compress')).status).toBe(415);
+    expect((await metrics('cmp-splitter')).conversions.total).toBe(5);
+  });
 });
