@@ -12,13 +12,14 @@ import { FUZZ_API_KEY, leakedSecrets, startFuzzApi, type FuzzAnswer, type FuzzAp
 /**
  * The bounded fuzz pass of issue 13 over every public input of a running
  * API (the real startApiServer wiring, fast path on, one redis-server):
- * campaign uploads, event batches, token strings, Range headers, output
+ * campaign uploads, order imports, conversion pixels, event batches, token strings, Range headers, output
  * keys and paths, webhook registrations, and props against each template
  * schema. Properties, for every case: no 5xx (a 503 NOT_READY with
  * Retry-After, the designed answer to a render still running, excepted),
  * and at the end: no unhandled rejection, and no log line holding a token,
  * key, props value or recipient id the cases used. Campaign uploads also
- * check the row invariant against the independent model of the record rules.
+ * and order imports also check the row invariant against the independent
+ * model of the record rules.
  *
  * `npm test` runs it with a fixed seed and bounded cases; FUZZ_RUNS=<n>
  * (cases per property) and FUZZ_SEED run it longer (test/helpers/fuzz.ts).
@@ -119,6 +120,64 @@ describe('API fuzz', () => {
             const headerBad = format === 'csv' && model.records[0] !== undefined && !('fields' in model.records[0]);
             expect(model.fatalLine !== undefined || headerBad).toBe(true);
           }
+        }),
+      ),
+      settings(60),
+    );
+  });
+
+  it('order imports: no 5xx, and valid + invalid = the records of the file', async () => {
+    const header = 'order_id,value,currency,ts,campaign_id,recipient_id';
+    const goodRow = fc
+      .record({ order: fc.stringMatching(/^[A-Za-z0-9-]{1,12}$/), value: fc.nat(99_999), currency: fc.constantFrom('EUR', 'USD', 'JPY', 'EURO'), id: marked })
+      .map((r) => `${r.order},${r.value / 100},${r.currency},${Date.now() - 60_000},cmp-fuzz,${remember(r.id)}`);
+    const randomRow = fc.array(fieldBytes, { maxLength: 8 }).map((fields) => fields.map((f) => (needsQuotes(f) ? quote(f) : f)).map((f) => f.toString('latin1')).join(','));
+    const file = fc.record({
+      format: fc.constantFrom('csv', 'jsonl'),
+      rows: fc.array(fc.oneof(goodRow, randomRow), { maxLength: 15 }),
+      endings: fc.array(fc.constantFrom(...ENDINGS), { minLength: 16, maxLength: 16 }),
+      edits: damage,
+      encoding: fc.constantFrom(undefined, undefined, 'gzip', 'x-zip'),
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        file,
+        cases.count('order import', async ({ format, rows, endings, edits, encoding }) => {
+          const lines = format === 'csv' ? [header, ...rows] : rows.map((r, i) => (i % 2 === 0 ? JSON.stringify(Object.fromEntries(r.split(',').map((v, j) => [header.split(',')[j] ?? `x${j}`, v]))) : r));
+          const bytes = damaged(Buffer.from(lines.map((l, i) => `${l}${endings[i % endings.length]}`).join(''), 'latin1'), edits);
+          const answer = await api.send(
+            'POST',
+            '/v1/conversions/import',
+            { ...keyed, 'content-type': format === 'csv' ? 'text/csv' : 'application/x-ndjson', ...(encoding ? { 'content-encoding': encoding } : {}) },
+            encoding === 'gzip' ? gzipSync(bytes) : bytes,
+          );
+          expectNoServerError(answer, `order import ${format}`);
+          if (encoding === 'x-zip') return void expect(answer.status).toBe(415);
+          const model = modelSplit(bytes, format === 'csv' ? 'csv' : 'lines', 64 * 1024);
+          if (answer.status === 200) {
+            const result = JSON.parse(answer.body.toString()) as { total: number; valid: number; invalid: number };
+            expect(result.valid + result.invalid).toBe(result.total);
+            expect(result.total).toBe(Math.max(0, model.records.length - (format === 'csv' ? 1 : 0)));
+            expect(model.fatalLine).toBeUndefined();
+          } else {
+            // Refused as a whole only when no record could be delimited from some line on, or the header is unusable.
+            expect(answer.status, answer.body.toString()).toBe(400);
+            const headerBad = format === 'csv' && model.records[0] !== undefined && !('fields' in model.records[0]);
+            expect(model.fatalLine !== undefined || headerBad).toBe(true);
+          }
+        }),
+      ),
+      settings(40),
+    );
+  });
+
+  it('conversion pixel queries: no 5xx', async () => {
+    const value = fc.oneof(fc.string({ maxLength: 40 }), marked.map(remember), fc.constant(token));
+    await fc.assert(
+      fc.asyncProperty(
+        fc.dictionary(fc.constantFrom('click', 'token', 'order', 'value', 'currency', 'x'), value),
+        cases.count('pixel', async (query) => {
+          expectNoServerError(await api.send('GET', `/v1/conversions/pixel.gif?${new URLSearchParams(query)}`, { 'user-agent': 'Mozilla/5.0 (fuzz)' }), 'pixel');
         }),
       ),
       settings(60),
