@@ -114,7 +114,7 @@ export async function startApiServer(config: Readonly<Config>, options: StartApi
   const webhookQueue = createRenderQueue<WebhookJobData>({ redisUrl, queueName: queueNames.webhooks, events: false, redisOptions: API_REDIS_OPTIONS });
   webhookQueue.connection.on('error', () => undefined);
   const live = await createLiveWiring({
-    // An erasure also removes the subject's engagement events and aggregate entries, and their pending webhook deliveries.
+    // An erasure also removes the subject's engagement events, aggregate entries, conversions' ids and click references, and their pending webhook and CDP deliveries.
     eraseElsewhere: async (recipientId) => ({
       ...(await eraseEngagement(renderQueue.connection, recipientId)),
       webhookEvents: await scrubWebhookDeliveries({ redis: webhookQueue.connection, queue: webhookQueue.queue }, recipientId),
