@@ -141,24 +141,30 @@ export async function importOrders(deps: OrderImportDeps, rows: OrderRows, optio
     }
   };
 
-  for await (const batch of rows) {
-    for (const entry of batch) {
-      const span = { line: entry.line, ...(entry.endLine ? { endLine: entry.endLine } : {}) };
-      if (entry.kind === 'warning') {
-        counts.warnings++;
-        report({ ...span, warning: entry.warning });
-        continue;
+  try {
+    for await (const batch of rows) {
+      for (const entry of batch) {
+        const span = { line: entry.line, ...(entry.endLine ? { endLine: entry.endLine } : {}) };
+        if (entry.kind === 'warning') {
+          counts.warnings++;
+          report({ ...span, warning: entry.warning });
+          continue;
+        }
+        counts.total++;
+        if (entry.kind === 'invalid') {
+          reject({ ...span, reason: entry.reason });
+          continue;
+        }
+        const parsed = await parseOrderRow(entry.row, open);
+        if ('issues' in parsed) reject({ ...span, reason: 'invalid order', issues: parsed.issues });
+        else pending.push({ line: entry.line, event: parsed.event });
+        if (pending.length + reports.length >= batchSize) await flush();
       }
-      counts.total++;
-      if (entry.kind === 'invalid') {
-        reject({ ...span, reason: entry.reason });
-        continue;
-      }
-      const parsed = await parseOrderRow(entry.row, open);
-      if ('issues' in parsed) reject({ ...span, reason: 'invalid order', issues: parsed.issues });
-      else pending.push({ line: entry.line, event: parsed.event });
-      if (pending.length + reports.length >= batchSize) await flush();
     }
+  } catch (err) {
+    // No record can be read from here on (a quote never closed, an unreadable header, the size cap): the orders before it are stored all the same.
+    if (isAppError(err) && err.httpStatus < 500) await flush();
+    throw err;
   }
   await flush();
   await deps.redis

@@ -224,5 +224,10 @@ describe('order import', () => {
     expect(await corrupt.json()).toMatchObject({ code: 'INVALID_ARGUMENT', issues: [{ path: '(body)' }] });
     expect((await send(Buffer.from(csv), 'compress')).status).toBe(415);
     expect((await metrics('cmp-splitter')).conversions.total).toBe(5);
+    // A quote never closed: no record can be delimited from its line on. 400 naming it; the orders before it are stored.
+    const open = await send(Buffer.from(`order_id,value,currency,ts,campaign_id,recipient_id\n${row('q-1')}\n${row('q-2')}\n"q-3,10.00,EUR\n${row('q-4')}\n`));
+    expect(open.status).toBe(400);
+    expect(await open.json()).toMatchObject({ code: 'INVALID_ARGUMENT', issues: [{ path: 'line 4', message: expect.stringMatching(/never closed/) }] });
+    expect((await metrics('cmp-splitter')).conversions.total).toBe(7);
   });
 });
