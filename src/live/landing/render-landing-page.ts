@@ -12,14 +12,24 @@ const ICON_SOUND_ON =
   '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 9v6h4l5 4V5L8 9H4zm11.5 3a4.5 4.5 0 0 0-2.5-4v8a4.5 4.5 0 0 0 2.5-4zM13 3.2v2.1a7 7 0 0 1 0 13.4v2.1a9 9 0 0 0 0-17.6z"/></svg>';
 const ICON_SHARE =
   '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M18 16.1c-.8 0-1.5.3-2 .8l-7.1-4.2c.1-.2.1-.5.1-.7s0-.5-.1-.7L16 7.2a3 3 0 1 0-1-2.2c0 .2 0 .5.1.7L8 9.8a3 3 0 1 0 0 4.4l7.1 4.2-.1.6a3 3 0 1 0 3-2.9z"/></svg>';
+/** The template's lean player bundle (built next to `bundle.js`; see src/templates/build-player-bundle.ts). */
+const PLAYER_FILE = 'player.js';
+
 const ICON_DOWNLOAD = '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M11 4h2v8.2l3.3-3.3 1.4 1.4L12 16l-5.7-5.7 1.4-1.4 3.3 3.3zM5 18h14v2H5z"/></svg>';
 
 /**
  * The landing page of a Live URL, as one HTML string. It needs the compiled
  * client script (see `buildLandingClient()`), which is inlined with the
- * response's nonce; the template bundle is fetched from `bundleBase`, which
- * is also the page's `<base href>` so the bundle's `static/...` files resolve.
- * The same policy must be sent as a header: `landingPageCsp(input.nonce)`.
+ * response's nonce; the template's player bundle (`player.js`) comes from
+ * `bundleBase`, which is also the page's `<base href>` so the bundle's
+ * `static/...` files resolve. The same policy must be sent as a header:
+ * `landingPageCsp(input.nonce)`.
+ *
+ * Loading: the stylesheet is inline and the stage has its final size from
+ * the start (aspect-ratio), so the poster or, on a cold link, a skeleton is
+ * painted before any script runs and nothing moves when the player mounts.
+ * A cold page modulepreloads `player.js` from its `<head>`, so the download
+ * overlaps the HTML and the client.
  *
  * Untrusted data (title, labels, URLs) is HTML-escaped; the props travel as
  * JSON in a data block and are rendered by React as text nodes.
@@ -42,6 +52,7 @@ export function renderLandingPage(input: LandingPageInput, clientScript: string)
   const description = page.description ?? '';
   const data: LandingClientData = {
     title: page.title,
+    player: PLAYER_FILE,
     props: page.props,
     variant: page.variant,
     width: page.width,
@@ -84,7 +95,7 @@ ${meta('name', 'twitter:card', 'summary_large_image')}
 ${meta('name', 'twitter:title', page.title)}
 ${description ? meta('name', 'twitter:description', description) : ''}
 ${meta('name', 'twitter:image', page.ogImageUrl)}
-${page.videoReady ? '' : '<link rel="preload" as="script" href="bundle.js">'}
+${page.videoReady ? '' : `<link rel="modulepreload" href="${PLAYER_FILE}">`}
 <style nonce="${nonce}">${landingPageStyles(page.width, page.height)}</style>
 </head>
 <body>

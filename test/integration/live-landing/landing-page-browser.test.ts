@@ -4,6 +4,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { templates } from '../../../compositions/index.js';
 import { findChromium } from '../../../src/encode/index.js';
+import { decodeRgb, near, pixelAt } from '../../helpers/pixels.js';
 import { repoRoot } from '../../helpers/render-engine.js';
 import { startLandingHarness, type LandingHarness } from './landing-harness.js';
 
@@ -41,13 +42,10 @@ async function openPage(options: { viewport?: { width: number; height: number };
 const mode = (page: Page) => page.locator('#mc-stage').getAttribute('data-mode');
 const waitMode = (page: Page, wanted: string, timeout = 10_000) =>
   page.waitForFunction((m) => document.getElementById('mc-stage')?.dataset.mode === m, wanted, { timeout });
-/**
- * CSP violations seen by the page, less one expected: zod 4 (inside the
- * template bundle) probes `new Function("")` once to decide whether it may
- * JIT its parsers, and falls back when CSP refuses.
- */
-const violations = async (page: Page) =>
-  (await page.evaluate(() => (window as unknown as { __csp: string[] }).__csp)).filter((v) => !/^script-src eval \S*\/bundle\.js$/.test(v));
+/** CSP violations seen by the page (the lean player bundle has no zod, whose JIT probe used to trip `script-src`). */
+const violations = (page: Page) => page.evaluate(() => (window as unknown as { __csp: string[] }).__csp);
+/** Requests for a template bundle file since `from` (an index into harness.requests). */
+const bundleFiles = (from: number) => harness.requests.slice(from).filter((p) => /\/(bundle|player)\.js$/.test(p)).map((p) => p.split('/').pop());
 const videoState = (page: Page) =>
   page.evaluate(() => {
     const v = document.querySelector<HTMLVideoElement>('#mc-stage > video')!;
@@ -76,6 +74,7 @@ describe('Live URL landing page in Chromium', () => {
   it('plays the template at once, swaps to the MP4 when it is ready and reports each quartile once', async () => {
     const input = harness.addPage('flip');
     const { page, errors } = await openPage();
+    const seen = harness.requests.length;
     await page.goto(`${harness.origin}/l/flip`);
     // In-page clock: milliseconds from navigation start to the live player mounted.
     const playable = await (await page.waitForFunction(() => document.getElementById('mc-stage')?.dataset.mode === 'live' && performance.now(), null, { timeout: 8_000 })).jsonValue();
@@ -90,6 +89,9 @@ describe('Live URL landing page in Chromium', () => {
     expect(await page.locator('#mc-poster').isHidden()).toBe(true);
     expect(await page.locator('#mc-download').isHidden()).toBe(true);
     expect(await page.locator('#mc-stage video').count()).toBe(0);
+    // The lean player bundle only: no render bundle, no render-mode page API, no global player.
+    expect(bundleFiles(seen)).toEqual(['player.js']);
+    expect(await page.evaluate(() => [typeof window.__mastercut, typeof window.__mastercutPlayer])).toEqual(['undefined', 'undefined']);
 
     harness.setReady('flip');
     await waitMode(page, 'video');
@@ -119,18 +121,77 @@ describe('Live URL landing page in Chromium', () => {
     expect(errors).toEqual([]);
   });
 
+  it('paints the skeleton before any script runs, and nothing moves when the player mounts', async () => {
+    harness.addPage('steady');
+    const boxes = (page: Page) =>
+      Promise.all(['h1', '#mc-stage', '.actions', '#mc-share'].map(async (selector) => [selector, await page.locator(selector).boundingBox()]));
+    // With scripts off, what the browser paints from the markup and the inline stylesheet alone.
+    const bare = await browser.newContext({ viewport: { width: 1280, height: 800 }, javaScriptEnabled: false });
+    contexts.push(bare);
+    const still = await bare.newPage();
+    await still.goto(`${harness.origin}/l/steady`);
+    const painted = await boxes(still);
+    const shot = await still.locator('#mc-stage').screenshot({ animations: 'disabled' });
+    // A PNG's width and height are in its IHDR chunk.
+    const size = { width: shot.readUInt32BE(16), height: shot.readUInt32BE(20) };
+    const image = await decodeRgb(shot, size);
+    // The skeleton's dark gradient fills the stage at its final size: not the page background, not a black box.
+    expect(pixelAt(image, 24, 24)).toSatisfy((rgb: [number, number, number]) => near(rgb, [20, 22, 27], 8));
+    expect(pixelAt(image, Math.round(size.width / 2) - 80, Math.round(size.height / 2))).toSatisfy((rgb: [number, number, number]) => near(rgb, [30, 33, 41], 8));
+
+    // Layout shifts of the page's own elements; the composition moving things as it plays is the video, not a shift of the page.
+    const { page, errors } = await openPage({
+      initScript: `window.__shifts = [];
+        new PerformanceObserver((list) => {
+          for (const entry of list.getEntries()) for (const source of entry.sources) {
+            const node = source.node && source.node.nodeType === 1 ? source.node : source.node && source.node.parentElement;
+            if (!node || !node.closest('.live')) window.__shifts.push((node ? node.tagName + '.' + node.className : '?') + ' at ' + Math.round(entry.startTime));
+          }
+        }).observe({ type: 'layout-shift', buffered: true });`,
+    });
+    await page.goto(`${harness.origin}/l/steady`);
+    await waitMode(page, 'live', 8_000);
+    await sleep(500);
+    expect(await boxes(page)).toEqual(painted);
+    expect(await page.evaluate(() => (window as unknown as { __shifts: string[] }).__shifts)).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
+  it('plays a template with a <Video> (welcome-clip) in the lean player, footage from the bundle', async () => {
+    const clip = templates.find((t) => t.id === 'welcome-clip')!;
+    harness.addPage('clip', {
+      bundleBase: harness.bundleBases['welcome-clip'],
+      props: clip.defaultProps as Record<string, unknown>,
+      fps: clip.fps,
+      durationInFrames: clip.durationInFrames,
+    });
+    const { page, errors } = await openPage();
+    await page.goto(`${harness.origin}/l/clip`);
+    await waitMode(page, 'live', 10_000);
+    // The footage plays through a <video> inside the player, kept on the player's clock.
+    await page.waitForFunction(() => {
+      const video = document.querySelector<HTMLVideoElement>('#mc-stage .live video');
+      return video !== null && !video.paused && video.currentTime > 0.5;
+    }, null, { timeout: 10_000 });
+    const footage = await page.locator('#mc-stage .live video').evaluate((v) => ({ src: (v as HTMLVideoElement).currentSrc, muted: (v as HTMLVideoElement).muted }));
+    expect(footage.src).toBe(`${harness.origin}${harness.bundleBases['welcome-clip']}static/brand-clip.mp4`);
+    expect(footage.muted).toBe(true);
+    expect(await page.locator('#mc-stage .live').innerText()).toContain((clip.defaultProps as { firstName: string }).firstName);
+    expect(await violations(page)).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
   it('shows the MP4 at once, without loading the bundle, when it is already rendered', async () => {
     harness.addPage('warm', { videoReady: true });
     const { page, errors } = await openPage();
-    const bundleRequests = () => harness.requests.filter((p) => p.endsWith('/bundle.js')).length;
-    const before = bundleRequests();
+    const before = harness.requests.length;
     await page.goto(`${harness.origin}/l/warm`);
     expect(await mode(page)).toBe('video');
     await page.waitForFunction(() => (document.querySelector('#mc-stage > video') as HTMLVideoElement | null)?.currentTime! > 0.3, null, { timeout: 10_000 });
     const state = await videoState(page);
     expect(state.muted).toBe(true);
     expect(state.paused).toBe(false);
-    expect(bundleRequests()).toBe(before);
+    expect(bundleFiles(before)).toEqual([]);
     expect(await page.locator('#mc-download').isVisible()).toBe(true);
     expect(await violations(page)).toEqual([]);
     expect(errors).toEqual([]);
@@ -222,8 +283,8 @@ describe('Live URL landing page in Chromium', () => {
     // The data block gives the props back exactly, U+2028/2029 included.
     const data = await page.evaluate(() => JSON.parse(document.getElementById('mc-landing-data')!.textContent!));
     expect(data.props).toEqual({ name, points: 7, note });
-    // Two scripts in the markup (data, client) plus the bundle the client adds: nothing was injected.
-    expect(await page.locator('script').count()).toBe(3);
+    // The two scripts of the markup (data, client; the player is an imported module): nothing was injected.
+    expect(await page.locator('script').count()).toBe(2);
     expect(await page.locator('img').count()).toBe(1);
     // Escaping did the work, not CSP: nothing was even attempted.
     expect(await violations(page)).toEqual([]);
