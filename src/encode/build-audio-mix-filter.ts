@@ -10,6 +10,12 @@ export interface AudioMixFilterOptions {
   durationSec: number;
   /** ffmpeg input index of the first track (the frame pipe is input 0). */
   firstInputIndex: number;
+  /**
+   * Samples (at MIX_SAMPLE_RATE) cut from the start of the mix: the encoder's
+   * delay where no edit list will hide it (a fragmented MP4), so that what a
+   * player hears after the encoder's priming is on time with the video.
+   */
+  trimStartSamples?: number;
 }
 
 export interface AudioMixFilter {
@@ -103,6 +109,7 @@ export function buildAudioMixFilter(options: AudioMixFilterOptions): AudioMixFil
       : '';
   // apad fills silence when the audio is shorter than the video; atrim cuts
   // the rest, so the audio stream is exactly as long as the video.
-  const tail = `${labels}${mix}apad=whole_dur=${dur},atrim=end=${dur}[aout]`;
+  const trim = options.trimStartSamples ? `,atrim=start_sample=${options.trimStartSamples},asetpts=PTS-STARTPTS` : '';
+  const tail = `${labels}${mix}apad=whole_dur=${dur},atrim=end=${dur}${trim}[aout]`;
   return { filter: [...chains, tail].join(';'), outputLabel: '[aout]' };
 }
