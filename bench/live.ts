@@ -11,7 +11,8 @@
  *
  * 1. Cached hits. Renders a `reference` video through the farm (a real Live
  *    link, rendered on its first open, at ENCODE_CRF=24 so the file is about
- *    200 KB; the default CRF 20 gives about 300 KB; the render worker is then
+ *    250 KB (a streamed master has no B-frames; it was about 200 KB with them);
+ *    the default CRF 20 gives more; the render worker is then
  *    replaced by one with default settings), then loads `/l/<token>/video.mp4`
  *    with 50 keep-alive connections for `seconds` (after a 1 s warm-up)
  *    from a load generator in its own process (bench/live-load.ts). In the
@@ -223,8 +224,8 @@ const dir = await mkdtemp(path.join(os.tmpdir(), 'mastercut-bench-live-'));
 console.log(`bench/live.ts on ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}, node ${process.version}`);
 let farm: BenchFarm | undefined;
 try {
-  // The cached file is a real render of `reference`, encoded at CRF 24 so it is about 200 KB (the default, CRF 20, gives about
-  // 300 KB); the cold opens then run on a render worker with the default settings.
+  // The cached file is a real render of `reference`, encoded at CRF 24 so it is about 250 KB (the default, CRF 20, gives more);
+  // the cold opens then run on a render worker with the default settings.
   farm = await startBenchFarm(dir, seconds > 0 ? { ENCODE_CRF: '24' } : {});
   if (seconds > 0) {
     await cachedHits(farm, dir);

@@ -4,6 +4,9 @@ import { landingPageCsp } from './landing-page-csp.js';
 import { landingPageStyles } from './landing-page-styles.js';
 import { landingPageInputSchema, type LandingClientData, type LandingPageInput } from './landing-page.schema.js';
 
+/** The template's lean player bundle (built next to `bundle.js`; see src/templates/build-player-bundle.ts). */
+const PLAYER_FILE = 'player.js';
+
 const ICON_PLAY = '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M8 5.14v13.72a1 1 0 0 0 1.52.85l10.6-6.86a1 1 0 0 0 0-1.7L9.52 4.29A1 1 0 0 0 8 5.14z"/></svg>';
 const ICON_PAUSE = '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M7 5h3.5v14H7zM13.5 5H17v14h-3.5z"/></svg>';
 const ICON_SOUND_OFF =
@@ -12,9 +15,6 @@ const ICON_SOUND_ON =
   '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 9v6h4l5 4V5L8 9H4zm11.5 3a4.5 4.5 0 0 0-2.5-4v8a4.5 4.5 0 0 0 2.5-4zM13 3.2v2.1a7 7 0 0 1 0 13.4v2.1a9 9 0 0 0 0-17.6z"/></svg>';
 const ICON_SHARE =
   '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M18 16.1c-.8 0-1.5.3-2 .8l-7.1-4.2c.1-.2.1-.5.1-.7s0-.5-.1-.7L16 7.2a3 3 0 1 0-1-2.2c0 .2 0 .5.1.7L8 9.8a3 3 0 1 0 0 4.4l7.1 4.2-.1.6a3 3 0 1 0 3-2.9z"/></svg>';
-/** The template's lean player bundle (built next to `bundle.js`; see src/templates/build-player-bundle.ts). */
-const PLAYER_FILE = 'player.js';
-
 const ICON_DOWNLOAD = '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M11 4h2v8.2l3.3-3.3 1.4 1.4L12 16l-5.7-5.7 1.4-1.4 3.3 3.3zM5 18h14v2H5z"/></svg>';
 
 /**
