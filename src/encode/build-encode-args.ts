@@ -59,7 +59,9 @@ const bt709Tags = ['-colorspace', 'bt709', '-color_primaries', 'bt709', '-color_
  * The priming ffmpeg's AAC encoder puts before the first sample (one frame,
  * its `initial_padding`). A normal MP4 hides it with an edit list; a
  * fragmented one cannot (its moov is written before any sample), so there the
- * mix starts that much later and players hear it on time.
+ * mix is cut by that much and timed to start where the priming ends
+ * (buildAudioMixFilter's trimStartSamples): players hear it on time, and no
+ * negative audio timestamp makes the muxer shift the video's frames.
  * https://developer.apple.com/library/archive/technotes/tn2258/_index.html
  */
 export const AAC_PRIMING_SAMPLES = 1024;

@@ -9,13 +9,18 @@ const run = promisify(execFile);
 
 /** When each stream of a file starts, as ffprobe reads it. */
 export interface StreamStarts {
-  video: { startTime: number; firstPts: number };
+  /**
+   * `frameTimeError`: the largest distance, in seconds, between a picture's
+   * time and where its index puts it (n / fps), so that a video whose first
+   * frame is at 0 but whose others come late is caught too.
+   */
+  video: { startTime: number; firstPts: number; frameTimeError: number; durationSec: number };
   /**
    * `firstPts` is the first packet's; `presented` adds the samples the
    * container says to skip in it (the AAC encoder's priming, dropped through
    * an edit list): the time the first sample is heard.
    */
-  audio: { startTime: number; firstPts: number; presented: number } | null;
+  audio: { startTime: number; firstPts: number; presented: number; durationSec: number } | null;
 }
 
 interface ProbedPacket {
@@ -24,15 +29,19 @@ interface ProbedPacket {
   side_data_list?: { side_data_type?: string; skip_samples?: number }[];
 }
 
-/** ffprobe's `start_time` of each stream and the pts of its first packet (in decode order, as ffprobe reads the file). */
-export async function streamStarts(file: string): Promise<StreamStarts> {
+/**
+ * ffprobe's `start_time` and duration of each stream, the pts of its first
+ * packet (in decode order, as ffprobe reads the file), and how far the video's
+ * pictures are from n / `fps`.
+ */
+export async function streamStarts(file: string, fps: number): Promise<StreamStarts> {
   const { stdout } = await run(
     'ffprobe',
-    ['-v', 'error', '-show_entries', 'stream=index,codec_type,start_time,sample_rate:packet=stream_index,pts_time:packet_side_data', '-of', 'json', file],
+    ['-v', 'error', '-show_entries', 'stream=index,codec_type,start_time,duration,sample_rate:packet=stream_index,pts_time:packet_side_data', '-of', 'json', file],
     { maxBuffer: 64 * 1024 * 1024 },
   );
   const json = JSON.parse(stdout) as {
-    streams: { index: number; codec_type: string; start_time: string; sample_rate?: string }[];
+    streams: { index: number; codec_type: string; start_time: string; duration: string; sample_rate?: string }[];
     packets: ProbedPacket[];
   };
   const stream = (type: string) => {
@@ -46,9 +55,23 @@ export async function streamStarts(file: string): Promise<StreamStarts> {
   const audio = stream('audio');
   if (!video) throw new Error(`${file} has no video stream`);
   const skip = audio?.first.side_data_list?.find((d) => d.side_data_type === 'Skip Samples')?.skip_samples ?? 0;
+  const pictures = json.packets
+    .filter((p) => p.stream_index === video.s.index)
+    .map((p) => Number(p.pts_time))
+    .sort((a, b) => a - b);
   return {
-    video: { startTime: video.startTime, firstPts: video.firstPts },
-    audio: audio && { startTime: audio.startTime, firstPts: audio.firstPts, presented: audio.firstPts + skip / Number(audio.s.sample_rate) },
+    video: {
+      startTime: video.startTime,
+      firstPts: video.firstPts,
+      frameTimeError: Math.max(...pictures.map((t, n) => Math.abs(t - n / fps))),
+      durationSec: Number(video.s.duration),
+    },
+    audio: audio && {
+      startTime: audio.startTime,
+      firstPts: audio.firstPts,
+      presented: audio.firstPts + skip / Number(audio.s.sample_rate),
+      durationSec: Number(audio.s.duration),
+    },
   };
 }
 

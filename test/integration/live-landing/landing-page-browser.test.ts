@@ -1,49 +1,18 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { templates } from '../../../compositions/index.js';
-import { findChromium } from '../../../src/encode/index.js';
-import { decodeRgb, near, pixelAt } from '../../helpers/pixels.js';
 import { repoRoot } from '../../helpers/render-engine.js';
+import { launchLandingBrowser, sleep, stageMode as mode, violations, waitMode, type LandingBrowser } from './landing-browser.js';
 import { startLandingHarness, type LandingHarness } from './landing-harness.js';
 
 const ARTIFACTS = path.join(repoRoot, 'test-artifacts/live-landing');
 
 let harness: LandingHarness;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
+let chromium: LandingBrowser;
+const openPage: LandingBrowser['openPage'] = (options) => chromium.openPage(options);
 
-interface Watched {
-  page: Page;
-  errors: string[];
-}
-
-/** A fresh context and page that records CSP violations (in the page) and page errors. */
-async function openPage(options: { viewport?: { width: number; height: number }; mobile?: boolean; initScript?: string } = {}): Promise<Watched> {
-  const context = await browser.newContext({
-    viewport: options.viewport ?? { width: 1280, height: 800 },
-    deviceScaleFactor: options.mobile ? 2 : 1,
-    isMobile: options.mobile ?? false,
-    hasTouch: options.mobile ?? false,
-  });
-  contexts.push(context);
-  await context.addInitScript(`
-    window.__csp = [];
-    document.addEventListener('securitypolicyviolation', (e) => window.__csp.push([e.violatedDirective, e.blockedURI, e.sourceFile].join(' ')));
-    ${options.initScript ?? ''}
-  `);
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(error.message));
-  return { page, errors };
-}
-
-const mode = (page: Page) => page.locator('#mc-stage').getAttribute('data-mode');
-const waitMode = (page: Page, wanted: string, timeout = 10_000) =>
-  page.waitForFunction((m) => document.getElementById('mc-stage')?.dataset.mode === m, wanted, { timeout });
-/** CSP violations seen by the page (the lean player bundle has no zod, whose JIT probe used to trip `script-src`). */
-const violations = (page: Page) => page.evaluate(() => (window as unknown as { __csp: string[] }).__csp);
 /** Requests for a template bundle file since `from` (an index into harness.requests). */
 const bundleFiles = (from: number) => harness.requests.slice(from).filter((p) => /\/(bundle|player)\.js$/.test(p)).map((p) => p.split('/').pop());
 const videoState = (page: Page) =>
@@ -51,22 +20,15 @@ const videoState = (page: Page) =>
     const v = document.querySelector<HTMLVideoElement>('#mc-stage > video')!;
     return { time: v.currentTime, paused: v.paused, muted: v.muted, src: v.getAttribute('src'), poster: v.getAttribute('poster'), pending: v.classList.contains('pending') };
   });
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 beforeAll(async () => {
   harness = await startLandingHarness();
-  // The headless shell plays H.264 (Debian's Chromium decodes it with its ffmpeg).
-  browser = await chromium.launch({
-    executablePath: (await findChromium()).path,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  chromium = await launchLandingBrowser();
   await mkdir(ARTIFACTS, { recursive: true });
 });
-afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((c) => c.close()));
-});
+afterEach(() => chromium.closeContexts());
 afterAll(async () => {
-  await browser?.close();
+  await chromium?.close();
   await harness?.close();
 });
 
@@ -117,66 +79,6 @@ describe('Live URL landing page in Chromium', () => {
     expect(events.find((e) => e.type === 'play')?.meta).toEqual({ source: 'player' });
     for (const type of ['progress_25', 'progress_50', 'progress_75', 'complete']) expect(count(type)).toBe(1);
     expect(events.find((e) => e.type === 'complete')?.meta).toEqual({ source: 'video' });
-    expect(await violations(page)).toEqual([]);
-    expect(errors).toEqual([]);
-  });
-
-  it('paints the skeleton before any script runs, and nothing moves when the player mounts', async () => {
-    harness.addPage('steady');
-    const boxes = (page: Page) =>
-      Promise.all(['h1', '#mc-stage', '.actions', '#mc-share'].map(async (selector) => [selector, await page.locator(selector).boundingBox()]));
-    // With scripts off, what the browser paints from the markup and the inline stylesheet alone.
-    const bare = await browser.newContext({ viewport: { width: 1280, height: 800 }, javaScriptEnabled: false });
-    contexts.push(bare);
-    const still = await bare.newPage();
-    await still.goto(`${harness.origin}/l/steady`);
-    const painted = await boxes(still);
-    const shot = await still.locator('#mc-stage').screenshot({ animations: 'disabled' });
-    // A PNG's width and height are in its IHDR chunk.
-    const size = { width: shot.readUInt32BE(16), height: shot.readUInt32BE(20) };
-    const image = await decodeRgb(shot, size);
-    // The skeleton's dark gradient fills the stage at its final size: not the page background, not a black box.
-    expect(pixelAt(image, 24, 24)).toSatisfy((rgb: [number, number, number]) => near(rgb, [20, 22, 27], 8));
-    expect(pixelAt(image, Math.round(size.width / 2) - 80, Math.round(size.height / 2))).toSatisfy((rgb: [number, number, number]) => near(rgb, [30, 33, 41], 8));
-
-    // Layout shifts of the page's own elements; the composition moving things as it plays is the video, not a shift of the page.
-    const { page, errors } = await openPage({
-      initScript: `window.__shifts = [];
-        new PerformanceObserver((list) => {
-          for (const entry of list.getEntries()) for (const source of entry.sources) {
-            const node = source.node && source.node.nodeType === 1 ? source.node : source.node && source.node.parentElement;
-            if (!node || !node.closest('.live')) window.__shifts.push((node ? node.tagName + '.' + node.className : '?') + ' at ' + Math.round(entry.startTime));
-          }
-        }).observe({ type: 'layout-shift', buffered: true });`,
-    });
-    await page.goto(`${harness.origin}/l/steady`);
-    await waitMode(page, 'live', 8_000);
-    await sleep(500);
-    expect(await boxes(page)).toEqual(painted);
-    expect(await page.evaluate(() => (window as unknown as { __shifts: string[] }).__shifts)).toEqual([]);
-    expect(errors).toEqual([]);
-  });
-
-  it('plays a template with a <Video> (welcome-clip) in the lean player, footage from the bundle', async () => {
-    const clip = templates.find((t) => t.id === 'welcome-clip')!;
-    harness.addPage('clip', {
-      bundleBase: harness.bundleBases['welcome-clip'],
-      props: clip.defaultProps as Record<string, unknown>,
-      fps: clip.fps,
-      durationInFrames: clip.durationInFrames,
-    });
-    const { page, errors } = await openPage();
-    await page.goto(`${harness.origin}/l/clip`);
-    await waitMode(page, 'live', 10_000);
-    // The footage plays through a <video> inside the player, kept on the player's clock.
-    await page.waitForFunction(() => {
-      const video = document.querySelector<HTMLVideoElement>('#mc-stage .live video');
-      return video !== null && !video.paused && video.currentTime > 0.5;
-    }, null, { timeout: 10_000 });
-    const footage = await page.locator('#mc-stage .live video').evaluate((v) => ({ src: (v as HTMLVideoElement).currentSrc, muted: (v as HTMLVideoElement).muted }));
-    expect(footage.src).toBe(`${harness.origin}${harness.bundleBases['welcome-clip']}static/brand-clip.mp4`);
-    expect(footage.muted).toBe(true);
-    expect(await page.locator('#mc-stage .live').innerText()).toContain((clip.defaultProps as { firstName: string }).firstName);
     expect(await violations(page)).toEqual([]);
     expect(errors).toEqual([]);
   });

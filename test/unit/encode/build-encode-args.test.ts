@@ -80,7 +80,7 @@ describe('buildEncodeArgs: mp4', () => {
     expect(args.slice(-5)).toEqual(['-movflags', '+frag_keyframe+empty_moov+default_base_moof', '-f', 'mp4', 'pipe:1']);
     // No edit list in a fragmented MP4: B-frames (even asked for) would start the video 2 frames after the audio.
     expect(valueAfter(args, '-x264-params')).toBe('bframes=0:keyint=60');
-    expect(valueAfter(args, '-filter_complex')).toMatch(/,atrim=start_sample=1024,asetpts=PTS-STARTPTS\[aout\]$/);
+    expect(valueAfter(args, '-filter_complex')).toMatch(/,atrim=start_sample=1024,asetpts=PTS-STARTPTS\+1024\/SR\/TB\[aout\]$/);
     expect(args).not.toContain('-progress');
     // A normal MP4 keeps its B-frames and its whole mix: its edit lists hide the delay and the priming.
     const plain = buildEncodeArgs({ ...mp4, audioTracks: [track] });
