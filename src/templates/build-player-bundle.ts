@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 
 /** This file: its hash is one of the player bundle's inputs, so a change to the stand-in below rebuilds it. */
-export const PLAYER_BUNDLE_BUILDER = fileURLToPath(import.meta.url);
+const PLAYER_BUNDLE_BUILDER = fileURLToPath(import.meta.url);
 
 export interface PlayerBundleOptions {
   templateId: string;
