@@ -1,10 +1,12 @@
 /**
  * Cold opens for bench/live.ts: a Live link nobody opened before, its MP4
  * fetched raw (time to first body byte and to the last one), and its
- * landing page opened in Chromium (time to a playing live player).
+ * landing page opened in Chromium (time to a playing live player, the
+ * JavaScript it needed, and, traced, its main-thread CPU).
  */
 import http from 'node:http';
 import type { Browser } from 'playwright-core';
+import { PAGE_TRACE_CATEGORIES, pageCpu, type PageCpu } from './live-page-cpu.js';
 
 export interface ColdVideo {
   status: number;
@@ -42,29 +44,48 @@ export function fetchColdVideo(url: string): Promise<ColdVideo> {
   });
 }
 
+/** Which player bundle the landing page loads: the lean `player.js` (the page as served) or the full `bundle.js` it loaded until now. */
+export type PageBundle = 'player.js' | 'bundle.js';
+
 export interface ColdPage {
   /** Navigation start to the first byte of the HTML. */
   htmlMs: number;
-  /** Navigation start to the last byte of the template bundle (`bundle.js`), and its size on the wire. */
+  /** Navigation start to the last byte of the player bundle, and its size (decoded: minified, not compressed). */
   bundleMs: number;
   bundleKB: number;
-  /** Navigation start to the stage switching to the live player. */
+  /** Navigation start to the player's first frame (the first animation frame after the stage switched to the live player). */
   liveMs: number;
   /** Navigation start to the live player's first frame advancing. */
   playableMs: number;
   /** What the stage showed when it first played: `live` (the template in the page) or `video` (the MP4 was ready). */
   mode: string;
+  /** JavaScript the page had before its first frame, in bytes: the inline client and script files (minified, as served). */
+  jsBytes: { inline: number; files: number };
+  /** Navigation start to the first paint (the skeleton). */
+  firstPaintMs: number;
+  /** Layout shift score of the page's own elements (the composition's animation aside) until it played. */
+  layoutShift: number;
+  /** Main-thread CPU until the first frame; only for a traced open. */
+  cpu?: PageCpu;
 }
 
 /**
  * Runs from the page's first script on: every animation frame, looks at the
- * stage. `live` is when the landing client mounted the live player; the
- * player draws the composition's DOM, so the first frame after that whose
- * DOM differs is the frame counter advancing: the page is playing. Times
- * are `performance.now()`, whose origin is the navigation start.
+ * stage. `live` is the first frame after the landing client mounted the live
+ * player; the player draws the composition's DOM, so the first frame after
+ * that whose DOM differs is the frame counter advancing: the page is
+ * playing. Times are `performance.now()`, whose origin is the navigation
+ * start. Layout shifts of nodes inside the player are the video itself and
+ * are not counted.
  */
 const PLAYABLE_PROBE = `
-  window.__mcProbe = { live: null, playable: null, mode: null };
+  window.__mcProbe = { live: null, playable: null, mode: null, shift: 0 };
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      const page = entry.sources.some((s) => { const n = s.node && (s.node.nodeType === 1 ? s.node : s.node.parentElement); return n && !n.closest('.live'); });
+      if (page && window.__mcProbe.playable === null) window.__mcProbe.shift += entry.value;
+    }
+  }).observe({ type: 'layout-shift', buffered: true });
   (() => {
     let first = null;
     const tick = () => {
@@ -86,31 +107,78 @@ const PLAYABLE_PROBE = `
   })();
 `;
 
-/** Opens `url` in a fresh browser context (empty cache, as a first-time visitor) and times it until playable. */
-export async function openColdPage(browser: Browser, url: string): Promise<ColdPage> {
+/**
+ * What the page measured, read once it plays (a string: the bench runs under
+ * tsx, whose helpers do not exist in the page). Script files count when they
+ * had arrived by the first frame; sizes are decoded (minified, not compressed).
+ */
+const pageFigures = (bundleFile: PageBundle) => `(() => {
+  const probe = window.__mcProbe;
+  const nav = performance.getEntriesByType('navigation')[0];
+  const resources = performance.getEntriesByType('resource');
+  const bundle = resources.find((e) => e.name.endsWith('/${bundleFile}'));
+  const encoder = new TextEncoder();
+  let inline = 0;
+  for (const s of document.scripts) if (!s.src && s.type !== 'application/json') inline += encoder.encode(s.text).length;
+  let files = 0;
+  for (const e of resources) if (/\\.m?js$/.test(new URL(e.name).pathname) && e.responseEnd <= probe.live) files += e.decodedBodySize;
+  const paint = performance.getEntriesByName('first-paint')[0];
+  return {
+    htmlMs: nav.responseStart,
+    bundleMs: bundle ? bundle.responseEnd : NaN,
+    bundleKB: bundle ? bundle.decodedBodySize / 1024 : NaN,
+    liveMs: probe.live,
+    playableMs: probe.playable,
+    mode: probe.mode,
+    jsBytes: { inline, files },
+    firstPaintMs: paint ? paint.startTime : NaN,
+    layoutShift: probe.shift,
+  };
+})()`;
+
+export interface OpenColdPageOptions {
+  bundle: PageBundle;
+  /** Trace the page (Chromium tracing: costs a little time) and report its main-thread CPU. */
+  trace?: boolean;
+}
+
+/**
+ * Opens `url` in a fresh browser context (empty cache, as a first-time
+ * visitor) and times it until playable. The page's HTML goes through
+ * Playwright's router in both variants (same cost); for `bundle.js` its two
+ * mentions of `player.js` (the modulepreload and the client's data) are
+ * swapped for the full bundle, which the client imports the same way.
+ */
+export async function openColdPage(browser: Browser, url: string, options: OpenColdPageOptions): Promise<ColdPage> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   try {
     await context.addInitScript(PLAYABLE_PROBE);
     const page = await context.newPage();
+    let routeError: Error | undefined;
+    await page.route(url, async (route) => {
+      const response = await route.fetch();
+      let body = await response.text();
+      if (options.bundle === 'bundle.js') {
+        body = body.replace('<link rel="modulepreload" href="player.js">', '<link rel="modulepreload" href="bundle.js">').replace('"player":"player.js"', '"player":"bundle.js"');
+        if (body.split('bundle.js').length !== 3) {
+          routeError = new Error('the landing page no longer names player.js where bench/live-cold.ts expects it');
+          return route.abort();
+        }
+      }
+      await route.fulfill({ response, body });
+    });
+    if (options.trace) await browser.startTracing(page, { categories: PAGE_TRACE_CATEGORIES });
     // 'commit': the load event waits for the poster image, which waits for the render.
-    await page.goto(url, { waitUntil: 'commit' });
+    await page.goto(url, { waitUntil: 'commit' }).catch((error: unknown) => {
+      throw routeError ?? error;
+    });
     await page.waitForFunction(() => (window as unknown as { __mcProbe?: { playable: number | null } }).__mcProbe?.playable != null, null, {
       timeout: 30_000,
       polling: 50,
     });
-    return await page.evaluate(() => {
-      const probe = (window as unknown as { __mcProbe: { live: number; playable: number; mode: string } }).__mcProbe;
-      const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
-      const bundle = performance.getEntriesByType('resource').find((e) => e.name.endsWith('/bundle.js')) as PerformanceResourceTiming | undefined;
-      return {
-        htmlMs: nav.responseStart,
-        bundleMs: bundle?.responseEnd ?? Number.NaN,
-        bundleKB: (bundle?.transferSize ?? Number.NaN) / 1024,
-        liveMs: probe.live,
-        playableMs: probe.playable,
-        mode: probe.mode,
-      };
-    });
+    const trace = options.trace ? await browser.stopTracing() : undefined;
+    const result = (await page.evaluate(pageFigures(options.bundle))) as Omit<ColdPage, 'cpu'>;
+    return trace ? { ...result, cpu: pageCpu(trace, url, result.liveMs, options.bundle) } : result;
   } finally {
     await context.close();
   }

@@ -46,6 +46,8 @@ export async function startBenchFarm(dir: string, renderEnv: Record<string, stri
     LIVE_KEYS: `bench1:${randomBytes(32).toString('base64')}`,
     API_KEYS: API_KEY,
     API_PORT: '0',
+    // Each process's ops port (/metrics) a free one: the bench starts even where 9464 is taken.
+    METRICS_PORT: '0',
     TRANSCODE_ENCODERS: 'cpu',
   };
   const processes: FarmProcess[] = [];

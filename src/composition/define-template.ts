@@ -2,6 +2,14 @@ import type { z } from 'zod';
 import { AppError } from '../errors/index.js';
 import type { Template, TemplateInput } from './template.schema.js';
 
+/**
+ * `true` only inside a template's player bundle (esbuild `define`, see
+ * src/templates/build-player-bundle.ts): the definition was checked when the
+ * full bundle was built from the same sources, so the landing page skips the
+ * check and the error registry it needs.
+ */
+declare const MASTERCUT_PLAYER_BUNDLE: boolean | undefined;
+
 const KEBAB_CASE = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
 function isPositiveInteger(v: unknown): v is number {
@@ -74,6 +82,15 @@ function collectProblems<S extends z.ZodType>(input: TemplateInput<S>): string[]
   return problems;
 }
 
+function assertValidDefinition<S extends z.ZodType>(input: TemplateInput<S>): void {
+  const problems = collectProblems(input);
+  if (problems.length === 0) return;
+  const name = typeof input.id === 'string' ? input.id : '?';
+  throw new AppError('INVALID_ARGUMENT', `Invalid template "${name}":\n- ${problems.join('\n- ')}`, {
+    details: { templateId: name, problems },
+  });
+}
+
 /**
  * Declares a Dynamic Master Template. Validates the whole definition (every
  * problem is listed in one error), fills the defaults (`defaultVariant`: the
@@ -83,13 +100,7 @@ function collectProblems<S extends z.ZodType>(input: TemplateInput<S>): string[]
  * @throws AppError INVALID_ARGUMENT listing each failing field path.
  */
 export function defineTemplate<S extends z.ZodType>(input: TemplateInput<S>): Template<S> {
-  const problems = collectProblems(input);
-  if (problems.length > 0) {
-    const name = typeof input.id === 'string' ? input.id : '?';
-    throw new AppError('INVALID_ARGUMENT', `Invalid template "${name}":\n- ${problems.join('\n- ')}`, {
-      details: { templateId: name, problems },
-    });
-  }
+  if (typeof MASTERCUT_PLAYER_BUNDLE === 'undefined' || !MASTERCUT_PLAYER_BUNDLE) assertValidDefinition(input);
   const variants = Object.freeze(
     Object.fromEntries(Object.entries(input.variants).map(([k, v]) => [k, Object.freeze({ width: v.width, height: v.height })])),
   );

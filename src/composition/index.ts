@@ -65,5 +65,5 @@ export { random } from './random.js';
 export { createPageApi } from './page-api.js';
 export { installPageApi } from './render-entry.js';
 export { createPlayer, type PlayerHandle, type PlayerOptions } from './player.js';
-export { installPlayerApi, type PlayerApi } from './install-player-api.js';
+export { createPlayerApi, installPlayerApi, type PlayerApi } from './install-player-api.js';
 export { createPlaybackClock, type PlaybackClock, type PlayerEventType } from './playback-clock.js';

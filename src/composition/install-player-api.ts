@@ -14,15 +14,23 @@ declare global {
 }
 
 /**
- * Entry point of a template's player bundle: lets a landing page without a
- * build step start the live player, e.g.
- * `window.__mastercutPlayer.createPlayer(el, { props, autoplay: true, muted: true })`.
+ * The live player of one template: the default export of its `player.js`
+ * (the landing page's lean bundle, see src/templates/build-player-bundle.ts).
  */
-export function installPlayerApi(template: Template): PlayerApi {
-  const api: PlayerApi = {
+export function createPlayerApi(template: Template): PlayerApi {
+  return {
     template,
     createPlayer: (container, options) => createPlayer(container, template, options),
   };
+}
+
+/**
+ * Entry point of a template's full bundle: lets a page without a build step
+ * start the live player, e.g.
+ * `window.__mastercutPlayer.createPlayer(el, { props, autoplay: true, muted: true })`.
+ */
+export function installPlayerApi(template: Template): PlayerApi {
+  const api = createPlayerApi(template);
   window.__mastercutPlayer = api;
   return api;
 }

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { isForbiddenAddress, parseIp } from '../net/index.js';
 
+/** `true` only inside a template's player bundle (esbuild `define`): props are not validated there (see define-template.ts). */
+declare const MASTERCUT_PLAYER_BUNDLE: boolean | undefined;
+
 /** Longest URL accepted in props: long enough for signed CDN URLs, short enough to bound abuse. */
 export const REMOTE_IMAGE_URL_MAX_LENGTH = 2048;
 
@@ -24,6 +27,12 @@ function refusedHost(hostname: string): string | null {
  * fetched.
  */
 export function remoteImageUrl() {
+  // In the player bundle the definition is only read, never used to validate (props were checked when the link was made).
+  if (typeof MASTERCUT_PLAYER_BUNDLE === 'undefined' || !MASTERCUT_PLAYER_BUNDLE) return checkedRemoteImageUrl();
+  return z.string();
+}
+
+function checkedRemoteImageUrl() {
   return z
     .string()
     .max(REMOTE_IMAGE_URL_MAX_LENGTH, { message: `Image URL must be at most ${REMOTE_IMAGE_URL_MAX_LENGTH} characters` })

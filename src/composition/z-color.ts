@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { parseCssColour } from './css-colour.js';
 
+/** `true` only inside a template's player bundle (esbuild `define`): props are not validated there (see define-template.ts). */
+declare const MASTERCUT_PLAYER_BUNDLE: boolean | undefined;
+
 /** Longest colour string accepted in props (`rgba(255, 255, 255, 0.333)` is 27 characters). */
 export const COLOR_PROP_MAX_LENGTH = 64;
 
@@ -13,6 +16,12 @@ export const COLOR_PROP_MAX_LENGTH = 64;
  * @example schema: z.object({ accent: zColor() }), defaultProps: { accent: '#0b84f3' }
  */
 export function zColor() {
+  // In the player bundle the definition is only read, never used to validate (props were checked when the link was made).
+  if (typeof MASTERCUT_PLAYER_BUNDLE === 'undefined' || !MASTERCUT_PLAYER_BUNDLE) return checkedZColor();
+  return z.string();
+}
+
+function checkedZColor() {
   return z
     .string()
     .max(COLOR_PROP_MAX_LENGTH)

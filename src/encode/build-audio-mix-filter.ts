@@ -10,6 +10,15 @@ export interface AudioMixFilterOptions {
   durationSec: number;
   /** ffmpeg input index of the first track (the frame pipe is input 0). */
   firstInputIndex: number;
+  /**
+   * The encoder's priming where no edit list will hide it (a fragmented MP4),
+   * in samples at MIX_SAMPLE_RATE. The mix loses that many samples at its
+   * start and its timestamps start that late, where the priming ends: the
+   * encoder's first packet is then at 0, so the muxer has no negative time to
+   * shift every track by, and what a player hears after the priming is on
+   * time with the video.
+   */
+  trimStartSamples?: number;
 }
 
 export interface AudioMixFilter {
@@ -103,6 +112,8 @@ export function buildAudioMixFilter(options: AudioMixFilterOptions): AudioMixFil
       : '';
   // apad fills silence when the audio is shorter than the video; atrim cuts
   // the rest, so the audio stream is exactly as long as the video.
-  const tail = `${labels}${mix}apad=whole_dur=${dur},atrim=end=${dur}[aout]`;
+  const n = options.trimStartSamples;
+  const trim = n ? `,atrim=start_sample=${n},asetpts=PTS-STARTPTS+${n}/SR/TB` : '';
+  const tail = `${labels}${mix}apad=whole_dur=${dur},atrim=end=${dur}${trim}[aout]`;
   return { filter: [...chains, tail].join(';'), outputLabel: '[aout]' };
 }

@@ -55,18 +55,34 @@ function threadArgs(o: ResolvedEncodeOptions): string[] {
 const yuv420pVideoFilter = 'zscale=matrixin=470bg:rangein=full:matrix=709:range=limited,format=yuv420p';
 const bt709Tags = ['-colorspace', 'bt709', '-color_primaries', 'bt709', '-color_trc', 'bt709', '-color_range', 'tv'];
 
-function audioArgs(o: ResolvedEncodeOptions, codec: string[]): string[] {
+/**
+ * The priming ffmpeg's AAC encoder puts before the first sample (one frame,
+ * its `initial_padding`). A normal MP4 hides it with an edit list; a
+ * fragmented one cannot (its moov is written before any sample), so there the
+ * mix is cut by that much and timed to start where the priming ends
+ * (buildAudioMixFilter's trimStartSamples): players hear it on time, and no
+ * negative audio timestamp makes the muxer shift the video's frames.
+ * https://developer.apple.com/library/archive/technotes/tn2258/_index.html
+ */
+export const AAC_PRIMING_SAMPLES = 1024;
+
+function audioArgs(o: ResolvedEncodeOptions, codec: string[], trimStartSamples = 0): string[] {
   if (o.audioTracks.length === 0) return [];
   const inputs = o.audioTracks.flatMap((t) => ['-i', t.path]);
-  const mix = buildAudioMixFilter({ tracks: o.audioTracks, fps: o.fps, durationSec: o.durationSec, firstInputIndex: 1 });
+  const mix = buildAudioMixFilter({ tracks: o.audioTracks, fps: o.fps, durationSec: o.durationSec, firstInputIndex: 1, trimStartSamples });
   return [...inputs, '-filter_complex', mix.filter, '-map', '0:v', '-map', mix.outputLabel, ...codec];
 }
 
 function mp4Args(o: Extract<ResolvedEncodeOptions, { format: 'mp4' }>): string[] {
-  const params = Object.entries(o.x264Params).map(([k, v]) => `${k}=${v}`);
+  // A fragmented MP4 has no edit list, so B-frames' reorder delay (2 frames with
+  // x264's defaults) would start its video after its audio: every reader
+  // (Chromium, ffmpeg and so the faststart copy) takes the first picture at
+  // 66 ms, negative composition offsets notwithstanding. Without B-frames
+  // decode order is display order and the video starts at 0.
+  const params = Object.entries(o.fragmented ? { ...o.x264Params, bframes: 0 } : o.x264Params).map(([k, v]) => `${k}=${v}`);
   return [
     ...frameInput(o),
-    ...audioArgs(o, ['-c:a', 'aac', '-b:a', '128k']),
+    ...audioArgs(o, ['-c:a', 'aac', '-b:a', '128k'], o.fragmented ? AAC_PRIMING_SAMPLES : 0),
     '-vf', yuv420pVideoFilter,
     '-c:v', 'libx264', '-preset', o.preset, '-crf', String(o.crf),
     // High profile: every browser and phone made since ~2012 decodes it, and it
@@ -81,10 +97,9 @@ function mp4Args(o: Extract<ResolvedEncodeOptions, { format: 'mp4' }>): string[]
       ? // A moov with no samples up front, then a moof+mdat per keyframe (one a
         // second): every byte is final once written, so a reader can play it
         // while it grows. default_base_moof keeps fragments self-contained
-        // (what MSE and Chrome's demuxer expect); negative_cts_offsets lets the
-        // B-frame delay be written without an edit list, so video starts at 0
-        // like the audio. https://ffmpeg.org/ffmpeg-formats.html#Fragmentation
-        ['-g', String(Math.max(1, Math.round(o.fps))), '-movflags', '+frag_keyframe+empty_moov+default_base_moof+negative_cts_offsets', '-f', muxerByFormat.mp4, 'pipe:1']
+        // (what MSE and Chrome's demuxer expect).
+        // https://ffmpeg.org/ffmpeg-formats.html#Fragmentation
+        ['-g', String(Math.max(1, Math.round(o.fps))), '-movflags', '+frag_keyframe+empty_moov+default_base_moof', '-f', muxerByFormat.mp4, 'pipe:1']
       : // Move the moov atom before mdat so playback starts before the download
         // ends (costs a second pass over the file). https://ffmpeg.org/ffmpeg-formats.html#mov_002c-mp4_002c-ismv
         ['-movflags', '+faststart', '-f', muxerByFormat.mp4, fileUrl(o.outPath)]),

@@ -3,11 +3,12 @@ import { cp, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:
 import path from 'node:path';
 import * as esbuild from 'esbuild';
 import { AppError } from '../errors/index.js';
+import { buildPlayerBundle, type PlayerBundle } from './build-player-bundle.js';
 
 export interface BuildBundleOptions {
   templateId: string;
   compositionsDir: string;
-  /** The composition runtime entry (exports installPageApi / installPlayerApi). */
+  /** The composition runtime entry (exports installPageApi / installPlayerApi / createPlayerApi). */
   runtimeEntry: string;
   /** Parent directory; the bundle lands in `<outRoot>/<version>/`. */
   outRoot: string;
@@ -28,37 +29,22 @@ const shellHtml = `<!doctype html>
 `;
 
 /**
- * Bundles one template with the runtime into a browser bundle plus an HTML
- * shell and its static files. The version is the content hash of all of it,
- * so any change to the template, the runtime, a dependency or an asset gives
- * a new version (and so new cache keys).
+ * Bundles one template with the runtime into two browser bundles plus an HTML
+ * shell and its static files:
+ * - `bundle.js` (+ `index.html`): everything, for the render workers (page
+ *   API, props validation) and pages that want `window.__mastercutPlayer`;
+ * - `player.js`: the lean ES module the landing page plays (see
+ *   buildPlayerBundle()).
+ *
+ * The version is the content hash of all of it, so any change to the
+ * template, the runtime, a dependency or an asset gives a new version (and so
+ * new cache keys).
  */
 export async function buildBundle(options: BuildBundleOptions): Promise<BuiltBundle> {
-  const entry = [
-    `import template from ${JSON.stringify(`./${options.templateId}/index.tsx`)};`,
-    `import { installPageApi, installPlayerApi } from ${JSON.stringify(options.runtimeEntry)};`,
-    'installPageApi(template);',
-    'installPlayerApi(template);',
-  ].join('\n');
-  let result: esbuild.BuildResult & { metafile: esbuild.Metafile; outputFiles: esbuild.OutputFile[] };
+  let result: Awaited<ReturnType<typeof buildRenderScript>>;
+  let player: PlayerBundle;
   try {
-    result = await esbuild.build({
-      stdin: { contents: entry, resolveDir: options.compositionsDir, loader: 'tsx', sourcefile: 'entry.tsx' },
-      // Metafile input paths are relative to this directory.
-      absWorkingDir: path.dirname(options.compositionsDir),
-      bundle: true,
-      write: false,
-      metafile: true,
-      format: 'iife',
-      platform: 'browser',
-      target: 'chrome120',
-      minify: true,
-      jsx: 'automatic',
-      legalComments: 'none',
-      define: { 'process.env.NODE_ENV': '"production"' },
-      outfile: 'bundle.js',
-      logLevel: 'silent',
-    });
+    [result, player] = await Promise.all([buildRenderScript(options), buildPlayerBundle(options)]);
   } catch (cause) {
     const message = (cause as { errors?: esbuild.Message[] }).errors?.map((e) => esbuild.formatMessagesSync([e], { kind: 'error' })).join('\n');
     throw new AppError('BUNDLE_FAILED', `template "${options.templateId}" failed to bundle:\n${message ?? String(cause)}`, { cause });
@@ -66,13 +52,12 @@ export async function buildBundle(options: BuildBundleOptions): Promise<BuiltBun
   const js = result.outputFiles[0]!.contents;
   const staticFiles = await listStaticFiles(options.compositionsDir, options.templateId);
 
-  const versionHash = createHash('sha256').update(shellHtml).update(js);
+  const versionHash = createHash('sha256').update(shellHtml).update(js).update(player.js);
   const inputs: Record<string, string> = {};
-  for (const input of Object.keys(result.metafile.inputs)) {
-    if (input.endsWith('entry.tsx')) continue;
-    const file = path.resolve(path.dirname(options.compositionsDir), input);
-    inputs[file] = sha256(await readFile(file));
-  }
+  const sources = Object.keys(result.metafile.inputs)
+    .filter((input) => !input.endsWith('entry.tsx'))
+    .map((input) => path.resolve(path.dirname(options.compositionsDir), input));
+  for (const file of new Set([...sources, ...player.inputs])) inputs[file] = sha256(await readFile(file));
   for (const [relative, source] of staticFiles) {
     const hash = sha256(await readFile(source));
     inputs[source] = hash;
@@ -87,6 +72,7 @@ export async function buildBundle(options: BuildBundleOptions): Promise<BuiltBun
   await mkdir(path.join(temp, 'static'), { recursive: true });
   await writeFile(path.join(temp, 'index.html'), shellHtml);
   await writeFile(path.join(temp, 'bundle.js'), js);
+  await writeFile(path.join(temp, 'player.js'), player.js);
   for (const [relative, source] of staticFiles) {
     await cp(source, path.join(temp, 'static', relative), { recursive: false });
   }
@@ -97,6 +83,33 @@ export async function buildBundle(options: BuildBundleOptions): Promise<BuiltBun
     if (!(await exists(dir))) throw err;
   }
   return { version, dir, inputs };
+}
+
+/** `bundle.js`: the template with the whole runtime, installing the page API and the player API. */
+function buildRenderScript(options: BuildBundleOptions) {
+  const entry = [
+    `import template from ${JSON.stringify(`./${options.templateId}/index.tsx`)};`,
+    `import { installPageApi, installPlayerApi } from ${JSON.stringify(options.runtimeEntry)};`,
+    'installPageApi(template);',
+    'installPlayerApi(template);',
+  ].join('\n');
+  return esbuild.build({
+    stdin: { contents: entry, resolveDir: options.compositionsDir, loader: 'tsx', sourcefile: 'entry.tsx' },
+    // Metafile input paths are relative to this directory.
+    absWorkingDir: path.dirname(options.compositionsDir),
+    bundle: true,
+    write: false,
+    metafile: true,
+    format: 'iife',
+    platform: 'browser',
+    target: 'chrome120',
+    minify: true,
+    jsx: 'automatic',
+    legalComments: 'none',
+    define: { 'process.env.NODE_ENV': '"production"' },
+    outfile: 'bundle.js',
+    logLevel: 'silent',
+  });
 }
 
 /** Shared `compositions/public/` files, overridden by the template's own `public/`. */

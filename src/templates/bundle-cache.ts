@@ -36,7 +36,8 @@ async function readRecord(file: string): Promise<CacheRecord | undefined> {
 
 async function isFresh(record: CacheRecord, options: BuildBundleOptions): Promise<boolean> {
   try {
-    await stat(path.join(options.outRoot, record.version, 'bundle.js'));
+    // A bundle from before player.js existed is rebuilt.
+    await Promise.all(['bundle.js', 'player.js'].map((file) => stat(path.join(options.outRoot, record.version, file))));
     const statics = await listStaticFiles(options.compositionsDir, options.templateId);
     for (const source of statics.values()) if (!(source in record.inputs)) return false;
     for (const [file, hash] of Object.entries(record.inputs)) {

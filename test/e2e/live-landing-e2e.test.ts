@@ -95,8 +95,8 @@ describe('Live URL landing page against a farm, in Chromium', () => {
     const { page, errors } = await openPage({ width: 1280, height: 800 });
     const documents: string[] = [];
     page.on('request', (r) => void (r.resourceType() === 'document' && documents.push(r.url())));
-    // The live player needs the template bundle, which the page preloads and its client adds.
-    const bundle = page.waitForResponse((r) => r.url().endsWith('/bundle.js'), { timeout: 10_000 });
+    // The live player needs the template's lean player bundle, which the page modulepreloads and its client imports.
+    const bundle = page.waitForResponse((r) => r.url().endsWith('/player.js'), { timeout: 10_000 });
 
     const opened = Date.now();
     // Not 'load': the poster <img> of a cold page waits for the render.
@@ -108,7 +108,7 @@ describe('Live URL landing page against a farm, in Chromium', () => {
     await page.evaluate(() => ((window as unknown as { __sameDocument: boolean }).__sameDocument = true));
 
     const served = await bundle;
-    expect(served.url()).toMatch(new RegExp(`^${api.url}/b/reference/[0-9a-f]{8,64}/bundle\\.js$`));
+    expect(served.url()).toMatch(new RegExp(`^${api.url}/b/reference/[0-9a-f]{8,64}/player\\.js$`));
     expect(served.status(), `GET ${new URL(served.url()).pathname} (createBundleRoutes)`).toBe(200);
     await waitMode(page, 'live', 10_000);
     const greeting = page.locator('#mc-stage .live div', { hasText: /^Hello, Ada Lovelace$/ }).last();

@@ -3,7 +3,10 @@
  * external fonts or CDNs), one column that fits a phone, buttons at least
  * 48 px high so they are easy to tap. The stage keeps the video's aspect
  * ratio and never grows taller than about 70% of the viewport, so the title
- * and the buttons stay in view on a desktop.
+ * and the buttons stay in view on a desktop. Until something plays, the
+ * stage is a skeleton: a dark gradient with a spinner that fades in after
+ * 300 ms (a fast page never shows it) and turns on the compositor
+ * (transform), not the main thread the player needs.
  *
  * `width` and `height` are validated integers; nothing else varies per page.
  */
@@ -22,8 +25,14 @@ h1{margin:8px 0 0;font-size:clamp(1.25rem,2.6vw + .6rem,2rem);line-height:1.2;fo
 .desc{margin:6px auto 0;max-width:60ch;color:#a9aeb9;font-size:.975rem;overflow-wrap:anywhere}
 .stage{position:relative;width:min(100%,calc(70vh * ${ratio}));aspect-ratio:${width}/${height};background:#000;border-radius:16px;overflow:hidden;
 box-shadow:0 24px 60px -20px rgba(0,0,0,.7),0 0 0 1px rgba(255,255,255,.06)}
+.stage::before{content:"";position:absolute;inset:0;background:linear-gradient(135deg,#14161b 0%,#1e2129 50%,#14161b 100%)}
+.stage[data-mode=loading]::after{content:"";position:absolute;left:50%;top:50%;width:44px;height:44px;margin:-22px 0 0 -22px;border-radius:50%;
+border:3px solid rgba(255,255,255,.12);border-top-color:rgba(255,255,255,.65);animation:mc-spin .9s linear infinite,mc-in .2s .3s both}
+@keyframes mc-spin{to{transform:rotate(1turn)}}
+@keyframes mc-in{from{opacity:0}}
 .stage>.poster,.stage>.live,.stage>video{position:absolute;inset:0;width:100%;height:100%;border:0}
 .stage>.poster{object-fit:contain;background:#000}
+.stage>.poster:not([src]){visibility:hidden}
 .stage>video{object-fit:contain;background:#000}
 .stage>video.pending{visibility:hidden}
 .stage>.live{z-index:1}
@@ -56,6 +65,6 @@ border-radius:999px;background:#f4f5f7;color:#0c0d10;font-weight:600;font-size:.
 transition:opacity .2s,transform .2s;z-index:10;max-width:calc(100% - 32px);overflow-wrap:anywhere}
 .toast.show{opacity:1;transform:translate(-50%,0)}
 @media (max-width:560px){.page{gap:16px;padding-left:12px;padding-right:12px}.stage{border-radius:12px}.actions>.btn{flex:1 1 100%}}
-@media (prefers-reduced-motion:reduce){.btn,.toast{transition:none}}
+@media (prefers-reduced-motion:reduce){.btn,.toast{transition:none}.stage[data-mode=loading]::after{animation:mc-in .2s .3s both}}
 `;
 }

@@ -66,6 +66,8 @@ export type ResolvedLandingPageInput = z.output<typeof landingPageInputSchema>;
  */
 export interface LandingClientData {
   title: string;
+  /** The template's player bundle, relative to `<base href>` (`player.js`, modulepreloaded by the page). */
+  player: string;
   props: Record<string, unknown>;
   variant?: string;
   width: number;

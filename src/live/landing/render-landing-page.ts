@@ -4,6 +4,9 @@ import { landingPageCsp } from './landing-page-csp.js';
 import { landingPageStyles } from './landing-page-styles.js';
 import { landingPageInputSchema, type LandingClientData, type LandingPageInput } from './landing-page.schema.js';
 
+/** The template's lean player bundle (built next to `bundle.js`; see src/templates/build-player-bundle.ts). */
+const PLAYER_FILE = 'player.js';
+
 const ICON_PLAY = '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M8 5.14v13.72a1 1 0 0 0 1.52.85l10.6-6.86a1 1 0 0 0 0-1.7L9.52 4.29A1 1 0 0 0 8 5.14z"/></svg>';
 const ICON_PAUSE = '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M7 5h3.5v14H7zM13.5 5H17v14h-3.5z"/></svg>';
 const ICON_SOUND_OFF =
@@ -17,9 +20,16 @@ const ICON_DOWNLOAD = '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M11 
 /**
  * The landing page of a Live URL, as one HTML string. It needs the compiled
  * client script (see `buildLandingClient()`), which is inlined with the
- * response's nonce; the template bundle is fetched from `bundleBase`, which
- * is also the page's `<base href>` so the bundle's `static/...` files resolve.
- * The same policy must be sent as a header: `landingPageCsp(input.nonce)`.
+ * response's nonce; the template's player bundle (`player.js`) comes from
+ * `bundleBase`, which is also the page's `<base href>` so the bundle's
+ * `static/...` files resolve. The same policy must be sent as a header:
+ * `landingPageCsp(input.nonce)`.
+ *
+ * Loading: the stylesheet is inline and the stage has its final size from
+ * the start (aspect-ratio), so the poster or, on a cold link, a skeleton is
+ * painted before any script runs and nothing moves when the player mounts.
+ * A cold page modulepreloads `player.js` from its `<head>`, so the download
+ * overlaps the HTML and the client.
  *
  * Untrusted data (title, labels, URLs) is HTML-escaped; the props travel as
  * JSON in a data block and are rendered by React as text nodes.
@@ -42,6 +52,7 @@ export function renderLandingPage(input: LandingPageInput, clientScript: string)
   const description = page.description ?? '';
   const data: LandingClientData = {
     title: page.title,
+    player: PLAYER_FILE,
     props: page.props,
     variant: page.variant,
     width: page.width,
@@ -84,7 +95,7 @@ ${meta('name', 'twitter:card', 'summary_large_image')}
 ${meta('name', 'twitter:title', page.title)}
 ${description ? meta('name', 'twitter:description', description) : ''}
 ${meta('name', 'twitter:image', page.ogImageUrl)}
-${page.videoReady ? '' : '<link rel="preload" as="script" href="bundle.js">'}
+${page.videoReady ? '' : `<link rel="modulepreload" href="${PLAYER_FILE}">`}
 <style nonce="${nonce}">${landingPageStyles(page.width, page.height)}</style>
 </head>
 <body>

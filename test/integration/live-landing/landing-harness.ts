@@ -25,8 +25,11 @@ export type PageOverrides = Partial<Omit<LandingPageInput, 'nonce'>>;
 export interface LandingHarness {
   origin: string;
   landing: LandingPage;
-  /** `/b/<id>/<version>/` of the reference template (the default) and of year-recap (fonts, audio, three variants). */
-  bundleBases: { reference: string; 'year-recap': string };
+  /**
+   * `/b/<id>/<version>/` of the reference template (the default), year-recap
+   * (fonts, audio, three variants) and welcome-clip (a <Video> over footage).
+   */
+  bundleBases: { reference: string; 'year-recap': string; 'welcome-clip': string };
   /** Registers `/l/<name>` (status not ready) and returns the input it renders. */
   addPage(name: string, overrides?: PageOverrides): Omit<LandingPageInput, 'nonce'>;
   setReady(name: string): void;
@@ -54,9 +57,9 @@ export async function startLandingHarness(): Promise<LandingHarness> {
   await run(ffmpeg, ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=1', '-frames:v', '1', jpg]);
 
   const registry = createRegistry({ cacheDir: path.join(repoRoot, '.cache/test') });
-  const bundles = await Promise.all([registry.bundle('reference'), registry.bundle('year-recap')]);
+  const bundles = await Promise.all([registry.bundle('reference'), registry.bundle('year-recap'), registry.bundle('welcome-clip')]);
   const base = (b: (typeof bundles)[number]) => `/b/${b.templateId}/${b.version}/`;
-  const bundleBases = { reference: base(bundles[0]), 'year-recap': base(bundles[1]) };
+  const bundleBases = { reference: base(bundles[0]), 'year-recap': base(bundles[1]), 'welcome-clip': base(bundles[2]) };
   const landing = await createLandingPage();
 
   const pages = new Map<string, Omit<LandingPageInput, 'nonce'>>();

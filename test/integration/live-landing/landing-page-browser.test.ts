@@ -1,74 +1,34 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { templates } from '../../../compositions/index.js';
-import { findChromium } from '../../../src/encode/index.js';
 import { repoRoot } from '../../helpers/render-engine.js';
+import { launchLandingBrowser, sleep, stageMode as mode, violations, waitMode, type LandingBrowser } from './landing-browser.js';
 import { startLandingHarness, type LandingHarness } from './landing-harness.js';
 
 const ARTIFACTS = path.join(repoRoot, 'test-artifacts/live-landing');
 
 let harness: LandingHarness;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
+let chromium: LandingBrowser;
+const openPage: LandingBrowser['openPage'] = (options) => chromium.openPage(options);
 
-interface Watched {
-  page: Page;
-  errors: string[];
-}
-
-/** A fresh context and page that records CSP violations (in the page) and page errors. */
-async function openPage(options: { viewport?: { width: number; height: number }; mobile?: boolean; initScript?: string } = {}): Promise<Watched> {
-  const context = await browser.newContext({
-    viewport: options.viewport ?? { width: 1280, height: 800 },
-    deviceScaleFactor: options.mobile ? 2 : 1,
-    isMobile: options.mobile ?? false,
-    hasTouch: options.mobile ?? false,
-  });
-  contexts.push(context);
-  await context.addInitScript(`
-    window.__csp = [];
-    document.addEventListener('securitypolicyviolation', (e) => window.__csp.push([e.violatedDirective, e.blockedURI, e.sourceFile].join(' ')));
-    ${options.initScript ?? ''}
-  `);
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(error.message));
-  return { page, errors };
-}
-
-const mode = (page: Page) => page.locator('#mc-stage').getAttribute('data-mode');
-const waitMode = (page: Page, wanted: string, timeout = 10_000) =>
-  page.waitForFunction((m) => document.getElementById('mc-stage')?.dataset.mode === m, wanted, { timeout });
-/**
- * CSP violations seen by the page, less one expected: zod 4 (inside the
- * template bundle) probes `new Function("")` once to decide whether it may
- * JIT its parsers, and falls back when CSP refuses.
- */
-const violations = async (page: Page) =>
-  (await page.evaluate(() => (window as unknown as { __csp: string[] }).__csp)).filter((v) => !/^script-src eval \S*\/bundle\.js$/.test(v));
+/** Requests for a template bundle file since `from` (an index into harness.requests). */
+const bundleFiles = (from: number) => harness.requests.slice(from).filter((p) => /\/(bundle|player)\.js$/.test(p)).map((p) => p.split('/').pop());
 const videoState = (page: Page) =>
   page.evaluate(() => {
     const v = document.querySelector<HTMLVideoElement>('#mc-stage > video')!;
     return { time: v.currentTime, paused: v.paused, muted: v.muted, src: v.getAttribute('src'), poster: v.getAttribute('poster'), pending: v.classList.contains('pending') };
   });
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 beforeAll(async () => {
   harness = await startLandingHarness();
-  // The headless shell plays H.264 (Debian's Chromium decodes it with its ffmpeg).
-  browser = await chromium.launch({
-    executablePath: (await findChromium()).path,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  chromium = await launchLandingBrowser();
   await mkdir(ARTIFACTS, { recursive: true });
 });
-afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((c) => c.close()));
-});
+afterEach(() => chromium.closeContexts());
 afterAll(async () => {
-  await browser?.close();
+  await chromium?.close();
   await harness?.close();
 });
 
@@ -76,6 +36,7 @@ describe('Live URL landing page in Chromium', () => {
   it('plays the template at once, swaps to the MP4 when it is ready and reports each quartile once', async () => {
     const input = harness.addPage('flip');
     const { page, errors } = await openPage();
+    const seen = harness.requests.length;
     await page.goto(`${harness.origin}/l/flip`);
     // In-page clock: milliseconds from navigation start to the live player mounted.
     const playable = await (await page.waitForFunction(() => document.getElementById('mc-stage')?.dataset.mode === 'live' && performance.now(), null, { timeout: 8_000 })).jsonValue();
@@ -90,6 +51,9 @@ describe('Live URL landing page in Chromium', () => {
     expect(await page.locator('#mc-poster').isHidden()).toBe(true);
     expect(await page.locator('#mc-download').isHidden()).toBe(true);
     expect(await page.locator('#mc-stage video').count()).toBe(0);
+    // The lean player bundle only: no render bundle, no render-mode page API, no global player.
+    expect(bundleFiles(seen)).toEqual(['player.js']);
+    expect(await page.evaluate(() => [typeof window.__mastercut, typeof window.__mastercutPlayer])).toEqual(['undefined', 'undefined']);
 
     harness.setReady('flip');
     await waitMode(page, 'video');
@@ -122,15 +86,14 @@ describe('Live URL landing page in Chromium', () => {
   it('shows the MP4 at once, without loading the bundle, when it is already rendered', async () => {
     harness.addPage('warm', { videoReady: true });
     const { page, errors } = await openPage();
-    const bundleRequests = () => harness.requests.filter((p) => p.endsWith('/bundle.js')).length;
-    const before = bundleRequests();
+    const before = harness.requests.length;
     await page.goto(`${harness.origin}/l/warm`);
     expect(await mode(page)).toBe('video');
     await page.waitForFunction(() => (document.querySelector('#mc-stage > video') as HTMLVideoElement | null)?.currentTime! > 0.3, null, { timeout: 10_000 });
     const state = await videoState(page);
     expect(state.muted).toBe(true);
     expect(state.paused).toBe(false);
-    expect(bundleRequests()).toBe(before);
+    expect(bundleFiles(before)).toEqual([]);
     expect(await page.locator('#mc-download').isVisible()).toBe(true);
     expect(await violations(page)).toEqual([]);
     expect(errors).toEqual([]);
@@ -222,8 +185,8 @@ describe('Live URL landing page in Chromium', () => {
     // The data block gives the props back exactly, U+2028/2029 included.
     const data = await page.evaluate(() => JSON.parse(document.getElementById('mc-landing-data')!.textContent!));
     expect(data.props).toEqual({ name, points: 7, note });
-    // Two scripts in the markup (data, client) plus the bundle the client adds: nothing was injected.
-    expect(await page.locator('script').count()).toBe(3);
+    // The two scripts of the markup (data, client; the player is an imported module): nothing was injected.
+    expect(await page.locator('script').count()).toBe(2);
     expect(await page.locator('img').count()).toBe(1);
     // Escaping did the work, not CSP: nothing was even attempted.
     expect(await violations(page)).toEqual([]);

@@ -88,12 +88,14 @@ describe('renderLandingPage (no browser)', () => {
     expect(html).toContain('<base href="/b/reference/0123456789abcdef/">');
     expect(html).toContain('<meta property="og:image" content="https://v.example/l/tok/poster.jpg">');
     expect(html).toContain('<meta name="twitter:image" content="https://v.example/l/tok/poster.jpg">');
-    expect(html).toContain('<link rel="preload" as="script" href="bundle.js">');
+    // The lean player bundle, fetched while the HTML is parsed (relative to <base href>).
+    expect(html).toContain('<link rel="modulepreload" href="player.js">');
+    expect(html).not.toContain('bundle.js');
     expect(html).toContain('<meta name="referrer" content="no-referrer">');
     const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(html)?.[1];
     expect(csp).toBe(landingPageCsp(nonce, { delivery: 'meta' }).replace(/'/g, '&#39;'));
     // A page for a rendered MP4 does not preload the bundle it will not use.
-    expect(renderLandingPage({ ...base, videoReady: true }, client)).not.toContain('rel="preload"');
+    expect(renderLandingPage({ ...base, videoReady: true }, client)).not.toContain('modulepreload');
   });
 
   it('refuses URLs that would escape the page or run script, and weak nonces', () => {

@@ -62,6 +62,11 @@ describe('buildAudioMixFilter', () => {
     expect(filter).toContain('apad=whole_dur=0.333333,atrim=end=0.333333[aout]');
   });
 
+  it('cuts trimStartSamples from the start of the whole mix and starts its timestamps that late', () => {
+    const { filter } = buildAudioMixFilter({ tracks: [{ path: '/a.wav', fromFrame: 0, volume: 1 }], fps: 30, durationSec: 2, firstInputIndex: 1, trimStartSamples: 1024 });
+    expect(filter).toMatch(/apad=whole_dur=2,atrim=end=2,atrim=start_sample=1024,asetpts=PTS-STARTPTS\+1024\/SR\/TB\[aout\]$/);
+  });
+
   it('refuses an empty track list', () => {
     expect(() => buildAudioMixFilter({ tracks: [], fps: 30, durationSec: 1, firstInputIndex: 1 })).toThrow();
   });

@@ -74,6 +74,20 @@ describe('buildEncodeArgs: mp4', () => {
     expect(valueAfter(args, '-x264-params')).toBe('keyint=60:scenecut=0');
   });
 
+  it('writes a fragmented MP4 to stdout without B-frames and with its sound started one AAC priming later', () => {
+    const track = { path: '/music.m4a', fromFrame: 0, volume: 1 };
+    const args = buildEncodeArgs({ ...mp4, fragmented: true, audioTracks: [track], x264Params: { bframes: 3, keyint: 60 } });
+    expect(args.slice(-5)).toEqual(['-movflags', '+frag_keyframe+empty_moov+default_base_moof', '-f', 'mp4', 'pipe:1']);
+    // No edit list in a fragmented MP4: B-frames (even asked for) would start the video 2 frames after the audio.
+    expect(valueAfter(args, '-x264-params')).toBe('bframes=0:keyint=60');
+    expect(valueAfter(args, '-filter_complex')).toMatch(/,atrim=start_sample=1024,asetpts=PTS-STARTPTS\+1024\/SR\/TB\[aout\]$/);
+    expect(args).not.toContain('-progress');
+    // A normal MP4 keeps its B-frames and its whole mix: its edit lists hide the delay and the priming.
+    const plain = buildEncodeArgs({ ...mp4, audioTracks: [track] });
+    expect(plain).not.toContain('-x264-params');
+    expect(valueAfter(plain, '-filter_complex')).not.toContain('start_sample');
+  });
+
   it('rejects odd sizes and crf above 51', () => {
     expectInvalid(() => buildEncodeArgs({ ...mp4, width: 641 }), 'even width and height');
     expectInvalid(() => buildEncodeArgs({ ...mp4, crf: 55 }), 'crf must be between 0 and 51');

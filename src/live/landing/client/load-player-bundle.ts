@@ -1,30 +1,47 @@
 import type { PlayerApi } from '../../../composition/install-player-api.js';
 
 /**
- * Loads the template bundle (`bundle.js`, relative to the page's
- * `<base href>`) and resolves with the player API it installs. Rejects when
- * the script fails, installs no API, or takes longer than `timeoutMs`, so the
- * page can fall back to the poster. The script is added from here rather than
- * from the markup so that its load and error events cannot be missed; the
- * page preloads it, so nothing is lost in time.
+ * Loads the template's player bundle (`file`, relative to the page's
+ * `<base href>`: normally `player.js`, which the page already modulepreloads)
+ * with `import()`, and resolves with its player API: the module's default
+ * export, or `window.__mastercutPlayer` for a classic bundle imported as a
+ * module (the full `bundle.js`, which is how bench/live.ts times the old
+ * page). Rejects when the import fails, yields no API, or takes longer than
+ * `timeoutMs`, so the page can fall back to the poster.
  */
-export function loadPlayerBundle(nonce: string, timeoutMs: number): Promise<PlayerApi> {
+export function loadPlayerBundle(file: string, timeoutMs: number): Promise<PlayerApi> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('the template bundle took too long')), timeoutMs);
-    const script = document.createElement('script');
-    script.src = 'bundle.js';
-    script.async = true;
-    if (nonce) script.nonce = nonce;
-    script.addEventListener('load', () => {
-      clearTimeout(timer);
-      const api = window.__mastercutPlayer;
-      if (api) resolve(api);
-      else reject(new Error('the template bundle installed no player'));
-    });
-    script.addEventListener('error', () => {
-      clearTimeout(timer);
-      reject(new Error('the template bundle failed to load'));
-    });
-    document.head.appendChild(script);
+    // A computed specifier: the client's own build must leave this import to the browser.
+    const url = new URL(file, document.baseURI).href;
+    import(url).then(
+      (module: { default?: PlayerApi }) => {
+        clearTimeout(timer);
+        const api = module.default ?? window.__mastercutPlayer;
+        if (api) resolve(api);
+        else reject(new Error('the template bundle installed no player'));
+      },
+      () => {
+        clearTimeout(timer);
+        reject(new Error('the template bundle failed to load'));
+      },
+    );
   });
+}
+
+/**
+ * Runs `task` once the page has painted (the frame after the next animation
+ * frame), so the skeleton or poster is on screen before the player's script
+ * is evaluated. A hidden page has no animation frames: `fallbackMs` later it
+ * runs anyway.
+ */
+export function afterFirstPaint(task: () => void, fallbackMs = 100): void {
+  let done = false;
+  const run = (): void => {
+    if (done) return;
+    done = true;
+    task();
+  };
+  requestAnimationFrame(() => setTimeout(run, 0));
+  setTimeout(run, fallbackMs);
 }

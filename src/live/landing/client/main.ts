@@ -1,7 +1,7 @@
 import type { LandingClientData } from '../landing-page.schema.js';
 import { createStage } from './create-stage.js';
 import { createTracker } from './create-tracker.js';
-import { loadPlayerBundle } from './load-player-bundle.js';
+import { afterFirstPaint, loadPlayerBundle } from './load-player-bundle.js';
 import { pollStatus } from './poll-status.js';
 import { shareLink } from './share-link.js';
 
@@ -9,7 +9,6 @@ import { shareLink } from './share-link.js';
 const BUNDLE_TIMEOUT_MS = 10_000;
 
 const data = JSON.parse(document.getElementById('mc-landing-data')!.textContent!) as LandingClientData;
-const nonce = (document.currentScript as HTMLScriptElement | null)?.nonce ?? '';
 const tracker = createTracker(data.eventsUrl, data.eventsToken);
 const stage = createStage(data, tracker);
 const download = document.getElementById('mc-download')!;
@@ -30,6 +29,7 @@ const onReady = (): void => {
 };
 if (data.videoReady) onReady();
 else {
-  loadPlayerBundle(nonce, BUNDLE_TIMEOUT_MS).then(stage.startLive, stage.showPoster);
+  // The module is already on its way (modulepreload); it is evaluated once the skeleton is on screen.
+  afterFirstPaint(() => void loadPlayerBundle(data.player, BUNDLE_TIMEOUT_MS).then(stage.startLive, stage.showPoster));
   pollStatus(data.statusUrl, onReady);
 }
