@@ -8,7 +8,7 @@ import { createLiveLinkFactory } from '../live/create-live-links.js';
 import { createOnDemand } from '../live/create-on-demand.js';
 import { eraseSubject } from '../live/erase-subject.js';
 import { createLandingPage } from '../live/landing/index.js';
-import { resolveLiveKeyring } from '../live/live-keyring.js';
+import type { LiveKeyring } from '../live/live-keyring.js';
 import { createLiveLinkResolver } from '../live/live-link-resolver.js';
 import { createRenderStreamHub } from '../live/render-stream-hub.js';
 import { createStoredProps } from '../live/stored-props.js';
@@ -32,6 +32,8 @@ import { createSubjectRoutes } from './routes/subject-routes.js';
 
 export interface LiveWiringDeps {
   config: Readonly<Config>;
+  /** The keys that seal and open links, resolved from LIVE_KEYS before anything connected. */
+  keyring: LiveKeyring;
   redisUrl: string;
   /** The API's fail-fast connection (a Redis outage is a quick 503). */
   redis: Redis;
@@ -60,9 +62,7 @@ export async function createLiveWiring(
   openToken(token: string): Promise<LiveEventSubject>;
   close(): Promise<void>;
 }> {
-  const { config, redis } = deps;
-  const { keyring, warning } = resolveLiveKeyring({ keys: config.live.keys, retiredIds: config.live.retiredKeyIds }, config.env);
-  if (warning) deps.logger.warn(warning);
+  const { config, redis, keyring } = deps;
   const { transcodeQueue, profiles } = deps;
   const deliverables = createDeliverableRequests(redis, { queue: transcodeQueue.queue, jobOptions: transcodeQueue.jobOptions });
   const storedProps = createStoredProps(redis, { ttlSeconds: config.live.linkTtlSeconds });

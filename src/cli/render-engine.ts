@@ -5,7 +5,7 @@ import type { Template } from '../composition/template.schema.js';
 import type { Config } from '../config/index.js';
 import { findChromium, findFfmpeg } from '../encode/index.js';
 import { createRenderVideo, type RenderVideo } from '../pipeline/index.js';
-import { BrowserPool, resolveChromiumSandbox, type ChromiumSandboxDecision } from '../render/index.js';
+import { BrowserPool, resolveChromiumSandbox, type BrowserPoolOptions, type ChromiumSandboxDecision } from '../render/index.js';
 import { createRemoteAssetFetcher } from '../render/remote-assets/index.js';
 import { createTemplateRegistry, type TemplateRegistry } from '../templates/index.js';
 
@@ -27,16 +27,23 @@ export function createRegistry(config: Pick<Config, 'cacheDir'>): TemplateRegist
   return createTemplateRegistry({ templates: templates as readonly Template[], compositionsDir, cacheDir: config.cacheDir });
 }
 
+export interface RenderEngineOverrides {
+  poolSize?: number;
+  /** Every failed browser launch, with its reason (the render worker logs it). */
+  onLaunchError?: BrowserPoolOptions['onLaunchError'];
+}
+
 /**
  * Wires the render engine from config: binaries are located (with install
- * hints when missing) before anything starts, then a browser pool is created.
+ * hints when missing) and the sandbox decided (a trial launch) before
+ * anything starts, then a browser pool is created; nothing connects anywhere.
  */
-export async function createRenderEngine(config: Readonly<Config>, overrides: { poolSize?: number } = {}): Promise<RenderEngine> {
+export async function createRenderEngine(config: Readonly<Config>, overrides: RenderEngineOverrides = {}): Promise<RenderEngine> {
   const [ffmpegPath, chromium] = await Promise.all([
     findFfmpeg({ path: config.binaries.ffmpeg }),
     findChromium({ path: config.binaries.chromium }),
   ]);
-  const sandbox = await resolveChromiumSandbox(config.render.chromiumSandbox);
+  const sandbox = await resolveChromiumSandbox(config.render.chromiumSandbox, { chromiumPath: chromium.path });
   const registry = createRegistry(config);
   const remoteImages = createRemoteAssetFetcher(
     {},
@@ -54,6 +61,7 @@ export async function createRenderEngine(config: Readonly<Config>, overrides: { 
     remoteImages,
     recycleAfterRenders: config.render.recycleAfterRenders,
     memoryCeilingBytes: config.render.memoryCeilingBytes,
+    onLaunchError: overrides.onLaunchError,
   });
   const renderVideo = createRenderVideo({ registry, pool, ffmpegPath, render: config.render, encode: config.encode });
   return { registry, pool, renderVideo, ffmpegPath, chromiumPath: chromium.path, sandbox, close: () => pool.close() };

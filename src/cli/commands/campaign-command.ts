@@ -15,14 +15,10 @@ import { queueNames } from '../../queue/queue-names.js';
 import type { TranscodeJobData } from '../../queue/transcode-job.schema.js';
 import { createObjectStore } from '../../storage/index.js';
 import { createRegistry } from '../render-engine.js';
+import { usageOf } from '../command-help.js';
 import { usageError } from '../run-cli.js';
 
-const usage = `usage: mastercut campaign create --template <id> --channels email,web --recipients <file.csv|file.jsonl>
-                                [--variant name] [--wait] [--out manifest.csv|manifest.jsonl] [--json]
-       mastercut campaign status <campaignId> [--wait] [--json]
-       mastercut campaign manifest <campaignId> [--out file] [--format csv|jsonl]
-       mastercut campaign errors <campaignId>
-Talks to Redis directly (REDIS_URL); render workers do the renders.`;
+const usage = usageOf('campaign');
 
 /**
  * `mastercut campaign ...`: creates a campaign from a recipients file (the
