@@ -46,6 +46,9 @@ export async function startBenchFarm(dir: string, renderEnv: Record<string, stri
     LIVE_KEYS: `bench1:${randomBytes(32).toString('base64')}`,
     API_KEYS: API_KEY,
     API_PORT: '0',
+    // Every process of the farm serves /metrics on its own free port: the default (9464)
+    // would be bound by the first one and refuse the others (or clash with a farm already running).
+    METRICS_PORT: '0',
     TRANSCODE_ENCODERS: 'cpu',
   };
   const processes: FarmProcess[] = [];

@@ -47,17 +47,21 @@ export async function campaignCommand(argv: string[]): Promise<number> {
   const config = loadConfig();
   if (!config.farm.redisUrl) throw usageError('REDIS_URL must point at the farm\'s Redis (the one the workers use).');
 
+  // The configuration's parts are built before anything connects: a bad one exits at once.
+  const registry = createRegistry(config);
+  const store = createObjectStore(config);
+  const profiles = createChannelProfileResolver({ overrides: config.transcode.profileOverrides, webm: config.transcode.webm });
   const renderQueue = createRenderQueue({ redisUrl: config.farm.redisUrl, events: false });
   const transcodeQueue = createRenderQueue<TranscodeJobData>({ redisUrl: config.farm.redisUrl, queueName: queueNames.transcode, events: false, jobOptions: config.jobs });
   const redis = renderQueue.connection;
   const campaigns = createCampaignService({
     redis,
     queue: renderQueue.queue,
-    registry: createRegistry(config),
+    registry,
     index: createOutputIndex(redis),
-    store: createObjectStore(config),
+    store,
     jobOptions: renderQueue.jobOptions,
-    profiles: createChannelProfileResolver({ overrides: config.transcode.profileOverrides, webm: config.transcode.webm }),
+    profiles,
     deliverables: createDeliverableRequests(redis, { queue: transcodeQueue.queue, jobOptions: transcodeQueue.jobOptions }),
   });
   const abort = new AbortController();
