@@ -232,9 +232,11 @@ transcode_started=$(date +%s)
 for _ in $(seq 180); do
   [ -n "$cid" ] || break
   manifest="$(curl -sS "${auth[@]}" "$api_url/v1/campaigns/$cid/manifest?format=jsonl")"
+  # One JSON line per recipient: {channels: {email: {url, deliverables: {"poster.jpg": url, ...}}, ...}}.
   urls="$(node -e '
     const rows = process.argv[1].trim().split("\n").filter(Boolean).map((l) => JSON.parse(l));
-    const urls = rows.flatMap((r) => Object.entries(r).filter(([k, v]) => /_url$/.test(k) && typeof v === "string" && v).map(([k, v]) => k + " " + v));
+    const urls = rows.flatMap((r) => Object.entries(r.channels ?? {}).flatMap(([channel, c]) =>
+      Object.entries(c.deliverables ?? {}).map(([file, url]) => channel + "-" + file + " " + url)));
     process.stdout.write(urls.join("\n"));' "$manifest" 2>/dev/null)"
   all=true
   while read -r name url; do

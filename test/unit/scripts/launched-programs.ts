@@ -94,6 +94,16 @@ export function launchesInShell(file: string, root: string, functions: Set<strin
   return out;
 }
 
+/** Arithmetic (`$((...))`) is a value, not a command list: the index of its last parenthesis. */
+function arithmeticEnd(text: string, start: number): number {
+  let open = 0;
+  for (let j = start + 1; j < text.length; j++) {
+    if (text[j] === '(') open++;
+    else if (text[j] === ')' && --open === 0) return j;
+  }
+  return text.length;
+}
+
 function countOptions(words: string[], from: number): number {
   let n = 0;
   while (words[from + n]?.startsWith('-')) n++;
@@ -120,13 +130,15 @@ function commandLines(text: string): { line: string; number: number }[] {
     } else if (top === '"') {
       if (c === '\\') (code += '__'), i++;
       else if (c === '"') stack.pop(), (code += ' ');
+      else if (text.startsWith('$((', i)) (code += '__'), (i = arithmeticEnd(text, i));
       else if (text.startsWith('$(', i)) stack.push('code'), depth.push(0), (code += '$('), i++;
       else code += c === '\n' ? '\n' : '_';
     } else {
       // A parameter expansion is one word, never a command list: `${x}` becomes `$x`.
       const lone = /^"\$\{?(\w+)(\[[^\]]*\])?\}?"/.exec(text.slice(i, i + 60));
       const expansion = /^\$\{(\w+)[^}]*\}/.exec(text.slice(i, i + 200));
-      if (lone) (code += ` $${lone[1]}${lone[2] ?? ''} `), (i += lone[0].length - 1);
+      if (text.startsWith('$((', i)) (code += '$_'), (i = arithmeticEnd(text, i));
+      else if (lone) (code += ` $${lone[1]}${lone[2] ?? ''} `), (i += lone[0].length - 1);
       else if (expansion) (code += `$${expansion[1]}`), (i += expansion[0].length - 1);
       else if (c === "'" || c === '"') stack.push(c), (code += ' ');
       else if (c === '\\') (code += text[i + 1] === '\n' ? ' \u0000' : '__'), i++;
