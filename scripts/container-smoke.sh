@@ -254,7 +254,7 @@ while read -r name url; do
   case "$url" in http*) ;; *) url="$api_url$url" ;; esac
   file="$work/$name"
   curl -fsS -o "$file" "$url" && echo "  $name: $(stat -c %s "$file") bytes, ffprobe: $(probe "$file")"
-  check "$name decodes" sh -c "ffprobe -v error -i '$file' -f null - >/dev/null 2>&1 && ffmpeg -v error -i '$file' -frames:v 1 -f null - 2>/dev/null"
+  check "$name decodes from end to end" sh -c "out=\$(ffmpeg -nostdin -v error -i '$file' -f null - 2>&1) && [ -z \"\$out\" ]"
 done <<<"$urls"
 
 step "render worker as docker/k8s/render-worker.yaml runs it (all capabilities dropped): sandbox off, said why, ready"
