@@ -259,7 +259,11 @@ async function wireApiServer({ config, options, logger, redisUrl, keyring, regis
   opened.push(() => new Promise((resolve) => server.close(resolve)));
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
-    server.once('error', reject);
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EADDRINUSE' && err.code !== 'EACCES') return reject(err);
+      const where = `${options.host ?? '0.0.0.0'}:${options.port ?? config.farm.apiPort}`;
+      reject(new AppError('CONFIG_INVALID', `the API port ${where} cannot be used (${err.code}): set API_PORT (or --port) to a free port`, { cause: err }));
+    });
   });
   const { port } = server.address() as AddressInfo;
   logger.info({ port }, 'api listening');

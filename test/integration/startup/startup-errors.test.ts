@@ -116,6 +116,12 @@ describe('start-up errors after connecting: the process closes what it opened an
     expect(exit.sinceMark!).toBeLessThan(2_000);
   }, 90_000);
 
+  it('API whose own port is taken', async () => {
+    const exit = await runRole(['serve', '--port', String(taken.port)], { REDIS_URL: redis.url, METRICS_PORT: '0' });
+    expect(exit.code).toBe(1);
+    expect(exit.stderr).toMatch(new RegExp(`CONFIG_INVALID.*${taken.port} cannot be used \\(EADDRINUSE\\).*API_PORT`));
+  }, 90_000);
+
   it('render worker whose operations port is taken', async () => {
     // Its last line before it connects and listens: the sandbox decision.
     const exit = await runRole(['worker', 'render'], { REDIS_URL: redis.url, METRICS_PORT: String(taken.port) }, /"msg":"chromium sandbox decided"/);
