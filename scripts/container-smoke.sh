@@ -49,11 +49,14 @@ done
 started=$(date +%s)
 work="$(mktemp -d /var/tmp/mastercut-smoke.XXXXXX)"
 chmod 755 "$work"
-containers=()
 redis_pid=""
+# Every container of this run carries this label (they are started in subshells).
+run_label="mastercut-smoke=$$"
 cleanup() {
-  if [ "$keep" = true ]; then echo "kept: containers ${containers[*]}, work dir $work, redis pid $redis_pid"; return; fi
-  for c in "${containers[@]}"; do podman rm -f -t 0 "$c" >/dev/null 2>&1; done
+  local ours
+  ours="$(podman ps -aq --filter "label=$run_label" 2>/dev/null)"
+  if [ "$keep" = true ]; then echo "kept: containers $(podman ps -a --filter "label=$run_label" --format '{{.Names}}' | tr '\n' ' '), work dir $work, redis pid $redis_pid"; return; fi
+  [ -n "$ours" ] && podman rm -f -t 0 $ours >/dev/null 2>&1
   [ -n "$redis_pid" ] && kill "$redis_pid" 2>/dev/null
   rm -rf "$work"
 }
@@ -131,8 +134,7 @@ run() {
   while [ $# -gt 0 ] && [ "$1" != "--" ]; do opts+=("$1"); shift; done
   shift
   pm rm -f "$name" >/dev/null 2>&1
-  if pm run -d --name "$name" --network host --health-interval disable "${opts[@]}" "$image" "$@" >/dev/null; then
-    containers+=("$name")
+  if pm run -d --name "$name" --label "$run_label" --network host --health-interval disable "${opts[@]}" "$image" "$@" >/dev/null; then
     echo "$name"
   else
     return 1
