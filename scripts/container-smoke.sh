@@ -92,11 +92,33 @@ step "stand-in base images"
 if bash scripts/containers/stand-in-bases.sh "${rebuild_bases[@]}"; then ok "node:20-bookworm-slim and nvidia/cuda:12.6.3-runtime-ubuntu24.04 present"; else bad "stand-in base images"; finish; fi
 
 step "build the images (--pull=never --format docker)"
+# What an image is built from: its Dockerfile, the files its COPY lines take from the
+# context, and the base images' ids. An image labelled with the same digest is up to date:
+# skipping its build saves the layer cache check (buildah hashes node_modules again each time).
+inputs_digest() {
+  local dockerfile="docker/$1.Dockerfile" line sources
+  {
+    cat "$dockerfile"
+    while read -r line; do
+      read -ra sources <<<"$line"
+      unset 'sources[${#sources[@]}-1]'
+      find "${sources[@]}" -type f -not -name '*.log' -print0 | sort -z | xargs -0 sha256sum
+    done < <(sed -n 's/^COPY \([^-].*\)$/\1/p' "$dockerfile")
+    sed -n 's/^FROM \([^ ]*\).*/\1/p' "$dockerfile" | sort -u | while read -r base; do
+      podman image inspect --format '{{.Id}}' "$base" 2>/dev/null || true
+    done
+  } | sha256sum | cut -c1-16
+}
 build() {
-  local name="$1" tag="$2" t0=$(date +%s)
-  # buildah reads neither the root .dockerignore's replacement nor <Dockerfile>.dockerignore by
-  # itself in this version: name the per-Dockerfile file explicitly.
-  if pm build --pull=never --format docker --network host --quiet \
+  local name="$1" tag="$2" t0 digest
+  t0=$(date +%s)
+  digest="$(inputs_digest "$name")"
+  if [ "$(podman image inspect --format '{{ index .Labels "mastercut.inputs" }}' "$tag" 2>/dev/null)" = "$digest" ]; then
+    ok "$tag up to date (inputs $digest)"
+    return 0
+  fi
+  # buildah 1.28 does not read <Dockerfile>.dockerignore by itself: name it explicitly.
+  if pm build --pull=never --format docker --network host --quiet --label "mastercut.inputs=$digest" \
     --ignorefile "docker/$name.Dockerfile.dockerignore" -f "docker/$name.Dockerfile" -t "$tag" . >"$work/build-$name.log" 2>&1; then
     ok "$tag built ($(($(date +%s) - t0)) s, $(podman image inspect --format '{{.Size}}' "$tag" | awk '{printf "%.0f MB", $1/1e6}'))"
   else
