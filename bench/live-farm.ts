@@ -46,7 +46,8 @@ export async function startBenchFarm(dir: string, renderEnv: Record<string, stri
     LIVE_KEYS: `bench1:${randomBytes(32).toString('base64')}`,
     API_KEYS: API_KEY,
     API_PORT: '0',
-    // Each process's ops port (/metrics) a free one: the bench starts even where 9464 is taken.
+    // Every process of the farm serves /metrics on its own free port: the default (9464)
+    // would be bound by the first one and refuse the others (or clash with a farm already running).
     METRICS_PORT: '0',
     TRANSCODE_ENCODERS: 'cpu',
   };

@@ -17,7 +17,7 @@ RUN npm ci --omit=dev --no-audit --no-fund
 FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production PUPPETEER_SKIP_DOWNLOAD=1
-COPY scripts/ scripts/
+COPY scripts/install-system-deps.sh scripts/system-packages.txt scripts/
 RUN bash scripts/install-system-deps.sh \
  && apt-get install -y -qq --no-install-recommends tini \
  && rm -rf /var/lib/apt/lists/*

@@ -1,17 +1,30 @@
 #!/usr/bin/env bash
-# Installs the Debian packages listed in scripts/system-packages.txt when any
-# of the programs mastercut needs is missing. Safe to run again: it does
-# nothing when everything is there.
+# Installs the Debian packages mastercut needs that are missing. Safe to run
+# again: it does nothing when every package is installed.
+#
+#   scripts/install-system-deps.sh                the run-time list, scripts/system-packages.txt
+#                                                 (the render image runs exactly this)
+#   scripts/install-system-deps.sh --test         plus scripts/test-packages.txt (`npm test`)
+#   scripts/install-system-deps.sh --containers   plus scripts/container-packages.txt (the container smoke)
+#
+# Every program a test, bench or script launches comes from one of these
+# lists (test/unit/scripts/launched-programs.test.ts checks it), so each
+# package is checked here, not a handful of binaries.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-mapfile -t packages < <(grep -v '^\s*#' "$here/system-packages.txt" | grep -v '^\s*$')
+lists=("$here/system-packages.txt")
+for arg in "$@"; do
+  case "$arg" in
+    --test) lists+=("$here/test-packages.txt") ;;
+    --containers) lists+=("$here/container-packages.txt") ;;
+    *) echo "usage: install-system-deps.sh [--test] [--containers]" >&2; exit 2 ;;
+  esac
+done
+mapfile -t packages < <(cat "${lists[@]}" | grep -v '^\s*#' | grep -v '^\s*$' | sort -u)
 
 missing=()
-for bin in chromium-headless-shell ffmpeg ffprobe redis-server; do
-  command -v "$bin" >/dev/null 2>&1 || missing+=("$bin")
-done
-for pkg in fonts-dejavu-core fonts-noto-core; do
-  dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+for pkg in "${packages[@]}"; do
+  [ "$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null)" = "install ok installed" ] || missing+=("$pkg")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 

@@ -72,10 +72,21 @@ export async function runRenderWorker(options: RenderWorkerProcessOptions = {}):
   const concurrency = options.concurrency ?? config.worker.concurrency;
   const graceMs = options.graceMs ?? config.worker.graceMs;
   const jobOptionsInput = { ...config.jobs, ...options.jobOptions };
+  // Everything the configuration can get wrong is found before anything connects or
+  // listens: job options, the store's settings, the binaries and the sandbox (a trial launch).
+  const jobOptions = resolveRenderJobOptions(jobOptionsInput);
+  const store = createObjectStore(config);
+  // One job uses every browser of the pool (its frames are split across them), so a
+  // worker with concurrency 1 still uses every core.
+  const engine = await createRenderEngine(config, {
+    poolSize: Math.max(concurrency, config.render.poolSize),
+    onLaunchError: (err, { failures, retryInMs }) => log.warn({ err: { message: err.message }, failures, retryInMs }, 'browser launch failed'),
+  });
+  log[engine.sandbox.enabled ? 'info' : 'warn']({ chromiumSandbox: engine.sandbox.enabled, sandboxReason: engine.sandbox.reason }, 'chromium sandbox decided');
 
   const redis = createRedisConnection(config.farm.redisUrl);
   redis.on('error', (err) => log.warn({ err: { message: err.message } }, 'redis connection error'));
-  const cleanups: (() => Promise<unknown>)[] = [() => closeRedisConnection(redis)];
+  const cleanups: (() => Promise<unknown>)[] = [() => engine.close(), () => closeRedisConnection(redis)];
   const cleanup = async () => {
     for (const fn of cleanups.reverse()) await fn().catch((err: unknown) => log.warn({ err: String(err) }, 'cleanup failed'));
   };
@@ -84,18 +95,14 @@ export async function runRenderWorker(options: RenderWorkerProcessOptions = {}):
     // First, so liveness answers while browsers warm; readiness says what is still missing.
     const ops = await startProcessOps({ redis, log }, { role: 'render', port: options.metricsPort ?? config.metrics.port, host: config.metrics.host });
     cleanups.push(() => ops.close());
-    ops.readiness.pending('browsers', 'warming up');
     ops.readiness.pending('ffmpeg', 'not checked yet');
     await checkEvictionPolicy(redis, options.evictionCheck ?? config.worker.evictionCheck, log);
-    // One job uses every browser of the pool (its frames are split across them), so a
-    // worker with concurrency 1 still uses every core.
-    const engine = await createRenderEngine(config, { poolSize: Math.max(concurrency, config.render.poolSize) });
-    cleanups.push(() => engine.close());
     // Browsers and bundles are ready before the first job is taken, so the
-    // first job's lock is not spent launching Chromium.
+    // first job's lock is not spent launching Chromium. A launch that fails is
+    // logged and tried again; readiness says why meanwhile.
+    ops.readiness.set('browsers', createBrowserPoolCheck(engine.pool, engine.sandbox));
     await engine.pool.warm();
     await Promise.all(engine.registry.list().map((t) => engine.registry.bundle(t.id)));
-    ops.readiness.set('browsers', createBrowserPoolCheck(engine.pool));
     ops.metrics.watchBrowserPool(engine.pool);
     const ffmpegCheck = createFfmpegCheck({ ffmpegPath: engine.ffmpegPath });
     await ffmpegCheck.prime();
@@ -105,7 +112,6 @@ export async function runRenderWorker(options: RenderWorkerProcessOptions = {}):
     const workDir = work.dir;
     cleanups.push(() => work.remove());
 
-    const jobOptions = resolveRenderJobOptions(jobOptionsInput);
     const hooks = createCampaignHooks(redis, { onError: (err) => log.warn({ err: String(err) }, 'campaign count failed') });
     const transcodeQueue = createRenderQueue<TranscodeJobData>({ redisUrl: config.farm.redisUrl, queueName: queueNames.transcode, events: false });
     cleanups.push(() => transcodeQueue.close());
@@ -131,7 +137,7 @@ export async function runRenderWorker(options: RenderWorkerProcessOptions = {}):
           ops.metrics.observeRender(result);
           return result;
         },
-        store: createObjectStore(config),
+        store,
         index: createOutputIndex(redis),
         workDir,
         log,

@@ -58,6 +58,13 @@ export async function runTranscodeWorker(options: TranscodeWorkerProcessOptions 
   const log: Logger = pino({ level: config.logLevel, base: { service: 'transcode-worker', pid: process.pid } });
   if (!config.farm.redisUrl) throw new AppError('CONFIG_INVALID', 'REDIS_URL must be set for a transcode worker.');
   const graceMs = options.graceMs ?? config.worker.graceMs;
+  // What the configuration can get wrong (binaries, the store's settings) is found
+  // before anything connects or listens.
+  const [ffmpegPath, ffprobePath] = await Promise.all([
+    findFfmpeg({ path: config.binaries.ffmpeg }),
+    findFfprobe({ path: config.binaries.ffprobe }),
+  ]);
+  const store = createObjectStore(config);
 
   const redis = createRedisConnection(config.farm.redisUrl);
   redis.on('error', (err) => log.warn({ err: { message: err.message } }, 'redis connection error'));
@@ -69,10 +76,6 @@ export async function runTranscodeWorker(options: TranscodeWorkerProcessOptions 
     ops.readiness.pending('encoders', 'detecting');
     ops.readiness.pending('ffmpeg', 'not checked yet');
     await checkEvictionPolicy(redis, options.evictionCheck ?? config.worker.evictionCheck, log);
-    const [ffmpegPath, ffprobePath] = await Promise.all([
-      findFfmpeg({ path: config.binaries.ffmpeg }),
-      findFfprobe({ path: config.binaries.ffprobe }),
-    ]);
     const { caps, report } = await detectEncoders({
       ffmpegPath,
       mode: options.encoders ?? config.transcode.encoders,
@@ -99,7 +102,7 @@ export async function runTranscodeWorker(options: TranscodeWorkerProcessOptions 
     const transcode = createTranscodeWorker(
       {
         transcode: (input) => transcodeDeliverable({ ...input, ffmpegPath, ffprobePath }),
-        store: createObjectStore(config),
+        store,
         index: createOutputIndex(redis),
         slots,
         workDir,

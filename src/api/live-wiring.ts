@@ -9,7 +9,7 @@ import { createOnDemand } from '../live/create-on-demand.js';
 import { eraseSubject, type EraseSubjectDeps } from '../live/erase-subject.js';
 import { createErasureBroadcast } from '../live/index.js';
 import { createLandingPage } from '../live/landing/index.js';
-import { resolveLiveKeyring } from '../live/live-keyring.js';
+import type { LiveKeyring } from '../live/live-keyring.js';
 import { createLiveLinkResolver } from '../live/live-link-resolver.js';
 import { createRenderStreamHub } from '../live/render-stream-hub.js';
 import { createStoredProps } from '../live/stored-props.js';
@@ -33,6 +33,8 @@ import { createSubjectRoutes } from './routes/subject-routes.js';
 
 export interface LiveWiringDeps {
   config: Readonly<Config>;
+  /** The keys that seal and open links, resolved from LIVE_KEYS before anything connected. */
+  keyring: LiveKeyring;
   redisUrl: string;
   /** The API's fail-fast connection (a Redis outage is a quick 503). */
   redis: Redis;
@@ -69,9 +71,7 @@ export async function createLiveWiring(
   erasures: { onErased(handler: (subject: string) => void): void; live(): boolean };
   close(): Promise<void>;
 }> {
-  const { config, redis } = deps;
-  const { keyring, warning } = resolveLiveKeyring({ keys: config.live.keys, retiredIds: config.live.retiredKeyIds }, config.env);
-  if (warning) deps.logger.warn(warning);
+  const { config, redis, keyring } = deps;
   const { transcodeQueue, profiles } = deps;
   const deliverables = createDeliverableRequests(redis, { queue: transcodeQueue.queue, jobOptions: transcodeQueue.jobOptions });
   const storedProps = createStoredProps(redis, { ttlSeconds: config.live.linkTtlSeconds });

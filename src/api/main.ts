@@ -7,12 +7,14 @@ import { createCampaignService } from '../campaigns/index.js';
 import { createRegistry } from '../cli/render-engine.js';
 import { loadConfig, type Config } from '../config/index.js';
 import { AppError } from '../errors/index.js';
-import { createChannelProfileResolver } from '../encode/channel-profile-resolver.js';
+import { CHANNEL_NAMES, createChannelProfileResolver, type ChannelProfileResolver } from '../encode/index.js';
 import { createRenderQueue } from '../queue/create-render-queue.js';
 import { createDeliverableRequests } from '../queue/deliverable-requests.js';
 import { queueNames } from '../queue/queue-names.js';
 import type { TranscodeJobData } from '../queue/transcode-job.schema.js';
-import { createObjectStore } from '../storage/index.js';
+import { createObjectStore, type ObjectStore } from '../storage/index.js';
+import { resolveLiveKeyring, type LiveKeyring } from '../live/index.js';
+import type { TemplateRegistry } from '../templates/index.js';
 import { startStoreSweeper } from './store-sweeper.js';
 import type { ApiOptions } from './api-deps.js';
 import { createApp } from './create-app.js';
@@ -87,8 +89,58 @@ export async function startApiServer(config: Readonly<Config>, options: StartApi
     throw new AppError('CONFIG_INVALID', 'REDIS_URL is not set: the API needs Redis (e.g. REDIS_URL=redis://127.0.0.1:6379).');
   }
   const logger = options.logger ?? pino({ level: config.logLevel, base: { svc: 'api' } });
+  // What the configuration can get wrong is found before any connection opens
+  // (LIVE_KEYS, the store's settings, CHANNEL_PROFILES_JSON): a process that
+  // fails after connecting must close what it opened, or it never exits.
+  const { keyring, warning: keyringWarning } = resolveLiveKeyring({ keys: config.live.keys, retiredIds: config.live.retiredKeyIds }, config.env);
+  const registry = createRegistry(config);
+  const store = createObjectStore(config);
+  const profiles = createChannelProfileResolver({ overrides: config.transcode.profileOverrides, webm: config.transcode.webm });
+  checkChannelProfiles(registry, profiles);
+  if (keyringWarning) logger.warn(keyringWarning);
+
+  const opened: (() => Promise<unknown>)[] = [];
+  try {
+    return await wireApiServer({ config, options, logger, redisUrl, keyring, registry, store, profiles, opened });
+  } catch (err) {
+    // A start-up error after connecting: close what was opened (bounded: Redis may be what
+    // failed), so the process can exit instead of hanging on its open handles.
+    const closing = Promise.allSettled(opened.reverse().map((close) => close()));
+    await Promise.race([closing, new Promise((resolve) => setTimeout(resolve, 1_000).unref())]);
+    throw err;
+  }
+}
+
+/** Every template's profile for every channel, resolved once: a bad CHANNEL_PROFILES_JSON fails the start. */
+function checkChannelProfiles(registry: TemplateRegistry, profiles: ChannelProfileResolver): void {
+  for (const { id } of registry.list()) {
+    for (const channel of CHANNEL_NAMES) {
+      try {
+        profiles(registry.get(id), channel);
+      } catch (err) {
+        throw new AppError('CONFIG_INVALID', `Invalid configuration:\n  - CHANNEL_PROFILES_JSON: ${(err as Error).message}`, { cause: err });
+      }
+    }
+  }
+}
+
+interface ApiWiring {
+  config: Readonly<Config>;
+  options: StartApiServerOptions;
+  logger: Logger;
+  redisUrl: string;
+  keyring: LiveKeyring;
+  registry: TemplateRegistry;
+  store: ObjectStore;
+  profiles: ChannelProfileResolver;
+  /** Closers of what is opened, for a start-up that fails half way. */
+  opened: (() => Promise<unknown>)[];
+}
+
+async function wireApiServer({ config, options, logger, redisUrl, keyring, registry, store, profiles, opened }: ApiWiring): Promise<ApiServer> {
   const metrics = createFarmMetrics({ role: 'api' });
   const renderQueue = createRenderQueue({ redisUrl, redisOptions: API_REDIS_OPTIONS, jobOptions: config.jobs });
+  opened.push(() => renderQueue.close());
   // Errors surface on the calls (as 503); the connection itself only reconnects.
   renderQueue.connection.on('error', () => undefined);
   // Campaign fan-out streams a whole file into the queue: it gets its own
@@ -96,14 +148,13 @@ export async function startApiServer(config: Readonly<Config>, options: StartApi
   // does not fail a 100k-row upload half way. Its routes still answer 503 at
   // once while the API's fail-fast connection is down.
   const campaignQueue = createRenderQueue({ redisUrl, events: false, jobOptions: config.jobs });
+  opened.push(() => campaignQueue.close());
   campaignQueue.connection.on('error', () => undefined);
-  const registry = createRegistry(config);
   const index = createOutputIndex(renderQueue.connection);
-  const store = createObjectStore(config);
   // Producers of channel deliverables (campaigns and Live URLs); transcode workers consume them.
   const transcodeQueue = createRenderQueue<TranscodeJobData>({ redisUrl, queueName: queueNames.transcode, events: false, jobOptions: config.jobs });
+  opened.push(() => transcodeQueue.close());
   transcodeQueue.connection.on('error', () => undefined);
-  const profiles = createChannelProfileResolver({ overrides: config.transcode.profileOverrides, webm: config.transcode.webm });
   const deliverables = createDeliverableRequests(campaignQueue.connection, { queue: transcodeQueue.queue, jobOptions: transcodeQueue.jobOptions });
   if (config.farm.apiKeys.length === 0) logger.warn('API_KEYS is empty: every /v1 management route will answer 401');
   const publicBaseUrl = options.publicBaseUrl ?? config.farm.publicBaseUrl;
@@ -112,6 +163,7 @@ export async function startApiServer(config: Readonly<Config>, options: StartApi
   const eventSinks: EventSink[] = [];
   const engagement = createEngagementWiring({ config, redis: renderQueue.connection, logger, sinks: eventSinks, onIngested: metrics.onIngested });
   const webhookQueue = createRenderQueue<WebhookJobData>({ redisUrl, queueName: queueNames.webhooks, events: false, redisOptions: API_REDIS_OPTIONS });
+  opened.push(() => webhookQueue.close());
   webhookQueue.connection.on('error', () => undefined);
   const live = await createLiveWiring({
     // An erasure also removes the subject's engagement events, aggregate entries, conversions' ids and click references, and their pending webhook and CDP deliveries.
@@ -123,6 +175,7 @@ export async function startApiServer(config: Readonly<Config>, options: StartApi
     eventsUrl: '/v1/events',
     ...(engagement.clickRefs ? { clickRefs: engagement.clickRefs } : {}),
     config,
+    keyring,
     redisUrl,
     redis: renderQueue.connection,
     renderQueue,
@@ -135,6 +188,7 @@ export async function startApiServer(config: Readonly<Config>, options: StartApi
     publicBaseUrl,
     metrics,
   });
+  opened.push(() => live.close());
   const campaigns = createCampaignService(
     {
       redis: campaignQueue.connection,
@@ -160,6 +214,7 @@ export async function startApiServer(config: Readonly<Config>, options: StartApi
   metrics.watchQueues([renderQueue.queue, transcodeQueue.queue, webhookQueue.queue]);
   // The scaling signal (mastercut_recommended_workers{queue}, drain time) for autoscalers, also API-only, computed on scrape.
   const queueStats = createQueueStats({ redis: renderQueue.connection });
+  opened.push(() => queueStats.close());
   registerScalingMetrics(metrics.registry, {
     readStats: (queue) => queueStats.read(queue),
     queues: Object.values(queueNames),
@@ -216,6 +271,7 @@ export async function startApiServer(config: Readonly<Config>, options: StartApi
   );
 
   const sweeper = startStoreSweeper(store, index, { intervalMs: config.storage.sweepIntervalMs, logger });
+  opened.push(async () => sweeper.stop());
 
   // Recently checked cached files are answered from memory before Express: see src/api/fast-path.
   // It answers only while this process hears erasures, and forgets everything at each one.
@@ -224,10 +280,16 @@ export async function startApiServer(config: Readonly<Config>, options: StartApi
       ? undefined
       : createFastPath({ store, logger, usable: live.erasures.live, onLookup: (hit) => metrics.cacheLookup('fast_path', hit ? 'hit' : 'miss') }, options.fastPath);
   if (fastPath) live.erasures.onErased(() => fastPath.cache.clear());
+  if (fastPath) opened.push(async () => fastPath.close());
   const server = createServer(fastPath ? fastPath.wrap(app) : app).listen(options.port ?? config.farm.apiPort, options.host ?? '0.0.0.0');
+  opened.push(() => new Promise((resolve) => server.close(resolve)));
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
-    server.once('error', reject);
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EADDRINUSE' && err.code !== 'EACCES') return reject(err);
+      const where = `${options.host ?? '0.0.0.0'}:${options.port ?? config.farm.apiPort}`;
+      reject(new AppError('CONFIG_INVALID', `the API port ${where} cannot be used (${err.code}): set API_PORT (or --port) to a free port`, { cause: err }));
+    });
   });
   const { port } = server.address() as AddressInfo;
   logger.info({ port }, 'api listening');

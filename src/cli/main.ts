@@ -1,3 +1,4 @@
+import { helpFor, mainHelp } from './command-help.js';
 import { runCli, type Command } from './run-cli.js';
 
 // Each command is imported when it runs: `ops` or `webhooks verify` must not
@@ -16,37 +17,21 @@ const commands: Record<string, () => Promise<Command>> = {
   studio: async () => (await import('./commands/studio-command.js')).studioCommand,
 };
 
-/** Commands that answer `--help` with their own usage. */
-const ownHelp = new Set(['studio']);
-
-const help = `mastercut: personalized video from one Dynamic Master Template
-
-commands:
-  templates [id] [--schema]         list templates, or print one's props JSON Schema
-  render <templateId> --out <file>  render a video or a still
-       [--props file.json] [--prop key=value ...] [--variant name] [--format mp4|webm|gif|jpg|png|webp]
-       [--frames 0-59] [--concurrency N]
-  still <templateId> --frame N --out <file.png>
-  init template <id> [--dir D] [--tests D]  scaffold a template: schema, component, variants, example props, test
-  demo [--once] [--local]           the farm in one command: Redis, API, a worker and a sample campaign
-  serve [--port N]                  start the HTTP API (needs REDIS_URL)
-  worker render [--concurrency N]   start a render worker (needs REDIS_URL)
-  campaign create --template <id> --channels email,web --recipients <file.csv|.jsonl> [--wait] [--out manifest.csv]
-  campaign status|manifest|errors <campaignId>
-  webhooks verify --secret whsec_... --id .. --timestamp .. --signature '..' (--body-file F | --body S)
-  worker webhooks [--concurrency N]  start a webhook delivery worker (needs REDIS_URL)
-  ops status [--queue q] [--target-drain 1h] [--json]   queues, workers, time to drain, recommended workers
-  ops pause|resume <queue>  |  ops retry-failed <queue> [--since 2h]  |  ops clean <queue> --older-than 7d [--state s]
-  studio [--port N] [--host ADDRESS]  template authoring in the browser: live player, props form, render (--help)
-
-Settings come from the environment: see .env.example.
-`;
-
-const [name, ...rest] = process.argv.slice(2);
-const load = name ? commands[name] : undefined;
-if (!load || name === '--help' || (rest.includes('--help') && !ownHelp.has(name))) {
-  process.stdout.write(help);
-  process.exitCode = load || !name || name === '--help' ? 0 : 2;
-} else {
-  process.exitCode = await runCli(await load(), rest);
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  const load = name === undefined ? undefined : commands[name];
+  if (name !== undefined && !load && name !== '--help' && name !== '-h') {
+    process.stderr.write(`mastercut: unknown command "${name}"\n\n${mainHelp()}`);
+    return 2;
+  }
+  const help = helpFor(argv);
+  if (help !== undefined || !load) {
+    process.stdout.write(help ?? mainHelp());
+    return 0;
+  }
+  return runCli(await load(), rest);
 }
+
+// Exit as soon as the command is done: a start-up error must not leave the
+// process hanging on a handle it opened (a container would stay "Up").
+process.exit(await main(process.argv.slice(2)));

@@ -6,7 +6,7 @@ import type { Config } from '../config/index.js';
 import { findChromium, findFfmpeg, findFfprobe } from '../encode/index.js';
 import { createFootageServer, type FootageServer } from '../footage/index.js';
 import { createRenderVideo, type RenderVideo } from '../pipeline/index.js';
-import { BrowserPool, resolveChromiumSandbox, type ChromiumSandboxDecision } from '../render/index.js';
+import { BrowserPool, resolveChromiumSandbox, type BrowserPoolOptions, type ChromiumSandboxDecision } from '../render/index.js';
 import { createRemoteAssetFetcher } from '../render/remote-assets/index.js';
 import { createTemplateRegistry, type TemplateRegistry } from '../templates/index.js';
 
@@ -30,20 +30,26 @@ export function createRegistry(config: Pick<Config, 'cacheDir'>): TemplateRegist
   return createTemplateRegistry({ templates: templates as readonly Template[], compositionsDir, cacheDir: config.cacheDir });
 }
 
+/** What a caller may set instead of the config: the studio passes its own registry. */
+export interface RenderEngineOverrides {
+  poolSize?: number;
+  registry?: TemplateRegistry;
+  /** Every failed browser launch, with its reason (the render worker logs it). */
+  onLaunchError?: BrowserPoolOptions['onLaunchError'];
+}
+
 /**
  * Wires the render engine from config: binaries are located (with install
- * hints when missing) before anything starts, then a browser pool is created.
+ * hints when missing) and the sandbox decided (a trial launch) before
+ * anything starts, then a browser pool is created; nothing connects anywhere.
  */
-export async function createRenderEngine(
-  config: Readonly<Config>,
-  overrides: { poolSize?: number; registry?: TemplateRegistry } = {},
-): Promise<RenderEngine> {
+export async function createRenderEngine(config: Readonly<Config>, overrides: RenderEngineOverrides = {}): Promise<RenderEngine> {
   const [ffmpegPath, ffprobePath, chromium] = await Promise.all([
     findFfmpeg({ path: config.binaries.ffmpeg }),
     findFfprobe({ path: config.binaries.ffprobe }),
     findChromium({ path: config.binaries.chromium }),
   ]);
-  const sandbox = await resolveChromiumSandbox(config.render.chromiumSandbox);
+  const sandbox = await resolveChromiumSandbox(config.render.chromiumSandbox, { chromiumPath: chromium.path });
   const registry = overrides.registry ?? createRegistry(config);
   const remoteImages = createRemoteAssetFetcher(
     {},
@@ -66,6 +72,7 @@ export async function createRenderEngine(
     videoFrames: footage,
     recycleAfterRenders: config.render.recycleAfterRenders,
     memoryCeilingBytes: config.render.memoryCeilingBytes,
+    onLaunchError: overrides.onLaunchError,
   });
   const renderVideo = createRenderVideo({ registry, pool, media: footage, ffmpegPath, render: config.render, encode: config.encode });
   const close = async (): Promise<void> => {

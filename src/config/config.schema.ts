@@ -43,7 +43,7 @@ export const envSchema = z.object({
   RENDER_TIMEOUT_MS: int(1_000, 86_400_000).default(15 * 60_000),
   RENDER_DELAY_TIMEOUT_MS: int(100, 600_000).default(20_000),
   RENDER_CHUNK_FRAMES: int(1, 1_000).default(10),
-  /** auto: Chromium's own sandbox when not root and user namespaces are allowed; on; off (--no-sandbox). */
+  /** auto: Chromium's own sandbox when not root and a sandboxed trial launch works; on (a failed trial stops the start); off (--no-sandbox). */
   RENDER_CHROMIUM_SANDBOX: z.enum(['auto', 'on', 'off']).default('auto'),
 
   // Encoder

@@ -8,6 +8,18 @@ export interface BrowserPoolOptions extends RenderPageOptions {
   recycleAfterRenders?: number;
   /** Replace a browser whose process tree grows above this many bytes. */
   memoryCeilingBytes?: number;
+  /** First wait before launching again after a failed launch; doubles up to `launchRetryMaxMs`. Default 1 s. */
+  launchRetryBaseMs?: number;
+  /** Longest wait between launch attempts. Default 30 s. */
+  launchRetryMaxMs?: number;
+  /** Told about every failed launch, with its reason and when the next attempt is (the worker logs it). */
+  onLaunchError?: (error: Error, info: LaunchFailure) => void;
+}
+
+/** One failed launch: the consecutive failures so far and the wait before the next attempt. */
+export interface LaunchFailure {
+  failures: number;
+  retryInMs: number;
 }
 
 export interface BrowserPoolStats {
@@ -18,12 +30,20 @@ export interface BrowserPoolStats {
   restarts: number;
   recycled: number;
   peakMemoryBytes: number;
+  /** Launches that failed in a row (0 once one works again). */
+  launchFailures: number;
+  /** Why the last launch failed, while the failures go on. */
+  lastLaunchError?: string;
+  /** When the next launch attempt is due (epoch ms), while one is waiting. */
+  nextLaunchAt?: number;
 }
 
 /**
  * Warm chromium-headless-shell processes, one page each. A crashed browser is
  * dropped and replaced in the background; recycling happens on release, so a
- * render never loses its browser half-way.
+ * render never loses its browser half-way. A launch that fails is reported
+ * (`onLaunchError`, `stats().lastLaunchError`) and tried again with
+ * exponential backoff until the pool is full or closed.
  */
 export class BrowserPool {
   private readonly idle: RenderPage[] = [];
@@ -32,6 +52,9 @@ export class BrowserPool {
   private readonly waiters: Array<{ grant: (page: RenderPage) => void; fail: (err: unknown) => void }> = [];
   private closed = false;
   private readonly counters = { launched: 0, restarts: 0, recycled: 0, peakMemoryBytes: 0 };
+  private launchFailures = 0;
+  private lastLaunchError: string | undefined;
+  private retry: { timer: NodeJS.Timeout; at: number } | undefined;
 
   constructor(private readonly options: BrowserPoolOptions) {
     if (!Number.isInteger(options.size) || options.size < 1) throw new Error('pool size must be a positive integer');
@@ -107,6 +130,9 @@ export class BrowserPool {
       live: this.idle.length + this.busy.size,
       idle: this.idle.length,
       ...this.counters,
+      launchFailures: this.launchFailures,
+      ...(this.lastLaunchError === undefined ? {} : { lastLaunchError: this.lastLaunchError }),
+      ...(this.retry ? { nextLaunchAt: this.retry.at } : {}),
     };
   }
 
@@ -125,6 +151,8 @@ export class BrowserPool {
 
   async close(): Promise<void> {
     this.closed = true;
+    clearTimeout(this.retry?.timer);
+    this.retry = undefined;
     await Promise.allSettled([...this.launching]);
     const pages = [...this.idle, ...this.busy];
     this.idle.length = 0;
@@ -133,7 +161,8 @@ export class BrowserPool {
   }
 
   private total(): number {
-    return this.idle.length + this.busy.size + this.launching.size;
+    // A launch waiting out its backoff counts: it is the replacement of the one that failed.
+    return this.idle.length + this.busy.size + this.launching.size + (this.retry ? 1 : 0);
   }
 
   private replace(page: RenderPage, reason: 'restarts' | 'recycled'): void {
@@ -146,16 +175,35 @@ export class BrowserPool {
     const launch = RenderPage.launch(this.options)
       .then((page) => {
         this.counters.launched += 1;
+        this.launchFailures = 0;
+        this.lastLaunchError = undefined;
         if (this.closed) return void page.close();
         this.handOut(page);
       })
       .catch((err: unknown) => {
-        // A browser that cannot start (missing binary, bad flags) fails the oldest waiter
-        // rather than leaving it hanging.
+        // A browser that cannot start (missing binary, bad flags, a refused sandbox) fails the
+        // oldest waiter rather than leaving it hanging, and is tried again later.
         this.waiters.shift()?.fail(err);
+        this.launchFailed(err instanceof Error ? err : new Error(String(err)));
       })
       .finally(() => this.launching.delete(launch));
     this.launching.add(launch);
+  }
+
+  private launchFailed(error: Error): void {
+    this.launchFailures += 1;
+    this.lastLaunchError = error.message;
+    if (this.closed) return;
+    const base = this.options.launchRetryBaseMs ?? 1_000;
+    const retryInMs = Math.min(this.options.launchRetryMaxMs ?? 30_000, base * 2 ** (this.launchFailures - 1));
+    this.options.onLaunchError?.(error, { failures: this.launchFailures, retryInMs });
+    if (this.retry) return;
+    const timer = setTimeout(() => {
+      this.retry = undefined;
+      while (!this.closed && this.total() < this.options.size) this.launchOne();
+    }, retryInMs);
+    timer.unref();
+    this.retry = { timer, at: Date.now() + retryInMs };
   }
 
   private handOut(page: RenderPage): void {

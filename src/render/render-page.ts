@@ -3,6 +3,7 @@ import type { AudioTrack, MountOptions, SeekResult, VideoConfig } from '../compo
 import { AppError } from '../errors/index.js';
 import { bundleUrl, type BundleRef } from './bundle-ref.js';
 import { captureFlags } from './chromium-flags.js';
+import { trialLaunch } from './chromium-trial-launch.js';
 import { processTreeRss } from './process-memory.js';
 import { RequestInterceptor, type RemoteImageSource, type VideoFrameSource } from './request-interceptor.js';
 
@@ -49,6 +50,7 @@ export class RenderPage {
   }
 
   static async launch(options: RenderPageOptions): Promise<RenderPage> {
+    const args = captureFlags({ width: 1280, height: 720, sandbox: options.sandbox ?? false });
     const browser = await puppeteer
       .launch({
         executablePath: options.chromiumPath,
@@ -56,19 +58,27 @@ export class RenderPage {
         pipe: true,
         defaultViewport: null,
         timeout: options.launchTimeoutMs ?? 30_000,
-        args: captureFlags({ width: 1280, height: 720, sandbox: options.sandbox ?? false }),
+        args,
         // We own the process lifecycle (recycling, crash replacement).
         handleSIGINT: false,
         handleSIGTERM: false,
         handleSIGHUP: false,
       })
-      .catch((cause: unknown) => {
-        throw new AppError(
-          'DEPENDENCY_MISSING',
-          `Chromium could not start from ${options.chromiumPath}: ${(cause as Error).message}. ` +
-            'Install it with: sudo apt-get install chromium-headless-shell (or bash scripts/install-system-deps.sh).',
-          { cause },
-        );
+      .catch(async (cause: unknown) => {
+        const message = (cause as Error).message;
+        if (/ENOENT|EACCES/.test(message)) {
+          throw new AppError(
+            'DEPENDENCY_MISSING',
+            `Chromium could not start from ${options.chromiumPath}: ${message}. ` +
+              'Install it with: sudo apt-get install chromium-headless-shell (or bash scripts/install-system-deps.sh).',
+            { cause },
+          );
+        }
+        // Over the pipe puppeteer only sees the connection close; a trial launch with the
+        // same flags gets Chromium's own reason (a refused sandbox, a missing library...).
+        const trial = await trialLaunch(options.chromiumPath, args, { timeoutMs: 15_000 });
+        const reason = trial.ok ? message : trial.reason;
+        throw new AppError('BROWSER_CRASHED', `Chromium (${options.chromiumPath}) did not start: ${reason}`, { cause });
       });
     try {
       const root = await browser.target().createCDPSession();

@@ -59,7 +59,9 @@ export function startTranscodeProcess(options: FarmProcessOptions): WorkerChild 
 /** Starts the API (`src/api/main.ts`) on a free port; resolves once it listens. */
 export async function startApiProcess(options: FarmProcessOptions): Promise<WorkerChild & { url: string }> {
   const child = startFarmProcess('src/api/main.ts', { ...options, env: { API_PORT: '0', API_KEYS: 'farm-key', ...options.env } });
-  const deadline = Date.now() + 30_000;
+  // A process that fails exits (and is reported at once); the deadline only stops a hang. It is
+  // generous: on a busy 2-core machine loading the API's modules alone can take half a minute.
+  const deadline = Date.now() + 90_000;
   for (;;) {
     const match = /"port":(\d+)[^\n]*"msg":"api listening"/.exec(child.output());
     if (match) return { ...child, url: `http://127.0.0.1:${match[1]}` };
@@ -69,7 +71,7 @@ export async function startApiProcess(options: FarmProcessOptions): Promise<Work
 }
 
 /** Resolves once a worker logged that it is ready to take jobs. */
-export async function untilReady(child: WorkerChild, timeoutMs = 60_000): Promise<void> {
+export async function untilReady(child: WorkerChild, timeoutMs = 90_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!/worker ready/.test(child.output())) {
     if (child.proc.exitCode !== null || Date.now() > deadline) throw new Error(`worker did not start:\n${child.output()}`);

@@ -15,14 +15,10 @@ import { queueNames } from '../../queue/queue-names.js';
 import type { TranscodeJobData } from '../../queue/transcode-job.schema.js';
 import { createObjectStore } from '../../storage/index.js';
 import { createRegistry } from '../render-engine.js';
+import { usageOf } from '../command-help.js';
 import { usageError } from '../run-cli.js';
 
-const usage = `usage: mastercut campaign create --template <id> --channels email,web --recipients <file.csv|file.jsonl>
-                                [--variant name] [--wait] [--out manifest.csv|manifest.jsonl] [--json]
-       mastercut campaign status <campaignId> [--wait] [--json]
-       mastercut campaign manifest <campaignId> [--out file] [--format csv|jsonl]
-       mastercut campaign errors <campaignId>
-Talks to Redis directly (REDIS_URL); render workers do the renders.`;
+const usage = usageOf('campaign');
 
 /**
  * `mastercut campaign ...`: creates a campaign from a recipients file (the
@@ -51,17 +47,21 @@ export async function campaignCommand(argv: string[]): Promise<number> {
   const config = loadConfig();
   if (!config.farm.redisUrl) throw usageError('REDIS_URL must point at the farm\'s Redis (the one the workers use).');
 
+  // The configuration's parts are built before anything connects: a bad one exits at once.
+  const registry = createRegistry(config);
+  const store = createObjectStore(config);
+  const profiles = createChannelProfileResolver({ overrides: config.transcode.profileOverrides, webm: config.transcode.webm });
   const renderQueue = createRenderQueue({ redisUrl: config.farm.redisUrl, events: false });
   const transcodeQueue = createRenderQueue<TranscodeJobData>({ redisUrl: config.farm.redisUrl, queueName: queueNames.transcode, events: false, jobOptions: config.jobs });
   const redis = renderQueue.connection;
   const campaigns = createCampaignService({
     redis,
     queue: renderQueue.queue,
-    registry: createRegistry(config),
+    registry,
     index: createOutputIndex(redis),
-    store: createObjectStore(config),
+    store,
     jobOptions: renderQueue.jobOptions,
-    profiles: createChannelProfileResolver({ overrides: config.transcode.profileOverrides, webm: config.transcode.webm }),
+    profiles,
     deliverables: createDeliverableRequests(redis, { queue: transcodeQueue.queue, jobOptions: transcodeQueue.jobOptions }),
   });
   const abort = new AbortController();

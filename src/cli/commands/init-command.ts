@@ -2,9 +2,10 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { scaffoldTemplate } from '../../templates/index.js';
 import { compositionsDir } from '../render-engine.js';
+import { usageOf } from '../command-help.js';
 import { usageError } from '../run-cli.js';
 
-const usage = 'usage: mastercut init template <id> [--dir compositions/] [--tests test/unit/templates-definitions/]';
+const usage = usageOf('init');
 
 /** `mastercut init template <id>`: scaffolds a template, its example props and its test. */
 export async function initCommand(argv: string[]): Promise<number> {

@@ -10,15 +10,10 @@ import { adviseQueue, type QueueAdvice } from '../../ops/scaling/advise-queue.js
 import { scalingOptionsFromConfig } from '../../ops/scaling/scaling-options.js';
 import { queueNames } from '../../queue/queue-names.js';
 import { closeRedisConnection, createRedisConnection } from '../../queue/redis-connection.js';
+import { usageOf } from '../command-help.js';
 import { usageError } from '../run-cli.js';
 
-const usage = `usage: mastercut ops status [--queue <name>] [--target-drain 1h] [--json]
-       mastercut ops pause <queue>
-       mastercut ops resume <queue>
-       mastercut ops retry-failed <queue> [--since 2h] [--json]
-       mastercut ops clean <queue> --older-than 7d [--state ${cleanableStates.join('|')}] [--json]
-queues: ${Object.values(queueNames).join(', ')}. Durations: 90s, 15m, 2h, 7d, 1h30m.
-Talks to the farm's Redis directly (REDIS_URL).`;
+const usage = usageOf('ops');
 
 const ACTIONS = ['status', 'pause', 'resume', 'retry-failed', 'clean'] as const;
 

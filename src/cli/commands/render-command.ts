@@ -5,11 +5,8 @@ import type { RenderResult } from '../../pipeline/index.js';
 import { formatBytes, createProgressBar } from '../progress-bar.js';
 import { parseProps } from '../parse-props.js';
 import { createRenderEngine } from '../render-engine.js';
+import { usageOf } from '../command-help.js';
 import { usageError } from '../run-cli.js';
-
-const usage = `usage: mastercut render <templateId> --out <file> [--props file.json] [--prop key=value ...]
-                        [--variant name] [--format mp4|webm|gif|jpg|png|webp] [--frames 0-59] [--concurrency N]
-       mastercut still <templateId> --out <file.png> [--frame N] [--props ...] [--variant name]`;
 
 /** `mastercut render` and `mastercut still` (a still is a render of one frame). */
 export function renderCommand(kind: 'render' | 'still') {
@@ -31,7 +28,7 @@ export function renderCommand(kind: 'render' | 'still') {
       },
     });
     const templateId = positionals[0];
-    if (!templateId || !values.out) throw usageError(`${!templateId ? 'missing <templateId>' : 'missing --out <file>'}\n${usage}`);
+    if (!templateId || !values.out) throw usageError(`${!templateId ? 'missing <templateId>' : 'missing --out <file>'}\n${usageOf(kind)}`);
     const format = values.format === undefined ? undefined : outputFormatSchema.safeParse(values.format);
     if (format && !format.success) throw usageError(`--format must be one of ${outputFormatSchema.options.join(', ')}`);
     if (kind === 'still' && format?.data && !['jpg', 'png', 'webp'].includes(format.data)) {

@@ -1,26 +1,15 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { verifyWebhookSignature } from '../../engagement/webhooks/index.js';
+import { usageOf } from '../command-help.js';
 import { usageError } from '../run-cli.js';
 
-const usage = `usage: mastercut webhooks verify --secret whsec_... --id <webhook-id> --timestamp <webhook-timestamp>
-                                --signature '<webhook-signature>' (--body-file FILE | --body STRING)
-                                [--tolerance-s 300] [--now S]
-
-Checks a Standard Webhooks signature the way mastercut signs deliveries, so a
-CRM team can test their receiver. Pass the headers and the raw body exactly as
-received (re-serialized JSON will not verify). Several --secret flags are
-accepted (a secret being rotated). --now fixes "now" (seconds) to check a
-recorded delivery. Exit code 0 when a signature matches, 1 when none does.`;
+const usage = usageOf('webhooks');
 
 /** `mastercut webhooks <subcommand>`: `verify` only, for now. */
 export async function webhooksCommand(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
-  if (!sub || sub === '--help' || rest.includes('--help')) {
-    process.stdout.write(`${usage}\n`);
-    return sub ? 0 : 2;
-  }
-  if (sub !== 'verify') throw usageError(`unknown webhooks subcommand "${sub}"\n${usage}`);
+  if (sub !== 'verify') throw usageError(`${sub ? `unknown webhooks subcommand "${sub}"` : 'missing subcommand'}\n${usage}`);
   const { values } = parseArgs({
     args: rest,
     options: {

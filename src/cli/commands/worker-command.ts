@@ -3,34 +3,14 @@ import type { EvictionCheckMode } from '../../queue/index.js';
 import type { RenderWorkerProcessOptions } from '../../../workers/render.js';
 import type { TranscodeWorkerProcessOptions } from '../../../workers/transcode.js';
 import type { WebhookWorkerProcessOptions } from '../../../workers/webhooks.js';
+import { usageOf } from '../command-help.js';
 import { usageError } from '../run-cli.js';
 
-const usage = `usage: mastercut worker render [--concurrency N] [common flags]
-       mastercut worker transcode [--gpu-concurrency N] [--cpu-concurrency N]
-                                  [--encoders auto|cpu|nvidia|vaapi] [common flags]
-       mastercut worker webhooks [--concurrency N] [common flags]
-common flags: [--grace-ms MS] [--eviction-check warn|refuse] [--lock-duration-ms MS]
-              [--stalled-interval-ms MS] [--work-dir DIR] [--keep-completed-s S] [--keep-failed-s S]
-              [--metrics-port N]   /metrics, /healthz, /readyz (default METRICS_PORT, 9464; 0: a free port)
+const usage = usageOf('worker');
 
-render:    takes render jobs (Chromium -> master MP4) from Redis (REDIS_URL).
-transcode: cuts channel deliverables (posters, GIFs, MP4s, HLS) from masters,
-           on the GPU when one is detected (NVENC, NVDEC, VAAPI), else on the CPU.
-webhooks:  delivers engagement batches to CRM endpoints (signed) and CDP destinations
-           (Segment batch calls), with retries (WEBHOOK_RETRY_SCHEDULE_S);
-           --concurrency defaults to WEBHOOK_CONCURRENCY.
-
-Both run until SIGTERM/SIGINT. On a stop signal a worker takes no new job,
-lets active ones finish within --grace-ms (default 30000), then puts the
-rest back in the queue. A second signal puts them back at once.`;
-
-/** `mastercut worker <kind>`: starts a worker process (render or transcode). */
+/** `mastercut worker <kind>`: starts a worker process (render, transcode or webhooks). */
 export async function workerCommand(argv: string[]): Promise<number> {
   const [kind, ...rest] = argv;
-  if (kind === '--help' || rest.includes('--help')) {
-    process.stdout.write(`${usage}\n`);
-    return 0;
-  }
   if (kind === 'webhooks') {
     const options = parseWebhookWorkerArgs(rest);
     const { runWebhookWorker } = await import('../../../workers/webhooks.js');

@@ -46,9 +46,26 @@ export function createQueueDashboard(deps: QueueDashboardDeps, options: QueueDas
     return adapter;
   });
   createBullBoard({ queues: adapters, serverAdapter, options: { uiConfig: { boardTitle: 'mastercut queues' } } });
-  router.use(adminAuth(options.adminKeys), serverAdapter.getRouter());
+  router.use(adminAuth(options.adminKeys), withoutExternalFonts, serverAdapter.getRouter());
   deps.logger?.info({ path: basePath, readOnly, queues: deps.queues.map((q) => q.name) }, 'queue dashboard on');
   return router;
+}
+
+/** Bull Board's page links IBM Plex on Google Fonts (and may preconnect to it). */
+const EXTERNAL_FONT_LINK = /<link\b[^>]*\bhref="https:\/\/fonts\.(googleapis|gstatic)\.com[^"]*"[^>]*>\s*/g;
+
+/**
+ * Renders Bull Board's page without its Google Fonts link: on an air-gapped
+ * network that is a failed request on every load, and elsewhere a request to
+ * a third party from an admin page. Its CSS falls back to the system fonts.
+ * (Its Express adapter renders the page with `res.render`; an own `render`
+ * on the response outlives the sub-app's prototype swap.)
+ */
+function withoutExternalFonts(_req: Request, res: Response, next: NextFunction): void {
+  const render = res.render.bind(res);
+  res.render = ((view: string, locals?: object) =>
+    render(view, locals ?? {}, (err: Error | null, html?: string) => (err ? next(err) : void res.send((html ?? '').replace(EXTERNAL_FONT_LINK, ''))))) as Response['render'];
+  next();
 }
 
 function redact(data: unknown): unknown {

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
+import { AppError } from '../../errors/index.js';
 import type { ReadinessReport } from '../health/readiness.js';
 
 export interface OpsServerOptions {
@@ -57,7 +58,12 @@ export async function startOpsServer(options: OpsServerOptions): Promise<OpsServ
   server.listen(options.port, options.host ?? '0.0.0.0');
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
-    server.once('error', reject);
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      // A start-up error an operator fixes in the configuration, not a bug: say which setting.
+      if (err.code !== 'EADDRINUSE' && err.code !== 'EACCES') return reject(err);
+      const where = `${options.host ?? '0.0.0.0'}:${options.port}`;
+      reject(new AppError('CONFIG_INVALID', `the operations port ${where} cannot be used (${err.code}): set METRICS_PORT (or --metrics-port) to a free port, or 0 for any`, { cause: err }));
+    });
   });
   const { port } = server.address() as AddressInfo;
   return {

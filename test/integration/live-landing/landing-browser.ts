@@ -1,4 +1,4 @@
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { findChromium } from '../../../src/encode/index.js';
 
 /** A page and the errors it threw. */
@@ -57,9 +57,21 @@ export async function launchLandingBrowser(): Promise<LandingBrowser> {
   };
 }
 
+// Every wait on a page is on a state or an event it reaches, with a timeout only as a
+// last resort: on a busy 2-core machine the player and the decoder run late, not wrong.
+export const WAIT = { timeout: 30_000 } as const;
 export const stageMode = (page: Page) => page.locator('#mc-stage').getAttribute('data-mode');
-export const waitMode = (page: Page, wanted: string, timeout = 10_000) =>
-  page.waitForFunction((m) => document.getElementById('mc-stage')?.dataset.mode === m, wanted, { timeout });
+export const waitMode = (page: Page, wanted: string) =>
+  page.waitForFunction((m) => document.getElementById('mc-stage')?.dataset.mode === m, wanted, WAIT);
+/** Waits until the element's inline transform differs from `before`: the composition moved to another frame. */
+export const waitForMotion = (locator: Locator, before: string) =>
+  locator.evaluate(
+    (el, b) =>
+      new Promise<void>((resolve) => {
+        const check = () => ((el as HTMLElement).style.transform !== b ? resolve() : requestAnimationFrame(check));
+        check();
+      }),
+    before,
+  );
 /** CSP violations seen by the page (the lean player bundle has no zod, whose JIT probe used to trip `script-src`). */
 export const violations = (page: Page) => page.evaluate(() => (window as unknown as { __csp: string[] }).__csp);
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -4,7 +4,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { templates } from '../../../compositions/index.js';
 import { repoRoot } from '../../helpers/render-engine.js';
-import { launchLandingBrowser, sleep, stageMode as mode, violations, waitMode, type LandingBrowser } from './landing-browser.js';
+import { launchLandingBrowser, stageMode as mode, violations, WAIT, waitForMotion, waitMode, type LandingBrowser } from './landing-browser.js';
 import { startLandingHarness, type LandingHarness } from './landing-harness.js';
 
 const ARTIFACTS = path.join(repoRoot, 'test-artifacts/live-landing');
@@ -15,6 +15,24 @@ const openPage: LandingBrowser['openPage'] = (options) => chromium.openPage(opti
 
 /** Requests for a template bundle file since `from` (an index into harness.requests). */
 const bundleFiles = (from: number) => harness.requests.slice(from).filter((p) => /\/(bundle|player)\.js$/.test(p)).map((p) => p.split('/').pop());
+/** Waits until the page's beacons of `type` reached the harness `count` times. */
+const waitForBeacons = (name: string, type: string, count = 1) =>
+  expect.poll(() => harness.events(name).filter((e) => e.type === type).length, { ...WAIT, interval: 50 }).toBeGreaterThanOrEqual(count);
+/**
+ * Waits until the stage's video played on by `seconds` from `from`, or to its
+ * end when less than that was left; returns its state then.
+ */
+const waitForPlayback = (page: Page, from: number, seconds: number) =>
+  page
+    .waitForFunction(
+      ([t0, dt]) => {
+        const v = document.querySelector<HTMLVideoElement>('#mc-stage > video')!;
+        return (v.currentTime >= t0 + dt || (v.ended && v.currentTime > t0)) && { time: v.currentTime, ended: v.ended, paused: v.paused };
+      },
+      [from, seconds] as const,
+      { ...WAIT, polling: 50 },
+    )
+    .then((handle) => handle.jsonValue() as Promise<{ time: number; ended: boolean; paused: boolean }>);
 const videoState = (page: Page) =>
   page.evaluate(() => {
     const v = document.querySelector<HTMLVideoElement>('#mc-stage > video')!;
@@ -39,15 +57,14 @@ describe('Live URL landing page in Chromium', () => {
     const seen = harness.requests.length;
     await page.goto(`${harness.origin}/l/flip`);
     // In-page clock: milliseconds from navigation start to the live player mounted.
-    const playable = await (await page.waitForFunction(() => document.getElementById('mc-stage')?.dataset.mode === 'live' && performance.now(), null, { timeout: 8_000 })).jsonValue();
+    const playable = await (await page.waitForFunction(() => document.getElementById('mc-stage')?.dataset.mode === 'live' && performance.now(), null, WAIT)).jsonValue();
     console.log(`landing page playable ${Math.round(Number(playable))} ms after navigation start (first page of a fresh browser, bundle not cached)`);
 
     // The composition runs: its greeting moves from frame to frame, with the customer's name.
     const greeting = page.locator('#mc-stage .live div', { hasText: /^Hello, Kenji$/ }).last();
     await expect(greeting.isVisible()).resolves.toBe(true);
     const before = await greeting.evaluate((el) => (el as HTMLElement).style.transform);
-    await sleep(400);
-    expect(await greeting.evaluate((el) => (el as HTMLElement).style.transform)).not.toBe(before);
+    await waitForMotion(greeting, before);
     expect(await page.locator('#mc-poster').isHidden()).toBe(true);
     expect(await page.locator('#mc-download').isHidden()).toBe(true);
     expect(await page.locator('#mc-stage video').count()).toBe(0);
@@ -55,6 +72,8 @@ describe('Live URL landing page in Chromium', () => {
     expect(bundleFiles(seen)).toEqual(['player.js']);
     expect(await page.evaluate(() => [typeof window.__mastercut, typeof window.__mastercutPlayer])).toEqual(['undefined', 'undefined']);
 
+    // The player reached its first quartile (1.25 s) before the MP4 is ready, so the MP4 takes over mid-play.
+    await waitForBeacons('flip', 'progress_25');
     harness.setReady('flip');
     await waitMode(page, 'video');
     const swapped = await videoState(page);
@@ -62,15 +81,15 @@ describe('Live URL landing page in Chromium', () => {
     expect(swapped.src).toBe(input.videoUrl);
     expect(swapped.poster).toBe(input.posterUrl);
     expect(swapped.pending).toBe(false);
-    // The player was well past 1 s when the status flipped: the MP4 took over from there, still playing.
-    expect(swapped.time).toBeGreaterThan(0.5);
+    // The player was past 1.25 s when the status flipped: the MP4 took over from there, still playing.
+    expect(swapped.time).toBeGreaterThan(1);
     expect(swapped.paused).toBe(false);
-    await sleep(500);
-    expect((await videoState(page)).time).toBeGreaterThan(swapped.time + 0.2);
+    const played = await waitForPlayback(page, swapped.time, 0.2);
+    expect(played.time).toBeGreaterThan(swapped.time);
     expect(await page.locator('#mc-download').getAttribute('href')).toBe(input.videoUrl);
     expect(await page.locator('#mc-download').isVisible()).toBe(true);
 
-    await expect.poll(() => harness.events('flip').map((e) => e.type), { timeout: 10_000 }).toContain('complete');
+    await waitForBeacons('flip', 'complete');
     const events = harness.events('flip');
     expect(events[0]?.type).toBe('page_view');
     const count = (type: string) => events.filter((e) => e.type === type).length;
@@ -89,7 +108,7 @@ describe('Live URL landing page in Chromium', () => {
     const before = harness.requests.length;
     await page.goto(`${harness.origin}/l/warm`);
     expect(await mode(page)).toBe('video');
-    await page.waitForFunction(() => (document.querySelector('#mc-stage > video') as HTMLVideoElement | null)?.currentTime! > 0.3, null, { timeout: 10_000 });
+    await page.waitForFunction(() => (document.querySelector('#mc-stage > video') as HTMLVideoElement | null)?.currentTime! > 0.3, null, WAIT);
     const state = await videoState(page);
     expect(state.muted).toBe(true);
     expect(state.paused).toBe(false);
@@ -103,14 +122,14 @@ describe('Live URL landing page in Chromium', () => {
     harness.addPage('broken', { bundleBase: '/b/reference/0000000000000000/' });
     const { page, errors } = await openPage();
     await page.goto(`${harness.origin}/l/broken`);
-    await waitMode(page, 'poster', 12_000);
+    await waitMode(page, 'poster');
     expect(await page.locator('#mc-poster').isVisible()).toBe(true);
     expect(await page.locator('#mc-controls').isHidden()).toBe(true);
     const play = page.locator('#mc-bigplay');
     expect(await play.isVisible()).toBe(true);
     await play.click();
     expect(await mode(page)).toBe('video');
-    await page.waitForFunction(() => (document.querySelector('#mc-stage > video') as HTMLVideoElement).currentTime > 0.3, null, { timeout: 10_000 });
+    await page.waitForFunction(() => (document.querySelector('#mc-stage > video') as HTMLVideoElement).currentTime > 0.3, null, WAIT);
     // Started by a click: with sound.
     expect((await videoState(page)).muted).toBe(false);
     expect(await play.isHidden()).toBe(true);
@@ -122,7 +141,7 @@ describe('Live URL landing page in Chromium', () => {
     const { page } = await openPage({ initScript: 'Object.defineProperty(Navigator.prototype, "share", { value: undefined, configurable: true });' });
     await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: harness.origin });
     await page.goto(`${harness.origin}/l/share`);
-    await waitMode(page, 'live', 8_000);
+    await waitMode(page, 'live');
 
     const links = await page.locator('a[data-cta-id]').evaluateAll((as) =>
       as.map((a) => ({ id: (a as HTMLAnchorElement).dataset.ctaId, href: a.getAttribute('href'), resolved: (a as HTMLAnchorElement).href, text: a.textContent })),
@@ -135,14 +154,14 @@ describe('Live URL landing page in Chromium', () => {
     }
 
     await page.locator('#mc-share').click();
-    await expect.poll(() => page.locator('#mc-toast').textContent()).toBe('Link copied');
+    await expect.poll(() => page.locator('#mc-toast').textContent(), WAIT).toBe('Link copied');
     expect(await page.locator('#mc-toast').isVisible()).toBe(true);
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(input.shareUrl);
-    await expect.poll(() => harness.events('share').find((e) => e.type === 'share')?.meta).toEqual({ method: 'clipboard' });
+    await expect.poll(() => harness.events('share').find((e) => e.type === 'share')?.meta, WAIT).toEqual({ method: 'clipboard' });
 
     await page.locator('a[data-cta-id="book"]').click();
-    await page.waitForURL(`${harness.origin}/go/book`);
-    await expect.poll(() => harness.events('share').find((e) => e.type === 'cta_click')?.meta).toEqual({ ctaId: 'book' });
+    await page.waitForURL(`${harness.origin}/go/book`, WAIT);
+    await expect.poll(() => harness.events('share').find((e) => e.type === 'cta_click')?.meta, WAIT).toEqual({ ctaId: 'book' });
 
     // Where the system share sheet exists it is used instead.
     harness.addPage('native');
@@ -151,11 +170,11 @@ describe('Live URL landing page in Chromium', () => {
     });
     await native.page.goto(`${harness.origin}/l/native`);
     await native.page.locator('#mc-share').click();
-    await expect.poll(() => native.page.evaluate(() => (window as unknown as { __shared?: ShareData }).__shared)).toEqual({
+    await expect.poll(() => native.page.evaluate(() => (window as unknown as { __shared?: ShareData }).__shared), WAIT).toEqual({
       title: 'Your year with us, Kenji',
       url: `${harness.origin}/l/native`,
     });
-    await expect.poll(() => harness.events('native').find((e) => e.type === 'share')?.meta).toEqual({ method: 'native' });
+    await expect.poll(() => harness.events('native').find((e) => e.type === 'share')?.meta, WAIT).toEqual({ method: 'native' });
   });
 
   it('renders script and onerror payloads in props, title and labels as literal text', async () => {
@@ -170,7 +189,7 @@ describe('Live URL landing page in Chromium', () => {
     });
     const { page, errors } = await openPage();
     await page.goto(`${harness.origin}/l/xss`);
-    await waitMode(page, 'live', 8_000);
+    await waitMode(page, 'live');
     await page.locator('a[data-cta-id]').hover();
 
     expect(await page.evaluate(() => (window as unknown as { __pwned?: unknown }).__pwned)).toBeUndefined();
@@ -215,7 +234,7 @@ describe('Live URL landing page in Chromium', () => {
     expect(await og('og:url')).toBe(input.ogUrl);
     expect(await og('og:description')).toBe(input.description);
 
-    await waitMode(page, 'live', 8_000);
+    await waitMode(page, 'live');
     // An inline script without the nonce, an inline handler and a foreign fetch are all refused.
     await page.evaluate(async () => {
       const s = document.createElement('script');
@@ -226,16 +245,14 @@ describe('Live URL landing page in Chromium', () => {
       img.src = '/nope.png';
       document.body.appendChild(img);
       await fetch('http://example.invalid/x').catch(() => undefined);
-      await new Promise((resolve) => setTimeout(resolve, 300));
     });
+    // Each refusal is reported as its own event: wait for all three.
+    const kinds = async () => (await violations(page)).map((v) => v.split(' ')[0]);
+    await expect.poll(kinds, WAIT).toEqual(expect.arrayContaining(['script-src-elem', 'script-src-attr', 'connect-src']));
     expect(await page.evaluate(() => [(window as unknown as { __inline?: number }).__inline, (window as unknown as { __handler?: number }).__handler])).toEqual([
       undefined,
       undefined,
     ]);
-    const seen = await violations(page);
-    expect(seen.some((v) => v.startsWith('script-src-elem'))).toBe(true);
-    expect(seen.some((v) => v.startsWith('script-src-attr'))).toBe(true);
-    expect(seen.some((v) => v.startsWith('connect-src'))).toBe(true);
   });
 
   it('plays year-recap in portrait by its size, and the sound button turns its soundtrack on where it was', async () => {
@@ -256,7 +273,7 @@ describe('Live URL landing page in Chromium', () => {
         HTMLMediaElement.prototype.play = function () { window.__plays.push({ muted: this.muted, src: this.src }); return play.call(this); };`,
     });
     await page.goto(`${harness.origin}/l/recap`);
-    await waitMode(page, 'live', 10_000);
+    await waitMode(page, 'live');
     const frame = (await page.locator('#mc-stage .live > div > div').boundingBox())!;
     expect(frame.width / frame.height).toBeCloseTo(720 / 1280, 2);
     const stage = (await page.locator('#mc-stage').boundingBox())!;
@@ -267,11 +284,10 @@ describe('Live URL landing page in Chromium', () => {
     expect(await sound.isVisible()).toBe(true);
     const plays = () => page.evaluate(() => (window as unknown as { __plays: { muted: boolean; src: string }[] }).__plays);
     // Muted autoplay: the soundtrack runs silently from the start, from the bundle's static files.
-    await expect.poll(async () => (await plays()).some((p) => p.muted && p.src.endsWith(`${harness.bundleBases['year-recap']}static/music.m4a`))).toBe(true);
-    await sleep(500);
+    await expect.poll(async () => (await plays()).some((p) => p.muted && p.src.endsWith(`${harness.bundleBases['year-recap']}static/music.m4a`)), WAIT).toBe(true);
     await sound.click();
     expect(await sound.getAttribute('class')).toContain('is-on');
-    await expect.poll(async () => (await plays()).some((p) => !p.muted && p.src.endsWith('/static/music.m4a'))).toBe(true);
+    await expect.poll(async () => (await plays()).some((p) => !p.muted && p.src.endsWith('/static/music.m4a')), WAIT).toBe(true);
     expect(await page.locator('#mc-stage .live').count()).toBe(1);
     expect(await mode(page)).toBe('live');
     // Pause and play again from the control.
@@ -282,7 +298,9 @@ describe('Live URL landing page in Chromium', () => {
     await toggle.click();
     expect(await toggle.getAttribute('class')).toContain('is-playing');
     // Resuming after a pause is a play; turning the sound on (a new player taking over) is not.
-    await expect.poll(() => harness.events('recap').map((e) => e.type)).toContain('progress_25');
+    // Beacons arrive in their own time: wait for the first quartile (2 s of play) and both plays.
+    await waitForBeacons('recap', 'progress_25');
+    await waitForBeacons('recap', 'play', 2);
     expect(harness.events('recap').filter((e) => e.type === 'play')).toHaveLength(2);
     expect(errors).toEqual([]);
   });
@@ -295,8 +313,7 @@ describe('Live URL landing page in Chromium', () => {
       harness.addPage(`layout-${device.name}`);
       const { page } = await openPage({ viewport: device.viewport, mobile: device.mobile });
       await page.goto(`${harness.origin}/l/layout-${device.name}`);
-      await waitMode(page, 'live', 8_000);
-      await sleep(800);
+      await waitMode(page, 'live');
       await page.screenshot({ path: path.join(ARTIFACTS, `${device.name}.png`) });
 
       const stage = (await page.locator('#mc-stage').boundingBox())!;

@@ -2,7 +2,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { templates } from '../../../compositions/index.js';
 import { decodeRgb, near, pixelAt } from '../../helpers/pixels.js';
-import { launchLandingBrowser, sleep, violations, waitMode, type LandingBrowser } from './landing-browser.js';
+import { launchLandingBrowser, violations, WAIT, waitForMotion, waitMode, type LandingBrowser } from './landing-browser.js';
 import { startLandingHarness, type LandingHarness } from './landing-harness.js';
 
 /**
@@ -54,8 +54,11 @@ describe('Live URL landing page: loading and the lean player bundle', () => {
         }).observe({ type: 'layout-shift', buffered: true });`,
     });
     await page.goto(`${harness.origin}/l/steady`);
-    await waitMode(page, 'live', 8_000);
-    await sleep(500);
+    await waitMode(page, 'live');
+    // The player has painted frames after mounting (its greeting moved), and the shifts of those frames were reported.
+    const greeting = page.locator('#mc-stage .live div', { hasText: /^Hello, Kenji$/ }).last();
+    await waitForMotion(greeting, await greeting.evaluate((el) => (el as HTMLElement).style.transform));
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(resolve, 0)))));
     expect(await boxes(page)).toEqual(painted);
     expect(await page.evaluate(() => (window as unknown as { __shifts: string[] }).__shifts)).toEqual([]);
     expect(errors).toEqual([]);
@@ -71,12 +74,12 @@ describe('Live URL landing page: loading and the lean player bundle', () => {
     });
     const { page, errors } = await openPage();
     await page.goto(`${harness.origin}/l/clip`);
-    await waitMode(page, 'live', 10_000);
+    await waitMode(page, 'live');
     // The footage plays through a <video> inside the player, kept on the player's clock.
     await page.waitForFunction(() => {
       const video = document.querySelector<HTMLVideoElement>('#mc-stage .live video');
       return video !== null && !video.paused && video.currentTime > 0.5;
-    }, null, { timeout: 10_000 });
+    }, null, WAIT);
     const footage = await page.locator('#mc-stage .live video').evaluate((v) => ({ src: (v as HTMLVideoElement).currentSrc, muted: (v as HTMLVideoElement).muted }));
     expect(footage.src).toBe(`${harness.origin}${harness.bundleBases['welcome-clip']}static/brand-clip.mp4`);
     expect(footage.muted).toBe(true);

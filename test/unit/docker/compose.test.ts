@@ -172,4 +172,19 @@ describe('docker/compose.yml', () => {
     expect(services['webhook-worker']!.command).toEqual(['./bin/mastercut', 'worker', 'webhooks']);
     expect(readFileSync(path.join(repoRoot, 'docker/api.Dockerfile'), 'utf8')).toMatch(/^COPY workers\/ workers\/$/m);
   });
+
+  it('drops every capability, and gives back only SYS_CHROOT to the render worker (Chromium\'s sandbox), as the container smoke runs it', () => {
+    for (const name of ['render-worker', 'transcode-worker', 'webhook-worker']) {
+      expect(services[name]!.cap_drop, name).toEqual(['ALL']);
+      expect(services[name]!.security_opt, name).toContain('no-new-privileges:true');
+    }
+    expect(services['render-worker']!.cap_add).toEqual(['SYS_CHROOT']);
+    expect(services['transcode-worker']!.cap_add).toBeUndefined();
+    expect(services['webhook-worker']!.cap_add).toBeUndefined();
+    // The smoke's compose-style render worker adds exactly that, and its k8s-style one nothing.
+    const smoke = readFileSync(path.join(repoRoot, 'scripts/container-smoke.sh'), 'utf8');
+    expect(smoke).toMatch(/run render mastercut-render:local "\$\{secure\[@\]\}" --cap-add SYS_CHROOT /);
+    expect(smoke).toMatch(/run render-k8s mastercut-render:local "\$\{secure\[@\]\}" --mount /);
+    expect(smoke).toMatch(/secure=\(--user 1000:1000 --cap-drop ALL --security-opt no-new-privileges --read-only/);
+  });
 });

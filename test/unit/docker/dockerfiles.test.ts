@@ -129,6 +129,22 @@ describe.each(Object.keys(images) as ImageName[])('docker/%s', (name) => {
   });
 });
 
+describe('build context', () => {
+  const entries = (file: string) =>
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('#'));
+
+  it('keeps secrets, tests, benches, logs and installed modules out of the root .dockerignore too (builders that ignore the per-Dockerfile files)', () => {
+    const root = entries(path.join(repoRoot, '.dockerignore'));
+    for (const entry of ['.env', '.env.*', 'test', 'bench', '*.log', 'logs', 'node_modules', '.git', '.cache', 'out', 'test-artifacts']) expect(root).toContain(entry);
+    for (const name of Object.keys(images)) {
+      for (const entry of entries(path.join(dockerDir, `${name}.dockerignore`))) expect(root, `${name}.dockerignore: ${entry}`).toContain(entry);
+    }
+  });
+});
+
 describe('render worker image', () => {
   it('has Chromium (headless shell), ffmpeg and fonts from Debian bookworm', () => {
     const packages = aptPackages(readDockerfile('render-worker.Dockerfile'));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createBrowserPoolCheck, createFarmMetrics, createFfmpegCheck, createReadiness, startOpsServer } from '../../../../src/ops/index.js';
+import { createBrowserPoolCheck, createFarmMetrics, createFfmpegCheck, createReadiness, startOpsServer, type PoolStatsSource } from '../../../../src/ops/index.js';
 import { parseMetricsText, valueOf } from './parse-metrics-text.js';
 
 describe('createReadiness', () => {
@@ -38,8 +38,19 @@ describe('createReadiness', () => {
     expect(await readiness.check()).toMatchObject({ status: 'ready', checks: { browsers: { ok: true, detail: '2 of 2 browsers live, 2 idle' } } });
     stats.live = 0;
     stats.idle = 0;
-    expect(await readiness.check()).toMatchObject({ status: 'unavailable', checks: { browsers: { ok: false } } });
+    expect(await readiness.check()).toMatchObject({ status: 'unavailable', checks: { browsers: { ok: false, detail: 'no live browser (0 of 2); browsers are launching' } } });
     expect(readiness.names()).toEqual(['browsers']);
+  });
+
+  it('says why no browser is live: the last launch error, the next attempt, and the sandbox state', async () => {
+    const stats: ReturnType<PoolStatsSource['stats']> = { size: 2, live: 0, idle: 0, lastLaunchError: 'Check failed: sys_chroot("/proc/self/fdinfo/") == 0', nextLaunchAt: Date.now() + 4_000 };
+    const check = createBrowserPoolCheck({ stats: () => stats }, { enabled: true, reason: 'a sandboxed trial launch worked' });
+    const failing = await check();
+    expect(failing.ok).toBe(false);
+    expect(failing.detail).toMatch(/^no live browser \(0 of 2\); the last launch failed: Check failed: sys_chroot\("\/proc\/self\/fdinfo\/"\) == 0; next attempt in [1-4] s; Chromium sandbox on$/);
+    Object.assign(stats, { live: 1, idle: 1, lastLaunchError: undefined, nextLaunchAt: undefined });
+    const off = createBrowserPoolCheck({ stats: () => stats }, { enabled: false, reason: 'RENDER_CHROMIUM_SANDBOX=off' });
+    expect(await off()).toEqual({ ok: true, detail: '1 of 2 browsers live, 1 idle; Chromium sandbox off (RENDER_CHROMIUM_SANDBOX=off)' });
   });
 });
 
