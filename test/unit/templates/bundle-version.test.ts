@@ -1,4 +1,4 @@
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getOrBuildBundle } from '../../../src/templates/index.js';
@@ -11,6 +11,7 @@ const runtimeEntry = path.join(repoRoot, 'src/composition/index.ts');
 beforeAll(async () => {
   // A private copy of the fixture templates at the same depth below the repo
   // root (.cache/<dir>/compositions/<id>), so their runtime imports resolve.
+  await mkdir(path.join(repoRoot, '.cache'), { recursive: true });
   work = await mkdtemp(path.join(repoRoot, '.cache/bundle-test-'));
   compositions = path.join(work, 'compositions');
   await cp(fixturesDir, compositions, { recursive: true });

@@ -14,6 +14,8 @@ const options = (outRoot: string) => ({
 });
 
 beforeAll(async () => {
+  // A fresh clone has no .cache yet.
+  await mkdir(path.join(repoRoot, '.cache'), { recursive: true });
   work = await mkdtemp(path.join(repoRoot, '.cache/player-bundle-test-'));
 });
 afterAll(async () => {
