@@ -31,6 +31,7 @@ import { areErased } from '../live/index.js';
 import { createWebhookRouter } from './routes/webhook-routes.js';
 import { createDashboardRoutes, createSessionRevocations } from '../engagement/dashboard/index.js';
 import { listRecentWebhookFailures } from '../engagement/webhooks/index.js';
+import { createZeroKnowledgeRoutes, withZeroKnowledgeBeacons } from '../zero-knowledge-page/index.js';
 
 /**
  * ioredis settings of the API's connection: no offline queue (a command
@@ -188,7 +189,8 @@ export async function startApiServer(config: Readonly<Config>, options: StartApi
         { queues: [renderQueue.queue, transcodeQueue.queue, webhookQueue.queue], logger },
         { adminKeys: config.admin.apiKeys, readOnly: config.admin.readOnly },
       ),
-      engagement: engagement.routers({ openToken: live.openToken, isErased: live.isErased }),
+      engagement: engagement.routers({ openToken: withZeroKnowledgeBeacons(live.openToken), isErased: live.isErased }),
+      zeroKnowledge: await createZeroKnowledgeRoutes({ registry, profiles, eventsUrl: '/v1/events' }),
       webhookRouter,
       readiness,
       metrics,

@@ -14,10 +14,11 @@ const commands: Record<string, () => Promise<Command>> = {
   webhooks: async () => (await import('./commands/webhooks-command.js')).webhooksCommand,
   ops: async () => (await import('./commands/ops-command.js')).opsCommand,
   studio: async () => (await import('./commands/studio-command.js')).studioCommand,
+  'zk-link': async () => (await import('./commands/zk-link-command.js')).zkLinkCommand,
 };
 
 /** Commands that answer `--help` with their own usage. */
-const ownHelp = new Set(['studio']);
+const ownHelp = new Set(['studio', 'zk-link']);
 
 const help = `mastercut: personalized video from one Dynamic Master Template
 
@@ -38,6 +39,8 @@ commands:
   ops status [--queue q] [--target-drain 1h] [--json]   queues, workers, time to drain, recommended workers
   ops pause|resume <queue>  |  ops retry-failed <queue> [--since 2h]  |  ops clean <queue> --older-than 7d [--state s]
   studio [--port N] [--host ADDRESS]  template authoring in the browser: live player, props form, render (--help)
+  zk-link --template <id> --channel web --base-url https://farm.example (--props F | --prop k=v ...)
+       [--campaign ID] [--pseudonymous-id ID]   mint a zero-knowledge link offline: props sealed, key in #k= (--help)
 
 Settings come from the environment: see .env.example.
 `;
