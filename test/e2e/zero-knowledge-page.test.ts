@@ -215,8 +215,10 @@ describe('zero-knowledge page in Chromium, every request captured', () => {
     // Download: the MP4 is made in this browser.
     await page.locator('#zk-download').waitFor({ state: 'visible', timeout: 10_000 });
     const downloading = page.waitForEvent('download', { timeout: 300_000 });
+    const clicked = Date.now();
     await page.locator('#zk-download').click();
     const download = await downloading;
+    console.log(`in-browser MP4 of ${yearRecap.durationInFrames} frames at 1280x720 made in ${Date.now() - clicked} ms`);
     const file = path.join(ARTIFACTS, 'year-recap-zk.mp4');
     await download.saveAs(file);
     expect(download.suggestedFilename()).toBe('year-recap.mp4');

@@ -1,4 +1,11 @@
-import { staticFile, type FontDefinition } from '../../../composition/index.js';
+import type { FontDefinition } from '../../../composition/index.js';
+
+/**
+ * Where a template's public file is, relative to the page's `<base href>` (the
+ * bundle): the runtime's staticFile() default. Not imported from the runtime:
+ * that would put React in this inline script; player.js has its own copy.
+ */
+const STATIC_BASE = 'static/';
 
 /** Turns same-origin files into `data:` URLs, each fetched once: an SVG image loads nothing by itself. */
 export interface ResourceInliner {
@@ -49,7 +56,7 @@ const cssString = (text: string): string => `"${text.replace(/["\\\n]/g, (c) => 
 export async function fontFaceCss(fonts: readonly FontDefinition[], inliner: ResourceInliner): Promise<string> {
   const rules = await Promise.all(
     fonts.map(async (font) => {
-      const src = await inliner.dataUrl(staticFile(font.src));
+      const src = await inliner.dataUrl(`${STATIC_BASE}${font.src.replace(/^\.\//, '')}`);
       return `@font-face{font-family:${cssString(font.family)};src:url(${cssString(src)});font-weight:${font.weight ?? 'normal'};font-style:${font.style ?? 'normal'}}`;
     }),
   );
