@@ -84,7 +84,8 @@ async function main(): Promise<void> {
       setTimeout(() => URL.revokeObjectURL(url), 60_000);
       say(made.audio === 'unsupported' ? 'Saved, without sound: this browser cannot encode the audio.' : 'Saved.');
     } catch {
-      say('This browser could not make the MP4. The video still plays here.');
+      // A frame that never became ready: most likely <Video> footage, whose frames only the farm's ffmpeg decodes.
+      say('The MP4 could not be made in this browser (video footage in a template is drawn only by the farm). The video still plays here.');
     } finally {
       progress.hidden = true;
       download.disabled = false;
