@@ -45,6 +45,8 @@ export interface ApiDeps {
    * behind the API key, `/v1/conversions` (own auth: the pixel is public).
    */
   engagement?: { events: Router; metrics: Router; conversions: Router };
+  /** Zero-knowledge link pages (createZeroKnowledgeRoutes), public, mounted at /z. */
+  zeroKnowledge?: Router;
 }
 
 /** Tunables of the app; all optional. */

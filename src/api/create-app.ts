@@ -44,6 +44,7 @@ export function createApp(deps: ApiDeps, options: ApiOptions = {}): Express {
     app.use('/l', deps.live.pages);
     app.use('/b', deps.live.bundles);
   }
+  if (deps.zeroKnowledge) app.use('/z', deps.zeroKnowledge);
   // The dashboard takes the API key as a Bearer header or a login session cookie, so it sits outside `auth`.
   if (deps.dashboard) app.use('/dashboard', deps.dashboard);
   // Bull Board checks the admin keys (not API_KEYS) itself, and answers 404 when none is set.

@@ -33,6 +33,7 @@ import { areErased } from '../live/index.js';
 import { createWebhookRouter } from './routes/webhook-routes.js';
 import { createDashboardRoutes, createSessionRevocations } from '../engagement/dashboard/index.js';
 import { listRecentWebhookFailures } from '../engagement/webhooks/index.js';
+import { createZeroKnowledgeRoutes, withZeroKnowledgeBeacons } from '../zero-knowledge-page/index.js';
 
 /**
  * ioredis settings of the API's connection: no offline queue (a command
@@ -243,7 +244,8 @@ async function wireApiServer({ config, options, logger, redisUrl, keyring, regis
         { queues: [renderQueue.queue, transcodeQueue.queue, webhookQueue.queue], logger },
         { adminKeys: config.admin.apiKeys, readOnly: config.admin.readOnly },
       ),
-      engagement: engagement.routers({ openToken: live.openToken, isErased: live.isErased }),
+      engagement: engagement.routers({ openToken: withZeroKnowledgeBeacons(live.openToken), isErased: live.isErased }),
+      zeroKnowledge: await createZeroKnowledgeRoutes({ registry, profiles, eventsUrl: '/v1/events' }),
       webhookRouter,
       readiness,
       metrics,

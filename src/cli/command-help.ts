@@ -55,6 +55,32 @@ STUDIO_FARM_API_KEY name a farm. Runs until SIGINT/SIGTERM.
   --host           default 127.0.0.1 (the studio has no authentication: keep it local)
   --compositions   default this project's compositions/`,
   },
+  'zk-link': {
+    synopsis: 'zk-link --template <id> --channel <name> --base-url https://farm.example (--props file.json | --prop key=value ...) [--campaign ID] [--pseudonymous-id ID] [--template-version HEX] [--json]',
+    summary: 'mint a zero-knowledge link offline: props sealed, the key only in #k=',
+    details: `Mints a zero-knowledge link on your side, offline: the props are checked
+against the template schema and sealed with AES-256-GCM under a fresh key,
+which goes only in the URL fragment (#k=...). Browsers never send the
+fragment, so the farm never sees the key or the props; its page decrypts and
+plays them in the browser, and "Download" makes the MP4 there too.
+
+  --template            a template of compositions/ (mastercut templates)
+  --channel             email, web, inapp, sms, social, callcenter, or one of the farm's own profiles
+                        (picks the variant the page plays)
+  --base-url            the farm's public origin; https (plain http only for localhost)
+  --props / --prop      as for mastercut render; remote URLs are refused (the page loads
+                        nothing from other hosts)
+  --campaign            names the campaign engagement is counted under (as zk:<campaign>)
+  --pseudonymous-id     8-64 of A-Z a-z 0-9 _ - (default: 128 random bits); engagement events
+                        name it, so keep it with the customer in your CRM. Never an e-mail or name.
+  --template-version    the bundle version the farm serves (GET /v1/templates/<id>); default:
+                        the version of the templates in this checkout
+  --json                print {url, pseudonymousId, templateId, templateVersion, channel, campaignId}
+
+Prints the link on stdout (it holds the key: handle it like the props) and the
+pseudonymous id on stderr. The farm renders nothing for these links: no email
+GIF, poster or server MP4 (see README, Zero-knowledge links).`,
+  },
   demo: {
     synopsis: 'demo [--once] [--local] [--template id] [--channels email,web] [--recipients file.csv]',
     summary: 'the farm in one command: Redis, the API, workers and a sample campaign',

@@ -15,6 +15,7 @@ const commands: Record<string, () => Promise<Command>> = {
   webhooks: async () => (await import('./commands/webhooks-command.js')).webhooksCommand,
   ops: async () => (await import('./commands/ops-command.js')).opsCommand,
   studio: async () => (await import('./commands/studio-command.js')).studioCommand,
+  'zk-link': async () => (await import('./commands/zk-link-command.js')).zkLinkCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -62,7 +62,7 @@ export {
 export { staticFile, setStaticBase, getStaticBase } from './static-file.js';
 export { remoteImageUrl, REMOTE_IMAGE_URL_MAX_LENGTH } from './remote-image-url.js';
 export { random } from './random.js';
-export { createPageApi } from './page-api.js';
+export { createPageApi, type PageApiOptions } from './page-api.js';
 export { installPageApi } from './render-entry.js';
 export { createPlayer, type PlayerHandle, type PlayerOptions } from './player.js';
 export { createPlayerApi, installPlayerApi, type PlayerApi } from './install-player-api.js';

@@ -1,10 +1,20 @@
+import { createPageApi } from './page-api.js';
 import { createPlayer, type PlayerHandle, type PlayerOptions } from './player.js';
-import type { Template } from './template.schema.js';
+import type { PageApi, Template } from './template.schema.js';
 
 /** What a plain HTML page finds at `window.__mastercutPlayer`. */
 export interface PlayerApi {
   template: Template;
   createPlayer(container: HTMLElement, options?: PlayerOptions): PlayerHandle;
+  /**
+   * The frame-exact side of the runtime, mounted in `container` instead of a
+   * render page's `#root`: `mount()` then `seek(frame)` shows one frame once
+   * every delayRender hold, image and font is ready, as the render workers
+   * see it. The zero-knowledge page draws these frames into its in-browser
+   * MP4. It shares the page's runtime with any live player: destroy the
+   * player first, and create a new one after `unmount()`.
+   */
+  createFrameSource(container: HTMLElement): PageApi;
 }
 
 declare global {
@@ -21,6 +31,7 @@ export function createPlayerApi(template: Template): PlayerApi {
   return {
     template,
     createPlayer: (container, options) => createPlayer(container, template, options),
+    createFrameSource: (container) => createPageApi(template, undefined, { container }),
   };
 }
 

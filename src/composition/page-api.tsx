@@ -24,17 +24,8 @@ function templateError(error: Error): SeekResult {
   return { ok: false, code: 'TEMPLATE_ERROR', message: error.message || String(error) };
 }
 
-/** Prepares body and #root for a capture of exactly the variant's size. */
-function prepareContainer(width: number, height: number): HTMLElement {
-  document.documentElement.style.margin = '0';
-  document.body.style.margin = '0';
-  document.body.style.overflow = 'hidden';
-  let container = document.getElementById('root');
-  if (!container) {
-    container = document.createElement('div');
-    container.id = 'root';
-    document.body.appendChild(container);
-  }
+/** Gives `container` exactly the variant's size, clipped, as the frame to capture. */
+function sizeContainer(container: HTMLElement, width: number, height: number): HTMLElement {
   Object.assign(container.style, {
     position: 'relative',
     width: `${width}px`,
@@ -44,13 +35,37 @@ function prepareContainer(width: number, height: number): HTMLElement {
   return container;
 }
 
+/** Prepares body and #root of a render page for a capture of exactly the variant's size. */
+function prepareRenderPage(width: number, height: number): HTMLElement {
+  document.documentElement.style.margin = '0';
+  document.body.style.margin = '0';
+  document.body.style.overflow = 'hidden';
+  let container = document.getElementById('root');
+  if (!container) {
+    container = document.createElement('div');
+    container.id = 'root';
+    document.body.appendChild(container);
+  }
+  return sizeContainer(container, width, height);
+}
+
+export interface PageApiOptions {
+  /**
+   * Where to mount the composition. Default: the render page's `#root`, with
+   * the body's margin and scrollbars taken away. A page that shows other
+   * things (the zero-knowledge page's in-browser download) passes its own
+   * element, and its body is left alone.
+   */
+  container?: HTMLElement;
+}
+
 /**
  * The page side of rendering (the `PageApi` contract): mounts a template for
  * a variant and props, then shows frames one by one, each only once every
  * delayRender hold, image and font is ready, and tells whether the frame
  * differs from the previous one.
  */
-export function createPageApi(template: Template, runtime: PageRuntime = pageRuntime): PageApi {
+export function createPageApi(template: Template, runtime: PageRuntime = pageRuntime, options: PageApiOptions = {}): PageApi {
   let mounted: Mounted | null = null;
 
   const renderFrame = (m: Mounted, frame: number): void => {
@@ -78,7 +93,7 @@ export function createPageApi(template: Template, runtime: PageRuntime = pageRun
         throw new RangeError(`mount(): delayRenderTimeoutMs must be > 0, got ${delayRenderTimeoutMs}`);
       }
       runtime.reset({ mode: 'render', delayRenderTimeoutMs });
-      const container = prepareContainer(size.width, size.height);
+      const container = options.container ? sizeContainer(options.container, size.width, size.height) : prepareRenderPage(size.width, size.height);
       await loadTemplateFonts(template.fonts);
       if (template.audio) {
         runtime.addAudioTrack({ src: staticFile(template.audio.src), fromFrame: 0, volume: template.audio.volume ?? 1 });

@@ -41,6 +41,20 @@ export const errorCodes = {
   RATE_LIMITED: { httpStatus: 429, retryable: true, publicMessage: 'Too many requests; try again later.' },
   NOT_READY: { httpStatus: 503, retryable: true, publicMessage: 'Still rendering; try again in a few seconds.' },
   SUBJECT_ERASED: { httpStatus: 410, retryable: false, publicMessage: 'This content was erased.' },
+  // Zero-knowledge links (src/zero-knowledge): the farm never holds their props or key.
+  ZK_LINK_INVALID: { httpStatus: 400, retryable: false, publicMessage: 'This zero-knowledge link is malformed.' },
+  ZK_OPEN_FAILED: { httpStatus: 400, retryable: false, publicMessage: 'This link is damaged, or its key (after #k=) is missing or wrong.' },
+  ZK_SERVER_RENDER_REFUSED: {
+    httpStatus: 403,
+    retryable: false,
+    publicMessage:
+      'Zero-knowledge links are never rendered on the server: it never holds their data. The video plays, and downloads as MP4, in the browser on the link\'s page.',
+  },
+  ZK_TEMPLATE_VERSION_GONE: {
+    httpStatus: 410,
+    retryable: false,
+    publicMessage: 'This link was made for a template version this server no longer serves; ask the sender for a new link.',
+  },
   // CRM webhooks.
   WEBHOOK_URL_FORBIDDEN: { httpStatus: 400, retryable: false, publicMessage: 'The webhook URL is not allowed.' },
   WEBHOOK_DELIVERY_FAILED: { httpStatus: 502, retryable: true, publicMessage: 'The webhook could not be delivered.' },

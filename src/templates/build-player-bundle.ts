@@ -81,9 +81,11 @@ function runtimeWithoutSideEffects(compositionsDir: string): esbuild.Plugin {
 /**
  * Builds a template's player bundle, `player.js`: the template and the
  * runtime's playback path (React, the player, `<Video>`, `prefetch()`,
- * fonts), with no zod, no render-mode page API and no props validation. The
- * landing page loads it with `modulepreload` + `import()`; the render workers
- * keep using `bundle.js`. Throws esbuild's error (the caller wraps it).
+ * fonts) and its frame source (the page API mounted in an element of the
+ * page, for the zero-knowledge page's in-browser MP4: about 2.7 KB), with no
+ * zod, no `window.__mastercut` and no props validation. The landing page
+ * loads it with `modulepreload` + `import()`; the render workers keep using
+ * `bundle.js`. Throws esbuild's error (the caller wraps it).
  */
 export async function buildPlayerBundle(options: PlayerBundleOptions): Promise<PlayerBundle> {
   const entry = [

@@ -2,7 +2,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { deflateSync, gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import yearRecap from '../../compositions/year-recap/index.js';
 import { createRegistry } from '../../src/cli/render-engine.js';
+import { mintZeroKnowledgeLink } from '../../src/zero-knowledge/index.js';
 import { prepareRenderJob } from '../../src/queue/prepare-render-job.js';
 import { createCaseCounter, fuzzParameters } from '../helpers/fuzz.js';
 import { modelSplit } from '../helpers/reference-splitter.js';
@@ -12,7 +14,7 @@ import { FUZZ_API_KEY, leakedSecrets, startFuzzApi, type FuzzAnswer, type FuzzAp
 /**
  * The bounded fuzz pass of issue 13 over every public input of a running
  * API (the real startApiServer wiring, fast path on, one redis-server):
- * campaign uploads, order imports, conversion pixels, event batches, token strings, Range headers, output
+ * campaign uploads, order imports, conversion pixels, event batches, token strings, zero-knowledge envelopes, Range headers, output
  * keys and paths, webhook registrations, and props against each template
  * schema. Properties, for every case: no 5xx (a 503 NOT_READY with
  * Retry-After, the designed answer to a render still running, excepted),
@@ -250,6 +252,40 @@ describe('API fuzz', () => {
     );
   });
 
+  it('zero-knowledge envelopes on their page and its refused assets, and their beacon tokens: no 5xx', async () => {
+    const version = (JSON.parse((await api.send('GET', '/v1/templates/year-recap', keyed)).body.toString()) as { version: string }).version;
+    const link = await mintZeroKnowledgeLink({ baseUrl: api.url, template: { ...yearRecap, version }, channel: 'web', props: { firstName: remember('piizkfuzzqz') }, campaignId: 'fuzz' });
+    const envelope = new URL(link.url).pathname.slice('/z/'.length);
+    // Neither the key nor the sealed part may reach a log line.
+    remember(new URL(link.url).hash.slice('#k='.length));
+    remember(envelope.slice(envelope.lastIndexOf('.') + 1));
+    const header = envelope.slice(0, envelope.lastIndexOf('.'));
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.%~'.split('');
+    const mutate = (text: string) =>
+      fc.oneof(
+        fc.constant(text),
+        fc.nat(text.length - 1).chain((at) => fc.constantFrom(...alphabet).map((c) => `${text.slice(0, at)}${c}${text.slice(at + 1)}`)),
+        fc.nat(text.length).map((n) => text.slice(0, n)),
+        fc.string({ unit: fc.constantFrom(...alphabet), maxLength: 60 }).map((x) => `zk1.${x}`),
+        fc.constant(`${text}${'A'.repeat(9000)}`),
+      );
+    const route = fc.constantFrom('', '/video.mp4', '/poster.jpg', '/preview.gif', '/x/y', '/%00');
+    await fc.assert(
+      fc.asyncProperty(
+        mutate(envelope),
+        route,
+        fc.constantFrom('GET', 'HEAD', 'POST'),
+        mutate(header),
+        cases.count('zero-knowledge', async (e, suffix, method, beaconToken) => {
+          expectNoServerError(await api.send(method, `/z/${e}${suffix}`, { 'user-agent': 'Mozilla/5.0 (fuzz)' }), `${method} /z/<envelope>${suffix}`);
+          const beacon = JSON.stringify({ token: beaconToken, id: 'fuzzzkbeacon01', type: 'page_view', ts: Date.now(), meta: {} });
+          expectNoServerError(await api.send('POST', '/v1/events', { 'content-type': 'text/plain', 'user-agent': 'Mozilla/5.0 (fuzz)' }, Buffer.from(beacon)), 'zk beacon');
+        }),
+      ),
+      settings(100),
+    );
+  });
+
   it('Range headers on stored outputs and Live assets: 200, 206 or 416, never 5xx', async () => {
     const num = fc.oneof(fc.nat(6_000), fc.constant(4_999), fc.constant(5_000), fc.bigInt({ min: 0n, max: 10n ** 30n }).map(String), fc.integer().map(String));
     const spec = fc.oneof(
@@ -286,7 +322,7 @@ describe('API fuzz', () => {
 
   it('output keys and paths, any method, with and without the key: no 5xx', async () => {
     const segment = fc.oneof(
-      fc.constantFrom('l', 'L', 'b', 'v1', 'outputs', 'renders', 'campaigns', 'subjects', 'webhooks', 'templates', 'events', 'live-links', 'dashboard', 'admin', 'queues', 'healthz', 'readyz', 'metrics', 'manifest', 'errors', 'login', 'logout', 'data', 'assets', 'static', 'reference', 'year-recap'),
+      fc.constantFrom('l', 'L', 'b', 'z', 'v1', 'outputs', 'renders', 'campaigns', 'subjects', 'webhooks', 'templates', 'events', 'live-links', 'dashboard', 'admin', 'queues', 'healthz', 'readyz', 'metrics', 'manifest', 'errors', 'login', 'logout', 'data', 'assets', 'static', 'reference', 'year-recap'),
       fc.constantFrom('..', '.', '%2e%2e', '%252e%252e', '%2f', '%5c', '%00', '', '%', '%zz', '~', '*', 'cmp_aaaaaaaaaaaaaaaaaaaa', outputKey, token),
       fc.stringMatching(/^[0-9a-f]{1,70}$/),
       fc.string({ maxLength: 12 }).map((s) => encodeURIComponent(s)),

@@ -23,7 +23,7 @@ afterAll(async () => {
 });
 
 describe("a template's player bundle (player.js)", () => {
-  it('is an ES module with the player only: no zod, no page API, no definition check', async () => {
+  it('is an ES module with the player and its frame source only: no zod, no window.__mastercut page API, no definition check', async () => {
     const built = await buildBundle(options(path.join(work, 'lean')));
     const full = await readFile(path.join(built.dir, 'bundle.js'), 'utf8');
     const player = await readFile(path.join(built.dir, 'player.js'), 'utf8');
