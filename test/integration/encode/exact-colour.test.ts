@@ -99,7 +99,8 @@ describe('master encode colour', () => {
     });
 
     it(`has no seams between rows in a vertical gradient (${codec} frames)`, async () => {
-      const source = `gradients=s=${W}x${H}:c0=black:c1=white:x0=0:y0=0:x1=0:y1=${H}:nb_colors=2`;
+      const source = `gradients=s=${W}x${H}:c0=black:c1=white:x0=0:y0=0:x1=0:y1=${H}:nb_colors=2:seed=1`;
+      // A fixed seed: the source otherwise differs from run to run, and so did this test's verdict.
       const image = await frame(`ramp-${codec}`, source, codec);
       const given = await decode(join(work, `ramp-${codec}.${codec === 'png' ? 'png' : 'jpg'}`), 'rgb24');
       const { y, u, v } = await planes(await encode(`ramp-${codec}`, image, codec, 1));
