@@ -161,8 +161,9 @@ async function main(): Promise<void> {
             splitRender({ ...request, out }, async (chunk, index) => (chunkResults[index] = await workers[index % workers.length]!.render(chunk))),
           );
           split.push(performance.now() - started);
-          // The join runs in this process (its ffmpeg); the bench's own polling is in there too, so this is an upper bound.
-          const joinCpu = cpu.at(-1)!;
+          // The join runs in this process (its ffmpeg), whose tree holds the workers too: take theirs out.
+          // The bench's own /proc polling stays in, so this is an upper bound.
+          const joinCpu = cpu.at(-1)! - cpu.slice(0, -1).reduce((a, b) => a + b, 0);
           splitCpu.push(Math.max(...cpu.slice(0, -1)) + joinCpu);
           lastSplit = out;
           const chunks = result.chunks
