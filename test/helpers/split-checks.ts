@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { streamStarts } from './av-sync.js';
+import { decodeMono, streamStarts } from './av-sync.js';
 
 const run = promisify(execFile);
 
@@ -88,14 +88,7 @@ export async function framePsnr(a: string, b: string, frames: readonly number[])
 
 /** Decoded sound (mono 48 kHz) of two files: the largest sample difference and the samples compared. */
 export async function audioDifference(a: string, b: string): Promise<{ maxDiff: number; samples: number }> {
-  const decode = async (file: string) => {
-    const { stdout } = await run('ffmpeg', ['-v', 'error', '-i', file, '-map', '0:a:0', '-ac', '1', '-ar', '48000', '-f', 'f32le', 'pipe:1'], {
-      encoding: 'buffer',
-      maxBuffer: 512 * 1024 * 1024,
-    });
-    return new Float32Array(stdout.buffer, stdout.byteOffset, Math.floor(stdout.length / 4));
-  };
-  const [x, y] = await Promise.all([decode(a), decode(b)]);
+  const [x, y] = await Promise.all([decodeMono(a), decodeMono(b)]);
   const samples = Math.min(x.length, y.length);
   let maxDiff = Math.abs(x.length - y.length) > 48 ? Infinity : 0;
   for (let i = 0; i < samples; i++) maxDiff = Math.max(maxDiff, Math.abs(x[i]! - y[i]!));
