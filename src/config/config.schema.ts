@@ -43,6 +43,10 @@ export const envSchema = z.object({
   RENDER_TIMEOUT_MS: int(1_000, 86_400_000).default(15 * 60_000),
   RENDER_DELAY_TIMEOUT_MS: int(100, 600_000).default(20_000),
   RENDER_CHUNK_FRAMES: int(1, 1_000).default(10),
+  /** Split renders (docs/split-render.md): a video of at least this many frames is cut into chunks. */
+  RENDER_SPLIT_MIN_FRAMES: int(2, 10_000_000).default(240),
+  /** Chunks per split render; 1 never splits. */
+  RENDER_SPLIT_CHUNKS: int(1, 256).default(2),
   /** auto: Chromium's own sandbox when not root and a sandboxed trial launch works; on (a failed trial stops the start); off (--no-sandbox). */
   RENDER_CHROMIUM_SANDBOX: z.enum(['auto', 'on', 'off']).default('auto'),
 

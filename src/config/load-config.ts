@@ -18,6 +18,8 @@ export interface Config {
     renderTimeoutMs: number;
     delayRenderTimeoutMs: number;
     chunkFrames: number;
+    /** Split renders: from how many frames, into how many chunks. */
+    split: { minFrames: number; chunks: number };
     chromiumSandbox: Env['RENDER_CHROMIUM_SANDBOX'];
   };
   encode: { crf: number; preset: Env['ENCODE_PRESET'] };
@@ -136,6 +138,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, cwd = proces
       renderTimeoutMs: e.RENDER_TIMEOUT_MS,
       delayRenderTimeoutMs: e.RENDER_DELAY_TIMEOUT_MS,
       chunkFrames: e.RENDER_CHUNK_FRAMES,
+      split: { minFrames: e.RENDER_SPLIT_MIN_FRAMES, chunks: e.RENDER_SPLIT_CHUNKS },
       chromiumSandbox: e.RENDER_CHROMIUM_SANDBOX,
     },
     encode: { crf: e.ENCODE_CRF, preset: e.ENCODE_PRESET },

@@ -79,7 +79,8 @@ function mp4Args(o: Extract<ResolvedEncodeOptions, { format: 'mp4' }>): string[]
   // (Chromium, ffmpeg and so the faststart copy) takes the first picture at
   // 66 ms, negative composition offsets notwithstanding. Without B-frames
   // decode order is display order and the video starts at 0.
-  const params = Object.entries(o.fragmented ? { ...o.x264Params, bframes: 0 } : o.x264Params).map(([k, v]) => `${k}=${v}`);
+  const x264Params = o.fragmented ? { ...o.x264Params, bframes: 0 } : o.chunk ? { ...o.x264Params, 'open-gop': 0 } : o.x264Params;
+  const params = Object.entries(x264Params).map(([k, v]) => `${k}=${v}`);
   return [
     ...frameInput(o),
     ...audioArgs(o, ['-c:a', 'aac', '-b:a', '128k'], o.fragmented ? AAC_PRIMING_SAMPLES : 0),
@@ -100,10 +101,29 @@ function mp4Args(o: Extract<ResolvedEncodeOptions, { format: 'mp4' }>): string[]
         // (what MSE and Chrome's demuxer expect).
         // https://ffmpeg.org/ffmpeg-formats.html#Fragmentation
         ['-g', String(Math.max(1, Math.round(o.fps))), '-movflags', '+frag_keyframe+empty_moov+default_base_moof', '-f', muxerByFormat.mp4, 'pipe:1']
-      : // Move the moov atom before mdat so playback starts before the download
+      : o.chunk
+        ? chunkArgs(o)
+        : // Move the moov atom before mdat so playback starts before the download
         // ends (costs a second pass over the file). https://ffmpeg.org/ffmpeg-formats.html#mov_002c-mp4_002c-ismv
         ['-movflags', '+faststart', '-f', muxerByFormat.mp4, fileUrl(o.outPath)]),
   ];
+}
+
+/**
+ * The MP4 timescale of every chunk of a split render: 90 kHz counts whole
+ * ticks per frame at 24, 25, 30, 50 and 60 fps, so chunk boundaries land on
+ * exact ticks and the concat demuxer's offsets add up without drift.
+ */
+export const CHUNK_TIMESCALE = 90_000;
+
+/**
+ * A chunk opens on an IDR frame (every x264 encode does) and no GOP reaches
+ * past its end: `open-gop=0` says so explicitly, and it is what lets chunks
+ * be joined by stream copy. Everything else is the unsplit master's settings.
+ * https://ffmpeg.org/ffmpeg-formats.html#concat-1
+ */
+function chunkArgs(o: Extract<ResolvedEncodeOptions, { format: 'mp4' }>): string[] {
+  return ['-video_track_timescale', String(CHUNK_TIMESCALE), '-f', muxerByFormat.mp4, fileUrl(o.outPath)];
 }
 
 function webmArgs(o: Extract<ResolvedEncodeOptions, { format: 'webm' }>): string[] {

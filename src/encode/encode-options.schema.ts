@@ -70,6 +70,12 @@ export const encodeOptionsSchema = z.object({
    * while it is encoded; the caller stores stdout. Replaces faststart.
    */
   fragmented: z.boolean().optional(),
+  /**
+   * mp4 only: one chunk of a split render (see docs/split-render.md): video
+   * only, a closed GOP opening on a keyframe, the timebase every chunk shares
+   * (CHUNK_TIMESCALE), no faststart pass; joined later by stream copy.
+   */
+  chunk: z.boolean().optional(),
   /** Extra libx264 settings, passed as `-x264-params key=value:...` (mp4 only). */
   x264Params: z.record(z.string().regex(/^[\w-]+$/), z.union([z.string(), z.number()])).optional(),
 });

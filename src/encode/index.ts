@@ -22,7 +22,7 @@ export {
 } from './encode-options.schema.js';
 export { resolveEncodeOptions, encodeDefaults, type ResolvedEncodeOptions } from './resolve-encode-options.js';
 export { buildAudioMixFilter, MIX_SAMPLE_RATE, type AudioMixFilter, type AudioMixFilterOptions } from './build-audio-mix-filter.js';
-export { buildEncodeArgs, muxerByFormat, commonFfmpegFlags, fileUrl } from './build-encode-args.js';
+export { buildEncodeArgs, muxerByFormat, commonFfmpegFlags, fileUrl, CHUNK_TIMESCALE } from './build-encode-args.js';
 export { buildStillArgs, stillOptionsSchema, jpegQscale, DEFAULT_STILL_QUALITY, type StillOptions } from './build-still-args.js';
 export { createProgressParser, type FfmpegProgress } from './ffmpeg-progress-parser.js';
 export { startFfmpeg, FFMPEG_INSTALL_HINT, type FfmpegProcess, type StartFfmpegOptions } from './ffmpeg-process.js';
@@ -41,6 +41,7 @@ export {
 } from './check-dependencies.js';
 export { unwrapLauncherScript } from './unwrap-launcher-script.js';
 export { buildAudioRemuxArgs, buildFaststartRemuxArgs, type AudioRemuxOptions } from './build-audio-remux-args.js';
+export { buildConcatArgs, buildConcatList, type ConcatArgsOptions, type ConcatChunk } from './build-concat-args.js';
 export { CPU_CAPS, usesGpu, type EncoderCaps } from './encoder-caps.js';
 export { CHANNEL_PROFILES, CHANNEL_NAMES, type ChannelName } from './channel-profiles.js';
 export {

@@ -39,6 +39,7 @@ export type ResolvedEncodeOptions =
       preset: X264Preset;
       x264Params: Record<string, string | number>;
       fragmented: boolean;
+      chunk: boolean;
     })
   | (ResolvedCommon & {
       format: 'webm';
@@ -107,6 +108,9 @@ export function resolveEncodeOptions(options: EncodeOptions): ResolvedEncodeOpti
   if (o.format === 'mp4') {
     const crf = o.crf ?? encodeDefaults.mp4.crf;
     if (crf > 51) throw invalid(`mp4 crf must be between 0 and 51, got ${crf}.`, { crf });
+    if (o.chunk && (o.fragmented || (o.audioTracks ?? []).length > 0)) {
+      throw invalid('a chunk of a split render is a plain MP4 without sound: its soundtrack is encoded once, when the chunks are joined.');
+    }
     return {
       ...common,
       format: 'mp4',
@@ -114,6 +118,7 @@ export function resolveEncodeOptions(options: EncodeOptions): ResolvedEncodeOpti
       preset: o.preset ?? encodeDefaults.mp4.preset,
       x264Params: o.x264Params ?? {},
       fragmented: o.fragmented ?? false,
+      chunk: o.chunk ?? false,
     };
   }
 

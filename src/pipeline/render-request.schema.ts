@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { outputFormatSchema, x264PresetSchema } from '../encode/index.js';
+import type { AudioTrack as PageAudioTrack } from '../composition/index.js';
 import type { RenderProgress } from '../render/index.js';
 
 /** One render: a template, its props, and where the result goes. */
@@ -21,6 +22,12 @@ export const renderRequestSchema = z.object({
   preset: x264PresetSchema.optional(),
   /** JPEG quality of captured frames. */
   quality: z.number().int().min(1).max(100).optional(),
+  /**
+   * mp4 only: render `frames` as one chunk of a split render (see
+   * createSplitRender): video only, a closed GOP from a keyframe, the shared
+   * chunk timebase. The result lists the page's audio for the join.
+   */
+  chunk: z.boolean().optional(),
 });
 
 export type RenderRequest = z.input<typeof renderRequestSchema> & {
@@ -53,4 +60,6 @@ export interface RenderResult {
   wallMs: number;
   fps: number;
   bytes: number;
+  /** A chunk's (`chunk: true`) page audio, on the composition's clock: mixed once the chunks are joined. */
+  pageAudioTracks?: readonly PageAudioTrack[];
 }

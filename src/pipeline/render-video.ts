@@ -58,6 +58,10 @@ export function createRenderVideo(deps: RenderVideoDeps): RenderVideo {
     const frameCount = range.end - range.start + 1;
     const output = await prepareOutput(req.out);
     const streaming = format === 'mp4' && request.onStreamChunk !== undefined;
+    const chunk = req.chunk === true;
+    if (chunk && (format !== 'mp4' || streaming)) {
+      throw new AppError('INVALID_ARGUMENT', 'a chunk of a split render is an mp4 written to a file, not streamed');
+    }
 
     const timeout = AbortSignal.timeout(deps.render.renderTimeoutMs);
     const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
@@ -84,7 +88,7 @@ export function createRenderVideo(deps: RenderVideoDeps): RenderVideo {
       if (still) {
         result = await renderStill(deps, capture, format, output, req.quality);
       } else {
-        const audioTracks = template.audio
+        const audioTracks = template.audio && !chunk
           ? [{ path: path.join(bundle.dir, 'static', template.audio.src), fromFrame: -range.start, volume: template.audio.volume ?? 1 }]
           : [];
         const args = buildEncodeArgs({
@@ -99,6 +103,7 @@ export function createRenderVideo(deps: RenderVideoDeps): RenderVideo {
           preset: req.preset ?? deps.encode.preset,
           audioTracks,
           fragmented: streaming,
+          chunk,
         });
         const sink = streaming ? streamSink(output.tempPath, request.onStreamChunk!) : undefined;
         // ffmpeg starts while the browsers mount and draw the first frame; frames wait for it.
@@ -108,7 +113,7 @@ export function createRenderVideo(deps: RenderVideoDeps): RenderVideo {
           result = await captureFrames({ ...capture, format: 'jpeg', onFrame: async (_frame, image) => (await starting).write(image) });
           await (await starting).end();
           await sink?.finished;
-          if (format !== 'gif') {
+          if (format !== 'gif' && !chunk) {
             const mixed = await mixPageAudio({
               template,
               bundle,
@@ -147,6 +152,7 @@ export function createRenderVideo(deps: RenderVideoDeps): RenderVideo {
         wallMs,
         fps: (frameCount * 1000) / wallMs,
         bytes: (await stat(output.finalPath)).size,
+        ...(chunk && 'audioTracks' in result ? { pageAudioTracks: result.audioTracks } : {}),
       };
     } catch (err) {
       await output.discard();

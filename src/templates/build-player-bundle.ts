@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { reactProductionEsm } from './react-production-esm.js';
 
 /** This file: its hash is one of the player bundle's inputs, so a change to the stand-in below rebuilds it. */
 const PLAYER_BUNDLE_BUILDER = fileURLToPath(import.meta.url);
@@ -109,7 +110,7 @@ export async function buildPlayerBundle(options: PlayerBundleOptions): Promise<P
     legalComments: 'none',
     // MASTERCUT_PLAYER_BUNDLE: defineTemplate() skips the definition check (see define-template.ts).
     define: { 'process.env.NODE_ENV': '"production"', MASTERCUT_PLAYER_BUNDLE: 'true' },
-    plugins: [inertZod, runtimeWithoutSideEffects(options.compositionsDir)],
+    plugins: [inertZod, reactProductionEsm(root), runtimeWithoutSideEffects(options.compositionsDir)],
     outfile: 'player.js',
     logLevel: 'silent',
   });

@@ -78,7 +78,7 @@ export async function streamStarts(file: string, fps: number): Promise<StreamSta
 const RATE = 48_000;
 
 /** The sound of a file as ffmpeg plays it (edit lists applied), mono 48 kHz floats. */
-async function decodeMono(file: string): Promise<Float32Array> {
+export async function decodeMono(file: string): Promise<Float32Array> {
   const { stdout } = await run('ffmpeg', ['-v', 'error', '-i', file, '-map', '0:a:0', '-ac', '1', '-ar', String(RATE), '-f', 'f32le', 'pipe:1'], {
     encoding: 'buffer',
     maxBuffer: 256 * 1024 * 1024,

@@ -36,6 +36,10 @@ describe("a template's player bundle (player.js)", () => {
     expect(player).toContain('[zod is left out of the player bundle]');
     expect(player).toMatch(/export\s*\{\s*\w+ as default\s*\}\s*;?\s*$/);
     expect(player.length).toBeLessThan(full.length * 0.4);
+    // React as ES modules (react-production-esm.ts): what the player never imports is left out.
+    for (const unused of ['hydrateRoot', 'cloneElement', 'preinitModule']) expect(full.includes(unused) && !player.includes(unused), unused).toBe(true);
+    // The landing page's budget: 250,000 bytes of JavaScript before the first frame, the inline client (about 5.5 KB) included.
+    expect(Buffer.byteLength(player)).toBeLessThanOrEqual(244_000);
     console.log(`year-recap: bundle.js ${full.length} bytes, player.js ${player.length} bytes`);
   });
 

@@ -1,0 +1,207 @@
+/**
+ * Split render benchmark (prints figures; not a test).
+ *
+ *   npx tsx bench/split-render.ts [runs=1]
+ *
+ * One render worker process pinned to one core (`taskset -c 0`) renders a
+ * whole video, the way a cold MP4 is rendered today; then two worker
+ * processes pinned to one core each (`taskset -c 0`, `-c 1`) render it as a
+ * split render (docs/split-render.md): one chunk each, joined here by stream
+ * copy with the soundtrack encoded once. Each worker is a render engine with
+ * one browser (bench/split-render-worker.ts); its Chromium and ffmpeg inherit
+ * its core. Workers are started and warmed (browser launched, bundle built)
+ * before anything is timed.
+ *
+ * Cases: `year-recap` landscape (8 s, 240 frames) and `recap-30s` (30 s, 900
+ * frames; bench/split-render-templates.ts). For each: wall time of both,
+ * speed-up (target >= 1.7x), the chunks' and the join's share, and the seam
+ * checks: frame count, durations, first video/audio at 0, picture times,
+ * a keyframe and audio packet continuity at each seam, PSNR of the split
+ * against the whole render at each side of each seam, and the largest
+ * difference of their decoded sound.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../src/config/index.js';
+import { findFfmpeg, findFfprobe } from '../src/encode/index.js';
+import { createFootageServer } from '../src/footage/index.js';
+import { createSplitRender, type RenderRequest, type RenderResult } from '../src/pipeline/index.js';
+import { audioDifference, checkSplitVideo, describeSplitCheck, framePsnr } from '../test/helpers/split-checks.js';
+import { repoRoot, TSX_LOADER } from './live-farm.js';
+import { benchRegistry } from './split-render-templates.js';
+
+const runs = Number(process.argv[2] ?? 1);
+const CASES = [
+  { templateId: 'year-recap', frames: 240 },
+  { templateId: 'recap-30s', frames: 900 },
+] as const;
+const FPS = 30;
+
+interface Worker {
+  core: number;
+  proc: ChildProcess;
+  render(request: RenderRequest): Promise<RenderResult>;
+}
+
+/** Starts a render worker under `taskset -c <core>` and waits for its engine. */
+async function startWorker(core: number): Promise<Worker> {
+  const proc = spawn('taskset', ['-c', String(core), process.execPath, '--import', TSX_LOADER, path.join(repoRoot, 'bench/split-render-worker.ts')], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    env: { ...process.env, LOG_LEVEL: 'warn' },
+  });
+  const pending = new Map<number, { resolve: (r: RenderResult) => void; reject: (e: Error) => void }>();
+  let next = 0;
+  const ready = new Promise<void>((resolve, reject) => {
+    proc.once('exit', (code) => reject(new Error(`worker on core ${core} exited (${code})`)));
+    proc.on('message', (message: { ready?: true; id?: number; result?: RenderResult; error?: string }) => {
+      if (message.ready) return resolve();
+      const waiter = pending.get(message.id!);
+      pending.delete(message.id!);
+      if (message.error) waiter?.reject(new Error(message.error));
+      else waiter?.resolve(message.result!);
+    });
+  });
+  await ready;
+  return {
+    core,
+    proc,
+    render: (request) =>
+      new Promise((resolve, reject) => {
+        const id = next++;
+        pending.set(id, { resolve, reject });
+        proc.send({ id, request });
+      }),
+  };
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+/**
+ * CPU seconds used so far by `pid` and every process below it (Chromium's
+ * processes, ffmpeg): user + system of each live one, plus what each has
+ * reaped (an ffmpeg run that ended counts in its parent's). On a pinned core
+ * that is the wall time the work would take with the core to itself, which
+ * other jobs on a shared machine do not change.
+ */
+async function treeCpuSeconds(pid: number): Promise<number> {
+  const stats = new Map<number, { ppid: number; cpu: number }>();
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const text = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+    if (!text) continue;
+    const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    stats.set(Number(entry), { ppid: Number(f[1]), cpu: (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / 100 });
+  }
+  let total = 0;
+  const queue = [pid];
+  while (queue.length > 0) {
+    const p = queue.pop()!;
+    total += stats.get(p)?.cpu ?? 0;
+    for (const [child, s] of stats) if (s.ppid === p) queue.push(child);
+  }
+  return total;
+}
+
+/** Runs `work` and returns the CPU seconds each of `pids` used meanwhile. */
+async function cpuDuring<T>(pids: number[], work: () => Promise<T>): Promise<{ value: T; cpu: number[] }> {
+  const before = await Promise.all(pids.map(treeCpuSeconds));
+  const value = await work();
+  const after = await Promise.all(pids.map(treeCpuSeconds));
+  return { value, cpu: after.map((a, i) => a - before[i]!) };
+}
+
+const frameFigures = (r: RenderResult) => `${r.framesCaptured} captured + ${r.framesReused} reused, first frame ${r.timeToFirstFrameMs} ms`;
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)]!;
+
+async function main(): Promise<void> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'mastercut-split-bench-'));
+  const config = loadConfig(process.env);
+  const registry = await benchRegistry(config.cacheDir);
+  const [ffmpegPath, ffprobePath] = await Promise.all([findFfmpeg({ path: config.binaries.ffmpeg }), findFfprobe({ path: config.binaries.ffprobe })]);
+  const media = createFootageServer({ ffmpegPath, ffprobePath }, { cacheMaxBytes: 64 * 1024 * 1024 });
+  const workers = await Promise.all([startWorker(0), startWorker(1)]);
+  try {
+    console.log(`bench/split-render.ts on ${os.cpus().length} CPUs (${os.cpus()[0]?.model.trim()}), load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}, node ${process.version}`);
+    console.log('  whole: 1 render worker process on core 0 (taskset -c 0), one browser, renders the whole MP4 (today\'s cold render)');
+    console.log('  split: 2 render worker processes on cores 0 and 1 (taskset -c 0 / -c 1), one browser each, one chunk each; joined by concat stream copy, soundtrack encoded once');
+    // Warm-up: each worker launches its browser and builds (or finds) both bundles.
+    for (const { templateId } of CASES) {
+      await Promise.all(workers.map((w, i) => w.render({ templateId, variant: 'landscape', out: path.join(dir, `warm-${templateId}-${i}.mp4`), frames: { start: 0, end: 1 }, chunk: true })));
+    }
+    const splitRender = createSplitRender({ registry, media, ffmpegPath }, { minFrames: 2, chunks: workers.length });
+    for (const testCase of CASES) {
+      const whole: number[] = [];
+      const split: number[] = [];
+      const wholeCpu: number[] = [];
+      /** Per split run: the busiest worker's CPU seconds plus the join's (what the wall time would be on dedicated cores). */
+      const splitCpu: number[] = [];
+      console.log(`\n${testCase.templateId} landscape 1280x720, ${testCase.frames} frames at ${FPS} fps (${testCase.frames / FPS} s), ${runs} run(s), alternating which goes first`);
+      let lastWhole = '';
+      let lastSplit = '';
+      for (let run = 0; run < runs; run++) {
+        const props = { firstName: `Run${run}` };
+        const request = { templateId: testCase.templateId, variant: 'landscape', props };
+        const doWhole = async () => {
+          const out = path.join(dir, `${testCase.templateId}-${run}-whole.mp4`);
+          const started = performance.now();
+          const { value: result, cpu } = await cpuDuring([workers[0]!.proc.pid!], () => workers[0]!.render({ ...request, out }));
+          whole.push(performance.now() - started);
+          wholeCpu.push(cpu[0]!);
+          lastWhole = out;
+          console.log(`  run ${run + 1} whole (1 worker): ${seconds(whole.at(-1)!)} wall, ${cpu[0]!.toFixed(2)} CPU s (${frameFigures(result)})`);
+        };
+        const doSplit = async () => {
+          const out = path.join(dir, `${testCase.templateId}-${run}-split.mp4`);
+          const started = performance.now();
+          const chunkResults: RenderResult[] = [];
+          const { value: result, cpu } = await cpuDuring([...workers.map((w) => w.proc.pid!), process.pid], () =>
+            splitRender({ ...request, out }, async (chunk, index) => (chunkResults[index] = await workers[index % workers.length]!.render(chunk))),
+          );
+          split.push(performance.now() - started);
+          // The join runs in this process (its ffmpeg), whose tree holds the workers too: take theirs out.
+          // The bench's own /proc polling stays in, so this is an upper bound.
+          const joinCpu = cpu.at(-1)! - cpu.slice(0, -1).reduce((a, b) => a + b, 0);
+          splitCpu.push(Math.max(...cpu.slice(0, -1)) + joinCpu);
+          lastSplit = out;
+          const chunks = result.chunks
+            .map((c, i) => `chunk ${i} [${c.start}, ${c.end}) on core ${workers[i % workers.length]!.core} ${seconds(c.wallMs)} wall, ${cpu[i]!.toFixed(2)} CPU s (${frameFigures(chunkResults[i]!)})`)
+            .join('; ');
+          console.log(`  run ${run + 1} split (2 workers): ${seconds(split.at(-1)!)} wall = ${chunks}; join ${result.joinMs} ms wall, ${joinCpu.toFixed(2)} CPU s`);
+        };
+        if (run % 2 === 0) {
+          await doWhole();
+          await doSplit();
+        } else {
+          await doSplit();
+          await doWhole();
+        }
+      }
+      const speedUp = median(whole) / median(split);
+      console.log(`  median wall time: whole ${seconds(median(whole))}, split ${seconds(median(split))}: speed-up ${speedUp.toFixed(2)}x (target >= 1.7x), load average now ${os.loadavg()[0]!.toFixed(2)}`);
+      console.log(
+        `  on dedicated cores (CPU seconds: whole ${median(wholeCpu).toFixed(2)}; split = busiest worker + join ${median(splitCpu).toFixed(2)}): speed-up ${(median(wholeCpu) / median(splitCpu)).toFixed(2)}x`,
+      );
+      const seam = Math.round(testCase.frames / 2);
+      const check = await checkSplitVideo(lastSplit, { fps: FPS, seams: [seam] });
+      const reference = await checkSplitVideo(lastWhole, { fps: FPS, seams: [] });
+      console.log('  seam checks of the last split render:');
+      for (const line of describeSplitCheck(check, FPS)) console.log(`    ${line}`);
+      console.log(`    whole render: frames ${reference.frames}, video ${reference.videoDurationSec.toFixed(4)} s, audio ${reference.audioDurationSec?.toFixed(4) ?? 'none'} s`);
+      const sampled = [0, seam - 1, seam, seam + 1, testCase.frames - 1];
+      const psnr = await framePsnr(lastSplit, lastWhole, sampled);
+      console.log(`    PSNR split vs whole: ${psnr.map((db, i) => `frame ${sampled[i]} ${db === Infinity ? 'identical' : `${db.toFixed(1)} dB`}`).join(', ')}`);
+      const sound = await audioDifference(lastSplit, lastWhole);
+      console.log(`    decoded sound split vs whole: ${sound.samples} samples, largest difference ${sound.maxDiff}`);
+    }
+  } finally {
+    for (const worker of workers) worker.proc.send({ stop: true });
+    await Promise.all(workers.map((w) => new Promise((resolve) => (w.proc.exitCode === null ? w.proc.once('exit', resolve) : resolve(null)))));
+    media.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
