@@ -20,6 +20,7 @@ import type { ApiOptions } from './api-deps.js';
 import { createApp } from './create-app.js';
 import { createFastPath, type FastPath, type FastPathOptions } from './fast-path/index.js';
 import { createLiveWiring } from './live-wiring.js';
+import { createMintWiring } from './mint-wiring.js';
 import { createFarmMetrics, createReadiness, createRedisCheck, startOpsServer, type FarmMetrics, type OpsServer } from '../ops/index.js';
 import { createEngagementWiring } from './engagement-wiring.js';
 import type { EventSink } from '../engagement/index.js';
@@ -190,6 +191,8 @@ async function wireApiServer({ config, options, logger, redisUrl, keyring, regis
     metrics,
   });
   opened.push(() => live.close());
+  const mint = createMintWiring({ config, keyring, redisUrl, redisOptions: API_REDIS_OPTIONS, registry, profiles, jobOptions: renderQueue.jobOptions, publicBaseUrl, erasures: live.erasures });
+  if (mint) opened.push(() => mint.close());
   const campaigns = createCampaignService(
     {
       redis: campaignQueue.connection,
@@ -245,6 +248,8 @@ async function wireApiServer({ config, options, logger, redisUrl, keyring, regis
         { adminKeys: config.admin.apiKeys, readOnly: config.admin.readOnly },
       ),
       engagement: engagement.routers({ openToken: withZeroKnowledgeBeacons(live.openToken), isErased: live.isErased }),
+      ...(mint ? { mint: mint.router } : {}),
+      mintKeys: config.mint.keys,
       zeroKnowledge: await createZeroKnowledgeRoutes({ registry, profiles, eventsUrl: '/v1/events' }),
       webhookRouter,
       readiness,
@@ -314,6 +319,7 @@ async function wireApiServer({ config, options, logger, redisUrl, keyring, regis
       await queueStats.close();
       fastPath?.close();
       await live.close();
+      await mint?.close();
       await Promise.all([renderQueue.close(), campaignQueue.close(), transcodeQueue.close(), webhookQueue.close()]);
       logger.info('api closed');
     })());

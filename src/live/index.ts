@@ -76,3 +76,5 @@ export { LIVE_ASSETS, liveAssetTarget, type AssetTarget, type LiveAsset } from '
 export { createOnDemand, type OnDemand, type OnDemandDeps, type Requester } from './create-on-demand.js';
 export { createRenderStreamWriter, renderStreamKey, type RenderStreamWriter } from './render-stream-writer.js';
 export { createRenderStreamHub, type RenderStreamEvent, type RenderStreamHub } from './render-stream-hub.js';
+export { createMinter, type MintAnswer, type Minter, type MinterDeps, type MinterOptions } from './create-minter.js';
+export { createMintQueryParser, MINT_RESERVED_PARAMS, type MintQueryRegistry, type MintRequest } from './mint-query.js';
