@@ -33,8 +33,15 @@ export interface BenchFarm {
   stop(): Promise<void>;
 }
 
+export interface BenchFarmOptions {
+  /** Start the render and transcode workers. Default true; false: redis and the API only (bench/mint.ts). */
+  workers?: boolean;
+  /** Added to every process's environment. */
+  env?: Record<string, string>;
+}
+
 /** Starts redis, then the API, a render worker and a transcode worker, and waits until all are ready. */
-export async function startBenchFarm(dir: string, renderEnv: Record<string, string> = {}): Promise<BenchFarm> {
+export async function startBenchFarm(dir: string, renderEnv: Record<string, string> = {}, options: BenchFarmOptions = {}): Promise<BenchFarm> {
   const redis = await startEmbeddedRedis();
   const env = {
     ...process.env,
@@ -50,6 +57,7 @@ export async function startBenchFarm(dir: string, renderEnv: Record<string, stri
     // would be bound by the first one and refuse the others (or clash with a farm already running).
     METRICS_PORT: '0',
     TRANSCODE_ENCODERS: 'cpu',
+    ...options.env,
   };
   const processes: FarmProcess[] = [];
   const start = (name: string, script: string, args: string[] = [], extraEnv: Record<string, string> = {}) => {
@@ -75,10 +83,11 @@ export async function startBenchFarm(dir: string, renderEnv: Record<string, stri
   };
   try {
     const api = start('api', 'src/api/main.ts');
-    let render = start('render', 'workers/render.ts', ['--eviction-check', 'warn'], renderEnv);
-    const transcode = start('transcode', 'workers/transcode.ts', ['--eviction-check', 'warn']);
+    const workers = options.workers ?? true;
+    let render = workers ? start('render', 'workers/render.ts', ['--eviction-check', 'warn'], renderEnv) : undefined;
+    const transcode = workers ? start('transcode', 'workers/transcode.ts', ['--eviction-check', 'warn']) : undefined;
     const port = await waitForLog(api, /"port":(\d+)[^\n]*"msg":"api listening"/);
-    await Promise.all([waitForLog(render, /worker ready/), waitForLog(transcode, /worker ready/)]);
+    if (render && transcode) await Promise.all([waitForLog(render, /worker ready/), waitForLog(transcode, /worker ready/)]);
     const url = `http://127.0.0.1:${port[1]}`;
     return {
       redis,
@@ -96,6 +105,7 @@ export async function startBenchFarm(dir: string, renderEnv: Record<string, stri
         return { url: abs(link.url), assets: Object.fromEntries(Object.entries(link.assets).map(([k, v]) => [k, abs(v)])) };
       },
       async replaceRenderWorker(extraEnv = {}) {
+        if (!render) throw new Error('this farm has no workers');
         render.proc.kill('SIGTERM');
         await render.exited;
         processes.splice(processes.indexOf(render), 1);

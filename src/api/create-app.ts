@@ -50,8 +50,6 @@ export function createApp(deps: ApiDeps, options: ApiOptions = {}): Express {
   // Bull Board checks the admin keys (not API_KEYS) itself, and answers 404 when none is set.
   if (deps.adminQueues) app.use('/admin/queues', deps.adminQueues);
 
-  // Send-time minting checks its own keys (MINT_KEYS) and rate; mounted before /v1/live-links, whose API key it never takes.
-  if (deps.mint) app.use('/v1/live-links/mint', deps.mint);
   const auth = apiKeyAuth(deps.apiKeys, { mintKeys: deps.mintKeys });
   const json = jsonBody({ limitBytes: opts.jsonLimitBytes });
   // Events read their own bodies (JSON or text/plain beacons) and check the API key or a Live token themselves.

@@ -1,12 +1,12 @@
-import type { Router } from 'express';
 import type { RedisOptions } from 'ioredis';
+import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
 import type { ChannelProfileResolver } from '../encode/index.js';
 import { createLiveLinkFactory, createMinter, createStoredProps, type LiveKeyring } from '../live/index.js';
 import { closeRedisConnection, createRedisConnection } from '../queue/redis-connection.js';
 import type { RenderJobOptions } from '../queue/render-job-options.js';
 import type { TemplateRegistry } from '../templates/index.js';
-import { createMintRoutes } from './routes/mint-routes.js';
+import { createMintListener, type MintListener } from './mint-listener.js';
 
 export interface MintWiringDeps {
   config: Readonly<Config>;
@@ -18,6 +18,7 @@ export interface MintWiringDeps {
   profiles: ChannelProfileResolver;
   jobOptions: RenderJobOptions;
   publicBaseUrl?: string;
+  logger: Logger;
   /** The Live wiring's erasure feed: remembered answers of an erased subject are dropped at once. */
   erasures: { onErased(handler: (subject: string) => void): void; live(): boolean };
 }
@@ -25,17 +26,25 @@ export interface MintWiringDeps {
 /**
  * Send-time minting (`GET /v1/live-links/mint`, docs/send-time-minting.md):
  * the same link factory as `POST /v1/live-links`, in deterministic mode,
- * behind the mint keys. It has its own Redis connection with
+ * behind the mint keys, answered by a listener in front of Express
+ * (src/api/mint-listener.ts): `listener.wrap(app)` is the server's listener. It has its own Redis connection with
  * auto-pipelining: thousands of concurrent first mints then share a few
  * round trips instead of queueing one command at a time. Undefined when
- * MINT_KEYS is empty (minting is off; the route answers like any unknown one).
+ * MINT_KEYS is empty (minting is off; the path then reaches Express, where it is an unknown route).
  */
-export function createMintWiring(deps: MintWiringDeps): { router: Router; close(): Promise<void> } | undefined {
+export async function createMintWiring(deps: MintWiringDeps): Promise<{ listener: MintListener; close(): Promise<void> } | undefined> {
   const { config } = deps;
   if (config.mint.keys.length === 0) return undefined;
   const redis = createRedisConnection(deps.redisUrl, { ...deps.redisOptions, enableAutoPipelining: true });
   // Errors surface on the calls (as 503); the connection itself only reconnects.
   redis.on('error', () => undefined);
+  // Without an offline queue, a mint before the connection is ready would be a 503: wait for it,
+  // or for its first failure (Redis down at start: the API still starts, and mints answer 503 until it is back).
+  await new Promise<void>((resolve) => {
+    redis.once('ready', resolve);
+    redis.once('error', () => resolve());
+    redis.once('end', resolve);
+  });
   const storedProps = createStoredProps(redis, { ttlSeconds: config.live.linkTtlSeconds });
   const createLinks = createLiveLinkFactory(
     { registry: deps.registry, redis, keyring: deps.keyring, storedProps, profiles: deps.profiles, jobOptions: deps.jobOptions },
@@ -43,8 +52,8 @@ export function createMintWiring(deps: MintWiringDeps): { router: Router; close(
   );
   const minter = createMinter({ registry: deps.registry, createLinks, usable: deps.erasures.live }, { ttlSeconds: config.live.linkTtlSeconds });
   deps.erasures.onErased((subject) => minter.forget(subject));
-  const router = createMintRoutes(
-    { minter },
+  const listener = createMintListener(
+    { minter, logger: deps.logger, redis },
     {
       mintKeys: config.mint.keys,
       otherKeys: [...config.farm.apiKeys, ...config.admin.apiKeys],
@@ -52,5 +61,5 @@ export function createMintWiring(deps: MintWiringDeps): { router: Router; close(
       burst: config.mint.burst,
     },
   );
-  return { router, close: () => closeRedisConnection(redis) };
+  return { listener, close: () => closeRedisConnection(redis) };
 }

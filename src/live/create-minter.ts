@@ -54,8 +54,8 @@ export function createMinter(deps: MinterDeps, options: MinterOptions) {
   const inFlight = new Map<string, Promise<MintAnswer>>();
   let generation = 0;
 
-  async function mintFresh(query: Record<string, unknown>): Promise<{ answer: MintAnswer; request: MintRequest }> {
-    const request = parse(query);
+  async function mintFresh(query: () => Record<string, unknown>): Promise<{ answer: MintAnswer; request: MintRequest }> {
+    const request = parse(query());
     const { links } = await deps.createLinks(request, { deterministic: true });
     const link = links[0]!;
     return { answer: { link, json: JSON.stringify(link) }, request };
@@ -64,9 +64,10 @@ export function createMinter(deps: MinterDeps, options: MinterOptions) {
   return {
     /**
      * The answer for a query. `cacheKey` is the raw query string: the same
-     * string is the same query, so a hit needs no parsing at all.
+     * string is the same query, so a hit needs no parsing at all; `query`
+     * parses it (called on a miss only).
      */
-    mint(cacheKey: string, query: Record<string, unknown>): Promise<MintAnswer> {
+    mint(cacheKey: string, query: () => Record<string, unknown>): Promise<MintAnswer> {
       const now = Date.now();
       const open = usable();
       if (open) {

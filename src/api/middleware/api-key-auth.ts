@@ -5,15 +5,14 @@ import { AppError } from '../../errors/index.js';
 const REALM = 'Bearer realm="mastercut"';
 const BEARER = /^Bearer[ ]+([^\s]+)\s*$/i;
 
-/** The key of `Authorization: Bearer <key>`, or undefined when the header is absent or malformed. */
-export function bearerKey(req: Request): string | undefined {
-  const header = req.get('authorization');
+/** The key of an `Authorization: Bearer <key>` header, or undefined when it is absent or malformed. */
+export function bearerKey(header: string | undefined): string | undefined {
   return header ? BEARER.exec(header)?.[1] : undefined;
 }
 
-/** Sets `WWW-Authenticate` for a 401 (with `error="invalid_token"` when a key was given but refused). */
-export function challenge(res: Response, invalidToken: boolean): void {
-  res.setHeader('WWW-Authenticate', invalidToken ? `${REALM}, error="invalid_token"` : REALM);
+/** The `WWW-Authenticate` of a 401 (with `error="invalid_token"` when a key was given but refused). */
+export function bearerChallenge(invalidToken: boolean): string {
+  return invalidToken ? `${REALM}, error="invalid_token"` : REALM;
 }
 
 /**
@@ -52,14 +51,14 @@ export function apiKeyAuth(apiKeys: readonly string[], options: ApiKeyAuthOption
   const matchApiKey = createKeyMatcher(apiKeys);
   const matchMintKey = createKeyMatcher(options.mintKeys ?? []);
   return (req: Request, res: Response, next: NextFunction): void => {
-    const key = bearerKey(req);
+    const key = bearerKey(req.get('authorization'));
     if (key === undefined) {
-      challenge(res, false);
+      res.setHeader('WWW-Authenticate', bearerChallenge(false));
       return next(new AppError('UNAUTHORIZED', 'missing bearer token'));
     }
     if (matchApiKey(key) !== -1) return next();
     if (matchMintKey(key) !== -1) return next(new AppError('MINT_KEY_FORBIDDEN', 'a mint key was used on a route other than minting'));
-    challenge(res, true);
+    res.setHeader('WWW-Authenticate', bearerChallenge(true));
     next(new AppError('UNAUTHORIZED', 'unknown API key'));
   };
 }

@@ -1,6 +1,5 @@
-import type { NextFunction, Request, Response } from 'express';
 import { AppError } from '../../errors/index.js';
-import { bearerKey, challenge, createKeyMatcher } from './api-key-auth.js';
+import { bearerChallenge, bearerKey, createKeyMatcher } from './api-key-auth.js';
 import { createTokenBuckets } from './token-buckets.js';
 
 export interface MintKeyAuthOptions {
@@ -13,30 +12,30 @@ export interface MintKeyAuthOptions {
   burst: number;
 }
 
+/** A refusal, with the WWW-Authenticate challenge of a 401. */
+export type MintKeyRefusal = { error: AppError; challenge?: string };
+
 /**
- * Requires `Authorization: Bearer <mint key>` and takes one token from that
- * key's bucket. Answers MINT_KEY_MISSING (401), MINT_KEY_REQUIRED (403: an
- * API or admin key, which never mints), MINT_KEY_INVALID (401) and
- * RATE_LIMITED (429 with Retry-After). Keys are compared in constant time.
+ * Checks `Authorization: Bearer <mint key>` and takes one token from that
+ * key's bucket; undefined when the call may mint. Refusals:
+ * MINT_KEY_MISSING (401), MINT_KEY_REQUIRED (403: an API or admin key,
+ * which never mints), MINT_KEY_INVALID (401) and RATE_LIMITED (429 with
+ * Retry-After). Keys are compared in constant time.
  */
-export function mintKeyAuth(options: MintKeyAuthOptions) {
+export function createMintKeyCheck(options: MintKeyAuthOptions): (authorization: string | undefined) => MintKeyRefusal | undefined {
   const matchMintKey = createKeyMatcher(options.mintKeys);
   const matchOtherKey = createKeyMatcher(options.otherKeys);
   const buckets = createTokenBuckets(options);
-  return (req: Request, res: Response, next: NextFunction): void => {
-    const key = bearerKey(req);
-    if (key === undefined) {
-      challenge(res, false);
-      return next(new AppError('MINT_KEY_MISSING', 'no mint key'));
-    }
+  return (authorization) => {
+    const key = bearerKey(authorization);
+    if (key === undefined) return { error: new AppError('MINT_KEY_MISSING', 'no mint key'), challenge: bearerChallenge(false) };
     const which = matchMintKey(key);
     if (which === -1) {
-      if (matchOtherKey(key) !== -1) return next(new AppError('MINT_KEY_REQUIRED', 'an API or admin key was used to mint'));
-      challenge(res, true);
-      return next(new AppError('MINT_KEY_INVALID', 'unknown mint key'));
+      if (matchOtherKey(key) !== -1) return { error: new AppError('MINT_KEY_REQUIRED', 'an API or admin key was used to mint') };
+      return { error: new AppError('MINT_KEY_INVALID', 'unknown mint key'), challenge: bearerChallenge(true) };
     }
     const wait = buckets.take(which);
-    if (wait > 0) return next(new AppError('RATE_LIMITED', 'mint rate of this key exceeded', { details: { retryAfterSeconds: wait } }));
-    next();
+    if (wait > 0) return { error: new AppError('RATE_LIMITED', 'mint rate of this key exceeded', { details: { retryAfterSeconds: wait } }) };
+    return undefined;
   };
 }
