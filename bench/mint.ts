@@ -25,6 +25,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { QUEUE_PREFIX, queueNames } from '../src/queue/index.js';
 import { cpuSecondsOf, repoRoot, startBenchFarm, TSX_LOADER } from './live-farm.js';
@@ -53,7 +54,7 @@ function print(name: string, r: LoadResult & { serverCpuS: number }): void {
   const verdict = r.failures === 0 && r.p99Ms < 50 ? 'meets p99 < 50 ms, no failures' : 'MISSES the target (p99 < 50 ms, no failures)';
   console.log(
     `  ${name.padEnd(12)} ${r.rps.toFixed(0).padStart(6)} req/s  p50 ${ms(r.p50Ms).padStart(8)}  p90 ${ms(r.p90Ms).padStart(8)}  p99 ${ms(r.p99Ms).padStart(8)}  max ${ms(r.maxMs).padStart(8)}` +
-      `  failures ${r.failures}  server CPU ${r.serverCpuS.toFixed(1)} s  client CPU ${r.clientCpuS.toFixed(1)} s  -> ${verdict}`,
+      `  failures ${r.failures}  server CPU ${r.serverCpuS.toFixed(1)} s (${((r.serverCpuS * 1e6) / r.requests).toFixed(0)} µs/req incl. warm-up)  client CPU ${r.clientCpuS.toFixed(1)} s  -> ${verdict}`,
   );
 }
 
@@ -72,8 +73,11 @@ try {
   print('first calls', await load({ ...common, url: `${base}&recipient=u-{n}&firstName=Name{n}&welcomePoints={n}&cta.label=Book`, distinct: true }, pid));
 
   const redis = new Redis(farm.redis.url);
-  const jobs = await redis.keys(`${QUEUE_PREFIX}:${queueNames.render}:*`);
-  console.log(`render queue keys after the runs: ${jobs.length} (minting starts no render)`);
+  const render = new Queue(queueNames.render, { connection: redis, prefix: QUEUE_PREFIX });
+  const jobs = await render.getJobCounts();
+  console.log(`render jobs after the runs: ${Object.values(jobs).reduce((a, b) => a + b, 0)} (minting starts no render)`);
+  console.log(`machine load average (1 min) at the end: ${os.loadavg()[0]!.toFixed(1)} on ${os.availableParallelism()} CPUs (shared with other work)`);
+  await render.close();
   redis.disconnect();
 } finally {
   await farm.stop();
