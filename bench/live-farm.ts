@@ -12,6 +12,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startEmbeddedRedis, type EmbeddedRedis } from '../src/cli/embedded-redis.js';
+import type { LoadOptions, LoadResult } from './live-load.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const TSX_LOADER = `file://${path.join(repoRoot, 'node_modules/tsx/dist/loader.mjs')}`;
@@ -146,4 +147,18 @@ export async function cpuSecondsOf(pid: number): Promise<number> {
     if (child.ppid === pid) total += child.cpu;
   }
   return total;
+}
+
+/** Runs bench/live-load.ts in its own process and returns its figures plus the CPU seconds the server used meanwhile (warm-up included). */
+export async function loadInChild(options: LoadOptions, serverPid: number): Promise<LoadResult & { serverCpuS: number }> {
+  const before = await cpuSecondsOf(serverPid);
+  const child = spawn(process.execPath, ['--import', TSX_LOADER, path.join(repoRoot, 'bench/live-load.ts'), JSON.stringify(options)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const after = await cpuSecondsOf(serverPid);
+  if (code !== 0) throw new Error(`load generator exited with ${code}`);
+  return { ...(JSON.parse(out) as LoadResult), serverCpuS: after - before };
 }

@@ -21,32 +21,18 @@
  * load generator and the server share the CPU: the CPU seconds each used
  * are printed next to the rates. Afterwards the render queue must be empty.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { QUEUE_PREFIX, queueNames } from '../src/queue/index.js';
-import { cpuSecondsOf, repoRoot, startBenchFarm, TSX_LOADER } from './live-farm.js';
-import type { LoadOptions, LoadResult } from './live-load.js';
+import { loadInChild, startBenchFarm } from './live-farm.js';
+import type { LoadResult } from './live-load.js';
 
 const seconds = Number(process.argv[2] ?? 10);
 const connections = Number(process.argv[3] ?? 1000);
 const MINT_KEY = 'bench-mint-key-0123456789abcdef';
-
-async function load(options: LoadOptions, serverPid: number): Promise<LoadResult & { serverCpuS: number }> {
-  const before = await cpuSecondsOf(serverPid);
-  const child = spawn(process.execPath, ['--import', TSX_LOADER, path.join(repoRoot, 'bench/live-load.ts'), JSON.stringify(options)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let out = '';
-  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  const after = await cpuSecondsOf(serverPid);
-  if (code !== 0) throw new Error(`load generator exited with ${code}`);
-  return { ...(JSON.parse(out) as LoadResult), serverCpuS: after - before };
-}
 
 const ms = (v: number) => (Number.isFinite(v) ? `${v.toFixed(v < 10 ? 2 : 0)} ms` : 'n/a');
 
@@ -69,8 +55,8 @@ try {
   console.log(`send-time minting: ${connections} keep-alive connections x ${seconds} s (after a 1 s warm-up), API process pid ${farm.api.proc.pid}, ${os.availableParallelism()} CPUs`);
   const pid = farm.api.proc.pid!;
   const common = { connections, durationMs: seconds * 1000, warmupMs: 1000, headers };
-  print('repeats', await load({ ...common, url: `${base}&recipient=r-1&firstName=Dana&welcomePoints=1200&cta.label=Book` }, pid));
-  print('first calls', await load({ ...common, url: `${base}&recipient=u-{n}&firstName=Name{n}&welcomePoints={n}&cta.label=Book`, distinct: true }, pid));
+  print('repeats', await loadInChild({ ...common, url: `${base}&recipient=r-1&firstName=Dana&welcomePoints=1200&cta.label=Book` }, pid));
+  print('first calls', await loadInChild({ ...common, url: `${base}&recipient=u-{n}&firstName=Name{n}&welcomePoints={n}&cta.label=Book`, distinct: true }, pid));
 
   const redis = new Redis(farm.redis.url);
   const render = new Queue(queueNames.render, { connection: redis, prefix: QUEUE_PREFIX });
