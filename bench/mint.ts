@@ -4,7 +4,7 @@
  *   npx tsx bench/mint.ts [seconds=10] [connections=1000]
  *
  * Starts a private redis-server and the API as its own process
- * (src/api/main.ts, as `mastercut serve` runs it, logging one line per
+ * (through bench/live-farm.ts, as `mastercut serve` runs it, logging one line per
  * request to a file), then loads `GET /v1/live-links/mint` from a load
  * generator in its own process (bench/live-load.ts: raw keep-alive sockets,
  * one request in flight per connection) with `connections` connections for

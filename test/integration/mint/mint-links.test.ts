@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiServer, type ApiServer } from '../../../src/api/main.js';
 import { loadConfig } from '../../../src/config/index.js';
 import { openLiveToken, parseLiveKeyring } from '../../../src/live/index.js';
-import { createFarmProbe, tokenOf, type FarmProbe } from '../../helpers/live-farm.js';
+import { createFarmProbe, rawGet, tokenOf, type FarmProbe } from '../../helpers/live-farm.js';
 import { startTestRedis, type EmbeddedRedis } from '../../helpers/redis-server.js';
 
 const API_KEY = 'api-key-0123456789abcdefghij';
@@ -39,9 +39,19 @@ async function startApi(env: Record<string, string> = {}): Promise<ApiServer> {
 const mintPath = (query: Record<string, string>) => `/v1/live-links/mint?${new URLSearchParams(query).toString()}`;
 const welcome = { template: 'welcome-clip', channel: 'email', campaign: 'spring-26', recipient: 'user-42', firstName: 'Ada', welcomePoints: '1200', 'cta.label': 'Book now' };
 
+/**
+ * GET on a connection of its own (no keep-alive): fetch's pool reuses idle
+ * sockets, and on a loaded machine one that the server is closing at that
+ * moment answers ECONNRESET, which would test the client, not the route.
+ */
+async function get(base: string, pathname: string, key: string | null): Promise<Response> {
+  const res = await rawGet(base, pathname, { headers: key === null ? {} : { authorization: `Bearer ${key}` } });
+  return new Response(new Uint8Array(res.body), { status: res.status, headers: res.headers as Record<string, string> });
+}
+
 /** A mint call with `key` as the Bearer key (null: no Authorization header). */
 function mint(query: Record<string, string>, key: string | null = MINT_KEY): Promise<Response> {
-  return fetch(`${api.url}${mintPath(query)}`, { headers: key === null ? {} : { authorization: `Bearer ${key}` } });
+  return get(api.url, mintPath(query), key);
 }
 
 beforeAll(async () => {
@@ -137,7 +147,7 @@ describe('GET /v1/live-links/mint: the query', () => {
       expect({ status: res.status, code: body.code, field }).toEqual({ status: 400, code, field });
       expect(body.issues?.map((i) => i.path)).toContain(field);
     }
-    const repeated = await fetch(`${api.url}${mintPath(welcome)}&firstName=Bea`, { headers: { authorization: `Bearer ${MINT_KEY}` } });
+    const repeated = await get(api.url, `${mintPath(welcome)}&firstName=Bea`, MINT_KEY);
     expect(repeated.status).toBe(400);
     expect(((await repeated.json()) as { issues: { path: string }[] }).issues).toEqual([{ path: 'firstName', message: 'given more than once' }]);
     const unknownChannel = await mint({ ...welcome, channel: 'fax' });
@@ -180,7 +190,7 @@ describe('GET /v1/live-links/mint: idempotent, renders nothing', () => {
     try {
       const query = { ...welcome, recipient: 'user-other' };
       const here = await (await mint(query)).text();
-      const there = await (await fetch(`${other.url}${mintPath(query)}`, { headers: { authorization: `Bearer ${MINT_KEY}` } })).text();
+      const there = await (await get(other.url, mintPath(query), MINT_KEY)).text();
       expect(there).toBe(here);
       expect(JSON.parse(here)).toHaveProperty('url');
     } finally {
@@ -191,7 +201,7 @@ describe('GET /v1/live-links/mint: idempotent, renders nothing', () => {
   it('mints a link that opens: its landing page answers 200 (the open, not the mint, starts the render)', async () => {
     const body = (await (await mint({ ...welcome, recipient: 'user-open' })).json()) as { url: string };
     expect(await probe.renderJobs()).toEqual([]);
-    const page = await fetch(`${api.url}${body.url}`);
+    const page = await get(api.url, body.url, null);
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toMatch(/text\/html/);
   });
@@ -201,7 +211,7 @@ describe('GET /v1/live-links/mint: rate limit', () => {
   it('answers 429 with Retry-After past the burst of a key', async () => {
     const limited = await startApi({ MINT_RATE_BURST: '3', MINT_RATE_LIMIT_PER_S: '1' });
     try {
-      const call = () => fetch(`${limited.url}${mintPath(welcome)}`, { headers: { authorization: `Bearer ${MINT_KEY}` } });
+      const call = () => get(limited.url, mintPath(welcome), MINT_KEY);
       const statuses: number[] = [];
       for (let i = 0; i < 3; i++) statuses.push((await call()).status);
       expect(statuses).toEqual([200, 200, 200]);
@@ -210,7 +220,7 @@ describe('GET /v1/live-links/mint: rate limit', () => {
       expect(await refused.json()).toMatchObject({ code: 'RATE_LIMITED' });
       expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
       // Another key has its own bucket.
-      const otherKey = await fetch(`${limited.url}${mintPath(welcome)}`, { headers: { authorization: 'Bearer another-mint-key-0123456789ab' } });
+      const otherKey = await get(limited.url, mintPath(welcome), 'another-mint-key-0123456789ab');
       expect(otherKey.status).toBe(200);
     } finally {
       await limited.close();
