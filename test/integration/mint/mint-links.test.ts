@@ -183,7 +183,7 @@ describe('GET /v1/live-links/mint: idempotent, renders nothing', () => {
     expect(keysAfterFirst - keysBefore).toBeLessThanOrEqual(1); // the recipient's erasure index, at most
     expect(await probe.renderJobs()).toEqual([]);
     expect(await probe.transcode.count()).toBe(0);
-  });
+  }, 180_000); // 2,000 fresh connections take tens of seconds on a shared 2-core machine
 
   it('gives the same link from another API process (deterministic, not only remembered)', async () => {
     const other = await startApi();
