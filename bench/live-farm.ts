@@ -12,6 +12,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startEmbeddedRedis, type EmbeddedRedis } from '../src/cli/embedded-redis.js';
+import type { LoadOptions, LoadResult } from './live-load.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const TSX_LOADER = `file://${path.join(repoRoot, 'node_modules/tsx/dist/loader.mjs')}`;
@@ -33,8 +34,15 @@ export interface BenchFarm {
   stop(): Promise<void>;
 }
 
+export interface BenchFarmOptions {
+  /** Start the render and transcode workers. Default true; false: redis and the API only (bench/mint.ts). */
+  workers?: boolean;
+  /** Added to every process's environment. */
+  env?: Record<string, string>;
+}
+
 /** Starts redis, then the API, a render worker and a transcode worker, and waits until all are ready. */
-export async function startBenchFarm(dir: string, renderEnv: Record<string, string> = {}): Promise<BenchFarm> {
+export async function startBenchFarm(dir: string, renderEnv: Record<string, string> = {}, options: BenchFarmOptions = {}): Promise<BenchFarm> {
   const redis = await startEmbeddedRedis();
   const env = {
     ...process.env,
@@ -50,6 +58,7 @@ export async function startBenchFarm(dir: string, renderEnv: Record<string, stri
     // would be bound by the first one and refuse the others (or clash with a farm already running).
     METRICS_PORT: '0',
     TRANSCODE_ENCODERS: 'cpu',
+    ...options.env,
   };
   const processes: FarmProcess[] = [];
   const start = (name: string, script: string, args: string[] = [], extraEnv: Record<string, string> = {}) => {
@@ -75,10 +84,11 @@ export async function startBenchFarm(dir: string, renderEnv: Record<string, stri
   };
   try {
     const api = start('api', 'src/api/main.ts');
-    let render = start('render', 'workers/render.ts', ['--eviction-check', 'warn'], renderEnv);
-    const transcode = start('transcode', 'workers/transcode.ts', ['--eviction-check', 'warn']);
+    const workers = options.workers ?? true;
+    let render = workers ? start('render', 'workers/render.ts', ['--eviction-check', 'warn'], renderEnv) : undefined;
+    const transcode = workers ? start('transcode', 'workers/transcode.ts', ['--eviction-check', 'warn']) : undefined;
     const port = await waitForLog(api, /"port":(\d+)[^\n]*"msg":"api listening"/);
-    await Promise.all([waitForLog(render, /worker ready/), waitForLog(transcode, /worker ready/)]);
+    if (render && transcode) await Promise.all([waitForLog(render, /worker ready/), waitForLog(transcode, /worker ready/)]);
     const url = `http://127.0.0.1:${port[1]}`;
     return {
       redis,
@@ -96,6 +106,7 @@ export async function startBenchFarm(dir: string, renderEnv: Record<string, stri
         return { url: abs(link.url), assets: Object.fromEntries(Object.entries(link.assets).map(([k, v]) => [k, abs(v)])) };
       },
       async replaceRenderWorker(extraEnv = {}) {
+        if (!render) throw new Error('this farm has no workers');
         render.proc.kill('SIGTERM');
         await render.exited;
         processes.splice(processes.indexOf(render), 1);
@@ -136,4 +147,18 @@ export async function cpuSecondsOf(pid: number): Promise<number> {
     if (child.ppid === pid) total += child.cpu;
   }
   return total;
+}
+
+/** Runs bench/live-load.ts in its own process and returns its figures plus the CPU seconds the server used meanwhile (warm-up included). */
+export async function loadInChild(options: LoadOptions, serverPid: number): Promise<LoadResult & { serverCpuS: number }> {
+  const before = await cpuSecondsOf(serverPid);
+  const child = spawn(process.execPath, ['--import', TSX_LOADER, path.join(repoRoot, 'bench/live-load.ts'), JSON.stringify(options)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const after = await cpuSecondsOf(serverPid);
+  if (code !== 0) throw new Error(`load generator exited with ${code}`);
+  return { ...(JSON.parse(out) as LoadResult), serverCpuS: after - before };
 }

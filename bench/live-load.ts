@@ -24,6 +24,10 @@ export interface LoadOptions {
   warmupMs?: number;
   /** Every response must be 200 with exactly this many body bytes (else it counts as a failure). */
   expectBytes?: number;
+  /** Extra request headers (e.g. authorization). */
+  headers?: Record<string, string>;
+  /** Each `{n}` in the URL becomes a new serial number per request: every request a distinct one (first calls). */
+  distinct?: boolean;
 }
 
 export interface LoadResult {
@@ -46,7 +50,12 @@ const HEADER_END = Buffer.from('\r\n\r\n');
 /** Runs the load and resolves with its figures. */
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const url = new URL(options.url);
-  const request = Buffer.from(`GET ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\nConnection: keep-alive\r\n\r\n`);
+  const extra = Object.entries(options.headers ?? {}).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+  // `{n}` is percent-encoded by URL parsing.
+  const target = `${url.pathname}${url.search}`.replaceAll('%7Bn%7D', '{n}');
+  const fixed = Buffer.from(`GET ${target} HTTP/1.1\r\nHost: ${url.host}\r\n${extra}Connection: keep-alive\r\n\r\n`);
+  let serial = 0;
+  const request = (): Buffer => (options.distinct ? Buffer.from(fixed.toString('latin1').replaceAll('{n}', String(serial++)), 'latin1') : fixed);
   const port = Number(url.port || 80);
   const warmupMs = options.warmupMs ?? 1_000;
   const started = performance.now();
@@ -84,7 +93,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
         head = undefined;
         remaining = -1;
         sentAt = performance.now();
-        socket.write(request);
+        socket.write(request());
       };
       const finish = () => {
         const now = performance.now();

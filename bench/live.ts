@@ -34,14 +34,13 @@
  * CPU seconds each used are printed next to the rates.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { findChromium } from '../src/encode/index.js';
 import { fetchColdVideo, openColdPage, waitUntilReady, type ColdPage, type ColdVideo, type PageBundle } from './live-cold.js';
-import { cpuSecondsOf, repoRoot, startBenchFarm, TSX_LOADER, type BenchFarm } from './live-farm.js';
-import type { LoadOptions, LoadResult as GeneratorResult } from './live-load.js';
+import { loadInChild, startBenchFarm, type BenchFarm } from './live-farm.js';
+import type { LoadResult as GeneratorResult } from './live-load.js';
 import { findNginx, startNginx } from './live-nginx.js';
 
 const seconds = Number(process.argv[2] ?? 10);
@@ -55,19 +54,9 @@ type LoadResult = GeneratorResult & { serverCpuS: number };
 const ms = (v: number) => (Number.isFinite(v) ? `${v.toFixed(v < 10 ? 2 : 0)} ms` : 'n/a');
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)]!;
 
-/** Runs bench/live-load.ts in its own process and returns its figures plus the CPU the server used meanwhile. */
-async function load(target: string, serverPid: number, expectBytes: number): Promise<LoadResult> {
-  const options: LoadOptions = { url: target, connections: CONNECTIONS, durationMs: seconds * 1000, warmupMs: 1000, expectBytes };
-  const before = await cpuSecondsOf(serverPid);
-  const child = spawn(process.execPath, ['--import', TSX_LOADER, path.join(repoRoot, 'bench/live-load.ts'), JSON.stringify(options)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let out = '';
-  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-  const after = await cpuSecondsOf(serverPid);
-  if (code !== 0) throw new Error(`load generator exited with ${code}`);
-  return { ...(JSON.parse(out) as GeneratorResult), serverCpuS: after - before };
+/** Loads `target` from bench/live-load.ts in its own process. */
+function load(target: string, serverPid: number, expectBytes: number): Promise<LoadResult> {
+  return loadInChild({ url: target, connections: CONNECTIONS, durationMs: seconds * 1000, warmupMs: 1000, expectBytes }, serverPid);
 }
 
 function printLoad(name: string, r: LoadResult): void {

@@ -45,6 +45,8 @@ export interface ApiDeps {
    * behind the API key, `/v1/conversions` (own auth: the pixel is public).
    */
   engagement?: { events: Router; metrics: Router; conversions: Router };
+  /** MINT_KEYS: refused on every API-key route with MINT_KEY_FORBIDDEN (403). */
+  mintKeys?: readonly string[];
   /** Zero-knowledge link pages (createZeroKnowledgeRoutes), public, mounted at /z. */
   zeroKnowledge?: Router;
 }

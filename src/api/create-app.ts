@@ -50,7 +50,7 @@ export function createApp(deps: ApiDeps, options: ApiOptions = {}): Express {
   // Bull Board checks the admin keys (not API_KEYS) itself, and answers 404 when none is set.
   if (deps.adminQueues) app.use('/admin/queues', deps.adminQueues);
 
-  const auth = apiKeyAuth(deps.apiKeys);
+  const auth = apiKeyAuth(deps.apiKeys, { mintKeys: deps.mintKeys });
   const json = jsonBody({ limitBytes: opts.jsonLimitBytes });
   // Events read their own bodies (JSON or text/plain beacons) and check the API key or a Live token themselves.
   if (deps.engagement) {

@@ -20,6 +20,7 @@ import type { ApiOptions } from './api-deps.js';
 import { createApp } from './create-app.js';
 import { createFastPath, type FastPath, type FastPathOptions } from './fast-path/index.js';
 import { createLiveWiring } from './live-wiring.js';
+import { createMintWiring } from './mint-wiring.js';
 import { createFarmMetrics, createReadiness, createRedisCheck, startOpsServer, type FarmMetrics, type OpsServer } from '../ops/index.js';
 import { createEngagementWiring } from './engagement-wiring.js';
 import type { EventSink } from '../engagement/index.js';
@@ -190,6 +191,8 @@ async function wireApiServer({ config, options, logger, redisUrl, keyring, regis
     metrics,
   });
   opened.push(() => live.close());
+  const mint = await createMintWiring({ config, keyring, redisUrl, redisOptions: API_REDIS_OPTIONS, registry, profiles, jobOptions: renderQueue.jobOptions, publicBaseUrl, logger, erasures: live.erasures });
+  if (mint) opened.push(() => mint.close());
   const campaigns = createCampaignService(
     {
       redis: campaignQueue.connection,
@@ -245,6 +248,7 @@ async function wireApiServer({ config, options, logger, redisUrl, keyring, regis
         { adminKeys: config.admin.apiKeys, readOnly: config.admin.readOnly },
       ),
       engagement: engagement.routers({ openToken: withZeroKnowledgeBeacons(live.openToken), isErased: live.isErased }),
+      mintKeys: config.mint.keys,
       zeroKnowledge: await createZeroKnowledgeRoutes({ registry, profiles, eventsUrl: '/v1/events' }),
       webhookRouter,
       readiness,
@@ -283,7 +287,11 @@ async function wireApiServer({ config, options, logger, redisUrl, keyring, regis
       : createFastPath({ store, logger, usable: live.erasures.live, onLookup: (hit) => metrics.cacheLookup('fast_path', hit ? 'hit' : 'miss') }, options.fastPath);
   if (fastPath) live.erasures.onErased(() => fastPath.cache.clear());
   if (fastPath) opened.push(async () => fastPath.close());
-  const server = createServer(fastPath ? fastPath.wrap(app) : app).listen(options.port ?? config.farm.apiPort, options.host ?? '0.0.0.0');
+  const expressOrFast = fastPath ? fastPath.wrap(app) : app;
+  // Send-time minting answers before Express too (src/api/mint-listener.ts).
+  // Backlog 4096 (the kernel caps it at net.core.somaxconn): an ESP's send opens thousands of
+  // connections at once, and Node's default of 511 drops the rest's SYNs into 1 s, 3 s, 7 s retries.
+  const server = createServer(mint ? mint.listener.wrap(expressOrFast) : expressOrFast).listen(options.port ?? config.farm.apiPort, options.host ?? '0.0.0.0', 4096);
   opened.push(() => new Promise((resolve) => server.close(resolve)));
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
@@ -314,6 +322,7 @@ async function wireApiServer({ config, options, logger, redisUrl, keyring, regis
       await queueStats.close();
       fastPath?.close();
       await live.close();
+      await mint?.close();
       await Promise.all([renderQueue.close(), campaignQueue.close(), transcodeQueue.close(), webhookQueue.close()]);
       logger.info('api closed');
     })());

@@ -1,11 +1,16 @@
-/** A JSON Schema node, as far as row coercion reads it. */
-export interface JsonSchemaNode {
-  type?: string | string[];
-  properties?: Record<string, JsonSchemaNode>;
-  required?: string[];
-  anyOf?: JsonSchemaNode[];
-  oneOf?: JsonSchemaNode[];
-}
+import {
+  checkRequiredProps,
+  coerceText,
+  FORBIDDEN_PROP_SEGMENTS,
+  isPlainObject,
+  isPresent,
+  schemaAt,
+  setPropPath,
+  typesOf,
+  type JsonSchemaNode,
+} from '../templates/index.js';
+
+export type { JsonSchemaNode };
 
 /** One failing field of a row: its path and a fixed message, never its value (personal data). */
 export interface RowIssue {
@@ -19,9 +24,6 @@ export type ParsedRow =
 
 /** Recipient ids end up in Redis keys, manifests and URLs: short and plain only. */
 export const RECIPIENT_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
-
-const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
-const FORBIDDEN_SEGMENTS = new Set(['__proto__', 'constructor', 'prototype']);
 
 /**
  * Turns one recipients row (a CSV record of strings, or a JSON Lines object)
@@ -42,7 +44,7 @@ export function createRowParser(schema: JsonSchemaNode, options: { fromText: boo
     if (!plan) {
       const path = options.fromText ? column.split('.') : [column];
       const skip = !nested && (column === 'recipientId' || (column === 'id' && !schema.properties?.id));
-      const bad = path.some((segment) => segment === '' || FORBIDDEN_SEGMENTS.has(segment));
+      const bad = path.some((segment) => segment === '' || FORBIDDEN_PROP_SEGMENTS.has(segment));
       plan = { path, skip, bad, types: typesOf(schemaAt(schema, path)) };
       plans.set(cacheKey, plan);
     }
@@ -51,31 +53,31 @@ export function createRowParser(schema: JsonSchemaNode, options: { fromText: boo
 
   return (row: Record<string, unknown>): ParsedRow => {
     const issues: RowIssue[] = [];
-    const rawId = present(row.recipientId) || schema.properties?.id ? row.recipientId : row.id;
+    const rawId = isPresent(row.recipientId) || schema.properties?.id ? row.recipientId : row.id;
     let recipientId = '';
-    if (!present(rawId)) issues.push({ path: 'recipientId', message: 'required' });
+    if (!isPresent(rawId)) issues.push({ path: 'recipientId', message: 'required' });
     else if (typeof rawId !== 'string' && typeof rawId !== 'number') issues.push({ path: 'recipientId', message: 'expected a string' });
     else if (!RECIPIENT_ID_PATTERN.test(String(rawId).trim())) {
       issues.push({ path: 'recipientId', message: 'must be 1-64 characters of A-Z, a-z, 0-9, _ or -' });
     } else recipientId = String(rawId).trim();
 
-    const nested = !options.fromText && isObject(row.props) && !schema.properties?.props;
+    const nested = !options.fromText && isPlainObject(row.props) && !schema.properties?.props;
     const source = nested ? (row.props as Record<string, unknown>) : row;
     const props: Record<string, unknown> = {};
     for (const column in source) {
       const value = source[column];
-      if (!present(value)) continue;
+      if (!isPresent(value)) continue;
       const plan = planOf(column, nested);
       if (plan.skip) continue;
       if (plan.bad) {
         issues.push({ path: column, message: 'invalid column name' });
         continue;
       }
-      const coerced = options.fromText && typeof value === 'string' ? coerce(value, plan.types) : value;
+      const coerced = options.fromText && typeof value === 'string' ? coerceText(value, plan.types) : value;
       if (plan.path.length === 1) props[column] = coerced;
-      else setPath(props, plan.path, coerced);
+      else setPropPath(props, plan.path, coerced);
     }
-    checkRequired(schema, props, '', issues);
+    checkRequiredProps(schema, props, '', issues);
     return issues.length > 0 ? { ok: false, issues } : { ok: true, recipientId, props };
   };
 }
@@ -88,66 +90,4 @@ interface ColumnPlan {
   bad: boolean;
   /** JSON Schema types accepted at the path (empty: unknown column, kept as is). */
   types: string[];
-}
-
-function present(value: unknown): boolean {
-  return value !== undefined && value !== null && !(typeof value === 'string' && value.trim() === '');
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function typesOf(node: JsonSchemaNode | undefined): string[] {
-  if (!node) return [];
-  const own = node.type === undefined ? [] : Array.isArray(node.type) ? node.type : [node.type];
-  return [...own, ...[...(node.anyOf ?? []), ...(node.oneOf ?? [])].flatMap(typesOf)];
-}
-
-function schemaAt(schema: JsonSchemaNode, path: string[]): JsonSchemaNode | undefined {
-  let node: JsonSchemaNode | undefined = schema;
-  for (const key of path) {
-    node = node?.properties?.[key] ?? [...(node?.anyOf ?? []), ...(node?.oneOf ?? [])].map((s) => s.properties?.[key]).find(Boolean);
-  }
-  return node;
-}
-
-/** Text to the first type the schema accepts; left as text when it does not parse, so the schema reports the field. */
-function coerce(raw: string, types: string[]): unknown {
-  const text = raw.trim(); // CSV cells often carry a space after the comma.
-  if (types.length === 0 || types.includes('string')) return text;
-  if ((types.includes('integer') || types.includes('number')) && NUMBER.test(text)) return Number(text);
-  if (types.includes('boolean')) {
-    const lower = text.toLowerCase();
-    if (lower === 'true' || lower === '1' || lower === 'yes') return true;
-    if (lower === 'false' || lower === '0' || lower === 'no') return false;
-  }
-  if ((types.includes('object') || types.includes('array')) && /^[[{]/.test(text)) {
-    try {
-      return JSON.parse(text) as unknown;
-    } catch {
-      return raw;
-    }
-  }
-  return raw;
-}
-
-function setPath(target: Record<string, unknown>, path: string[], value: unknown): void {
-  let node = target;
-  for (const key of path.slice(0, -1)) {
-    if (!isObject(node[key])) node[key] = {};
-    node = node[key] as Record<string, unknown>;
-  }
-  node[path[path.length - 1]!] = value;
-}
-
-function checkRequired(schema: JsonSchemaNode, value: Record<string, unknown>, prefix: string, issues: RowIssue[]): void {
-  for (const name of schema.required ?? []) {
-    const path = prefix ? `${prefix}.${name}` : name;
-    const child = value[name];
-    const node = schema.properties?.[name];
-    // A missing object is reported by its missing leaves: `cta.label` is the column to fill in.
-    if (!present(child) && !node?.required?.length) issues.push({ path, message: 'required' });
-    else if (node && (isObject(child) || !present(child))) checkRequired(node, isObject(child) ? child : {}, path, issues);
-  }
 }

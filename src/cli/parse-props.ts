@@ -1,15 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { AppError } from '../errors/index.js';
-
-type JsonSchema = { type?: string | string[]; properties?: Record<string, JsonSchema>; anyOf?: JsonSchema[] };
+import { coerceText, FORBIDDEN_PROP_SEGMENTS, schemaAt, setPropPath, typesOf, type JsonSchemaNode } from '../templates/index.js';
 
 /**
  * Builds props from `--props file.json` and repeated `--prop key=value`
- * (dotted keys for nested fields). A value is kept as text where the schema
- * wants a string, and read as JSON (number, boolean, array) elsewhere, so
- * `--prop name=007` stays "007" while `--prop points=12345` is a number.
+ * (dotted keys for nested fields). A value is read as the type the schema
+ * wants at its path (the coercion campaign CSVs and send-time minting use),
+ * so `--prop name=007` stays "007" while `--prop points=12345` is a number.
  */
-export async function parseProps(file: string | undefined, pairs: string[], schema: JsonSchema): Promise<Record<string, unknown>> {
+export async function parseProps(file: string | undefined, pairs: string[], schema: JsonSchemaNode): Promise<Record<string, unknown>> {
   let props: Record<string, unknown> = {};
   if (file) {
     let text: string;
@@ -28,35 +27,9 @@ export async function parseProps(file: string | undefined, pairs: string[], sche
     const eq = pair.indexOf('=');
     if (eq <= 0) throw new AppError('INVALID_ARGUMENT', `--prop expects key=value, got "${pair}"`);
     const keys = pair.slice(0, eq).split('.');
-    setPath(props, keys, coerce(pair.slice(eq + 1), schemaAt(schema, keys)));
+    const bad = keys.find((key) => FORBIDDEN_PROP_SEGMENTS.has(key));
+    if (bad !== undefined) throw new AppError('INVALID_ARGUMENT', `invalid prop key "${bad}"`);
+    setPropPath(props, keys, coerceText(pair.slice(eq + 1), typesOf(schemaAt(schema, keys))));
   }
   return props;
-}
-
-function schemaAt(schema: JsonSchema | undefined, keys: string[]): JsonSchema | undefined {
-  let node = schema;
-  for (const key of keys) {
-    node = node?.properties?.[key] ?? node?.anyOf?.map((s) => s.properties?.[key]).find(Boolean);
-  }
-  return node;
-}
-
-function coerce(raw: string, schema: JsonSchema | undefined): unknown {
-  const types = [schema?.type, ...(schema?.anyOf?.map((s) => s.type) ?? [])].flat().filter(Boolean);
-  if (types.includes('string')) return raw;
-  try {
-    return JSON.parse(raw);
-  } catch {
-    return raw;
-  }
-}
-
-function setPath(target: Record<string, unknown>, keys: string[], value: unknown): void {
-  let node = target;
-  for (const key of keys.slice(0, -1)) {
-    if (key === '__proto__' || key === 'constructor') throw new AppError('INVALID_ARGUMENT', `invalid prop key "${key}"`);
-    if (typeof node[key] !== 'object' || node[key] === null) node[key] = {};
-    node = node[key] as Record<string, unknown>;
-  }
-  node[keys[keys.length - 1]!] = value;
 }

@@ -128,6 +128,18 @@ export const envSchema = z.object({
   /** Longest a cold asset request waits for its render before 503 + Retry-After. */
   LIVE_WAIT_TIMEOUT_MS: int(1_000, 600_000).default(60_000),
 
+  // Send-time minting (GET /v1/live-links/mint, docs/send-time-minting.md)
+  /** Keys that can only mint links (an ESP holds one), comma separated; each differs from every API and admin key. Empty: minting is off. */
+  MINT_KEYS: list.default([]).superRefine((keys, ctx) => {
+    keys.forEach((key, i) => {
+      if (key.length < 24) ctx.addIssue({ code: 'custom', message: `entry ${i + 1} is shorter than 24 characters (use e.g. \`openssl rand -base64 32\`)` });
+    });
+  }),
+  /** Mints per second per mint key, in each API process (a token bucket in memory, not shared). */
+  MINT_RATE_LIMIT_PER_S: int(1, 10_000_000).default(2_000),
+  /** Mints a key may make at once above the rate, in each API process. */
+  MINT_RATE_BURST: int(1, 100_000_000).default(10_000),
+
   // Transcode workers (channel deliverables)
   /** auto: probe NVENC/NVDEC/VAAPI at start; cpu, nvidia or vaapi force one path. */
   TRANSCODE_ENCODERS: z.enum(['auto', 'cpu', 'nvidia', 'vaapi']).default('auto'),

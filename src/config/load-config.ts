@@ -101,6 +101,8 @@ export interface Config {
     timeoutMs: number;
     concurrency: number;
   };
+  /** Send-time minting (GET /v1/live-links/mint); the rate is per key and per API process. */
+  mint: { keys: string[]; ratePerSecond: number; burst: number };
   /** The queue dashboard (src/ops/admin). */
   admin: { apiKeys: string[]; readOnly: boolean };
   /** Scaling advice (src/ops/scaling). */
@@ -122,6 +124,14 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, cwd = proces
   const e = parsed.data;
   if (e.STORAGE_DRIVER === 's3' && !e.S3_BUCKET) {
     throw new AppError('CONFIG_INVALID', 'Invalid configuration:\n  - S3_BUCKET: required when STORAGE_DRIVER=s3\nSee .env.example for every setting.');
+  }
+  const sharedMintKey = e.MINT_KEYS.findIndex((key) => e.API_KEYS.includes(key) || e.ADMIN_API_KEYS.includes(key));
+  if (sharedMintKey !== -1) {
+    // The position only: the key itself is a secret.
+    throw new AppError(
+      'CONFIG_INVALID',
+      `Invalid configuration:\n  - MINT_KEYS: entry ${sharedMintKey + 1} is also an API or admin key; a mint key must only mint, so it must differ from every API_KEYS and ADMIN_API_KEYS entry\nSee .env.example for every setting.`,
+    );
   }
   return deepFreeze({
     env: e.NODE_ENV,
@@ -235,6 +245,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, cwd = proces
       timeoutMs: e.WEBHOOK_TIMEOUT_MS,
       concurrency: e.WEBHOOK_CONCURRENCY,
     },
+    mint: { keys: e.MINT_KEYS, ratePerSecond: e.MINT_RATE_LIMIT_PER_S, burst: e.MINT_RATE_BURST },
     admin: { apiKeys: e.ADMIN_API_KEYS, readOnly: e.BULL_BOARD_READ_ONLY },
     scaling: {
       targetDrainSeconds: e.OPS_TARGET_DRAIN_S,

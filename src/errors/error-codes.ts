@@ -41,6 +41,17 @@ export const errorCodes = {
   RATE_LIMITED: { httpStatus: 429, retryable: true, publicMessage: 'Too many requests; try again later.' },
   NOT_READY: { httpStatus: 503, retryable: true, publicMessage: 'Still rendering; try again in a few seconds.' },
   SUBJECT_ERASED: { httpStatus: 410, retryable: false, publicMessage: 'This content was erased.' },
+  // Send-time minting (GET /v1/live-links/mint): its own keys, which do nothing else.
+  MINT_KEY_MISSING: { httpStatus: 401, retryable: false, publicMessage: 'Send a mint key: Authorization: Bearer <one of MINT_KEYS>.' },
+  MINT_KEY_INVALID: { httpStatus: 401, retryable: false, publicMessage: 'Unknown mint key.' },
+  MINT_KEY_REQUIRED: { httpStatus: 403, retryable: false, publicMessage: 'Minting takes a mint key (MINT_KEYS), never an API or admin key.' },
+  MINT_KEY_FORBIDDEN: { httpStatus: 403, retryable: false, publicMessage: 'A mint key only mints (GET /v1/live-links/mint); use an API key here.' },
+  STICKY_LINK_UNAVAILABLE: {
+    httpStatus: 400,
+    retryable: false,
+    publicMessage:
+      'A recipient alone (a sticky link, resolved from the recipient profile at open time) needs recipient profiles, which this farm does not have yet; pass the props as query parameters.',
+  },
   // Zero-knowledge links (src/zero-knowledge): the farm never holds their props or key.
   ZK_LINK_INVALID: { httpStatus: 400, retryable: false, publicMessage: 'This zero-knowledge link is malformed.' },
   ZK_OPEN_FAILED: { httpStatus: 400, retryable: false, publicMessage: 'This link is damaged, or its key (after #k=) is missing or wrong.' },

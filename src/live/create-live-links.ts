@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { AppError, isAppError } from '../errors/index.js';
 import { LIVE_ASSETS, liveAssetTarget, type LiveAsset } from './live-asset-target.js';
 import { createLiveLinkResolver, type LiveLinkResolverDeps } from './live-link-resolver.js';
-import { sealLiveToken } from './live-token.js';
+import { DETERMINISTIC_EXPIRY_STEP_S, sealLiveToken } from './live-token.js';
 import { isErased, recordSubject } from './subject-index.js';
 
 /** `POST /v1/live-links` body. */
@@ -29,6 +29,16 @@ export interface CreatedLiveLink {
   expiresAt: string;
 }
 
+/** Per call. */
+export interface CreateLiveLinksCallOptions {
+  /**
+   * Same request, same links (send-time minting): deterministic tokens (see
+   * SealLiveTokenOptions.deterministic) and content-addressed stored props,
+   * so a repeated request gives identical URLs and stores nothing new.
+   */
+  deterministic?: boolean;
+}
+
 /** The same parts as opening a link: a link is opened once when it is made, to check it. */
 export type CreateLiveLinksDeps = LiveLinkResolverDeps;
 
@@ -50,7 +60,8 @@ export function createLiveLinkFactory(deps: CreateLiveLinksDeps, options: Create
   const resolver = createLiveLinkResolver(deps, { maxTokenLength: options.maxTokenLength, memoMs: 0 });
   const base = (options.baseUrl ?? '').replace(/\/+$/, '');
 
-  return async function createLiveLinks(body: unknown): Promise<{ links: CreatedLiveLink[] }> {
+  return async function createLiveLinks(body: unknown, call: CreateLiveLinksCallOptions = {}): Promise<{ links: CreatedLiveLink[] }> {
+    const deterministic = call.deterministic === true;
     const parsed = liveLinksRequestSchema.safeParse(body);
     if (!parsed.success) {
       const issues = parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
@@ -64,19 +75,25 @@ export function createLiveLinkFactory(deps: CreateLiveLinksDeps, options: Create
     const props = deps.registry.validateProps(template, req.props) as Record<string, unknown>;
     for (const channel of req.channels) deps.profiles(template, channel); // unknown channel: fails before anything is stored
     const ttl = req.ttl ?? options.defaultTtlSeconds ?? 30 * 86_400;
+    // Deterministic links expire up to an hour late (rounded up): what they point to must outlive them.
+    const keepTtl = deterministic ? ttl + DETERMINISTIC_EXPIRY_STEP_S : ttl;
     const common = { templateId: template.id, ...(req.campaignId ? { campaignId: req.campaignId } : {}), ...(req.recipientId ? { recipientId: req.recipientId } : {}) };
 
     let propsRef: string | undefined;
     const seal = async (channel: string): Promise<string> => {
       if (!propsRef && !req.storeProps) {
         try {
-          return sealLiveToken(deps.keyring, { ...common, channel, props }, { ttlSeconds: ttl, maxLength: options.maxTokenLength });
+          return sealLiveToken(deps.keyring, { ...common, channel, props }, { ttlSeconds: ttl, maxLength: options.maxTokenLength, deterministic });
         } catch (err) {
           if (!isAppError(err, 'PAYLOAD_TOO_LARGE')) throw err;
         }
       }
-      propsRef ??= await deps.storedProps.put(props, { ttlSeconds: ttl, ...(req.recipientId ? { recipientId: req.recipientId } : {}) });
-      return sealLiveToken(deps.keyring, { ...common, channel, propsRef }, { ttlSeconds: ttl, maxLength: options.maxTokenLength });
+      propsRef ??= await deps.storedProps.put(props, {
+        ttlSeconds: keepTtl,
+        contentAddressed: deterministic,
+        ...(req.recipientId ? { recipientId: req.recipientId } : {}),
+      });
+      return sealLiveToken(deps.keyring, { ...common, channel, propsRef }, { ttlSeconds: ttl, maxLength: options.maxTokenLength, deterministic });
     };
 
     const links: CreatedLiveLink[] = [];
@@ -100,7 +117,7 @@ export function createLiveLinkFactory(deps: CreateLiveLinksDeps, options: Create
       });
     }
     if (req.recipientId !== undefined) {
-      await recordSubject(deps.redis, req.recipientId, { renderKeys: [...renderKeys], deliverableKeys: [...deliverableKeys] }, { ttlSeconds: ttl });
+      await recordSubject(deps.redis, req.recipientId, { renderKeys: [...renderKeys], deliverableKeys: [...deliverableKeys] }, { ttlSeconds: keepTtl });
     }
     return { links };
   };

@@ -28,6 +28,7 @@ export {
   openLiveToken,
   sealLiveToken,
   DEFAULT_LIVE_TOKEN_MAX_LENGTH,
+  DETERMINISTIC_EXPIRY_STEP_S,
   LIVE_TOKEN_VERSION,
   type OpenLiveTokenOptions,
   type SealLiveTokenOptions,
@@ -70,8 +71,10 @@ export {
 } from './erase-subject.js';
 export { createErasureBroadcast, ERASURE_CHANNEL, type ErasureBroadcast, type ErasureBroadcastDeps, type ErasureBroadcastOptions } from './erasure-broadcast.js';
 export { createLiveLinkResolver, type LiveLink, type LiveLinkResolver, type LiveLinkResolverDeps } from './live-link-resolver.js';
-export { createLiveLinkFactory, liveLinksRequestSchema, type CreatedLiveLink, type LiveLinksRequest } from './create-live-links.js';
+export { createLiveLinkFactory, liveLinksRequestSchema, type CreateLiveLinksCallOptions, type CreatedLiveLink, type LiveLinksRequest } from './create-live-links.js';
 export { LIVE_ASSETS, liveAssetTarget, type AssetTarget, type LiveAsset } from './live-asset-target.js';
 export { createOnDemand, type OnDemand, type OnDemandDeps, type Requester } from './create-on-demand.js';
 export { createRenderStreamWriter, renderStreamKey, type RenderStreamWriter } from './render-stream-writer.js';
 export { createRenderStreamHub, type RenderStreamEvent, type RenderStreamHub } from './render-stream-hub.js';
+export { createMinter, type MintAnswer, type Minter, type MinterDeps, type MinterOptions } from './create-minter.js';
+export { createMintQueryParser, MINT_RESERVED_PARAMS, type MintQueryRegistry, type MintRequest } from './mint-query.js';

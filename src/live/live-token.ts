@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, type KeyObject } from 'node:crypto';
 import { AppError } from '../errors/index.js';
 import { LIVE_KEY_ID_PATTERN, type LiveKeyring } from './live-keyring.js';
 import {
@@ -15,6 +15,9 @@ export const LIVE_TOKEN_VERSION = 'v1';
 /** Default longest token accepted (and produced), in characters. */
 export const DEFAULT_LIVE_TOKEN_MAX_LENGTH = 2048;
 
+/** Deterministic tokens expire on a whole hour: every call within the hour gives the same token. */
+export const DETERMINISTIC_EXPIRY_STEP_S = 3_600;
+
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 /** iv + the shortest JSON object `{}` + tag. */
@@ -28,6 +31,13 @@ export interface SealLiveTokenOptions {
   now?: number;
   /** Refuse to produce a longer token (PAYLOAD_TOO_LARGE: store the props instead). Default 2048. */
   maxLength?: number;
+  /**
+   * Same input, same token (send-time minting, which an ESP may call several
+   * times per recipient): the expiry is rounded up to the next whole hour and
+   * the IV is synthetic, derived from the key and the plaintext, so only
+   * identical payloads share an IV. Default false: a random IV.
+   */
+  deterministic?: boolean;
 }
 
 export interface OpenLiveTokenOptions {
@@ -58,7 +68,8 @@ function positiveInteger(value: number, name: string): void {
 
 /**
  * Seals a Live link token: `v1.<kid>.<base64url(iv || ciphertext || tag)>`,
- * AES-256-GCM under the keyring's active key with a random 96-bit IV. Nothing
+ * AES-256-GCM under the keyring's active key with a random 96-bit IV (or a
+ * synthetic one, see `deterministic`). Nothing
  * of the payload is readable without the key.
  *
  * A random IV per token is safe for about 2^32 tokens per key (the GCM
@@ -69,17 +80,21 @@ export function sealLiveToken(keyring: LiveKeyring, input: LiveTokenInput, optio
   const maxLength = options.maxLength ?? DEFAULT_LIVE_TOKEN_MAX_LENGTH;
   positiveInteger(maxLength, 'maxLength');
   const now = options.now ?? Date.now();
-  const parsed = liveTokenPayloadSchema.safeParse({ ...input, exp: Math.floor(now / 1000) + options.ttlSeconds });
+  const exp = Math.floor(now / 1000) + options.ttlSeconds;
+  const parsed = liveTokenPayloadSchema.safeParse({
+    ...input,
+    exp: options.deterministic ? Math.ceil(exp / DETERMINISTIC_EXPIRY_STEP_S) * DETERMINISTIC_EXPIRY_STEP_S : exp,
+  });
   if (!parsed.success) {
     // Paths only: the values are personal data.
     const fields = parsed.error.issues.map((issue) => issue.path.join('.') || '(root)');
     throw new AppError('INVALID_ARGUMENT', `Invalid Live link payload: ${fields.join(', ')}`, { details: { fields } });
   }
   const { id, key } = keyring.active;
-  const iv = randomBytes(IV_BYTES);
+  const plaintext = Buffer.from(JSON.stringify(toLiveTokenWire(parsed.data)));
+  const iv = options.deterministic ? syntheticIv(key, header(id), plaintext) : randomBytes(IV_BYTES);
   const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
   cipher.setAAD(Buffer.from(header(id)));
-  const plaintext = Buffer.from(JSON.stringify(toLiveTokenWire(parsed.data)));
   const sealed = Buffer.concat([iv, cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
   const token = `${header(id)}.${sealed.toString('base64url')}`;
   if (token.length > maxLength) {
@@ -88,6 +103,25 @@ export function sealLiveToken(keyring: LiveKeyring, input: LiveTokenInput, optio
     });
   }
   return token;
+}
+
+const ivKeys = new WeakMap<KeyObject, Buffer>();
+
+/**
+ * The IV of a deterministic token: HMAC-SHA256 over the header and the
+ * plaintext, under a key derived (HKDF) from the sealing key and used for
+ * nothing else, truncated to 96 bits (the SIV construction). Two different
+ * payloads get the same IV only by a 96-bit collision, the same bound as
+ * random IVs; identical payloads get identical tokens, which is the point:
+ * an observer learns only that two tokens are equal.
+ */
+function syntheticIv(key: KeyObject, aad: string, plaintext: Buffer): Buffer {
+  let ivKey = ivKeys.get(key);
+  if (!ivKey) {
+    ivKey = Buffer.from(hkdfSync('sha256', key, Buffer.alloc(0), 'mastercut live-token synthetic iv v1', 32));
+    ivKeys.set(key, ivKey);
+  }
+  return createHmac('sha256', ivKey).update(aad).update('\0').update(plaintext).digest().subarray(0, IV_BYTES);
 }
 
 /**

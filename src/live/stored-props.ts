@@ -1,5 +1,6 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { canonicalJson } from '../cache/index.js';
 import { AppError } from '../errors/index.js';
 import { STORED_PROPS_ID_PATTERN } from './live-token.schema.js';
 import { recordSubject } from './subject-index.js';
@@ -17,6 +18,15 @@ export interface PutStoredPropsOptions {
   /** Records the id under this recipient, so an erasure removes it. */
   recipientId?: string;
   ttlSeconds?: number;
+  /**
+   * The id is derived from the recipient and the props instead of drawn at
+   * random, and the write is SET NX: putting the same props for the same
+   * recipient again gives the same id and stores nothing new (send-time
+   * minting is called again and again with the same inputs). The recipient
+   * is part of the id so that erasing one recipient never removes props
+   * another recipient's link points to.
+   */
+  contentAddressed?: boolean;
 }
 
 /**
@@ -40,6 +50,12 @@ function positiveInteger(value: number, name: string): number {
   return value;
 }
 
+/** 128 bits of sha256(recipient, canonical props), in the random ids' alphabet and length. */
+function contentId(recipientId: string | undefined, props: Record<string, unknown>): string {
+  const input = `mastercut stored props v1\n${JSON.stringify([recipientId ?? null, canonicalJson(props)])}`;
+  return createHash('sha256').update(input).digest().subarray(0, 16).toString('base64url');
+}
+
 /** Stored props in Redis: one string key per id holding the props' JSON, with a TTL. */
 export function createStoredProps(redis: Redis, options: StoredPropsOptions): StoredProps {
   const prefix = options.prefix ?? '{mastercut}:props:';
@@ -55,13 +71,19 @@ export function createStoredProps(redis: Redis, options: StoredPropsOptions): St
       const json = JSON.stringify(props);
       const bytes = Buffer.byteLength(json);
       if (bytes > maxBytes) throw new AppError('PAYLOAD_TOO_LARGE', 'Stored props are too large', { details: { bytes, maxBytes } });
-      const id = randomBytes(16).toString('base64url');
+      const id = putOptions.contentAddressed ? contentId(putOptions.recipientId, props) : randomBytes(16).toString('base64url');
       // Index first: props that exist are always findable by an erasure, and
       // an erased recipient gets SUBJECT_ERASED before anything is written.
       if (putOptions.recipientId !== undefined) {
         await recordSubject(redis, putOptions.recipientId, { storedPropsIds: [id] }, { ttlSeconds: ttl });
       }
-      await redis.set(prefix + id, json, 'EX', ttl);
+      if (!putOptions.contentAddressed) {
+        await redis.set(prefix + id, json, 'EX', ttl);
+        return id;
+      }
+      // Already there: only lengthen its life (GT never shortens it), so a later link's expiry is covered.
+      const created = await redis.set(prefix + id, json, 'EX', ttl, 'NX');
+      if (created === null) await redis.expire(prefix + id, ttl, 'GT');
       return id;
     },
 

@@ -4,3 +4,15 @@ export { createTemplateRegistry, type TemplateRegistry, type TemplateRegistryOpt
 export { validateProps, type PropsIssue } from './validate-props.js';
 export { scaffoldTemplate, type ScaffoldTemplateOptions, type ScaffoldTemplateResult } from './scaffold-template.js';
 export { buildBrowserScript } from './build-browser-script.js';
+export {
+  checkRequiredProps,
+  coerceText,
+  FORBIDDEN_PROP_SEGMENTS,
+  isPlainObject,
+  isPresent,
+  propsFromText,
+  schemaAt,
+  setPropPath,
+  typesOf,
+  type JsonSchemaNode,
+} from './text-props.js';

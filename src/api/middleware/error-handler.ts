@@ -26,21 +26,34 @@ export function errorHandler(logger: Logger, redis?: RedisHealth) {
       return;
     }
     if (appError.httpStatus >= 500) logFailure(logger, res, appError);
-    const body: Record<string, unknown> = { code: appError.code, message: appError.publicMessage };
-    const issues = appError.details.issues;
-    if (CODES_WITH_ISSUES.has(appError.code) && Array.isArray(issues)) body.issues = issues;
-    if (appError.code === 'REDIS_UNAVAILABLE' || appError.code === 'NOT_READY') res.setHeader('Retry-After', '2');
-    const retryAfter = appError.details.retryAfterSeconds;
-    if (appError.code === 'RATE_LIMITED' && typeof retryAfter === 'number') res.setHeader('Retry-After', String(Math.max(1, Math.ceil(retryAfter))));
-    res.status(appError.httpStatus).json(body);
+    const answer = errorAnswer(appError);
+    for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
+    res.status(answer.status).json(answer.body);
   };
 }
 
-function logFailure(logger: Logger, res: Response, error: AppError): void {
+/**
+ * The answer to an error: its status, `{ code, message }` (plus `issues`
+ * for invalid props or request fields) and Retry-After where a retry
+ * helps. Shared with the listeners that answer before Express (minting).
+ */
+export function errorAnswer(appError: AppError): { status: number; headers: Record<string, string>; body: Record<string, unknown> } {
+  const body: Record<string, unknown> = { code: appError.code, message: appError.publicMessage };
+  const headers: Record<string, string> = {};
+  const issues = appError.details.issues;
+  if (CODES_WITH_ISSUES.has(appError.code) && Array.isArray(issues)) body.issues = issues;
+  if (appError.code === 'REDIS_UNAVAILABLE' || appError.code === 'NOT_READY') headers['Retry-After'] = '2';
+  const retryAfter = appError.details.retryAfterSeconds;
+  if (appError.code === 'RATE_LIMITED' && typeof retryAfter === 'number') headers['Retry-After'] = String(Math.max(1, Math.ceil(retryAfter)));
+  return { status: appError.httpStatus, headers, body };
+}
+
+/** Logs a 5xx with names and messages only (see errorHandler); `res` or a request id names the request. */
+export function logFailure(logger: Logger, res: Response | string, error: AppError): void {
   const cause = error.cause as { name?: unknown; message?: unknown; stack?: unknown } | undefined;
   logger.error(
     {
-      reqId: getRequestId(res),
+      reqId: typeof res === 'string' ? res : getRequestId(res),
       code: error.code,
       err: { message: error.message, stack: error.stack },
       cause: cause ? { name: String(cause.name), message: String(cause.message), stack: String(cause.stack) } : undefined,

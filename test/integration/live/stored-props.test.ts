@@ -96,4 +96,19 @@ describe('createStoredProps', () => {
     expect((await redis.smembers(setKey)).sort()).toEqual(['j:job-1', 'j:job-2', 'j:job-3']);
     await expect(recordSubject(redis, 'carol', { renderKeys: ['not-a-key'] })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
   });
+
+  it('content-addressed: the same recipient and props give the same id, stored once; the TTL only grows', async () => {
+    const store = createStoredProps(redis, { ttlSeconds: 60 });
+    const reordered = { nested: { x: 1 }, tags: ['a', 'b'], nights: 12, firstName: 'Alice' };
+    const id = await store.put(props, { contentAddressed: true, recipientId: 'u-1', ttlSeconds: 100 });
+    expect(id).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(await store.put(reordered, { contentAddressed: true, recipientId: 'u-1', ttlSeconds: 50 })).toBe(id);
+    expect(await redis.ttl(`{mastercut}:props:${id}`)).toBeGreaterThan(90);
+    expect(await store.put(props, { contentAddressed: true, recipientId: 'u-1', ttlSeconds: 500 })).toBe(id);
+    expect(await redis.ttl(`{mastercut}:props:${id}`)).toBeGreaterThan(400);
+    // Another recipient's identical props are theirs: erasing one never breaks the other's link.
+    expect(await store.put(props, { contentAddressed: true, recipientId: 'u-2' })).not.toBe(id);
+    expect(await store.put({ ...props, nights: 13 }, { contentAddressed: true, recipientId: 'u-1' })).not.toBe(id);
+    expect(await store.get(id)).toEqual(props);
+  });
 });
