@@ -162,7 +162,8 @@ describe('fast path: /v1/outputs/:key', () => {
     await warm(route);
     const before = hits();
     let requests = 0;
-    const until = Date.now() + 2.5 * MEMO_MS;
+    const started = Date.now();
+    const until = started + 2.5 * MEMO_MS;
     // Ten clients in a loop, as a busy link has: each memo ends while most of them are in flight.
     await Promise.all(
       Array.from({ length: 10 }, async () => {
@@ -176,8 +177,11 @@ describe('fast path: /v1/outputs/:key', () => {
     );
     const throughRoute = requests - (hits() - before);
     expect(requests).toBeGreaterThan(50);
-    // About one renewal per half memo (5 in 2.5 memos); a herd at each expiry measured 20 here (1 s memo).
-    expect(throughRoute).toBeLessThanOrEqual(8);
+    // About one renewal per half memo of the time the loop really took (5 in 2.5 memos on a quiet
+    // machine; a stalled event loop stretches it), plus a little slack; a herd at each expiry sends
+    // every client through the route (measured 20 here with a 1 s memo).
+    const halfMemos = Math.ceil((Date.now() - started) / (MEMO_MS / 2));
+    expect(throughRoute).toBeLessThanOrEqual(halfMemos + 3);
   });
 
   it('stops serving an evicted file within the memo, and drops its bytes from memory', async () => {
