@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createOutputIndex } from '../src/cache/index.js';
 import { startEmbeddedRedis } from '../src/cli/embedded-redis.js';
-import { createRenderEngine } from '../src/cli/render-engine.js';
+import { createRenderEngine } from '../src/pipeline/index.js';
 import { loadConfig } from '../src/config/index.js';
 import { closeRedisConnection, createRedisConnection, createRenderQueue, createRenderWorker, enqueueRender, waitForRender } from '../src/queue/index.js';
 import { createFileStore } from '../src/storage/index.js';

@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { pino, type Logger } from 'pino';
 import { createOutputIndex } from '../cache/index.js';
 import { createCampaignService } from '../campaigns/index.js';
-import { createRegistry } from '../cli/render-engine.js';
+import { createDefaultRegistry } from '../pipeline/index.js';
 import { loadConfig, type Config } from '../config/index.js';
 import { AppError } from '../errors/index.js';
 import { CHANNEL_NAMES, createChannelProfileResolver, type ChannelProfileResolver } from '../encode/index.js';
@@ -94,7 +94,7 @@ export async function startApiServer(config: Readonly<Config>, options: StartApi
   // (LIVE_KEYS, the store's settings, CHANNEL_PROFILES_JSON): a process that
   // fails after connecting must close what it opened, or it never exits.
   const { keyring, warning: keyringWarning } = resolveLiveKeyring({ keys: config.live.keys, retiredIds: config.live.retiredKeyIds }, config.env);
-  const registry = createRegistry(config);
+  const registry = createDefaultRegistry(config);
   const store = createObjectStore(config);
   const profiles = createChannelProfileResolver({ overrides: config.transcode.profileOverrides, webm: config.transcode.webm });
   checkChannelProfiles(registry, profiles);

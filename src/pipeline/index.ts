@@ -1,3 +1,5 @@
 export { createRenderVideo, type RenderVideo, type RenderVideoDeps } from './render-video.js';
 export { renderRequestSchema, type RenderRequest, type RenderResult } from './render-request.schema.js';
 export type { MediaResolver } from './mix-page-audio.js';
+export { createRenderEngine, type RenderEngine, type RenderEngineOverrides } from './create-render-engine.js';
+export { compositionsDir, createDefaultRegistry } from './default-registry.js';

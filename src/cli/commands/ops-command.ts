@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { Redis } from 'ioredis';
 import { loadConfig } from '../../config/index.js';
-import { AppError } from '../../errors/index.js';
+import { AppError, usageError } from '../../errors/index.js';
 // Direct imports, not the folders' index files: those pull in Bull Board, Express and prom-client, which a CLI call does not need.
 import { formatDuration, parseDuration } from '../../ops/admin/parse-duration.js';
 import { cleanQueue, cleanableStates, retryFailedJobs, type CleanableState } from '../../ops/admin/queue-admin.js';
@@ -11,7 +11,6 @@ import { scalingOptionsFromConfig } from '../../ops/scaling/scaling-options.js';
 import { queueNames } from '../../queue/queue-names.js';
 import { closeRedisConnection, createRedisConnection } from '../../queue/redis-connection.js';
 import { usageOf } from '../command-help.js';
-import { usageError } from '../run-cli.js';
 
 const usage = usageOf('ops');
 

@@ -8,7 +8,7 @@ import { pino } from 'pino';
 import { createApp, type ApiOptions } from '../../../src/api/index.js';
 import { API_REDIS_OPTIONS } from '../../../src/api/main.js';
 import { createOutputIndex, type OutputIndex } from '../../../src/cache/index.js';
-import { createRegistry } from '../../../src/cli/render-engine.js';
+import { createDefaultRegistry } from '../../../src/pipeline/index.js';
 import { createRenderQueue, type RenderQueue } from '../../../src/queue/create-render-queue.js';
 import { createFileStore, type ObjectStore } from '../../../src/storage/index.js';
 import type { TemplateRegistry } from '../../../src/templates/index.js';
@@ -51,7 +51,7 @@ export async function startApiHarness(
   await renderQueue.queue.waitUntilReady();
   const index = createOutputIndex(renderQueue.connection);
   const store = createFileStore({ root: path.join(dir, 'storage') });
-  const registry = createRegistry({ cacheDir: path.join(dir, 'cache') });
+  const registry = createDefaultRegistry({ cacheDir: path.join(dir, 'cache') });
   const app = createApp(
     {
       registry,

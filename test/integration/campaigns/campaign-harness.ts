@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { createOutputIndex, type OutputIndex } from '../../../src/cache/index.js';
 import { createCampaignService, type CampaignService, type CampaignServiceOptions } from '../../../src/campaigns/index.js';
-import { createRegistry } from '../../../src/cli/render-engine.js';
+import { createDefaultRegistry } from '../../../src/pipeline/index.js';
 import { createRenderQueue, type RenderQueue } from '../../../src/queue/create-render-queue.js';
 import { createFileStore, type ObjectStore } from '../../../src/storage/index.js';
 import type { TemplateRegistry } from '../../../src/templates/index.js';
@@ -35,7 +35,7 @@ export async function startCampaignHarness(options: CampaignServiceOptions = {})
   const redisServer = await startTestRedis();
   const dir = await mkdtemp(path.join(os.tmpdir(), 'mastercut-campaigns-'));
   const redis = new Redis(redisServer.url, { maxRetriesPerRequest: null });
-  const registry = createRegistry({ cacheDir: path.join(repoRoot, '.cache/test') });
+  const registry = createDefaultRegistry({ cacheDir: path.join(repoRoot, '.cache/test') });
   const index = createOutputIndex(redis);
   const store = createFileStore({ root: path.join(dir, 'storage') });
   let counter = 0;

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { createOutputIndex, type OutputIndex } from '../../../src/cache/index.js';
-import { createRegistry } from '../../../src/cli/render-engine.js';
+import { createDefaultRegistry } from '../../../src/pipeline/index.js';
 import { CancelledError } from '../../../src/errors/index.js';
 import type { RenderRequest, RenderResult } from '../../../src/pipeline/index.js';
 import {
@@ -26,7 +26,7 @@ import { startTestRedis, type EmbeddedRedis } from '../../helpers/redis-server.j
 export const repoRoot = path.resolve(import.meta.dirname, '../../..');
 
 /** One registry for every test file: bundles are built once and cached on disk. */
-export const registry: TemplateRegistry = createRegistry({ cacheDir: path.join(repoRoot, '.cache/test') });
+export const registry: TemplateRegistry = createDefaultRegistry({ cacheDir: path.join(repoRoot, '.cache/test') });
 
 export interface FakeRenderOptions {
   /** How long a render takes. Default 30 ms. */

@@ -1,16 +1,12 @@
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { templates } from '../../compositions/index.js';
-import type { Template } from '../composition/template.schema.js';
 import type { Config } from '../config/index.js';
 import { findChromium, findFfmpeg, findFfprobe } from '../encode/index.js';
 import { createFootageServer, type FootageServer } from '../footage/index.js';
-import { createRenderVideo, type RenderVideo } from '../pipeline/index.js';
+import { createDefaultRegistry } from './default-registry.js';
+import { createRenderVideo, type RenderVideo } from './render-video.js';
 import { BrowserPool, resolveChromiumSandbox, type BrowserPoolOptions, type ChromiumSandboxDecision } from '../render/index.js';
 import { createRemoteAssetFetcher } from '../render/remote-assets/index.js';
-import { createTemplateRegistry, type TemplateRegistry } from '../templates/index.js';
-
-export const compositionsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../compositions');
+import type { TemplateRegistry } from '../templates/index.js';
 
 export interface RenderEngine {
   registry: TemplateRegistry;
@@ -23,11 +19,6 @@ export interface RenderEngine {
   /** Whether the browsers run in Chromium's sandbox, and why (RENDER_CHROMIUM_SANDBOX). */
   sandbox: ChromiumSandboxDecision;
   close(): Promise<void>;
-}
-
-/** The registry alone: enough for listing templates and validating props, no binaries needed. */
-export function createRegistry(config: Pick<Config, 'cacheDir'>): TemplateRegistry {
-  return createTemplateRegistry({ templates: templates as readonly Template[], compositionsDir, cacheDir: config.cacheDir });
 }
 
 /** What a caller may set instead of the config: the studio passes its own registry. */
@@ -50,7 +41,7 @@ export async function createRenderEngine(config: Readonly<Config>, overrides: Re
     findChromium({ path: config.binaries.chromium }),
   ]);
   const sandbox = await resolveChromiumSandbox(config.render.chromiumSandbox, { chromiumPath: chromium.path });
-  const registry = overrides.registry ?? createRegistry(config);
+  const registry = overrides.registry ?? createDefaultRegistry(config);
   const remoteImages = createRemoteAssetFetcher(
     {},
     {

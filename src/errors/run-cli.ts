@@ -1,4 +1,4 @@
-import { AppError, CancelledError, isAppError } from '../errors/index.js';
+import { AppError, CancelledError, isAppError } from './app-error.js';
 
 /** What a command returns: an exit code (0 on success). */
 export type Command = (argv: string[]) => Promise<number>;
