@@ -12,7 +12,7 @@ import type { ObjectStore } from '../../storage/object-store.js';
 import type { ClickSubject, LiveLinkEvents } from '../../engagement/index.js';
 import type { TemplateRegistry } from '../../templates/index.js';
 import { admitHot } from '../fast-path/hot-admission.js';
-import { checkParam } from '../params.js';
+import { checkParam } from '../../http/index.js';
 import { sendObject } from './output-routes.js';
 
 export interface LiveRoutesDeps {

@@ -6,10 +6,8 @@ import type { OutputRecord } from '../../cache/output-record.schema.js';
 import { AppError } from '../../errors/index.js';
 import type { ObjectInfo, ObjectStore } from '../../storage/object-store.js';
 import { admitHot } from '../fast-path/hot-admission.js';
-import { requireRedis, withRedisDeadline } from '../middleware/require-redis.js';
-import { checkParam, RENDER_KEY_PATTERN } from '../params.js';
+import { requireRedis, withRedisDeadline, checkParam, RENDER_KEY_PATTERN, type RedisHealth } from '../../http/index.js';
 import { etagMatches, parseRangeHeader } from '../parse-range-header.js';
-import type { RedisHealth } from '../to-app-error.js';
 
 export interface OutputRoutesDeps {
   index: { get(key: string): Promise<OutputRecord | undefined> };

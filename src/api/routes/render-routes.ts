@@ -9,9 +9,7 @@ import { renderJobSchema } from '../../queue/render-job.schema.js';
 import { waitForRender } from '../../queue/wait-for-render.js';
 import type { ObjectStore } from '../../storage/object-store.js';
 import type { TemplateRegistry } from '../../templates/index.js';
-import { requireRedis, withRedisDeadline } from '../middleware/require-redis.js';
-import { checkParam, RENDER_KEY_PATTERN, TEMPLATE_ID_PATTERN } from '../params.js';
-import type { RedisHealth } from '../to-app-error.js';
+import { requireRedis, withRedisDeadline, checkParam, RENDER_KEY_PATTERN, TEMPLATE_ID_PATTERN, type RedisHealth } from '../../http/index.js';
 
 export interface RenderRoutesDeps {
   registry: TemplateRegistry;

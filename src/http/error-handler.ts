@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
-import { AppError } from '../../errors/index.js';
-import { toAppError, type RedisHealth } from '../to-app-error.js';
+import { AppError } from '../errors/index.js';
+import { toAppError, type RedisHealth } from './to-app-error.js';
 import { getRequestId } from './request-id.js';
 
 /** Codes whose `details.issues` ([{path, message}], never values) are shown to the client. */

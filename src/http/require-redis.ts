@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
-import { AppError } from '../../errors/index.js';
-import type { RedisHealth } from '../to-app-error.js';
+import { AppError } from '../errors/index.js';
+import type { RedisHealth } from './to-app-error.js';
 
 /**
  * Answers 503 REDIS_UNAVAILABLE at once when the API's Redis connection is

@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response, Router } from 'express';
-import { KEY_PATTERN } from '../cache/render-key.js';
+import { KEY_PATTERN } from '../cache/index.js';
 import { AppError } from '../errors/index.js';
 
 /** Template ids: lowercase words joined by dashes, as in `compositions/<id>/`. */
