@@ -20,7 +20,7 @@ import type { LiveLinkEvents } from '../engagement/index.js';
 import type { LiveEventSubject } from './routes/event-routes.js';
 import type { LazyCampaignLinks } from '../campaigns/campaign-service.js';
 import type { OutputIndex } from '../cache/output-index.js';
-import { createDeliverableRequests } from '../queue/deliverable-requests.js';
+import type { DeliverableRequests } from '../queue/index.js';
 import type { RenderQueue } from '../queue/create-render-queue.js';
 import { createRedisConnection } from '../queue/redis-connection.js';
 import type { TranscodeJobData } from '../queue/transcode-job.schema.js';
@@ -40,6 +40,8 @@ export interface LiveWiringDeps {
   redis: Redis;
   renderQueue: Pick<RenderQueue, 'queue' | 'jobOptions' | 'queueName'>;
   transcodeQueue: Pick<RenderQueue<TranscodeJobData>, 'queue' | 'jobOptions'>;
+  /** The API's one producer of channel deliverables (shared with campaigns). */
+  deliverables: DeliverableRequests;
   profiles: ChannelProfileResolver;
   registry: TemplateRegistry;
   index: OutputIndex;
@@ -72,8 +74,7 @@ export async function createLiveWiring(
   close(): Promise<void>;
 }> {
   const { config, redis, keyring } = deps;
-  const { transcodeQueue, profiles } = deps;
-  const deliverables = createDeliverableRequests(redis, { queue: transcodeQueue.queue, jobOptions: transcodeQueue.jobOptions });
+  const { transcodeQueue, profiles, deliverables } = deps;
   const storedProps = createStoredProps(redis, { ttlSeconds: config.live.linkTtlSeconds });
   const linkDeps = { registry: deps.registry, redis, keyring, storedProps, profiles, jobOptions: deps.renderQueue.jobOptions };
   // Every API process hears every erasure, so no memo here serves an erased subject once its DELETE answered.

@@ -22,7 +22,6 @@ import { createFastPath, type FastPath, type FastPathOptions } from './fast-path
 import { createLiveWiring } from './live-wiring.js';
 import { createFarmMetrics, createReadiness, createRedisCheck, startOpsServer, type FarmMetrics, type OpsServer } from '../ops/index.js';
 import { createEngagementWiring } from './engagement-wiring.js';
-import type { EventSink } from '../engagement/index.js';
 import { createCampaignRouter } from './routes/campaign-routes.js';
 import { createQueueDashboard } from '../ops/admin/index.js';
 import { createQueueStats } from '../ops/queue-stats/index.js';
@@ -152,20 +151,23 @@ async function wireApiServer({ config, options, logger, redisUrl, keyring, regis
   opened.push(() => campaignQueue.close());
   campaignQueue.connection.on('error', () => undefined);
   const index = createOutputIndex(renderQueue.connection);
-  // Producers of channel deliverables (campaigns and Live URLs); transcode workers consume them.
+  // Producers of channel deliverables (campaigns and Live URLs share one); transcode workers consume them.
+  // On the patient connection: a Redis blip must not fail a campaign upload half way.
   const transcodeQueue = createRenderQueue<TranscodeJobData>({ redisUrl, queueName: queueNames.transcode, events: false, jobOptions: config.jobs });
   opened.push(() => transcodeQueue.close());
   transcodeQueue.connection.on('error', () => undefined);
   const deliverables = createDeliverableRequests(campaignQueue.connection, { queue: transcodeQueue.queue, jobOptions: transcodeQueue.jobOptions });
   if (config.farm.apiKeys.length === 0) logger.warn('API_KEYS is empty: every /v1 management route will answer 401');
   const publicBaseUrl = options.publicBaseUrl ?? config.farm.publicBaseUrl;
-  // Engagement first: the Live routes record impressions and clicks, campaigns record deliveries.
-  // Sinks are read at each batch, so ones made further down (webhooks) are pushed onto `eventSinks`.
-  const eventSinks: EventSink[] = [];
-  const engagement = createEngagementWiring({ config, redis: renderQueue.connection, logger, sinks: eventSinks, onIngested: metrics.onIngested });
+  // CRM webhooks first: ingestion hands every accepted batch to `webhookSink`, and the
+  // registry and replay behind /v1/webhooks use the same queue.
   const webhookQueue = createRenderQueue<WebhookJobData>({ redisUrl, queueName: queueNames.webhooks, events: false, redisOptions: API_REDIS_OPTIONS });
   opened.push(() => webhookQueue.close());
   webhookQueue.connection.on('error', () => undefined);
+  const webhookDeps = { redis: webhookQueue.connection, queue: webhookQueue.queue };
+  const webhookSink = createWebhookDispatcher(webhookDeps, { retryScheduleMs: config.webhooks.retryScheduleMs });
+  // Engagement next: the Live routes record impressions and clicks, campaigns record deliveries.
+  const engagement = createEngagementWiring({ config, redis: renderQueue.connection, logger, sinks: [webhookSink], onIngested: metrics.onIngested });
   const live = await createLiveWiring({
     // An erasure also removes the subject's engagement events, aggregate entries, conversions' ids and click references, and their pending webhook and CDP deliveries.
     eraseElsewhere: async (recipientId) => ({
@@ -181,6 +183,7 @@ async function wireApiServer({ config, options, logger, redisUrl, keyring, regis
     redis: renderQueue.connection,
     renderQueue,
     transcodeQueue,
+    deliverables,
     profiles,
     registry,
     index,
@@ -206,11 +209,7 @@ async function wireApiServer({ config, options, logger, redisUrl, keyring, regis
     },
     { outputBaseUrl: publicBaseUrl },
   );
-  // CRM webhooks: the registry and replay behind /v1/webhooks; `webhookSink` is the EventSink ingestion hands accepted batches to.
   const webhookPolicy = { allowHttp: config.webhooks.allowHttp, allowPrivateAddresses: config.webhooks.allowPrivateAddresses };
-  const webhookDeps = { redis: webhookQueue.connection, queue: webhookQueue.queue };
-  const webhookSink = createWebhookDispatcher(webhookDeps, { retryScheduleMs: config.webhooks.retryScheduleMs });
-  eventSinks.push(webhookSink);
   // Queue depth is exported by the API only: one source, so series are not repeated by every worker.
   metrics.watchQueues([renderQueue.queue, transcodeQueue.queue, webhookQueue.queue]);
   // The scaling signal (mastercut_recommended_workers{queue}, drain time) for autoscalers, also API-only, computed on scrape.
