@@ -1,12 +1,13 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { AppError } from '../errors/index.js';
+import { redisKeys, runScript, updateOutputRecord, type RedisKeys } from '../redis/index.js';
 import { isKey } from './render-key.js';
 import { outputRecordSchema, type OutputRecord } from './output-record.schema.js';
 
 export interface OutputIndexOptions {
-  /** Redis key prefix; the `{mastercut}` hash tag keeps it Cluster safe. */
-  prefix?: string;
+  /** The key registry (tests pass one under a base of their own). Default: the farm's. */
+  keys?: RedisKeys;
   /** Expire records this many seconds after their last set/update; none by default. */
   ttlSeconds?: number;
 }
@@ -43,21 +44,6 @@ const OPTIONAL_FIELDS = new Set(
     .map(([name]) => name),
 );
 
-/**
- * HSET only when the hash exists, atomically, so an update never leaves a
- * half record (no templateId, no state) behind for a key that was deleted.
- * ARGV: ttl ('' for none), count of fields to delete, those fields, then field/value pairs.
- */
-const UPDATE_SCRIPT = `
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-local ndel = tonumber(ARGV[2])
-for i = 3, 2 + ndel do redis.call('HDEL', KEYS[1], ARGV[i]) end
-local kv = {}
-for i = 3 + ndel, #ARGV do kv[#kv + 1] = ARGV[i] end
-if #kv > 0 then redis.call('HSET', KEYS[1], unpack(kv)) end
-if ARGV[1] ~= '' then redis.call('EXPIRE', KEYS[1], tonumber(ARGV[1])) end
-return 1
-`;
 
 function assertKey(key: string): void {
   if (!isKey(key)) throw new AppError('INVALID_KEY', 'Output index keys are 64 hex characters', { details: { reason: 'not a key' } });
@@ -85,17 +71,17 @@ function fromFields(key: string, fields: Record<string, string>): OutputRecord {
 }
 
 /**
- * The output index in Redis: one hash per key (`<prefix><key>`) whose fields
+ * The output index in Redis: one hash per key (`keys.output(key)`) whose fields
  * are the OutputRecord's fields, so a worker can patch `state` without
  * rewriting the rest and ops can read it with HGETALL.
  */
 export function createOutputIndex(redis: Redis, options: OutputIndexOptions = {}): OutputIndex {
-  const prefix = options.prefix ?? '{mastercut}:out:';
+  const keys = options.keys ?? redisKeys;
   const ttl = options.ttlSeconds;
   if (ttl !== undefined && (!Number.isInteger(ttl) || ttl <= 0)) {
     throw new AppError('INVALID_ARGUMENT', 'ttlSeconds must be a positive integer', { details: { ttlSeconds: ttl } });
   }
-  const redisKey = (key: string) => `${prefix}${key}`;
+  const redisKey = keys.output;
 
   return {
     async get(key) {
@@ -104,13 +90,13 @@ export function createOutputIndex(redis: Redis, options: OutputIndexOptions = {}
       return Object.keys(fields).length === 0 ? undefined : fromFields(key, fields);
     },
 
-    async getMany(keys) {
-      if (keys.length === 0) return [];
-      keys.forEach(assertKey);
+    async getMany(wanted) {
+      if (wanted.length === 0) return [];
+      wanted.forEach(assertKey);
       const pipeline = redis.pipeline();
-      for (const key of keys) pipeline.hgetall(redisKey(key));
+      for (const key of wanted) pipeline.hgetall(redisKey(key));
       const results = (await pipeline.exec()) ?? [];
-      return keys.map((key, i) => {
+      return wanted.map((key, i) => {
         const [err, fields] = results[i] ?? [new Error('no reply'), null];
         if (err) throw err;
         const hash = fields as Record<string, string>;
@@ -141,7 +127,7 @@ export function createOutputIndex(redis: Redis, options: OutputIndexOptions = {}
         .map(([name]) => name);
       const fields = toFields({ ...parsed.data, updatedAt: Date.now() });
       const args = [ttl === undefined ? '' : String(ttl), String(cleared.length), ...cleared, ...Object.entries(fields).flat()];
-      return (await redis.eval(UPDATE_SCRIPT, 1, redisKey(key), ...args)) === 1;
+      return (await runScript(redis, updateOutputRecord, [redisKey(key)], args)) === 1;
     },
 
     async delete(key) {

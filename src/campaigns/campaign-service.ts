@@ -61,8 +61,6 @@ export interface CampaignServiceOptions {
   retentionSeconds?: number;
   /** Prefix of output URLs in manifests. Default '' (relative `/v1/outputs/<key>`). */
   outputBaseUrl?: string;
-  /** Key prefix of the output index hashes, as given to createOutputIndex. Default `{mastercut}:out:`. */
-  indexPrefix?: string;
 }
 
 /** Per variant, the deliverables of every channel that renders it (shared specs once). */
@@ -103,7 +101,7 @@ export function createCampaignService(deps: CampaignServiceDeps, options: Campai
     ttlSeconds: options.retentionSeconds ?? 30 * 86_400,
   };
   const outputBaseUrl = (options.outputBaseUrl ?? '').replace(/\/+$/, '');
-  const fanOutDeps = { ...deps, indexPrefix: options.indexPrefix ?? '{mastercut}:out:' };
+  const fanOutDeps = deps;
 
   return {
     /**

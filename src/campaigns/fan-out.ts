@@ -23,11 +23,6 @@ export interface FanOutDeps extends PrepareRenderJobDeps {
   redis: Redis;
   queue: Queue<RenderJobData>;
   store: Pick<ObjectStore, 'head'>;
-  /**
-   * Redis key prefix of the output index hashes (`<prefix><renderKey>`, field
-   * `state`), read inside the claim script; engineer A's default.
-   */
-  indexPrefix: string;
   /** When set, each new master's channel deliverables are requested (cut by transcode workers once it is published). */
   deliverables?: DeliverableRequests;
   /** Lazy campaigns: keeps a row's props server side (with its TTL) and returns their id for the row's links. */

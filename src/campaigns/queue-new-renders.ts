@@ -1,7 +1,7 @@
 import type { Queue } from 'bullmq';
 import type { PreparedRenderJob } from '../queue/prepare-render-job.js';
 import type { RenderJobData } from '../queue/render-job.schema.js';
-import type { campaignKeys } from './campaign-keys.js';
+import { claimCampaignKeys, redisKeys, runScript, type CampaignKeys } from '../redis/index.js';
 import type { FanOutDeps } from './fan-out.js';
 
 /** What happened to one chunk's distinct render keys. */
@@ -20,27 +20,6 @@ export interface QueueOutcome {
   joined: string[];
 }
 
-/**
- * Per key, in one script call: SADD to the campaign's key set, whether a job
- * exists under it, and whether the output index says done. Returns a bit set
- * per key: 1 new to this campaign, 2 a job exists, 4 indexed as done. KEYS:
- * the set, then each key's job hash and index hash; ARGV: the render keys.
- * One call per chunk instead of three commands per key: fan-out is measured
- * against a bare addBulk loop.
- */
-const CLAIM_KEYS = `
-local out = {}
-for i = 1, #ARGV do
-  local code = 0
-  if redis.call('SADD', KEYS[1], ARGV[i]) == 1 then
-    code = 1
-    if redis.call('EXISTS', KEYS[2 * i]) == 1 then code = code + 2 end
-    if redis.call('HGET', KEYS[2 * i + 1], 'state') == 'done' then code = code + 4 end
-  end
-  out[i] = code
-end
-return out
-`;
 const NEW = 1;
 const JOB_EXISTS = 2;
 const INDEXED_DONE = 4;
@@ -50,13 +29,13 @@ const INDEXED_DONE = 4;
  * anyone else (output index + store, existing job) has made or queued: one
  * claim script, a store check for the few already done, then one addBulk.
  */
-export async function queueNewRenders(deps: FanOutDeps, keys: ReturnType<typeof campaignKeys>, jobs: Map<string, PreparedRenderJob>): Promise<QueueOutcome> {
+export async function queueNewRenders(deps: FanOutDeps, keys: CampaignKeys, jobs: Map<string, PreparedRenderJob>): Promise<QueueOutcome> {
   const outcome: QueueOutcome = { fresh: 0, freshJobs: [], added: 0, addedKeys: new Set(), cached: [], joined: [] };
   if (jobs.size === 0) return outcome;
   const all = [...jobs.values()];
   const scriptKeys = [keys.keys];
-  for (const job of all) scriptKeys.push(deps.queue.toKey(job.renderKey), `${deps.indexPrefix}${job.renderKey}`);
-  const claims = (await deps.redis.eval(CLAIM_KEYS, scriptKeys.length, ...scriptKeys, ...all.map((job) => job.renderKey))) as number[];
+  for (const job of all) scriptKeys.push(deps.queue.toKey(job.renderKey), redisKeys.output(job.renderKey));
+  const claims = (await runScript(deps.redis, claimCampaignKeys, scriptKeys, all.map((job) => job.renderKey))) as number[];
   const toAdd: PreparedRenderJob[] = [];
   await Promise.all(
     all.map(async (job, i) => {

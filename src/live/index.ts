@@ -52,15 +52,11 @@ export {
   subjectMembers,
   wasKeyErasedSince,
   DEFAULT_SUBJECT_TTL_S,
-  KEY_TOMBSTONE_PREFIX,
-  SUBJECT_KEY_PREFIX,
-  TOMBSTONE_KEY_PREFIX,
   type SubjectItems,
   type SubjectRef,
 } from './subject-index.js';
 export {
   eraseSubject,
-  AUDIT_STREAM_KEY,
   DEFAULT_KEY_TOMBSTONE_TTL_S,
   DEFAULT_TOMBSTONE_TTL_S,
   type EraseCounts,
@@ -68,10 +64,10 @@ export {
   type EraseSubjectOptions,
   type EraseSubjectResult,
 } from './erase-subject.js';
-export { createErasureBroadcast, ERASURE_CHANNEL, type ErasureBroadcast, type ErasureBroadcastDeps, type ErasureBroadcastOptions } from './erasure-broadcast.js';
+export { createErasureBroadcast, type ErasureBroadcast, type ErasureBroadcastDeps, type ErasureBroadcastOptions } from './erasure-broadcast.js';
 export { createLiveLinkResolver, type LiveLink, type LiveLinkResolver, type LiveLinkResolverDeps } from './live-link-resolver.js';
 export { createLiveLinkFactory, liveLinksRequestSchema, type CreatedLiveLink, type LiveLinksRequest } from './create-live-links.js';
 export { LIVE_ASSETS, liveAssetTarget, type AssetTarget, type LiveAsset } from './live-asset-target.js';
 export { createOnDemand, type OnDemand, type OnDemandDeps, type Requester } from './create-on-demand.js';
-export { createRenderStreamWriter, renderStreamKey, type RenderStreamWriter } from './render-stream-writer.js';
+export { createRenderStreamWriter, type RenderStreamWriter } from './render-stream-writer.js';
 export { createRenderStreamHub, type RenderStreamEvent, type RenderStreamHub } from './render-stream-hub.js';

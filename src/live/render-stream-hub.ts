@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { renderStreamKey } from './render-stream-writer.js';
+import { redisKeys, type RedisKeys } from '../redis/index.js';
 
 export type RenderStreamEvent =
   | { type: 'data'; chunk: Buffer }
@@ -10,7 +10,8 @@ export type RenderStreamEvent =
 export interface RenderStreamHubOptions {
   /** A new blocking connection (XREAD BLOCK holds it). */
   connect: () => Redis;
-  prefix?: string;
+  /** The key registry. Default: the farm's. */
+  keys?: RedisKeys;
   /** Give up when the stream shows nothing for this long. Default 60 s. */
   idleTimeoutMs?: number;
 }
@@ -50,7 +51,7 @@ export function createRenderStreamHub(options: RenderStreamHubOptions): RenderSt
   async function read(renderKey: string, feed: Feed): Promise<void> {
     const redis = options.connect();
     connections.add(redis);
-    const key = renderStreamKey(renderKey, options.prefix);
+    const key = (options.keys ?? redisKeys).renderStream(renderKey);
     let lastId = '0-0';
     let started = false;
     let sent = false;

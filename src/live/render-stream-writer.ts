@@ -1,26 +1,6 @@
 import type { Redis } from 'ioredis';
-import { KEY_TOMBSTONE_PREFIX } from './subject-index.js';
+import { redisKeys, runScript, sendRenderStream, type RedisKeys } from '../redis/index.js';
 
-/** Redis key of a render's byte stream (a Redis stream of chunks). */
-export function renderStreamKey(renderKey: string, prefix = '{mastercut}:'): string {
-  return `${prefix}stream:${renderKey}`;
-}
-
-/**
- * XADD unless the key was erased since the render began (then the stream is
- * deleted: readers stop, and nothing of an erased video stays in Redis).
- * KEYS: stream, key tombstone. ARGV: since (ms), ttl, then field/value pairs.
- */
-const SEND = `
-local at = redis.call('GET', KEYS[2])
-if at and tonumber(at) >= tonumber(ARGV[1]) then
-  redis.call('DEL', KEYS[1])
-  return 0
-end
-redis.call('XADD', KEYS[1], '*', unpack(ARGV, 3))
-redis.call('EXPIRE', KEYS[1], tonumber(ARGV[2]))
-return 1
-`;
 
 export interface RenderStreamWriter {
   /** Queues bytes; they reach Redis within `flushMs`, in order. */
@@ -32,7 +12,8 @@ export interface RenderStreamWriter {
 }
 
 export interface RenderStreamWriterOptions {
-  prefix?: string;
+  /** The key registry. Default: the farm's. */
+  keys?: RedisKeys;
   /** Batch size that triggers a flush. Default 64 KiB. */
   flushBytes?: number;
   /** Longest a chunk waits before it is sent. Default 40 ms. */
@@ -51,7 +32,8 @@ export interface RenderStreamWriterOptions {
  * Chunks are batched, so a 2 MB video is about 30 XADDs, not thousands.
  */
 export function createRenderStreamWriter(redis: Redis, renderKey: string, attempt: number, options: RenderStreamWriterOptions = {}): RenderStreamWriter {
-  const key = renderStreamKey(renderKey, options.prefix);
+  const keys = options.keys ?? redisKeys;
+  const key = keys.renderStream(renderKey);
   const flushBytes = options.flushBytes ?? 64 * 1024;
   const flushMs = options.flushMs ?? 40;
   const ttl = options.ttlSeconds ?? 300;
@@ -60,7 +42,7 @@ export function createRenderStreamWriter(redis: Redis, renderKey: string, attemp
   let total = 0;
   let timer: NodeJS.Timeout | undefined;
   // Every Redis call goes through this chain, so entries keep the bytes' order.
-  const tombstone = `${KEY_TOMBSTONE_PREFIX}${renderKey}`;
+  const tombstone = keys.keyTombstone(renderKey);
   // Erasures from this moment on (less clock skew between hosts) stop the stream.
   const since = String(Date.now() - 5_000);
   let erased = false;
@@ -70,7 +52,7 @@ export function createRenderStreamWriter(redis: Redis, renderKey: string, attemp
   const send = (fields: (string | Buffer)[]) => {
     chain = chain.then(async () => {
       if (erased) return;
-      const sent = await redis.eval(SEND, 2, key, tombstone, since, String(ttl), ...fields);
+      const sent = await runScript(redis, sendRenderStream, [key, tombstone], [since, String(ttl), ...fields]);
       if (sent === 0) erased = true;
     });
     // A lost chunk only costs the streaming readers (the file is complete): never fail the render for it.

@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { AppError } from '../errors/index.js';
+import { redisKeys, type RedisKeys } from '../redis/index.js';
 import { STORED_PROPS_ID_PATTERN } from './live-token.schema.js';
 import { recordSubject } from './subject-index.js';
 
 export interface StoredPropsOptions {
-  /** Redis key prefix; default `{mastercut}:props:`. */
-  prefix?: string;
+  /** The key registry (tests pass one under a base of their own). Default: the farm's. */
+  keys?: RedisKeys;
   /** Lifetime of stored props, unless a put says otherwise. */
   ttlSeconds: number;
   /** Largest JSON accepted, in bytes. Default 256 KiB. */
@@ -42,7 +43,7 @@ function positiveInteger(value: number, name: string): number {
 
 /** Stored props in Redis: one string key per id holding the props' JSON, with a TTL. */
 export function createStoredProps(redis: Redis, options: StoredPropsOptions): StoredProps {
-  const prefix = options.prefix ?? '{mastercut}:props:';
+  const propsKey = (options.keys ?? redisKeys).storedProps;
   const defaultTtl = positiveInteger(options.ttlSeconds, 'ttlSeconds');
   const maxBytes = positiveInteger(options.maxBytes ?? 256 * 1024, 'maxBytes');
 
@@ -61,13 +62,13 @@ export function createStoredProps(redis: Redis, options: StoredPropsOptions): St
       if (putOptions.recipientId !== undefined) {
         await recordSubject(redis, putOptions.recipientId, { storedPropsIds: [id] }, { ttlSeconds: ttl });
       }
-      await redis.set(prefix + id, json, 'EX', ttl);
+      await redis.set(propsKey(id), json, 'EX', ttl);
       return id;
     },
 
     async get(id) {
       if (typeof id !== 'string' || !STORED_PROPS_ID_PATTERN.test(id)) return undefined;
-      const json = await redis.get(prefix + id);
+      const json = await redis.get(propsKey(id));
       if (json === null) return undefined;
       try {
         return JSON.parse(json) as Record<string, unknown>;
@@ -79,7 +80,7 @@ export function createStoredProps(redis: Redis, options: StoredPropsOptions): St
 
     async delete(id) {
       if (typeof id !== 'string' || !STORED_PROPS_ID_PATTERN.test(id)) return false;
-      return (await redis.del(prefix + id)) > 0;
+      return (await redis.del(propsKey(id))) > 0;
     },
   };
 }

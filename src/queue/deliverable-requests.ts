@@ -2,6 +2,7 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { deliverableSpecSchema } from '../encode/channel-profile.schema.js';
+import { redisKeys, runScript, wantDeliverables, type RedisKeys } from '../redis/index.js';
 import { createDeliverablePlan, planDeliverables, planId, type DeliverablePlan, type PlannedDeliverable } from './deliverable-plan.js';
 import { priorities } from './queue-names.js';
 import type { RenderJobOptions } from './render-job-options.js';
@@ -12,10 +13,8 @@ export interface DeliverableRequestsOptions {
   queue: Queue<TranscodeJobData>;
   /** Options every transcode job is added with (attempts, backoff, retention). */
   jobOptions: RenderJobOptions;
-  /** Prefix of the plan and "wanted" keys. Default `{mastercut}:`. */
-  prefix?: string;
-  /** Prefix of the output index (whose `state` says a master is done). Default `{mastercut}:out:`. */
-  indexPrefix?: string;
+  /** The key registry: plan, "wanted" and output index keys (whose `state` says a master is done). Default: the farm's. */
+  keys?: Pick<RedisKeys, 'plan' | 'wanted' | 'output'>;
   /** How long an unfulfilled request and its plan are kept. Default 7 days. */
   ttlSeconds?: number;
 }
@@ -52,21 +51,6 @@ export interface DeliverableRequests {
   release(renderKey: string, masterStorageKey: string): Promise<number>;
 }
 
-/** KEYS: per request, the wanted set then the index hash. ARGV: ttl, then one plan id per request. */
-const WANT = `
-local out = {}
-for i = 2, #ARGV do
-  local wanted, index = KEYS[2 * i - 3], KEYS[2 * i - 2]
-  if redis.call('HGET', index, 'state') == 'done' then
-    out[i - 1] = 1
-  else
-    redis.call('SADD', wanted, ARGV[i])
-    redis.call('EXPIRE', wanted, tonumber(ARGV[1]))
-    out[i - 1] = 0
-  end
-end
-return out
-`;
 
 const storedPlanSchema = z.object({
   templateId: z.string(),
@@ -76,11 +60,10 @@ const storedPlanSchema = z.object({
 });
 
 export function createDeliverableRequests(redis: Redis, options: DeliverableRequestsOptions): DeliverableRequests {
-  const prefix = options.prefix ?? '{mastercut}:';
-  const indexPrefix = options.indexPrefix ?? '{mastercut}:out:';
+  const keys = options.keys ?? redisKeys;
   const ttl = options.ttlSeconds ?? 7 * 86_400;
-  const wantedKey = (renderKey: string) => `${prefix}want:${renderKey}`;
-  const planKey = (id: string) => `${prefix}plan:${id}`;
+  const wantedKey = keys.wanted;
+  const planKey = keys.plan;
   const plans = new Map<string, DeliverablePlan>();
 
   const add = async (deliverables: PlannedDeliverable[]) => {
@@ -115,8 +98,8 @@ export function createDeliverableRequests(redis: Redis, options: DeliverableRequ
       const tx = redis.pipeline();
       for (const [id, plan] of distinct) tx.set(planKey(id), JSON.stringify(plan), 'EX', ttl);
       await tx.exec();
-      const keys = requests.flatMap((r) => [wantedKey(r.renderKey), `${indexPrefix}${r.renderKey}`]);
-      const done = (await redis.eval(WANT, keys.length, ...keys, String(ttl), ...ids)) as number[];
+      const scriptKeys = requests.flatMap((r) => [wantedKey(r.renderKey), keys.output(r.renderKey)]);
+      const done = (await runScript(redis, wantDeliverables, scriptKeys, [String(ttl), ...ids])) as number[];
       const now = requests.filter((_, i) => done[i] === 1);
       await add(now.flatMap((r) => planDeliverables(r.plan, r.renderKey, r.masterStorageKey)));
       return { queuedNow: now.length, waiting: requests.length - now.length };

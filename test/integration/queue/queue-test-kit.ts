@@ -8,6 +8,7 @@ import { createOutputIndex, type OutputIndex } from '../../../src/cache/index.js
 import { createDefaultRegistry } from '../../../src/pipeline/index.js';
 import { CancelledError } from '../../../src/errors/index.js';
 import type { RenderRequest, RenderResult } from '../../../src/pipeline/index.js';
+import { createRedisKeys, type RedisKeys } from '../../../src/redis/index.js';
 import {
   closeRedisConnection,
   createRedisConnection,
@@ -83,6 +84,8 @@ export function fakeRender(options: FakeRenderOptions = {}): FakeRender {
 
 export interface QueueKit {
   queueName: string;
+  /** Redis keys under a base of this kit's own. */
+  keys: RedisKeys;
   rq: RenderQueue;
   redis: Redis;
   store: ObjectStore;
@@ -108,11 +111,13 @@ export async function createQueueKit(redisUrl: string, jobOptions: RenderJobOpti
   const storeRoot = await mkdtemp(path.join(os.tmpdir(), 'mastercut-queue-store-'));
   const workDir = await mkdtemp(path.join(os.tmpdir(), 'mastercut-queue-work-'));
   const store = createFileStore({ root: storeRoot });
-  const index = createOutputIndex(redis, { prefix: `{mastercut}:test:${queueName}:out:` });
+  const keys = createRedisKeys(`{mastercut}:test:${queueName}:`);
+  const index = createOutputIndex(redis, { keys });
   const workers: RenderWorker[] = [];
   const connections: Redis[] = [];
   return {
     queueName,
+    keys,
     rq,
     redis,
     store,

@@ -21,6 +21,7 @@ import {
   type TranscodeWorker,
 } from '../../../src/queue/index.js';
 import { createRedisConnection, closeRedisConnection } from '../../../src/queue/index.js';
+import { createRedisKeys } from '../../../src/redis/index.js';
 import { fakeRender, until, useQueueKit } from './queue-test-kit.js';
 
 const env = useQueueKit({ attempts: 3, backoffDelayMs: 10 });
@@ -67,8 +68,7 @@ beforeEach(() => {
   requests = createDeliverableRequests(env.kit.redis, {
     queue: tq.queue,
     jobOptions: tq.jobOptions,
-    prefix: `{mastercut}:test:${tq.queueName}:`,
-    indexPrefix: `{mastercut}:test:${env.kit.queueName}:out:`,
+    keys: { ...createRedisKeys(`{mastercut}:test:${tq.queueName}:`), output: env.kit.keys.output },
   });
 });
 
