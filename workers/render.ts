@@ -12,8 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { pino, type Logger } from 'pino';
 import { createOutputIndex } from '../src/cache/index.js';
 import { createCampaignHooks } from '../src/campaigns/index.js';
-import { createDeliveryTracker, createEventIngest } from '../src/engagement/index.js';
-import { createWebhookDispatcher, type WebhookJobData } from '../src/engagement/webhooks/index.js';
+import { createDeliveryTracker, createEventIngest, createWebhookDispatcher, type WebhookJobData } from '../src/engagement/index.js';
 import { parseRenderWorkerArgs, type RenderWorkerProcessOptions } from './render-args.js';
 import { createRenderEngine } from '../src/pipeline/index.js';
 import { loadConfig } from '../src/config/index.js';
@@ -33,11 +32,9 @@ import {
   type RenderJobData,
   type TranscodeJobData,
 } from '../src/queue/index.js';
-import { createRenderStreamWriter } from '../src/live/render-stream-writer.js';
-import { wasKeyErasedSince } from '../src/live/subject-index.js';
+import { createRenderStreamWriter, wasKeyErasedSince } from '../src/live/index.js';
 import { createObjectStore } from '../src/storage/index.js';
-import { createBrowserPoolCheck, createFfmpegCheck, startProcessOps } from '../src/ops/index.js';
-import { createStatsRecorder } from '../src/ops/queue-stats/index.js';
+import { createBrowserPoolCheck, createFfmpegCheck, startProcessOps, createStatsRecorder } from '../src/ops/index.js';
 import { createPrivateWorkDir } from './private-work-dir.js';
 import { onStopSignal } from './stop-signal.js';
 

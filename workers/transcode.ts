@@ -26,8 +26,7 @@ import {
   startWorkerHeartbeat,
 } from '../src/queue/index.js';
 import { createObjectStore } from '../src/storage/index.js';
-import { createEncodersCheck, createFfmpegCheck, startProcessOps } from '../src/ops/index.js';
-import { createStatsRecorder } from '../src/ops/queue-stats/index.js';
+import { createEncodersCheck, createFfmpegCheck, startProcessOps, createStatsRecorder } from '../src/ops/index.js';
 import { createPrivateWorkDir } from './private-work-dir.js';
 import { onStopSignal } from './stop-signal.js';
 

@@ -1,7 +1,7 @@
 /** The flags of the webhooks worker process, and the options they map onto. */
 import { parseArgs } from 'node:util';
 import type { EvictionCheckMode, RenderJobOptionsInput } from '../src/queue/index.js';
-import type { WebhookDeliveryOutcome } from '../src/engagement/webhooks/index.js';
+import type { WebhookDeliveryOutcome } from '../src/engagement/index.js';
 import { COMMON_OPTIONS, commonWorkerOptions, int } from './worker-args.js';
 
 export interface WebhookWorkerProcessOptions {

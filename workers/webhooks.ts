@@ -13,7 +13,7 @@ import { pathToFileURL } from 'node:url';
 import { pino, type Logger } from 'pino';
 import { parseWebhookWorkerArgs, type WebhookWorkerProcessOptions } from './webhooks-args.js';
 import { loadConfig } from '../src/config/index.js';
-import { createWebhookWorker } from '../src/engagement/webhooks/index.js';
+import { createWebhookWorker } from '../src/engagement/index.js';
 import { AppError, runCli } from '../src/errors/index.js';
 import {
   checkEvictionPolicy,
@@ -22,8 +22,7 @@ import {
   queueNames,
   startWorkerHeartbeat,
 } from '../src/queue/index.js';
-import { startProcessOps } from '../src/ops/index.js';
-import { createStatsRecorder } from '../src/ops/queue-stats/index.js';
+import { startProcessOps, createStatsRecorder } from '../src/ops/index.js';
 import { onStopSignal } from './stop-signal.js';
 
 

@@ -6,3 +6,4 @@ export { createApp } from './create-app.js';
 export { resolveApiOptions, type ApiDeps, type ApiOptions, type ResolvedApiOptions } from './api-deps.js';
 export { apiKeyAuth } from './middleware/api-key-auth.js';
 export { parseRangeHeader, etagMatches, type RangeRequest } from './parse-range-header.js';
+export { startApiServer, runApiServer } from './main.js';

@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import type { Template } from '../composition/template.schema.js';
-import type { ChannelProfile } from '../encode/channel-profile.schema.js';
-import { CHANNEL_PROFILES, type ChannelName } from '../encode/channel-profiles.js';
+import type { Template } from '../composition/index.js';
+import { type ChannelProfile, CHANNEL_PROFILES, type ChannelName } from '../encode/index.js';
 import { AppError } from '../errors/index.js';
 
 /**

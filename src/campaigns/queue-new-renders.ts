@@ -1,6 +1,5 @@
 import type { Queue } from 'bullmq';
-import type { PreparedRenderJob } from '../queue/prepare-render-job.js';
-import type { RenderJobData } from '../queue/render-job.schema.js';
+import type { PreparedRenderJob, RenderJobData } from '../queue/index.js';
 import { claimCampaignKeys, redisKeys, runScript, type CampaignKeys } from '../redis/index.js';
 import type { FanOutDeps } from './fan-out.js';
 

@@ -1,11 +1,8 @@
 import type { Queue } from 'bullmq';
-import type { OutputRecord } from '../cache/output-record.schema.js';
-import { AppError, CancelledError, type ErrorCode } from '../errors/index.js';
-import { errorCodes } from '../errors/error-codes.js';
-import { createDeliverablePlan } from '../queue/deliverable-plan.js';
-import type { DeliverableRequests } from '../queue/deliverable-requests.js';
-import type { RenderJobData } from '../queue/render-job.schema.js';
-import type { ObjectInfo, ObjectStore } from '../storage/object-store.js';
+import type { OutputRecord } from '../cache/index.js';
+import { AppError, CancelledError, type ErrorCode, errorCodes } from '../errors/index.js';
+import { createDeliverablePlan, type DeliverableRequests, type RenderJobData } from '../queue/index.js';
+import type { ObjectInfo, ObjectStore } from '../storage/index.js';
 import type { ColdRenderLimiter } from './cold-render-limiter.js';
 import type { AssetTarget } from './live-asset-target.js';
 import type { LiveLink } from './live-link-resolver.js';

@@ -71,3 +71,4 @@ export { LIVE_ASSETS, liveAssetTarget, type AssetTarget, type LiveAsset } from '
 export { createOnDemand, type OnDemand, type OnDemandDeps, type Requester } from './create-on-demand.js';
 export { createRenderStreamWriter, type RenderStreamWriter } from './render-stream-writer.js';
 export { createRenderStreamHub, type RenderStreamEvent, type RenderStreamHub } from './render-stream-hub.js';
+export { landingPageStyles, createLandingPage, type LandingPage } from './landing/index.js';

@@ -4,8 +4,7 @@ import { findChromium, findFfmpeg, findFfprobe } from '../encode/index.js';
 import { createFootageServer, type FootageServer } from '../footage/index.js';
 import { createDefaultRegistry } from './default-registry.js';
 import { createRenderVideo, type RenderVideo } from './render-video.js';
-import { BrowserPool, resolveChromiumSandbox, type BrowserPoolOptions, type ChromiumSandboxDecision } from '../render/index.js';
-import { createRemoteAssetFetcher } from '../render/remote-assets/index.js';
+import { BrowserPool, resolveChromiumSandbox, type BrowserPoolOptions, type ChromiumSandboxDecision, createRemoteAssetFetcher } from '../render/index.js';
 import type { TemplateRegistry } from '../templates/index.js';
 
 export interface RenderEngine {

@@ -1,7 +1,7 @@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { deliverableSpecSchema } from '../encode/channel-profile.schema.js';
+import { deliverableSpecSchema } from '../encode/index.js';
 import { redisKeys, runScript, wantDeliverables, type RedisKeys } from '../redis/index.js';
 import { createDeliverablePlan, planDeliverables, planId, type DeliverablePlan, type PlannedDeliverable } from './deliverable-plan.js';
 import { priorities } from './queue-names.js';

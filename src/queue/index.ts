@@ -67,3 +67,4 @@ export {
   type WorkerHeartbeatOptions,
   type WorkerRecord,
 } from './worker-heartbeat.js';
+export { DELIVERIES_PER_JOB } from './render-job.schema.js';

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { OutputRecord } from '../cache/output-record.schema.js';
+import type { OutputRecord } from '../cache/index.js';
 import { AppError, CancelledError, isAppError } from '../errors/index.js';
 import type { RenderRequest, RenderResult } from '../pipeline/index.js';
-import type { ObjectStore } from '../storage/object-store.js';
+import type { ObjectStore } from '../storage/index.js';
 import type { RenderJobProgress } from './get-render-status.js';
-import type { RenderStreamWriter } from '../live/render-stream-writer.js';
+import type { RenderStreamWriter } from '../live/index.js';
 import type { RenderOutputIndex } from './render-deps.js';
 import { renderJobKey } from './render-job-key.js';
 import { renderJobSchema, renderOutputKey, type RenderJobData } from './render-job.schema.js';

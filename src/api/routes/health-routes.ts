@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import type { ReadinessReport } from '../../ops/health/readiness.js';
+import type { ReadinessReport } from '../../ops/index.js';
 import type { RedisHealth } from '../../http/index.js';
 
 /**

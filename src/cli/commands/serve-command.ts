@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { runApiServer } from '../../api/main.js';
+import { runApiServer } from '../../api/index.js';
 import { usageOf } from '../command-help.js';
 import { usageError } from '../../errors/index.js';
 

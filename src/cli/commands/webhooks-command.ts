@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { verifyWebhookSignature } from '../../engagement/webhooks/index.js';
+import { verifyWebhookSignature } from '../../engagement/index.js';
 import { usageOf } from '../command-help.js';
 import { usageError } from '../../errors/index.js';
 
