@@ -5,9 +5,9 @@ import { AppError } from '../errors/index.js';
 
 /**
  * The delivery channels a campaign can target, and the template variant each
- * one renders by default (DESIGN.md, "Channel profile"; the table is
- * src/encode/channel-profiles.ts). Channels that share a variant share one
- * master render: email + web is one render per recipient, not two.
+ * one renders by default (the table is src/encode/channel-profiles.ts).
+ * Channels that share a variant share one master render: email + web is one
+ * render per recipient, not two.
  */
 export const CHANNEL_VARIANTS = Object.fromEntries(Object.entries(CHANNEL_PROFILES).map(([c, p]) => [c, p.variant])) as Record<ChannelName, string>;
 

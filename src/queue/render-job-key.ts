@@ -3,7 +3,7 @@ import type { RenderJobData } from './render-job.schema.js';
 
 /**
  * The job id and cache key of a render job. The master (mp4) is keyed by the
- * plain render key, as DESIGN.md says. Other formats of the same props are
+ * plain render key (one master render per render key). Other formats of the same props are
  * other files, so they get a deliverable key derived from the master's:
  * without it an mp4 and a gif of the same props would share a job id, and the
  * second request would be swallowed by BullMQ's jobId dedupe.
