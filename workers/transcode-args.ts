@@ -1,25 +1,15 @@
 /** The flags of the transcode worker process, and the options they map onto. */
 import { parseArgs } from 'node:util';
-import type { EvictionCheckMode, RenderJobOptionsInput } from '../src/queue/index.js';
 import { usageError } from '../src/errors/index.js';
-import { COMMON_OPTIONS, commonWorkerOptions, int } from './worker-args.js';
+import { COMMON_OPTIONS, commonWorkerOptions, int, type CommonWorkerOptions } from './worker-args.js';
 
-export interface TranscodeWorkerProcessOptions {
+export interface TranscodeWorkerProcessOptions extends CommonWorkerOptions {
   /** Jobs at once on the GPU path (default TRANSCODE_GPU_CONCURRENCY). */
   gpuConcurrency?: number;
   /** Jobs at once on the CPU path (default TRANSCODE_CPU_CONCURRENCY). */
   cpuConcurrency?: number;
   /** auto | cpu | nvidia | vaapi (default TRANSCODE_ENCODERS). */
   encoders?: 'auto' | 'cpu' | 'nvidia' | 'vaapi';
-  graceMs?: number;
-  lockDurationMs?: number;
-  stalledIntervalMs?: number;
-  evictionCheck?: EvictionCheckMode;
-  workDir?: string;
-  queueName?: string;
-  jobOptions?: RenderJobOptionsInput;
-  /** Operations port (/metrics, /healthz, /readyz); default METRICS_PORT; 0 picks a free port. */
-  metricsPort?: number;
 }
 
 /** Parses the flags of `mastercut worker transcode` (also those of `workers/transcode.ts` run directly). */

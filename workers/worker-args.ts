@@ -2,8 +2,24 @@
  * The flags every worker process shares (`mastercut worker <kind>` and
  * `workers/<kind>.ts` run directly parse the same way).
  */
-import type { EvictionCheckMode } from '../src/queue/index.js';
+import type { EvictionCheckMode, RenderJobOptionsInput } from '../src/queue/index.js';
 import { usageError } from '../src/errors/index.js';
+
+/** What every worker process takes (the flags below map onto these). */
+export interface CommonWorkerOptions {
+  /** How long active jobs may finish after SIGTERM before they are put back. Default WORKER_GRACE_MS. */
+  graceMs?: number;
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
+  /** Redis maxmemory-policy check at start. Default refuse. */
+  evictionCheck?: EvictionCheckMode;
+  /** Where work files are written before they enter the store. Default <tmp>/mastercut-work. */
+  workDir?: string;
+  queueName?: string;
+  jobOptions?: RenderJobOptionsInput;
+  /** Operations port (/metrics, /healthz, /readyz); default METRICS_PORT; 0 picks a free port. */
+  metricsPort?: number;
+}
 
 export const COMMON_OPTIONS = {
   'grace-ms': { type: 'string' },
@@ -18,7 +34,7 @@ export const COMMON_OPTIONS = {
 } as const;
 
 /** Reads the shared flags into the options every worker takes. */
-export function commonWorkerOptions(values: Partial<Record<keyof typeof COMMON_OPTIONS, string>>) {
+export function commonWorkerOptions(values: Partial<Record<keyof typeof COMMON_OPTIONS, string>>): CommonWorkerOptions {
   const evictionCheck = values['eviction-check'];
   if (evictionCheck !== undefined && evictionCheck !== 'warn' && evictionCheck !== 'refuse') {
     throw usageError('--eviction-check must be warn or refuse');
