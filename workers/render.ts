@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { pino, type Logger } from 'pino';
-import { createOutputIndex } from '../src/cache/index.js';
+import { createOutputIndex, createRenderQueue, createRenderWorker, createDeliverableRequests, renderOutputKey, type RenderJobData, type TranscodeJobData } from '../src/renders/index.js';
 import { createCampaignHooks } from '../src/campaigns/index.js';
 import { createDeliveryTracker, createEventIngest } from '../src/engagement/index.js';
 import { createWebhookDispatcher, type WebhookJobData } from '../src/engagement/webhooks/index.js';
@@ -19,24 +19,8 @@ import { createRenderEngine } from '../src/cli/render-engine.js';
 import { runCli } from '../src/cli/run-cli.js';
 import { loadConfig } from '../src/config/index.js';
 import { AppError } from '../src/errors/index.js';
-import {
-  checkEvictionPolicy,
-  closeRedisConnection,
-  createRedisConnection,
-  createRenderQueue,
-  createDeliverableRequests,
-  createRenderWorker,
-  queueNames,
-  renderOutputKey,
-  resolveRenderJobOptions,
-  startWorkerHeartbeat,
-  sweepFinishedJobs,
-  type EvictionCheckMode,
-  type RenderJobData,
-  type RenderJobOptionsInput,
-  type TranscodeJobData,
-} from '../src/queue/index.js';
-import { createRenderStreamWriter } from '../src/live/render-stream-writer.js';
+import { checkEvictionPolicy, closeRedisConnection, createRedisConnection, queueNames, resolveRenderJobOptions, startWorkerHeartbeat, sweepFinishedJobs, type EvictionCheckMode, type RenderJobOptionsInput } from '../src/queue/index.js';
+import { createRenderStreamWriter } from '../src/renders/render-stream-writer.js';
 import { wasKeyErasedSince } from '../src/live/subject-index.js';
 import { createObjectStore } from '../src/storage/index.js';
 import { createBrowserPoolCheck, createFfmpegCheck, startProcessOps } from '../src/ops/index.js';

@@ -11,23 +11,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { pino, type Logger } from 'pino';
-import { createOutputIndex } from '../src/cache/index.js';
+import { createOutputIndex, createTranscodeSlots, createTranscodeWorker } from '../src/renders/index.js';
 import { parseTranscodeWorkerArgs } from '../src/cli/commands/worker-command.js';
 import { runCli } from '../src/cli/run-cli.js';
 import { loadConfig } from '../src/config/index.js';
 import { describeCaps, detectEncoders, findFfmpeg, findFfprobe, transcodeDeliverable } from '../src/encode/index.js';
 import { AppError } from '../src/errors/index.js';
-import {
-  checkEvictionPolicy,
-  closeRedisConnection,
-  createRedisConnection,
-  createTranscodeSlots,
-  createTranscodeWorker,
-  queueNames,
-  startWorkerHeartbeat,
-  type EvictionCheckMode,
-  type RenderJobOptionsInput,
-} from '../src/queue/index.js';
+import { checkEvictionPolicy, closeRedisConnection, createRedisConnection, queueNames, startWorkerHeartbeat, type EvictionCheckMode, type RenderJobOptionsInput } from '../src/queue/index.js';
 import { createObjectStore } from '../src/storage/index.js';
 import { createEncodersCheck, createFfmpegCheck, startProcessOps } from '../src/ops/index.js';
 import { createStatsRecorder } from '../src/ops/queue-stats/index.js';

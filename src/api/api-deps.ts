@@ -1,7 +1,6 @@
 import type { Router } from 'express';
 import type { Logger } from 'pino';
-import type { RenderOutputIndex } from '../queue/render-deps.js';
-import type { RenderQueue } from '../queue/create-render-queue.js';
+import type { RenderOutputIndex, RenderQueue } from '../renders/index.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import type { ReadinessReport } from '../ops/health/readiness.js';
 import type { TemplateRegistry } from '../templates/index.js';

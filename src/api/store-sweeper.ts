@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { OutputIndex } from '../cache/output-index.js';
+import type { OutputIndex } from '../renders/index.js';
 import type { FileStore } from '../storage/file-store.js';
 import type { ObjectStore } from '../storage/object-store.js';
 

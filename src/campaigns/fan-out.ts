@@ -3,15 +3,20 @@ import type { Redis } from 'ioredis';
 import type { Readable } from 'node:stream';
 import { propsHash } from '../cache/render-key.js';
 import { isAppError } from '../errors/index.js';
-import { createRenderJobPreparer, type PreparedRenderJob, type PrepareRenderJobDeps } from '../queue/prepare-render-job.js';
-import type { DeliverablePlan } from '../queue/deliverable-plan.js';
-import type { DeliverableRequests } from '../queue/deliverable-requests.js';
-import { DELIVERIES_PER_JOB, type RenderJobData } from '../queue/render-job.schema.js';
+import {
+  createRenderJobPreparer,
+  queueNewRenders,
+  DELIVERIES_PER_JOB,
+  type DeliverablePlan,
+  type DeliverableRequests,
+  type PreparedRenderJob,
+  type PrepareRenderJobDeps,
+  type RenderJobData,
+} from '../renders/index.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { allCampaignKeys, campaignKeys } from './campaign-keys.js';
 import { readCsvRows, readJsonlRows, type UploadEntry } from '../uploads/index.js';
 import type { RecipientsFormat } from './campaign.schema.js';
-import { queueNewRenders } from './queue-new-renders.js';
 import type { JsonSchemaNode, RowIssue } from './recipient-row.js';
 import { createRowParser } from './recipient-row.js';
 

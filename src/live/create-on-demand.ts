@@ -1,10 +1,7 @@
 import type { Queue } from 'bullmq';
-import type { OutputRecord } from '../cache/output-record.schema.js';
+import { type OutputRecord, createDeliverablePlan, type DeliverableRequests, type RenderJobData } from '../renders/index.js';
 import { AppError, CancelledError, type ErrorCode } from '../errors/index.js';
 import { errorCodes } from '../errors/error-codes.js';
-import { createDeliverablePlan } from '../queue/deliverable-plan.js';
-import type { DeliverableRequests } from '../queue/deliverable-requests.js';
-import type { RenderJobData } from '../queue/render-job.schema.js';
 import type { ObjectInfo, ObjectStore } from '../storage/object-store.js';
 import type { ColdRenderLimiter } from './cold-render-limiter.js';
 import type { AssetTarget } from './live-asset-target.js';

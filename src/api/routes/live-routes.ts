@@ -5,7 +5,7 @@ import { AppError, CancelledError } from '../../errors/index.js';
 import { liveAssetTarget } from '../../live/live-asset-target.js';
 import type { LiveLink, LiveLinkResolver } from '../../live/live-link-resolver.js';
 import type { OnDemand, Requester } from '../../live/create-on-demand.js';
-import type { RenderStreamHub } from '../../live/render-stream-hub.js';
+import type { RenderStreamHub } from '../../renders/index.js';
 import { resolveCtaUrl } from '../../live/resolve-cta-url.js';
 import type { LandingPage } from '../../live/landing/index.js';
 import type { ObjectStore } from '../../storage/object-store.js';

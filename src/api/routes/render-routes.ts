@@ -1,12 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { AppError } from '../../errors/index.js';
-import { enqueueRender } from '../../queue/enqueue-render.js';
-import { getRenderStatus, type RenderStatus } from '../../queue/get-render-status.js';
-import type { RenderOutputIndex } from '../../queue/render-deps.js';
-import type { RenderQueue } from '../../queue/create-render-queue.js';
-import { renderJobSchema } from '../../queue/render-job.schema.js';
-import { waitForRender } from '../../queue/wait-for-render.js';
+import { enqueueRender, getRenderStatus, type RenderStatus, type RenderOutputIndex, type RenderQueue, renderJobSchema, waitForRender } from '../../renders/index.js';
 import type { ObjectStore } from '../../storage/object-store.js';
 import type { TemplateRegistry } from '../../templates/index.js';
 import { requireRedis, withRedisDeadline } from '../middleware/require-redis.js';

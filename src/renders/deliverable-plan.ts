@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson } from '../cache/canonical-json.js';
-import { deliverableKey } from '../cache/render-key.js';
-import type { DeliverableSpec } from '../encode/channel-profile.schema.js';
-import type { PriorityClass } from './queue-names.js';
+import { canonicalJson, deliverableKey } from '../cache/index.js';
+import type { DeliverableSpec } from '../encode/index.js';
+import type { PriorityClass } from '../queue/index.js';
 import { deliverableStorageKey, type TranscodeJobData } from './transcode-job.schema.js';
 
 /**

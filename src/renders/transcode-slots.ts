@@ -1,4 +1,4 @@
-import { CPU_CAPS, usesGpu, type EncoderCaps } from '../encode/encoder-caps.js';
+import { CPU_CAPS, usesGpu, type EncoderCaps } from '../encode/index.js';
 
 export interface TranscodeSlotsOptions {
   /** What this worker detected (or was forced to use). */

@@ -1,4 +1,4 @@
-import { deliverableKey, renderKey } from '../cache/render-key.js';
+import { deliverableKey, renderKey } from '../cache/index.js';
 import type { RenderJobData } from './render-job.schema.js';
 
 /**

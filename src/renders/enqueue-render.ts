@@ -1,5 +1,5 @@
 import type { Job, Queue } from 'bullmq';
-import type { ObjectStore } from '../storage/object-store.js';
+import type { ObjectStore } from '../storage/index.js';
 import { prepareRenderJob, type PrepareRenderJobDeps, type RenderRequestInput } from './prepare-render-job.js';
 import { outputExists, type RenderOutputIndex } from './render-deps.js';
 import type { RenderJobData } from './render-job.schema.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { deliverableSpecSchema } from '../encode/channel-profile.schema.js';
-import { KEY_PATTERN } from '../cache/render-key.js';
+import { deliverableSpecSchema } from '../encode/index.js';
+import { KEY_PATTERN } from '../cache/index.js';
 
 /**
  * Data of one transcode job (job id = deliverable key): cut one deliverable

@@ -1,5 +1,5 @@
-import type { OutputRecord } from '../cache/output-record.schema.js';
-import type { ObjectStore } from '../storage/object-store.js';
+import type { OutputRecord } from './output-record.schema.js';
+import type { ObjectStore } from '../storage/index.js';
 import type { TemplateRegistry } from '../templates/index.js';
 
 /**

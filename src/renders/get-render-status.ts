@@ -1,7 +1,7 @@
 import type { Queue } from 'bullmq';
-import { isKey } from '../cache/render-key.js';
+import { isKey } from '../cache/index.js';
 import { AppError, errorCodes, type ErrorCode } from '../errors/index.js';
-import type { ObjectStore } from '../storage/object-store.js';
+import type { ObjectStore } from '../storage/index.js';
 import type { RenderOutputIndex } from './render-deps.js';
 import type { RenderJobData } from './render-job.schema.js';
 import { renderStateFromJob, type RenderState } from './render-state.js';
