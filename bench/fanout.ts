@@ -16,15 +16,14 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import { createOutputIndex } from '../src/cache/index.js';
+import { createOutputIndex, createRenderQueue } from '../src/renders/index.js';
 import { createCampaignService } from '../src/campaigns/index.js';
 import { createDeliveryTracker, createEventIngest } from '../src/engagement/index.js';
 import { areErased } from '../src/live/index.js';
 import { startEmbeddedRedis } from '../src/cli/embedded-redis.js';
 import { createDefaultRegistry } from '../src/pipeline/index.js';
 import { loadConfig } from '../src/config/index.js';
-import { createRenderQueue } from '../src/queue/create-render-queue.js';
-import { prepareRenderJob } from '../src/queue/prepare-render-job.js';
+import { prepareRenderJob } from '../src/renders/prepare-render-job.js';
 import { createFileStore } from '../src/storage/index.js';
 import { TIERS, writeLoyaltyCsv } from './write-loyalty-csv.js';
 

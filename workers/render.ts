@@ -10,29 +10,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { pino, type Logger } from 'pino';
-import { createOutputIndex } from '../src/cache/index.js';
+import { createOutputIndex, createRenderQueue, createRenderWorker, createDeliverableRequests, renderOutputKey, type RenderJobData, type TranscodeJobData, createRenderStreamWriter } from '../src/renders/index.js';
 import { createCampaignHooks } from '../src/campaigns/index.js';
 import { createDeliveryTracker, createEventIngest, createWebhookDispatcher, type WebhookJobData } from '../src/engagement/index.js';
 import { parseRenderWorkerArgs, type RenderWorkerProcessOptions } from './render-args.js';
 import { createRenderEngine } from '../src/pipeline/index.js';
 import { loadConfig } from '../src/config/index.js';
 import { AppError, runCli } from '../src/errors/index.js';
-import {
-  checkEvictionPolicy,
-  closeRedisConnection,
-  createRedisConnection,
-  createRenderQueue,
-  createDeliverableRequests,
-  createRenderWorker,
-  queueNames,
-  renderOutputKey,
-  resolveRenderJobOptions,
-  startWorkerHeartbeat,
-  sweepFinishedJobs,
-  type RenderJobData,
-  type TranscodeJobData,
-} from '../src/queue/index.js';
-import { createRenderStreamWriter, wasKeyErasedSince } from '../src/live/index.js';
+import { checkEvictionPolicy, closeRedisConnection, createRedisConnection, queueNames, resolveRenderJobOptions, startWorkerHeartbeat, sweepFinishedJobs } from '../src/queue/index.js';
+import { wasKeyErasedSince } from '../src/live/index.js';
 import { createObjectStore } from '../src/storage/index.js';
 import { createBrowserPoolCheck, createFfmpegCheck, startProcessOps, createStatsRecorder } from '../src/ops/index.js';
 import { createPrivateWorkDir } from './private-work-dir.js';

@@ -11,20 +11,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { pino, type Logger } from 'pino';
-import { createOutputIndex } from '../src/cache/index.js';
+import { createOutputIndex, createTranscodeSlots, createTranscodeWorker } from '../src/renders/index.js';
 import { parseTranscodeWorkerArgs, type TranscodeWorkerProcessOptions } from './transcode-args.js';
 import { loadConfig } from '../src/config/index.js';
 import { describeCaps, detectEncoders, findFfmpeg, findFfprobe, transcodeDeliverable } from '../src/encode/index.js';
 import { AppError, runCli } from '../src/errors/index.js';
-import {
-  checkEvictionPolicy,
-  closeRedisConnection,
-  createRedisConnection,
-  createTranscodeSlots,
-  createTranscodeWorker,
-  queueNames,
-  startWorkerHeartbeat,
-} from '../src/queue/index.js';
+import { checkEvictionPolicy, closeRedisConnection, createRedisConnection, queueNames, startWorkerHeartbeat } from '../src/queue/index.js';
 import { createObjectStore } from '../src/storage/index.js';
 import { createEncodersCheck, createFfmpegCheck, startProcessOps, createStatsRecorder } from '../src/ops/index.js';
 import { createPrivateWorkDir } from './private-work-dir.js';

@@ -1,6 +1,6 @@
 import type { Router } from 'express';
 import type { Logger } from 'pino';
-import type { RenderOutputIndex, RenderQueue } from '../queue/index.js';
+import type { RenderOutputIndex, RenderQueue } from '../renders/index.js';
 import type { ObjectStore } from '../storage/index.js';
 import type { ReadinessReport } from '../ops/index.js';
 import type { TemplateRegistry } from '../templates/index.js';

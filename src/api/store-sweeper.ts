@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { OutputIndex } from '../cache/index.js';
+import type { OutputIndex } from '../renders/index.js';
 import type { FileStore, ObjectStore } from '../storage/index.js';
 
 const KEY_IN_STORAGE_KEY = /^(?:renders|deliverables)\/([0-9a-f]{64})(?:[./]|$)/;

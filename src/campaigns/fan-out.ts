@@ -3,12 +3,20 @@ import type { Redis } from 'ioredis';
 import type { Readable } from 'node:stream';
 import { propsHash } from '../cache/index.js';
 import { isAppError } from '../errors/index.js';
-import { createRenderJobPreparer, type PreparedRenderJob, type PrepareRenderJobDeps, type DeliverablePlan, type DeliverableRequests, DELIVERIES_PER_JOB, type RenderJobData } from '../queue/index.js';
+import {
+  createRenderJobPreparer,
+  queueNewRenders,
+  DELIVERIES_PER_JOB,
+  type DeliverablePlan,
+  type DeliverableRequests,
+  type PreparedRenderJob,
+  type PrepareRenderJobDeps,
+  type RenderJobData,
+} from '../renders/index.js';
 import type { ObjectStore } from '../storage/index.js';
 import { allCampaignKeys, campaignKeys } from './campaign-keys.js';
 import { readCsvRows, readJsonlRows, type UploadEntry } from '../uploads/index.js';
 import type { RecipientsFormat } from './campaign.schema.js';
-import { queueNewRenders } from './queue-new-renders.js';
 import { type JsonSchemaNode, type RowIssue, createRowParser } from './recipient-row.js';
 
 /** Rows keyed between two event-loop turns while a chunk is being written. */

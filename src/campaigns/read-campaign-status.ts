@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { AppError } from '../errors/index.js';
 import { markCampaignDone, runScript } from '../redis/index.js';
-import type { RenderOutputIndex } from '../queue/index.js';
+import type { RenderOutputIndex } from '../renders/index.js';
 import { countOutcome } from './campaign-hooks.js';
 import { campaignKeys } from './campaign-keys.js';
 import type { CampaignCounts, CampaignState, CampaignStatus } from './campaign.schema.js';

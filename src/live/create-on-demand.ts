@@ -1,7 +1,6 @@
 import type { Queue } from 'bullmq';
-import type { OutputRecord } from '../cache/index.js';
+import { type OutputRecord, createDeliverablePlan, type DeliverableRequests, type RenderJobData } from '../renders/index.js';
 import { AppError, CancelledError, type ErrorCode, errorCodes } from '../errors/index.js';
-import { createDeliverablePlan, type DeliverableRequests, type RenderJobData } from '../queue/index.js';
 import type { ObjectInfo, ObjectStore } from '../storage/index.js';
 import type { ColdRenderLimiter } from './cold-render-limiter.js';
 import type { AssetTarget } from './live-asset-target.js';

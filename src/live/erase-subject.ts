@@ -1,6 +1,6 @@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { OutputIndex } from '../cache/index.js';
+import type { OutputIndex } from '../renders/index.js';
 import { AppError } from '../errors/index.js';
 import { redisKeys } from '../redis/index.js';
 import type { ObjectStore } from '../storage/index.js';

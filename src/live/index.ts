@@ -69,6 +69,4 @@ export { createLiveLinkResolver, type LiveLink, type LiveLinkResolver, type Live
 export { createLiveLinkFactory, liveLinksRequestSchema, type CreatedLiveLink, type LiveLinksRequest } from './create-live-links.js';
 export { LIVE_ASSETS, liveAssetTarget, type AssetTarget, type LiveAsset } from './live-asset-target.js';
 export { createOnDemand, type OnDemand, type OnDemandDeps, type Requester } from './create-on-demand.js';
-export { createRenderStreamWriter, type RenderStreamWriter } from './render-stream-writer.js';
-export { createRenderStreamHub, type RenderStreamEvent, type RenderStreamHub } from './render-stream-hub.js';
-export { landingPageStyles, createLandingPage, type LandingPage } from './landing/index.js';
+export { createLandingPage, landingPageStyles, type LandingPage } from './landing/index.js';

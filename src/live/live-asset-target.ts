@@ -1,7 +1,7 @@
 import { deliverableKey } from '../cache/index.js';
 import { CHANNEL_PROFILES, type DeliverableSpec } from '../encode/index.js';
 import { AppError } from '../errors/index.js';
-import { deliverableStorageKey } from '../queue/index.js';
+import { deliverableStorageKey } from '../renders/index.js';
 import type { LiveLink } from './live-link-resolver.js';
 
 /** The files a Live link serves besides its page. */

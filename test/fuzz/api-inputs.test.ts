@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import yearRecap from '../../compositions/year-recap/index.js';
 import { createDefaultRegistry } from '../../src/pipeline/index.js';
 import { mintZeroKnowledgeLink } from '../../src/zero-knowledge/index.js';
-import { prepareRenderJob } from '../../src/queue/prepare-render-job.js';
+import { prepareRenderJob } from '../../src/renders/prepare-render-job.js';
 import { createCaseCounter, fuzzParameters } from '../helpers/fuzz.js';
 import { modelSplit } from '../helpers/reference-splitter.js';
 import { damage, damaged, ENDINGS, fieldBytes, needsQuotes, quote } from '../helpers/upload-arbitraries.js';

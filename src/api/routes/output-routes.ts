@@ -2,7 +2,7 @@ import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Router, type Request, type Response } from 'express';
-import type { OutputRecord } from '../../cache/index.js';
+import type { OutputRecord } from '../../renders/index.js';
 import { AppError } from '../../errors/index.js';
 import type { ObjectInfo, ObjectStore } from '../../storage/index.js';
 import { admitHot } from '../fast-path/hot-admission.js';

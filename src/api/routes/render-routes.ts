@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { AppError } from '../../errors/index.js';
-import { enqueueRender, getRenderStatus, type RenderStatus, type RenderOutputIndex, type RenderQueue, renderJobSchema, waitForRender } from '../../queue/index.js';
+import { enqueueRender, getRenderStatus, type RenderStatus, type RenderOutputIndex, type RenderQueue, renderJobSchema, waitForRender } from '../../renders/index.js';
 import type { ObjectStore } from '../../storage/index.js';
 import type { TemplateRegistry } from '../../templates/index.js';
 import { requireRedis, withRedisDeadline, checkParam, RENDER_KEY_PATTERN, TEMPLATE_ID_PATTERN, type RedisHealth } from '../../http/index.js';

@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createOutputIndex, renderKey, type OutputRecord } from '../../../src/cache/index.js';
+import { renderKey } from '../../../src/cache/index.js';
+import { createOutputIndex, type OutputRecord } from '../../../src/renders/index.js';
 import { isAppError } from '../../../src/errors/index.js';
 import { createRedisKeys } from '../../../src/redis/index.js';
 import { startTestRedis, type EmbeddedRedis } from '../../helpers/redis-server.js';

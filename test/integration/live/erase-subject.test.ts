@@ -6,7 +6,8 @@ import { Readable } from 'node:stream';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createOutputIndex, deliverableKey, renderKey, type OutputIndex } from '../../../src/cache/index.js';
+import { deliverableKey, renderKey } from '../../../src/cache/index.js';
+import { createOutputIndex, type OutputIndex } from '../../../src/renders/index.js';
 import { isAppError } from '../../../src/errors/index.js';
 import {
   createStoredProps,

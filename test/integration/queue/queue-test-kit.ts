@@ -4,22 +4,12 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
-import { createOutputIndex, type OutputIndex } from '../../../src/cache/index.js';
+import { createOutputIndex, type OutputIndex, createRenderQueue, createRenderWorker, type RenderQueue, type RenderWorker, type RenderWorkerOptions, type RenderJobContext } from '../../../src/renders/index.js';
 import { createDefaultRegistry } from '../../../src/pipeline/index.js';
 import { CancelledError } from '../../../src/errors/index.js';
 import type { RenderRequest, RenderResult } from '../../../src/pipeline/index.js';
 import { createRedisKeys, type RedisKeys } from '../../../src/redis/index.js';
-import {
-  closeRedisConnection,
-  createRedisConnection,
-  createRenderQueue,
-  createRenderWorker,
-  type RenderJobContext,
-  type RenderJobOptionsInput,
-  type RenderQueue,
-  type RenderWorker,
-  type RenderWorkerOptions,
-} from '../../../src/queue/index.js';
+import { closeRedisConnection, createRedisConnection, type RenderJobOptionsInput } from '../../../src/queue/index.js';
 import { createFileStore, type ObjectStore } from '../../../src/storage/index.js';
 import type { TemplateRegistry } from '../../../src/templates/index.js';
 import { startTestRedis, type EmbeddedRedis } from '../../helpers/redis-server.js';

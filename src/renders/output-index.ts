@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { AppError } from '../errors/index.js';
 import { redisKeys, runScript, updateOutputRecord, type RedisKeys } from '../redis/index.js';
-import { isKey } from './render-key.js';
+import { isKey } from '../cache/index.js';
 import { outputRecordSchema, type OutputRecord } from './output-record.schema.js';
 
 export interface OutputIndexOptions {

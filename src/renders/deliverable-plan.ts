@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson, deliverableKey } from '../cache/index.js';
 import type { DeliverableSpec } from '../encode/index.js';
-import type { PriorityClass } from './queue-names.js';
+import type { PriorityClass } from '../queue/index.js';
 import { deliverableStorageKey, type TranscodeJobData } from './transcode-job.schema.js';
 
 /**

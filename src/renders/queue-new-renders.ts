@@ -1,7 +1,16 @@
 import type { Queue } from 'bullmq';
-import type { PreparedRenderJob, RenderJobData } from '../queue/index.js';
+import type { Redis } from 'ioredis';
 import { claimCampaignKeys, redisKeys, runScript, type CampaignKeys } from '../redis/index.js';
-import type { FanOutDeps } from './fan-out.js';
+import type { ObjectStore } from '../storage/index.js';
+import type { PreparedRenderJob } from './prepare-render-job.js';
+import type { RenderJobData } from './render-job.schema.js';
+
+/** What a campaign's batch request needs (fan-out passes its own deps). */
+export interface QueueNewRendersDeps {
+  redis: Redis;
+  queue: Queue<RenderJobData>;
+  store: Pick<ObjectStore, 'head'>;
+}
 
 /** What happened to one chunk's distinct render keys. */
 export interface QueueOutcome {
@@ -28,7 +37,7 @@ const INDEXED_DONE = 4;
  * anyone else (output index + store, existing job) has made or queued: one
  * claim script, a store check for the few already done, then one addBulk.
  */
-export async function queueNewRenders(deps: FanOutDeps, keys: CampaignKeys, jobs: Map<string, PreparedRenderJob>): Promise<QueueOutcome> {
+export async function queueNewRenders(deps: QueueNewRendersDeps, keys: CampaignKeys, jobs: Map<string, PreparedRenderJob>): Promise<QueueOutcome> {
   const outcome: QueueOutcome = { fresh: 0, freshJobs: [], added: 0, addedKeys: new Set(), cached: [], joined: [] };
   if (jobs.size === 0) return outcome;
   const all = [...jobs.values()];

@@ -3,9 +3,8 @@ import type { Redis, RedisOptions } from 'ioredis';
 import { QUEUE_PREFIX, queueNames } from './queue-names.js';
 import { closeRedisConnection, createRedisConnection } from './redis-connection.js';
 import { resolveRenderJobOptions, type RenderJobOptions, type RenderJobOptionsInput } from './render-job-options.js';
-import type { RenderJobData } from './render-job.schema.js';
 
-export interface RenderQueueOptions {
+export interface QueueHandleOptions {
   redisUrl: string;
   /** Default `render`; tests use a unique name per test. */
   queueName?: string;
@@ -20,8 +19,8 @@ export interface RenderQueueOptions {
   onError?: (err: Error) => void;
 }
 
-/** A producer-side handle on the render queue. */
-export interface RenderQueue<D = RenderJobData> {
+/** A producer-side handle on one of the farm's queues. */
+export interface QueueHandle<D> {
   queue: Queue<D>;
   events?: QueueEvents;
   /** The resolved options every job is added with; pass to prepareRenderJob. */
@@ -34,12 +33,13 @@ export interface RenderQueue<D = RenderJobData> {
 }
 
 /**
- * Opens the render queue (or, with `queueName` and `D`, another of the
- * farm's queues such as `transcode`) for producers (API, campaigns, CLI). The queue's
- * default job options are the same resolved options prepareRenderJob uses, so
- * a job added without options still retries and still expires.
+ * Opens one of the farm's queues (render by default) for producers (API,
+ * campaigns, CLI). The queue's default job options are the same resolved
+ * options prepared jobs use, so a job added without options still retries
+ * and still expires. `D` is the job data type; src/renders names it for the
+ * render queue (createRenderQueue).
  */
-export function createRenderQueue<D = RenderJobData>(options: RenderQueueOptions): RenderQueue<D> {
+export function openQueue<D>(options: QueueHandleOptions): QueueHandle<D> {
   const queueName = options.queueName ?? queueNames.render;
   const prefix = options.prefix ?? QUEUE_PREFIX;
   const jobOptions = resolveRenderJobOptions(options.jobOptions);

@@ -1,10 +1,9 @@
 import type { JobsOptions } from 'bullmq';
 import { z } from 'zod';
 import { AppError } from '../errors/index.js';
-import { priorities } from './queue-names.js';
+import { priorities, resolveRenderJobOptions, type RenderJobOptions } from '../queue/index.js';
 import type { RenderRegistry } from './render-deps.js';
 import { renderJobKey } from './render-job-key.js';
-import { resolveRenderJobOptions, type RenderJobOptions } from './render-job-options.js';
 import { renderJobSchema, renderOutputKey, type RenderJobData } from './render-job.schema.js';
 
 /** A render as callers ask for it (API, Live URLs, campaign rows). */

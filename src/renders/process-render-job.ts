@@ -1,24 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { OutputRecord } from '../cache/index.js';
+import type { OutputRecord } from './output-record.schema.js';
+import type { JobLike, JobLogger } from '../queue/index.js';
 import { AppError, CancelledError, isAppError } from '../errors/index.js';
 import type { RenderRequest, RenderResult } from '../pipeline/index.js';
 import type { ObjectStore } from '../storage/index.js';
 import type { RenderJobProgress } from './get-render-status.js';
-import type { RenderStreamWriter } from '../live/index.js';
+import type { RenderStreamWriter } from './render-stream-writer.js';
 import type { RenderOutputIndex } from './render-deps.js';
 import { renderJobKey } from './render-job-key.js';
 import { renderJobSchema, renderOutputKey, type RenderJobData } from './render-job.schema.js';
 import { contentTypeOf } from './render-state.js';
 
 /** Minimal structured logger (pino fits). */
-export interface JobLogger {
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
-
 /** What the processor needs; the worker wires it once per process. */
 export interface RenderJobContext {
   renderVideo: (request: RenderRequest) => Promise<RenderResult>;
@@ -40,16 +35,7 @@ export interface RenderJobContext {
 }
 
 /** The parts of a job the processor reads: BullMQ's Job fits, so does a test object. */
-export interface RenderJobLike {
-  id?: string;
-  data: unknown;
-  /** Tries already failed before this one. */
-  attemptsMade: number;
-  /** Total tries allowed. */
-  attempts: number;
-  signal?: AbortSignal;
-  updateProgress?: (progress: RenderJobProgress) => Promise<void> | void;
-}
+export type RenderJobLike = JobLike<RenderJobProgress>;
 
 export interface RenderJobResult {
   renderKey: string;

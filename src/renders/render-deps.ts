@@ -1,4 +1,4 @@
-import type { OutputRecord } from '../cache/index.js';
+import type { OutputRecord } from './output-record.schema.js';
 import type { ObjectStore } from '../storage/index.js';
 import type { TemplateRegistry } from '../templates/index.js';
 

@@ -1,6 +1,5 @@
-import { createJobWorker, type JobWorker, type JobWorkerOptions } from './create-job-worker.js';
+import { createJobWorker, type JobWorker, type JobWorkerOptions, queueNames } from '../queue/index.js';
 import { processTranscodeJob, type TranscodeJobContext, type TranscodeJobResult } from './process-transcode-job.js';
-import { queueNames } from './queue-names.js';
 import type { TranscodeJobData } from './transcode-job.schema.js';
 
 export type TranscodeWorker = JobWorker<TranscodeJobData, TranscodeJobResult>;

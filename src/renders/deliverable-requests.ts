@@ -4,8 +4,7 @@ import { z } from 'zod';
 import { deliverableSpecSchema } from '../encode/index.js';
 import { redisKeys, runScript, wantDeliverables, type RedisKeys } from '../redis/index.js';
 import { createDeliverablePlan, planDeliverables, planId, type DeliverablePlan, type PlannedDeliverable } from './deliverable-plan.js';
-import { priorities } from './queue-names.js';
-import type { RenderJobOptions } from './render-job-options.js';
+import { priorities, type RenderJobOptions } from '../queue/index.js';
 import type { TranscodeJobData } from './transcode-job.schema.js';
 
 export interface DeliverableRequestsOptions {
