@@ -11,6 +11,15 @@ async function job(priorityClass: 'live' | 'api' | 'campaign', props: Record<str
   return prepareRenderJob(env.kit.deps, { templateId: 'reference', props, priorityClass });
 }
 
+/** A job rendered by a fake worker and indexed done; returns the render's calls. */
+async function rendered(prepared: PreparedRenderJob): Promise<ReturnType<typeof fakeRender>> {
+  const render = fakeRender();
+  env.kit.startWorker({ renderVideo: render.renderVideo });
+  await requestOnce(env.kit.deps, prepared);
+  expect((await waitForRender(env.kit.deps, prepared.renderKey, 10_000)).state).toBe('done');
+  return render;
+}
+
 async function jobsInQueue(): Promise<number> {
   const counts = await env.kit.rq.queue.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'completed', 'failed');
   return Object.values(counts).reduce((a, b) => a + b, 0);
@@ -26,11 +35,8 @@ describe('requestOnce', () => {
   });
 
   it('answers done for a done and stored output, without touching the queue or the budget', async () => {
-    const render = fakeRender();
-    env.kit.startWorker({ renderVideo: render.renderVideo });
     const prepared = await job('live');
-    expect((await requestOnce(env.kit.deps, prepared)).outcome).toBe('added');
-    expect((await waitForRender(env.kit.deps, prepared.renderKey, 10_000)).state).toBe('done');
+    const render = await rendered(prepared);
     let spent = 0;
     const again = await requestOnce(env.kit.deps, prepared, { beforeAdd: async () => void spent++ });
     expect(again).toEqual({ outcome: 'done', jobState: 'completed' });
@@ -39,11 +45,8 @@ describe('requestOnce', () => {
   });
 
   it('replaces a finished job whose output is missing (two producers racing on it still make one job)', async () => {
-    const render = fakeRender();
-    env.kit.startWorker({ renderVideo: render.renderVideo });
     const prepared = await job('api');
-    await requestOnce(env.kit.deps, prepared);
-    await waitForRender(env.kit.deps, prepared.renderKey, 10_000);
+    const render = await rendered(prepared);
     expect(await env.kit.rq.queue.getJobState(prepared.renderKey)).toBe('completed');
     // The index still says done; the store lost the object.
     await env.kit.store.delete(prepared.storageKey);
@@ -104,11 +107,8 @@ describe('requestOnce', () => {
   });
 
   it('a refused budget leaves a finished job (whose output is gone) where it was', async () => {
-    const render = fakeRender();
-    env.kit.startWorker({ renderVideo: render.renderVideo });
     const prepared = await job('live');
-    await requestOnce(env.kit.deps, prepared);
-    await waitForRender(env.kit.deps, prepared.renderKey, 10_000);
+    const render = await rendered(prepared);
     await env.kit.store.delete(prepared.storageKey);
     const refuse = async () => {
       throw new AppError('RATE_LIMITED', 'spent');
