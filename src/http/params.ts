@@ -3,7 +3,7 @@ import { KEY_PATTERN } from '../cache/index.js';
 import { AppError } from '../errors/index.js';
 
 /** Template ids: lowercase words joined by dashes, as in `compositions/<id>/`. */
-export const TEMPLATE_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,63}$/;
+export { TEMPLATE_ID_PATTERN } from '../templates/index.js';
 
 /** Render keys (and deliverable keys): 64 lowercase hex characters. */
 export const RENDER_KEY_PATTERN = KEY_PATTERN;

@@ -2,6 +2,7 @@ import type { Queue } from 'bullmq';
 import { isKey } from '../cache/index.js';
 import { AppError, errorCodes, type ErrorCode } from '../errors/index.js';
 import type { ObjectStore } from '../storage/index.js';
+import { storedOutput } from './done-and-stored.js';
 import type { RenderOutputIndex } from './render-deps.js';
 import type { RenderJobData } from './render-job.schema.js';
 import { renderStateFromJob, type RenderState } from './render-state.js';
@@ -29,8 +30,8 @@ export interface RenderStatus {
 export interface RenderStatusDeps {
   queue: Queue<RenderJobData>;
   index: RenderOutputIndex;
-  /** When given, a `done` record whose object is gone is not reported done. */
-  store?: Pick<ObjectStore, 'head'>;
+  /** A `done` record whose object is gone is not reported done. */
+  store: Pick<ObjectStore, 'head'>;
 }
 
 /**
@@ -42,15 +43,12 @@ export interface RenderStatusDeps {
 export async function getRenderStatus(deps: RenderStatusDeps, renderKey: string): Promise<RenderStatus> {
   if (!isKey(renderKey)) throw new AppError('INVALID_KEY', 'A render key is 64 lowercase hex characters.');
   const record = await deps.index.get(renderKey);
-  if (record?.state === 'done' && record.storageKey) {
-    const present = deps.store ? (await deps.store.head(record.storageKey)) !== undefined : true;
-    if (present) {
-      return {
-        renderKey,
-        state: 'done',
-        output: { storageKey: record.storageKey, size: record.size ?? 0, contentType: record.contentType ?? 'application/octet-stream' },
-      };
-    }
+  if (record?.storageKey && (await storedOutput(deps.store, record))) {
+    return {
+      renderKey,
+      state: 'done',
+      output: { storageKey: record.storageKey, size: record.size ?? 0, contentType: record.contentType ?? 'application/octet-stream' },
+    };
   }
 
   const job = await deps.queue.getJob(renderKey);

@@ -16,7 +16,7 @@ export { renderRequestInputSchema, type RenderRequestInput, type PreparedRenderJ
 export { type RenderJobContext, type RenderJobLike, type RenderJobResult, processRenderJob } from './process-render-job.js';
 export { type TranscodeOutcome, type TranscodeFn, type TranscodeJobContext, type TranscodeJobResult, processTranscodeJob } from './process-transcode-job.js';
 export { type QueueOutcome, queueNewRenders } from './queue-new-renders.js';
-export { type RenderOutputIndex, type RenderRegistry, outputExists } from './render-deps.js';
+export { type RenderOutputIndex, type RenderRegistry } from './render-deps.js';
 export { renderJobKey } from './render-job-key.js';
 export { DELIVERIES_PER_JOB, renderJobSchema, type RenderJobData, renderOutputKey } from './render-job.schema.js';
 export { type RenderState, renderStateFromJob, contentTypeOf } from './render-state.js';
@@ -27,3 +27,5 @@ export { type TranscodeSlotsOptions, type TranscodeSlot, type TranscodeSlots, cr
 export { type WaitForRenderDeps, waitForRender } from './wait-for-render.js';
 export { createRenderQueue, type RenderQueue, type RenderQueueOptions } from './create-render-queue.js';
 export { createRenderWorker, type RenderWorker, type RenderWorkerOptions } from './create-render-worker.js';
+export { lookupOutput, storedOutput } from './done-and-stored.js';
+export { claimJobSlot, requestOnce, type RequestOnceDeps, type RequestOnceOptions, type RequestOnceResult, type RequestOutcome } from './request-once.js';

@@ -7,6 +7,7 @@ import type { DeliverableSpec, EncoderCaps } from '../encode/index.js';
 import { AppError, CancelledError, isAppError } from '../errors/index.js';
 import type { ObjectStore } from '../storage/index.js';
 import type { JobLike, JobLogger } from '../queue/index.js';
+import { storedOutput } from './done-and-stored.js';
 import type { RenderOutputIndex } from './render-deps.js';
 import { deliverableStorageKey, transcodeJobSchema, type TranscodeJobData } from './transcode-job.schema.js';
 import type { TranscodeSlots } from './transcode-slots.js';
@@ -65,7 +66,7 @@ export async function processTranscodeJob(ctx: TranscodeJobContext, job: JobLike
   const base = { key, templateId: data.templateId, renderKey: data.renderKey, name: data.spec.name };
 
   const existing = await ctx.index.get(key);
-  if (existing?.state === 'done' && existing.storageKey && (await ctx.store.head(existing.storageKey))) {
+  if (existing?.storageKey && (await storedOutput(ctx.store, existing))) {
     return { deliverableKey: key, storageKey: existing.storageKey, pipeline: existing.pipeline ?? 'unknown', skipped: true, passThrough: false };
   }
   await ctx.index.set({ ...base, state: 'rendering', updatedAt: Date.now() });

@@ -2,7 +2,9 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { claimCampaignKeys, redisKeys, runScript, type CampaignKeys } from '../redis/index.js';
 import type { ObjectStore } from '../storage/index.js';
+import { storedOutput } from './done-and-stored.js';
 import type { PreparedRenderJob } from './prepare-render-job.js';
+import { claimJobSlot } from './request-once.js';
 import type { RenderJobData } from './render-job.schema.js';
 
 /** What a campaign's batch request needs (fan-out passes its own deps). */
@@ -31,6 +33,7 @@ export interface QueueOutcome {
 const NEW = 1;
 const JOB_EXISTS = 2;
 const INDEXED_DONE = 4;
+const DONE = { state: 'done' } as const;
 
 /**
  * Adds the renders of one chunk that neither this campaign (dedupe set) nor
@@ -51,9 +54,10 @@ export async function queueNewRenders(deps: QueueNewRendersDeps, keys: CampaignK
       if (!(code & NEW)) return;
       outcome.fresh++;
       outcome.freshJobs.push(job);
-      // The index is the fast check, the store the truth (a deleted output is rendered again).
-      if (code & INDEXED_DONE && (await deps.store.head(job.storageKey))) outcome.cached.push(job.renderKey);
-      else if (code & JOB_EXISTS && (await takeOverFinishedJob(deps.queue, job.renderKey)) === 'running') outcome.joined.push(job.renderKey);
+      // The claim script read the index; done-and-stored asks the store (a deleted output is rendered again).
+      if (await storedOutput(deps.store, code & INDEXED_DONE ? DONE : undefined, job.storageKey)) outcome.cached.push(job.renderKey);
+      // Campaigns never raise a priority: their jobs are the lowest class.
+      else if (code & JOB_EXISTS && (await claimJobSlot(deps.queue, job.renderKey)).slot === 'joined') outcome.joined.push(job.renderKey);
       else toAdd.push(job);
     }),
   );
@@ -61,18 +65,4 @@ export async function queueNewRenders(deps: QueueNewRendersDeps, keys: CampaignK
   outcome.added = toAdd.length;
   for (const job of toAdd) outcome.addedKeys.add(job.renderKey);
   return outcome;
-}
-
-/**
- * A job already exists under the key. A finished one (failed, or completed
- * while its output is gone) would swallow our add, so it is removed and the
- * key re-queued by this campaign; a waiting or active one is joined.
- */
-async function takeOverFinishedJob(queue: Queue<RenderJobData>, renderKey: string): Promise<'running' | 'removed'> {
-  const state = await queue.getJobState(renderKey);
-  if (state !== 'completed' && state !== 'failed' && state !== 'unknown') return 'running';
-  if (state === 'unknown') return 'removed';
-  // 0 or a throw: locked or re-queued by someone else in between; join it.
-  const removed = await queue.remove(renderKey).catch(() => 0);
-  return removed === 1 ? 'removed' : 'running';
 }

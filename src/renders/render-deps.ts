@@ -1,5 +1,4 @@
 import type { OutputRecord } from './output-record.schema.js';
-import type { ObjectStore } from '../storage/index.js';
 import type { TemplateRegistry } from '../templates/index.js';
 
 /**
@@ -16,14 +15,3 @@ export interface RenderOutputIndex {
 
 /** What validation and keys need from the template registry. */
 export type RenderRegistry = Pick<TemplateRegistry, 'get' | 'resolveVariant' | 'validateProps' | 'bundle'>;
-
-/** True when the output index says done and the store really holds the object. */
-export async function outputExists(
-  deps: { index: RenderOutputIndex; store: Pick<ObjectStore, 'head'> },
-  renderKey: string,
-  storageKey: string,
-): Promise<boolean> {
-  const record = await deps.index.get(renderKey);
-  if (record?.state !== 'done') return false;
-  return (await deps.store.head(storageKey)) !== undefined;
-}

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { outputFormatSchema } from '../encode/index.js';
 
 /** Recipients a job carries at most; more (many rows with the same props) wait in Redis sets instead. */
 export const DELIVERIES_PER_JOB = 50;
@@ -14,7 +15,7 @@ export const renderJobSchema = z.object({
   templateVersion: z.string().min(1).max(64),
   variant: z.string().min(1).max(32),
   props: z.record(z.string(), z.unknown()),
-  format: z.enum(['mp4', 'webm', 'gif', 'jpg', 'png', 'webp']).default('mp4'),
+  format: outputFormatSchema.default('mp4'),
   priorityClass: z.enum(['live', 'api', 'campaign']),
   /** Set by campaign fan-out; ids only, never personal data. */
   campaignId: z.string().max(64).optional(),

@@ -1,4 +1,5 @@
 import { defineScript } from '../run-script.js';
+import { markDoneIfCompleteLua } from './mark-campaign-done.js';
 
 /**
  * Counts one render outcome of one campaign, once per (campaign, key):
@@ -26,9 +27,6 @@ if redis.call('SREM', other, ARGV[1]) == 1 then redis.call('HINCRBY', KEYS[1], o
 redis.call('SREM', KEYS[5], ARGV[1])
 local ttl = redis.call('PTTL', KEYS[1])
 if ttl > 0 then redis.call('PEXPIRE', target, ttl) end
-local m = redis.call('HMGET', KEYS[1], 'state', 'renders', 'rendered', 'failed')
-if m[1] == 'rendering' and tonumber(m[3] or 0) + tonumber(m[4] or 0) >= tonumber(m[2] or 0) then
-  redis.call('HSET', KEYS[1], 'state', 'done', 'finishedAt', ARGV[3])
-end
+${markDoneIfCompleteLua('ARGV[3]')}
 return 1
 `);
