@@ -21,7 +21,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { Redis } from 'ioredis';
-import { errorHandler } from '../src/api/middleware/error-handler.js';
+import { errorHandler } from '../src/http/index.js';
 import { createEventRoutes } from '../src/api/routes/event-routes.js';
 import { startEmbeddedRedis } from '../src/cli/embedded-redis.js';
 import { createEventIngest, engagementKeys, EVENTS_STREAM_KEY, INTERACTION_EVENT_TYPES } from '../src/engagement/index.js';

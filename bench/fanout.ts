@@ -16,15 +16,14 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import { createOutputIndex } from '../src/cache/index.js';
+import { createOutputIndex, createRenderQueue } from '../src/renders/index.js';
 import { createCampaignService } from '../src/campaigns/index.js';
 import { createDeliveryTracker, createEventIngest } from '../src/engagement/index.js';
 import { areErased } from '../src/live/index.js';
 import { startEmbeddedRedis } from '../src/cli/embedded-redis.js';
-import { createRegistry } from '../src/cli/render-engine.js';
+import { createDefaultRegistry } from '../src/pipeline/index.js';
 import { loadConfig } from '../src/config/index.js';
-import { createRenderQueue } from '../src/queue/create-render-queue.js';
-import { prepareRenderJob } from '../src/queue/prepare-render-job.js';
+import { prepareRenderJob } from '../src/renders/prepare-render-job.js';
 import { createFileStore } from '../src/storage/index.js';
 import { TIERS, writeLoyaltyCsv } from './write-loyalty-csv.js';
 
@@ -70,7 +69,7 @@ const redis = new Redis(server.url, { maxRetriesPerRequest: null });
 try {
   const csv = path.join(dir, 'recipients.csv');
   await writeLoyaltyCsv(csv, rows, (j) => `m${j},Member${j % 997},${TIERS[j % 3]},${TIERS[(j % 3) + 1]},${j},${(j * 7) % 100_000},${1990 + (j % 40)}`);
-  const registry = createRegistry(loadConfig());
+  const registry = createDefaultRegistry(loadConfig());
   await registry.bundle('loyalty-tier'); // built once, outside the timings
 
   // 1. Campaign fan-out: stream -> validate -> keys -> addBulk chunks -> manifest and counters.

@@ -28,14 +28,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
-import { createOutputIndex } from '../src/cache/index.js';
+import { createOutputIndex, createRenderQueue, createDeliverableRequests, type TranscodeJobData } from '../src/renders/index.js';
 import { createCampaignService } from '../src/campaigns/index.js';
 import { createDeliveryTracker, createEventIngest } from '../src/engagement/index.js';
 import { startEmbeddedRedis } from '../src/cli/embedded-redis.js';
-import { createRegistry } from '../src/cli/render-engine.js';
+import { createDefaultRegistry } from '../src/pipeline/index.js';
 import { loadConfig } from '../src/config/index.js';
 import { createChannelProfileResolver } from '../src/encode/channel-profile-resolver.js';
-import { createDeliverableRequests, createRenderQueue, QUEUE_PREFIX, queueNames, type TranscodeJobData } from '../src/queue/index.js';
+import { QUEUE_PREFIX, queueNames } from '../src/queue/index.js';
 import { createStoredProps } from '../src/live/stored-props.js';
 import { createFileStore } from '../src/storage/index.js';
 import { TIERS, writeLoyaltyCsv } from './write-loyalty-csv.js';
@@ -92,7 +92,7 @@ try {
   const csv = path.join(dir, 'recipients.csv');
   await writeLoyaltyCsv(csv, rows, (j) => `crm-${(1_000_000_000 + j * 7919).toString(36)},${FIRST_NAMES[j % FIRST_NAMES.length]},${TIERS[j % 3]},${TIERS[(j % 3) + 1]},${(j * 37) % 250_000},${(j * 7) % 100_000},${1990 + (j % 35)}`);
   const config = loadConfig();
-  const registry = createRegistry(config);
+  const registry = createDefaultRegistry(config);
   await registry.bundle('loyalty-tier');
 
   const renderQueue = createRenderQueue({ redisUrl: server.url, events: false });

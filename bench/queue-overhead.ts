@@ -11,11 +11,11 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createOutputIndex } from '../src/cache/index.js';
+import { createOutputIndex, createRenderQueue, createRenderWorker, enqueueRender, waitForRender } from '../src/renders/index.js';
 import { startEmbeddedRedis } from '../src/cli/embedded-redis.js';
-import { createRenderEngine } from '../src/cli/render-engine.js';
+import { createRenderEngine } from '../src/pipeline/index.js';
 import { loadConfig } from '../src/config/index.js';
-import { closeRedisConnection, createRedisConnection, createRenderQueue, createRenderWorker, enqueueRender, waitForRender } from '../src/queue/index.js';
+import { closeRedisConnection, createRedisConnection } from '../src/queue/index.js';
 import { createFileStore } from '../src/storage/index.js';
 
 const count = Number(process.argv[2] ?? 20);

@@ -14,7 +14,7 @@ import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { createRenderEngine } from '../src/cli/render-engine.js';
+import { createRenderEngine } from '../src/pipeline/index.js';
 import { loadConfig } from '../src/config/index.js';
 import { captureFrames } from '../src/render/index.js';
 import { runScreenshotBaseline } from './screenshot-baseline.js';

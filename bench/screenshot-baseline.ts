@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import puppeteer from 'puppeteer-core';
-import type { RenderEngine } from '../src/cli/render-engine.js';
+import type { RenderEngine } from '../src/pipeline/index.js';
 import type { Config } from '../src/config/index.js';
 import { buildEncodeArgs, startFfmpeg } from '../src/encode/index.js';
 import { BUNDLE_ORIGIN, bundleUrl } from '../src/render/index.js';

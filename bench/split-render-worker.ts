@@ -6,7 +6,7 @@
  * starts it under `taskset`, so it and its Chromium and ffmpeg children run
  * on one core.
  */
-import { createRenderEngine } from '../src/cli/render-engine.js';
+import { createRenderEngine } from '../src/pipeline/index.js';
 import { loadConfig } from '../src/config/index.js';
 import type { RenderRequest } from '../src/pipeline/index.js';
 import { benchRegistry } from './split-render-templates.js';

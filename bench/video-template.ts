@@ -13,7 +13,7 @@ import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { createRenderEngine } from '../src/cli/render-engine.js';
+import { createRenderEngine } from '../src/pipeline/index.js';
 import { loadConfig } from '../src/config/index.js';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' } } });

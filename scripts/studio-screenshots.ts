@@ -9,7 +9,7 @@ import { mkdir, rename } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import path from 'node:path';
 import puppeteer from 'puppeteer-core';
-import { compositionsDir, createRenderEngine } from '../src/cli/render-engine.js';
+import { compositionsDir, createRenderEngine } from '../src/pipeline/index.js';
 import { loadConfig } from '../src/config/index.js';
 import { findChromium } from '../src/encode/index.js';
 import { startStudio } from '../src/studio/index.js';

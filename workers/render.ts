@@ -10,59 +10,20 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { pino, type Logger } from 'pino';
-import { createOutputIndex } from '../src/cache/index.js';
+import { createOutputIndex, createRenderQueue, createRenderWorker, createDeliverableRequests, renderOutputKey, type RenderJobData, type TranscodeJobData, createRenderStreamWriter } from '../src/renders/index.js';
 import { createCampaignHooks } from '../src/campaigns/index.js';
-import { createDeliveryTracker, createEventIngest } from '../src/engagement/index.js';
-import { createWebhookDispatcher, type WebhookJobData } from '../src/engagement/webhooks/index.js';
-import { parseRenderWorkerArgs } from '../src/cli/commands/worker-command.js';
-import { createRenderEngine } from '../src/cli/render-engine.js';
-import { runCli } from '../src/cli/run-cli.js';
+import { createDeliveryTracker, createEventIngest, createWebhookDispatcher, type WebhookJobData } from '../src/engagement/index.js';
+import { parseRenderWorkerArgs, type RenderWorkerProcessOptions } from './render-args.js';
+import { createRenderEngine } from '../src/pipeline/index.js';
 import { loadConfig } from '../src/config/index.js';
-import { AppError } from '../src/errors/index.js';
-import {
-  checkEvictionPolicy,
-  closeRedisConnection,
-  createRedisConnection,
-  createRenderQueue,
-  createDeliverableRequests,
-  createRenderWorker,
-  queueNames,
-  renderOutputKey,
-  resolveRenderJobOptions,
-  startWorkerHeartbeat,
-  sweepFinishedJobs,
-  type EvictionCheckMode,
-  type RenderJobData,
-  type RenderJobOptionsInput,
-  type TranscodeJobData,
-} from '../src/queue/index.js';
-import { createRenderStreamWriter } from '../src/live/render-stream-writer.js';
-import { wasKeyErasedSince } from '../src/live/subject-index.js';
+import { AppError, runCli } from '../src/errors/index.js';
+import { checkEvictionPolicy, closeRedisConnection, createRedisConnection, queueNames, resolveRenderJobOptions, startWorkerHeartbeat, sweepFinishedJobs } from '../src/queue/index.js';
+import { wasKeyErasedSince } from '../src/live/index.js';
 import { createObjectStore } from '../src/storage/index.js';
-import { createBrowserPoolCheck, createFfmpegCheck, startProcessOps } from '../src/ops/index.js';
-import { createStatsRecorder } from '../src/ops/queue-stats/index.js';
+import { createBrowserPoolCheck, createFfmpegCheck, startProcessOps, createStatsRecorder } from '../src/ops/index.js';
 import { createPrivateWorkDir } from './private-work-dir.js';
 import { onStopSignal } from './stop-signal.js';
 
-/** Settings of one worker process; the CLI flags map onto these. */
-export interface RenderWorkerProcessOptions {
-  /** Jobs (and browsers) at once. Default 1. */
-  concurrency?: number;
-  /** How long active jobs may finish after SIGTERM before they are put back. Default 30 s. */
-  graceMs?: number;
-  lockDurationMs?: number;
-  stalledIntervalMs?: number;
-  /** Redis maxmemory-policy check at start. Default refuse. */
-  evictionCheck?: EvictionCheckMode;
-  /** Where renders are written before they enter the store. Default <tmp>/mastercut-work. */
-  workDir?: string;
-  queueName?: string;
-  jobOptions?: RenderJobOptionsInput;
-  /** How often expired finished jobs are removed (they hold personal data). Default 5 min. */
-  sweepIntervalMs?: number;
-  /** Operations port (/metrics, /healthz, /readyz); default METRICS_PORT; 0 picks a free port. */
-  metricsPort?: number;
-}
 
 /** Runs until a stop signal; resolves with the exit code. */
 export async function runRenderWorker(options: RenderWorkerProcessOptions = {}): Promise<number> {
@@ -196,6 +157,5 @@ export async function runRenderWorker(options: RenderWorkerProcessOptions = {}):
 // Run as a process entry point (not when imported by the CLI).
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
   // Exit explicitly: everything is closed by now, and a stray handle must not keep a stopped worker alive.
-  // (Not through workerCommand: it imports this module lazily, which would wait on itself.)
-  process.exit(await runCli((argv) => runRenderWorker(parseRenderWorkerArgs(argv)), process.argv.slice(2)));
+    process.exit(await runCli((argv) => runRenderWorker(parseRenderWorkerArgs(argv)), process.argv.slice(2)));
 }

@@ -11,46 +11,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { pino, type Logger } from 'pino';
-import { createOutputIndex } from '../src/cache/index.js';
-import { parseTranscodeWorkerArgs } from '../src/cli/commands/worker-command.js';
-import { runCli } from '../src/cli/run-cli.js';
+import { createOutputIndex, createTranscodeSlots, createTranscodeWorker } from '../src/renders/index.js';
+import { parseTranscodeWorkerArgs, type TranscodeWorkerProcessOptions } from './transcode-args.js';
 import { loadConfig } from '../src/config/index.js';
 import { describeCaps, detectEncoders, findFfmpeg, findFfprobe, transcodeDeliverable } from '../src/encode/index.js';
-import { AppError } from '../src/errors/index.js';
-import {
-  checkEvictionPolicy,
-  closeRedisConnection,
-  createRedisConnection,
-  createTranscodeSlots,
-  createTranscodeWorker,
-  queueNames,
-  startWorkerHeartbeat,
-  type EvictionCheckMode,
-  type RenderJobOptionsInput,
-} from '../src/queue/index.js';
+import { AppError, runCli } from '../src/errors/index.js';
+import { checkEvictionPolicy, closeRedisConnection, createRedisConnection, queueNames, startWorkerHeartbeat } from '../src/queue/index.js';
 import { createObjectStore } from '../src/storage/index.js';
-import { createEncodersCheck, createFfmpegCheck, startProcessOps } from '../src/ops/index.js';
-import { createStatsRecorder } from '../src/ops/queue-stats/index.js';
+import { createEncodersCheck, createFfmpegCheck, startProcessOps, createStatsRecorder } from '../src/ops/index.js';
 import { createPrivateWorkDir } from './private-work-dir.js';
 import { onStopSignal } from './stop-signal.js';
 
-export interface TranscodeWorkerProcessOptions {
-  /** Jobs at once on the GPU path (default TRANSCODE_GPU_CONCURRENCY). */
-  gpuConcurrency?: number;
-  /** Jobs at once on the CPU path (default TRANSCODE_CPU_CONCURRENCY). */
-  cpuConcurrency?: number;
-  /** auto | cpu | nvidia | vaapi (default TRANSCODE_ENCODERS). */
-  encoders?: 'auto' | 'cpu' | 'nvidia' | 'vaapi';
-  graceMs?: number;
-  lockDurationMs?: number;
-  stalledIntervalMs?: number;
-  evictionCheck?: EvictionCheckMode;
-  workDir?: string;
-  queueName?: string;
-  jobOptions?: RenderJobOptionsInput;
-  /** Operations port (/metrics, /healthz, /readyz); default METRICS_PORT; 0 picks a free port. */
-  metricsPort?: number;
-}
 
 /** Runs until a stop signal; resolves with the exit code. */
 export async function runTranscodeWorker(options: TranscodeWorkerProcessOptions = {}): Promise<number> {

@@ -11,38 +11,20 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { pino, type Logger } from 'pino';
-import { parseWebhookWorkerArgs } from '../src/cli/commands/worker-command.js';
-import { runCli } from '../src/cli/run-cli.js';
+import { parseWebhookWorkerArgs, type WebhookWorkerProcessOptions } from './webhooks-args.js';
 import { loadConfig } from '../src/config/index.js';
-import { createWebhookWorker, type WebhookDeliveryOutcome } from '../src/engagement/webhooks/index.js';
-import { AppError } from '../src/errors/index.js';
+import { createWebhookWorker } from '../src/engagement/index.js';
+import { AppError, runCli } from '../src/errors/index.js';
 import {
   checkEvictionPolicy,
   closeRedisConnection,
   createRedisConnection,
   queueNames,
   startWorkerHeartbeat,
-  type EvictionCheckMode,
-  type RenderJobOptionsInput,
 } from '../src/queue/index.js';
-import { startProcessOps } from '../src/ops/index.js';
-import { createStatsRecorder } from '../src/ops/queue-stats/index.js';
+import { startProcessOps, createStatsRecorder } from '../src/ops/index.js';
 import { onStopSignal } from './stop-signal.js';
 
-export interface WebhookWorkerProcessOptions {
-  /** Deliveries in flight at once (default WEBHOOK_CONCURRENCY). */
-  concurrency?: number;
-  graceMs?: number;
-  lockDurationMs?: number;
-  stalledIntervalMs?: number;
-  evictionCheck?: EvictionCheckMode;
-  queueName?: string;
-  jobOptions?: RenderJobOptionsInput;
-  /** Called after every delivery attempt (metrics). */
-  onDelivery?: (outcome: WebhookDeliveryOutcome) => void;
-  /** Operations port (/metrics, /healthz, /readyz); default METRICS_PORT; 0 picks a free port. */
-  metricsPort?: number;
-}
 
 /** Runs until a stop signal; resolves with the exit code. */
 export async function runWebhookWorker(options: WebhookWorkerProcessOptions = {}): Promise<number> {

@@ -1,11 +1,10 @@
 import type { Router } from 'express';
 import type { Logger } from 'pino';
-import type { RenderOutputIndex } from '../queue/render-deps.js';
-import type { RenderQueue } from '../queue/create-render-queue.js';
-import type { ObjectStore } from '../storage/object-store.js';
-import type { ReadinessReport } from '../ops/health/readiness.js';
+import type { RenderOutputIndex, RenderQueue } from '../renders/index.js';
+import type { ObjectStore } from '../storage/index.js';
+import type { ReadinessReport } from '../ops/index.js';
 import type { TemplateRegistry } from '../templates/index.js';
-import type { RedisHealth } from './to-app-error.js';
+import type { RedisHealth } from '../http/index.js';
 
 /** What the HTTP API is built from; `src/api/main.ts` wires the real ones. */
 export interface ApiDeps {

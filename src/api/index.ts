@@ -5,7 +5,5 @@
 export { createApp } from './create-app.js';
 export { resolveApiOptions, type ApiDeps, type ApiOptions, type ResolvedApiOptions } from './api-deps.js';
 export { apiKeyAuth } from './middleware/api-key-auth.js';
-export { requireRedis, withRedisDeadline } from './middleware/require-redis.js';
-export { TEMPLATE_ID_PATTERN, RENDER_KEY_PATTERN, checkParam } from './params.js';
 export { parseRangeHeader, etagMatches, type RangeRequest } from './parse-range-header.js';
-export { toAppError, type RedisHealth } from './to-app-error.js';
+export { startApiServer, runApiServer } from './main.js';

@@ -2,29 +2,14 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
 import { AppError } from '../errors/index.js';
-import { createColdRenderLimiter } from '../live/cold-render-limiter.js';
-import type { ChannelProfileResolver } from '../encode/channel-profile-resolver.js';
-import { createLiveLinkFactory } from '../live/create-live-links.js';
-import { createOnDemand } from '../live/create-on-demand.js';
-import { eraseSubject, type EraseSubjectDeps } from '../live/erase-subject.js';
-import { createErasureBroadcast } from '../live/index.js';
-import { createLandingPage } from '../live/landing/index.js';
-import type { LiveKeyring } from '../live/live-keyring.js';
-import { createLiveLinkResolver } from '../live/live-link-resolver.js';
-import { createRenderStreamHub } from '../live/render-stream-hub.js';
-import { createStoredProps } from '../live/stored-props.js';
-import { recordSubject } from '../live/subject-index.js';
-import { openLiveToken, sealLiveToken } from '../live/live-token.js';
-import { isErased } from '../live/subject-index.js';
+import { createColdRenderLimiter, createLiveLinkFactory, createOnDemand, eraseSubject, type EraseSubjectDeps, createErasureBroadcast, createLandingPage, type LiveKeyring, createLiveLinkResolver, createStoredProps, recordSubject, openLiveToken, sealLiveToken, isErased } from '../live/index.js';
+import type { ChannelProfileResolver } from '../encode/index.js';
+import { createRenderStreamHub, type DeliverableRequests, type OutputIndex, type RenderQueue, type TranscodeJobData } from '../renders/index.js';
 import type { LiveLinkEvents } from '../engagement/index.js';
 import type { LiveEventSubject } from './routes/event-routes.js';
-import type { LazyCampaignLinks } from '../campaigns/campaign-service.js';
-import type { OutputIndex } from '../cache/output-index.js';
-import { createDeliverableRequests } from '../queue/deliverable-requests.js';
-import type { RenderQueue } from '../queue/create-render-queue.js';
-import { createRedisConnection } from '../queue/redis-connection.js';
-import type { TranscodeJobData } from '../queue/transcode-job.schema.js';
-import type { ObjectStore } from '../storage/object-store.js';
+import type { LazyCampaignLinks } from '../campaigns/index.js';
+import { createRedisConnection } from '../queue/index.js';
+import type { ObjectStore } from '../storage/index.js';
 import type { TemplateRegistry } from '../templates/index.js';
 import type { ApiDeps } from './api-deps.js';
 import { createLiveLinkRoutes } from './routes/live-link-routes.js';
@@ -40,6 +25,8 @@ export interface LiveWiringDeps {
   redis: Redis;
   renderQueue: Pick<RenderQueue, 'queue' | 'jobOptions' | 'queueName'>;
   transcodeQueue: Pick<RenderQueue<TranscodeJobData>, 'queue' | 'jobOptions'>;
+  /** The API's one producer of channel deliverables (shared with campaigns). */
+  deliverables: DeliverableRequests;
   profiles: ChannelProfileResolver;
   registry: TemplateRegistry;
   index: OutputIndex;
@@ -72,8 +59,7 @@ export async function createLiveWiring(
   close(): Promise<void>;
 }> {
   const { config, redis, keyring } = deps;
-  const { transcodeQueue, profiles } = deps;
-  const deliverables = createDeliverableRequests(redis, { queue: transcodeQueue.queue, jobOptions: transcodeQueue.jobOptions });
+  const { transcodeQueue, profiles, deliverables } = deps;
   const storedProps = createStoredProps(redis, { ttlSeconds: config.live.linkTtlSeconds });
   const linkDeps = { registry: deps.registry, redis, keyring, storedProps, profiles, jobOptions: deps.renderQueue.jobOptions };
   // Every API process hears every erasure, so no memo here serves an erased subject once its DELETE answered.

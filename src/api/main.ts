@@ -2,18 +2,15 @@ import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:http';
 import { pathToFileURL } from 'node:url';
 import { pino, type Logger } from 'pino';
-import { createOutputIndex } from '../cache/index.js';
+import { createDeliverableRequests, createOutputIndex, createRenderQueue, type TranscodeJobData } from '../renders/index.js';
 import { createCampaignService } from '../campaigns/index.js';
-import { createRegistry } from '../cli/render-engine.js';
+import { createDefaultRegistry } from '../pipeline/index.js';
 import { loadConfig, type Config } from '../config/index.js';
 import { AppError } from '../errors/index.js';
 import { CHANNEL_NAMES, createChannelProfileResolver, type ChannelProfileResolver } from '../encode/index.js';
-import { createRenderQueue } from '../queue/create-render-queue.js';
-import { createDeliverableRequests } from '../queue/deliverable-requests.js';
-import { queueNames } from '../queue/queue-names.js';
-import type { TranscodeJobData } from '../queue/transcode-job.schema.js';
+import { queueNames } from '../queue/index.js';
 import { createObjectStore, type ObjectStore } from '../storage/index.js';
-import { resolveLiveKeyring, type LiveKeyring } from '../live/index.js';
+import { resolveLiveKeyring, type LiveKeyring, areErased } from '../live/index.js';
 import type { TemplateRegistry } from '../templates/index.js';
 import { startStoreSweeper } from './store-sweeper.js';
 import type { ApiOptions } from './api-deps.js';
@@ -21,19 +18,11 @@ import { createApp } from './create-app.js';
 import { createFastPath, type FastPath, type FastPathOptions } from './fast-path/index.js';
 import { createLiveWiring } from './live-wiring.js';
 import { createMintWiring } from './mint-wiring.js';
-import { createFarmMetrics, createReadiness, createRedisCheck, startOpsServer, type FarmMetrics, type OpsServer } from '../ops/index.js';
+import { createFarmMetrics, createReadiness, createRedisCheck, startOpsServer, type FarmMetrics, type OpsServer, createQueueDashboard, createQueueStats, registerScalingMetrics, scalingOptionsFromConfig } from '../ops/index.js';
 import { createEngagementWiring } from './engagement-wiring.js';
-import type { EventSink } from '../engagement/index.js';
 import { createCampaignRouter } from './routes/campaign-routes.js';
-import { createQueueDashboard } from '../ops/admin/index.js';
-import { createQueueStats } from '../ops/queue-stats/index.js';
-import { registerScalingMetrics, scalingOptionsFromConfig } from '../ops/scaling/index.js';
-import { createWebhookDispatcher, createWebhookRegistry, replayWebhookEvents, scrubWebhookDeliveries, type WebhookJobData } from '../engagement/webhooks/index.js';
-import { eraseEngagement } from '../engagement/index.js';
-import { areErased } from '../live/index.js';
+import { createWebhookDispatcher, createWebhookRegistry, replayWebhookEvents, scrubWebhookDeliveries, type WebhookJobData, eraseEngagement, createDashboardRoutes, createSessionRevocations, listRecentWebhookFailures } from '../engagement/index.js';
 import { createWebhookRouter } from './routes/webhook-routes.js';
-import { createDashboardRoutes, createSessionRevocations } from '../engagement/dashboard/index.js';
-import { listRecentWebhookFailures } from '../engagement/webhooks/index.js';
 import { createZeroKnowledgeRoutes, withZeroKnowledgeBeacons } from '../zero-knowledge-page/index.js';
 
 /**
@@ -95,7 +84,7 @@ export async function startApiServer(config: Readonly<Config>, options: StartApi
   // (LIVE_KEYS, the store's settings, CHANNEL_PROFILES_JSON): a process that
   // fails after connecting must close what it opened, or it never exits.
   const { keyring, warning: keyringWarning } = resolveLiveKeyring({ keys: config.live.keys, retiredIds: config.live.retiredKeyIds }, config.env);
-  const registry = createRegistry(config);
+  const registry = createDefaultRegistry(config);
   const store = createObjectStore(config);
   const profiles = createChannelProfileResolver({ overrides: config.transcode.profileOverrides, webm: config.transcode.webm });
   checkChannelProfiles(registry, profiles);
@@ -153,20 +142,23 @@ async function wireApiServer({ config, options, logger, redisUrl, keyring, regis
   opened.push(() => campaignQueue.close());
   campaignQueue.connection.on('error', () => undefined);
   const index = createOutputIndex(renderQueue.connection);
-  // Producers of channel deliverables (campaigns and Live URLs); transcode workers consume them.
+  // Producers of channel deliverables (campaigns and Live URLs share one); transcode workers consume them.
+  // On the patient connection: a Redis blip must not fail a campaign upload half way.
   const transcodeQueue = createRenderQueue<TranscodeJobData>({ redisUrl, queueName: queueNames.transcode, events: false, jobOptions: config.jobs });
   opened.push(() => transcodeQueue.close());
   transcodeQueue.connection.on('error', () => undefined);
   const deliverables = createDeliverableRequests(campaignQueue.connection, { queue: transcodeQueue.queue, jobOptions: transcodeQueue.jobOptions });
   if (config.farm.apiKeys.length === 0) logger.warn('API_KEYS is empty: every /v1 management route will answer 401');
   const publicBaseUrl = options.publicBaseUrl ?? config.farm.publicBaseUrl;
-  // Engagement first: the Live routes record impressions and clicks, campaigns record deliveries.
-  // Sinks are read at each batch, so ones made further down (webhooks) are pushed onto `eventSinks`.
-  const eventSinks: EventSink[] = [];
-  const engagement = createEngagementWiring({ config, redis: renderQueue.connection, logger, sinks: eventSinks, onIngested: metrics.onIngested });
+  // CRM webhooks first: ingestion hands every accepted batch to `webhookSink`, and the
+  // registry and replay behind /v1/webhooks use the same queue.
   const webhookQueue = createRenderQueue<WebhookJobData>({ redisUrl, queueName: queueNames.webhooks, events: false, redisOptions: API_REDIS_OPTIONS });
   opened.push(() => webhookQueue.close());
   webhookQueue.connection.on('error', () => undefined);
+  const webhookDeps = { redis: webhookQueue.connection, queue: webhookQueue.queue };
+  const webhookSink = createWebhookDispatcher(webhookDeps, { retryScheduleMs: config.webhooks.retryScheduleMs });
+  // Engagement next: the Live routes record impressions and clicks, campaigns record deliveries.
+  const engagement = createEngagementWiring({ config, redis: renderQueue.connection, logger, sinks: [webhookSink], onIngested: metrics.onIngested });
   const live = await createLiveWiring({
     // An erasure also removes the subject's engagement events, aggregate entries, conversions' ids and click references, and their pending webhook and CDP deliveries.
     eraseElsewhere: async (recipientId) => ({
@@ -182,6 +174,7 @@ async function wireApiServer({ config, options, logger, redisUrl, keyring, regis
     redis: renderQueue.connection,
     renderQueue,
     transcodeQueue,
+    deliverables,
     profiles,
     registry,
     index,
@@ -209,11 +202,7 @@ async function wireApiServer({ config, options, logger, redisUrl, keyring, regis
     },
     { outputBaseUrl: publicBaseUrl },
   );
-  // CRM webhooks: the registry and replay behind /v1/webhooks; `webhookSink` is the EventSink ingestion hands accepted batches to.
   const webhookPolicy = { allowHttp: config.webhooks.allowHttp, allowPrivateAddresses: config.webhooks.allowPrivateAddresses };
-  const webhookDeps = { redis: webhookQueue.connection, queue: webhookQueue.queue };
-  const webhookSink = createWebhookDispatcher(webhookDeps, { retryScheduleMs: config.webhooks.retryScheduleMs });
-  eventSinks.push(webhookSink);
   // Queue depth is exported by the API only: one source, so series are not repeated by every worker.
   metrics.watchQueues([renderQueue.queue, transcodeQueue.queue, webhookQueue.queue]);
   // The scaling signal (mastercut_recommended_workers{queue}, drain time) for autoscalers, also API-only, computed on scrape.

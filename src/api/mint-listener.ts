@@ -3,10 +3,8 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import { parse as parseQuery } from 'node:querystring';
 import type { Logger } from 'pino';
 import type { Minter } from '../live/index.js';
-import { errorAnswer, logFailure } from './middleware/error-handler.js';
 import { createMintKeyCheck, type MintKeyAuthOptions } from './middleware/mint-key-auth.js';
-import { SAFE_REQUEST_ID } from './middleware/request-id.js';
-import { toAppError, type RedisHealth } from './to-app-error.js';
+import { errorAnswer, logFailure, SAFE_REQUEST_ID, toAppError, type RedisHealth } from '../http/index.js';
 
 /** The one path it answers (exactly this spelling; anything else goes to Express). */
 export const MINT_PATH = '/v1/live-links/mint';

@@ -3,8 +3,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
 import type { ChannelProfileResolver } from '../encode/index.js';
 import { createLiveLinkFactory, createMinter, createStoredProps, type LiveKeyring } from '../live/index.js';
-import { closeRedisConnection, createRedisConnection } from '../queue/redis-connection.js';
-import type { RenderJobOptions } from '../queue/render-job-options.js';
+import { closeRedisConnection, createRedisConnection, type RenderJobOptions } from '../queue/index.js';
 import type { TemplateRegistry } from '../templates/index.js';
 import { createMintListener, type MintListener } from './mint-listener.js';
 

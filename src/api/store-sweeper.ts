@@ -1,7 +1,6 @@
 import type { Logger } from 'pino';
-import type { OutputIndex } from '../cache/output-index.js';
-import type { FileStore } from '../storage/file-store.js';
-import type { ObjectStore } from '../storage/object-store.js';
+import type { OutputIndex } from '../renders/index.js';
+import type { FileStore, ObjectStore } from '../storage/index.js';
 
 const KEY_IN_STORAGE_KEY = /^(?:renders|deliverables)\/([0-9a-f]{64})(?:[./]|$)/;
 

@@ -1,46 +1,15 @@
 import type { Redis } from 'ioredis';
+import { countCampaignOutcome, runScript } from '../redis/index.js';
 import { CAMPAIGN_ID_PATTERN } from './campaign-id.js';
 import { campaignKeys } from './campaign-keys.js';
 
-/**
- * Counts one render outcome of one campaign, once per (campaign, key):
- * - ignored when the campaign is gone or the key is not one of its renders;
- * - a key counted rendered is never counted failed afterwards, and a key
- *   that failed then rendered (a re-run, a retry by another producer) moves
- *   from failed to rendered, so rendered + failed never exceeds the renders;
- * - the campaign turns `done` when its ingestion ended and every render has
- *   an outcome;
- * - new sets inherit the campaign's TTL (they did not exist when it was set).
- *
- * KEYS: meta, keys, rendered, failed, foreign. ARGV: renderKey, outcome, now.
- */
-const COUNT_OUTCOME = `
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-if redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 0 then return 0 end
-local target, other, otherField = KEYS[3], KEYS[4], 'failed'
-if ARGV[2] == 'failed' then
-  if redis.call('SISMEMBER', KEYS[3], ARGV[1]) == 1 then return 0 end
-  target, other, otherField = KEYS[4], KEYS[3], 'rendered'
-end
-if redis.call('SADD', target, ARGV[1]) == 0 then return 0 end
-redis.call('HINCRBY', KEYS[1], ARGV[2], 1)
-if redis.call('SREM', other, ARGV[1]) == 1 then redis.call('HINCRBY', KEYS[1], otherField, -1) end
-redis.call('SREM', KEYS[5], ARGV[1])
-local ttl = redis.call('PTTL', KEYS[1])
-if ttl > 0 then redis.call('PEXPIRE', target, ttl) end
-local m = redis.call('HMGET', KEYS[1], 'state', 'renders', 'rendered', 'failed')
-if m[1] == 'rendering' and tonumber(m[3] or 0) + tonumber(m[4] or 0) >= tonumber(m[2] or 0) then
-  redis.call('HSET', KEYS[1], 'state', 'done', 'finishedAt', ARGV[3])
-end
-return 1
-`;
 
 export type RenderOutcome = 'rendered' | 'failed';
 
 /** Records an outcome for a campaign; true when it was counted now (false: already counted, or not its key). */
 export async function countOutcome(redis: Redis, campaignId: string, renderKey: string, outcome: RenderOutcome): Promise<boolean> {
   const k = campaignKeys(campaignId);
-  const counted = await redis.eval(COUNT_OUTCOME, 5, k.meta, k.keys, k.rendered, k.failed, k.foreign, renderKey, outcome, String(Date.now()));
+  const counted = await runScript(redis, countCampaignOutcome, [k.meta, k.keys, k.rendered, k.failed, k.foreign], [renderKey, outcome, String(Date.now())]);
   return counted === 1;
 }
 

@@ -2,19 +2,16 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Readable } from 'node:stream';
 import { AppError, isAppError } from '../errors/index.js';
-import type { RenderOutputIndex, RenderRegistry } from '../queue/render-deps.js';
-import type { RenderJobOptions } from '../queue/render-job-options.js';
-import type { RenderJobData } from '../queue/render-job.schema.js';
-import type { ObjectStore } from '../storage/object-store.js';
+import { type RenderOutputIndex, type RenderRegistry, type RenderJobData, createDeliverablePlan, type DeliverablePlan, type DeliverableRequests } from '../renders/index.js';
+import type { RenderJobOptions } from '../queue/index.js';
+import type { ObjectStore } from '../storage/index.js';
 import type { TemplateRegistry } from '../templates/index.js';
 import { assertCampaignId, newCampaignId } from './campaign-id.js';
 import { allCampaignKeys, campaignKeys } from './campaign-keys.js';
 import type { CampaignStatus, CreateCampaignInput } from './campaign.schema.js';
 import { planChannels, type ChannelPlan } from './channel-variants.js';
-import type { Template } from '../composition/template.schema.js';
-import { createDeliverablePlan, type DeliverablePlan } from '../queue/deliverable-plan.js';
-import type { DeliverableRequests } from '../queue/deliverable-requests.js';
-import type { ChannelProfileResolver } from '../encode/channel-profile-resolver.js';
+import type { Template } from '../composition/index.js';
+import type { ChannelProfileResolver } from '../encode/index.js';
 import { fanOut, type CampaignReport, type FanOutDeliveries } from './fan-out.js';
 import { manifestStream, type ManifestFormat } from './manifest-stream.js';
 import { markDoneIfComplete, readCampaignMeta, settleForeignKeys, toCampaignStatus } from './read-campaign-status.js';
@@ -61,8 +58,6 @@ export interface CampaignServiceOptions {
   retentionSeconds?: number;
   /** Prefix of output URLs in manifests. Default '' (relative `/v1/outputs/<key>`). */
   outputBaseUrl?: string;
-  /** Key prefix of the output index hashes, as given to createOutputIndex. Default `{mastercut}:out:`. */
-  indexPrefix?: string;
 }
 
 /** Per variant, the deliverables of every channel that renders it (shared specs once). */
@@ -103,7 +98,7 @@ export function createCampaignService(deps: CampaignServiceDeps, options: Campai
     ttlSeconds: options.retentionSeconds ?? 30 * 86_400,
   };
   const outputBaseUrl = (options.outputBaseUrl ?? '').replace(/\/+$/, '');
-  const fanOutDeps = { ...deps, indexPrefix: options.indexPrefix ?? '{mastercut}:out:' };
+  const fanOutDeps = deps;
 
   return {
     /**

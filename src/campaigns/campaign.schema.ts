@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
+import { TEMPLATE_ID_PATTERN } from '../templates/index.js';
 import type { UploadFormat } from '../uploads/index.js';
 
 /** Recipients file formats. */
@@ -10,7 +11,7 @@ export const campaignModeSchema = z.enum(['prerender', 'lazy', 'email-assets']);
 
 /** The parameters of a new campaign, whatever carries them (query string, JSON body, CLI flags). */
 export const campaignParamsSchema = z.object({
-  templateId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'expected a template id'),
+  templateId: z.string().regex(TEMPLATE_ID_PATTERN, 'expected a template id'),
   /** A list, or one comma-separated string (query strings, CLI flags). */
   channels: z.union([z.array(z.string().max(32)).max(16), z.string().max(200)]).transform((value) =>
     (Array.isArray(value) ? value : value.split(',')).map((c) => c.trim()).filter(Boolean),

@@ -1,14 +1,13 @@
 import { z } from 'zod';
-import type { Template } from '../composition/template.schema.js';
-import type { ChannelProfile } from '../encode/channel-profile.schema.js';
-import { CHANNEL_PROFILES, type ChannelName } from '../encode/channel-profiles.js';
+import type { Template } from '../composition/index.js';
+import { type ChannelProfile, CHANNEL_PROFILES, type ChannelName } from '../encode/index.js';
 import { AppError } from '../errors/index.js';
 
 /**
  * The delivery channels a campaign can target, and the template variant each
- * one renders by default (DESIGN.md, "Channel profile"; the table is
- * src/encode/channel-profiles.ts). Channels that share a variant share one
- * master render: email + web is one render per recipient, not two.
+ * one renders by default (the table is src/encode/channel-profiles.ts).
+ * Channels that share a variant share one master render: email + web is one
+ * render per recipient, not two.
  */
 export const CHANNEL_VARIANTS = Object.fromEntries(Object.entries(CHANNEL_PROFILES).map(([c, p]) => [c, p.variant])) as Record<ChannelName, string>;
 

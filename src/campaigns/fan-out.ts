@@ -1,19 +1,23 @@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Readable } from 'node:stream';
-import { propsHash } from '../cache/render-key.js';
+import { propsHash } from '../cache/index.js';
 import { isAppError } from '../errors/index.js';
-import { createRenderJobPreparer, type PreparedRenderJob, type PrepareRenderJobDeps } from '../queue/prepare-render-job.js';
-import type { DeliverablePlan } from '../queue/deliverable-plan.js';
-import type { DeliverableRequests } from '../queue/deliverable-requests.js';
-import { DELIVERIES_PER_JOB, type RenderJobData } from '../queue/render-job.schema.js';
-import type { ObjectStore } from '../storage/object-store.js';
+import {
+  createRenderJobPreparer,
+  queueNewRenders,
+  DELIVERIES_PER_JOB,
+  type DeliverablePlan,
+  type DeliverableRequests,
+  type PreparedRenderJob,
+  type PrepareRenderJobDeps,
+  type RenderJobData,
+} from '../renders/index.js';
+import type { ObjectStore } from '../storage/index.js';
 import { allCampaignKeys, campaignKeys } from './campaign-keys.js';
 import { readCsvRows, readJsonlRows, type UploadEntry } from '../uploads/index.js';
 import type { RecipientsFormat } from './campaign.schema.js';
-import { queueNewRenders } from './queue-new-renders.js';
-import type { JsonSchemaNode, RowIssue } from './recipient-row.js';
-import { createRowParser } from './recipient-row.js';
+import { type JsonSchemaNode, type RowIssue, createRowParser } from './recipient-row.js';
 
 /** Rows keyed between two event-loop turns while a chunk is being written. */
 const YIELD_EVERY = 50;
@@ -23,11 +27,6 @@ export interface FanOutDeps extends PrepareRenderJobDeps {
   redis: Redis;
   queue: Queue<RenderJobData>;
   store: Pick<ObjectStore, 'head'>;
-  /**
-   * Redis key prefix of the output index hashes (`<prefix><renderKey>`, field
-   * `state`), read inside the claim script; engineer A's default.
-   */
-  indexPrefix: string;
   /** When set, each new master's channel deliverables are requested (cut by transcode workers once it is published). */
   deliverables?: DeliverableRequests;
   /** Lazy campaigns: keeps a row's props server side (with its TTL) and returns their id for the row's links. */

@@ -23,3 +23,4 @@ export { fanOut, type CampaignReport, type FanOutDeliveries, type FanOutDeps, ty
 export { manifestStream, type ManifestFormat, type ManifestLayout } from './manifest-stream.js';
 export { createRowParser, RECIPIENT_ID_PATTERN, type JsonSchemaNode, type ParsedRow, type RowIssue } from './recipient-row.js';
 export { byteLimitStream } from './byte-limit-stream.js';
+export type { LazyCampaignLinks } from './campaign-service.js';

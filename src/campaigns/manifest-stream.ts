@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { Redis } from 'ioredis';
-import { deliverableKey } from '../cache/render-key.js';
-import type { DeliverableSpec } from '../encode/channel-profile.schema.js';
+import { deliverableKey } from '../cache/index.js';
+import type { DeliverableSpec } from '../encode/index.js';
 import { campaignKeys } from './campaign-keys.js';
 
 export type ManifestFormat = 'csv' | 'jsonl';

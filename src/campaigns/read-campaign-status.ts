@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { AppError } from '../errors/index.js';
-import type { RenderOutputIndex } from '../queue/render-deps.js';
+import { markCampaignDone, runScript } from '../redis/index.js';
+import type { RenderOutputIndex } from '../renders/index.js';
 import { countOutcome } from './campaign-hooks.js';
 import { campaignKeys } from './campaign-keys.js';
 import type { CampaignCounts, CampaignState, CampaignStatus } from './campaign.schema.js';
@@ -36,15 +37,7 @@ export async function settleForeignKeys(redis: Redis, index: Pick<RenderOutputIn
 
 /** Marks the campaign done when ingestion ended and every render has an outcome (the hooks do the same). */
 export async function markDoneIfComplete(redis: Redis, id: string, now = Date.now()): Promise<void> {
-  await redis.eval(
-    `local m = redis.call('HMGET', KEYS[1], 'state', 'renders', 'rendered', 'failed')
-     if m[1] == 'rendering' and tonumber(m[3] or 0) + tonumber(m[4] or 0) >= tonumber(m[2] or 0) then
-       redis.call('HSET', KEYS[1], 'state', 'done', 'finishedAt', ARGV[1]) end
-     return 0`,
-    1,
-    campaignKeys(id).meta,
-    String(now),
-  );
+  await runScript(redis, markCampaignDone, [campaignKeys(id).meta], [String(now)]);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { helpFor, mainHelp } from './command-help.js';
-import { runCli, type Command } from './run-cli.js';
+import { runCli, type Command } from '../errors/index.js';
 
 // Each command is imported when it runs: `ops` or `webhooks verify` must not
 // pay for loading the renderer, the campaign service and the API.

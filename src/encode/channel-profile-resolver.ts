@@ -1,4 +1,4 @@
-import type { Template } from '../composition/template.schema.js';
+import type { Template } from '../composition/index.js';
 import type { ChannelProfile } from './channel-profile.schema.js';
 import type { ChannelProfileOverride } from './channel-profile-overrides.schema.js';
 import { resolveChannelProfile } from './resolve-channel-profile.js';

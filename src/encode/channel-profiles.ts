@@ -1,7 +1,7 @@
 import type { ChannelProfile } from './channel-profile.schema.js';
 
 /**
- * The default channel profiles (DESIGN.md, "Channel profile"): which variant
+ * The default channel profiles (email, web, inapp, sms, social, callcenter): which variant
  * each channel renders and which deliverables are cut from that master.
  * Templates and config may override them (resolveChannelProfile).
  */

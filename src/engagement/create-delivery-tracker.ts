@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { propsHash } from '../cache/render-key.js';
+import { propsHash } from '../cache/index.js';
 import type { Logger } from 'pino';
 import type { EventIngest } from './create-event-ingest.js';
 import { engagementKeys, renderWaitersKey } from './engagement-keys.js';

@@ -1,4 +1,4 @@
-import { QUEUE_PREFIX } from '../queue/queue-names.js';
+import { QUEUE_PREFIX } from '../queue/index.js';
 
 /** The stream every accepted event is appended to (capped with XADD MAXLEN ~). */
 export const EVENTS_STREAM_KEY = `${QUEUE_PREFIX}:events`;

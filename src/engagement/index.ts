@@ -42,3 +42,5 @@ export { createLiveLinkEvents, type LiveLinkEvents, type LiveLinkEventsOptions, 
 export { serverEventId } from './server-event-id.js';
 export { importOrders, readOrderImport, ORDER_IMPORT_ID_PATTERN, type InvalidOrderRow, type OrderImportDeps, type OrderImportOptions, type OrderImportReport, type OrderImportResult, type OrderImportWarning, type OrderRows } from './import-orders.js';
 export { ltvCsv } from './ltv-csv.js';
+export { createWebhookDispatcher, createWebhookRegistry, replayWebhookEvents, scrubWebhookDeliveries, type WebhookJobData, listRecentWebhookFailures, WEBHOOK_ENDPOINT_ID_PATTERN, type ReplayResult, type WebhookRegistry, verifyWebhookSignature, type WebhookDeliveryOutcome, createWebhookWorker } from './webhooks/index.js';
+export { createDashboardRoutes, createSessionRevocations } from './dashboard/index.js';

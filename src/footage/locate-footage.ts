@@ -1,8 +1,7 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError } from '../errors/index.js';
-import { BUNDLE_ORIGIN, bundleFilePath, bundleUrl, type BundleRef } from '../render/index.js';
-import type { AssetKind } from '../render/remote-assets/index.js';
+import { BUNDLE_ORIGIN, bundleFilePath, bundleUrl, type BundleRef, type AssetKind } from '../render/index.js';
 
 /** The guarded remote fetcher (src/render/remote-assets), as far as footage needs it. */
 export interface FootageFetcher {

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { AppError } from '../errors/index.js';
+import { checkColdRender, redisKeys, runScript, type RedisKeys } from '../redis/index.js';
 
 /** At most `limit` cold renders in any sliding window of `windowSeconds`. */
 export interface RenderBudget {
@@ -9,8 +10,8 @@ export interface RenderBudget {
 }
 
 export interface ColdRenderLimiterOptions {
-  /** Redis key prefix; default `{mastercut}:cold:` (one hash tag: both keys of a check share a slot). */
-  prefix?: string;
+  /** The key registry (both keys of a check share the hash tag, so a slot). Default: the farm's. */
+  keys?: RedisKeys;
   /** Per client (e.g. IP address). Default 30 per 60 s. */
   perClient?: Partial<RenderBudget>;
   /** Per link (the token). Default 10 per 60 s: a link has a handful of deliverables. */
@@ -31,35 +32,6 @@ export interface ColdRenderLimiter {
   check(request: { client: string; link: string }): Promise<ColdRenderDecision>;
 }
 
-/**
- * A sliding-window log per key (a sorted set of admission times), both keys
- * in one atomic step: an admission counts against both budgets or neither,
- * and a refused request does not count at all. Time comes from Redis, so
- * every API process shares one clock.
- * KEYS: client, link. ARGV: client limit, client window ms, link limit, link window ms, member.
- * Returns {1} or {0, scope index (1 client, 2 link), retry ms}.
- */
-const CHECK_SCRIPT = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local worst, scope = -1, 0
-for i = 1, 2 do
-  local limit = tonumber(ARGV[i * 2 - 1])
-  local window = tonumber(ARGV[i * 2])
-  redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', now - window)
-  if redis.call('ZCARD', KEYS[i]) >= limit then
-    local oldest = redis.call('ZRANGE', KEYS[i], -limit, -limit, 'WITHSCORES')
-    local retry = tonumber(oldest[2]) + window - now
-    if retry > worst then worst, scope = retry, i end
-  end
-end
-if scope > 0 then return {0, scope, worst} end
-for i = 1, 2 do
-  redis.call('ZADD', KEYS[i], now, ARGV[5])
-  redis.call('PEXPIRE', KEYS[i], tonumber(ARGV[i * 2]))
-end
-return {1}
-`;
 
 function resolveBudget(given: Partial<RenderBudget> | undefined, fallback: RenderBudget, name: string): RenderBudget {
   const budget = { ...fallback, ...given };
@@ -78,17 +50,17 @@ function digest(scope: string, value: string): string {
 
 /** Creates the cold-render limiter. */
 export function createColdRenderLimiter(redis: Redis, options: ColdRenderLimiterOptions = {}): ColdRenderLimiter {
-  const prefix = options.prefix ?? '{mastercut}:cold:';
+  const registry = options.keys ?? redisKeys;
   const perClient = resolveBudget(options.perClient, { limit: 30, windowSeconds: 60 }, 'perClient');
   const perLink = resolveBudget(options.perLink, { limit: 10, windowSeconds: 60 }, 'perLink');
 
   return {
     async check({ client, link }) {
-      const keys = [`${prefix}c:${digest('client', client)}`, `${prefix}l:${digest('link', link)}`];
+      const keys = [registry.coldClient(digest('client', client)), registry.coldLink(digest('link', link))];
       // A unique member per admission: two in the same millisecond must both count.
       const member = randomBytes(9).toString('base64url');
       const args = [perClient.limit, perClient.windowSeconds * 1000, perLink.limit, perLink.windowSeconds * 1000].map(String);
-      const reply = (await redis.eval(CHECK_SCRIPT, 2, ...keys, ...args, member)) as number[];
+      const reply = (await runScript(redis, checkColdRender, keys, [...args, member])) as number[];
       if (reply[0] === 1) return { allowed: true };
       return {
         allowed: false,

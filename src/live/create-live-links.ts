@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AppError, isAppError } from '../errors/index.js';
+import { TEMPLATE_ID_PATTERN } from '../templates/index.js';
 import { LIVE_ASSETS, liveAssetTarget, type LiveAsset } from './live-asset-target.js';
 import { createLiveLinkResolver, type LiveLinkResolverDeps } from './live-link-resolver.js';
 import { DETERMINISTIC_EXPIRY_STEP_S, sealLiveToken } from './live-token.js';
@@ -7,7 +8,7 @@ import { isErased, recordSubject } from './subject-index.js';
 
 /** `POST /v1/live-links` body. */
 export const liveLinksRequestSchema = z.strictObject({
-  templateId: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'expected a template id'),
+  templateId: z.string().regex(TEMPLATE_ID_PATTERN, 'expected a template id'),
   channels: z.array(z.string().regex(/^[a-z][a-z0-9-]{0,31}$/)).min(1).max(8),
   props: z.record(z.string(), z.unknown()).default({}),
   campaignId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional(),

@@ -1,11 +1,7 @@
 import type { Queue } from 'bullmq';
-import type { OutputRecord } from '../cache/output-record.schema.js';
-import { AppError, CancelledError, type ErrorCode } from '../errors/index.js';
-import { errorCodes } from '../errors/error-codes.js';
-import { createDeliverablePlan } from '../queue/deliverable-plan.js';
-import type { DeliverableRequests } from '../queue/deliverable-requests.js';
-import type { RenderJobData } from '../queue/render-job.schema.js';
-import type { ObjectInfo, ObjectStore } from '../storage/object-store.js';
+import { createDeliverablePlan, lookupOutput, requestOnce, storedOutput, type DeliverableRequests, type OutputRecord, type RenderJobData } from '../renders/index.js';
+import { AppError, CancelledError, type ErrorCode, errorCodes } from '../errors/index.js';
+import type { ObjectInfo, ObjectStore } from '../storage/index.js';
 import type { ColdRenderLimiter } from './cold-render-limiter.js';
 import type { AssetTarget } from './live-asset-target.js';
 import type { LiveLink } from './live-link-resolver.js';
@@ -48,31 +44,20 @@ export function createOnDemand(deps: OnDemandDeps, options: OnDemandOptions = {}
   const ensuring = new Map<string, Promise<void>>();
   const waiting = new Map<string, Promise<ObjectInfo>>();
 
-  async function lookup(target: Pick<AssetTarget, 'key'>): Promise<ObjectInfo | undefined> {
-    const record = await deps.index.get(target.key);
-    if (record?.state !== 'done' || !record.storageKey) return undefined;
-    return deps.store.head(record.storageKey);
-  }
+  const lookup = (target: Pick<AssetTarget, 'key'>): Promise<ObjectInfo | undefined> => lookupOutput(deps, target.key);
 
+  /** The master once (requestOnce); only a request that starts a render spends the cold-render budget. */
   async function ensureMaster(link: LiveLink, who: Requester): Promise<void> {
-    const { renderKey, name, data, opts } = link.master;
-    if (await lookup({ key: renderKey })) return;
-    const job = await deps.renderQueue.getJob(renderKey);
-    const state = job ? await job.getState() : 'unknown';
-    if (IN_FLIGHT.has(state)) {
-      // A campaign job waiting for the same key is moved ahead of its backlog.
-      if (job && state !== 'active' && job.priority > opts.priority) await job.changePriority({ priority: opts.priority }).catch(() => undefined);
-      return;
-    }
-    const decision = await deps.limiter.check(who);
-    if (!decision.allowed) {
-      throw new AppError('RATE_LIMITED', `cold render budget spent (${decision.scope})`, {
-        details: { retryAfterSeconds: decision.retryAfterSeconds, scope: decision.scope },
-      });
-    }
-    // A finished job retained under the key would swallow the add.
-    if (job) await job.remove().catch(() => undefined);
-    await deps.renderQueue.add(name, data, opts);
+    await requestOnce({ queue: deps.renderQueue, index: deps.index, store: deps.store }, link.master, {
+      beforeAdd: async () => {
+        const decision = await deps.limiter.check(who);
+        if (!decision.allowed) {
+          throw new AppError('RATE_LIMITED', `cold render budget spent (${decision.scope})`, {
+            details: { retryAfterSeconds: decision.retryAfterSeconds, scope: decision.scope },
+          });
+        }
+      },
+    });
   }
 
   async function ensure(link: LiveLink, target: AssetTarget, who: Requester): Promise<void> {
@@ -99,10 +84,8 @@ export function createOnDemand(deps: OnDemandDeps, options: OnDemandOptions = {}
     const deadline = Date.now() + waitTimeoutMs;
     for (let delay = 50; ; delay = Math.min(500, delay * 1.5)) {
       const record = await deps.index.get(key);
-      if (record?.state === 'done' && record.storageKey) {
-        const info = await deps.store.head(record.storageKey);
-        if (info) return info;
-      }
+      const info = await storedOutput(deps.store, record);
+      if (info) return info;
       if (record?.state === 'failed') {
         const code = (record.error && record.error in errorCodes ? record.error : 'INTERNAL') as ErrorCode;
         throw new AppError(code, `the output ${key} failed to render (${record.error ?? 'unknown'})`);

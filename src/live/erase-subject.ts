@@ -1,20 +1,12 @@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { renderStreamKey } from './render-stream-writer.js';
-import type { OutputIndex } from '../cache/index.js';
+import type { OutputIndex } from '../renders/index.js';
 import { AppError } from '../errors/index.js';
+import { redisKeys } from '../redis/index.js';
 import type { ObjectStore } from '../storage/index.js';
 import type { StoredProps } from './stored-props.js';
-import {
-  KEY_TOMBSTONE_PREFIX,
-  SUBJECT_KEY_PREFIX,
-  TOMBSTONE_KEY_PREFIX,
-  parseSubjectMembers,
-  subjectHash,
-} from './subject-index.js';
+import { parseSubjectMembers, subjectHash } from './subject-index.js';
 
-/** The audit log of erasures: a Redis stream of entries without personal data. */
-export const AUDIT_STREAM_KEY = '{mastercut}:audit';
 /** How long an erased recipient's links stay refused; longer than any link lives. */
 export const DEFAULT_TOMBSTONE_TTL_S = 400 * 86_400;
 /** How long an erased key stops in-flight renders from publishing; longer than any render runs. */
@@ -109,16 +101,16 @@ export async function eraseSubject(deps: EraseSubjectDeps, recipientId: string, 
   const subject = subjectHash(recipientId);
   const { redis } = deps;
 
-  await redis.set(TOMBSTONE_KEY_PREFIX + subject, String(now), 'EX', tombTtl);
+  await redis.set(redisKeys.tombstone(subject), String(now), 'EX', tombTtl);
   await deps.announce?.(subject);
-  const items = parseSubjectMembers(await redis.smembers(SUBJECT_KEY_PREFIX + subject));
+  const items = parseSubjectMembers(await redis.smembers(redisKeys.subject(subject)));
   const keys = [...new Set([...items.renderKeys, ...items.deliverableKeys])];
   const jobIds = [...new Set([...keys, ...items.jobIds])];
   const counts: EraseCounts = { jobs: 0, activeJobs: 0, outputs: 0, indexEntries: 0, storedProps: 0, events: 0, aggregateEntries: 0, conversions: 0, clickRefs: 0, webhookEvents: 0 };
 
   if (jobIds.length > 0) {
     const marks = redis.pipeline();
-    for (const id of jobIds) marks.set(KEY_TOMBSTONE_PREFIX + id, String(now), 'EX', keyTombTtl);
+    for (const id of jobIds) marks.set(redisKeys.keyTombstone(id), String(now), 'EX', keyTombTtl);
     const results = (await marks.exec()) ?? [];
     const failed = results.find(([err]) => err);
     if (failed) throw failed[0];
@@ -140,7 +132,7 @@ export async function eraseSubject(deps: EraseSubjectDeps, recipientId: string, 
     for (const prefix of prefixes) counts.outputs += await deps.store.deletePrefix(`${prefix}${key}`);
     if (await deps.outputIndex.delete(key)) counts.indexEntries++;
     // A live render's streamed bytes (the whole video) wait in Redis for late readers.
-    await redis.del(renderStreamKey(key));
+    await redis.del(redisKeys.renderStream(key));
   }
 
   for (const id of items.storedPropsIds) {
@@ -152,8 +144,9 @@ export async function eraseSubject(deps: EraseSubjectDeps, recipientId: string, 
   // before this point leaves the set for a retry to finish the job.
   const done = await redis
     .multi()
-    .del(SUBJECT_KEY_PREFIX + subject)
-    .xadd(AUDIT_STREAM_KEY, '*', 'at', new Date(now).toISOString(), 'actor', options.actor, 'action', 'erase', 'subject', subject, 'counts', JSON.stringify(counts))
+    .del(redisKeys.subject(subject))
+    // The audit log of erasures: a Redis stream of entries without personal data.
+    .xadd(redisKeys.audit, '*', 'at', new Date(now).toISOString(), 'actor', options.actor, 'action', 'erase', 'subject', subject, 'counts', JSON.stringify(counts))
     .exec();
   const failed = done?.find(([err]) => err);
   if (!done || failed) throw failed?.[0] ?? new AppError('INTERNAL', 'Erasure audit transaction aborted');

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { redisKeys } from '../redis/index.js';
 
 /** The pub/sub channel of erasures (in the `{mastercut}` slot like every key). */
-export const ERASURE_CHANNEL = '{mastercut}:erasures';
+const ERASURE_CHANNEL = redisKeys.erasures;
 
 export interface ErasureBroadcastDeps {
   /** Any connection of the process (PUBLISH). */

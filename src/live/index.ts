@@ -53,15 +53,11 @@ export {
   subjectMembers,
   wasKeyErasedSince,
   DEFAULT_SUBJECT_TTL_S,
-  KEY_TOMBSTONE_PREFIX,
-  SUBJECT_KEY_PREFIX,
-  TOMBSTONE_KEY_PREFIX,
   type SubjectItems,
   type SubjectRef,
 } from './subject-index.js';
 export {
   eraseSubject,
-  AUDIT_STREAM_KEY,
   DEFAULT_KEY_TOMBSTONE_TTL_S,
   DEFAULT_TOMBSTONE_TTL_S,
   type EraseCounts,
@@ -69,12 +65,11 @@ export {
   type EraseSubjectOptions,
   type EraseSubjectResult,
 } from './erase-subject.js';
-export { createErasureBroadcast, ERASURE_CHANNEL, type ErasureBroadcast, type ErasureBroadcastDeps, type ErasureBroadcastOptions } from './erasure-broadcast.js';
+export { createErasureBroadcast, type ErasureBroadcast, type ErasureBroadcastDeps, type ErasureBroadcastOptions } from './erasure-broadcast.js';
 export { createLiveLinkResolver, type LiveLink, type LiveLinkResolver, type LiveLinkResolverDeps } from './live-link-resolver.js';
 export { createLiveLinkFactory, liveLinksRequestSchema, type CreateLiveLinksCallOptions, type CreatedLiveLink, type LiveLinksRequest } from './create-live-links.js';
 export { LIVE_ASSETS, liveAssetTarget, type AssetTarget, type LiveAsset } from './live-asset-target.js';
 export { createOnDemand, type OnDemand, type OnDemandDeps, type Requester } from './create-on-demand.js';
-export { createRenderStreamWriter, renderStreamKey, type RenderStreamWriter } from './render-stream-writer.js';
-export { createRenderStreamHub, type RenderStreamEvent, type RenderStreamHub } from './render-stream-hub.js';
 export { createMinter, type MintAnswer, type Minter, type MinterDeps, type MinterOptions } from './create-minter.js';
 export { createMintQueryParser, MINT_RESERVED_PARAMS, type MintQueryRegistry, type MintRequest } from './mint-query.js';
+export { createLandingPage, landingPageStyles, type LandingPage } from './landing/index.js';

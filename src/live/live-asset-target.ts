@@ -1,8 +1,7 @@
-import { deliverableKey } from '../cache/render-key.js';
-import { CHANNEL_PROFILES } from '../encode/channel-profiles.js';
-import type { DeliverableSpec } from '../encode/channel-profile.schema.js';
+import { deliverableKey } from '../cache/index.js';
+import { CHANNEL_PROFILES, type DeliverableSpec } from '../encode/index.js';
 import { AppError } from '../errors/index.js';
-import { deliverableStorageKey } from '../queue/transcode-job.schema.js';
+import { deliverableStorageKey } from '../renders/index.js';
 import type { LiveLink } from './live-link-resolver.js';
 
 /** The files a Live link serves besides its page. */

@@ -1,11 +1,9 @@
 import type { Redis } from 'ioredis';
-import type { Template } from '../composition/template.schema.js';
-import type { ChannelProfile } from '../encode/channel-profile.schema.js';
+import type { Template } from '../composition/index.js';
+import type { ChannelProfile, ChannelProfileResolver } from '../encode/index.js';
 import { AppError } from '../errors/index.js';
-import { createRenderJobPreparer, type PreparedRenderJob } from '../queue/prepare-render-job.js';
-import type { RenderRegistry } from '../queue/render-deps.js';
-import type { RenderJobOptions } from '../queue/render-job-options.js';
-import type { ChannelProfileResolver } from '../encode/channel-profile-resolver.js';
+import { createRenderJobPreparer, type PreparedRenderJob, type RenderRegistry } from '../renders/index.js';
+import type { RenderJobOptions } from '../queue/index.js';
 import type { LiveKeyring } from './live-keyring.js';
 import type { LiveTokenPayload } from './live-token.schema.js';
 import { openLiveToken } from './live-token.js';

@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { TEMPLATE_ID_PATTERN } from '../templates/index.js';
 
 /** A stored-props id: 128 random bits in unpadded base64url (22 characters). */
 export const STORED_PROPS_ID_PATTERN = /^[A-Za-z0-9_-]{22}$/;
 
-const templateId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'expected a template id');
+const templateId = z.string().regex(TEMPLATE_ID_PATTERN, 'expected a template id');
 const channel = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, 'expected a channel name');
 const props = z.record(z.string(), z.unknown());
 const propsRef = z.string().regex(STORED_PROPS_ID_PATTERN, 'expected a stored-props id');

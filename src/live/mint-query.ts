@@ -1,4 +1,4 @@
-import type { Template } from '../composition/template.schema.js';
+import type { Template } from '../composition/index.js';
 import { AppError } from '../errors/index.js';
 import { propsFromText, type JsonSchemaNode, type PropsIssue } from '../templates/index.js';
 import { liveLinksRequestSchema, type LiveLinksRequest } from './create-live-links.js';

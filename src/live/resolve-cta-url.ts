@@ -1,4 +1,4 @@
-import type { CtaDefinition } from '../composition/template.schema.js';
+import type { CtaDefinition } from '../composition/index.js';
 import { AppError } from '../errors/index.js';
 
 /** `{name}` or `{a.b}`: a prop, or a nested prop, by own-property path. */

@@ -2,12 +2,13 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { canonicalJson } from '../cache/index.js';
 import { AppError } from '../errors/index.js';
+import { redisKeys, type RedisKeys } from '../redis/index.js';
 import { STORED_PROPS_ID_PATTERN } from './live-token.schema.js';
 import { recordSubject } from './subject-index.js';
 
 export interface StoredPropsOptions {
-  /** Redis key prefix; default `{mastercut}:props:`. */
-  prefix?: string;
+  /** The key registry (tests pass one under a base of their own). Default: the farm's. */
+  keys?: RedisKeys;
   /** Lifetime of stored props, unless a put says otherwise. */
   ttlSeconds: number;
   /** Largest JSON accepted, in bytes. Default 256 KiB. */
@@ -58,7 +59,7 @@ function contentId(recipientId: string | undefined, props: Record<string, unknow
 
 /** Stored props in Redis: one string key per id holding the props' JSON, with a TTL. */
 export function createStoredProps(redis: Redis, options: StoredPropsOptions): StoredProps {
-  const prefix = options.prefix ?? '{mastercut}:props:';
+  const propsKey = (options.keys ?? redisKeys).storedProps;
   const defaultTtl = positiveInteger(options.ttlSeconds, 'ttlSeconds');
   const maxBytes = positiveInteger(options.maxBytes ?? 256 * 1024, 'maxBytes');
 
@@ -78,18 +79,18 @@ export function createStoredProps(redis: Redis, options: StoredPropsOptions): St
         await recordSubject(redis, putOptions.recipientId, { storedPropsIds: [id] }, { ttlSeconds: ttl });
       }
       if (!putOptions.contentAddressed) {
-        await redis.set(prefix + id, json, 'EX', ttl);
+        await redis.set(propsKey(id), json, 'EX', ttl);
         return id;
       }
       // Already there: only lengthen its life (GT never shortens it), so a later link's expiry is covered.
-      const created = await redis.set(prefix + id, json, 'EX', ttl, 'NX');
-      if (created === null) await redis.expire(prefix + id, ttl, 'GT');
+      const created = await redis.set(propsKey(id), json, 'EX', ttl, 'NX');
+      if (created === null) await redis.expire(propsKey(id), ttl, 'GT');
       return id;
     },
 
     async get(id) {
       if (typeof id !== 'string' || !STORED_PROPS_ID_PATTERN.test(id)) return undefined;
-      const json = await redis.get(prefix + id);
+      const json = await redis.get(propsKey(id));
       if (json === null) return undefined;
       try {
         return JSON.parse(json) as Record<string, unknown>;
@@ -101,7 +102,7 @@ export function createStoredProps(redis: Redis, options: StoredPropsOptions): St
 
     async delete(id) {
       if (typeof id !== 'string' || !STORED_PROPS_ID_PATTERN.test(id)) return false;
-      return (await redis.del(prefix + id)) > 0;
+      return (await redis.del(propsKey(id))) > 0;
     },
   };
 }

@@ -2,14 +2,9 @@ import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { isKey } from '../cache/index.js';
 import { AppError } from '../errors/index.js';
+import { existsEach, recordSubjectItems, redisKeys, runScript } from '../redis/index.js';
 import { STORED_PROPS_ID_PATTERN } from './live-token.schema.js';
 
-/** Set of what belongs to one recipient: `<prefix><subjectHash>`. */
-export const SUBJECT_KEY_PREFIX = '{mastercut}:subject:';
-/** Erased recipient: `<prefix><subjectHash>`, set first by eraseSubject. */
-export const TOMBSTONE_KEY_PREFIX = '{mastercut}:tomb:';
-/** Erased render/deliverable key (value: erase time in ms), so an in-flight render does not publish. */
-export const KEY_TOMBSTONE_PREFIX = '{mastercut}:tomb:key:';
 /** A subject set outlives what it points to; callers pass longer TTLs when needed. */
 export const DEFAULT_SUBJECT_TTL_S = 400 * 86_400;
 
@@ -73,20 +68,6 @@ export function parseSubjectMembers(members: readonly string[]): Required<Subjec
   return items;
 }
 
-/**
- * Adds members unless the subject is tombstoned (returns -1), and keeps the
- * set alive at least `ttl` seconds (never shortens it). Atomic, so an erase
- * that has set its tombstone can never be followed by a new entry.
- * KEYS: tombstone, set. ARGV: ttl, members...
- */
-const RECORD_SCRIPT = `
-if redis.call('EXISTS', KEYS[1]) == 1 then return -1 end
-local added = redis.call('SADD', KEYS[2], unpack(ARGV, 2))
-local ttl = tonumber(ARGV[1])
-local current = redis.call('TTL', KEYS[2])
-if current < ttl then redis.call('EXPIRE', KEYS[2], ttl) end
-return added
-`;
 
 /**
  * Records what belongs to a recipient, so eraseSubject can find it. Throws
@@ -104,7 +85,7 @@ export async function recordSubject(
   if (members.length === 0) return;
   const ttl = options.ttlSeconds ?? DEFAULT_SUBJECT_TTL_S;
   if (!Number.isSafeInteger(ttl) || ttl <= 0) throw new AppError('INVALID_ARGUMENT', 'ttlSeconds must be a positive integer');
-  const result = await redis.eval(RECORD_SCRIPT, 2, TOMBSTONE_KEY_PREFIX + hash, SUBJECT_KEY_PREFIX + hash, String(ttl), ...members);
+  const result = await runScript(redis, recordSubjectItems, [redisKeys.tombstone(hash), redisKeys.subject(hash)], [String(ttl), ...members]);
   if (result === -1) throw new AppError('SUBJECT_ERASED', 'This recipient was erased', { details: { subject: hash } });
 }
 
@@ -113,23 +94,19 @@ export async function recordSubject(
  * before serving or rendering anything a link with a recipient id names.
  */
 export async function isErased(redis: Redis, ref: SubjectRef): Promise<boolean> {
-  return (await redis.exists(TOMBSTONE_KEY_PREFIX + resolveSubjectHash(ref))) === 1;
+  return (await redis.exists(redisKeys.tombstone(resolveSubjectHash(ref)))) === 1;
 }
 
 /** The tombstone key of a recipient: other domains check it inside their own scripts (event ingestion). */
 export function tombstoneKey(recipientId: string): string {
-  return TOMBSTONE_KEY_PREFIX + subjectHash(recipientId);
+  return redisKeys.tombstone(subjectHash(recipientId));
 }
 
-/** One EXISTS per key, in one call: a pipeline of 500 commands costs fan-out several times more client CPU. */
-const EXISTS_EACH = `local out = {}
-for i, key in ipairs(KEYS) do out[i] = redis.call('EXISTS', key) end
-return out`;
 
 /** Which of these recipients were erased (same order), in one round trip. */
 export async function areErased(redis: Redis, recipientIds: readonly string[]): Promise<boolean[]> {
   if (recipientIds.length === 0) return [];
-  const found = (await redis.eval(EXISTS_EACH, recipientIds.length, ...recipientIds.map(tombstoneKey))) as number[];
+  const found = (await runScript(redis, existsEach, recipientIds.map(tombstoneKey))) as number[];
   return found.map((value) => value === 1);
 }
 
@@ -141,6 +118,6 @@ export async function areErased(redis: Redis, recipientIds: readonly string[]): 
  * same props for someone else) is not affected.
  */
 export async function wasKeyErasedSince(redis: Redis, key: string, startedAt: number, skewMs = 5_000): Promise<boolean> {
-  const at = await redis.get(KEY_TOMBSTONE_PREFIX + key);
+  const at = await redis.get(redisKeys.keyTombstone(key));
   return at !== null && Number(at) >= startedAt - skewMs;
 }

@@ -3,3 +3,5 @@ export { renderRequestSchema, type RenderRequest, type RenderResult } from './re
 export type { MediaResolver } from './mix-page-audio.js';
 export { createSplitRender, type SplitRender, type SplitRenderDeps, type SplitRenderResult, type RenderChunk, type ChunkRequest } from './split-render.js';
 export { planChunks, type SplitOptions, type FrameSpan } from './plan-chunks.js';
+export { createRenderEngine, type RenderEngine, type RenderEngineOverrides } from './create-render-engine.js';
+export { compositionsDir, createDefaultRegistry } from './default-registry.js';

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { AppError } from '../errors/index.js';
-import type { JobLogger } from './process-render-job.js';
+import type { JobLogger } from './create-job-worker.js';
 
 export type EvictionCheckMode = 'warn' | 'refuse';
 

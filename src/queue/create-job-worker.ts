@@ -1,11 +1,8 @@
 import { UnrecoverableError, WaitingError, Worker, type BackoffStrategy, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { CancelledError, isAppError } from '../errors/index.js';
-import type { RenderJobProgress } from './get-render-status.js';
-import { processRenderJob, type RenderJobContext, type RenderJobLike, type RenderJobResult } from './process-render-job.js';
-import { QUEUE_PREFIX, queueNames } from './queue-names.js';
+import { QUEUE_PREFIX } from './queue-names.js';
 import { resolveRenderJobOptions, type RenderJobOptionsInput } from './render-job-options.js';
-import type { RenderJobData } from './render-job.schema.js';
 
 export interface JobWorkerOptions {
   /** Must have `maxRetriesPerRequest: null` (createRedisConnection). */
@@ -45,8 +42,24 @@ export interface FinishedAttempt {
   durationMs: number;
 }
 
-/** A job as processors see it: BullMQ's Job reduced to what they read. */
-export type JobLike<P = never> = Omit<RenderJobLike, 'updateProgress'> & { updateProgress?: (progress: P) => Promise<void> | void };
+/** A job as processors see it: BullMQ's Job reduced to what they read (a test object fits too). */
+export interface JobLike<P = never> {
+  id?: string;
+  data: unknown;
+  /** Tries already failed before this one. */
+  attemptsMade: number;
+  /** Total tries allowed. */
+  attempts: number;
+  signal?: AbortSignal;
+  updateProgress?: (progress: P) => Promise<void> | void;
+}
+
+/** Where processors log (pino fits). */
+export interface JobLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
 
 export interface JobWorker<D, R> {
   worker: Worker<D, R>;
@@ -151,15 +164,4 @@ export function createJobWorker<D, R, P extends object = never>(
       worker.cancelAllJobs(SHUTDOWN);
     },
   };
-}
-
-export type RenderWorkerOptions = JobWorkerOptions;
-export type RenderWorker = JobWorker<RenderJobData, RenderJobResult>;
-
-/** The render queue's worker: processRenderJob behind createJobWorker. */
-export function createRenderWorker(ctx: RenderJobContext, options: RenderWorkerOptions): RenderWorker {
-  return createJobWorker<RenderJobData, RenderJobResult, RenderJobProgress>((job) => processRenderJob(ctx, job), {
-    ...options,
-    queueName: options.queueName ?? queueNames.render,
-  });
 }

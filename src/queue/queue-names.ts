@@ -1,8 +1,9 @@
 /**
- * Every BullMQ key lives under this prefix. The braces make it a Redis Cluster
- * hash tag, so all of a queue's keys land in one slot (Lua scripts need that).
+ * Every BullMQ key lives under this prefix (from the key registry). The braces
+ * make it a Redis Cluster hash tag, so all of a queue's keys land in one slot
+ * (Lua scripts need that).
  */
-export const QUEUE_PREFIX = '{mastercut}';
+export { QUEUE_PREFIX } from '../redis/index.js';
 
 export const queueNames = {
   render: 'render',

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import type { Redis } from 'ioredis';
 import { AppError } from '../errors/index.js';
-import { QUEUE_PREFIX } from './queue-names.js';
+import { redisKeys } from '../redis/index.js';
 
 export type WorkerRole = 'render' | 'transcode' | 'webhooks';
 
@@ -53,12 +53,12 @@ const RESERVED = new Set(['role', 'id', 'startedAt', 'lastBeatAt']);
 const ID_PATTERN = /^[A-Za-z0-9._-]{1,128}$/;
 
 function keyPattern(role?: WorkerRole): string {
-  return `${QUEUE_PREFIX}:workers:${role ?? '*'}:*`;
+  return redisKeys.workerPattern(role);
 }
 
 /** The hash key of one worker. */
 export function workerKey(role: WorkerRole, id: string): string {
-  return `${QUEUE_PREFIX}:workers:${role}:${id}`;
+  return redisKeys.worker(role, id);
 }
 
 function checkInfo(info: Record<string, string | number>): void {

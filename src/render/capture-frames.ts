@@ -1,4 +1,4 @@
-import type { AudioTrack, SeekResult } from '../composition/template.schema.js';
+import type { AudioTrack, SeekResult } from '../composition/index.js';
 import { AppError, CancelledError, isAppError, throwIfAborted } from '../errors/index.js';
 import type { BrowserPool } from './browser-pool.js';
 import type { BundleRef } from './bundle-ref.js';

@@ -7,3 +7,5 @@ export { processTreeRss } from './process-memory.js';
 export { computeProgress, type RenderProgress } from './render-progress.js';
 export { RenderPage, type CaptureFormat, type RenderPageOptions } from './render-page.js';
 export type { RemoteImageSource, VideoFrameSource } from './request-interceptor.js';
+export { createRemoteAssetFetcher, type AssetKind, checkUrl, type CheckedUrl, type LookupAll, type UrlPolicy } from './remote-assets/index.js';
+export { resolvePinnedAddresses } from './remote-assets/resolve-pinned-addresses.js';

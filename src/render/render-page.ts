@@ -1,5 +1,5 @@
 import puppeteer, { ConnectionClosedError, ProtocolError, type Browser, type CDPSession } from 'puppeteer-core';
-import type { AudioTrack, MountOptions, SeekResult, VideoConfig } from '../composition/template.schema.js';
+import type { AudioTrack, MountOptions, SeekResult, VideoConfig } from '../composition/index.js';
 import { AppError } from '../errors/index.js';
 import { bundleUrl, type BundleRef } from './bundle-ref.js';
 import { captureFlags } from './chromium-flags.js';

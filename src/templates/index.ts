@@ -1,3 +1,4 @@
+export { TEMPLATE_ID_PATTERN } from './template-id.js';
 export { buildBundle, type BuildBundleOptions, type BuiltBundle } from './build-bundle.js';
 export { getOrBuildBundle } from './bundle-cache.js';
 export { createTemplateRegistry, type TemplateRegistry, type TemplateRegistryOptions, type TemplateSummary } from './template-registry.js';

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import type { Template, VariantSize } from '../composition/template.schema.js';
+import type { Template, VariantSize } from '../composition/index.js';
 import { AppError } from '../errors/index.js';
 import type { BundleRef } from '../render/index.js';
 import { getOrBuildBundle } from './bundle-cache.js';

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { Template } from '../composition/template.schema.js';
+import type { Template } from '../composition/index.js';
 import { AppError } from '../errors/index.js';
 
 export interface PropsIssue {

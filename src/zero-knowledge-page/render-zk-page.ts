@@ -1,4 +1,5 @@
-import { escapeHtml, jsonForScriptElement, landingPageStyles } from '../live/landing/index.js';
+import { escapeHtml, jsonForScriptElement } from '../http/index.js';
+import { landingPageStyles } from '../live/index.js';
 import type { ZeroKnowledgePageData } from './zk-page-data.js';
 
 const ICON_PLAY = '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M8 5.14v13.72a1 1 0 0 0 1.52.85l10.6-6.86a1 1 0 0 0 0-1.7L9.52 4.29A1 1 0 0 0 8 5.14z"/></svg>';

@@ -4,10 +4,9 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOutputIndex } from '../../src/cache/index.js';
+import { createOutputIndex, createRenderQueue, type RenderQueue } from '../../src/renders/index.js';
 import { createCampaignService, type CampaignStatus } from '../../src/campaigns/index.js';
-import { createRegistry } from '../../src/cli/render-engine.js';
-import { createRenderQueue, type RenderQueue } from '../../src/queue/create-render-queue.js';
+import { createDefaultRegistry } from '../../src/pipeline/index.js';
 import { createFileStore } from '../../src/storage/index.js';
 import { startTestRedis, type EmbeddedRedis } from '../helpers/redis-server.js';
 import { startWorkerProcess, type WorkerChild } from '../helpers/worker-process.js';
@@ -84,7 +83,7 @@ describe('campaign end to end (2 worker processes, real Chromium and ffmpeg)', (
     const campaigns = createCampaignService({
       redis: renderQueue.connection,
       queue: renderQueue.queue,
-      registry: createRegistry({ cacheDir: path.join(repoRoot, '.cache/test') }),
+      registry: createDefaultRegistry({ cacheDir: path.join(repoRoot, '.cache/test') }),
       index: createOutputIndex(renderQueue.connection),
       store,
       jobOptions: renderQueue.jobOptions,

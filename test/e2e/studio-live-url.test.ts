@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import puppeteer, { type Browser } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compositionsDir, createRenderEngine } from '../../src/cli/render-engine.js';
+import { compositionsDir, createRenderEngine } from '../../src/pipeline/index.js';
 import { loadConfig } from '../../src/config/index.js';
 import { findChromium } from '../../src/encode/index.js';
 import { startStudio, type Studio } from '../../src/studio/index.js';

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRenderEngine } from '../../src/cli/render-engine.js';
+import { createRenderEngine } from '../../src/pipeline/index.js';
 import { loadConfig } from '../../src/config/index.js';
 import { findChromium, probe } from '../../src/encode/index.js';
 import { startStudio, type Studio } from '../../src/studio/index.js';

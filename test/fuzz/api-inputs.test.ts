@@ -3,9 +3,9 @@ import { deflateSync, gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import yearRecap from '../../compositions/year-recap/index.js';
-import { createRegistry } from '../../src/cli/render-engine.js';
+import { createDefaultRegistry } from '../../src/pipeline/index.js';
 import { mintZeroKnowledgeLink } from '../../src/zero-knowledge/index.js';
-import { prepareRenderJob } from '../../src/queue/prepare-render-job.js';
+import { prepareRenderJob } from '../../src/renders/prepare-render-job.js';
 import { createCaseCounter, fuzzParameters } from '../helpers/fuzz.js';
 import { modelSplit } from '../helpers/reference-splitter.js';
 import { damage, damaged, ENDINGS, fieldBytes, needsQuotes, quote } from '../helpers/upload-arbitraries.js';
@@ -65,7 +65,7 @@ beforeAll(async () => {
   token = remember(link.url.replace(/^.*\/l\//, ''));
   // The master under the render key the route computes (same registry, same props).
   const master = await prepareRenderJob(
-    { registry: createRegistry({ cacheDir: '.cache/test' }) },
+    { registry: createDefaultRegistry({ cacheDir: '.cache/test' }) },
     { templateId: 'reference', variant: 'landscape', format: 'mp4', priorityClass: 'live', props: { name: 'piiLinkNameqz', points: 1 } },
   );
   await api.putOutput(master.renderKey, outputBytes);

@@ -6,7 +6,7 @@ import { Readable, Writable } from 'node:stream';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { startApiServer, type ApiServer } from '../../src/api/main.js';
-import { createOutputIndex } from '../../src/cache/index.js';
+import { createOutputIndex } from '../../src/renders/index.js';
 import { loadConfig } from '../../src/config/index.js';
 import { createFileStore } from '../../src/storage/index.js';
 import { startTestRedis, type EmbeddedRedis } from '../helpers/redis-server.js';

@@ -4,7 +4,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { createOutputIndex, type OutputIndex } from '../../src/cache/index.js';
+import { createOutputIndex, type OutputIndex } from '../../src/renders/index.js';
 import { QUEUE_PREFIX, queueNames } from '../../src/queue/index.js';
 
 /** One raw HTTP answer: status, headers and the whole body (or how it broke off). */

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { templates } from '../../compositions/index.js';
 import type { Template } from '../../src/composition/index.js';
-import { compositionsDir } from '../../src/cli/render-engine.js';
+import { compositionsDir } from '../../src/pipeline/index.js';
 import { loadConfig } from '../../src/config/index.js';
 import { findChromium, findFfmpeg, findFfprobe } from '../../src/encode/index.js';
 import { createFootageServer, type FootageFetcher, type FootageServer } from '../../src/footage/index.js';

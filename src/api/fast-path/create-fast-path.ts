@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import type { ObjectStore } from '../../storage/object-store.js';
-import { SAFE_REQUEST_ID } from '../middleware/request-id.js';
+import type { ObjectStore } from '../../storage/index.js';
+import { SAFE_REQUEST_ID } from '../../http/index.js';
 import { attachHotAdmission } from './hot-admission.js';
 import { createHotOutputCache, type HotOutputCacheOptions } from './hot-output-cache.js';
 import { serveHotObject } from './serve-hot-object.js';

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { ObjectInfo } from '../../storage/object-store.js';
+import type { ObjectInfo } from '../../storage/index.js';
 
 /** What a route vouches for after it checked a request in full: this path serves this stored object. */
 export interface HotGrant {

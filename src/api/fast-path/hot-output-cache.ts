@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { ObjectInfo, ObjectStore } from '../../storage/object-store.js';
+import type { ObjectInfo, ObjectStore } from '../../storage/index.js';
 import type { HotGrant } from './hot-admission.js';
 
 /** Same value as `sendObject` sends: outputs are named by the hash of their inputs. */

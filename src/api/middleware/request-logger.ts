@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
-import { getRequestId } from './request-id.js';
+import { getRequestId } from '../../http/index.js';
 
 /** Logged for a request no route matched (a 404, a path refused before routing). */
 export const UNMATCHED_ROUTE = '(unmatched)';

@@ -1,8 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import { ltvCsv, METRICS_CAMPAIGN_ID_PATTERN, type EngagementMetrics } from '../../engagement/index.js';
-import { requireRedis, withRedisDeadline } from '../middleware/require-redis.js';
-import { checkParam } from '../params.js';
-import type { RedisHealth } from '../to-app-error.js';
+import { requireRedis, withRedisDeadline, checkParam, type RedisHealth } from '../../http/index.js';
 
 export interface CampaignMetricsRoutesDeps {
   metrics: Pick<EngagementMetrics, 'campaignMetrics'>;

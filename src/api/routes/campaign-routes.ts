@@ -9,9 +9,7 @@ import {
   type RecipientsFormat,
 } from '../../campaigns/index.js';
 import { AppError, isAppError } from '../../errors/index.js';
-import { requireRedis, withRedisDeadline } from '../middleware/require-redis.js';
-import { checkParam } from '../params.js';
-import type { RedisHealth } from '../to-app-error.js';
+import { requireRedis, withRedisDeadline, checkParam, type RedisHealth } from '../../http/index.js';
 import { uploadBody } from './upload-body.js';
 
 export interface CampaignRouterDeps {

@@ -5,9 +5,7 @@ import { z } from 'zod';
 import { ORDER_IMPORT_ID_PATTERN, type BrowserEvents, type OrderImportResult, type OrderRows } from '../../engagement/index.js';
 import { AppError, isAppError } from '../../errors/index.js';
 import { apiKeyAuth } from '../middleware/api-key-auth.js';
-import { requireRedis, withRedisDeadline } from '../middleware/require-redis.js';
-import { checkParam } from '../params.js';
-import type { RedisHealth } from '../to-app-error.js';
+import { requireRedis, withRedisDeadline, checkParam, type RedisHealth } from '../../http/index.js';
 import { clientAddress, rateLimitEvents } from './event-rate-limit.js';
 import { uploadBody } from './upload-body.js';
 

@@ -1,6 +1,6 @@
 import { Router } from 'express';
-import type { ReadinessReport } from '../../ops/health/readiness.js';
-import type { RedisHealth } from '../to-app-error.js';
+import type { ReadinessReport } from '../../ops/index.js';
+import type { RedisHealth } from '../../http/index.js';
 
 /**
  * `GET /healthz` (liveness: the process answers; says how Redis looks) and

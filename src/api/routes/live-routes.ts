@@ -2,17 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { Router, type Request, type Response } from 'express';
 import { AppError, CancelledError } from '../../errors/index.js';
-import { liveAssetTarget } from '../../live/live-asset-target.js';
-import type { LiveLink, LiveLinkResolver } from '../../live/live-link-resolver.js';
-import type { OnDemand, Requester } from '../../live/create-on-demand.js';
-import type { RenderStreamHub } from '../../live/render-stream-hub.js';
-import { resolveCtaUrl } from '../../live/resolve-cta-url.js';
-import type { LandingPage } from '../../live/landing/index.js';
-import type { ObjectStore } from '../../storage/object-store.js';
+import { liveAssetTarget, type LiveLink, type LiveLinkResolver, type OnDemand, type Requester, resolveCtaUrl, type LandingPage } from '../../live/index.js';
+import type { RenderStreamHub } from '../../renders/index.js';
+import type { ObjectStore } from '../../storage/index.js';
 import type { ClickSubject, LiveLinkEvents } from '../../engagement/index.js';
-import type { TemplateRegistry } from '../../templates/index.js';
+import { TEMPLATE_ID_PATTERN, type TemplateRegistry } from '../../templates/index.js';
 import { admitHot } from '../fast-path/hot-admission.js';
-import { checkParam } from '../params.js';
+import { checkParam } from '../../http/index.js';
 import { sendObject } from './output-routes.js';
 
 export interface LiveRoutesDeps {
@@ -229,7 +225,7 @@ export function createBundleRoutes(registry: TemplateRegistry): Router {
   router.get('/:templateId/:version/*file', async (req: Request<{ templateId: string; version: string; file: string[] }>, res: Response) => {
     const { templateId, version } = req.params;
     const file = req.params.file.join('/');
-    if (!/^[a-z0-9][a-z0-9-]{0,63}$/.test(templateId) || !/^[0-9a-f]{8,64}$/.test(version) || !/^[A-Za-z0-9_./-]{1,200}$/.test(file)) {
+    if (!TEMPLATE_ID_PATTERN.test(templateId) || !/^[0-9a-f]{8,64}$/.test(version) || !/^[A-Za-z0-9_./-]{1,200}$/.test(file)) {
       throw new AppError('NOT_FOUND', 'no such bundle file');
     }
     const bundle = await registry.bundle(registry.get(templateId).id);

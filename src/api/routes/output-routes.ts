@@ -2,14 +2,12 @@ import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Router, type Request, type Response } from 'express';
-import type { OutputRecord } from '../../cache/output-record.schema.js';
+import { storedOutput, type OutputRecord } from '../../renders/index.js';
 import { AppError } from '../../errors/index.js';
-import type { ObjectInfo, ObjectStore } from '../../storage/object-store.js';
+import type { ObjectInfo, ObjectStore } from '../../storage/index.js';
 import { admitHot } from '../fast-path/hot-admission.js';
-import { requireRedis, withRedisDeadline } from '../middleware/require-redis.js';
-import { checkParam, RENDER_KEY_PATTERN } from '../params.js';
+import { requireRedis, withRedisDeadline, checkParam, RENDER_KEY_PATTERN, type RedisHealth } from '../../http/index.js';
 import { etagMatches, parseRangeHeader } from '../parse-range-header.js';
-import type { RedisHealth } from '../to-app-error.js';
 
 export interface OutputRoutesDeps {
   index: { get(key: string): Promise<OutputRecord | undefined> };
@@ -38,7 +36,7 @@ export function createOutputRoutes(deps: OutputRoutesDeps): Router {
   checkParam(router, 'key', RENDER_KEY_PATTERN);
   router.get('/:key', requireRedis(deps.redis), async (req: Request<{ key: string }>, res: Response) => {
     const record = await withRedisDeadline(deps.index.get(req.params.key), deps.redisTimeoutMs);
-    const info = record?.state === 'done' && record.storageKey ? await deps.store.head(record.storageKey) : undefined;
+    const info = await storedOutput(deps.store, record);
     deps.onCacheLookup?.(info ? 'hit' : 'miss');
     if (!record || record.state !== 'done' || !record.storageKey) throw new AppError('NOT_FOUND', 'no finished output for this key');
     if (!info) throw new AppError('NOT_FOUND', `output ${record.storageKey} is indexed but not stored`);

@@ -1,17 +1,10 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { AppError } from '../../errors/index.js';
-import { enqueueRender } from '../../queue/enqueue-render.js';
-import { getRenderStatus, type RenderStatus } from '../../queue/get-render-status.js';
-import type { RenderOutputIndex } from '../../queue/render-deps.js';
-import type { RenderQueue } from '../../queue/create-render-queue.js';
-import { renderJobSchema } from '../../queue/render-job.schema.js';
-import { waitForRender } from '../../queue/wait-for-render.js';
-import type { ObjectStore } from '../../storage/object-store.js';
+import { enqueueRender, getRenderStatus, type RenderStatus, type RenderOutputIndex, type RenderQueue, renderJobSchema, waitForRender } from '../../renders/index.js';
+import type { ObjectStore } from '../../storage/index.js';
 import type { TemplateRegistry } from '../../templates/index.js';
-import { requireRedis, withRedisDeadline } from '../middleware/require-redis.js';
-import { checkParam, RENDER_KEY_PATTERN, TEMPLATE_ID_PATTERN } from '../params.js';
-import type { RedisHealth } from '../to-app-error.js';
+import { requireRedis, withRedisDeadline, checkParam, RENDER_KEY_PATTERN, TEMPLATE_ID_PATTERN, type RedisHealth } from '../../http/index.js';
 
 export interface RenderRoutesDeps {
   registry: TemplateRegistry;

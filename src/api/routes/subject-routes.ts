@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Router, type Request, type Response } from 'express';
 import { AppError } from '../../errors/index.js';
-import type { EraseSubjectResult } from '../../live/erase-subject.js';
+import type { EraseSubjectResult } from '../../live/index.js';
 
 /**
  * `DELETE /v1/subjects/:recipientId`: erases everything about one recipient

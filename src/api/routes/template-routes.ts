@@ -1,6 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import type { TemplateRegistry } from '../../templates/index.js';
-import { checkParam, TEMPLATE_ID_PATTERN } from '../params.js';
+import { checkParam, TEMPLATE_ID_PATTERN } from '../../http/index.js';
 
 /**
  * `GET /v1/templates` lists the templates; `GET /v1/templates/:id` describes

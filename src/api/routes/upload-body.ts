@@ -3,7 +3,7 @@ import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { Request } from 'express';
 import { byteLimitStream } from '../../campaigns/index.js';
 import { AppError } from '../../errors/index.js';
-import { badCompressedBody } from '../to-app-error.js';
+import { badCompressedBody } from '../../http/index.js';
 
 /**
  * A streamed upload's body (recipients, orders), decompressed per its

@@ -1,11 +1,9 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { listRecentWebhookFailures, WEBHOOK_ENDPOINT_ID_PATTERN, type ReplayResult, type WebhookRegistry } from '../../engagement/webhooks/index.js';
+import { listRecentWebhookFailures, WEBHOOK_ENDPOINT_ID_PATTERN, type ReplayResult, type WebhookRegistry } from '../../engagement/index.js';
 import type { Redis } from 'ioredis';
 import { AppError } from '../../errors/index.js';
-import { requireRedis, withRedisDeadline } from '../middleware/require-redis.js';
-import { checkParam } from '../params.js';
-import type { RedisHealth } from '../to-app-error.js';
+import { requireRedis, withRedisDeadline, checkParam, type RedisHealth } from '../../http/index.js';
 
 export interface WebhookRouterDeps {
   registry: WebhookRegistry;

@@ -4,19 +4,15 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { createOutputIndex } from '../../cache/index.js';
+import { createOutputIndex, createRenderQueue, createDeliverableRequests, type TranscodeJobData } from '../../renders/index.js';
 import { createCampaignService, type CampaignService, type CampaignStatus } from '../../campaigns/index.js';
 import { loadConfig } from '../../config/index.js';
-import { CancelledError } from '../../errors/index.js';
-import { createChannelProfileResolver } from '../../encode/channel-profile-resolver.js';
-import { createRenderQueue } from '../../queue/create-render-queue.js';
-import { createDeliverableRequests } from '../../queue/deliverable-requests.js';
-import { queueNames } from '../../queue/queue-names.js';
-import type { TranscodeJobData } from '../../queue/transcode-job.schema.js';
+import { CancelledError, usageError } from '../../errors/index.js';
+import { createChannelProfileResolver } from '../../encode/index.js';
+import { queueNames } from '../../queue/index.js';
 import { createObjectStore } from '../../storage/index.js';
-import { createRegistry } from '../render-engine.js';
+import { createDefaultRegistry } from '../../pipeline/index.js';
 import { usageOf } from '../command-help.js';
-import { usageError } from '../run-cli.js';
 
 const usage = usageOf('campaign');
 
@@ -48,7 +44,7 @@ export async function campaignCommand(argv: string[]): Promise<number> {
   if (!config.farm.redisUrl) throw usageError('REDIS_URL must point at the farm\'s Redis (the one the workers use).');
 
   // The configuration's parts are built before anything connects: a bad one exits at once.
-  const registry = createRegistry(config);
+  const registry = createDefaultRegistry(config);
   const store = createObjectStore(config);
   const profiles = createChannelProfileResolver({ overrides: config.transcode.profileOverrides, webm: config.transcode.webm });
   const renderQueue = createRenderQueue({ redisUrl: config.farm.redisUrl, events: false });

@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
-import { startApiServer } from '../../api/main.js';
+import { startApiServer } from '../../api/index.js';
 import type { CampaignStatus } from '../../campaigns/index.js';
 import { loadConfig } from '../../config/index.js';
 import { AppError } from '../../errors/index.js';

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../config/index.js';
 import type { RenderResult } from '../../pipeline/index.js';
 import { createProgressBar, formatBytes } from '../progress-bar.js';
-import { createRenderEngine } from '../render-engine.js';
+import { createRenderEngine } from '../../pipeline/index.js';
 
 interface SampleCustomer {
   recipientId: string;

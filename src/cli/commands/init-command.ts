@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { scaffoldTemplate } from '../../templates/index.js';
-import { compositionsDir } from '../render-engine.js';
+import { compositionsDir } from '../../pipeline/index.js';
 import { usageOf } from '../command-help.js';
-import { usageError } from '../run-cli.js';
+import { usageError } from '../../errors/index.js';
 
 const usage = usageOf('init');
 

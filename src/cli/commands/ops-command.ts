@@ -1,17 +1,11 @@
 import { parseArgs } from 'node:util';
 import type { Redis } from 'ioredis';
 import { loadConfig } from '../../config/index.js';
-import { AppError } from '../../errors/index.js';
+import { AppError, usageError } from '../../errors/index.js';
 // Direct imports, not the folders' index files: those pull in Bull Board, Express and prom-client, which a CLI call does not need.
-import { formatDuration, parseDuration } from '../../ops/admin/parse-duration.js';
-import { cleanQueue, cleanableStates, retryFailedJobs, type CleanableState } from '../../ops/admin/queue-admin.js';
-import { createQueueStats, type QueueStats } from '../../ops/queue-stats/create-queue-stats.js';
-import { adviseQueue, type QueueAdvice } from '../../ops/scaling/advise-queue.js';
-import { scalingOptionsFromConfig } from '../../ops/scaling/scaling-options.js';
-import { queueNames } from '../../queue/queue-names.js';
-import { closeRedisConnection, createRedisConnection } from '../../queue/redis-connection.js';
+import { formatDuration, parseDuration, cleanQueue, cleanableStates, retryFailedJobs, type CleanableState, createQueueStats, type QueueStats, adviseQueue, type QueueAdvice, scalingOptionsFromConfig } from '../../ops/index.js';
+import { queueNames, closeRedisConnection, createRedisConnection } from '../../queue/index.js';
 import { usageOf } from '../command-help.js';
-import { usageError } from '../run-cli.js';
 
 const usage = usageOf('ops');
 

@@ -4,9 +4,9 @@ import { outputFormatSchema } from '../../encode/index.js';
 import type { RenderResult } from '../../pipeline/index.js';
 import { formatBytes, createProgressBar } from '../progress-bar.js';
 import { parseProps } from '../parse-props.js';
-import { createRenderEngine } from '../render-engine.js';
+import { createRenderEngine } from '../../pipeline/index.js';
 import { usageOf } from '../command-help.js';
-import { usageError } from '../run-cli.js';
+import { usageError } from '../../errors/index.js';
 
 /** `mastercut render` and `mastercut still` (a still is a render of one frame). */
 export function renderCommand(kind: 'render' | 'still') {

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
-import { runApiServer } from '../../api/main.js';
+import { runApiServer } from '../../api/index.js';
 import { usageOf } from '../command-help.js';
-import { usageError } from '../run-cli.js';
+import { usageError } from '../../errors/index.js';
 
 const usage = usageOf('serve');
 

@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config/index.js';
 import { startStudio } from '../../studio/index.js';
-import { compositionsDir, createRenderEngine } from '../render-engine.js';
+import { compositionsDir, createRenderEngine } from '../../pipeline/index.js';
 import { usageOf } from '../command-help.js';
-import { usageError } from '../run-cli.js';
+import { usageError } from '../../errors/index.js';
 
 const usage = usageOf('studio');
 

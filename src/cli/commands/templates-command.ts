@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config/index.js';
-import { createRegistry } from '../render-engine.js';
+import { createDefaultRegistry } from '../../pipeline/index.js';
 
 /** `mastercut templates [id] [--schema] [--json]` */
 export async function templatesCommand(argv: string[]): Promise<number> {
@@ -9,7 +9,7 @@ export async function templatesCommand(argv: string[]): Promise<number> {
     allowPositionals: true,
     options: { schema: { type: 'boolean' }, json: { type: 'boolean' } },
   });
-  const registry = createRegistry(loadConfig());
+  const registry = createDefaultRegistry(loadConfig());
   const id = positionals[0];
   if (id) {
     const template = registry.get(id);

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { verifyWebhookSignature } from '../../engagement/webhooks/index.js';
+import { verifyWebhookSignature } from '../../engagement/index.js';
 import { usageOf } from '../command-help.js';
-import { usageError } from '../run-cli.js';
+import { usageError } from '../../errors/index.js';
 
 const usage = usageOf('webhooks');
 

@@ -2,8 +2,8 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../../config/index.js';
 import { mintZeroKnowledgeLink } from '../../zero-knowledge/index.js';
 import { parseProps } from '../parse-props.js';
-import { createRegistry } from '../render-engine.js';
-import { usageError } from '../run-cli.js';
+import { createDefaultRegistry } from '../../pipeline/index.js';
+import { usageError } from '../../errors/index.js';
 import { usageOf } from '../command-help.js';
 
 const usage = usageOf('zk-link');
@@ -28,7 +28,7 @@ export async function zkLinkCommand(argv: string[]): Promise<number> {
   if (missing.length > 0) throw usageError(`missing ${missing.join(', ')}\n${usage}`);
   if (values.props === undefined && values.prop!.length === 0) throw usageError(`give the props with --props file.json or --prop key=value\n${usage}`);
 
-  const registry = createRegistry(loadConfig());
+  const registry = createDefaultRegistry(loadConfig());
   const template = registry.get(values.template!);
   const props = await parseProps(values.props, values.prop!, registry.jsonSchema(template) as object);
   const version = values['template-version'] ?? (await registry.bundle(template.id)).version;

@@ -1,11 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
-import { requireRedis, withRedisDeadline } from '../../api/middleware/require-redis.js';
-import { checkParam } from '../../api/params.js';
-import type { RedisHealth } from '../../api/to-app-error.js';
+import { requireRedis, withRedisDeadline, checkParam, type RedisHealth, escapeHtml } from '../../http/index.js';
 import { AppError, isAppError } from '../../errors/index.js';
-import { escapeHtml } from '../../live/landing/escape-html.js';
 import { METRICS_CAMPAIGN_ID_PATTERN } from '../engagement-keys.js';
 import { ltvCsv } from '../ltv-csv.js';
 import { createApiKeyMatcher } from './api-key-matcher.js';

@@ -1,4 +1,4 @@
-import { escapeHtml as e, jsonForScriptElement } from '../../live/landing/escape-html.js';
+import { escapeHtml as e, jsonForScriptElement } from '../../http/index.js';
 import type { DashboardBoot } from './dashboard-data.schema.js';
 import { DASHBOARD_STYLES } from './dashboard-styles.js';
 

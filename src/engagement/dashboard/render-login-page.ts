@@ -1,4 +1,4 @@
-import { escapeHtml as e } from '../../live/landing/escape-html.js';
+import { escapeHtml as e } from '../../http/index.js';
 import { DASHBOARD_STYLES } from './dashboard-styles.js';
 
 export interface LoginPageInput {

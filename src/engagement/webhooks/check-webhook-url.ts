@@ -1,8 +1,7 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
 import type { LookupAddress } from 'node:dns';
 import { AppError, isAppError } from '../../errors/index.js';
-import { checkUrl, type CheckedUrl, type LookupAll, type UrlPolicy } from '../../render/remote-assets/index.js';
-import { resolvePinnedAddresses } from '../../render/remote-assets/resolve-pinned-addresses.js';
+import { checkUrl, type CheckedUrl, type LookupAll, type UrlPolicy, resolvePinnedAddresses } from '../../render/index.js';
 
 /** What endpoint URLs may be: https only and public addresses only, unless a test allows more. */
 export interface WebhookUrlPolicy {

@@ -1,5 +1,4 @@
-import { createJobWorker, type JobWorker, type JobWorkerOptions } from '../../queue/create-job-worker.js';
-import { queueNames } from '../../queue/queue-names.js';
+import { createJobWorker, type JobWorker, type JobWorkerOptions, queueNames } from '../../queue/index.js';
 import { processWebhookJob, type WebhookWorkerDeps } from './process-webhook-job.js';
 import { createWebhookBackoff, DEFAULT_WEBHOOK_RETRY_SCHEDULE_MS } from './webhook-backoff.js';
 import type { WebhookJobData, WebhookJobResult } from './webhook-job.schema.js';

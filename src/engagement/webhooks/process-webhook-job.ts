@@ -1,8 +1,8 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { AppError, isAppError } from '../../errors/index.js';
-import type { JobLike } from '../../queue/create-job-worker.js';
-import type { LookupAll } from '../../render/remote-assets/index.js';
+import type { JobLike } from '../../queue/index.js';
+import type { LookupAll } from '../../render/index.js';
 import { pinWebhookUrl, type PinnedWebhookUrl, type WebhookUrlPolicy } from './check-webhook-url.js';
 import { parseRetryAfter } from './parse-retry-after.js';
 import { postWebhook, type WebhookErrorClass } from './post-webhook.js';

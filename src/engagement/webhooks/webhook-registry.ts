@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { AppError, isAppError } from '../../errors/index.js';
-import type { LookupAll } from '../../render/remote-assets/index.js';
+import type { LookupAll } from '../../render/index.js';
 import { pinWebhookUrl, type WebhookUrlPolicy } from './check-webhook-url.js';
 import { DEFAULT_SEGMENT_MAPPING } from './segment-batch.js';
 import {

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AppError } from '../../errors/index.js';
-import { buildBrowserScript } from '../../templates/build-browser-script.js';
+import { buildBrowserScript } from '../../templates/index.js';
 
 const CLIENT_ENTRY = path.join(path.dirname(fileURLToPath(import.meta.url)), 'client/main.ts');
 

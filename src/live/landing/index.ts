@@ -1,6 +1,5 @@
 export { buildLandingClient } from './build-landing-client.js';
 export { createLandingPage, type LandingPage } from './create-landing-page.js';
-export { escapeHtml, jsonForScriptElement } from './escape-html.js';
 export { landingPageCsp, type LandingPageCspOptions } from './landing-page-csp.js';
 export { landingPageStyles } from './landing-page-styles.js';
 export {

@@ -1,5 +1,5 @@
 import { AppError } from '../../errors/index.js';
-import { escapeHtml, jsonForScriptElement } from './escape-html.js';
+import { escapeHtml, jsonForScriptElement } from '../../http/index.js';
 import { landingPageCsp } from './landing-page-csp.js';
 import { landingPageStyles } from './landing-page-styles.js';
 import { landingPageInputSchema, type LandingClientData, type LandingPageInput } from './landing-page.schema.js';

@@ -1,5 +1,4 @@
-import { createCommandRunner, type CommandRunner } from '../../encode/run-command.js';
-import { summarizeFfmpegError } from '../../encode/parse-ffmpeg-listing.js';
+import { createCommandRunner, type CommandRunner, summarizeFfmpegError } from '../../encode/index.js';
 import type { CheckResult, ReadinessCheck } from './readiness.js';
 
 export interface FfmpegCheckOptions {

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { checkEvictionPolicy } from '../../queue/check-eviction-policy.js';
+import { checkEvictionPolicy } from '../../queue/index.js';
 import type { CheckResult, ReadinessCheck } from './readiness.js';
 
 export interface RedisCheckOptions {

@@ -1,7 +1,6 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { QUEUE_PREFIX } from '../../queue/queue-names.js';
-import { listWorkers, type WorkerRole } from '../../queue/worker-heartbeat.js';
+import { QUEUE_PREFIX, listWorkers, type WorkerRole } from '../../queue/index.js';
 import { createStatsRecorder, type StatsRecorder } from './create-stats-recorder.js';
 import { DEFAULT_BUCKET_SECONDS, statsBucketKey } from './ops-stats-keys.js';
 

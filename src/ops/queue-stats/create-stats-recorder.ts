@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { QUEUE_PREFIX } from '../../queue/queue-names.js';
+import { QUEUE_PREFIX } from '../../queue/index.js';
 import { DEFAULT_BUCKET_SECONDS, DEFAULT_BUCKET_TTL_SECONDS, backlogKeys, statsBucketKey } from './ops-stats-keys.js';
 
 /** One finished attempt of a job, as a worker saw it. */

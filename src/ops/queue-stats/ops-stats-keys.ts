@@ -1,4 +1,7 @@
-import { QUEUE_PREFIX } from '../../queue/queue-names.js';
+import { QUEUE_PREFIX } from '../../redis/index.js';
+
+/** BullMQ's keys that hold a queue's backlog: built by the key registry. */
+export { backlogKeys } from '../../redis/index.js';
 
 /** Default bucket width: one minute, the granularity `mastercut ops status` reports in. */
 export const DEFAULT_BUCKET_SECONDS = 60;
@@ -17,8 +20,3 @@ export function statsBucketKey(queueName: string, bucketSeconds: number, index: 
   return `${prefix}:ops:stats:${queueName}:${bucketSeconds}:${index}`;
 }
 
-/** BullMQ's keys that hold a queue's backlog (jobs not yet finished). */
-export function backlogKeys(queueName: string, prefix = QUEUE_PREFIX): { wait: string; paused: string; active: string; prioritized: string; delayed: string } {
-  const base = `${prefix}:${queueName}`;
-  return { wait: `${base}:wait`, paused: `${base}:paused`, active: `${base}:active`, prioritized: `${base}:prioritized`, delayed: `${base}:delayed` };
-}

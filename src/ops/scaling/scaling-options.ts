@@ -1,5 +1,5 @@
 import type { Config } from '../../config/index.js';
-import { queueNames } from '../../queue/queue-names.js';
+import { queueNames } from '../../queue/index.js';
 
 /** The operator's side of the scaling advice. */
 export interface ScalingOptions {

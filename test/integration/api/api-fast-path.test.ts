@@ -7,10 +7,10 @@ import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiServer, type ApiServer } from '../../../src/api/main.js';
-import { createOutputIndex, type OutputIndex } from '../../../src/cache/index.js';
-import { createRegistry } from '../../../src/cli/render-engine.js';
+import { createOutputIndex, type OutputIndex } from '../../../src/renders/index.js';
+import { createDefaultRegistry } from '../../../src/pipeline/index.js';
 import { loadConfig } from '../../../src/config/index.js';
-import { prepareRenderJob } from '../../../src/queue/prepare-render-job.js';
+import { prepareRenderJob } from '../../../src/renders/prepare-render-job.js';
 import { createFileStore, type FileStore } from '../../../src/storage/index.js';
 import { startTestRedis, type EmbeddedRedis } from '../../helpers/redis-server.js';
 import { TEST_LIVE_KEYS } from '../../helpers/worker-process.js';
@@ -228,7 +228,7 @@ describe('fast path: /l/:token/video.mp4', () => {
     token = links[0]!.url.slice('/l/'.length);
     // The link's master, stored as if a render had finished (same key as the route computes).
     const master = await prepareRenderJob(
-      { registry: createRegistry({ cacheDir: '.cache/test' }) },
+      { registry: createDefaultRegistry({ cacheDir: '.cache/test' }) },
       { templateId: 'reference', variant: 'landscape', format: 'mp4', priorityClass: 'live', props },
     );
     bytes = randomBytes(200_000);

@@ -7,9 +7,8 @@ import type { Router } from 'express';
 import { pino } from 'pino';
 import { createApp, type ApiOptions } from '../../../src/api/index.js';
 import { API_REDIS_OPTIONS } from '../../../src/api/main.js';
-import { createOutputIndex, type OutputIndex } from '../../../src/cache/index.js';
-import { createRegistry } from '../../../src/cli/render-engine.js';
-import { createRenderQueue, type RenderQueue } from '../../../src/queue/create-render-queue.js';
+import { createOutputIndex, type OutputIndex, createRenderQueue, type RenderQueue } from '../../../src/renders/index.js';
+import { createDefaultRegistry } from '../../../src/pipeline/index.js';
 import { createFileStore, type ObjectStore } from '../../../src/storage/index.js';
 import type { TemplateRegistry } from '../../../src/templates/index.js';
 import { startTestRedis, type EmbeddedRedis } from '../../helpers/redis-server.js';
@@ -51,7 +50,7 @@ export async function startApiHarness(
   await renderQueue.queue.waitUntilReady();
   const index = createOutputIndex(renderQueue.connection);
   const store = createFileStore({ root: path.join(dir, 'storage') });
-  const registry = createRegistry({ cacheDir: path.join(dir, 'cache') });
+  const registry = createDefaultRegistry({ cacheDir: path.join(dir, 'cache') });
   const app = createApp(
     {
       registry,

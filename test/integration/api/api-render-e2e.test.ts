@@ -1,9 +1,9 @@
 import { mkdtemp } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRenderEngine, type RenderEngine } from '../../../src/cli/render-engine.js';
+import { createRenderEngine, type RenderEngine } from '../../../src/pipeline/index.js';
 import { loadConfig } from '../../../src/config/index.js';
-import { createRenderWorker, type RenderWorker } from '../../../src/queue/create-job-worker.js';
+import { createRenderWorker, type RenderWorker } from '../../../src/renders/index.js';
 import { closeRedisConnection, createRedisConnection } from '../../../src/queue/redis-connection.js';
 import { startApiHarness, type ApiHarness } from './api-harness.js';
 

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { prepareRenderJob } from '../../../src/queue/prepare-render-job.js';
+import { prepareRenderJob } from '../../../src/renders/prepare-render-job.js';
 import { startApiHarness, type ApiHarness } from './api-harness.js';
 
 const json = (body: unknown): RequestInit => ({

@@ -1,7 +1,9 @@
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createOutputIndex, renderKey, type OutputRecord } from '../../../src/cache/index.js';
+import { renderKey } from '../../../src/cache/index.js';
+import { createOutputIndex, type OutputRecord } from '../../../src/renders/index.js';
 import { isAppError } from '../../../src/errors/index.js';
+import { createRedisKeys } from '../../../src/redis/index.js';
 import { startTestRedis, type EmbeddedRedis } from '../../helpers/redis-server.js';
 
 let server: EmbeddedRedis;
@@ -65,12 +67,12 @@ describe('createOutputIndex', () => {
     expect(typeof back!.size).toBe('number');
   });
 
-  it('answers undefined for a missing key and honours a custom prefix', async () => {
-    const index = createOutputIndex(redis, { prefix: 'test:idx:' });
+  it('answers undefined for a missing key and honours a custom key base', async () => {
+    const index = createOutputIndex(redis, { keys: createRedisKeys('{mastercut}:test:idx:') });
     const rec = record();
     expect(await index.get(rec.key)).toBeUndefined();
     await index.set(rec);
-    expect(await redis.exists(`test:idx:${rec.key}`)).toBe(1);
+    expect(await redis.exists(`{mastercut}:test:idx:out:${rec.key}`)).toBe(1);
     expect(await createOutputIndex(redis).get(rec.key)).toBeUndefined();
   });
 

@@ -3,8 +3,8 @@ import { Readable } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createCampaignHooks, type CampaignStatus } from '../../../src/campaigns/index.js';
 import { isAppError } from '../../../src/errors/index.js';
-import { enqueueRender } from '../../../src/queue/enqueue-render.js';
-import { processRenderJob, type RenderJobContext } from '../../../src/queue/process-render-job.js';
+import { enqueueRender } from '../../../src/renders/enqueue-render.js';
+import { processRenderJob, type RenderJobContext } from '../../../src/renders/process-render-job.js';
 import { allJobs, readAll, startCampaignHarness, type CampaignHarness } from './campaign-harness.js';
 
 const HEADER = 'recipientId,firstName,currentTier,nextTier,points,pointsToNextTier,memberSince';

@@ -5,9 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../../src/api/index.js';
 import { API_REDIS_OPTIONS } from '../../../src/api/main.js';
 import { createCampaignRouter } from '../../../src/api/routes/campaign-routes.js';
-import { createOutputIndex } from '../../../src/cache/index.js';
+import { createOutputIndex, createRenderQueue, type RenderQueue } from '../../../src/renders/index.js';
 import { createCampaignService } from '../../../src/campaigns/index.js';
-import { createRenderQueue, type RenderQueue } from '../../../src/queue/create-render-queue.js';
 import { startCampaignHarness, type CampaignHarness } from './campaign-harness.js';
 
 const KEY = 'campaign-test-key-0123456789';

@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCampaignService } from '../../../src/campaigns/index.js';
 import { createDeliveryTracker, createEngagementMetrics, createEventIngest, renderWaitersKey } from '../../../src/engagement/index.js';
-import { processRenderJob, type RenderJobContext } from '../../../src/queue/process-render-job.js';
+import { processRenderJob, type RenderJobContext } from '../../../src/renders/process-render-job.js';
 import { allJobs, startCampaignHarness, type CampaignHarness } from '../campaigns/campaign-harness.js';
 
 // chunkSize 4: r01 and r03 (same props) share a chunk and one job; r09 repeats r02's props two chunks later.

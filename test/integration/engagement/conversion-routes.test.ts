@@ -6,7 +6,7 @@ import express from 'express';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { errorHandler } from '../../../src/api/middleware/error-handler.js';
+import { errorHandler } from '../../../src/http/index.js';
 import { createConversionRoutes } from '../../../src/api/routes/conversion-routes.js';
 import { createEventRoutes } from '../../../src/api/routes/event-routes.js';
 import { readCsvRows, readJsonlRows } from '../../../src/uploads/index.js';

@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiKeyAuth } from '../../../src/api/middleware/api-key-auth.js';
-import { errorHandler } from '../../../src/api/middleware/error-handler.js';
+import { errorHandler } from '../../../src/http/index.js';
 import { createCampaignMetricsRoutes } from '../../../src/api/routes/campaign-metrics-routes.js';
 import { createEventRoutes, type LiveEventSubject } from '../../../src/api/routes/event-routes.js';
 import { campaignMetricsSchema, createEngagementMetrics, createEventIngest, EVENTS_STREAM_KEY } from '../../../src/engagement/index.js';

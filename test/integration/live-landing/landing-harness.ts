@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import express from 'express';
-import { createRegistry } from '../../../src/cli/render-engine.js';
+import { createDefaultRegistry } from '../../../src/pipeline/index.js';
 import { findFfmpeg } from '../../../src/encode/index.js';
 import { createLandingPage, type LandingPage, type LandingPageInput } from '../../../src/live/landing/index.js';
 import { repoRoot } from '../../helpers/render-engine.js';
@@ -56,7 +56,7 @@ export async function startLandingHarness(): Promise<LandingHarness> {
     '-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', '-movflags', '+faststart', mp4]);
   await run(ffmpeg, ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=1', '-frames:v', '1', jpg]);
 
-  const registry = createRegistry({ cacheDir: path.join(repoRoot, '.cache/test') });
+  const registry = createDefaultRegistry({ cacheDir: path.join(repoRoot, '.cache/test') });
   const bundles = await Promise.all([registry.bundle('reference'), registry.bundle('year-recap'), registry.bundle('welcome-clip')]);
   const base = (b: (typeof bundles)[number]) => `/b/${b.templateId}/${b.version}/`;
   const bundleBases = { reference: base(bundles[0]), 'year-recap': base(bundles[1]), 'welcome-clip': base(bundles[2]) };

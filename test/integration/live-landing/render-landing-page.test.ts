@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isAppError } from '../../../src/errors/index.js';
+import { jsonForScriptElement } from '../../../src/http/index.js';
 import {
   buildLandingClient,
-  jsonForScriptElement,
   landingPageCsp,
   renderLandingPage,
   type LandingPageInput,

@@ -6,10 +6,10 @@ import { Readable } from 'node:stream';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createOutputIndex, deliverableKey, renderKey, type OutputIndex } from '../../../src/cache/index.js';
+import { deliverableKey, renderKey } from '../../../src/cache/index.js';
+import { createOutputIndex, type OutputIndex } from '../../../src/renders/index.js';
 import { isAppError } from '../../../src/errors/index.js';
 import {
-  AUDIT_STREAM_KEY,
   createStoredProps,
   eraseSubject,
   isErased,
@@ -19,6 +19,7 @@ import {
   type EraseSubjectDeps,
   type StoredProps,
 } from '../../../src/live/index.js';
+import { redisKeys } from '../../../src/redis/index.js';
 import { createFileStore, type FileStore } from '../../../src/storage/index.js';
 import { startTestRedis, type EmbeddedRedis } from '../../helpers/redis-server.js';
 
@@ -119,7 +120,7 @@ describe('eraseSubject', () => {
     expect(await isErased(redis, { recipientId: ALICE })).toBe(true);
     expect(await isErased(redis, { subjectHash: subjectHash(ALICE) })).toBe(true);
     expect(await redis.ttl(`{mastercut}:tomb:${subjectHash(ALICE)}`)).toBeGreaterThan(300 * 86_400);
-    const audit = await redis.xrange(AUDIT_STREAM_KEY, '-', '+');
+    const audit = await redis.xrange(redisKeys.audit, '-', '+');
     expect(audit).toHaveLength(1);
     const fields = Object.fromEntries(chunk(audit[0]![1]));
     expect(fields).toEqual({
@@ -139,7 +140,7 @@ describe('eraseSubject', () => {
     await eraseSubject(deps(), ALICE, { actor: 'ops' });
     const again = await eraseSubject(deps(), ALICE, { actor: 'ops' });
     expect(again.counts).toEqual({ jobs: 0, activeJobs: 0, outputs: 0, indexEntries: 0, storedProps: 0, events: 0, aggregateEntries: 0, conversions: 0, clickRefs: 0, webhookEvents: 0 });
-    expect(await redis.xlen(AUDIT_STREAM_KEY)).toBe(2);
+    expect(await redis.xlen(redisKeys.audit)).toBe(2);
     // Never recorded at all: still fine.
     expect((await eraseSubject(deps(), 'nobody', { actor: 'ops' })).counts.jobs).toBe(0);
   });

@@ -1,7 +1,8 @@
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { isAppError } from '../../../src/errors/index.js';
-import { createStoredProps, recordSubject, subjectHash, SUBJECT_KEY_PREFIX, TOMBSTONE_KEY_PREFIX } from '../../../src/live/index.js';
+import { createStoredProps, recordSubject, subjectHash } from '../../../src/live/index.js';
+import { createRedisKeys, redisKeys } from '../../../src/redis/index.js';
 import { startTestRedis, type EmbeddedRedis } from '../../helpers/redis-server.js';
 
 let server: EmbeddedRedis;
@@ -34,13 +35,13 @@ describe('createStoredProps', () => {
   });
 
   it('expires after its TTL (default and per put)', async () => {
-    const store = createStoredProps(redis, { prefix: 'test:props:', ttlSeconds: 60 });
+    const store = createStoredProps(redis, { keys: createRedisKeys('{mastercut}:test:'), ttlSeconds: 60 });
     const long = await store.put(props);
     const short = await store.put(props, { ttlSeconds: 1 });
-    const ttl = await redis.ttl(`test:props:${long}`);
+    const ttl = await redis.ttl(`{mastercut}:test:props:${long}`);
     expect(ttl).toBeGreaterThan(55);
     expect(ttl).toBeLessThanOrEqual(60);
-    expect(await redis.pttl(`test:props:${short}`)).toBeLessThanOrEqual(1000);
+    expect(await redis.pttl(`{mastercut}:test:props:${short}`)).toBeLessThanOrEqual(1000);
     await new Promise((resolve) => setTimeout(resolve, 1_150));
     expect(await store.get(short)).toBeUndefined();
     expect(await store.get(long)).toEqual(props);
@@ -73,13 +74,13 @@ describe('createStoredProps', () => {
   it('records the id under the recipient (hashed), and refuses an erased recipient before writing', async () => {
     const store = createStoredProps(redis, { ttlSeconds: 60 });
     const id = await store.put(props, { recipientId: 'alice@example.com' });
-    const setKey = SUBJECT_KEY_PREFIX + subjectHash('alice@example.com');
+    const setKey = redisKeys.subject(subjectHash('alice@example.com'));
     expect(await redis.smembers(setKey)).toEqual([`p:${id}`]);
     expect(await redis.ttl(setKey)).toBeGreaterThan(0);
     const keys = await redis.keys('*');
     expect(keys.join(' ')).not.toContain('alice');
 
-    await redis.set(TOMBSTONE_KEY_PREFIX + subjectHash('bob@example.com'), '1');
+    await redis.set(redisKeys.tombstone(subjectHash('bob@example.com')), '1');
     const before = await redis.dbsize();
     const refused = await store.put(props, { recipientId: 'bob@example.com' }).catch((err: unknown) => err);
     expect(isAppError(refused, 'SUBJECT_ERASED')).toBe(true);
@@ -87,7 +88,7 @@ describe('createStoredProps', () => {
   });
 
   it('recordSubject never shortens the subject set TTL', async () => {
-    const setKey = SUBJECT_KEY_PREFIX + subjectHash('carol');
+    const setKey = redisKeys.subject(subjectHash('carol'));
     await recordSubject(redis, 'carol', { jobIds: ['job-1'] }, { ttlSeconds: 1000 });
     await recordSubject(redis, 'carol', { jobIds: ['job-2'] }, { ttlSeconds: 10 });
     expect(await redis.ttl(setKey)).toBeGreaterThan(990);

@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiServer, type ApiServer } from '../../../src/api/main.js';
 import { loadConfig } from '../../../src/config/index.js';
-import { createRenderQueue } from '../../../src/queue/create-render-queue.js';
+import { createRenderQueue } from '../../../src/renders/index.js';
 import { startTestRedis, type EmbeddedRedis } from '../../helpers/redis-server.js';
 
 const ADMIN_KEY = 'admin-key-5f2c1e9a7b';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isAppError } from '../../../src/errors/index.js';
-import { enqueueRender, getRenderStatus, prepareRenderJob, priorities, waitForRender } from '../../../src/queue/index.js';
+import { priorities } from '../../../src/queue/index.js';
+import { enqueueRender, getRenderStatus, prepareRenderJob, waitForRender } from '../../../src/renders/index.js';
 import { fakeRender, until, useQueueKit } from './queue-test-kit.js';
 
 const env = useQueueKit();

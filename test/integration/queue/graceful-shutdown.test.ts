@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { enqueueRender, waitForRender } from '../../../src/queue/index.js';
+import { enqueueRender, waitForRender } from '../../../src/renders/index.js';
 import { fakeRender, until, useQueueKit } from './queue-test-kit.js';
 
 const env = useQueueKit();

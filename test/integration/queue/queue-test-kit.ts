@@ -4,21 +4,12 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
-import { createOutputIndex, type OutputIndex } from '../../../src/cache/index.js';
-import { createRegistry } from '../../../src/cli/render-engine.js';
+import { createOutputIndex, type OutputIndex, createRenderQueue, createRenderWorker, type RenderQueue, type RenderWorker, type RenderWorkerOptions, type RenderJobContext } from '../../../src/renders/index.js';
+import { createDefaultRegistry } from '../../../src/pipeline/index.js';
 import { CancelledError } from '../../../src/errors/index.js';
 import type { RenderRequest, RenderResult } from '../../../src/pipeline/index.js';
-import {
-  closeRedisConnection,
-  createRedisConnection,
-  createRenderQueue,
-  createRenderWorker,
-  type RenderJobContext,
-  type RenderJobOptionsInput,
-  type RenderQueue,
-  type RenderWorker,
-  type RenderWorkerOptions,
-} from '../../../src/queue/index.js';
+import { createRedisKeys, type RedisKeys } from '../../../src/redis/index.js';
+import { closeRedisConnection, createRedisConnection, type RenderJobOptionsInput } from '../../../src/queue/index.js';
 import { createFileStore, type ObjectStore } from '../../../src/storage/index.js';
 import type { TemplateRegistry } from '../../../src/templates/index.js';
 import { startTestRedis, type EmbeddedRedis } from '../../helpers/redis-server.js';
@@ -26,7 +17,7 @@ import { startTestRedis, type EmbeddedRedis } from '../../helpers/redis-server.j
 export const repoRoot = path.resolve(import.meta.dirname, '../../..');
 
 /** One registry for every test file: bundles are built once and cached on disk. */
-export const registry: TemplateRegistry = createRegistry({ cacheDir: path.join(repoRoot, '.cache/test') });
+export const registry: TemplateRegistry = createDefaultRegistry({ cacheDir: path.join(repoRoot, '.cache/test') });
 
 export interface FakeRenderOptions {
   /** How long a render takes. Default 30 ms. */
@@ -83,6 +74,8 @@ export function fakeRender(options: FakeRenderOptions = {}): FakeRender {
 
 export interface QueueKit {
   queueName: string;
+  /** Redis keys under a base of this kit's own. */
+  keys: RedisKeys;
   rq: RenderQueue;
   redis: Redis;
   store: ObjectStore;
@@ -108,11 +101,13 @@ export async function createQueueKit(redisUrl: string, jobOptions: RenderJobOpti
   const storeRoot = await mkdtemp(path.join(os.tmpdir(), 'mastercut-queue-store-'));
   const workDir = await mkdtemp(path.join(os.tmpdir(), 'mastercut-queue-work-'));
   const store = createFileStore({ root: storeRoot });
-  const index = createOutputIndex(redis, { prefix: `{mastercut}:test:${queueName}:out:` });
+  const keys = createRedisKeys(`{mastercut}:test:${queueName}:`);
+  const index = createOutputIndex(redis, { keys });
   const workers: RenderWorker[] = [];
   const connections: Redis[] = [];
   return {
     queueName,
+    keys,
     rq,
     redis,
     store,

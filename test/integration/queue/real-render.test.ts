@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probe } from '../../../src/encode/index.js';
-import { enqueueRender, waitForRender, type RenderJobProgress } from '../../../src/queue/index.js';
+import { enqueueRender, waitForRender, type RenderJobProgress } from '../../../src/renders/index.js';
 import { createTestEngine, type TestEngine } from '../../helpers/render-engine.js';
 import { startTestRedis, type EmbeddedRedis } from '../../helpers/redis-server.js';
 import { createQueueKit, type QueueKit } from './queue-test-kit.js';

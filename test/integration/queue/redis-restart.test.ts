@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { enqueueRender, waitForRender } from '../../../src/queue/index.js';
+import { enqueueRender, waitForRender } from '../../../src/renders/index.js';
 import { startTestRedis, type EmbeddedRedis } from '../../helpers/redis-server.js';
 import { createQueueKit, fakeRender, until, type QueueKit } from './queue-test-kit.js';
 

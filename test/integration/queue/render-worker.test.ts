@@ -1,14 +1,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../src/errors/index.js';
-import {
-  enqueueRender,
-  prepareRenderJob,
-  renderJobKey,
-  sweepFinishedJobs,
-  waitForRender,
-  type RenderJobData,
-} from '../../../src/queue/index.js';
+import { sweepFinishedJobs } from '../../../src/queue/index.js';
+import { enqueueRender, prepareRenderJob, renderJobKey, waitForRender, type RenderJobData } from '../../../src/renders/index.js';
 import { createQueueKit, fakeRender, until, useQueueKit } from './queue-test-kit.js';
 
 const env = useQueueKit({ backoffDelayMs: 200, backoffJitter: 0.5 });

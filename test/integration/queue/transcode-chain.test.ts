@@ -4,23 +4,9 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CPU_CAPS } from '../../../src/encode/index.js';
 import { AppError } from '../../../src/errors/index.js';
-import {
-  createDeliverablePlan,
-  createDeliverableRequests,
-  createRenderQueue,
-  createTranscodeSlots,
-  createTranscodeWorker,
-  enqueueRender,
-  planDeliverables,
-  renderOutputKey,
-  type DeliverablePlan,
-  type DeliverableRequests,
-  type RenderQueue,
-  type TranscodeFn,
-  type TranscodeJobData,
-  type TranscodeWorker,
-} from '../../../src/queue/index.js';
+import { createRenderQueue, type RenderQueue, createDeliverablePlan, createDeliverableRequests, createTranscodeSlots, createTranscodeWorker, enqueueRender, planDeliverables, renderOutputKey, type DeliverablePlan, type DeliverableRequests, type TranscodeFn, type TranscodeJobData, type TranscodeWorker } from '../../../src/renders/index.js';
 import { createRedisConnection, closeRedisConnection } from '../../../src/queue/index.js';
+import { createRedisKeys } from '../../../src/redis/index.js';
 import { fakeRender, until, useQueueKit } from './queue-test-kit.js';
 
 const env = useQueueKit({ attempts: 3, backoffDelayMs: 10 });
@@ -67,8 +53,7 @@ beforeEach(() => {
   requests = createDeliverableRequests(env.kit.redis, {
     queue: tq.queue,
     jobOptions: tq.jobOptions,
-    prefix: `{mastercut}:test:${tq.queueName}:`,
-    indexPrefix: `{mastercut}:test:${env.kit.queueName}:out:`,
+    keys: { ...createRedisKeys(`{mastercut}:test:${tq.queueName}:`), output: env.kit.keys.output },
   });
 });
 

@@ -3,17 +3,9 @@ import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOutputIndex } from '../../../src/cache/index.js';
+import { createOutputIndex, createRenderQueue, type RenderQueue, enqueueRender, getRenderStatus, waitForRender } from '../../../src/renders/index.js';
 import { probe } from '../../../src/encode/index.js';
-import {
-  closeRedisConnection,
-  createRedisConnection,
-  createRenderQueue,
-  enqueueRender,
-  getRenderStatus,
-  waitForRender,
-  type RenderQueue,
-} from '../../../src/queue/index.js';
+import { closeRedisConnection, createRedisConnection } from '../../../src/queue/index.js';
 import { createFileStore } from '../../../src/storage/index.js';
 import { startTestRedis, type EmbeddedRedis } from '../../helpers/redis-server.js';
 import { startWorkerProcess, type WorkerChild } from '../../helpers/worker-process.js';

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRegistry } from '../../../src/cli/render-engine.js';
+import { createDefaultRegistry } from '../../../src/pipeline/index.js';
 import { findChromium } from '../../../src/encode/index.js';
 import { BUNDLE_ORIGIN, bundleUrl } from '../../../src/render/index.js';
 import { repoRoot } from '../../helpers/render-engine.js';
@@ -12,7 +12,7 @@ let page: Page;
 
 /** The live player runs in an ordinary page (no begin-frame control): requestAnimationFrame drives it. */
 beforeAll(async () => {
-  const registry = createRegistry({ cacheDir: path.join(repoRoot, '.cache/test') });
+  const registry = createDefaultRegistry({ cacheDir: path.join(repoRoot, '.cache/test') });
   const bundle = await registry.bundle('reference');
   browser = await puppeteer.launch({
     executablePath: (await findChromium()).path,

@@ -6,7 +6,7 @@ import type { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiKeyAuth } from '../../../src/api/middleware/api-key-auth.js';
-import { errorHandler } from '../../../src/api/middleware/error-handler.js';
+import { errorHandler } from '../../../src/http/index.js';
 import { jsonBody } from '../../../src/api/middleware/json-body.js';
 import { createWebhookRouter } from '../../../src/api/routes/webhook-routes.js';
 import { createWebhookRegistry, replayWebhookEvents, type WebhookJobData } from '../../../src/engagement/webhooks/index.js';

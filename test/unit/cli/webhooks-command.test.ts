@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { webhooksCommand } from '../../../src/cli/commands/webhooks-command.js';
-import { runCli } from '../../../src/cli/run-cli.js';
+import { runCli } from '../../../src/errors/index.js';
 import { computeWebhookSignature, generateWebhookSecret } from '../../../src/engagement/webhooks/index.js';
 
 const root = path.resolve(import.meta.dirname, '../../..');

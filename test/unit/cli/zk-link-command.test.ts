@@ -4,8 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { zkLinkCommand } from '../../../src/cli/commands/zk-link-command.js';
-import { createRegistry } from '../../../src/cli/render-engine.js';
-import { runCli } from '../../../src/cli/run-cli.js';
+import { createDefaultRegistry } from '../../../src/pipeline/index.js';
+import { runCli } from '../../../src/errors/index.js';
 import { loadConfig } from '../../../src/config/index.js';
 import { openZeroKnowledgeProps } from '../../../src/zero-knowledge/index.js';
 
@@ -36,7 +36,7 @@ describe('mastercut zk-link', () => {
     expect(url.pathname).toMatch(/^\/z\/zk1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
     expect(url.pathname).not.toMatch(/Zuleika|Wander/);
     const pid = /pseudonymous id: ([A-Za-z0-9_-]+)/.exec(run.stderr)![1];
-    const registry = createRegistry(loadConfig());
+    const registry = createDefaultRegistry(loadConfig());
     const version = (await registry.bundle('year-recap')).version;
     const opened = await openZeroKnowledgeProps(url.pathname.slice(3), url.hash.slice(3), { templateId: 'year-recap', templateVersion: version });
     expect(opened.header).toEqual({ templateId: 'year-recap', templateVersion: version, channel: 'web', pseudonymousId: pid, campaignId: 'recap-2026' });

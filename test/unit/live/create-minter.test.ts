@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createRegistry } from '../../../src/cli/render-engine.js';
+import { createDefaultRegistry as createRegistry } from '../../../src/pipeline/index.js';
 import { createMinter, subjectHash, type MintRequest } from '../../../src/live/index.js';
 
 const registry = createRegistry({ cacheDir: path.join(os.tmpdir(), 'mastercut-minter') });

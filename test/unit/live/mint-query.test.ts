@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createRegistry } from '../../../src/cli/render-engine.js';
+import { createDefaultRegistry as createRegistry } from '../../../src/pipeline/index.js';
 import { isAppError } from '../../../src/errors/index.js';
 import { createMintQueryParser } from '../../../src/live/index.js';
 

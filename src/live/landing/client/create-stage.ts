@@ -1,5 +1,4 @@
-import type { PlayerApi } from '../../../composition/install-player-api.js';
-import type { PlayerHandle } from '../../../composition/player.js';
+import type { PlayerApi, PlayerHandle } from '../../../composition/index.js';
 import type { LandingClientData } from '../landing-page.schema.js';
 import type { PlaybackSource, Tracker } from './create-tracker.js';
 

@@ -1,4 +1,4 @@
-import type { PlayerApi } from '../../../composition/install-player-api.js';
+import type { PlayerApi } from '../../../composition/index.js';
 
 /**
  * Loads the template's player bundle (`file`, relative to the page's

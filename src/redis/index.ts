@@ -1,0 +1,15 @@
+/**
+ * Redis conventions of the farm: every `{mastercut}` key (one registry) and
+ * the script runner (EVALSHA with a NOSCRIPT fallback, every key in KEYS).
+ */
+export { HASH_TAG, QUEUE_PREFIX, backlogKeys, bullJobKey, createRedisKeys, redisKeys, type CampaignKeys, type RedisKeys } from './keys.js';
+export { defineScript, runScript, scriptRunner, type RedisScript, type ScriptArg } from './run-script.js';
+export { checkColdRender } from './scripts/check-cold-render.js';
+export { claimCampaignKeys } from './scripts/claim-campaign-keys.js';
+export { countCampaignOutcome } from './scripts/count-campaign-outcome.js';
+export { existsEach } from './scripts/exists-each.js';
+export { markCampaignDone } from './scripts/mark-campaign-done.js';
+export { updateOutputRecord } from './scripts/output-index-update.js';
+export { recordSubjectItems } from './scripts/record-subject.js';
+export { sendRenderStream } from './scripts/send-render-stream.js';
+export { wantDeliverables } from './scripts/want-deliverables.js';

@@ -1,0 +1,89 @@
+/**
+ * Every `{mastercut}` Redis key of the farm is built here, in the manner of
+ * BullMQ's QueueKeys: one place names the layout, so a script's KEYS, a
+ * MULTI block and a reader agree on it, and the hash tag that keeps them all
+ * in one Redis Cluster slot cannot be forgotten.
+ */
+
+/** The Redis Cluster hash tag every key (BullMQ's included) starts with. */
+export const HASH_TAG = '{mastercut}';
+
+/** BullMQ's queue prefix: its keys are `<prefix>:<queue>:<suffix>`. */
+export const QUEUE_PREFIX = HASH_TAG;
+
+/** The key of a BullMQ job hash (what `queue.toKey(jobId)` returns). */
+export function bullJobKey(queueName: string, jobId: string, prefix: string = QUEUE_PREFIX): string {
+  return `${prefix}:${queueName}:${jobId}`;
+}
+
+/** BullMQ's keys that hold a queue's backlog (jobs not yet finished). */
+export function backlogKeys(queueName: string, prefix: string = QUEUE_PREFIX): { wait: string; paused: string; active: string; prioritized: string; delayed: string } {
+  const base = `${prefix}:${queueName}`;
+  return { wait: `${base}:wait`, paused: `${base}:paused`, active: `${base}:active`, prioritized: `${base}:prioritized`, delayed: `${base}:delayed` };
+}
+
+/**
+ * The farm's own keys under `base` (default `{mastercut}:`). Tests pass a
+ * base of their own (still under the hash tag) to keep runs apart.
+ */
+export function createRedisKeys(base = `${HASH_TAG}:`) {
+  if (!base.startsWith(HASH_TAG)) throw new Error(`Redis key base must start with ${HASH_TAG} (one Cluster slot): ${base}`);
+  const campaignBase = (id: string) => `${base}cmp:${id}`;
+  return {
+    base,
+    /** Hash: the output index record of one render or deliverable key. */
+    output: (key: string) => `${base}out:${key}`,
+    /** Set: plan ids waiting for a master to be published (the render -> transcode chain). */
+    wanted: (renderKey: string) => `${base}want:${renderKey}`,
+    /** String: one stored deliverable plan (JSON). */
+    plan: (planId: string) => `${base}plan:${planId}`,
+    /** Stream: a live render's bytes as they are encoded. */
+    renderStream: (renderKey: string) => `${base}stream:${renderKey}`,
+    /** Hash: one worker's heartbeat. */
+    worker: (role: string, id: string) => `${base}workers:${role}:${id}`,
+    /** SCAN pattern of the worker heartbeats of one role, or of all. */
+    workerPattern: (role?: string) => `${base}workers:${role ?? '*'}:*`,
+    /** Redis keys of one campaign (all share the hash tag with the queue and the output index). */
+    campaign: (id: string) => {
+      const meta = campaignBase(id);
+      return {
+        /** Hash: parameters, state and counters. */
+        meta,
+        /** List, file order: `recipientId key1 key2...` (one key per distinct variant). */
+        manifest: `${meta}:manifest`,
+        /** List of JSON invalid-row reports (line, reason, field paths; never values). */
+        errors: `${meta}:errors`,
+        /** Set of the campaign's distinct render keys: one render per key, whatever the duplicates. */
+        keys: `${meta}:keys`,
+        /** Set of keys counted as rendered (idempotent counting). */
+        rendered: `${meta}:rendered`,
+        /** Set of keys counted as failed. */
+        failed: `${meta}:failed`,
+        /** Set of keys whose job another producer owns (its hooks name another campaign, or none). */
+        foreign: `${meta}:foreign`,
+      };
+    },
+    /** String: stored props of a Live link. */
+    storedProps: (id: string) => `${base}props:${id}`,
+    /** Sorted set: a sliding-window log of cold renders of one client (hashed). */
+    coldClient: (digest: string) => `${base}cold:c:${digest}`,
+    /** Sorted set: a sliding-window log of cold renders of one link (hashed). */
+    coldLink: (digest: string) => `${base}cold:l:${digest}`,
+    /** Set of what belongs to one recipient (by subject hash). */
+    subject: (subjectHash: string) => `${base}subject:${subjectHash}`,
+    /** Tombstone of an erased recipient (by subject hash). */
+    tombstone: (subjectHash: string) => `${base}tomb:${subjectHash}`,
+    /** Tombstone of an erased render/deliverable key (value: erase time in ms). */
+    keyTombstone: (key: string) => `${base}tomb:key:${key}`,
+    /** Stream: the audit log of erasures. */
+    audit: `${base}audit`,
+    /** Pub/sub channel of erasures. */
+    erasures: `${base}erasures`,
+  };
+}
+
+export type RedisKeys = ReturnType<typeof createRedisKeys>;
+export type CampaignKeys = ReturnType<RedisKeys['campaign']>;
+
+/** The farm's keys under the default base. */
+export const redisKeys: RedisKeys = createRedisKeys();

@@ -1,0 +1,74 @@
+import type { Queue } from 'bullmq';
+import { isKey } from '../cache/index.js';
+import { AppError, errorCodes, type ErrorCode } from '../errors/index.js';
+import type { ObjectStore } from '../storage/index.js';
+import { storedOutput } from './done-and-stored.js';
+import type { RenderOutputIndex } from './render-deps.js';
+import type { RenderJobData } from './render-job.schema.js';
+import { renderStateFromJob, type RenderState } from './render-state.js';
+
+/** Progress as the processor reports it (job.updateProgress). */
+export interface RenderJobProgress {
+  /** 0..100 */
+  percent: number;
+  framesDone: number;
+  totalFrames: number;
+  etaSeconds?: number;
+}
+
+export interface RenderStatus {
+  renderKey: string;
+  state: RenderState;
+  progress?: RenderJobProgress;
+  output?: { storageKey: string; size: number; contentType: string };
+  /** Safe to show a client: a code and its public message. */
+  error?: { code: string; message: string };
+  /** Tries made so far (failed or running). */
+  attemptsMade?: number;
+}
+
+export interface RenderStatusDeps {
+  queue: Queue<RenderJobData>;
+  index: RenderOutputIndex;
+  /** A `done` record whose object is gone is not reported done. */
+  store: Pick<ObjectStore, 'head'>;
+}
+
+/**
+ * The state of one render key, from the output index (the durable truth for
+ * finished outputs) and the queue (live state, progress, retries). Throws
+ * INVALID_KEY for a malformed key and NOT_FOUND for a key nobody asked for
+ * (or whose job and record have both expired).
+ */
+export async function getRenderStatus(deps: RenderStatusDeps, renderKey: string): Promise<RenderStatus> {
+  if (!isKey(renderKey)) throw new AppError('INVALID_KEY', 'A render key is 64 lowercase hex characters.');
+  const record = await deps.index.get(renderKey);
+  if (record?.storageKey && (await storedOutput(deps.store, record))) {
+    return {
+      renderKey,
+      state: 'done',
+      output: { storageKey: record.storageKey, size: record.size ?? 0, contentType: record.contentType ?? 'application/octet-stream' },
+    };
+  }
+
+  const job = await deps.queue.getJob(renderKey);
+  const state = job ? renderStateFromJob(await job.getState()) : undefined;
+  if (job && state && state !== 'done') {
+    const status: RenderStatus = { renderKey, state, attemptsMade: job.attemptsMade };
+    if (isProgress(job.progress)) status.progress = job.progress;
+    if (state === 'failed') status.error = publicError(record?.error);
+    return status;
+  }
+  if (record?.state === 'failed') return { renderKey, state: 'failed', error: publicError(record.error) };
+  throw new AppError('NOT_FOUND', `No render with key ${renderKey}.`);
+}
+
+/** The index stores the error code only; the client gets the code's public message. */
+function publicError(code: string | undefined): { code: string; message: string } {
+  const known = code && code in errorCodes ? (code as ErrorCode) : 'INTERNAL';
+  return { code: known, message: errorCodes[known].publicMessage };
+}
+
+function isProgress(value: unknown): value is RenderJobProgress {
+  return typeof value === 'object' && value !== null && typeof (value as RenderJobProgress).percent === 'number';
+}

@@ -1,0 +1,138 @@
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import { AppError } from '../errors/index.js';
+import { redisKeys, runScript, updateOutputRecord, type RedisKeys } from '../redis/index.js';
+import { isKey } from '../cache/index.js';
+import { outputRecordSchema, type OutputRecord } from './output-record.schema.js';
+
+export interface OutputIndexOptions {
+  /** The key registry (tests pass one under a base of their own). Default: the farm's. */
+  keys?: RedisKeys;
+  /** Expire records this many seconds after their last set/update; none by default. */
+  ttlSeconds?: number;
+}
+
+/** A change to a record: `undefined` removes an optional field (e.g. a stale `error`). */
+export type OutputRecordPatch = Partial<Omit<OutputRecord, 'key' | 'updatedAt'>>;
+
+/** The output index: what is known about each render key's output. */
+export interface OutputIndex {
+  get(key: string): Promise<OutputRecord | undefined>;
+  /** Several records in one round trip, in the order of `keys`. */
+  getMany(keys: readonly string[]): Promise<(OutputRecord | undefined)[]>;
+  /** Replaces the whole record (fields it lacks are removed). */
+  set(record: OutputRecord): Promise<void>;
+  /** Merges a patch into an existing record and refreshes updatedAt; false when there is none. */
+  update(key: string, patch: OutputRecordPatch): Promise<boolean>;
+  /** True when a record was removed. */
+  delete(key: string): Promise<boolean>;
+}
+
+const patchSchema = outputRecordSchema.omit({ key: true, updatedAt: true }).partial();
+
+/** Record fields stored as numbers: a Redis hash holds strings only, so these are restored on read. */
+const NUMERIC_FIELDS = new Set(
+  Object.entries(outputRecordSchema.shape)
+    .filter(([, field]) => (field instanceof z.ZodOptional ? field.unwrap() : field) instanceof z.ZodNumber)
+    .map(([name]) => name),
+);
+
+/** Fields a patch may clear: only optional ones, or the record would stop parsing. */
+const OPTIONAL_FIELDS = new Set(
+  Object.entries(outputRecordSchema.shape)
+    .filter(([, field]) => field instanceof z.ZodOptional)
+    .map(([name]) => name),
+);
+
+
+function assertKey(key: string): void {
+  if (!isKey(key)) throw new AppError('INVALID_KEY', 'Output index keys are 64 hex characters', { details: { reason: 'not a key' } });
+}
+
+function invalidRecord(what: string, error: z.ZodError): AppError {
+  const issues = error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
+  return new AppError('INVALID_ARGUMENT', `Invalid output ${what}`, { details: { issues } });
+}
+
+function toFields(values: Record<string, unknown>): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const [name, value] of Object.entries(values)) if (value !== undefined) fields[name] = String(value);
+  return fields;
+}
+
+function fromFields(key: string, fields: Record<string, string>): OutputRecord {
+  const raw: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(fields)) raw[name] = NUMERIC_FIELDS.has(name) ? Number(value) : value;
+  const parsed = outputRecordSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new AppError('INTERNAL', `Output index record ${key} is corrupt`, { cause: parsed.error });
+  }
+  return parsed.data;
+}
+
+/**
+ * The output index in Redis: one hash per key (`keys.output(key)`) whose fields
+ * are the OutputRecord's fields, so a worker can patch `state` without
+ * rewriting the rest and ops can read it with HGETALL.
+ */
+export function createOutputIndex(redis: Redis, options: OutputIndexOptions = {}): OutputIndex {
+  const keys = options.keys ?? redisKeys;
+  const ttl = options.ttlSeconds;
+  if (ttl !== undefined && (!Number.isInteger(ttl) || ttl <= 0)) {
+    throw new AppError('INVALID_ARGUMENT', 'ttlSeconds must be a positive integer', { details: { ttlSeconds: ttl } });
+  }
+  const redisKey = keys.output;
+
+  return {
+    async get(key) {
+      assertKey(key);
+      const fields = await redis.hgetall(redisKey(key));
+      return Object.keys(fields).length === 0 ? undefined : fromFields(key, fields);
+    },
+
+    async getMany(wanted) {
+      if (wanted.length === 0) return [];
+      wanted.forEach(assertKey);
+      const pipeline = redis.pipeline();
+      for (const key of wanted) pipeline.hgetall(redisKey(key));
+      const results = (await pipeline.exec()) ?? [];
+      return wanted.map((key, i) => {
+        const [err, fields] = results[i] ?? [new Error('no reply'), null];
+        if (err) throw err;
+        const hash = fields as Record<string, string>;
+        return Object.keys(hash).length === 0 ? undefined : fromFields(key, hash);
+      });
+    },
+
+    async set(record) {
+      const parsed = outputRecordSchema.safeParse(record);
+      if (!parsed.success) throw invalidRecord('record', parsed.error);
+      assertKey(parsed.data.key);
+      const target = redisKey(parsed.data.key);
+      // DEL + HSET in one transaction: readers never see a mix of old and new fields.
+      const tx = redis.multi().del(target).hset(target, toFields(parsed.data));
+      if (ttl !== undefined) tx.expire(target, ttl);
+      const results = await tx.exec();
+      const failed = results?.find(([err]) => err);
+      if (!results || failed) throw failed?.[0] ?? new AppError('INTERNAL', 'Output index transaction aborted');
+    },
+
+    async update(key, patch) {
+      assertKey(key);
+      const parsed = patchSchema.safeParse(patch);
+      if (!parsed.success) throw invalidRecord('patch', parsed.error);
+      // Optional fields given as undefined are cleared; zod drops them, so read them from the input.
+      const cleared = Object.entries(patch)
+        .filter(([name, value]) => value === undefined && OPTIONAL_FIELDS.has(name))
+        .map(([name]) => name);
+      const fields = toFields({ ...parsed.data, updatedAt: Date.now() });
+      const args = [ttl === undefined ? '' : String(ttl), String(cleared.length), ...cleared, ...Object.entries(fields).flat()];
+      return (await runScript(redis, updateOutputRecord, [redisKey(key)], args)) === 1;
+    },
+
+    async delete(key) {
+      assertKey(key);
+      return (await redis.del(redisKey(key))) > 0;
+    },
+  };
+}

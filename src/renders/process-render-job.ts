@@ -1,0 +1,186 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { OutputRecord } from './output-record.schema.js';
+import type { JobLike, JobLogger } from '../queue/index.js';
+import { AppError, CancelledError, isAppError } from '../errors/index.js';
+import type { RenderRequest, RenderResult } from '../pipeline/index.js';
+import type { ObjectStore } from '../storage/index.js';
+import type { RenderJobProgress } from './get-render-status.js';
+import type { RenderStreamWriter } from './render-stream-writer.js';
+import type { RenderOutputIndex } from './render-deps.js';
+import { renderJobKey } from './render-job-key.js';
+import { renderJobSchema, renderOutputKey, type RenderJobData } from './render-job.schema.js';
+import { contentTypeOf } from './render-state.js';
+
+/** Minimal structured logger (pino fits). */
+/** What the processor needs; the worker wires it once per process. */
+export interface RenderJobContext {
+  renderVideo: (request: RenderRequest) => Promise<RenderResult>;
+  store: Pick<ObjectStore, 'put' | 'head' | 'delete'>;
+  index: RenderOutputIndex;
+  /** Renders are written here first, then moved into the store. */
+  workDir: string;
+  log?: JobLogger;
+  /** Called once a job's output is in the store (also when it already was). */
+  onRendered?: (data: RenderJobData, renderKey: string) => Promise<void> | void;
+  /** Called when a job fails for good (no retry left, or not retryable). */
+  onFailed?: (data: RenderJobData, renderKey: string, error: unknown) => Promise<void> | void;
+  /** Minimum time between two progress reports. Default 500 ms. */
+  progressIntervalMs?: number;
+  /** Live jobs stream their MP4 through this while it encodes (cold Live URLs read it). */
+  openStream?: (renderKey: string, attempt: number) => RenderStreamWriter;
+  /** True when the key's recipient was erased since `startedAt` (ms): the render must not be published. */
+  wasErased?: (renderKey: string, startedAt: number) => Promise<boolean>;
+}
+
+/** The parts of a job the processor reads: BullMQ's Job fits, so does a test object. */
+export type RenderJobLike = JobLike<RenderJobProgress>;
+
+export interface RenderJobResult {
+  renderKey: string;
+  storageKey: string;
+  size: number;
+  contentType: string;
+  /** True when the output existed already and nothing was rendered. */
+  skipped: boolean;
+}
+
+/**
+ * Renders one job and publishes its output: validate -> skip if already
+ * stored -> render to a private temp file -> `store.put` (atomic) -> index
+ * `done`. Readers never see a partial output: the file only enters the store
+ * whole, by rename. A failure marks the index `failed` only on the last try,
+ * so a retry in progress is not reported as a failure.
+ */
+export async function processRenderJob(ctx: RenderJobContext, job: RenderJobLike): Promise<RenderJobResult> {
+  const data = parseJobData(job);
+  const key = renderJobKey(data);
+  const storageKey = renderOutputKey(key, data.format);
+  const contentType = contentTypeOf(data.format);
+  const base: Omit<OutputRecord, 'state' | 'updatedAt'> = {
+    key,
+    templateId: data.templateId,
+    templateVersion: data.templateVersion,
+    variant: data.variant,
+    ...(data.campaignId === undefined ? {} : { campaignId: data.campaignId }),
+  };
+
+  // The store is the truth: an output there (rendered by an earlier try that
+  // died before finishing the job, or by another job) is only re-indexed.
+  const existing = await ctx.store.head(storageKey);
+  if (existing) {
+    const record = await ctx.index.get(key);
+    if (record?.state !== 'done') {
+      await ctx.index.set({ ...base, state: 'done', storageKey, size: existing.size, contentType, updatedAt: Date.now() });
+    }
+    await ctx.onRendered?.(data, key);
+    return { renderKey: key, storageKey, size: existing.size, contentType, skipped: true };
+  }
+
+  const startedAt = Date.now();
+  await ctx.index.set({ ...base, state: 'rendering', updatedAt: Date.now() });
+  await mkdir(ctx.workDir, { recursive: true });
+  const tmp = path.join(ctx.workDir, `${key}.${randomBytes(6).toString('hex')}.${data.format}`);
+  const stream = data.priorityClass === 'live' && data.format === 'mp4' ? ctx.openStream?.(key, job.attemptsMade + 1) : undefined;
+  try {
+    const report = throttledProgress(job, ctx.progressIntervalMs ?? 500);
+    const result = await ctx.renderVideo({
+      templateId: data.templateId,
+      variant: data.variant,
+      props: data.props,
+      format: data.format,
+      out: tmp,
+      signal: job.signal,
+      onProgress: report,
+      ...(stream ? { onStreamChunk: (chunk: Buffer) => stream.write(chunk) } : {}),
+    });
+    if (job.signal?.aborted) throw new CancelledError(String(job.signal.reason ?? 'cancelled'));
+    // Erased while it rendered: the tombstone wins, nothing is published.
+    await assertNotErased(ctx, key, startedAt);
+    if (result.templateVersion !== data.templateVersion) {
+      // A deploy changed the template between enqueue and render (rolling
+      // update). Publishing is still better than failing the job; the log lets
+      // operators see keys whose content is a newer version.
+      ctx.log?.warn({ renderKey: key, templateId: data.templateId, queued: data.templateVersion, rendered: result.templateVersion }, 'template version changed since enqueue');
+    }
+    const info = await ctx.store.put(storageKey, { file: tmp }, { contentType });
+    await ctx.index.set({ ...base, state: 'done', storageKey, size: info.size, contentType, updatedAt: Date.now() });
+    if (ctx.wasErased && (await ctx.wasErased(key, startedAt))) {
+      // The erase ran between the check above and the put: take it back.
+      await ctx.store.delete(storageKey);
+      await ctx.index.delete?.(key);
+      throw new AppError('SUBJECT_ERASED', 'the recipient of this render was erased while it was published; it was removed');
+    }
+    await stream?.end();
+    await ctx.onRendered?.(data, key);
+    ctx.log?.info({ renderKey: key, templateId: data.templateId, size: info.size }, 'render published');
+    return { renderKey: key, storageKey, size: info.size, contentType, skipped: false };
+  } catch (err) {
+    await stream?.fail(isAppError(err) ? err.code : 'INTERNAL');
+    await recordFailure(ctx, job, data, key, err);
+    throw err;
+  } finally {
+    await rm(tmp, { force: true });
+  }
+}
+
+async function assertNotErased(ctx: RenderJobContext, key: string, startedAt: number): Promise<void> {
+  if (ctx.wasErased && (await ctx.wasErased(key, startedAt))) {
+    throw new AppError('SUBJECT_ERASED', 'the recipient of this render was erased; it is not published');
+  }
+}
+
+function parseJobData(job: RenderJobLike): RenderJobData {
+  const parsed = renderJobSchema.safeParse(job.data);
+  if (!parsed.success) {
+    const fields = parsed.error.issues.map((issue) => issue.path.join('.') || '(root)');
+    throw new AppError('INVALID_ARGUMENT', `Render job ${job.id ?? '?'} has invalid data: ${fields.join(', ')}`);
+  }
+  // The job id is the cache key: a job whose data does not hash to its id
+  // would publish one render under another's name.
+  if (job.id !== undefined && job.id !== renderJobKey(parsed.data)) {
+    throw new AppError('INVALID_ARGUMENT', `Render job ${job.id} does not match the key of its data.`);
+  }
+  return parsed.data;
+}
+
+async function recordFailure(ctx: RenderJobContext, job: RenderJobLike, data: RenderJobData, key: string, err: unknown) {
+  if (err instanceof CancelledError) {
+    // Shutdown or a lost lock: not a failure. The index is left alone: after
+    // a lost lock another worker may already own the key and its record.
+    return;
+  }
+  const retryable = isAppError(err) ? err.retryable : true;
+  const final = !retryable || job.attemptsMade + 1 >= job.attempts;
+  const code = isAppError(err) ? err.code : 'INTERNAL';
+  ctx.log?.[final ? 'error' : 'warn'](
+    { renderKey: key, templateId: data.templateId, code, attempt: job.attemptsMade + 1, final, err: errorSummary(err) },
+    final ? 'render failed' : 'render failed, will retry',
+  );
+  if (!final) {
+    await ctx.index.update(key, { state: 'queued', error: code });
+    return;
+  }
+  await ctx.index.update(key, { state: 'failed', error: code });
+  await ctx.onFailed?.(data, key, err);
+}
+
+/** Message and code only: a stack or cause could carry props. */
+function errorSummary(err: unknown): { message: string; name: string } {
+  return err instanceof Error ? { name: err.name, message: err.message } : { name: 'Error', message: String(err) };
+}
+
+function throttledProgress(job: RenderJobLike, intervalMs: number) {
+  let last = 0;
+  return (p: { framesDone: number; totalFrames: number; etaSeconds: number | undefined }) => {
+    const now = Date.now();
+    if (!job.updateProgress || (now - last < intervalMs && p.framesDone < p.totalFrames)) return;
+    last = now;
+    const percent = p.totalFrames > 0 ? Math.floor((100 * p.framesDone) / p.totalFrames) : 0;
+    const progress: RenderJobProgress = { percent, framesDone: p.framesDone, totalFrames: p.totalFrames };
+    if (p.etaSeconds !== undefined) progress.etaSeconds = Math.round(p.etaSeconds);
+    // Progress is advisory: a failed report (Redis blip) must not fail the render.
+    void Promise.resolve(job.updateProgress(progress)).catch(() => undefined);
+  };
+}

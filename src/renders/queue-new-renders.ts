@@ -1,0 +1,68 @@
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { claimCampaignKeys, redisKeys, runScript, type CampaignKeys } from '../redis/index.js';
+import type { ObjectStore } from '../storage/index.js';
+import { storedOutput } from './done-and-stored.js';
+import type { PreparedRenderJob } from './prepare-render-job.js';
+import { claimJobSlot } from './request-once.js';
+import type { RenderJobData } from './render-job.schema.js';
+
+/** What a campaign's batch request needs (fan-out passes its own deps). */
+export interface QueueNewRendersDeps {
+  redis: Redis;
+  queue: Queue<RenderJobData>;
+  store: Pick<ObjectStore, 'head'>;
+}
+
+/** What happened to one chunk's distinct render keys. */
+export interface QueueOutcome {
+  /** Keys new to this campaign. */
+  fresh: number;
+  /** The jobs of those keys (their deliverables are requested once per campaign). */
+  freshJobs: PreparedRenderJob[];
+  /** Jobs this campaign added. */
+  added: number;
+  /** Their render keys. */
+  addedKeys: Set<string>;
+  /** Keys already done before the campaign: counted rendered at once. */
+  cached: string[];
+  /** Keys whose job another producer already queued: settled later from the output index. */
+  joined: string[];
+}
+
+const NEW = 1;
+const JOB_EXISTS = 2;
+const INDEXED_DONE = 4;
+const DONE = { state: 'done' } as const;
+
+/**
+ * Adds the renders of one chunk that neither this campaign (dedupe set) nor
+ * anyone else (output index + store, existing job) has made or queued: one
+ * claim script, a store check for the few already done, then one addBulk.
+ */
+export async function queueNewRenders(deps: QueueNewRendersDeps, keys: CampaignKeys, jobs: Map<string, PreparedRenderJob>): Promise<QueueOutcome> {
+  const outcome: QueueOutcome = { fresh: 0, freshJobs: [], added: 0, addedKeys: new Set(), cached: [], joined: [] };
+  if (jobs.size === 0) return outcome;
+  const all = [...jobs.values()];
+  const scriptKeys = [keys.keys];
+  for (const job of all) scriptKeys.push(deps.queue.toKey(job.renderKey), redisKeys.output(job.renderKey));
+  const claims = (await runScript(deps.redis, claimCampaignKeys, scriptKeys, all.map((job) => job.renderKey))) as number[];
+  const toAdd: PreparedRenderJob[] = [];
+  await Promise.all(
+    all.map(async (job, i) => {
+      const code = claims[i] ?? 0;
+      if (!(code & NEW)) return;
+      outcome.fresh++;
+      outcome.freshJobs.push(job);
+      // The claim script read the index; done-and-stored asks the store (a deleted output is rendered again).
+      if (await storedOutput(deps.store, code & INDEXED_DONE ? DONE : undefined, job.storageKey)) outcome.cached.push(job.renderKey);
+      // Campaigns never raise a priority: their jobs are the lowest class.
+      else if (code & JOB_EXISTS && (await claimJobSlot(deps.queue, job.renderKey)).slot === 'joined') outcome.joined.push(job.renderKey);
+      else toAdd.push(job);
+    }),
+  );
+  if (toAdd.length > 0) await deps.queue.addBulk(toAdd.map((job) => ({ name: job.name, data: job.data, opts: job.opts })));
+  outcome.added = toAdd.length;
+  for (const job of toAdd) outcome.addedKeys.add(job.renderKey);
+  return outcome;
+}
