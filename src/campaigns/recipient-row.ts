@@ -1,3 +1,5 @@
+import { RECIPIENT_ID_PATTERN } from '../recipients/index.js';
+
 /** A JSON Schema node, as far as row coercion reads it. */
 export interface JsonSchemaNode {
   type?: string | string[];
@@ -17,8 +19,8 @@ export type ParsedRow =
   | { ok: true; recipientId: string; props: Record<string, unknown> }
   | { ok: false; issues: RowIssue[] };
 
-/** Recipient ids end up in Redis keys, manifests and URLs: short and plain only. */
-export const RECIPIENT_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+/** The one recipient id rule (src/recipients): campaign rows and profiles share it. */
+export { RECIPIENT_ID_PATTERN };
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const FORBIDDEN_SEGMENTS = new Set(['__proto__', 'constructor', 'prototype']);
