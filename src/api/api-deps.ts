@@ -44,6 +44,8 @@ export interface ApiDeps {
    * behind the API key, `/v1/conversions` (own auth: the pixel is public).
    */
   engagement?: { events: Router; metrics: Router; conversions: Router };
+  /** Recipient profiles (createRecipientRoutes), mounted at /v1/recipients behind the API key; it reads its own bodies. */
+  recipientRouter?: Router;
   /** Zero-knowledge link pages (createZeroKnowledgeRoutes), public, mounted at /z. */
   zeroKnowledge?: Router;
 }
