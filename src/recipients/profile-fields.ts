@@ -28,7 +28,7 @@ export function canonicalFields(fields: unknown, maxBytes: number): CanonicalFie
   const bytes = Buffer.byteLength(json);
   if (bytes > maxBytes) {
     throw new AppError('PAYLOAD_TOO_LARGE', `a profile is at most ${maxBytes} bytes of JSON (this one is ${bytes}); RECIPIENT_PROFILE_MAX_BYTES sets the limit`, {
-      details: { maxBytes, bytes },
+      details: { maxBytes, bytes, issues: [{ path: '(root)', message: `the profile is ${bytes} bytes of canonical JSON; at most ${maxBytes} (RECIPIENT_PROFILE_MAX_BYTES)` }] },
     });
   }
   // The same content hash as props (sha256 of canonical JSON): one definition of "the same data".
