@@ -155,6 +155,13 @@ describe('POST /v1/recipients/bulk', () => {
   });
 });
 
+describe('GET /v1/templates/:id', () => {
+  it('shows the profile mapping a template declares', async () => {
+    const res = await call('GET', '/v1/templates/loyalty-tier');
+    expect(res.body.profileMapping).toMatchObject({ firstName: { path: 'name.first', default: 'there' }, points: { path: 'loyalty.points' } });
+  });
+});
+
 describe('erasure', () => {
   it('DELETE /v1/subjects/:id removes the profile', async () => {
     await call('PUT', '/v1/recipients/gone-1', { email: 'a@example.com' });
