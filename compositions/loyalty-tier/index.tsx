@@ -98,4 +98,13 @@ export default defineTemplate({
   component: LoyaltyTier,
   fonts: INTER_FONTS,
   posterFrame: 165,
+  // Recipient profiles (src/recipients propsFromProfile): where each prop comes from; a missing field without a default is an error.
+  profileMapping: {
+    firstName: { path: 'name.first', default: 'there' },
+    currentTier: { path: 'loyalty.tier' },
+    nextTier: { path: 'loyalty.nextTier' },
+    points: { path: 'loyalty.points' },
+    pointsToNextTier: { path: 'loyalty.pointsToNextTier' },
+    memberSince: { path: 'loyalty.memberSince' },
+  },
 });

@@ -46,6 +46,8 @@ export interface ApiDeps {
   engagement?: { events: Router; metrics: Router; conversions: Router };
   /** MINT_KEYS: refused on every API-key route with MINT_KEY_FORBIDDEN (403). */
   mintKeys?: readonly string[];
+  /** Recipient profiles (createRecipientRoutes), mounted at /v1/recipients behind the API key; it reads its own bodies. */
+  recipientRouter?: Router;
   /** Zero-knowledge link pages (createZeroKnowledgeRoutes), public, mounted at /z. */
   zeroKnowledge?: Router;
 }

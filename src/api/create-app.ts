@@ -73,6 +73,8 @@ export function createApp(deps: ApiDeps, options: ApiOptions = {}): Express {
   // and JSON with its own (larger) limit for inline recipient lists.
   if (deps.campaignRouter) app.use('/v1/campaigns', auth, deps.campaignRouter);
   if (deps.webhookRouter) app.use('/v1/webhooks', auth, json, deps.webhookRouter);
+  // Profiles read their own bodies: merge patches, and CSV / JSON Lines bulk uploads.
+  if (deps.recipientRouter) app.use('/v1/recipients', auth, deps.recipientRouter);
   if (deps.live) {
     app.use('/v1/live-links', auth, json, deps.live.links);
     app.use('/v1/subjects', auth, deps.live.subjects);

@@ -23,6 +23,8 @@ import { createEngagementWiring } from './engagement-wiring.js';
 import { createCampaignRouter } from './routes/campaign-routes.js';
 import { createWebhookDispatcher, createWebhookRegistry, replayWebhookEvents, scrubWebhookDeliveries, type WebhookJobData, eraseEngagement, createDashboardRoutes, createSessionRevocations, listRecentWebhookFailures } from '../engagement/index.js';
 import { createWebhookRouter } from './routes/webhook-routes.js';
+import { createRecipientRoutes } from './routes/recipient-routes.js';
+import { createProfileStore, RECIPIENT_ID_PATTERN } from '../recipients/index.js';
 import { createZeroKnowledgeRoutes, withZeroKnowledgeBeacons } from '../zero-knowledge-page/index.js';
 
 /**
@@ -159,11 +161,14 @@ async function wireApiServer({ config, options, logger, redisUrl, keyring, regis
   const webhookSink = createWebhookDispatcher(webhookDeps, { retryScheduleMs: config.webhooks.retryScheduleMs });
   // Engagement next: the Live routes record impressions and clicks, campaigns record deliveries.
   const engagement = createEngagementWiring({ config, redis: renderQueue.connection, logger, sinks: [webhookSink], onIngested: metrics.onIngested });
+  const recipientProfiles = createProfileStore(renderQueue.connection, { maxBytes: config.recipients.profileMaxBytes });
   const live = await createLiveWiring({
-    // An erasure also removes the subject's engagement events, aggregate entries, conversions' ids and click references, and their pending webhook and CDP deliveries.
+    // An erasure also removes the subject's engagement events, aggregate entries, conversions' ids and click references, their pending webhook and CDP deliveries, and their profile.
     eraseElsewhere: async (recipientId) => ({
       ...(await eraseEngagement(renderQueue.connection, recipientId)),
       webhookEvents: await scrubWebhookDeliveries({ redis: webhookQueue.connection, queue: webhookQueue.queue }, recipientId),
+      // Ids outside the profile rule never had a profile.
+      profiles: RECIPIENT_ID_PATTERN.test(recipientId) && (await recipientProfiles.delete(recipientId)) ? 1 : 0,
     }),
     events: engagement.liveEvents,
     eventsUrl: '/v1/events',
@@ -240,6 +245,10 @@ async function wireApiServer({ config, options, logger, redisUrl, keyring, regis
       mintKeys: config.mint.keys,
       zeroKnowledge: await createZeroKnowledgeRoutes({ registry, profiles, eventsUrl: '/v1/events' }),
       webhookRouter,
+      recipientRouter: createRecipientRoutes(
+        { profiles: recipientProfiles, redis: renderQueue.connection },
+        { maxUploadBytes: config.recipients.bulkMaxBytes, redisTimeoutMs: options.redisTimeoutMs },
+      ),
       readiness,
       metrics,
       dashboard: createDashboardRoutes(

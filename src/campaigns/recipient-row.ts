@@ -11,6 +11,7 @@ import {
 } from '../templates/index.js';
 
 export type { JsonSchemaNode };
+import { RECIPIENT_ID_PATTERN } from '../recipients/index.js';
 
 /** One failing field of a row: its path and a fixed message, never its value (personal data). */
 export interface RowIssue {
@@ -22,8 +23,8 @@ export type ParsedRow =
   | { ok: true; recipientId: string; props: Record<string, unknown> }
   | { ok: false; issues: RowIssue[] };
 
-/** Recipient ids end up in Redis keys, manifests and URLs: short and plain only. */
-export const RECIPIENT_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+/** The one recipient id rule (src/recipients): campaign rows and profiles share it. */
+export { RECIPIENT_ID_PATTERN };
 
 /**
  * Turns one recipients row (a CSV record of strings, or a JSON Lines object)

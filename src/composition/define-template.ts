@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { AppError } from '../errors/index.js';
+import { profileMappingProblems } from './profile-mapping.js';
 import type { Template, TemplateInput } from './template.schema.js';
 
 /**
@@ -78,6 +79,7 @@ function collectProblems<S extends z.ZodType>(input: TemplateInput<S>): string[]
         problems.push(`${path}: ${issue.message}`);
       }
     }
+    if (input.profileMapping !== undefined) problems.push(...profileMappingProblems(input.schema, input.profileMapping));
   }
   return problems;
 }

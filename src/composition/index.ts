@@ -17,6 +17,7 @@ export type {
   VideoConfig,
 } from './template.schema.js';
 export { defineTemplate } from './define-template.js';
+export { profileMappingProblems, schemaShape, type ProfileFieldRule, type ProfileMapping } from './profile-mapping.js';
 export { defineStill } from './define-still.js';
 export { interpolate, type ExtrapolateType, type InterpolateOptions } from './interpolate.js';
 export { Easing, type EasingFunction } from './easing.js';

@@ -1,5 +1,6 @@
 import type { ComponentType } from 'react';
 import type { z } from 'zod';
+import type { ProfileMapping } from './profile-mapping.js';
 
 /** Pixel size of one named variant (landscape, portrait, square, ...). */
 export interface VariantSize {
@@ -56,6 +57,12 @@ export interface TemplateInput<S extends z.ZodType> {
    * there is no portrait variant, or give `email` a smaller GIF.
    */
   channelProfiles?: Record<string, { variant?: string; deliverables?: readonly object[] }>;
+  /**
+   * How props come from a recipient profile (src/recipients propsFromProfile):
+   * prop -> `{ path: 'name.first', default?: 'there' }`, checked against the
+   * schema when the template is defined.
+   */
+  profileMapping?: ProfileMapping;
 }
 
 /** What a template author passes to defineStill(): a template without time. */

@@ -194,6 +194,12 @@ export const envSchema = z.object({
   /** An LTV cohort with fewer converters (per currency) is flagged not significant. */
   LTV_MIN_CONVERTERS: int(1, 10_000_000).default(10),
 
+  // Recipient profiles (src/recipients)
+  /** Largest recipient profile, in bytes of canonical JSON (PUT / PATCH / bulk rows over it are refused). */
+  RECIPIENT_PROFILE_MAX_BYTES: int(256, 1024 * 1024).default(16 * 1024),
+  /** Largest bulk profiles upload (POST /v1/recipients/bulk), decompressed. */
+  RECIPIENT_BULK_MAX_BYTES: int(1_024, 16 * 1024 ** 3).default(1024 ** 3),
+
   // CRM webhooks (src/engagement/webhooks)
   /** Tests only: accept http:// endpoint URLs. */
   WEBHOOK_ALLOW_HTTP: bool.default(false),

@@ -91,6 +91,13 @@ export interface Config {
     minRecipients: number;
     minConverters: number;
   };
+  /** Recipient profiles (src/recipients). */
+  recipients: {
+    /** Largest profile, in bytes of canonical JSON. */
+    profileMaxBytes: number;
+    /** Largest bulk upload (decompressed). */
+    bulkMaxBytes: number;
+  };
   /** CRM webhooks (src/engagement/webhooks). */
   webhooks: {
     allowHttp: boolean;
@@ -209,6 +216,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, cwd = proces
       importMaxBytes: e.CONVERSION_IMPORT_MAX_BYTES,
       minRecipients: e.LTV_MIN_RECIPIENTS,
       minConverters: e.LTV_MIN_CONVERTERS,
+    },
+    recipients: {
+      profileMaxBytes: e.RECIPIENT_PROFILE_MAX_BYTES,
+      bulkMaxBytes: e.RECIPIENT_BULK_MAX_BYTES,
     },
     jobs: {
       attempts: e.JOB_ATTEMPTS,

@@ -5,7 +5,8 @@ import { toAppError, type RedisHealth } from './to-app-error.js';
 import { getRequestId } from './request-id.js';
 
 /** Codes whose `details.issues` ([{path, message}], never values) are shown to the client. */
-const CODES_WITH_ISSUES = new Set(['INVALID_PROPS', 'INVALID_ARGUMENT']);
+// A 413 lists issues only where it says which bound (recipient profiles: their size and the limit).
+const CODES_WITH_ISSUES = new Set(['INVALID_PROPS', 'INVALID_ARGUMENT', 'PAYLOAD_TOO_LARGE']);
 
 /**
  * The one error middleware: every failure becomes `{ code, message }` with

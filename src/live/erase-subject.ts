@@ -25,8 +25,8 @@ export interface EraseSubjectDeps {
    * (ErasureBroadcast.announce: resolves once every process confirmed).
    */
   announce?: (subject: string) => Promise<unknown>;
-  /** What other domains hold about the subject (engagement events, aggregates, conversions, click references, webhook deliveries); counted in the result. */
-  eraseElsewhere?: (recipientId: string) => Promise<Partial<Pick<EraseCounts, 'events' | 'aggregateEntries' | 'conversions' | 'clickRefs' | 'webhookEvents'>>>;
+  /** What other domains hold about the subject (engagement events, aggregates, conversions, click references, webhook deliveries, the recipient profile); counted in the result. */
+  eraseElsewhere?: (recipientId: string) => Promise<Partial<Pick<EraseCounts, 'events' | 'aggregateEntries' | 'conversions' | 'clickRefs' | 'webhookEvents' | 'profiles'>>>;
 }
 
 export interface EraseSubjectOptions {
@@ -59,6 +59,8 @@ export interface EraseCounts {
   clickRefs: number;
   /** The subject's events removed from pending, failed and completed webhook and CDP deliveries and dead letters. */
   webhookEvents: number;
+  /** Recipient profiles deleted (0 or 1). */
+  profiles: number;
 }
 
 export interface EraseSubjectResult {
@@ -78,8 +80,8 @@ function ttlOption(value: number | undefined, fallback: number, name: string): n
 /**
  * Erases everything recorded for one recipient: pending jobs, outputs and
  * their index entries, stored props, and (through `eraseElsewhere`) their
- * engagement events, aggregate entries, conversions, click references and
- * webhook deliveries. Idempotent (a
+ * engagement events, aggregate entries, conversions, click references,
+ * webhook deliveries and recipient profile. Idempotent (a
  * second call reports zeros) and audited.
  *
  * The tombstone is set first. From then on recordSubject refuses new entries,
@@ -106,7 +108,7 @@ export async function eraseSubject(deps: EraseSubjectDeps, recipientId: string, 
   const items = parseSubjectMembers(await redis.smembers(redisKeys.subject(subject)));
   const keys = [...new Set([...items.renderKeys, ...items.deliverableKeys])];
   const jobIds = [...new Set([...keys, ...items.jobIds])];
-  const counts: EraseCounts = { jobs: 0, activeJobs: 0, outputs: 0, indexEntries: 0, storedProps: 0, events: 0, aggregateEntries: 0, conversions: 0, clickRefs: 0, webhookEvents: 0 };
+  const counts: EraseCounts = { jobs: 0, activeJobs: 0, outputs: 0, indexEntries: 0, storedProps: 0, events: 0, aggregateEntries: 0, conversions: 0, clickRefs: 0, webhookEvents: 0, profiles: 0 };
 
   if (jobIds.length > 0) {
     const marks = redis.pipeline();

@@ -11,5 +11,6 @@ export { existsEach } from './scripts/exists-each.js';
 export { markCampaignDone } from './scripts/mark-campaign-done.js';
 export { updateOutputRecord } from './scripts/output-index-update.js';
 export { recordSubjectItems } from './scripts/record-subject.js';
+export { upsertProfile } from './scripts/upsert-profile.js';
 export { sendRenderStream } from './scripts/send-render-stream.js';
 export { wantDeliverables } from './scripts/want-deliverables.js';

@@ -69,6 +69,8 @@ export function createRedisKeys(base = `${HASH_TAG}:`) {
     coldClient: (digest: string) => `${base}cold:c:${digest}`,
     /** Sorted set: a sliding-window log of cold renders of one link (hashed). */
     coldLink: (digest: string) => `${base}cold:l:${digest}`,
+    /** Hash: one recipient profile (fields JSON, version, hash, updatedAt), by recipient id. */
+    recipientProfile: (recipientId: string) => `${base}rcp:${recipientId}`,
     /** Set of what belongs to one recipient (by subject hash). */
     subject: (subjectHash: string) => `${base}subject:${subjectHash}`,
     /** Tombstone of an erased recipient (by subject hash). */

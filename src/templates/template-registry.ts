@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import type { Template, VariantSize } from '../composition/index.js';
+import type { ProfileMapping, Template, VariantSize } from '../composition/index.js';
 import { AppError } from '../errors/index.js';
 import type { BundleRef } from '../render/index.js';
 import { getOrBuildBundle } from './bundle-cache.js';
@@ -29,6 +29,8 @@ export interface TemplateSummary {
   /** A single-frame template (defineStill), rendered as an image only. */
   still: boolean;
   ctas: { id: string; label: string }[];
+  /** Where props come from in a recipient profile (docs/data-spine.md), when the template declares it. */
+  profileMapping?: ProfileMapping;
 }
 
 export type TemplateRegistry = ReturnType<typeof createTemplateRegistry>;
@@ -98,5 +100,6 @@ function summarize(t: Template): TemplateSummary {
     hasAudio: Boolean(t.audio),
     still: t.still === true,
     ctas: t.ctas.map(({ id, label }) => ({ id, label })),
+    ...(t.profileMapping ? { profileMapping: t.profileMapping } : {}),
   };
 }

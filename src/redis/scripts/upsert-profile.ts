@@ -1,0 +1,24 @@
+import { defineScript } from '../run-script.js';
+
+/**
+ * Writes one recipient profile, atomically.
+ * KEYS[1]: the profile hash (fields, version, hash, updatedAt).
+ * ARGV: expected version ('' = any: a PUT), fields JSON, content hash, updatedAt (ISO).
+ * Returns {outcome, version, hash, updatedAt}; outcome is
+ * - 'conflict': the version is not the expected one (a PATCH computed from
+ *   an older read; the caller reads again and retries), or the profile is
+ *   gone ('0' expected versions only match a missing profile);
+ * - 'unchanged': same content hash, nothing written (version kept);
+ * - 'changed': written with version + 1.
+ */
+export const upsertProfile = defineScript('upsertProfile', `local cur = redis.call('HMGET', KEYS[1], 'version', 'hash', 'updatedAt')
+local version = tonumber(cur[1]) or 0
+if ARGV[1] ~= '' and tonumber(ARGV[1]) ~= version then
+  return {'conflict', tostring(version), cur[2] or '', cur[3] or ''}
+end
+if cur[2] == ARGV[3] then
+  return {'unchanged', tostring(version), cur[2], cur[3]}
+end
+version = version + 1
+redis.call('HSET', KEYS[1], 'fields', ARGV[2], 'version', version, 'hash', ARGV[3], 'updatedAt', ARGV[4])
+return {'changed', tostring(version), ARGV[3], ARGV[4]}`);
