@@ -29,3 +29,6 @@ export { recordSubjectItems } from './scripts/record-subject.js';
 export { upsertProfile } from './scripts/upsert-profile.js';
 export { sendRenderStream } from './scripts/send-render-stream.js';
 export { wantDeliverables } from './scripts/want-deliverables.js';
+export { scrubDeadLetters } from './scripts/scrub-dead-letters.js';
+export { updateWebhookEndpoint } from './scripts/update-webhook-endpoint.js';
+export { recordQueueStats } from './scripts/record-queue-stats.js';
