@@ -32,3 +32,7 @@ export { wantDeliverables } from './scripts/want-deliverables.js';
 export { scrubDeadLetters } from './scripts/scrub-dead-letters.js';
 export { updateWebhookEndpoint } from './scripts/update-webhook-endpoint.js';
 export { recordQueueStats } from './scripts/record-queue-stats.js';
+export { issueClickRef } from './scripts/issue-click-ref.js';
+export { scrubEventStream } from './scripts/scrub-event-stream.js';
+export { countBrowserConversions } from './scripts/count-browser-conversions.js';
+export { recordRenderWaiters } from './scripts/record-render-waiters.js';
