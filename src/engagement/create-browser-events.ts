@@ -5,7 +5,7 @@ import type { EventIngest, IngestResult } from './create-event-ingest.js';
 import type { LiveLinkSubject } from './create-live-link-events.js';
 import { engagementKeys } from './engagement-keys.js';
 import { tombstoneKey } from '../live/index.js';
-import { createScriptRunner } from './run-script.js';
+import { countBrowserConversions, scriptRunner } from '../redis/index.js';
 
 /** What a browser may report: its own page's events, and a conversion on the brand's page. Deliveries, opens and clicks are recorded by the server. */
 export const BROWSER_EVENT_TYPES: ReadonlySet<string> = new Set(['page_view', 'play', 'progress_25', 'progress_50', 'progress_75', 'complete', 'share', 'conversion']);
@@ -29,23 +29,6 @@ export interface BrowserEventsOptions {
 export type BrowserEvents = ReturnType<typeof createBrowserEvents>;
 
 /**
- * Counts stored browser conversions toward their recipients' cap, except
- * for recipients erased since they were stored: an erasure that ran in
- * between has deleted the count, and it must not come back. KEYS: per
- * conversion, its campaign's count hash then its recipient's tombstone.
- * ARGV: TTL s, then per conversion the recipient id.
- */
-const COUNT_CONVERSIONS = `
-for i = 1, #KEYS, 2 do
-  if redis.call('EXISTS', KEYS[i + 1]) == 0 then
-    redis.call('HINCRBY', KEYS[i], ARGV[(i + 1) / 2 + 1], 1)
-    redis.call('EXPIRE', KEYS[i], ARGV[1])
-  end
-end
-return 1
-`;
-
-/**
  * Events from browsers (landing-page beacons, the conversion pixel): each
  * names the Live URL `token` it comes from, or (conversions only) the
  * `click` reference the CTA redirect gave the brand's page. Every token or
@@ -59,7 +42,7 @@ return 1
 export function createBrowserEvents(deps: BrowserEventsDeps, options: BrowserEventsOptions = {}) {
   const cap = options.maxConversionsPerRecipient ?? 20;
   const ttl = options.retentionSeconds ?? 90 * 86_400;
-  const countConversions = createScriptRunner(deps.redis, COUNT_CONVERSIONS);
+  const countConversions = scriptRunner(deps.redis, countBrowserConversions);
 
   async function openAll(events: unknown[]): Promise<Map<string, LiveLinkSubject>> {
     const openings = new Map<string, Promise<LiveLinkSubject>>();

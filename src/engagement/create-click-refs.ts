@@ -4,7 +4,7 @@ import { AppError } from '../errors/index.js';
 import { subjectHash, tombstoneKey } from '../live/index.js';
 import type { LiveLinkSubject } from './create-live-link-events.js';
 import { clickRefKey, clickRefsOfKey } from './engagement-keys.js';
-import { createScriptRunner } from './run-script.js';
+import { issueClickRef, scriptRunner } from '../redis/index.js';
 
 /** Click references: 22 base64url characters (128 random bits), nothing else. */
 export const CLICK_REF_PATTERN = /^[A-Za-z0-9_-]{22}$/;
@@ -13,23 +13,6 @@ export const CLICK_REF_PATTERN = /^[A-Za-z0-9_-]{22}$/;
 export type ClickSubject = LiveLinkSubject & { campaignId: string; recipientId: string };
 
 export type ClickRefs = ReturnType<typeof createClickRefs>;
-
-/**
- * Stores a reference unless its recipient was erased, and lists it under
- * the recipient (so an erasure finds it), in one atomic step: a reference
- * issued by a request that raced an erasure is either refused or listed
- * before the erasure reads the list. KEYS: the recipient's tombstone, the
- * reference's hash, the recipient's reference set. ARGV: TTL s, the
- * reference, then the hash's field/value pairs. Returns 0 when erased.
- */
-const ISSUE = `
-if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-redis.call('HSET', KEYS[2], unpack(ARGV, 3))
-redis.call('EXPIRE', KEYS[2], ARGV[1])
-redis.call('SADD', KEYS[3], ARGV[2])
-redis.call('EXPIRE', KEYS[3], ARGV[1])
-return 1
-`;
 
 /**
  * Click references, the conversion pixel's tie to the link the visitor came
@@ -43,7 +26,7 @@ return 1
  * erasure deletes them (eraseEngagement); none is issued once they are erased.
  */
 export function createClickRefs(redis: Redis, options: { ttlSeconds: number }) {
-  const issue = createScriptRunner(redis, ISSUE);
+  const issue = scriptRunner(redis, issueClickRef);
   return {
     /** A new reference for this subject (one Redis call); SUBJECT_ERASED when the recipient was erased. */
     async issue(subject: ClickSubject): Promise<string> {

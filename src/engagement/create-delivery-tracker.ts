@@ -3,7 +3,7 @@ import { propsHash } from '../cache/index.js';
 import type { Logger } from 'pino';
 import type { EventIngest } from './create-event-ingest.js';
 import { engagementKeys, renderWaitersKey } from './engagement-keys.js';
-import { createScriptRunner } from './run-script.js';
+import { recordRenderWaiters, scriptRunner } from '../redis/index.js';
 import { serverEventId } from './server-event-id.js';
 
 /** One recipient's output on one channel. */
@@ -33,28 +33,6 @@ export interface RenderedJob {
 }
 
 /**
- * A fan-out chunk's waiting entries in one call: four commands per entry
- * sent from Node halved the fan-out rate (bench/fanout.ts).
- * ARGV: TTL s, campaign id, then per entry: its waiting set, the member,
- * the render key's set of waiting campaigns.
- */
-const RECORD_WAITING = `
-local ttl, campaignId = ARGV[1], ARGV[2]
-local seen = {}
-for i = 3, #ARGV, 3 do
-  local waitKey = ARGV[i]
-  redis.call('SADD', waitKey, ARGV[i + 1])
-  if not seen[waitKey] then
-    seen[waitKey] = true
-    redis.call('EXPIRE', waitKey, ttl)
-    redis.call('SADD', ARGV[i + 2], campaignId)
-    redis.call('EXPIRE', ARGV[i + 2], ttl)
-  end
-end
-return 1
-`;
-
-/**
  * `delivered` events of campaigns. Prerender mode: fan-out puts each
  * recipient waiting on a master in the data of the job it adds; the others
  * (a master another producer queued or had cached, a props row repeated in
@@ -71,7 +49,7 @@ return 1
 export function createDeliveryTracker(deps: { redis: Redis; ingest: Pick<EventIngest, 'ingest'>; logger?: Logger }, options: DeliveryTrackerOptions = {}) {
   const ttl = options.ttlSeconds ?? 30 * 86_400;
   const batch = options.batch ?? 500;
-  const recordWaiting = createScriptRunner(deps.redis, RECORD_WAITING);
+  const recordWaiting = scriptRunner(deps.redis, recordRenderWaiters);
 
   async function deliverNow(campaignId: string, templateId: string, entries: readonly DeliveryEntry[], ts = Date.now()): Promise<void> {
     for (let i = 0; i < entries.length; i += batch) {
@@ -128,9 +106,13 @@ export function createDeliveryTracker(deps: { redis: Redis; ingest: Pick<EventIn
     async awaitRenders(campaignId: string, templateId: string, entries: readonly (DeliveryEntry & { renderKey: string })[]): Promise<void> {
       if (entries.length === 0) return;
       const keys = engagementKeys(campaignId);
+      const waitKeys: string[] = [];
       const args: string[] = [String(ttl), campaignId];
-      for (const e of entries) args.push(keys.waitingOn(e.renderKey), JSON.stringify([e.recipientId, e.channel, e.propsHash, templateId]), renderWaitersKey(e.renderKey));
-      await recordWaiting([], args);
+      for (const e of entries) {
+        waitKeys.push(keys.waitingOn(e.renderKey), renderWaitersKey(e.renderKey));
+        args.push(JSON.stringify([e.recipientId, e.channel, e.propsHash, templateId]));
+      }
+      await recordWaiting(waitKeys, args);
     },
     /**
      * Fan-out, after a chunk's renders were claimed: the entries whose render

@@ -2,12 +2,12 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { createClientRanges, type ClientInfo } from './classify-client.js';
 import { tombstoneKey } from '../live/index.js';
+import { scriptRunner } from '../redis/index.js';
 import { ALL_CHANNELS, ENGAGEMENT_CAMPAIGNS_KEY, EVENTS_STREAM_KEY, engagementKeys, type EngagementKeys } from './engagement-keys.js';
 import type { EngagementEvent, EventSink } from './engagement-event.schema.js';
 import { ingestHashKeys } from './ingest-lua-state.js';
 import { INGEST_ARGS_PER_EVENT, INGEST_CODE, INGEST_HEAD_ARGS, INGEST_SCRIPT } from './ingest-script.js';
 import { prepareIngestEvent, type EventSource, type PreparedEvent } from './prepare-ingest-event.js';
-import { createScriptRunner } from './run-script.js';
 
 /** Counts of one ingested batch, as reported to `onIngested` (e.g. Prometheus counters). */
 export interface IngestCounts {
@@ -106,7 +106,7 @@ export type EventIngest = ReturnType<typeof createEventIngest>;
 export function createEventIngest(deps: EventIngestDeps, options: EventIngestOptions = {}) {
   const opts = resolveEventIngestOptions(options);
   const ranges = createClientRanges({ scannerCidrs: opts.scannerCidrs, proxyCidrs: opts.proxyCidrs });
-  const run = createScriptRunner(deps.redis, INGEST_SCRIPT);
+  const run = scriptRunner(deps.redis, INGEST_SCRIPT);
   const head = [opts.dedupeTtlSeconds, opts.retentionSeconds, opts.streamMaxLen, opts.minResponseDelayMs, opts.multiCtaWindowMs, opts.perRecipientCap];
   if (head.length !== INGEST_HEAD_ARGS) throw new Error('ingest head arguments out of step');
 

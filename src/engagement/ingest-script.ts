@@ -1,3 +1,4 @@
+import { defineScript } from '../redis/index.js';
 import { INGEST_LUA_STATE } from './ingest-lua-state.js';
 
 /** ARGV slots per event in INGEST_SCRIPT. */
@@ -59,8 +60,12 @@ export const INGEST_CLASS = { candidate: '0', bot: '1', machineOpen: '2' } as co
  * recipient's tombstone, and of its channel's and all channels'
  * HyperLogLog of its type (0 for a conversion: it has none).
  * Returns one INGEST_CODE per event.
+ *
+ * Defined here rather than in src/redis/scripts: its Lua is generated from
+ * the engagement schema (event types, their bits), which the lower redis
+ * layer may not import. It runs through the one runner all the same.
  */
-export const INGEST_SCRIPT = `${INGEST_LUA_STATE}
+export const INGEST_SCRIPT = defineScript('ingestEvents', `${INGEST_LUA_STATE}
 local dedupeTtl, retention, maxlen = ARGV[1], ARGV[2], ARGV[3]
 local minDelay, multiCta, cap = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
 local campaigns, registered = {}, {}
@@ -192,4 +197,4 @@ for i = ${INGEST_HEAD_ARGS + 1}, #ARGV, ${INGEST_ARGS_PER_EVENT} do
 end
 for key in pairs(touched) do redis.call('EXPIRE', key, retention) end
 return out
-`;
+`);

@@ -1,7 +1,8 @@
 import type { Redis } from 'ioredis';
+import { revokedSessionKey } from '../../redis/index.js';
 
-/** A revoked session (its random part): `<prefix><sessionId>`, kept until the session would have expired. */
-export const REVOKED_SESSION_PREFIX = '{mastercut}:dash:revoked:';
+/** Built by the key registry (src/redis); re-exported for the dashboard's callers. */
+export { REVOKED_SESSION_PREFIX } from '../../redis/index.js';
 
 /**
  * Sessions ended by logout. Session cookies are stateless (HMAC-signed), so
@@ -18,10 +19,10 @@ export function createSessionRevocations(redis: Pick<Redis, 'set' | 'exists'>): 
   return {
     async revoke(sessionId, expiresAt) {
       const seconds = Math.ceil((expiresAt - Date.now()) / 1000);
-      if (seconds > 0) await redis.set(REVOKED_SESSION_PREFIX + sessionId, '1', 'EX', seconds);
+      if (seconds > 0) await redis.set(revokedSessionKey(sessionId), '1', 'EX', seconds);
     },
     async isRevoked(sessionId) {
-      return (await redis.exists(REVOKED_SESSION_PREFIX + sessionId)) === 1;
+      return (await redis.exists(revokedSessionKey(sessionId))) === 1;
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { Job, JobType, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { areErased } from '../../live/index.js';
+import { runScript, scrubDeadLetters } from '../../redis/index.js';
 import type { EngagementEvent } from '../engagement-event.schema.js';
 import type { WebhookJobData } from './webhook-job.schema.js';
 import { webhookKeys } from './webhook-keys.js';
@@ -8,32 +9,6 @@ import { webhookKeys } from './webhook-keys.js';
 /** Job states whose data may still carry a recipient's events (active ones are filtered by the worker itself). */
 const STATES: JobType[] = ['waiting', 'prioritized', 'delayed', 'waiting-children', 'failed', 'completed'];
 const PAGE = 500;
-
-/**
- * Rewrites, in the dead letters, each entry holding the recipient's events:
- * without them, or gone when nothing is left. Atomic (Lua), so deliveries
- * dead-lettered meanwhile are not lost. KEYS[1]: the list. ARGV: recipient id.
- */
-const SCRUB_DEAD_LETTERS = `
-local removed = 0
-local items = redis.call('LRANGE', KEYS[1], 0, -1)
-local gone = '__erased__'
-for i, raw in ipairs(items) do
-  local letter = cjson.decode(raw)
-  local kept = {}
-  for _, e in ipairs(letter.events) do
-    if e.recipientId ~= ARGV[1] then kept[#kept + 1] = e else removed = removed + 1 end
-  end
-  if #kept == 0 then
-    redis.call('LSET', KEYS[1], i - 1, gone)
-  elseif #kept < #letter.events then
-    letter.events = kept
-    redis.call('LSET', KEYS[1], i - 1, cjson.encode(letter))
-  end
-end
-redis.call('LREM', KEYS[1], 0, gone)
-return removed
-`;
 
 /**
  * Removes one recipient's events from the `webhooks` queue: each job (pending,
@@ -64,7 +39,7 @@ export async function scrubWebhookDeliveries(deps: { redis: Redis; queue: Queue<
       await job.remove().catch(() => undefined);
     } else await job.updateData({ ...job.data, events: kept });
   }
-  removed += Number(await deps.redis.eval(SCRUB_DEAD_LETTERS, 1, webhookKeys.deadLetters, recipientId));
+  removed += Number(await runScript(deps.redis, scrubDeadLetters, [webhookKeys.deadLetters], [recipientId]));
   return removed;
 }
 

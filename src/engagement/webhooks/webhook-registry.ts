@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { AppError, isAppError } from '../../errors/index.js';
+import { runScript, updateWebhookEndpoint } from '../../redis/index.js';
 import type { LookupAll } from '../../render/index.js';
 import { pinWebhookUrl, type WebhookUrlPolicy } from './check-webhook-url.js';
 import { DEFAULT_SEGMENT_MAPPING } from './segment-batch.js';
@@ -49,17 +50,6 @@ export interface WebhookRegistry {
   /** Disables it (410 Gone, failing too long, an operator); returns false when it is already gone. */
   disable(id: string, reason: string): Promise<boolean>;
 }
-
-/**
- * HSET only when the endpoint still exists (a delete racing a worker must
- * not resurrect a half endpoint), and bump the registry version in the same
- * step so dispatchers reload.
- */
-const UPDATE_IF_EXISTS = `
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-redis.call('HSET', KEYS[1], unpack(ARGV))
-redis.call('INCR', KEYS[2])
-return 1`;
 
 const JSON_FIELDS = new Set(['events', 'mapping', 'secrets', 'includeBots', 'enabled', 'disabledAt', 'createdAt', 'updatedAt', 'description', 'disabledReason']);
 
@@ -168,7 +158,7 @@ export function createWebhookRegistry(redis: Redis, options: WebhookRegistryOpti
     };
   };
   const write = async (id: string, fields: Partial<StoredWebhookEndpoint>) => {
-    const done = await redis.eval(UPDATE_IF_EXISTS, 2, webhookKeys.endpoint(id), webhookKeys.version, ...toHash(fields));
+    const done = await runScript(redis, updateWebhookEndpoint, [webhookKeys.endpoint(id), webhookKeys.version], toHash(fields));
     if (done !== 1) throw new AppError('NOT_FOUND', `no webhook endpoint ${id}`);
   };
 
@@ -256,7 +246,7 @@ export function createWebhookRegistry(redis: Redis, options: WebhookRegistryOpti
     async disable(id, reason) {
       if (!WEBHOOK_ENDPOINT_ID_PATTERN.test(id)) return false;
       const t = now();
-      const done = await redis.eval(UPDATE_IF_EXISTS, 2, webhookKeys.endpoint(id), webhookKeys.version, ...toHash({ enabled: false, disabledReason: reason, disabledAt: t, updatedAt: t }));
+      const done = await runScript(redis, updateWebhookEndpoint, [webhookKeys.endpoint(id), webhookKeys.version], toHash({ enabled: false, disabledReason: reason, disabledAt: t, updatedAt: t }));
       return done === 1;
     },
   };

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { QUEUE_PREFIX } from '../../queue/index.js';
+import { recordQueueStats, scriptRunner } from '../../redis/index.js';
 import { DEFAULT_BUCKET_SECONDS, DEFAULT_BUCKET_TTL_SECONDS, backlogKeys, statsBucketKey } from './ops-stats-keys.js';
 
 /** One finished attempt of a job, as a worker saw it. */
@@ -33,47 +34,6 @@ export interface StatsRecorder {
 }
 
 /**
- * One bucket per queue and per `bucketSeconds` (a hash):
- *   c   completed jobs          ff  jobs failed for good     fr  attempts failed and retried
- *   n   attempts timed          ms  sum of their processing ms
- *   s0  first backlog sample    s1  last backlog sample, each "backlog:atMs:departuresSoFar"
- * "departuresSoFar" is c + ff of the bucket when the sample was taken, so a
- * reader can count exactly the departures after a sample. The backlog is
- * what BullMQ holds unfinished: wait + paused + active + prioritized + delayed.
- * A Lua script keeps the counts and the sample consistent and costs one
- * round trip per finished job; every key shares the {mastercut} hash tag.
- */
-const RECORD_SCRIPT = `
-local b = KEYS[1]
-local c, ff, fr, ms = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
-if c > 0 then redis.call('HINCRBY', b, 'c', c) end
-if ff > 0 then redis.call('HINCRBY', b, 'ff', ff) end
-if fr > 0 then redis.call('HINCRBY', b, 'fr', fr) end
-if ms >= 0 then
-  redis.call('HINCRBY', b, 'n', 1)
-  redis.call('HINCRBY', b, 'ms', ms)
-end
-local backlog = redis.call('LLEN', KEYS[2]) + redis.call('LLEN', KEYS[3]) + redis.call('LLEN', KEYS[4])
-  + redis.call('ZCARD', KEYS[5]) + redis.call('ZCARD', KEYS[6])
-local d = (tonumber(redis.call('HGET', b, 'c')) or 0) + (tonumber(redis.call('HGET', b, 'ff')) or 0)
-local s = backlog .. ':' .. ARGV[1] .. ':' .. d
-redis.call('HSETNX', b, 's0', s)
-redis.call('HSET', b, 's1', s)
-redis.call('EXPIRE', b, ARGV[2])
-return backlog
-`;
-
-type RecordFn = (...args: (string | number)[]) => Promise<number>;
-const COMMAND = 'mastercutOpsRecord';
-
-/** The script as an ioredis command (EVALSHA with a fallback to EVAL), defined once per client. */
-export function recordCommand(redis: Redis): RecordFn {
-  const client = redis as unknown as Record<string, RecordFn | undefined>;
-  if (!client[COMMAND]) redis.defineCommand(COMMAND, { numberOfKeys: 6, lua: RECORD_SCRIPT });
-  return (...args) => (client[COMMAND] as RecordFn).apply(redis, args);
-}
-
-/**
  * Records finished jobs of one queue into per-minute Redis buckets, from
  * which `createQueueStats` measures service time and arrival rate. BullMQ's
  * own metrics count completions per minute but keep no durations, and jobs
@@ -86,12 +46,12 @@ export function createStatsRecorder(redis: Redis, options: StatsRecorderOptions)
   const ttl = options.bucketTtlSeconds ?? DEFAULT_BUCKET_TTL_SECONDS;
   const now = options.now ?? Date.now;
   const keys = backlogKeys(options.queueName, prefix);
-  const run = recordCommand(redis);
+  const run = scriptRunner(redis, recordQueueStats);
 
   const call = (c: number, ff: number, fr: number, ms: number): Promise<number> => {
     const at = now();
     const bucket = statsBucketKey(options.queueName, bucketSeconds, Math.floor(at / 1000 / bucketSeconds), prefix);
-    return run(bucket, keys.wait, keys.paused, keys.active, keys.prioritized, keys.delayed, at, ttl, c, ff, fr, ms);
+    return run([bucket, keys.wait, keys.paused, keys.active, keys.prioritized, keys.delayed], [at, ttl, c, ff, fr, ms]).then(Number);
   };
 
   const record = async (attempt: FinishedAttempt): Promise<void> => {

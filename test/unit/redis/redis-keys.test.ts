@@ -1,6 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import * as redisModule from '../../../src/redis/index.js';
-import { backlogKeys, bullJobKey, createRedisKeys, HASH_TAG, redisKeys, type RedisScript } from '../../../src/redis/index.js';
+import {
+  backlogKeys,
+  bullJobKey,
+  clickRefKey,
+  clickRefsOfKey,
+  createRedisKeys,
+  ENGAGEMENT_CAMPAIGNS_KEY,
+  engagementKeys,
+  EVENTS_STREAM_KEY,
+  eventRateKey,
+  HASH_TAG,
+  orderImportKeys,
+  redisKeys,
+  renderWaitersKey,
+  revokedSessionKey,
+  statsBucketKey,
+  webhookKeys,
+  type RedisScript,
+} from '../../../src/redis/index.js';
 
 const K = 'a'.repeat(64);
 
@@ -31,6 +49,32 @@ describe('the key registry', () => {
     });
     expect(bullJobKey('render', K)).toBe(`{mastercut}:render:${K}`);
     expect(backlogKeys('render').prioritized).toBe('{mastercut}:render:prioritized');
+  });
+
+  it('keeps the engagement, webhook, dashboard and ops layouts (stored data stays readable)', () => {
+    expect(EVENTS_STREAM_KEY).toBe('{mastercut}:events');
+    expect(ENGAGEMENT_CAMPAIGNS_KEY).toBe('{mastercut}:eng:campaigns');
+    const eng = engagementKeys('c1');
+    expect(eng.base).toBe('{mastercut}:eng:c1:');
+    expect([eng.counts, eng.uniques, eng.seen, eng.humanCounts, eng.channelCount, eng.touch, eng.firstResponse, eng.firstNonClick]).toEqual(
+      ['cnt', 'uniq', 'seen', 'hum', 'nch', 'touch', 'fr', 'frn'].map((s) => `{mastercut}:eng:c1:${s}`),
+    );
+    expect([eng.timeline, eng.deliveries, eng.opens, eng.clicks, eng.propsHash, eng.conversions, eng.browserConversions]).toEqual(
+      ['tl', 'dl', 'im', 'ck', 'props', 'cv', 'bcv'].map((s) => `{mastercut}:eng:c1:${s}`),
+    );
+    expect(eng.hll('email', 'open')).toBe('{mastercut}:eng:c1:hll:email:open');
+    expect(eng.eventId('e1')).toBe('{mastercut}:eng:c1:id:e1');
+    expect(eng.waitingOn(K)).toBe(`{mastercut}:eng:c1:wait:${K}`);
+    expect(renderWaitersKey(K)).toBe(`{mastercut}:eng:renderwait:${K}`);
+    expect(eventRateKey('cl', 7)).toBe('{mastercut}:eng:rl:cl:7');
+    expect(clickRefKey('r')).toBe('{mastercut}:eng:click:r');
+    expect(clickRefsOfKey('h')).toBe('{mastercut}:eng:clickrefs:h');
+    expect(orderImportKeys('i')).toEqual({ meta: '{mastercut}:eng:import:i:meta', errors: '{mastercut}:eng:import:i:errors' });
+    expect(webhookKeys).toMatchObject({ ids: '{mastercut}:wh:ids', version: '{mastercut}:wh:version', failures: '{mastercut}:wh:failures', deadLetters: '{mastercut}:wh:dead' });
+    expect(webhookKeys.endpoint('ep')).toBe('{mastercut}:wh:ep:ep');
+    expect(webhookKeys.stats('ep')).toBe('{mastercut}:wh:stats:ep');
+    expect(revokedSessionKey('s')).toBe('{mastercut}:dash:revoked:s');
+    expect(statsBucketKey('render', 60, 5)).toBe('{mastercut}:ops:stats:render:60:5');
   });
 
   it('puts every key under the hash tag, whatever the base', () => {
