@@ -4,7 +4,7 @@ import type { Config } from '../config/index.js';
 import { AppError } from '../errors/index.js';
 import { createColdRenderLimiter, createLiveLinkFactory, createOnDemand, eraseSubject, type EraseSubjectDeps, createErasureBroadcast, createLandingPage, type LiveKeyring, createLiveLinkResolver, createStoredProps, recordSubject, openLiveToken, sealLiveToken, isErased } from '../live/index.js';
 import type { ChannelProfileResolver } from '../encode/index.js';
-import { createRenderStreamHub, type DeliverableRequests, type OutputIndex, type RenderQueue, type TranscodeJobData } from '../renders/index.js';
+import { createRenderStreamHub, type DeliverableRequests, type OutputIndex, type RenderQueue, type Renders, type TranscodeJobData } from '../renders/index.js';
 import type { LiveLinkEvents } from '../engagement/index.js';
 import type { LiveEventSubject } from './routes/event-routes.js';
 import type { LazyCampaignLinks } from '../campaigns/index.js';
@@ -25,6 +25,8 @@ export interface LiveWiringDeps {
   redis: Redis;
   renderQueue: Pick<RenderQueue, 'queue' | 'jobOptions' | 'queueName'>;
   transcodeQueue: Pick<RenderQueue<TranscodeJobData>, 'queue' | 'jobOptions'>;
+  /** The render lifecycle Live URLs request from (createRenders, with the transcode queue). */
+  renders: Renders;
   /** The API's one producer of channel deliverables (shared with campaigns). */
   deliverables: DeliverableRequests;
   profiles: ChannelProfileResolver;
@@ -74,8 +76,7 @@ export async function createLiveWiring(
   });
   const onDemand = createOnDemand(
     {
-      renderQueue: deps.renderQueue.queue,
-      transcodeQueue: transcodeQueue.queue,
+      renders: deps.renders,
       deliverables,
       index: deps.index,
       store: deps.store,

@@ -25,6 +25,7 @@ export { type RenderStreamWriter, type RenderStreamWriterOptions, createRenderSt
 export { transcodeJobSchema, type TranscodeJobData, deliverableStorageKey } from './transcode-job.schema.js';
 export { type TranscodeSlotsOptions, type TranscodeSlot, type TranscodeSlots, createTranscodeSlots } from './transcode-slots.js';
 export { type WaitForRenderDeps, waitForRender } from './wait-for-render.js';
+export { type Renders, type RendersDeps, createRenders } from './create-renders.js';
 export { createRenderQueue, type RenderQueue, type RenderQueueOptions } from './create-render-queue.js';
 export { createRenderWorker, type RenderWorker, type RenderWorkerOptions } from './create-render-worker.js';
 export { lookupOutput, storedOutput } from './done-and-stored.js';
