@@ -182,7 +182,6 @@ async function wireApiServer({ config, options, logger, redisUrl, keyring, regis
     redisUrl,
     redis: renderQueue.connection,
     renderQueue,
-    transcodeQueue,
     renders: liveRenders,
     deliverables,
     profiles,

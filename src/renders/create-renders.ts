@@ -16,8 +16,8 @@ export interface RendersDeps {
   redis: Redis;
   index: Pick<RenderOutputIndex, 'get'>;
   store: Pick<ObjectStore, 'head'>;
-  /** The transcode queue; only `retryDeliverable` needs it (Live URLs). */
-  transcodeQueue?: Pick<Queue, 'remove'>;
+  /** The transcode queue; `retryDeliverable` and `removeJobs` reach it (Live URLs, erasures). */
+  transcodeQueue?: Pick<Queue, 'remove' | 'getJobState'>;
 }
 
 /** Job states of a render still on its way (a live one streams its bytes meanwhile). */
@@ -46,6 +46,23 @@ export function createRenders(deps: RendersDeps) {
     /** Clears a failed deliverable's transcode job so that a new request can retry it. */
     async retryDeliverable(key: string): Promise<void> {
       await deps.transcodeQueue?.remove(key).catch(() => undefined);
+    },
+    /**
+     * Removes the render and transcode jobs under these ids (an erasure).
+     * `active`: jobs running (locked), which cannot be removed; the caller's
+     * key tombstones stop them from publishing.
+     */
+    async removeJobs(ids: readonly string[]): Promise<{ removed: number; active: number }> {
+      const counts = { removed: 0, active: 0 };
+      for (const queue of deps.transcodeQueue ? [deps.queue, deps.transcodeQueue] : [deps.queue]) {
+        for (const id of ids) {
+          // remove() answers 1 for a job that does not exist, so look first.
+          if ((await queue.getJobState(id)) === 'unknown') continue;
+          if ((await queue.remove(id)) === 1) counts.removed++;
+          else counts.active++;
+        }
+      }
+      return counts;
     },
   };
 }
