@@ -16,7 +16,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import { createOutputIndex, createRenderQueue } from '../src/renders/index.js';
+import { createOutputIndex, createRenderQueue, createRenders } from '../src/renders/index.js';
 import { createCampaignService } from '../src/campaigns/index.js';
 import { createDeliveryTracker, createEventIngest } from '../src/engagement/index.js';
 import { areErased } from '../src/live/index.js';
@@ -74,13 +74,15 @@ try {
 
   // 1. Campaign fan-out: stream -> validate -> keys -> addBulk chunks -> manifest and counters.
   const campaignQueue = createRenderQueue({ redisUrl: server.url, queueName: 'bench-campaign', events: false });
+  const index = createOutputIndex(redis);
+  const store = createFileStore({ root: path.join(dir, 'storage') });
   const campaigns = createCampaignService(
     {
       redis,
-      queue: campaignQueue.queue,
+      renders: createRenders({ queue: campaignQueue.queue, redis, index, store }),
       registry,
-      index: createOutputIndex(redis),
-      store: createFileStore({ root: path.join(dir, 'storage') }),
+      index,
+      store,
       jobOptions: campaignQueue.jobOptions,
       // As the API wires it: each recipient waits on its master for its `delivered` event, and erased recipients are refused.
       deliveries: createDeliveryTracker({ redis, ingest: createEventIngest({ redis }) }),

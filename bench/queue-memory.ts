@@ -28,7 +28,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
-import { createOutputIndex, createRenderQueue, createDeliverableRequests, type TranscodeJobData } from '../src/renders/index.js';
+import { createOutputIndex, createRenderQueue, createRenders, createDeliverableRequests, type TranscodeJobData } from '../src/renders/index.js';
 import { createCampaignService } from '../src/campaigns/index.js';
 import { createDeliveryTracker, createEventIngest } from '../src/engagement/index.js';
 import { startEmbeddedRedis } from '../src/cli/embedded-redis.js';
@@ -98,12 +98,14 @@ try {
   const renderQueue = createRenderQueue({ redisUrl: server.url, events: false });
   const transcodeQueue = createRenderQueue<TranscodeJobData>({ redisUrl: server.url, queueName: queueNames.transcode, events: false });
   const storedProps = createStoredProps(redis, { ttlSeconds: config.live.linkTtlSeconds });
+  const index = createOutputIndex(redis);
+  const store = createFileStore({ root: path.join(dir, 'storage') });
   const campaigns = createCampaignService({
     redis,
-    queue: renderQueue.queue,
+    renders: createRenders({ queue: renderQueue.queue, redis, index, store }),
     registry,
-    index: createOutputIndex(redis),
-    store: createFileStore({ root: path.join(dir, 'storage') }),
+    index,
+    store,
     jobOptions: renderQueue.jobOptions,
     profiles: createChannelProfileResolver(),
     deliverables: createDeliverableRequests(redis, { queue: transcodeQueue.queue, jobOptions: transcodeQueue.jobOptions }),

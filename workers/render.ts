@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { pino, type Logger } from 'pino';
-import { createOutputIndex, createRenderQueue, createRenderWorker, createDeliverableRequests, renderOutputKey, type RenderJobData, type TranscodeJobData, createRenderStreamWriter } from '../src/renders/index.js';
+import { createOutputIndex, createRenderQueue, createRenderWorker, createDeliverableRelease, renderOutputKey, type RenderJobData, type TranscodeJobData, createRenderStreamWriter } from '../src/renders/index.js';
 import { createCampaignHooks } from '../src/campaigns/index.js';
 import { createDeliveryTracker, createEventIngest, createWebhookDispatcher, type WebhookJobData } from '../src/engagement/index.js';
 import { parseRenderWorkerArgs, type RenderWorkerProcessOptions } from './render-args.js';
@@ -76,7 +76,7 @@ export async function runRenderWorker(options: RenderWorkerProcessOptions = {}):
     const hooks = createCampaignHooks(redis, { onError: (err) => log.warn({ err: String(err) }, 'campaign count failed') });
     const transcodeQueue = createRenderQueue<TranscodeJobData>({ redisUrl: config.farm.redisUrl, queueName: queueNames.transcode, events: false });
     cleanups.push(() => transcodeQueue.close());
-    const deliverables = createDeliverableRequests(redis, { queue: transcodeQueue.queue, jobOptions });
+    const deliverables = createDeliverableRelease(redis, { queue: transcodeQueue.queue, jobOptions });
     // Campaign recipients waiting on this master get their `delivered` events
     // (src/engagement), which go on to the CRM webhooks like any other event.
     const webhookQueue = createRenderQueue<WebhookJobData>({ redisUrl: config.farm.redisUrl, queueName: queueNames.webhooks, events: false });

@@ -4,7 +4,7 @@ import type { Config } from '../config/index.js';
 import { AppError } from '../errors/index.js';
 import { createColdRenderLimiter, createLiveLinkFactory, createOnDemand, eraseSubject, type EraseSubjectDeps, createErasureBroadcast, createLandingPage, type LiveKeyring, createLiveLinkResolver, createStoredProps, recordSubject, openLiveToken, sealLiveToken, isErased } from '../live/index.js';
 import type { ChannelProfileResolver } from '../encode/index.js';
-import { createRenderStreamHub, type DeliverableRequests, type OutputIndex, type RenderQueue, type TranscodeJobData } from '../renders/index.js';
+import { createRenderStreamHub, type DeliverableRequests, type OutputIndex, type RenderQueue, type Renders } from '../renders/index.js';
 import type { LiveLinkEvents } from '../engagement/index.js';
 import type { LiveEventSubject } from './routes/event-routes.js';
 import type { LazyCampaignLinks } from '../campaigns/index.js';
@@ -23,8 +23,9 @@ export interface LiveWiringDeps {
   redisUrl: string;
   /** The API's fail-fast connection (a Redis outage is a quick 503). */
   redis: Redis;
-  renderQueue: Pick<RenderQueue, 'queue' | 'jobOptions' | 'queueName'>;
-  transcodeQueue: Pick<RenderQueue<TranscodeJobData>, 'queue' | 'jobOptions'>;
+  renderQueue: Pick<RenderQueue, 'jobOptions'>;
+  /** The render lifecycle Live URLs request from and erasures remove jobs through (createRenders, with the transcode queue). */
+  renders: Renders;
   /** The API's one producer of channel deliverables (shared with campaigns). */
   deliverables: DeliverableRequests;
   profiles: ChannelProfileResolver;
@@ -59,7 +60,7 @@ export async function createLiveWiring(
   close(): Promise<void>;
 }> {
   const { config, redis, keyring } = deps;
-  const { transcodeQueue, profiles, deliverables } = deps;
+  const { profiles, deliverables } = deps;
   const storedProps = createStoredProps(redis, { ttlSeconds: config.live.linkTtlSeconds });
   const linkDeps = { registry: deps.registry, redis, keyring, storedProps, profiles, jobOptions: deps.renderQueue.jobOptions };
   // Every API process hears every erasure, so no memo here serves an erased subject once its DELETE answered.
@@ -74,8 +75,7 @@ export async function createLiveWiring(
   });
   const onDemand = createOnDemand(
     {
-      renderQueue: deps.renderQueue.queue,
-      transcodeQueue: transcodeQueue.queue,
+      renders: deps.renders,
       deliverables,
       index: deps.index,
       store: deps.store,
@@ -95,7 +95,7 @@ export async function createLiveWiring(
     eraseSubject(
       {
         redis,
-        queues: [deps.renderQueue.queue, transcodeQueue.queue],
+        renders: deps.renders,
         store: deps.store,
         outputIndex: deps.index,
         storedProps,

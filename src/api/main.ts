@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:http';
 import { pathToFileURL } from 'node:url';
 import { pino, type Logger } from 'pino';
-import { createDeliverableRequests, createOutputIndex, createRenderQueue, type TranscodeJobData } from '../renders/index.js';
+import { createDeliverableRequests, createOutputIndex, createRenderQueue, createRenders, type TranscodeJobData } from '../renders/index.js';
 import { createCampaignService } from '../campaigns/index.js';
 import { createDefaultRegistry } from '../pipeline/index.js';
 import { loadConfig, type Config } from '../config/index.js';
@@ -150,6 +150,10 @@ async function wireApiServer({ config, options, logger, redisUrl, keyring, regis
   opened.push(() => transcodeQueue.close());
   transcodeQueue.connection.on('error', () => undefined);
   const deliverables = createDeliverableRequests(campaignQueue.connection, { queue: transcodeQueue.queue, jobOptions: transcodeQueue.jobOptions });
+  // The render lifecycle as Live URLs and campaigns reach it (never a BullMQ queue). One per connection:
+  // Live URLs on the fail-fast one (a Redis outage is a quick 503), campaigns on the patient one.
+  const liveRenders = createRenders({ queue: renderQueue.queue, redis: renderQueue.connection, index, store, transcodeQueue: transcodeQueue.queue });
+  const campaignRenders = createRenders({ queue: campaignQueue.queue, redis: campaignQueue.connection, index, store });
   if (config.farm.apiKeys.length === 0) logger.warn('API_KEYS is empty: every /v1 management route will answer 401');
   const publicBaseUrl = options.publicBaseUrl ?? config.farm.publicBaseUrl;
   // CRM webhooks first: ingestion hands every accepted batch to `webhookSink`, and the
@@ -178,7 +182,7 @@ async function wireApiServer({ config, options, logger, redisUrl, keyring, regis
     redisUrl,
     redis: renderQueue.connection,
     renderQueue,
-    transcodeQueue,
+    renders: liveRenders,
     deliverables,
     profiles,
     registry,
@@ -194,7 +198,7 @@ async function wireApiServer({ config, options, logger, redisUrl, keyring, regis
   const campaigns = createCampaignService(
     {
       redis: campaignQueue.connection,
-      queue: campaignQueue.queue,
+      renders: campaignRenders,
       registry,
       index,
       store,

@@ -1,8 +1,7 @@
-import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Readable } from 'node:stream';
 import { AppError, isAppError } from '../errors/index.js';
-import { type RenderOutputIndex, type RenderRegistry, type RenderJobData, createDeliverablePlan, type DeliverablePlan, type DeliverableRequests } from '../renders/index.js';
+import { type RenderOutputIndex, type RenderRegistry, type Renders, createDeliverablePlan, type DeliverablePlan, type DeliverableRequests } from '../renders/index.js';
 import type { RenderJobOptions } from '../queue/index.js';
 import type { ObjectStore } from '../storage/index.js';
 import type { TemplateRegistry } from '../templates/index.js';
@@ -20,8 +19,8 @@ import type { JsonSchemaNode } from './recipient-row.js';
 export interface CampaignServiceDeps {
   /** Campaign state lives here (counters, manifest, errors); any ioredis client on the farm's Redis. */
   redis: Redis;
-  /** The render queue (createRenderQueue().queue). */
-  queue: Queue<RenderJobData>;
+  /** The render lifecycle (createRenders on the render queue); campaigns never reach BullMQ themselves. */
+  renders: Pick<Renders, 'queueNew'>;
   registry: RenderRegistry & Pick<TemplateRegistry, 'jsonSchema'>;
   index: Pick<RenderOutputIndex, 'get'>;
   store: Pick<ObjectStore, 'head'>;

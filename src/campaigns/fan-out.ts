@@ -1,17 +1,15 @@
-import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Readable } from 'node:stream';
 import { propsHash } from '../cache/index.js';
 import { isAppError } from '../errors/index.js';
 import {
   createRenderJobPreparer,
-  queueNewRenders,
   DELIVERIES_PER_JOB,
   type DeliverablePlan,
   type DeliverableRequests,
   type PreparedRenderJob,
   type PrepareRenderJobDeps,
-  type RenderJobData,
+  type Renders,
 } from '../renders/index.js';
 import type { ObjectStore } from '../storage/index.js';
 import { allCampaignKeys, campaignKeys } from './campaign-keys.js';
@@ -25,7 +23,8 @@ const YIELD_EVERY = 50;
 /** What fan-out needs; the campaign service passes its own deps through. */
 export interface FanOutDeps extends PrepareRenderJobDeps {
   redis: Redis;
-  queue: Queue<RenderJobData>;
+  /** The render lifecycle (createRenders) the chunks' renders are queued through. */
+  renders: Pick<Renders, 'queueNew'>;
   store: Pick<ObjectStore, 'head'>;
   /** When set, each new master's channel deliverables are requested (cut by transcode workers once it is published). */
   deliverables?: DeliverableRequests;
@@ -150,7 +149,7 @@ export async function fanOut(deps: FanOutDeps, plan: FanOutPlan, limits: FanOutL
     // Who waits on each master rides in the job's data; the render worker turns it into `delivered` events.
     const waiting = tracked && !plan.lazy ? deliveryEntries(chunk.valid, tracked.channels) : [];
     const carried = attachDeliveries(chunk.jobs, waiting);
-    const outcome = await queueNewRenders(deps, keys, chunk.jobs);
+    const outcome = await deps.renders.queueNew(keys, chunk.jobs);
     // The rest (a master cached or queued by someone else, a props row repeated in a later chunk, more
     // recipients than a job carries) waits in Redis; then the published ones are delivered now.
     const rest = waiting.filter((e) => !(outcome.addedKeys.has(e.renderKey) && carried.has(e)));

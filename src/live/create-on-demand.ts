@@ -1,5 +1,4 @@
-import type { Queue } from 'bullmq';
-import { createDeliverablePlan, lookupOutput, requestOnce, storedOutput, type DeliverableRequests, type OutputRecord, type RenderJobData } from '../renders/index.js';
+import { createDeliverablePlan, storedOutput, type DeliverableRequests, type OutputRecord, type Renders } from '../renders/index.js';
 import { AppError, CancelledError, type ErrorCode, errorCodes } from '../errors/index.js';
 import type { ObjectInfo, ObjectStore } from '../storage/index.js';
 import type { ColdRenderLimiter } from './cold-render-limiter.js';
@@ -7,9 +6,8 @@ import type { AssetTarget } from './live-asset-target.js';
 import type { LiveLink } from './live-link-resolver.js';
 
 export interface OnDemandDeps {
-  renderQueue: Queue<RenderJobData>;
-  /** To clear a failed deliverable job so a new request can retry it. */
-  transcodeQueue: Pick<Queue, 'remove'>;
+  /** The render lifecycle (src/renders createRenders, with the transcode queue: failed deliverables are retried). */
+  renders: Pick<Renders, 'lookup' | 'request' | 'streamingLive' | 'retryDeliverable'>;
   deliverables: DeliverableRequests;
   index: { get(key: string): Promise<OutputRecord | undefined> };
   store: Pick<ObjectStore, 'head'>;
@@ -29,10 +27,8 @@ export interface Requester {
   link: string;
 }
 
-const IN_FLIGHT = new Set(['waiting', 'active', 'prioritized', 'delayed', 'waiting-children']);
-
 /**
- * The cold path of Live URLs. Every output has one BullMQ job id (its key),
+ * The cold path of Live URLs. Every output has one render job (its key),
  * so concurrent requests from any number of API processes make one render;
  * within a process, concurrent requests for one key also share one check
  * and one wait (single flight), so a herd costs Redis one poll, not one per
@@ -44,11 +40,11 @@ export function createOnDemand(deps: OnDemandDeps, options: OnDemandOptions = {}
   const ensuring = new Map<string, Promise<void>>();
   const waiting = new Map<string, Promise<ObjectInfo>>();
 
-  const lookup = (target: Pick<AssetTarget, 'key'>): Promise<ObjectInfo | undefined> => lookupOutput(deps, target.key);
+  const lookup = (target: Pick<AssetTarget, 'key'>): Promise<ObjectInfo | undefined> => deps.renders.lookup(target.key);
 
   /** The master once (requestOnce); only a request that starts a render spends the cold-render budget. */
   async function ensureMaster(link: LiveLink, who: Requester): Promise<void> {
-    await requestOnce({ queue: deps.renderQueue, index: deps.index, store: deps.store }, link.master, {
+    await deps.renders.request(link.master, {
       beforeAdd: async () => {
         const decision = await deps.limiter.check(who);
         if (!decision.allowed) {
@@ -70,7 +66,7 @@ export function createOnDemand(deps: OnDemandDeps, options: OnDemandOptions = {}
     await ensureMaster(link, who);
     if (target.kind === 'master') return;
     const record = await deps.index.get(target.key);
-    if (record?.state === 'failed') await deps.transcodeQueue.remove(target.key).catch(() => undefined);
+    if (record?.state === 'failed') await deps.renders.retryDeliverable(target.key);
     const plan = createDeliverablePlan({
       templateId: link.template.id,
       posterSeconds: link.template.posterFrame / link.template.fps,
@@ -116,11 +112,7 @@ export function createOnDemand(deps: OnDemandDeps, options: OnDemandOptions = {}
       return Promise.race([done, aborted]);
     },
     /** True when the master is being rendered by a live job, which streams its bytes. */
-    async streaming(link: LiveLink): Promise<boolean> {
-      const job = await deps.renderQueue.getJob(link.master.renderKey);
-      if (!job || job.data.priorityClass !== 'live') return false;
-      return IN_FLIGHT.has(await job.getState());
-    },
+    streaming: (link: LiveLink): Promise<boolean> => deps.renders.streamingLive(link.master.renderKey),
   };
 }
 

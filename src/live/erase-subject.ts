@@ -1,6 +1,5 @@
-import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { OutputIndex } from '../renders/index.js';
+import type { OutputIndex, Renders } from '../renders/index.js';
 import { AppError } from '../errors/index.js';
 import { redisKeys } from '../redis/index.js';
 import type { ObjectStore } from '../storage/index.js';
@@ -14,8 +13,8 @@ export const DEFAULT_KEY_TOMBSTONE_TTL_S = 86_400;
 
 export interface EraseSubjectDeps {
   redis: Redis;
-  /** Queues that may hold the subject's jobs (render, transcode). */
-  queues: readonly Pick<Queue, 'remove' | 'getJobState'>[];
+  /** The render lifecycle (createRenders with the transcode queue): removes the subject's render and transcode jobs. */
+  renders: Pick<Renders, 'removeJobs'>;
   store: ObjectStore;
   outputIndex: OutputIndex;
   storedProps: Pick<StoredProps, 'delete'>;
@@ -118,15 +117,10 @@ export async function eraseSubject(deps: EraseSubjectDeps, recipientId: string, 
     if (failed) throw failed[0];
   }
 
-  for (const queue of deps.queues) {
-    for (const id of jobIds) {
-      // remove() answers 1 for a job that does not exist, so look first.
-      if ((await queue.getJobState(id)) === 'unknown') continue;
-      // 0: the job is active (locked); its key tombstone stops it from publishing.
-      if ((await queue.remove(id)) === 1) counts.jobs++;
-      else counts.activeJobs++;
-    }
-  }
+  // Active jobs (locked) stay; their key tombstones, set above, stop them from publishing.
+  const removed = await deps.renders.removeJobs(jobIds);
+  counts.jobs += removed.removed;
+  counts.activeJobs += removed.active;
 
   for (const key of keys) {
     const record = await deps.outputIndex.get(key);

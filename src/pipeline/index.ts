@@ -1,5 +1,5 @@
 export { createRenderVideo, type RenderVideo, type RenderVideoDeps } from './render-video.js';
-export { renderRequestSchema, type RenderRequest, type RenderResult } from './render-request.schema.js';
+export { renderTargetSchema, renderRequestSchema, type RenderRequest, type RenderResult } from './render-request.schema.js';
 export type { MediaResolver } from './mix-page-audio.js';
 export { createSplitRender, type SplitRender, type SplitRenderDeps, type SplitRenderResult, type RenderChunk, type ChunkRequest } from './split-render.js';
 export { planChunks, type SplitOptions, type FrameSpan } from './plan-chunks.js';

@@ -3,14 +3,23 @@ import { outputFormatSchema, x264PresetSchema } from '../encode/index.js';
 import type { AudioTrack as PageAudioTrack } from '../composition/index.js';
 import type { RenderProgress } from '../render/index.js';
 
-/** One render: a template, its props, and where the result goes. */
-export const renderRequestSchema = z.object({
+/**
+ * What to render, as every caller asks for it: a template, a variant, props
+ * and a format. The engine's request (below) and the queued request of
+ * src/renders (renderRequestInputSchema) both extend it, so the two accept
+ * the same template, variant, props and format.
+ */
+export const renderTargetSchema = z.object({
   templateId: z.string().min(1).max(64),
   /** Default: the template's default variant. */
   variant: z.string().min(1).max(32).optional(),
   props: z.unknown().optional(),
-  /** Default: from the output file's extension. */
+  /** Default: from the output file's extension (engine), mp4 (queued renders). */
   format: outputFormatSchema.optional(),
+});
+
+/** One render: what to render, and where the result goes and how it is made. */
+export const renderRequestSchema = renderTargetSchema.extend({
   out: z.string().min(1),
   /** Inclusive frame range of a video; default the whole composition. */
   frames: z.object({ start: z.number().int().min(0), end: z.number().int().min(0) }).optional(),

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson, deliverableKey } from '../cache/index.js';
-import type { DeliverableSpec } from '../encode/index.js';
+import { z } from 'zod';
+import { deliverableSpecSchema, type DeliverableSpec } from '../encode/index.js';
 import type { PriorityClass } from '../queue/index.js';
 import { deliverableStorageKey, type TranscodeJobData } from './transcode-job.schema.js';
 
@@ -62,3 +63,16 @@ export function planDeliverables(plan: DeliverablePlan, renderKey: string, maste
     };
   });
 }
+
+const storedPlanSchema = z.object({
+  templateId: z.string(),
+  posterSeconds: z.number().optional(),
+  priorityClass: z.enum(['live', 'api', 'campaign']),
+  specs: z.array(deliverableSpecSchema),
+});
+
+/** A plan as stored under its id (the requester writes it, the render worker's release reads it). */
+export const encodePlan = (plan: DeliverablePlan): string => JSON.stringify(plan);
+
+/** The stored form back (checked: Redis is not trusted to hold what was written). */
+export const decodePlan = (raw: string): DeliverablePlan => createDeliverablePlan(storedPlanSchema.parse(JSON.parse(raw)));

@@ -7,7 +7,9 @@
  */
 export { type TranscodeWorker, createTranscodeWorker } from './create-transcode-worker.js';
 export { type DeliverablePlan, type PlannedDeliverable, createDeliverablePlan, planId, planDeliverables } from './deliverable-plan.js';
-export { type DeliverableRequestsOptions, type DeliverableRequest, type DeliverableRequests, createDeliverableRequests } from './deliverable-requests.js';
+export { type DeliverableRequest, type DeliverableRequests, createDeliverableRequests } from './deliverable-requests.js';
+export { type DeliverableRelease, createDeliverableRelease } from './release-deliverables.js';
+export { type DeliverableRequestsOptions } from './queue-transcode-jobs.js';
 export { type EnqueueRenderDeps, type EnqueueRenderResult, enqueueRender } from './enqueue-render.js';
 export { type RenderJobProgress, type RenderStatus, type RenderStatusDeps, getRenderStatus } from './get-render-status.js';
 export { type OutputIndexOptions, type OutputRecordPatch, type OutputIndex, createOutputIndex } from './output-index.js';
@@ -25,6 +27,7 @@ export { type RenderStreamWriter, type RenderStreamWriterOptions, createRenderSt
 export { transcodeJobSchema, type TranscodeJobData, deliverableStorageKey } from './transcode-job.schema.js';
 export { type TranscodeSlotsOptions, type TranscodeSlot, type TranscodeSlots, createTranscodeSlots } from './transcode-slots.js';
 export { type WaitForRenderDeps, waitForRender } from './wait-for-render.js';
+export { type Renders, type RendersDeps, createRenders } from './create-renders.js';
 export { createRenderQueue, type RenderQueue, type RenderQueueOptions } from './create-render-queue.js';
 export { createRenderWorker, type RenderWorker, type RenderWorkerOptions } from './create-render-worker.js';
 export { lookupOutput, storedOutput } from './done-and-stored.js';

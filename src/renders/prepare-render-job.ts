@@ -2,17 +2,14 @@ import type { JobsOptions } from 'bullmq';
 import { z } from 'zod';
 import { AppError } from '../errors/index.js';
 import { priorities, resolveRenderJobOptions, type RenderJobOptions } from '../queue/index.js';
+import { renderTargetSchema } from '../pipeline/index.js';
 import type { RenderRegistry } from './render-deps.js';
 import { renderJobKey } from './render-job-key.js';
 import { renderJobSchema, renderOutputKey, type RenderJobData } from './render-job.schema.js';
 
-/** A render as callers ask for it (API, Live URLs, campaign rows). */
-export const renderRequestInputSchema = z.object({
-  templateId: z.string().min(1).max(64),
-  variant: z.string().min(1).max(32).optional(),
-  props: z.unknown().optional(),
-  format: renderJobSchema.shape.format.optional(),
-  priorityClass: z.enum(['live', 'api', 'campaign']),
+/** A render as callers ask for it (API, Live URLs, campaign rows): the engine's render target, queued at a priority. */
+export const renderRequestInputSchema = renderTargetSchema.extend({
+  priorityClass: renderJobSchema.shape.priorityClass,
   campaignId: z.string().min(1).max(64).optional(),
 });
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOutputIndex, createRenderQueue, type RenderQueue } from '../../src/renders/index.js';
+import { createOutputIndex, createRenderQueue, createRenders, type RenderQueue } from '../../src/renders/index.js';
 import { createCampaignService, type CampaignStatus } from '../../src/campaigns/index.js';
 import { createDefaultRegistry } from '../../src/pipeline/index.js';
 import { createFileStore } from '../../src/storage/index.js';
@@ -80,11 +80,12 @@ describe('campaign end to end (2 worker processes, real Chromium and ffmpeg)', (
 
     renderQueue = createRenderQueue({ redisUrl: redis.url, queueName, events: false });
     const store = createFileStore({ root: storeRoot });
+    const index = createOutputIndex(renderQueue.connection);
     const campaigns = createCampaignService({
       redis: renderQueue.connection,
-      queue: renderQueue.queue,
+      renders: createRenders({ queue: renderQueue.queue, redis: renderQueue.connection, index, store }),
       registry: createDefaultRegistry({ cacheDir: path.join(repoRoot, '.cache/test') }),
-      index: createOutputIndex(renderQueue.connection),
+      index,
       store,
       jobOptions: renderQueue.jobOptions,
     });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { createOutputIndex, createRenderQueue, createDeliverableRequests, type TranscodeJobData } from '../../renders/index.js';
+import { createOutputIndex, createRenderQueue, createRenders, createDeliverableRequests, type TranscodeJobData } from '../../renders/index.js';
 import { createCampaignService, type CampaignService, type CampaignStatus } from '../../campaigns/index.js';
 import { loadConfig } from '../../config/index.js';
 import { CancelledError, usageError } from '../../errors/index.js';
@@ -50,11 +50,13 @@ export async function campaignCommand(argv: string[]): Promise<number> {
   const renderQueue = createRenderQueue({ redisUrl: config.farm.redisUrl, events: false });
   const transcodeQueue = createRenderQueue<TranscodeJobData>({ redisUrl: config.farm.redisUrl, queueName: queueNames.transcode, events: false, jobOptions: config.jobs });
   const redis = renderQueue.connection;
+  const index = createOutputIndex(redis);
   const campaigns = createCampaignService({
     redis,
-    queue: renderQueue.queue,
+    // The render lifecycle behind one door: the campaign never holds the BullMQ queue itself.
+    renders: createRenders({ queue: renderQueue.queue, redis, index, store }),
     registry,
-    index: createOutputIndex(redis),
+    index,
     store,
     jobOptions: renderQueue.jobOptions,
     profiles,

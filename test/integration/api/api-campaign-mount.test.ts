@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCampaignRouter } from '../../../src/api/routes/campaign-routes.js';
 import { createCampaignService } from '../../../src/campaigns/index.js';
+import { createRenders } from '../../../src/renders/index.js';
 import { startApiHarness, type ApiHarness } from './api-harness.js';
 
 /**
@@ -16,7 +17,7 @@ describe('HTTP API: campaign routes mounted by createApp', () => {
     api = await startApiHarness({ campaignRouter });
     const campaigns = createCampaignService({
       redis: api.renderQueue.connection,
-      queue: api.renderQueue.queue,
+      renders: createRenders({ queue: api.renderQueue.queue, redis: api.renderQueue.connection, index: api.index, store: api.store }),
       registry: api.registry,
       index: api.index,
       store: api.store,

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import { createOutputIndex, type OutputIndex, createRenderQueue, type RenderQueue } from '../../../src/renders/index.js';
+import { createOutputIndex, type OutputIndex, createRenderQueue, createRenders, type RenderQueue } from '../../../src/renders/index.js';
 import { createCampaignService, type CampaignService, type CampaignServiceOptions } from '../../../src/campaigns/index.js';
 import { createDefaultRegistry } from '../../../src/pipeline/index.js';
 import { createFileStore, type ObjectStore } from '../../../src/storage/index.js';
@@ -51,7 +51,7 @@ export async function startCampaignHarness(options: CampaignServiceOptions = {})
     harness.renderQueue = createRenderQueue({ redisUrl: redisServer.url, queueName: `render-cmp-${++counter}`, events: false });
     await harness.renderQueue.queue.waitUntilReady();
     harness.campaigns = createCampaignService(
-      { redis, queue: harness.renderQueue.queue, registry, index, store, jobOptions: harness.renderQueue.jobOptions },
+      { redis, renders: createRenders({ queue: harness.renderQueue.queue, redis, index, store }), registry, index, store, jobOptions: harness.renderQueue.jobOptions },
       serviceOptions,
     );
   };

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../../src/api/index.js';
 import { API_REDIS_OPTIONS } from '../../../src/api/main.js';
 import { createCampaignRouter } from '../../../src/api/routes/campaign-routes.js';
-import { createOutputIndex, createRenderQueue, type RenderQueue } from '../../../src/renders/index.js';
+import { createOutputIndex, createRenderQueue, createRenders, type RenderQueue } from '../../../src/renders/index.js';
 import { createCampaignService } from '../../../src/campaigns/index.js';
 import { startCampaignHarness, type CampaignHarness } from './campaign-harness.js';
 
@@ -26,7 +26,7 @@ beforeAll(async () => {
   await apiQueue.queue.waitUntilReady();
   const index = createOutputIndex(apiQueue.connection);
   const campaigns = createCampaignService(
-    { redis: apiQueue.connection, queue: apiQueue.queue, registry: h.registry, index, store: h.store, jobOptions: apiQueue.jobOptions },
+    { redis: apiQueue.connection, renders: createRenders({ queue: apiQueue.queue, redis: apiQueue.connection, index, store: h.store }), registry: h.registry, index, store: h.store, jobOptions: apiQueue.jobOptions },
     { outputBaseUrl: 'https://farm.example/' },
   );
   const app = createApp({

@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCampaignService } from '../../../src/campaigns/index.js';
+import { createRenders } from '../../../src/renders/index.js';
 import { createDeliveryTracker, createEngagementMetrics, createEventIngest, renderWaitersKey } from '../../../src/engagement/index.js';
 import { processRenderJob, type RenderJobContext } from '../../../src/renders/process-render-job.js';
 import { allJobs, startCampaignHarness, type CampaignHarness } from '../campaigns/campaign-harness.js';
@@ -30,7 +31,7 @@ describe('delivered events of a prerender campaign', () => {
   it('travel in the jobs the campaign adds, wait in Redis only for a master it did not add, and are delivered once each', async () => {
     const tracker = createDeliveryTracker({ redis: h.redis, ingest: createEventIngest({ redis: h.redis }) });
     const campaigns = createCampaignService(
-      { redis: h.redis, queue: h.renderQueue.queue, registry: h.registry, index: h.index, store: h.store, jobOptions: h.renderQueue.jobOptions, deliveries: tracker },
+      { redis: h.redis, renders: createRenders({ queue: h.renderQueue.queue, redis: h.redis, index: h.index, store: h.store }), registry: h.registry, index: h.index, store: h.store, jobOptions: h.renderQueue.jobOptions, deliveries: tracker },
       { chunkSize: 4 },
     );
     const status = await campaigns.create({ templateId: 'loyalty-tier', channels: ['email', 'web'], mode: 'prerender', recipients: Readable.from([Buffer.from(CSV)]), format: 'csv' });

@@ -7,7 +7,7 @@ import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { deliverableKey, renderKey } from '../../../src/cache/index.js';
-import { createOutputIndex, type OutputIndex } from '../../../src/renders/index.js';
+import { createOutputIndex, createRenders, type OutputIndex } from '../../../src/renders/index.js';
 import { isAppError } from '../../../src/errors/index.js';
 import {
   createStoredProps,
@@ -63,7 +63,7 @@ afterEach(async () => {
 });
 
 function deps(): EraseSubjectDeps {
-  return { redis, queues: [queue, transcode], store, outputIndex, storedProps };
+  return { redis, renders: createRenders({ queue, transcodeQueue: transcode, redis, index: outputIndex, store }), store, outputIndex, storedProps };
 }
 
 /** A recipient's render: its job, its stored master and deliverable, their index entries, stored props. */

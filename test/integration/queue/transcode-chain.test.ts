@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CPU_CAPS } from '../../../src/encode/index.js';
 import { AppError } from '../../../src/errors/index.js';
-import { createRenderQueue, type RenderQueue, createDeliverablePlan, createDeliverableRequests, createTranscodeSlots, createTranscodeWorker, enqueueRender, planDeliverables, renderOutputKey, type DeliverablePlan, type DeliverableRequests, type TranscodeFn, type TranscodeJobData, type TranscodeWorker } from '../../../src/renders/index.js';
+import { createRenderQueue, type RenderQueue, createDeliverablePlan, createDeliverableRelease, createDeliverableRequests, createTranscodeSlots, createTranscodeWorker, enqueueRender, planDeliverables, renderOutputKey, type DeliverablePlan, type DeliverableRelease, type DeliverableRequests, type TranscodeFn, type TranscodeJobData, type TranscodeWorker } from '../../../src/renders/index.js';
 import { createRedisConnection, closeRedisConnection } from '../../../src/queue/index.js';
 import { createRedisKeys } from '../../../src/redis/index.js';
 import { fakeRender, until, useQueueKit } from './queue-test-kit.js';
@@ -18,6 +18,7 @@ const bothPlan: DeliverablePlan = createDeliverablePlan({ templateId: 'reference
 
 let tq: RenderQueue<TranscodeJobData>;
 let requests: DeliverableRequests;
+let release: DeliverableRelease;
 let transcodeWorker: TranscodeWorker | undefined;
 const closers: (() => Promise<unknown>)[] = [];
 
@@ -50,11 +51,13 @@ function startTranscodeWorker(fn: TranscodeFn) {
 
 beforeEach(() => {
   tq = createRenderQueue<TranscodeJobData>({ redisUrl: env.redis.url, queueName: `t-${randomUUID()}`, jobOptions: { attempts: 3, backoffDelayMs: 10 }, events: false });
-  requests = createDeliverableRequests(env.kit.redis, {
+  const options = {
     queue: tq.queue,
     jobOptions: tq.jobOptions,
     keys: { ...createRedisKeys(`{mastercut}:test:${tq.queueName}:`), output: env.kit.keys.output },
-  });
+  };
+  requests = createDeliverableRequests(env.kit.redis, options);
+  release = createDeliverableRelease(env.kit.redis, options);
 });
 
 afterEach(async () => {
@@ -70,7 +73,7 @@ async function renderWithChain(props: Record<string, unknown>) {
   const render = fakeRender();
   kit.startWorker({
     renderVideo: render.renderVideo,
-    onRendered: (data, key) => void requests.release(key, renderOutputKey(key, data.format)),
+    onRendered: (data, key) => void release.release(key, renderOutputKey(key, data.format)),
   });
   const queued = await enqueueRender(kit.deps, { templateId: 'reference', props, priorityClass: 'api' });
   return { render, queued };

@@ -4,7 +4,7 @@
  * itself back through others, and no arrow runs from a lower layer to a
  * higher one. Reads the source, starts nothing.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -56,6 +56,16 @@ describe('import rules', () => {
     const listed = layers.flat();
     expect([...domains].filter((d) => !layerOf.has(d))).toEqual([]);
     expect(listed.filter((d, i) => listed.indexOf(d) !== i)).toEqual([]);
+  });
+
+  it('keeps BullMQ out of Live URLs and campaigns: they hold the render lifecycle (src/renders createRenders)', () => {
+    const reaching = ['src/live', 'src/campaigns'].flatMap((dir) =>
+      readdirSync(path.join(repoRoot, dir), { recursive: true, encoding: 'utf8' })
+        .filter((file) => /\.tsx?$/.test(file))
+        .map((file) => `${dir}/${file}`)
+        .filter((file) => readSpecifiers(readFileSync(path.join(repoRoot, file), 'utf8')).includes('bullmq')),
+    );
+    expect(reaching).toEqual([]);
   });
 
   it('has no arrow from a lower layer to a higher one', () => {
