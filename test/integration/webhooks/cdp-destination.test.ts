@@ -139,7 +139,8 @@ describe('CDP destination (Segment HTTP Tracking API)', () => {
     const hits = receiver.at('/ok/v1/batch');
     // Five mapped events, at most four per message: two batches.
     expect(hits).toHaveLength(2);
-    const calls = hits.flatMap((h) => collected(h).batch);
+    // Two jobs run at once (concurrency 2), so the batches may arrive in either order: read them by time.
+    const calls = hits.flatMap((h) => collected(h).batch).sort((a, b) => Date.parse(a.timestamp) - Date.parse(b.timestamp));
     const stored = new Map(result.events.map((e) => [e.id, e]));
     expect(calls.map((c) => c.event)).toEqual(['Video Playback Started', 'Video Content Playing', 'Video Playback Completed', 'CTA Clicked', 'Order Completed']);
     for (const call of calls) {
