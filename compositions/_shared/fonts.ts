@@ -1,4 +1,4 @@
-import type { FontDefinition } from '../../src/composition/template.schema.js';
+import type { FontDefinition } from '../../src/composition/index.js';
 
 /**
  * Inter (SIL Open Font License 1.1, see compositions/public/fonts/OFL.txt),
