@@ -27,7 +27,9 @@ beforeAll(async () => {
   redis = await startTestRedis();
   dir = await mkdtemp(path.join(os.tmpdir(), 'mastercut-live-'));
   const common = { redisUrl: redis.url, storeRoot: path.join(dir, 'storage'), args: ['--eviction-check', 'warn'] };
-  api = await startApiProcess({ ...common, args: [] });
+  // The API waits for a cold output up to the test's own limit: on a loaded 2-core CI machine four cold
+  // deliverables at once can take longer than the 60 s default, which would answer 503 + Retry-After.
+  api = await startApiProcess({ ...common, args: [], env: { LIVE_WAIT_TIMEOUT_MS: '170000' } });
   children.push(api, startWorkerProcess(common), startTranscodeProcess(common));
   await Promise.all(children.slice(1).map((c) => untilReady(c)));
 }, 120_000);
