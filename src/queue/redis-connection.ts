@@ -21,6 +21,21 @@ const CLUSTER_LEVEL = ['enableOfflineQueue', 'lazyConnect', 'enableAutoPipelinin
  * (SCAN, CONFIG, INFO) must be sent to that primary: see `farmNode`.
  */
 export function createRedisConnection(url: string, overrides: RedisOptions = {}): Redis {
+  return connect(url, overrides, false);
+}
+
+/**
+ * A connection for pub/sub. On a Redis Cluster it subscribes with sharded
+ * pub/sub (SSUBSCRIBE, ioredis' `shardedSubscribers`): a channel under the
+ * `{mastercut}` tag then lives on the farm's primary, and SPUBLISH counts
+ * every subscriber, where PUBLISH would count only those of the node it ran
+ * on. Use SSUBSCRIBE/SPUBLISH when `isClusterConnection` says so.
+ */
+export function createSubscriberConnection(url: string, overrides: RedisOptions = {}): Redis {
+  return connect(url, overrides, true);
+}
+
+function connect(url: string, overrides: RedisOptions, shardedSubscribers: boolean): Redis {
   const target = parseRedisUrl(url);
   if (typeof target === 'string') throw new AppError('CONFIG_INVALID', `REDIS_URL: ${target}`);
   const nodeOptions: RedisOptions = {
@@ -36,6 +51,7 @@ export function createRedisConnection(url: string, overrides: RedisOptions = {})
   const retry = nodeOptions.retryStrategy;
   const cluster = new Cluster(target.seeds, {
     ...clusterLevel,
+    shardedSubscribers,
     // A cluster that lost every node reconnects like a lost single server (null stops, as overrides ask).
     clusterRetryStrategy: retry ? (times) => retry(times) : undefined,
     redisOptions: {
@@ -49,7 +65,7 @@ export function createRedisConnection(url: string, overrides: RedisOptions = {})
 }
 
 /** Whether a connection from createRedisConnection talks to a Redis Cluster. */
-export function isClusterConnection(redis: Redis): boolean {
+export function isClusterConnection(redis: object): boolean {
   return (redis as unknown as { isCluster?: boolean }).isCluster === true;
 }
 

@@ -1,7 +1,9 @@
-import { Queue, QueueEvents, Worker } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkEvictionPolicy, closeRedisConnection, createRedisConnection, farmNode, isClusterConnection, listWorkers, startWorkerHeartbeat } from '../../../src/queue/index.js';
+import { checkEvictionPolicy, closeRedisConnection, createRedisConnection, createSubscriberConnection, farmNode, isClusterConnection, listWorkers, startWorkerHeartbeat } from '../../../src/queue/index.js';
+import { createErasureBroadcast } from '../../../src/live/index.js';
+import { createProfileStore } from '../../../src/recipients/index.js';
 import { countCampaignOutcome, createRedisKeys, HASH_TAG, QUEUE_PREFIX, runScript } from '../../../src/redis/index.js';
 import { startTestRedisCluster, type TestRedisCluster } from '../../helpers/redis-cluster.js';
 
@@ -64,18 +66,51 @@ describe('the farm on a Redis Cluster of three primaries', () => {
   it('runs a BullMQ job under the {mastercut} prefix', { timeout: 120_000 }, async () => {
     const connection = createRedisConnection(cluster.url);
     const workerConnection = createRedisConnection(cluster.url);
-    const eventsConnection = createRedisConnection(cluster.url);
     const queue = new Queue('cluster-test', { connection, prefix: QUEUE_PREFIX });
-    const events = new QueueEvents('cluster-test', { connection: eventsConnection, prefix: QUEUE_PREFIX });
     const worker = new Worker('cluster-test', async (job) => `done ${job.data.n}`, { connection: workerConnection, prefix: QUEUE_PREFIX });
     try {
-      await events.waitUntilReady();
       const job = await queue.add('j', { n: 7 });
-      expect(await job.waitUntilFinished(events, 60_000)).toBe('done 7');
+      // Polled, not job.waitUntilFinished: QueueEvents starts reading at '$', and an event written
+      // before its first XREAD reaches the node is never seen (the farm's waits poll too).
+      await expect.poll(async () => (await queue.getJob(job.id!))?.returnvalue, { timeout: 60_000, interval: 100 }).toBe('done 7');
+      expect(await redis.exists(`${QUEUE_PREFIX}:cluster-test:${job.id}`)).toBe(1);
     } finally {
       await worker.close();
-      await Promise.allSettled([queue.close(), events.close()]);
-      await Promise.allSettled([connection, workerConnection, eventsConnection].map(closeRedisConnection));
+      await queue.close();
+      await Promise.allSettled([connection, workerConnection].map(closeRedisConnection));
+    }
+  });
+
+  it('loads a script on the primary its keys live on, also from a pipeline (bulk profile upsert)', async () => {
+    const store = createProfileStore(redis, { keys: createRedisKeys(`${HASH_TAG}:test:profiles:`), maxBytes: 10_000 });
+    await store.putMany(['p1', 'p2', 'p3'].map((id) => ({ recipientId: id, json: JSON.stringify({ id }), hash: `h-${id}` })));
+    expect((await store.get('p2'))?.version).toBe(1);
+  });
+
+  it('announces an erasure to every process and waits for each one (sharded pub/sub in the farm slot)', async () => {
+    const connections: Redis[] = [];
+    const connect = () => {
+      const c = createSubscriberConnection(cluster.url);
+      connections.push(c);
+      return c;
+    };
+    try {
+      const processes = await Promise.all(
+        [0, 1, 2].map(async () => {
+          const broadcast = createErasureBroadcast({ redis: connect(), connect }, { ackTimeoutMs: 60_000 });
+          const heard: string[] = [];
+          broadcast.onErased((subject) => heard.push(subject));
+          await broadcast.start();
+          return { broadcast, heard };
+        }),
+      );
+      expect(processes.every((p) => p.broadcast.live())).toBe(true);
+      // PUBLISH on a cluster counts only the subscribers of the node it ran on: the count must be every process.
+      expect(await processes[0]!.broadcast.announce('a'.repeat(64))).toEqual({ receivers: 3, acks: 3 });
+      for (const p of processes) expect(p.heard).toContain('a'.repeat(64));
+      await Promise.all(processes.map((p) => p.broadcast.close()));
+    } finally {
+      await Promise.allSettled(connections.map(closeRedisConnection));
     }
   });
 });
