@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probe } from '../../src/encode/index.js';
 import { HASH_TAG } from '../../src/redis/index.js';
 import { startTestRedisCluster, type TestRedisCluster } from '../helpers/redis-cluster.js';
+import { repoRoot } from '../helpers/render-engine.js';
 import { startApiProcess, startTranscodeProcess, startWorkerProcess, stopFarmProcesses, untilReady, type WorkerChild } from '../helpers/worker-process.js';
 
 /**
@@ -127,6 +129,21 @@ describe('the farm on a Redis Cluster of three primaries (API, render and transc
     expect(warm.headers.get('x-mastercut-stream')).toBeNull();
     expect((await probeBytes('live-cached.mp4', Buffer.from(await warm.arrayBuffer()))).video).toMatchObject({ frames: 150 });
   }, 300_000);
+
+  it('`mastercut ops status` reports the queues and the live workers of the cluster', async () => {
+    const clean = { ...process.env };
+    delete clean.REDIS_URL;
+    const stdout = await new Promise<string>((resolve, reject) =>
+      execFile(path.join(repoRoot, 'bin/mastercut'), ['ops', 'status', '--json'], { env: { ...clean, LOG_LEVEL: 'silent', REDIS_URL: cluster.url }, timeout: 120_000 }, (err, out, err2) =>
+        err ? reject(new Error(`${err.message}\n${err2}`)) : resolve(out),
+      ),
+    );
+    const report = JSON.parse(stdout) as { queues: { queue: string; counts: { completed?: number }; workers: { id: string }[] }[] };
+    const byName = Object.fromEntries(report.queues.map((q) => [q.queue, q]));
+    // The heartbeats are found by SCAN, which must reach the primary that holds them.
+    expect(byName.render!.workers).toHaveLength(1);
+    expect(byName.transcode!.workers).toHaveLength(1);
+  }, 180_000);
 
   it('kept every key it wrote under {mastercut}, on the one primary that owns that slot', async () => {
     const slot = Number(await cluster.nodeClient(cluster.nodes[0]!.port).call('CLUSTER', 'KEYSLOT', HASH_TAG));
