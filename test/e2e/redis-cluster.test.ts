@@ -128,6 +128,21 @@ describe('the farm on a Redis Cluster of three primaries (API, render and transc
     expect(warm.status).toBe(200);
     expect(warm.headers.get('x-mastercut-stream')).toBeNull();
     expect((await probeBytes('live-cached.mp4', Buffer.from(await warm.arrayBuffer()))).video).toMatchObject({ frames: 150 });
+
+    // Erasure on the cluster: tombstones, the subject index, the job and the index records (scripts,
+    // pipelines and a MULTI in the farm slot), announced to the API over sharded pub/sub.
+    const erased = await fetch(`${api.url}/v1/subjects/live-1`, { method: 'DELETE', headers: auth });
+    const body = (await erased.json()) as { erased: boolean; counts: Record<string, number> };
+    expect(erased.status, JSON.stringify(body)).toBe(200);
+    expect(body.erased).toBe(true);
+    expect(body.counts.indexEntries).toBeGreaterThanOrEqual(1);
+    expect(body.counts.outputs).toBeGreaterThanOrEqual(1);
+    const statusOf = async (url: string) => {
+      const res = await fetch(`${api.url}${url}`);
+      await res.arrayBuffer(); // an unread body would hold its connection
+      return res.status;
+    };
+    await expect.poll(() => statusOf(link.assets.video!), { timeout: 30_000 }).toBe(410);
   }, 300_000);
 
   it('`mastercut ops status` reports the queues and the live workers of the cluster', async () => {
