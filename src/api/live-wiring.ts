@@ -8,7 +8,7 @@ import { createRenderStreamHub, type DeliverableRequests, type OutputIndex, type
 import type { LiveLinkEvents } from '../engagement/index.js';
 import type { LiveEventSubject } from './routes/event-routes.js';
 import type { LazyCampaignLinks } from '../campaigns/index.js';
-import { createRedisConnection } from '../queue/index.js';
+import { createRedisConnection, createSubscriberConnection } from '../queue/index.js';
 import type { ObjectStore } from '../storage/index.js';
 import type { TemplateRegistry } from '../templates/index.js';
 import type { ApiDeps } from './api-deps.js';
@@ -64,7 +64,7 @@ export async function createLiveWiring(
   const storedProps = createStoredProps(redis, { ttlSeconds: config.live.linkTtlSeconds });
   const linkDeps = { registry: deps.registry, redis, keyring, storedProps, profiles, jobOptions: deps.renderQueue.jobOptions };
   // Every API process hears every erasure, so no memo here serves an erased subject once its DELETE answered.
-  const broadcast = createErasureBroadcast({ redis, connect: () => createRedisConnection(deps.redisUrl) });
+  const broadcast = createErasureBroadcast({ redis, connect: () => createSubscriberConnection(deps.redisUrl) });
   // Not awaited: while it subscribes (or Redis is down) the memos stand down, nothing hangs.
   void broadcast.start();
   const resolver = createLiveLinkResolver(linkDeps, { maxTokenLength: config.live.tokenMaxLength, memoUsable: broadcast.live });

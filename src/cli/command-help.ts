@@ -22,9 +22,10 @@ const WORKER_FLAGS = `worker flags:
   --queue NAME               the queue to take jobs from (tests)
   --keep-completed-s S       --keep-failed-s S   how long finished jobs stay in Redis (they hold personal data)
   --metrics-port N           /metrics, /healthz, /readyz (default METRICS_PORT, 9464; 0: a free port)
-Needs REDIS_URL. Runs until SIGTERM/SIGINT: then it takes no new job, lets active ones finish within
---grace-ms and puts the rest back in the queue; a second signal puts them back at once. Exits non-zero
-at once, with the reason, when its configuration is wrong.`;
+Needs REDIS_URL: redis://host:port, or redis-cluster://host:port?seeds=host:port,... for a Redis Cluster.
+Runs until SIGTERM/SIGINT: then it takes no new job, lets active ones finish within --grace-ms and
+puts the rest back in the queue; a second signal puts them back at once. Exits non-zero at once, with
+the reason, when its configuration is wrong.`;
 
 const QUEUES = 'queues: render, transcode, webhooks. Durations: 90s, 15m, 2h, 7d, 1h30m. Talks to the farm\'s Redis directly (REDIS_URL).';
 

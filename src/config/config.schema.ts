@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { z } from 'zod';
 import { DEFAULT_SCANNER_CIDRS, describeBadCidr } from './cidr.js';
+import { parseRedisUrl } from './redis-url.js';
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const bool = z
@@ -73,7 +74,14 @@ export const envSchema = z.object({
   REMOTE_ASSET_ALLOW_PRIVATE: bool.default(false),
 
   // Farm (queue, API, storage)
-  REDIS_URL: z.string().url().optional(),
+  /** redis://host:port for one server, redis-cluster://host:port?seeds=host:port,... for a Redis Cluster (docs/redis-cluster.md). */
+  REDIS_URL: z
+    .string()
+    .superRefine((url, ctx) => {
+      const target = parseRedisUrl(url);
+      if (typeof target === 'string') ctx.addIssue({ code: 'custom', message: target });
+    })
+    .optional(),
   API_PORT: int(0, 65_535).default(8080),
   API_KEYS: list.default([]),
   STORAGE_ROOT: z.string().default('out/storage'),

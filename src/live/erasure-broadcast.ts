@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { isClusterConnection } from '../queue/index.js';
 import { redisKeys } from '../redis/index.js';
 
 /** The pub/sub channel of erasures (in the `{mastercut}` slot like every key). */
 const ERASURE_CHANNEL = redisKeys.erasures;
 
 export interface ErasureBroadcastDeps {
-  /** Any connection of the process (PUBLISH). */
-  redis: Pick<Redis, 'publish'>;
-  /** A new connection for SUBSCRIBE (a subscribed connection runs nothing else). */
+  /** Any connection of the process (PUBLISH, or SPUBLISH on a Redis Cluster). */
+  redis: Pick<Redis, 'publish' | 'spublish'>;
+  /** A new connection for SUBSCRIBE (a subscribed connection runs nothing else): createSubscriberConnection. */
   connect: () => Redis;
 }
 
@@ -46,6 +47,13 @@ export function createErasureBroadcast(deps: ErasureBroadcastDeps, options: Eras
   const waiting = new Map<string, { acks: Set<string>; wanted: number; done: () => void }>();
   let subscribed = false;
   let subscriber: Redis | undefined;
+  // On a Redis Cluster, PUBLISH answers how many subscribers the node it ran
+  // on has, not the cluster: sharded pub/sub keeps the channel (under the
+  // {mastercut} tag) on one primary, so SPUBLISH counts every process.
+  const sharded = isClusterConnection(deps.redis);
+  const publish = (message: Message): Promise<number> =>
+    // ioredis types SPUBLISH's reply as unknown; like PUBLISH it is the number of receivers.
+    sharded ? deps.redis.spublish(ERASURE_CHANNEL, JSON.stringify(message)).then(Number) : deps.redis.publish(ERASURE_CHANNEL, JSON.stringify(message));
 
   const run = (subject: string) => {
     for (const handler of handlers) handler(subject);
@@ -60,7 +68,7 @@ export function createErasureBroadcast(deps: ErasureBroadcastDeps, options: Eras
     }
     if (message.t === 'erase' && typeof message.subject === 'string') {
       run(message.subject);
-      void deps.redis.publish(ERASURE_CHANNEL, JSON.stringify({ t: 'ack', id: message.id, from: self } satisfies Message)).catch(() => undefined);
+      void publish({ t: 'ack', id: message.id, from: self }).catch(() => undefined);
     } else if (message.t === 'ack') {
       const wait = waiting.get(message.id);
       if (!wait) return;
@@ -79,10 +87,10 @@ export function createErasureBroadcast(deps: ErasureBroadcastDeps, options: Eras
       const connection = deps.connect();
       subscriber = connection;
       connection.on('error', () => undefined);
-      connection.on('message', onMessage);
+      connection.on(sharded ? 'smessage' : 'message', onMessage);
       connection.on('close', () => (subscribed = false));
       const subscribe = () =>
-        connection.subscribe(ERASURE_CHANNEL).then(
+        (sharded ? connection.ssubscribe(ERASURE_CHANNEL) : connection.subscribe(ERASURE_CHANNEL)).then(
           () => void (subscribed = connection === subscriber),
           () => undefined,
         );
@@ -111,7 +119,7 @@ export function createErasureBroadcast(deps: ErasureBroadcastDeps, options: Eras
       const wait = { acks: new Set<string>(), wanted: Number.POSITIVE_INFINITY, done };
       waiting.set(id, wait);
       try {
-        const receivers = await deps.redis.publish(ERASURE_CHANNEL, JSON.stringify({ t: 'erase', subject, id } satisfies Message));
+        const receivers = await publish({ t: 'erase', subject, id });
         wait.wanted = receivers;
         if (wait.acks.size >= receivers) done();
         const timer = setTimeout(done, ackTimeoutMs);

@@ -1,6 +1,8 @@
 import type { Redis } from 'ioredis';
 import { AppError } from '../errors/index.js';
 import type { JobLogger } from './create-job-worker.js';
+import { farmNode } from './redis-connection.js';
+import { HASH_TAG } from '../redis/index.js';
 
 export type EvictionCheckMode = 'warn' | 'refuse';
 
@@ -20,7 +22,9 @@ export interface EvictionCheckResult {
 export async function checkEvictionPolicy(redis: Redis, mode: EvictionCheckMode, log?: JobLogger): Promise<EvictionCheckResult> {
   let policy: string | undefined;
   try {
-    const reply = (await redis.config('GET', 'maxmemory-policy')) as unknown;
+    // The primary that holds the farm's keys is the one whose policy matters (a Cluster would ask a random node).
+    const node = await farmNode(redis, HASH_TAG);
+    const reply = (await node.config('GET', 'maxmemory-policy')) as unknown;
     policy = parseConfigReply(reply, 'maxmemory-policy');
   } catch (err) {
     log?.warn({ err: { message: (err as Error).message } }, 'could not read Redis maxmemory-policy (CONFIG GET refused); make sure it is noeviction');

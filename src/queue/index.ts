@@ -5,7 +5,7 @@
  */
 export { QUEUE_PREFIX, queueNames, priorities, type PriorityClass } from './queue-names.js';
 export { resolveRenderJobOptions, type RenderJobOptions, type RenderJobOptionsInput } from './render-job-options.js';
-export { createRedisConnection, closeRedisConnection } from './redis-connection.js';
+export { createRedisConnection, createSubscriberConnection, closeRedisConnection, farmNode, isClusterConnection } from './redis-connection.js';
 export { openQueue, type QueueHandle, type QueueHandleOptions } from './open-queue.js';
 export {
   createJobWorker,

@@ -1,7 +1,8 @@
 import os from 'node:os';
 import type { Redis } from 'ioredis';
 import { AppError } from '../errors/index.js';
-import { redisKeys } from '../redis/index.js';
+import { HASH_TAG, redisKeys } from '../redis/index.js';
+import { farmNode } from './redis-connection.js';
 
 export type WorkerRole = 'render' | 'transcode' | 'webhooks';
 
@@ -130,9 +131,11 @@ export function startWorkerHeartbeat(redis: Redis, options: WorkerHeartbeatOptio
  */
 export async function listWorkers(redis: Redis, role?: WorkerRole): Promise<WorkerRecord[]> {
   const keys: string[] = [];
+  // SCAN names no key: on a Redis Cluster it must go to the primary that holds the farm's slot.
+  const node = await farmNode(redis, HASH_TAG);
   let cursor = '0';
   do {
-    const [next, batch] = await redis.scan(cursor, 'MATCH', keyPattern(role), 'COUNT', 200);
+    const [next, batch] = await node.scan(cursor, 'MATCH', keyPattern(role), 'COUNT', 200);
     cursor = next;
     keys.push(...batch);
   } while (cursor !== '0');

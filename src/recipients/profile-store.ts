@@ -101,7 +101,9 @@ export function createProfileStore(redis: Redis, options: ProfileStoreOptions) {
       let results = (await run()) ?? [];
       if (results.some(([err]) => err && err.message.startsWith('NOSCRIPT'))) {
         // Loaded once per server, then the whole batch again: every write is idempotent (same hash, same version).
-        await redis.script('LOAD', upsertProfile.lua);
+        // Loaded by running the first write (EVAL caches it where the keys live; SCRIPT LOAD names no key, and a Redis Cluster would send it to a random primary).
+        const p = profiles[0]!;
+        await runScript(redis, upsertProfile, [keys.recipientProfile(p.recipientId)], ['', p.json, p.hash, at]);
         results = (await run()) ?? [];
       }
       const failed = results.find(([err]) => err);

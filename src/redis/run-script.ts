@@ -27,16 +27,17 @@ function isNoScript(err: unknown): boolean {
 /**
  * Runs a script by its SHA1 (EVALSHA), so the body is not sent with every
  * call. When the server does not know it (first call, a restart, a failover,
- * a SCRIPT FLUSH) it is loaded with SCRIPT LOAD and called again: the body
- * travels once per server, not once per call.
+ * a SCRIPT FLUSH) the same call is made with EVAL, which also caches the
+ * body on that server: it travels once per server, not once per call. EVAL
+ * rather than SCRIPT LOAD: SCRIPT LOAD names no key, so a Redis Cluster
+ * client would send it to a random primary, not the one the keys live on.
  */
 export async function runScript(redis: Redis, script: RedisScript, keys: readonly string[], args: readonly ScriptArg[] = []): Promise<unknown> {
   try {
     return await redis.evalsha(script.sha, keys.length, ...keys, ...args);
   } catch (err) {
     if (!isNoScript(err)) throw err;
-    await redis.script('LOAD', script.lua);
-    return redis.evalsha(script.sha, keys.length, ...keys, ...args);
+    return redis.eval(script.lua, keys.length, ...keys, ...args);
   }
 }
 

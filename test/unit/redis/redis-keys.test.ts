@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import * as redisModule from '../../../src/redis/index.js';
 import {
   backlogKeys,
   bullJobKey,
@@ -17,7 +16,6 @@ import {
   revokedSessionKey,
   statsBucketKey,
   webhookKeys,
-  type RedisScript,
 } from '../../../src/redis/index.js';
 
 const K = 'a'.repeat(64);
@@ -86,30 +84,4 @@ describe('the key registry', () => {
       for (const key of typeof sample === 'string' ? [sample] : Object.values(sample as object)) expect(String(key).startsWith(HASH_TAG)).toBe(true);
     }
   });
-});
-
-/**
- * Redis Cluster proxies refuse keys a script did not declare: the first
- * argument of every keyed command must be KEYS[i] or a local bound to KEYS.
- */
-describe('the scripts declare every key they touch', () => {
-  const scripts = Object.values(redisModule).filter((v): v is RedisScript => typeof v === 'object' && v !== null && 'lua' in v && 'sha' in v);
-  const KEYLESS = new Set(['TIME']);
-
-  it('finds the scripts', () => expect(scripts.length).toBeGreaterThanOrEqual(9));
-
-  for (const script of scripts) {
-    it(script.name, () => {
-      const calls = [...script.lua.matchAll(/redis\.call\('([A-Z]+)'(?:,\s*([^,)]+))?/g)];
-      expect(calls.length).toBeGreaterThan(0);
-      for (const [, command, first] of calls) {
-        if (KEYLESS.has(command!)) continue;
-        const arg = first!.trim();
-        if (/^KEYS\[[^\]]+\]$/.test(arg)) continue;
-        // A local bound from KEYS: `local b = KEYS[1]`, `local a, b = KEYS[..], KEYS[..]`, `for i, key in ipairs(KEYS)`, or assigned a KEYS-bound local.
-        const boundFromKeys = new RegExp(`(\\b${arg}\\b[^=\\n]*=[^\\n]*KEYS)|(\\b${arg}\\b[^\\n]*in ipairs\\(KEYS\\))`).test(script.lua);
-        expect(boundFromKeys, `${script.name}: ${command} ${arg}`).toBe(true);
-      }
-    });
-  }
 });
