@@ -107,6 +107,17 @@ export async function runRenderWorker(options: RenderWorkerProcessOptions = {}):
         openStream: (renderKey, attempt) => createRenderStreamWriter(redis, renderKey, attempt),
         wasErased: (renderKey, startedAt) => wasKeyErasedSince(redis, renderKey, startedAt),
         onFailed: hooks.onFailed,
+        // Long masters are cut into chunk jobs that any render worker takes, then joined (docs/split-render.md).
+        ...(config.render.split.chunks >= 2
+          ? {
+              split: {
+                options: config.render.split,
+                frameCount: (templateId: string) => engine.registry.get(templateId).durationInFrames,
+                joinChunks: engine.joinChunks,
+                store,
+              },
+            }
+          : {}),
       },
       {
         connection: redis,
