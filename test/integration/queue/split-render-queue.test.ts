@@ -120,7 +120,9 @@ describe('split render through the queue', () => {
   }, 400_000);
 
   it('an erasure in the middle of a split render: no chunk file, no output, no index entry is left', async () => {
-    expect(survivor, 'the worker of the test above').toBeDefined();
+    // The worker left by the test above, or a fresh one when this test runs alone.
+    survivor ??= startWorker();
+    await until(() => /render worker ready/.test(survivor.output()), 120_000, 'worker ready');
     const d = deps();
     const before = await visibleRenders();
     const recipientId = `erased-${randomUUID()}`;
@@ -129,11 +131,13 @@ describe('split render through the queue', () => {
     await until(() => started(survivor).some((id) => id.startsWith(`${renderKey}:chunk:`)), 120_000, 'a chunk of the erased render started');
 
     const renders = createRenders({ queue: rq.queue, redis: conn, index: d.index, store: d.store });
-    await eraseSubject(
+    const erased = await eraseSubject(
       { redis: conn, renders, store: d.store, outputIndex: d.index, storedProps: { delete: async () => false } },
       recipientId,
       { actor: 'split-render-test' },
     );
+    // The master's job was there (its chunks parked it, or one ran and held it).
+    expect(erased.counts.jobs + erased.counts.activeJobs).toBeGreaterThanOrEqual(1);
 
     // Settled: nothing of the render is queued, running or parked any more.
     await until(
