@@ -3,7 +3,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { AppError, CancelledError } from '../errors/index.js';
 import type { RenderResult } from '../pipeline/index.js';
-import type { RenderJobContext, RenderJobLike, RenderJobResult } from './process-render-job.js';
+import type { RenderJobContext, RenderJobLike, RenderJobResult } from './render-job-context.js';
 import { renderChunkKey, type RenderJobData } from './render-job.schema.js';
 
 /** What a chunk job returns to its parent (read back with the children's values). */

@@ -2,53 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { OutputRecord } from './output-record.schema.js';
-import { isWaitingForChildren, type JobLike, type JobLogger } from '../queue/index.js';
+import { isWaitingForChildren } from '../queue/index.js';
 import { AppError, CancelledError, isAppError } from '../errors/index.js';
-import type { RenderRequest, RenderResult } from '../pipeline/index.js';
-import type { ObjectStore } from '../storage/index.js';
 import type { RenderJobProgress } from './get-render-status.js';
 import { processChunkJob } from './process-chunk-job.js';
-import type { RenderStreamWriter } from './render-stream-writer.js';
-import { awaitChunks, joinStoredChunks, planRenderSplit, removeStoredChunks, type RenderedChunk, type RenderSplitContext } from './split-render-job.js';
-import type { RenderOutputIndex } from './render-deps.js';
+import type { RenderJobContext, RenderJobLike, RenderJobResult } from './render-job-context.js';
+import { awaitChunks, joinStoredChunks, planRenderSplit, removeStoredChunks, type RenderedChunk } from './split-render-job.js';
 import { renderJobKey } from './render-job-key.js';
 import { renderChunkJobId, renderJobSchema, renderOutputKey, type RenderJobData } from './render-job.schema.js';
 import { contentTypeOf } from './render-state.js';
-
-/** Minimal structured logger (pino fits). */
-/** What the processor needs; the worker wires it once per process. */
-export interface RenderJobContext {
-  renderVideo: (request: RenderRequest) => Promise<RenderResult>;
-  store: Pick<ObjectStore, 'put' | 'head' | 'delete'>;
-  index: RenderOutputIndex;
-  /** Renders are written here first, then moved into the store. */
-  workDir: string;
-  log?: JobLogger;
-  /** Called once a job's output is in the store (also when it already was). */
-  onRendered?: (data: RenderJobData, renderKey: string) => Promise<void> | void;
-  /** Called when a job fails for good (no retry left, or not retryable). */
-  onFailed?: (data: RenderJobData, renderKey: string, error: unknown) => Promise<void> | void;
-  /** Minimum time between two progress reports. Default 500 ms. */
-  progressIntervalMs?: number;
-  /** Live jobs stream their MP4 through this while it encodes (cold Live URLs read it). */
-  openStream?: (renderKey: string, attempt: number) => RenderStreamWriter;
-  /** True when the key's recipient was erased since `startedAt` (ms): the render must not be published. */
-  wasErased?: (renderKey: string, startedAt: number) => Promise<boolean>;
-  /** Split renders (docs/split-render.md): long MP4 masters cut into chunk jobs; absent, every render stays whole. */
-  split?: RenderSplitContext;
-}
-
-/** The parts of a job the processor reads: BullMQ's Job fits, so does a test object. */
-export type RenderJobLike = JobLike<RenderJobProgress>;
-
-export interface RenderJobResult {
-  renderKey: string;
-  storageKey: string;
-  size: number;
-  contentType: string;
-  /** True when the output existed already and nothing was rendered. */
-  skipped: boolean;
-}
 
 /**
  * Renders one job and publishes its output: validate -> skip if already

@@ -1,23 +1,10 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { AppError } from '../errors/index.js';
-import { planChunks, type FrameSpan, type JoinChunks, type SplitOptions } from '../pipeline/index.js';
-import type { ObjectStore } from '../storage/index.js';
+import { planChunks, type FrameSpan } from '../pipeline/index.js';
 import { objectOnDisk } from './download-object.js';
 import type { ChunkJobResult } from './process-chunk-job.js';
-import type { RenderJobContext, RenderJobLike } from './process-render-job.js';
+import type { RenderJobContext, RenderJobLike, RenderSplitContext } from './render-job-context.js';
 import { renderChunkJobId, renderChunkKey, type RenderJobData } from './render-job.schema.js';
-
-/** What a render worker needs to split renders (docs/split-render.md); absent, every render stays whole. */
-export interface RenderSplitContext {
-  /** RENDER_SPLIT_MIN_FRAMES and RENDER_SPLIT_CHUNKS. */
-  options: SplitOptions;
-  /** The composition's length in frames (the template registry's). */
-  frameCount: (templateId: string) => number;
-  /** Joins chunks into one MP4 (the render engine's). */
-  joinChunks: JoinChunks;
-  /** Where the chunks wait for the join (the render store): read, then removed. */
-  store: Pick<ObjectStore, 'get' | 'localPath' | 'delete'>;
-}
 
 /** A finished chunk, as its job returned it. */
 export type RenderedChunk = Pick<ChunkJobResult, 'storageKey' | 'chunk'>;
