@@ -49,6 +49,12 @@ export interface RenderSplitContext {
   frameCount: (templateId: string) => number;
   /** Joins chunks into one MP4 (the render engine's). */
   joinChunks: JoinChunks;
+  /**
+   * True when no other render job waits: a split costs farm CPU (each chunk
+   * pays a render's fixed cost, plus the join), so it only pays off on idle
+   * workers (docs/capacity.md section 5). Absent: always split.
+   */
+  idle?: () => Promise<boolean>;
   /** Where the chunks wait for the join (the render store): read, then removed. */
   store: Pick<ObjectStore, 'get' | 'localPath' | 'delete'>;
 }

@@ -23,6 +23,17 @@ export function planRenderSplit(ctx: RenderJobContext, data: RenderJobData): Fra
 }
 
 /**
+ * Whether a master planned for a split is split now: always once its
+ * chunks exist (a resumed job keeps its plan); otherwise only when the render
+ * workers are idle (RenderSplitContext.idle), else it renders whole.
+ */
+export async function splitNow(ctx: RenderJobContext, job: RenderJobLike): Promise<boolean> {
+  if (!ctx.split?.idle || !job.children) return true;
+  const [done, failed] = await Promise.all([job.children.values(), job.children.failed()]);
+  return done.size + failed.size > 0 || (await ctx.split.idle());
+}
+
+/**
  * The parent's side of a split render, run each time the master's job is
  * taken: a chunk that failed for good fails the render; chunks all done are
  * returned in order; otherwise the missing ones are added as child jobs (ids
