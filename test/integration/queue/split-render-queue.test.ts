@@ -91,8 +91,16 @@ describe('split render through the queue', () => {
       const rendered = (w.output().match(/"msg":"chunk rendered"/g) ?? []).length;
       return chunks.length > rendered ? chunks[chunks.length - 1] : undefined;
     };
-    const victim = await until(() => pair.find((w) => holds(w) !== undefined), 120_000, 'a chunk started');
-    const lost = holds(victim)!;
+    // Held: started by the worker, its "chunk rendered" not printed, and still active in Redis
+    // (the output pipe may lag behind a chunk that has just finished).
+    const holding = async () => {
+      for (const w of pair) {
+        const id = holds(w);
+        if (id && (await rq.queue.getJobState(id)) === 'active' && holds(w) === id) return { w, id };
+      }
+      return undefined;
+    };
+    const { w: victim, id: lost } = await until(holding, 120_000, 'a chunk held by a worker');
     victim.proc.kill('SIGKILL');
     await victim.exited;
     survivor = pair.find((w) => w !== victim)!;
