@@ -57,7 +57,8 @@ export function jobChildren(job: Job, token: string | undefined, queue: () => Qu
           opts: {
             jobId: child.jobId,
             parent: { id: job.id!, queue: job.queueQualifiedName },
-            priority: job.opts.priority,
+            // The job's priority now (a Live request may have raised it), not the one it was added with.
+            priority: job.priority || job.opts.priority,
             attempts: job.opts.attempts,
             backoff: job.opts.backoff,
             // A child that fails for good is recorded and the parent resumes

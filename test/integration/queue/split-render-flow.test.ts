@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../src/errors/index.js';
 import type { JoinChunksRequest, RenderRequest } from '../../../src/pipeline/index.js';
 import { enqueueRender, renderOutputKey, waitForRender, type RenderJobContext, type RenderJobData, type RenderSplitContext } from '../../../src/renders/index.js';
+import { priorities } from '../../../src/queue/index.js';
 import { fakeRender, registry, until, useQueueKit, type QueueKit } from './queue-test-kit.js';
 
 /**
@@ -23,8 +24,12 @@ interface Recorder {
   split: (options?: Partial<RenderSplitContext>) => RenderSplitContext;
 }
 
-function recorder(kit: QueueKit, failChunk?: (frames: { start: number; end: number }, attempt: number) => Error | undefined): Recorder {
-  const fake = fakeRender({ delayMs: 20 });
+function recorder(
+  kit: QueueKit,
+  failChunk?: (frames: { start: number; end: number }, attempt: number) => Error | undefined,
+  delayMs = 20,
+): Recorder {
+  const fake = fakeRender({ delayMs });
   const rec: Recorder = {
     renders: [],
     joins: [],
@@ -137,4 +142,27 @@ describe('split renders through the render queue', () => {
     expect(streamed).toEqual([c.renderKey]);
     expect([busy, short, live].flatMap((r) => r.joins)).toEqual([]);
   }, 60_000);
+
+  it('a request at a higher priority raises the waiting chunks of a parked master, as it would raise an unsplit render', async () => {
+    const { kit } = env;
+    // Slow chunks and one worker: while the first chunk renders, the two others wait at campaign priority.
+    const slow = recorder(kit, undefined, 3_000);
+    kit.startWorker({ renderVideo: slow.renderVideo, split: slow.split() });
+    const input = { templateId: 'reference', props: { name: 'Raise', points: 8 }, campaignId: 'c1', priorityClass: 'campaign' as const };
+    const { renderKey } = await enqueueRender(kit.deps, input);
+    const chunkIds = [0, 1, 2].map((i) => `${renderKey}:chunk:${i}of3`);
+    await until(async () => (await kit.rq.queue.getJobState(renderKey)) === 'waiting-children', 20_000, 'the master parked');
+    const waiting = async () => {
+      const jobs = await Promise.all(chunkIds.map((id) => kit.rq.queue.getJob(id)));
+      const states = await Promise.all(jobs.map((j) => j?.getState()));
+      return jobs.filter((j, i) => j && (states[i] === 'prioritized' || states[i] === 'waiting'));
+    };
+    const before = await waiting();
+    expect(before.length).toBeGreaterThan(0);
+    for (const job of before) expect(job!.priority).toBe(priorities.campaign);
+
+    expect((await enqueueRender(kit.deps, { ...input, priorityClass: 'api' })).renderKey).toBe(renderKey);
+    for (const job of before) expect((await kit.rq.queue.getJob(job!.id!))?.priority, job!.id).toBe(priorities.api);
+    expect((await waitForRender(kit.deps, renderKey, 60_000)).state).toBe('done');
+  }, 90_000);
 });
