@@ -88,6 +88,14 @@ describe('split renders through the render queue', () => {
     expect(rendered).toEqual([renderKey]);
     const chunkJobs = await Promise.all([0, 1, 2].map((i) => kit.rq.queue.getJobState(`${renderKey}:chunk:${i}of3`)));
     for (const state of chunkJobs) expect(['completed', 'unknown']).toContain(state);
+
+    // The output lost from the store: asked again, the finished master is replaced and split afresh.
+    await kit.store.delete(storageKey);
+    await enqueueRender(kit.deps, { templateId: 'reference', props: { name: 'Ana', points: 1 }, priorityClass: 'api' });
+    expect((await waitForRender(kit.deps, renderKey, 30_000)).state).toBe('done');
+    expect(rec.renders.filter((r) => r.chunk)).toHaveLength(6);
+    expect(rec.joins).toHaveLength(2);
+    expect(await storedNames(kit)).toEqual([path.basename(storageKey)]);
   }, 60_000);
 
   it('retries a lost chunk alone; a chunk that fails for good fails the render once (index, onFailed) and leaves no chunk file', async () => {
@@ -104,7 +112,7 @@ describe('split renders through the render queue', () => {
 
     const failed: string[] = [];
     const broken = recorder(kit, (frames) => (frames.start === 100 ? new AppError('TEMPLATE_ERROR', 'the template threw') : undefined));
-    kit.startWorker({ renderVideo: broken.renderVideo, split: broken.split(), onFailed: (_d, key) => void failed.push(key) });
+    const brokenWorker = kit.startWorker({ renderVideo: broken.renderVideo, split: broken.split(), onFailed: (_d, key) => void failed.push(key) });
     const second = await enqueueRender(kit.deps, { templateId: 'reference', props: { name: 'Broken', points: 3 }, priorityClass: 'api' });
     expect((await waitForRender(kit.deps, second.renderKey, 30_000)).state).toBe('failed');
     expect(await kit.index.get(second.renderKey)).toMatchObject({ state: 'failed', error: 'CHUNK_FAILED' });
@@ -113,6 +121,16 @@ describe('split renders through the render queue', () => {
     expect(broken.joins).toHaveLength(0);
     // Only the first render's output remains: the failed one's chunks were removed.
     expect(await storedNames(kit)).toEqual([path.basename(first.storageKey)]);
+    await brokenWorker.shutdown(0);
+
+    // Asked again, the failed master is replaced (its chunk jobs go with it) and split afresh.
+    const fixed = recorder(kit);
+    kit.startWorker({ renderVideo: fixed.renderVideo, split: fixed.split() });
+    const again = await enqueueRender(kit.deps, { templateId: 'reference', props: { name: 'Broken', points: 3 }, priorityClass: 'api' });
+    expect(again.renderKey).toBe(second.renderKey);
+    expect((await waitForRender(kit.deps, again.renderKey, 30_000)).state).toBe('done');
+    expect(fixed.renders.filter((r) => r.chunk)).toHaveLength(3);
+    expect(fixed.joins).toHaveLength(1);
   }, 60_000);
 
   it('renders whole when other renders wait (workers busy), below the minimum length, and for a streamed Live master', async () => {
