@@ -75,6 +75,9 @@ export async function awaitChunks(
     })),
   );
   ctx.log?.info({ renderKey: key, chunks: count, added: missing.length }, 'split render: chunks queued');
+  // Its length, for the status of the parked job (getRenderStatus adds the frames of finished chunks).
+  const framesDone = [...byIndex.values()].reduce((sum, d) => sum + d.chunk.end - d.chunk.start, 0);
+  await Promise.resolve(job.updateProgress?.({ percent: Math.floor((100 * framesDone) / end), framesDone, totalFrames: end })).catch(() => undefined);
   await children.waitForAll();
   // Nothing pending any more: the chunks finished between the add and the wait.
   const now = [...(await children.values<ChunkJobResult>()).values()].filter((d) => d?.chunk?.count === count);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../src/errors/index.js';
 import type { JoinChunksRequest, RenderRequest } from '../../../src/pipeline/index.js';
-import { enqueueRender, renderOutputKey, waitForRender, type RenderJobContext, type RenderJobData, type RenderSplitContext } from '../../../src/renders/index.js';
+import { enqueueRender, getRenderStatus, renderOutputKey, waitForRender, type RenderJobContext, type RenderJobData, type RenderSplitContext } from '../../../src/renders/index.js';
 import { priorities } from '../../../src/queue/index.js';
 import { fakeRender, registry, until, useQueueKit, type QueueKit } from './queue-test-kit.js';
 
@@ -161,7 +161,7 @@ describe('split renders through the render queue', () => {
     expect([busy, short, live].flatMap((r) => r.joins)).toEqual([]);
   }, 60_000);
 
-  it('a request at a higher priority raises the waiting chunks of a parked master, as it would raise an unsplit render', async () => {
+  it('a parked master reads as active with the frames of its finished chunks; a higher-priority request raises its waiting chunks', async () => {
     const { kit } = env;
     // Slow chunks and one worker: while the first chunk renders, the two others wait at campaign priority.
     const slow = recorder(kit, undefined, 3_000);
@@ -181,6 +181,18 @@ describe('split renders through the render queue', () => {
 
     expect((await enqueueRender(kit.deps, { ...input, priorityClass: 'api' })).renderKey).toBe(renderKey);
     for (const job of before) expect((await kit.rq.queue.getJob(job!.id!))?.priority, job!.id).toBe(priorities.api);
+
+    // Its status while parked: active, with the frames of the chunks finished so far.
+    const parked = await until(
+      async () => {
+        const status = await getRenderStatus(kit.deps, renderKey);
+        return status.state === 'active' && (status.progress?.framesDone ?? 0) > 0 ? status : undefined;
+      },
+      30_000,
+      'progress of the parked master',
+    );
+    expect(parked.progress).toMatchObject({ totalFrames: 150 });
+    expect([[50, 33], [100, 66]]).toContainEqual([parked.progress!.framesDone, parked.progress!.percent]);
     expect((await waitForRender(kit.deps, renderKey, 60_000)).state).toBe('done');
   }, 90_000);
 });
