@@ -90,6 +90,9 @@ export async function runRenderWorker(options: RenderWorkerProcessOptions = {}):
       await deliveries.onRendered(renderKey, data).catch((err: unknown) => log.warn({ err: String(err) }, 'delivered events not recorded'));
       if (data.format === 'mp4') await deliverables.release(renderKey, renderOutputKey(renderKey, data.format));
     };
+    // A producer-side handle on this worker's own queue: the sweep of finished jobs, and the split's idle check.
+    const sweeper = createRenderQueue({ redisUrl: config.farm.redisUrl, queueName: options.queueName, events: false });
+    cleanups.push(() => sweeper.close());
     const render = createRenderWorker(
       {
         // Frames captured/reused and fps of every finished render.
@@ -107,6 +110,22 @@ export async function runRenderWorker(options: RenderWorkerProcessOptions = {}):
         openStream: (renderKey, attempt) => createRenderStreamWriter(redis, renderKey, attempt),
         wasErased: (renderKey, startedAt) => wasKeyErasedSince(redis, renderKey, startedAt),
         onFailed: hooks.onFailed,
+        // Long masters are cut into chunk jobs that any render worker takes, then joined (docs/split-render.md).
+        ...(config.render.split.chunks >= 2
+          ? {
+              split: {
+                options: config.render.split,
+                frameCount: (templateId: string) => engine.registry.get(templateId).durationInFrames,
+                joinChunks: engine.joinChunks,
+                // Split only while no other render waits: with a backlog, whole renders make more videos per hour.
+                idle: async () => {
+                  const counts = await sweeper.queue.getJobCounts('waiting', 'prioritized');
+                  return (counts.waiting ?? 0) + (counts.prioritized ?? 0) === 0;
+                },
+                store,
+              },
+            }
+          : {}),
       },
       {
         connection: redis,
@@ -127,8 +146,6 @@ export async function runRenderWorker(options: RenderWorkerProcessOptions = {}):
     render.worker.on('active', (job) => log.info({ renderKey: job.id, attempt: job.attemptsMade + 1 }, 'render started'));
     render.worker.on('stalled', (jobId) => log.warn({ renderKey: jobId }, 'stalled job moved back to wait'));
 
-    const sweeper = createRenderQueue({ redisUrl: config.farm.redisUrl, queueName: options.queueName, events: false });
-    cleanups.push(() => sweeper.close());
     const sweep = () => void sweepFinishedJobs(sweeper.queue, jobOptions).catch(() => undefined);
     const sweepTimer = setInterval(sweep, options.sweepIntervalMs ?? 300_000);
     sweepTimer.unref();

@@ -46,8 +46,12 @@ export const envSchema = z.object({
   RENDER_CHUNK_FRAMES: int(1, 1_000).default(10),
   /** Split renders (docs/split-render.md): a video of at least this many frames is cut into chunks. */
   RENDER_SPLIT_MIN_FRAMES: int(2, 10_000_000).default(240),
-  /** Chunks per split render; 1 never splits. */
-  RENDER_SPLIT_CHUNKS: int(1, 256).default(2),
+  /**
+   * Chunks per split render; 1 (the default) never splits. Off by default: a
+   * split costs farm CPU (docs/capacity.md section 5), worth it for latency
+   * on idle workers, not for a campaign backlog.
+   */
+  RENDER_SPLIT_CHUNKS: int(1, 256).default(1),
   /** auto: Chromium's own sandbox when not root and a sandboxed trial launch works; on (a failed trial stops the start); off (--no-sandbox). */
   RENDER_CHROMIUM_SANDBOX: z.enum(['auto', 'on', 'off']).default('auto'),
 

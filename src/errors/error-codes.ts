@@ -31,6 +31,7 @@ export const errorCodes = {
   TEMPLATE_ERROR: { httpStatus: 500, retryable: false, publicMessage: 'The template threw while rendering.' },
   BROWSER_CRASHED: { httpStatus: 500, retryable: true, publicMessage: 'The browser crashed.' },
   FFMPEG_FAILED: { httpStatus: 500, retryable: true, publicMessage: 'Encoding failed.' },
+  CHUNK_FAILED: { httpStatus: 500, retryable: false, publicMessage: 'A part of a split render failed.' },
   // Transcoding (channel deliverables).
   GPU_FAILED: { httpStatus: 500, retryable: true, publicMessage: 'The GPU encode failed.' },
   DELIVERABLE_INVALID: { httpStatus: 500, retryable: false, publicMessage: 'A deliverable failed its checks.' },

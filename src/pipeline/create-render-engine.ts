@@ -4,6 +4,7 @@ import { findChromium, findFfmpeg, findFfprobe } from '../encode/index.js';
 import { createFootageServer, type FootageServer } from '../footage/index.js';
 import { createDefaultRegistry } from './default-registry.js';
 import { createRenderVideo, type RenderVideo } from './render-video.js';
+import { createJoinChunks, type JoinChunks } from './split-render.js';
 import { BrowserPool, resolveChromiumSandbox, type BrowserPoolOptions, type ChromiumSandboxDecision, createRemoteAssetFetcher } from '../render/index.js';
 import type { TemplateRegistry } from '../templates/index.js';
 
@@ -11,6 +12,8 @@ export interface RenderEngine {
   registry: TemplateRegistry;
   pool: BrowserPool;
   renderVideo: RenderVideo;
+  /** Joins chunks of a split render (rendered by any worker) into one MP4 (docs/split-render.md). */
+  joinChunks: JoinChunks;
   /** Decoded <Video> frames of this process (stats for benches and tests). */
   footage: FootageServer;
   ffmpegPath: string;
@@ -65,9 +68,10 @@ export async function createRenderEngine(config: Readonly<Config>, overrides: Re
     onLaunchError: overrides.onLaunchError,
   });
   const renderVideo = createRenderVideo({ registry, pool, media: footage, ffmpegPath, render: config.render, encode: config.encode });
+  const joinChunks = createJoinChunks({ registry, media: footage, ffmpegPath });
   const close = async (): Promise<void> => {
     await pool.close();
     footage.close();
   };
-  return { registry, pool, renderVideo, footage, ffmpegPath, chromiumPath: chromium.path, sandbox, close };
+  return { registry, pool, renderVideo, joinChunks, footage, ffmpegPath, chromiumPath: chromium.path, sandbox, close };
 }

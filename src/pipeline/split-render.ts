@@ -49,6 +49,7 @@ const CHUNK_ATTEMPTS = 2;
  * appears atomically or not at all; the chunk files are removed either way.
  */
 export function createSplitRender(deps: SplitRenderDeps, split: SplitOptions): SplitRender {
+  const join = createJoinChunks(deps);
   return async (request, renderChunk) => {
     const startedAt = Date.now();
     if ((request.format ?? formatFromPath(request.out)) !== 'mp4') throw new AppError('INVALID_ARGUMENT', 'a split render makes an mp4');
@@ -87,27 +88,12 @@ export function createSplitRender(deps: SplitRenderDeps, split: SplitOptions): S
         }),
       );
       const joinedAt = Date.now();
-      const bundle = await deps.registry.bundle(template.id);
-      const listPath = path.join(dir, 'chunks.ffconcat');
-      await writeFile(listPath, buildConcatList(rendered.map((r, index) => ({ path: chunkPath(index), frames: r.span.end - r.span.start })), template.fps));
-      const tracks = template.audio
-        ? [{ path: path.join(bundle.dir, 'static', template.audio.src), fromFrame: -range.start, volume: template.audio.volume ?? 1 }]
-        : [];
-      const ffmpeg = await startFfmpeg(buildConcatArgs({ listPath, tracks, fps: template.fps, durationInFrames: frames, outPath: output.tempPath }), {
-        ffmpegPath: deps.ffmpegPath,
-        signal: request.signal,
-      });
-      await ffmpeg.end();
-      await mixPageAudio({
-        template,
-        bundle,
-        media: deps.media,
-        pageTracks: mergePageTracks(rendered.map((r) => r.result.pageAudioTracks ?? [])),
-        firstFrame: range.start,
-        frames,
-        format: 'mp4',
-        videoPath: output.tempPath,
-        ffmpegPath: deps.ffmpegPath,
+      await join({
+        templateId: template.id,
+        range,
+        chunks: rendered.map((r, index) => ({ path: chunkPath(index), frames: r.span.end - r.span.start, pageAudioTracks: r.result.pageAudioTracks ?? [] })),
+        workDir: dir,
+        out: output.tempPath,
         signal: request.signal,
       });
       const joinMs = Date.now() - joinedAt;
@@ -126,6 +112,67 @@ export function createSplitRender(deps: SplitRenderDeps, split: SplitOptions): S
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  };
+}
+
+/** One rendered chunk handed to the join, in order. */
+export interface JoinedChunk {
+  /** The chunk's MP4 on this machine. */
+  path: string;
+  frames: number;
+  /** The page audio its render reported (RenderResult.pageAudioTracks). */
+  pageAudioTracks: readonly PageAudioTrack[];
+}
+
+export interface JoinChunksRequest {
+  templateId: string;
+  /** The frames [start, end) the chunks cover together. */
+  range: FrameSpan;
+  chunks: readonly JoinedChunk[];
+  /** A private folder for the concat list. */
+  workDir: string;
+  /** Where the joined MP4 is written (the caller makes it appear atomically). */
+  out: string;
+  signal?: AbortSignal;
+}
+
+/** The join half of a split render: chunks rendered anywhere, joined here into one MP4. */
+export type JoinChunks = (request: JoinChunksRequest) => Promise<void>;
+
+/**
+ * Joins rendered chunks into one MP4: the concat demuxer copies the video
+ * (each file with its exact duration, so no seam drifts), the template's
+ * soundtrack is mixed over the whole range and encoded once, then the page
+ * audio the chunks reported is merged and mixed in, as an unsplit render does.
+ * The render queue's split jobs (src/renders) and createSplitRender share it.
+ */
+export function createJoinChunks(deps: SplitRenderDeps): JoinChunks {
+  return async ({ templateId, range, chunks, workDir, out, signal }) => {
+    const template = deps.registry.get(templateId);
+    const frames = range.end - range.start;
+    const bundle = await deps.registry.bundle(template.id);
+    const listPath = path.join(workDir, 'chunks.ffconcat');
+    await writeFile(listPath, buildConcatList(chunks.map((c) => ({ path: c.path, frames: c.frames })), template.fps));
+    const tracks = template.audio
+      ? [{ path: path.join(bundle.dir, 'static', template.audio.src), fromFrame: -range.start, volume: template.audio.volume ?? 1 }]
+      : [];
+    const ffmpeg = await startFfmpeg(buildConcatArgs({ listPath, tracks, fps: template.fps, durationInFrames: frames, outPath: out }), {
+      ffmpegPath: deps.ffmpegPath,
+      signal,
+    });
+    await ffmpeg.end();
+    await mixPageAudio({
+      template,
+      bundle,
+      media: deps.media,
+      pageTracks: mergePageTracks(chunks.map((c) => c.pageAudioTracks)),
+      firstFrame: range.start,
+      frames,
+      format: 'mp4',
+      videoPath: out,
+      ffmpegPath: deps.ffmpegPath,
+      signal,
+    });
   };
 }
 

@@ -1,6 +1,7 @@
-import { UnrecoverableError, WaitingError, Worker, type BackoffStrategy, type Job } from 'bullmq';
+import { Queue, UnrecoverableError, WaitingError, Worker, type BackoffStrategy, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { CancelledError, isAppError } from '../errors/index.js';
+import { isWaitingForChildren, jobChildren, lazyQueue, type JobChildren } from './job-children.js';
 import { QUEUE_PREFIX } from './queue-names.js';
 import { resolveRenderJobOptions, type RenderJobOptionsInput } from './render-job-options.js';
 
@@ -52,6 +53,8 @@ export interface JobLike<P = never> {
   attempts: number;
   signal?: AbortSignal;
   updateProgress?: (progress: P) => Promise<void> | void;
+  /** The job's children (a split render fans its chunks out as child jobs); absent outside a worker. */
+  children?: JobChildren;
 }
 
 /** Where processors log (pino fits). */
@@ -90,6 +93,9 @@ export function createJobWorker<D, R, P extends object = never>(
 ): JobWorker<D, R> {
   const retention = resolveRenderJobOptions(options.jobOptions);
   let returned = 0;
+  const prefix = options.prefix ?? QUEUE_PREFIX;
+  // Children are added through a producer handle on the same queue, opened on first use.
+  const childQueue = lazyQueue(() => new Queue(options.queueName, { connection: options.connection, prefix }));
 
   // Three declared parameters: BullMQ only creates an AbortSignal per job
   // for processors whose arity is at least 3.
@@ -102,8 +108,11 @@ export function createJobWorker<D, R, P extends object = never>(
         attempts: job.opts.attempts ?? 1,
         signal,
         updateProgress: (progress: P) => job.updateProgress(progress),
+        children: jobChildren(job, token, childQueue.get),
       });
     } catch (err) {
+      // Parked until its children are done: BullMQ's own signal, not a failure.
+      if (isWaitingForChildren(err)) throw err;
       if (signal?.aborted && signal.reason === SHUTDOWN && token) {
         // Back to the queue as if never started: nothing is lost, and the
         // next worker renders it from the beginning.
@@ -123,7 +132,7 @@ export function createJobWorker<D, R, P extends object = never>(
 
   const worker = new Worker<D, R>(options.queueName, processor, {
     connection: options.connection,
-    prefix: options.prefix ?? QUEUE_PREFIX,
+    prefix,
     concurrency: options.concurrency ?? 1,
     lockDuration: options.lockDurationMs ?? 30_000,
     stalledInterval: options.stalledIntervalMs ?? 30_000,
@@ -157,6 +166,7 @@ export function createJobWorker<D, R, P extends object = never>(
         await worker.close();
       } finally {
         clearTimeout(timer);
+        await childQueue.close();
       }
       return { returned };
     },

@@ -15,6 +15,7 @@ export {
   type JobWorker,
   type JobWorkerOptions,
 } from './create-job-worker.js';
+export { isWaitingForChildren, type ChildJob, type JobChildren } from './job-children.js';
 export { checkEvictionPolicy, type EvictionCheckMode, type EvictionCheckResult } from './check-eviction-policy.js';
 export { sweepFinishedJobs } from './sweep-finished-jobs.js';
 export {

@@ -1,6 +1,7 @@
 import { createJobWorker, queueNames, type JobWorker, type JobWorkerOptions } from '../queue/index.js';
 import type { RenderJobProgress } from './get-render-status.js';
-import { processRenderJob, type RenderJobContext, type RenderJobResult } from './process-render-job.js';
+import { processRenderJob } from './process-render-job.js';
+import type { RenderJobContext, RenderJobResult } from './render-job-context.js';
 import type { RenderJobData } from './render-job.schema.js';
 
 export type RenderWorkerOptions = JobWorkerOptions;

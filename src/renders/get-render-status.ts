@@ -52,10 +52,12 @@ export async function getRenderStatus(deps: RenderStatusDeps, renderKey: string)
   }
 
   const job = await deps.queue.getJob(renderKey);
-  const state = job ? renderStateFromJob(await job.getState()) : undefined;
+  const jobState = job ? await job.getState() : 'unknown';
+  const state = renderStateFromJob(jobState);
   if (job && state && state !== 'done') {
     const status: RenderStatus = { renderKey, state, attemptsMade: job.attemptsMade };
     if (isProgress(job.progress)) status.progress = job.progress;
+    if (jobState === 'waiting-children' && status.progress) status.progress = splitProgress(status.progress, await job.getChildrenValues());
     if (state === 'failed') status.error = publicError(record?.error);
     return status;
   }
@@ -67,6 +69,21 @@ export async function getRenderStatus(deps: RenderStatusDeps, renderKey: string)
 function publicError(code: string | undefined): { code: string; message: string } {
   const known = code && code in errorCodes ? (code as ErrorCode) : 'INTERNAL';
   return { code: known, message: errorCodes[known].publicMessage };
+}
+
+/**
+ * A split master parked on its chunks (docs/split-render.md) reported its
+ * length when it parked; the frames done are those of its chunks finished
+ * since (each chunk job returns its frame range).
+ */
+function splitProgress(parked: RenderJobProgress, children: Record<string, unknown> | undefined): RenderJobProgress {
+  let framesDone = 0;
+  for (const value of Object.values(children ?? {})) {
+    const chunk = (value as { chunk?: { start?: unknown; end?: unknown } } | null)?.chunk;
+    if (typeof chunk?.start === 'number' && typeof chunk.end === 'number') framesDone += chunk.end - chunk.start;
+  }
+  const totalFrames = parked.totalFrames;
+  return { percent: totalFrames > 0 ? Math.floor((100 * Math.min(framesDone, totalFrames)) / totalFrames) : 0, framesDone, totalFrames };
 }
 
 function isProgress(value: unknown): value is RenderJobProgress {

@@ -2,49 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { OutputRecord } from './output-record.schema.js';
-import type { JobLike, JobLogger } from '../queue/index.js';
+import { isWaitingForChildren } from '../queue/index.js';
 import { AppError, CancelledError, isAppError } from '../errors/index.js';
-import type { RenderRequest, RenderResult } from '../pipeline/index.js';
-import type { ObjectStore } from '../storage/index.js';
 import type { RenderJobProgress } from './get-render-status.js';
-import type { RenderStreamWriter } from './render-stream-writer.js';
-import type { RenderOutputIndex } from './render-deps.js';
+import { processChunkJob } from './process-chunk-job.js';
+import type { RenderJobContext, RenderJobLike, RenderJobResult } from './render-job-context.js';
+import { awaitChunks, joinStoredChunks, planRenderSplit, removeStoredChunks, splitNow, type RenderedChunk } from './split-render-job.js';
 import { renderJobKey } from './render-job-key.js';
-import { renderJobSchema, renderOutputKey, type RenderJobData } from './render-job.schema.js';
+import { renderChunkJobId, renderJobSchema, renderOutputKey, type RenderJobData } from './render-job.schema.js';
 import { contentTypeOf } from './render-state.js';
-
-/** Minimal structured logger (pino fits). */
-/** What the processor needs; the worker wires it once per process. */
-export interface RenderJobContext {
-  renderVideo: (request: RenderRequest) => Promise<RenderResult>;
-  store: Pick<ObjectStore, 'put' | 'head' | 'delete'>;
-  index: RenderOutputIndex;
-  /** Renders are written here first, then moved into the store. */
-  workDir: string;
-  log?: JobLogger;
-  /** Called once a job's output is in the store (also when it already was). */
-  onRendered?: (data: RenderJobData, renderKey: string) => Promise<void> | void;
-  /** Called when a job fails for good (no retry left, or not retryable). */
-  onFailed?: (data: RenderJobData, renderKey: string, error: unknown) => Promise<void> | void;
-  /** Minimum time between two progress reports. Default 500 ms. */
-  progressIntervalMs?: number;
-  /** Live jobs stream their MP4 through this while it encodes (cold Live URLs read it). */
-  openStream?: (renderKey: string, attempt: number) => RenderStreamWriter;
-  /** True when the key's recipient was erased since `startedAt` (ms): the render must not be published. */
-  wasErased?: (renderKey: string, startedAt: number) => Promise<boolean>;
-}
-
-/** The parts of a job the processor reads: BullMQ's Job fits, so does a test object. */
-export type RenderJobLike = JobLike<RenderJobProgress>;
-
-export interface RenderJobResult {
-  renderKey: string;
-  storageKey: string;
-  size: number;
-  contentType: string;
-  /** True when the output existed already and nothing was rendered. */
-  skipped: boolean;
-}
 
 /**
  * Renders one job and publishes its output: validate -> skip if already
@@ -56,6 +22,9 @@ export interface RenderJobResult {
 export async function processRenderJob(ctx: RenderJobContext, job: RenderJobLike): Promise<RenderJobResult> {
   const data = parseJobData(job);
   const key = renderJobKey(data);
+  if (data.chunk) return processChunkJob(ctx, job, data, key);
+  const planned = planRenderSplit(ctx, data);
+  const spans = planned && (await splitNow(ctx, job)) ? planned : undefined;
   const storageKey = renderOutputKey(key, data.format);
   const contentType = contentTypeOf(data.format);
   const base: Omit<OutputRecord, 'state' | 'updatedAt'> = {
@@ -74,18 +43,39 @@ export async function processRenderJob(ctx: RenderJobContext, job: RenderJobLike
     if (record?.state !== 'done') {
       await ctx.index.set({ ...base, state: 'done', storageKey, size: existing.size, contentType, updatedAt: Date.now() });
     }
+    if (spans && ctx.split) await removeStoredChunks(ctx.split, key, spans.length);
     await ctx.onRendered?.(data, key);
     return { renderKey: key, storageKey, size: existing.size, contentType, skipped: true };
   }
 
-  const startedAt = Date.now();
-  await ctx.index.set({ ...base, state: 'rendering', updatedAt: Date.now() });
+  let startedAt = Date.now();
+  const markRendering = () => ctx.index.set({ ...base, state: 'rendering', updatedAt: Date.now() });
+  // A split render's chunks are child jobs any render worker takes; this job
+  // is parked until they are done, then joins them (docs/split-render.md).
+  let chunks: RenderedChunk[] | undefined;
+  if (spans && ctx.split) {
+    try {
+      chunks = await awaitChunks(ctx, job, data, key, spans, markRendering);
+    } catch (err) {
+      if (isWaitingForChildren(err)) throw err;
+      if (await recordFailure(ctx, job, data, key, err)) await removeStoredChunks(ctx.split, key, spans.length);
+      throw err;
+    }
+    // Erasures count from the split, not from this resumption.
+    startedAt = Math.min(...chunks.map((c) => c.chunk.splitAt));
+  } else {
+    await markRendering();
+  }
   await mkdir(ctx.workDir, { recursive: true });
   const tmp = path.join(ctx.workDir, `${key}.${randomBytes(6).toString('hex')}.${data.format}`);
   const stream = data.priorityClass === 'live' && data.format === 'mp4' ? ctx.openStream?.(key, job.attemptsMade + 1) : undefined;
   try {
     const report = throttledProgress(job, ctx.progressIntervalMs ?? 500);
-    const result = await ctx.renderVideo({
+    if (chunks && ctx.split) {
+      await assertNotErased(ctx, key, startedAt);
+      await joinStoredChunks(ctx.split, data.templateId, chunks, tmp, job.signal);
+    }
+    const result = chunks ? undefined : await ctx.renderVideo({
       templateId: data.templateId,
       variant: data.variant,
       props: data.props,
@@ -98,7 +88,7 @@ export async function processRenderJob(ctx: RenderJobContext, job: RenderJobLike
     if (job.signal?.aborted) throw new CancelledError(String(job.signal.reason ?? 'cancelled'));
     // Erased while it rendered: the tombstone wins, nothing is published.
     await assertNotErased(ctx, key, startedAt);
-    if (result.templateVersion !== data.templateVersion) {
+    if (result && result.templateVersion !== data.templateVersion) {
       // A deploy changed the template between enqueue and render (rolling
       // update). Publishing is still better than failing the job; the log lets
       // operators see keys whose content is a newer version.
@@ -113,12 +103,14 @@ export async function processRenderJob(ctx: RenderJobContext, job: RenderJobLike
       throw new AppError('SUBJECT_ERASED', 'the recipient of this render was erased while it was published; it was removed');
     }
     await stream?.end();
+    if (chunks && ctx.split) await removeStoredChunks(ctx.split, key, chunks.length);
     await ctx.onRendered?.(data, key);
     ctx.log?.info({ renderKey: key, templateId: data.templateId, size: info.size }, 'render published');
     return { renderKey: key, storageKey, size: info.size, contentType, skipped: false };
   } catch (err) {
     await stream?.fail(isAppError(err) ? err.code : 'INTERNAL');
-    await recordFailure(ctx, job, data, key, err);
+    const final = await recordFailure(ctx, job, data, key, err);
+    if (final && chunks && ctx.split) await removeStoredChunks(ctx.split, key, chunks.length);
     throw err;
   } finally {
     await rm(tmp, { force: true });
@@ -137,19 +129,22 @@ function parseJobData(job: RenderJobLike): RenderJobData {
     const fields = parsed.error.issues.map((issue) => issue.path.join('.') || '(root)');
     throw new AppError('INVALID_ARGUMENT', `Render job ${job.id ?? '?'} has invalid data: ${fields.join(', ')}`);
   }
-  // The job id is the cache key: a job whose data does not hash to its id
-  // would publish one render under another's name.
-  if (job.id !== undefined && job.id !== renderJobKey(parsed.data)) {
+  // The job id is the cache key (a chunk's: the key and its place): a job
+  // whose data does not hash to its id would publish one render under another's name.
+  const chunk = parsed.data.chunk;
+  const expected = chunk ? renderChunkJobId(renderJobKey(parsed.data), chunk.index, chunk.count) : renderJobKey(parsed.data);
+  if (job.id !== undefined && job.id !== expected) {
     throw new AppError('INVALID_ARGUMENT', `Render job ${job.id} does not match the key of its data.`);
   }
   return parsed.data;
 }
 
-async function recordFailure(ctx: RenderJobContext, job: RenderJobLike, data: RenderJobData, key: string, err: unknown) {
+/** Logs and indexes a failed try; true when it was the last one. */
+async function recordFailure(ctx: RenderJobContext, job: RenderJobLike, data: RenderJobData, key: string, err: unknown): Promise<boolean> {
   if (err instanceof CancelledError) {
     // Shutdown or a lost lock: not a failure. The index is left alone: after
     // a lost lock another worker may already own the key and its record.
-    return;
+    return false;
   }
   const retryable = isAppError(err) ? err.retryable : true;
   const final = !retryable || job.attemptsMade + 1 >= job.attempts;
@@ -160,10 +155,11 @@ async function recordFailure(ctx: RenderJobContext, job: RenderJobLike, data: Re
   );
   if (!final) {
     await ctx.index.update(key, { state: 'queued', error: code });
-    return;
+    return false;
   }
   await ctx.index.update(key, { state: 'failed', error: code });
   await ctx.onFailed?.(data, key, err);
+  return true;
 }
 
 /** Message and code only: a stack or cause could carry props. */

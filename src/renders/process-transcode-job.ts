@@ -1,13 +1,12 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { createWriteStream } from 'node:fs';
 import { deliverableKey } from '../cache/index.js';
 import type { DeliverableSpec, EncoderCaps } from '../encode/index.js';
 import { AppError, CancelledError, isAppError } from '../errors/index.js';
 import type { ObjectStore } from '../storage/index.js';
 import type { JobLike, JobLogger } from '../queue/index.js';
 import { storedOutput } from './done-and-stored.js';
+import { objectOnDisk } from './download-object.js';
 import type { RenderOutputIndex } from './render-deps.js';
 import { deliverableStorageKey, transcodeJobSchema, type TranscodeJobData } from './transcode-job.schema.js';
 import type { TranscodeSlots } from './transcode-slots.js';
@@ -76,7 +75,8 @@ export async function processTranscodeJob(ctx: TranscodeJobContext, job: JobLike
   try {
     const master = await ctx.store.head(data.masterStorageKey);
     if (!master) throw new AppError('MASTER_MISSING', `master ${data.masterStorageKey} of deliverable ${key} is not in storage`);
-    const masterPath = ctx.store.localPath?.(data.masterStorageKey) ?? (await download(ctx.store, data.masterStorageKey, outDir));
+    // A store without local paths (S3): the master is copied into the job's private dir.
+    const masterPath = await objectOnDisk(ctx.store, data.masterStorageKey, { dir: outDir, name: 'master.mp4', missingCode: 'MASTER_MISSING' });
     const outcome = await ctx.transcode({
       masterPath,
       spec: data.spec,
@@ -126,15 +126,6 @@ function parseJobData(job: JobLike<{ percent: number }>): TranscodeJobData {
     throw new AppError('INVALID_ARGUMENT', `Transcode job ${job.id} does not match the key of its data.`);
   }
   return parsed.data;
-}
-
-/** A store without local paths (S3): the master is copied into the job's private dir. */
-async function download(store: ObjectStore, key: string, dir: string): Promise<string> {
-  const object = await store.get(key);
-  if (!object) throw new AppError('MASTER_MISSING', `master ${key} disappeared before it could be read`);
-  const file = path.join(dir, 'master.mp4');
-  await pipeline(object.body, createWriteStream(file));
-  return file;
 }
 
 async function recordFailure(ctx: TranscodeJobContext, job: JobLike<{ percent: number }>, key: string, err: unknown): Promise<void> {

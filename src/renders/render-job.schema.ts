@@ -26,6 +26,21 @@ export const renderJobSchema = z.object({
    * a separate set per master cost ~800 bytes per queued job in Redis.
    */
   deliveries: z.array(z.tuple([z.string(), z.array(z.string())])).max(DELIVERIES_PER_JOB).optional(),
+  /**
+   * Set on the chunk jobs of a split render (docs/split-render.md), children
+   * of the master's job: frames [start, end) of the master, chunk `index` of
+   * `count`, and when the split began (erasures after it stop every chunk).
+   */
+  chunk: z
+    .object({
+      index: z.number().int().min(0),
+      count: z.number().int().min(2),
+      start: z.number().int().min(0),
+      end: z.number().int().min(1),
+      splitAt: z.number().int().min(0),
+    })
+    .refine((c) => c.index < c.count && c.start < c.end, 'chunk index below count and start below end')
+    .optional(),
 });
 
 export type RenderJobData = z.output<typeof renderJobSchema>;
@@ -33,4 +48,17 @@ export type RenderJobData = z.output<typeof renderJobSchema>;
 /** Where a render's output is stored: named only by its key. */
 export function renderOutputKey(renderKey: string, format: string): string {
   return `renders/${renderKey}.${format}`;
+}
+
+/** The job id of chunk `index` of `count` of a split render (a child of the job `renderKey`). */
+export function renderChunkJobId(renderKey: string, index: number, count: number): string {
+  return `${renderKey}:chunk:${index}of${count}`;
+}
+
+/**
+ * Where a chunk of a split render waits for the join: under the render key,
+ * so that an erasure's sweep of `renders/<key>` takes it too. Removed after the join.
+ */
+export function renderChunkKey(renderKey: string, index: number, count: number): string {
+  return `renders/${renderKey}.chunk-${index}of${count}.mp4`;
 }

@@ -15,12 +15,13 @@ export function renderStateFromJob(state: JobState | 'unknown'): RenderState | u
     case 'failed':
       return 'failed';
     case 'active':
+    // A split master parked on its chunks (docs/split-render.md): they are what renders it now.
+    case 'waiting-children':
       return 'active';
     case 'delayed':
       return 'delayed';
     case 'waiting':
     case 'prioritized':
-    case 'waiting-children':
       return 'waiting';
     default:
       return undefined;

@@ -72,12 +72,21 @@ export async function claimJobSlot(
   return now === 'unknown' ? { slot: 'free', state: now } : { slot: 'joined', state: now };
 }
 
-/** `queue.add` returns our options, not the stored job's: read it back to compare. */
+/**
+ * `queue.add` returns our options, not the stored job's: read it back to
+ * compare. A split master parked on its chunks (docs/split-render.md) is
+ * raised with the chunks still waiting: they are what waits for a worker.
+ */
 async function raisePriority(queue: Queue<RenderJobData>, jobId: string, priority: number): Promise<void> {
   const existing = await queue.getJob(jobId);
-  if (existing && existing.priority > priority) {
-    // The job may have started in between: then there is nothing to raise.
-    await existing.changePriority({ priority }).catch(() => undefined);
+  if (!existing || existing.priority <= priority) return;
+  // The job may have started in between: then there is nothing to raise.
+  await existing.changePriority({ priority }).catch(() => undefined);
+  if ((await existing.getState()) !== 'waiting-children') return;
+  const { unprocessed = [] } = await existing.getDependencies({ unprocessed: { count: 1_000 } });
+  for (const childKey of unprocessed) {
+    const child = await queue.getJob(childKey.slice(queue.qualifiedName.length + 1));
+    if (child && child.priority > priority) await child.changePriority({ priority }).catch(() => undefined);
   }
 }
 

@@ -4,7 +4,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createCampaignHooks, type CampaignStatus } from '../../../src/campaigns/index.js';
 import { isAppError } from '../../../src/errors/index.js';
 import { enqueueRender } from '../../../src/renders/enqueue-render.js';
-import { processRenderJob, type RenderJobContext } from '../../../src/renders/process-render-job.js';
+import { processRenderJob } from '../../../src/renders/process-render-job.js';
+import type { RenderJobContext } from '../../../src/renders/render-job-context.js';
 import { allJobs, readAll, startCampaignHarness, type CampaignHarness } from './campaign-harness.js';
 
 const HEADER = 'recipientId,firstName,currentTier,nextTier,points,pointsToNextTier,memberSince';

@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCampaignService } from '../../../src/campaigns/index.js';
 import { createRenders } from '../../../src/renders/index.js';
 import { createDeliveryTracker, createEngagementMetrics, createEventIngest, renderWaitersKey } from '../../../src/engagement/index.js';
-import { processRenderJob, type RenderJobContext } from '../../../src/renders/process-render-job.js';
+import { processRenderJob } from '../../../src/renders/process-render-job.js';
+import type { RenderJobContext } from '../../../src/renders/render-job-context.js';
 import { allJobs, startCampaignHarness, type CampaignHarness } from '../campaigns/campaign-harness.js';
 
 // chunkSize 4: r01 and r03 (same props) share a chunk and one job; r09 repeats r02's props two chunks later.

@@ -1,0 +1,60 @@
+import type { JobLike, JobLogger } from '../queue/index.js';
+import type { JoinChunks, RenderRequest, RenderResult, SplitOptions } from '../pipeline/index.js';
+import type { ObjectStore } from '../storage/index.js';
+import type { RenderJobProgress } from './get-render-status.js';
+import type { RenderStreamWriter } from './render-stream-writer.js';
+import type { RenderOutputIndex } from './render-deps.js';
+import type { RenderJobData } from './render-job.schema.js';
+
+/** What the processor needs; the worker wires it once per process. */
+export interface RenderJobContext {
+  renderVideo: (request: RenderRequest) => Promise<RenderResult>;
+  store: Pick<ObjectStore, 'put' | 'head' | 'delete'>;
+  index: RenderOutputIndex;
+  /** Renders are written here first, then moved into the store. */
+  workDir: string;
+  log?: JobLogger;
+  /** Called once a job's output is in the store (also when it already was). */
+  onRendered?: (data: RenderJobData, renderKey: string) => Promise<void> | void;
+  /** Called when a job fails for good (no retry left, or not retryable). */
+  onFailed?: (data: RenderJobData, renderKey: string, error: unknown) => Promise<void> | void;
+  /** Minimum time between two progress reports. Default 500 ms. */
+  progressIntervalMs?: number;
+  /** Live jobs stream their MP4 through this while it encodes (cold Live URLs read it). */
+  openStream?: (renderKey: string, attempt: number) => RenderStreamWriter;
+  /** True when the key's recipient was erased since `startedAt` (ms): the render must not be published. */
+  wasErased?: (renderKey: string, startedAt: number) => Promise<boolean>;
+  /** Split renders (docs/split-render.md): long MP4 masters cut into chunk jobs; absent, every render stays whole. */
+  split?: RenderSplitContext;
+}
+
+/** The parts of a job the processor reads: BullMQ's Job fits, so does a test object. */
+export type RenderJobLike = JobLike<RenderJobProgress>;
+
+export interface RenderJobResult {
+  renderKey: string;
+  storageKey: string;
+  size: number;
+  contentType: string;
+  /** True when the output existed already and nothing was rendered. */
+  skipped: boolean;
+}
+
+
+/** What a render worker needs to split renders (docs/split-render.md); absent, every render stays whole. */
+export interface RenderSplitContext {
+  /** RENDER_SPLIT_MIN_FRAMES and RENDER_SPLIT_CHUNKS. */
+  options: SplitOptions;
+  /** The composition's length in frames (the template registry's). */
+  frameCount: (templateId: string) => number;
+  /** Joins chunks into one MP4 (the render engine's). */
+  joinChunks: JoinChunks;
+  /**
+   * True when no other render job waits: a split costs farm CPU (each chunk
+   * pays a render's fixed cost, plus the join), so it only pays off on idle
+   * workers (docs/capacity.md section 5). Absent: always split.
+   */
+  idle?: () => Promise<boolean>;
+  /** Where the chunks wait for the join (the render store): read, then removed. */
+  store: Pick<ObjectStore, 'get' | 'localPath' | 'delete'>;
+}

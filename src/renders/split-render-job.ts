@@ -1,0 +1,129 @@
+import { mkdir, rm } from 'node:fs/promises';
+import { AppError } from '../errors/index.js';
+import { planChunks, type FrameSpan } from '../pipeline/index.js';
+import { objectOnDisk } from './download-object.js';
+import type { ChunkJobResult } from './process-chunk-job.js';
+import type { RenderJobContext, RenderJobLike, RenderSplitContext } from './render-job-context.js';
+import { renderChunkJobId, renderChunkKey, type RenderJobData } from './render-job.schema.js';
+
+/** A finished chunk, as its job returned it. */
+export type RenderedChunk = Pick<ChunkJobResult, 'storageKey' | 'chunk'>;
+
+/**
+ * The chunks a render job is cut into, or undefined when it renders whole:
+ * only MP4 masters of at least `minFrames` frames are split. A Live MP4 that
+ * streams while it renders (a cold Live URL) stays whole: its bytes must start
+ * at once and in order, which one worker gives (docs/split-render.md).
+ */
+export function planRenderSplit(ctx: RenderJobContext, data: RenderJobData): FrameSpan[] | undefined {
+  if (!ctx.split || data.format !== 'mp4' || data.chunk) return undefined;
+  if (data.priorityClass === 'live' && ctx.openStream) return undefined;
+  const spans = planChunks({ start: 0, end: ctx.split.frameCount(data.templateId) }, ctx.split.options);
+  return spans.length > 1 ? spans : undefined;
+}
+
+/**
+ * Whether a master planned for a split is split now: always once its
+ * chunks exist (a resumed job keeps its plan); otherwise only when the render
+ * workers are idle (RenderSplitContext.idle), else it renders whole.
+ */
+export async function splitNow(ctx: RenderJobContext, job: RenderJobLike): Promise<boolean> {
+  if (!ctx.split?.idle || !job.children) return true;
+  const [done, failed] = await Promise.all([job.children.values(), job.children.failed()]);
+  return done.size + failed.size > 0 || (await ctx.split.idle());
+}
+
+/**
+ * The parent's side of a split render, run each time the master's job is
+ * taken: a chunk that failed for good fails the render; chunks all done are
+ * returned in order; otherwise the missing ones are added as child jobs (ids
+ * `<renderKey>:chunk:<i>of<n>`, so a re-add is a no-op) and the job is parked
+ * until they finish (BullMQ's WaitingChildrenError goes up: not a failure).
+ * A resumed job keeps the plan its chunks were cut by, and their split time
+ * (the time erasures are checked against).
+ */
+export async function awaitChunks(
+  ctx: RenderJobContext,
+  job: RenderJobLike,
+  data: RenderJobData,
+  key: string,
+  spans: readonly FrameSpan[],
+  /** Marks the output `rendering`: on the first entry only, so that a job resumed after an erasure indexes nothing again. */
+  markRendering: () => Promise<void>,
+): Promise<RenderedChunk[]> {
+  const children = job.children;
+  if (!children) throw new AppError('INTERNAL', 'a split render runs inside a render worker (its chunks are child jobs)');
+  const failed = await children.failed();
+  if (failed.size > 0) {
+    throw new AppError('CHUNK_FAILED', `${failed.size} chunk(s) of this split render failed for good: ${[...failed.keys()].join(', ')}`);
+  }
+  const done = [...(await children.values<ChunkJobResult>()).values()].filter((value) => value?.chunk !== undefined);
+  const count = done[0]?.chunk.count ?? spans.length;
+  const end = spans[spans.length - 1]!.end;
+  const plan = count === spans.length ? spans : planChunks({ start: 0, end }, { minFrames: 0, chunks: count });
+  const byIndex = new Map(done.filter((d) => d.chunk.count === count).map((d) => [d.chunk.index, d]));
+  const missing = plan.map((_, index) => index).filter((index) => !byIndex.has(index));
+  if (missing.length === 0) return plan.map((_, index) => byIndex.get(index)!);
+
+  const splitAt = done[0]?.chunk.splitAt ?? Date.now();
+  if (done.length === 0) await markRendering();
+  await children.add(
+    missing.map((index) => ({
+      name: 'render-chunk',
+      jobId: renderChunkJobId(key, index, count),
+      data: chunkJobData(data, { index, count, start: plan[index]!.start, end: plan[index]!.end, splitAt }),
+    })),
+  );
+  ctx.log?.info({ renderKey: key, chunks: count, added: missing.length }, 'split render: chunks queued');
+  // Its length, for the status of the parked job (getRenderStatus adds the frames of finished chunks).
+  const framesDone = [...byIndex.values()].reduce((sum, d) => sum + d.chunk.end - d.chunk.start, 0);
+  await Promise.resolve(job.updateProgress?.({ percent: Math.floor((100 * framesDone) / end), framesDone, totalFrames: end })).catch(() => undefined);
+  await children.waitForAll();
+  // Nothing pending any more: the chunks finished between the add and the wait.
+  const now = [...(await children.values<ChunkJobResult>()).values()].filter((d) => d?.chunk?.count === count);
+  if (now.length !== count) throw new AppError('CHUNK_FAILED', 'the chunks of this split render finished without a result');
+  return now.sort((a, b) => a.chunk.index - b.chunk.index);
+}
+
+/** A chunk job carries what its render needs and nothing of the campaign's (no deliveries: the parent delivers). */
+function chunkJobData(data: RenderJobData, chunk: NonNullable<RenderJobData['chunk']>): RenderJobData {
+  return {
+    templateId: data.templateId,
+    templateVersion: data.templateVersion,
+    variant: data.variant,
+    props: data.props,
+    format: 'mp4',
+    priorityClass: data.priorityClass,
+    chunk,
+  };
+}
+
+/** Joins the stored chunks into `out` (one MP4); the chunk copies of a store without local paths are removed after. */
+export async function joinStoredChunks(
+  split: RenderSplitContext,
+  templateId: string,
+  chunks: readonly RenderedChunk[],
+  out: string,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const dir = `${out}.chunks`;
+  await mkdir(dir, { recursive: true });
+  try {
+    const joined = await Promise.all(
+      chunks.map(async ({ storageKey, chunk }) => ({
+        path: await objectOnDisk(split.store, storageKey, { dir, name: `chunk-${chunk.index}.mp4`, missingCode: 'CHUNK_FAILED' }),
+        frames: chunk.end - chunk.start,
+        pageAudioTracks: chunk.pageAudioTracks,
+      })),
+    );
+    const range = { start: chunks[0]!.chunk.start, end: chunks[chunks.length - 1]!.chunk.end };
+    await split.joinChunks({ templateId, range, chunks: joined, workDir: dir, out, signal });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The chunk files are only there for the join: removed once the master is published, or failed for good. */
+export async function removeStoredChunks(split: RenderSplitContext, key: string, count: number): Promise<void> {
+  await Promise.all(Array.from({ length: count }, (_, index) => split.store.delete(renderChunkKey(key, index, count)).catch(() => false)));
+}
