@@ -174,6 +174,8 @@ async function wireApiServer({ config, options, logger, redisUrl, keyring, regis
       // Ids outside the profile rule never had a profile.
       profiles: RECIPIENT_ID_PATTERN.test(recipientId) && (await recipientProfiles.delete(recipientId)) ? 1 : 0,
     }),
+    // Sticky links read the profile store (what /v1/recipients pushes).
+    recipients: { current: (recipientId) => recipientProfiles.get(recipientId) },
     events: engagement.liveEvents,
     eventsUrl: '/v1/events',
     ...(engagement.clickRefs ? { clickRefs: engagement.clickRefs } : {}),

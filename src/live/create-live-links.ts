@@ -1,16 +1,18 @@
 import { z } from 'zod';
 import { AppError, isAppError } from '../errors/index.js';
+import { assertRecipientId } from '../recipients/index.js';
 import { TEMPLATE_ID_PATTERN } from '../templates/index.js';
 import { LIVE_ASSETS, liveAssetTarget, type LiveAsset } from './live-asset-target.js';
 import { createLiveLinkResolver, type LiveLinkResolverDeps } from './live-link-resolver.js';
-import { DETERMINISTIC_EXPIRY_STEP_S, sealLiveToken } from './live-token.js';
+import { DETERMINISTIC_EXPIRY_STEP_S, openLiveToken, sealLiveToken } from './live-token.js';
 import { isErased, recordSubject } from './subject-index.js';
 
 /** `POST /v1/live-links` body. */
 export const liveLinksRequestSchema = z.strictObject({
   templateId: z.string().regex(TEMPLATE_ID_PATTERN, 'expected a template id'),
   channels: z.array(z.string().regex(/^[a-z][a-z0-9-]{0,31}$/)).min(1).max(8),
-  props: z.record(z.string(), z.unknown()).default({}),
+  /** Left out with a recipientId: a sticky link (props read from the recipient's profile at every open). */
+  props: z.record(z.string(), z.unknown()).optional(),
   campaignId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional(),
   recipientId: z.string().min(1).max(256).optional(),
   /** Seconds the links stay valid. */
@@ -56,6 +58,12 @@ export interface CreateLiveLinksOptions {
  * now (template, channels, props), so a link that was handed out always
  * opens. Nothing is rendered: the first open does that. With a recipient
  * id, every key the links can produce is recorded for erasure first.
+ *
+ * A recipient id and no props make sticky links: the token names the
+ * recipient and carries no props; every open maps the recipient's current
+ * profile through the template's profileMapping (the render key then makes
+ * unchanged data a cache hit). Their render keys are only known at open, so
+ * the open records them for erasure (createOnDemand).
  */
 export function createLiveLinkFactory(deps: CreateLiveLinksDeps, options: CreateLiveLinksOptions = {}) {
   const resolver = createLiveLinkResolver(deps, { maxTokenLength: options.maxTokenLength, memoMs: 0 });
@@ -73,7 +81,17 @@ export function createLiveLinkFactory(deps: CreateLiveLinksDeps, options: Create
       throw new AppError('SUBJECT_ERASED', 'this recipient was erased; no link is made for it');
     }
     const template = deps.registry.get(req.templateId);
-    const props = deps.registry.validateProps(template, req.props) as Record<string, unknown>;
+    const sticky = req.props === undefined && req.recipientId !== undefined;
+    if (sticky) {
+      // A sticky link's recipient names a profile: the profiles' id rule, not the looser link one.
+      assertRecipientId(req.recipientId);
+      if (!template.profileMapping) {
+        throw new AppError('INVALID_ARGUMENT', `template "${template.id}" declares no profileMapping, so it cannot make sticky links; pass props`, {
+          details: { issues: [{ path: 'props', message: 'required: this template maps no profile fields' }] },
+        });
+      }
+    }
+    const props = sticky ? {} : (deps.registry.validateProps(template, req.props ?? {}) as Record<string, unknown>);
     for (const channel of req.channels) deps.profiles(template, channel); // unknown channel: fails before anything is stored
     const ttl = req.ttl ?? options.defaultTtlSeconds ?? 30 * 86_400;
     // Deterministic links expire up to an hour late (rounded up): what they point to must outlive them.
@@ -82,6 +100,7 @@ export function createLiveLinkFactory(deps: CreateLiveLinksDeps, options: Create
 
     let propsRef: string | undefined;
     const seal = async (channel: string): Promise<string> => {
+      if (sticky) return sealLiveToken(deps.keyring, { ...common, channel }, { ttlSeconds: ttl, maxLength: options.maxTokenLength, deterministic });
       if (!propsRef && !req.storeProps) {
         try {
           return sealLiveToken(deps.keyring, { ...common, channel, props }, { ttlSeconds: ttl, maxLength: options.maxTokenLength, deterministic });
@@ -102,11 +121,18 @@ export function createLiveLinkFactory(deps: CreateLiveLinksDeps, options: Create
     const deliverableKeys = new Set<string>();
     for (const channel of req.channels) {
       const token = await seal(channel);
-      const link = await resolver.open(token);
-      renderKeys.add(link.master.renderKey);
-      for (const asset of LIVE_ASSETS) {
-        const target = liveAssetTarget(link, asset);
-        if (target.kind === 'deliverable') deliverableKeys.add(target.key);
+      let exp: number;
+      if (sticky) {
+        // A sticky link's props (and keys) exist only at open; opening it now would refuse a profile pushed later.
+        exp = openLiveToken(deps.keyring, token, { maxLength: options.maxTokenLength }).exp;
+      } else {
+        const link = await resolver.open(token);
+        exp = link.payload.exp;
+        renderKeys.add(link.master.renderKey);
+        for (const asset of LIVE_ASSETS) {
+          const target = liveAssetTarget(link, asset);
+          if (target.kind === 'deliverable') deliverableKeys.add(target.key);
+        }
       }
       const url = `${base}/l/${token}`;
       const at = (asset: LiveAsset) => `${url}/${asset}`;
@@ -114,10 +140,10 @@ export function createLiveLinkFactory(deps: CreateLiveLinksDeps, options: Create
         channel,
         url,
         assets: { video: at('video.mp4'), poster: at('poster.jpg'), preview: at('preview.gif'), still: at('still.png') },
-        expiresAt: new Date(link.payload.exp * 1000).toISOString(),
+        expiresAt: new Date(exp * 1000).toISOString(),
       });
     }
-    if (req.recipientId !== undefined) {
+    if (req.recipientId !== undefined && !sticky) {
       await recordSubject(deps.redis, req.recipientId, { renderKeys: [...renderKeys], deliverableKeys: [...deliverableKeys] }, { ttlSeconds: keepTtl });
     }
     return { links };

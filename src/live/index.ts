@@ -16,6 +16,7 @@ export {
 } from './live-keyring.js';
 export {
   fromLiveTokenWire,
+  isStickyPayload,
   liveTokenPayloadSchema,
   liveTokenWireSchema,
   toLiveTokenWire,
@@ -66,7 +67,7 @@ export {
   type EraseSubjectResult,
 } from './erase-subject.js';
 export { createErasureBroadcast, type ErasureBroadcast, type ErasureBroadcastDeps, type ErasureBroadcastOptions } from './erasure-broadcast.js';
-export { createLiveLinkResolver, type LiveLink, type LiveLinkResolver, type LiveLinkResolverDeps } from './live-link-resolver.js';
+export { createLiveLinkResolver, type LiveLink, type LiveLinkResolver, type LiveLinkResolverDeps, type StickyVersion } from './live-link-resolver.js';
 export { createLiveLinkFactory, liveLinksRequestSchema, type CreateLiveLinksCallOptions, type CreatedLiveLink, type LiveLinksRequest } from './create-live-links.js';
 export { LIVE_ASSETS, liveAssetTarget, type AssetTarget, type LiveAsset } from './live-asset-target.js';
 export { createOnDemand, type OnDemand, type OnDemandDeps, type Requester } from './create-on-demand.js';

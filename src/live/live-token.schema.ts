@@ -13,14 +13,24 @@ const recipientId = z.string().min(1).max(256);
 /** Unix seconds. */
 const exp = z.number().int().positive();
 
-const exactlyOneSource = (value: { props?: unknown; propsRef?: unknown }) =>
-  (value.props === undefined) !== (value.propsRef === undefined);
-const sourceIssue = { message: 'give either props or propsRef, not both', path: ['props'] };
+/** Props, or a stored-props reference, or neither when a recipient is named (a sticky link): never both. */
+const oneSource = (value: { props?: unknown; propsRef?: unknown; recipientId?: unknown }) =>
+  value.props === undefined || value.propsRef === undefined
+    ? value.props !== undefined || value.propsRef !== undefined || value.recipientId !== undefined
+    : false;
+const sourceIssue = { message: 'give either props or propsRef (not both), or neither with a recipientId (a sticky link)', path: ['props'] };
+
+/** A sticky link names its recipient and carries no props: they are read from the recipient's profile when it opens. */
+export function isStickyPayload(payload: { props?: unknown; propsRef?: unknown; recipientId?: string }): payload is { recipientId: string } {
+  return payload.props === undefined && payload.propsRef === undefined && payload.recipientId !== undefined;
+}
 
 /**
  * What a Live link says: which template on which channel, for whom, until
  * when. The props travel in the token (`props`) or stay server side and the
- * token names them (`propsRef`, a stored-props id), never both.
+ * token names them (`propsRef`, a stored-props id), never both; a sticky
+ * link has neither and names a recipient, whose current profile gives the
+ * props at every open (docs/data-spine.md).
  */
 export const liveTokenPayloadSchema = z
   .object({
@@ -32,7 +42,7 @@ export const liveTokenPayloadSchema = z
     recipientId: recipientId.optional(),
     exp,
   })
-  .refine(exactlyOneSource, sourceIssue);
+  .refine(oneSource, sourceIssue);
 
 export type LiveTokenPayload = z.output<typeof liveTokenPayloadSchema>;
 
@@ -54,7 +64,7 @@ export const liveTokenWireSchema = z
     u: recipientId.optional(),
     e: exp,
   })
-  .refine((w) => exactlyOneSource({ props: w.p, propsRef: w.r }), sourceIssue);
+  .refine((w) => oneSource({ props: w.p, propsRef: w.r, recipientId: w.u }), sourceIssue);
 
 export type LiveTokenWire = z.output<typeof liveTokenWireSchema>;
 

@@ -11,3 +11,4 @@ export { canonicalFields, type CanonicalFields } from './profile-fields.js';
 export { createProfileStore, type Profile, type ProfileStore, type ProfileStoreOptions, type ProfileVersion } from './profile-store.js';
 export { bulkUpsertProfiles, type BulkUpsertOptions, type BulkUpsertReport } from './bulk-upsert.js';
 export { propsFromProfile } from './props-from-profile.js';
+export { stickyProps, type ProfileSnapshot, type RecipientSource } from './recipient-source.js';
