@@ -87,7 +87,7 @@ export function createLiveLinkFactory(deps: CreateLiveLinksDeps, options: Create
       assertRecipientId(req.recipientId);
       if (!template.profileMapping) {
         throw new AppError('INVALID_ARGUMENT', `template "${template.id}" declares no profileMapping, so it cannot make sticky links; pass props`, {
-          details: { issues: [{ path: 'props', message: 'required: this template maps no profile fields' }] },
+          details: { issues: [{ path: 'props', message: 'required: this template declares no profileMapping, so its links carry props' }] },
         });
       }
     }

@@ -166,7 +166,7 @@ describe('GET /v1/live-links/mint: the query', () => {
     // A template that maps no profile fields cannot make one: a 400 that says to pass props.
     const unmapped = await mint({ template: 'welcome-clip', channel: 'email', recipient: 'user-42' });
     expect(unmapped.status).toBe(400);
-    expect(((await unmapped.json()) as { issues: { path: string }[] }).issues).toEqual([{ path: 'props', message: 'required: this template maps no profile fields' }]);
+    expect(((await unmapped.json()) as { issues: { path: string }[] }).issues).toEqual([{ path: 'props', message: 'required: this template declares no profileMapping, so its links carry props' }]);
   });
 });
 
