@@ -12,3 +12,9 @@ export { createProfileStore, type Profile, type ProfileStore, type ProfileStoreO
 export { bulkUpsertProfiles, type BulkUpsertOptions, type BulkUpsertReport } from './bulk-upsert.js';
 export { propsFromProfile } from './props-from-profile.js';
 export { stickyProps, type ProfileSnapshot, type RecipientSource } from './recipient-source.js';
+export {
+  createRecipientConnector,
+  type RecipientConnector,
+  type RecipientConnectorDeps,
+  type RecipientConnectorOptions,
+} from './create-recipient-connector.js';

@@ -71,6 +71,10 @@ export function createRedisKeys(base = `${HASH_TAG}:`) {
     coldLink: (digest: string) => `${base}cold:l:${digest}`,
     /** Hash: one recipient profile (fields JSON, version, hash, updatedAt), by recipient id. */
     recipientProfile: (recipientId: string) => `${base}rcp:${recipientId}`,
+    /** Hash: the last profile a CRM connector answered for a recipient (the profile layout); lives TTL + stale-if-error. */
+    recipientConnectorCache: (recipientId: string) => `${base}rcpc:${recipientId}`,
+    /** String: present while that connector copy is fresh (PX = the connector TTL). */
+    recipientConnectorFresh: (recipientId: string) => `${base}rcpf:${recipientId}`,
     /** Set of what belongs to one recipient (by subject hash). */
     subject: (subjectHash: string) => `${base}subject:${subjectHash}`,
     /** Tombstone of an erased recipient (by subject hash). */
