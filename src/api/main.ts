@@ -18,6 +18,7 @@ import { createApp } from './create-app.js';
 import { createFastPath, type FastPath, type FastPathOptions } from './fast-path/index.js';
 import { createLiveWiring } from './live-wiring.js';
 import { createMintWiring } from './mint-wiring.js';
+import { checkRecipientSource } from './recipient-source-wiring.js';
 import { createFarmMetrics, createReadiness, createRedisCheck, startOpsServer, type FarmMetrics, type OpsServer, createQueueDashboard, createQueueStats, registerScalingMetrics, scalingOptionsFromConfig } from '../ops/index.js';
 import { createEngagementWiring } from './engagement-wiring.js';
 import { createCampaignRouter } from './routes/campaign-routes.js';
@@ -90,11 +91,12 @@ export async function startApiServer(config: Readonly<Config>, options: StartApi
   const store = createObjectStore(config);
   const profiles = createChannelProfileResolver({ overrides: config.transcode.profileOverrides, webm: config.transcode.webm });
   checkChannelProfiles(registry, profiles);
+  const recipientSource = checkRecipientSource(config);
   if (keyringWarning) logger.warn(keyringWarning);
 
   const opened: (() => Promise<unknown>)[] = [];
   try {
-    return await wireApiServer({ config, options, logger, redisUrl, keyring, registry, store, profiles, opened });
+    return await wireApiServer({ config, options, logger, redisUrl, keyring, registry, store, profiles, recipientSource, opened });
   } catch (err) {
     // A start-up error after connecting: close what was opened (bounded: Redis may be what
     // failed), so the process can exit instead of hanging on its open handles.
@@ -126,11 +128,13 @@ interface ApiWiring {
   registry: TemplateRegistry;
   store: ObjectStore;
   profiles: ChannelProfileResolver;
+  /** Builds where sticky links read recipients (checked before connecting). */
+  recipientSource: ReturnType<typeof checkRecipientSource>;
   /** Closers of what is opened, for a start-up that fails half way. */
   opened: (() => Promise<unknown>)[];
 }
 
-async function wireApiServer({ config, options, logger, redisUrl, keyring, registry, store, profiles, opened }: ApiWiring): Promise<ApiServer> {
+async function wireApiServer({ config, options, logger, redisUrl, keyring, registry, store, profiles, recipientSource, opened }: ApiWiring): Promise<ApiServer> {
   const metrics = createFarmMetrics({ role: 'api' });
   const renderQueue = createRenderQueue({ redisUrl, redisOptions: API_REDIS_OPTIONS, jobOptions: config.jobs });
   opened.push(() => renderQueue.close());
@@ -166,6 +170,7 @@ async function wireApiServer({ config, options, logger, redisUrl, keyring, regis
   // Engagement next: the Live routes record impressions and clicks, campaigns record deliveries.
   const engagement = createEngagementWiring({ config, redis: renderQueue.connection, logger, sinks: [webhookSink], onIngested: metrics.onIngested });
   const recipientProfiles = createProfileStore(renderQueue.connection, { maxBytes: config.recipients.profileMaxBytes });
+  const recipients = recipientSource(renderQueue.connection, recipientProfiles, logger);
   const live = await createLiveWiring({
     // An erasure also removes the subject's engagement events, aggregate entries, conversions' ids and click references, their pending webhook and CDP deliveries, and their profile.
     eraseElsewhere: async (recipientId) => ({
@@ -173,9 +178,10 @@ async function wireApiServer({ config, options, logger, redisUrl, keyring, regis
       webhookEvents: await scrubWebhookDeliveries({ redis: webhookQueue.connection, queue: webhookQueue.queue }, recipientId),
       // Ids outside the profile rule never had a profile.
       profiles: RECIPIENT_ID_PATTERN.test(recipientId) && (await recipientProfiles.delete(recipientId)) ? 1 : 0,
+      connectorCopies: RECIPIENT_ID_PATTERN.test(recipientId) ? await recipients.forget(recipientId) : 0,
     }),
-    // Sticky links read the profile store (what /v1/recipients pushes).
-    recipients: { current: (recipientId) => recipientProfiles.get(recipientId) },
+    // Sticky links read the profile store (what /v1/recipients pushes), or the CRM connector when one is configured.
+    recipients: recipients.source,
     events: engagement.liveEvents,
     eventsUrl: '/v1/events',
     ...(engagement.clickRefs ? { clickRefs: engagement.clickRefs } : {}),
