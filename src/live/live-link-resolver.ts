@@ -153,7 +153,10 @@ export function createLiveLinkResolver(deps: LiveLinkResolverDeps, options: Live
       if (link.sticky.pin) return link.sticky.pin;
       const kept: PinnedProps = { props: link.props, version: link.sticky.version, hash: link.sticky.hash };
       const ttlSeconds = Math.max(60, link.payload.exp - Math.floor(Date.now() / 1000));
-      return deps.storedProps.put(kept as unknown as Record<string, unknown>, { contentAddressed: true, recipientId: link.payload.recipientId, ttlSeconds });
+      const pin = await deps.storedProps.put(kept as unknown as Record<string, unknown>, { contentAddressed: true, recipientId: link.payload.recipientId, ttlSeconds });
+      // Kept on the (memoised) link: the page views of one memo period write the pin once, not once each.
+      link.sticky.pin = pin;
+      return pin;
     },
 
     /** Drops the links of an erased subject (its sha256 hash) from the memo. */
