@@ -131,7 +131,8 @@ export function createLiveRoutes(deps: LiveRoutesDeps): Router {
     void deps.events?.ctaClick(subject, req.params.cta, { userAgent: req.get('user-agent'), method: req.method, ip: req.ip });
     if (deps.clickRefs && subject.campaignId !== undefined && subject.recipientId !== undefined && req.method === 'GET') {
       // Without a reference the visitor still gets where they were going: only the pixel's tie is lost.
-      const ref = await deps.clickRefs.issue({ ...subject, campaignId: subject.campaignId, recipientId: subject.recipientId }).catch(() => undefined);
+      const { profileVersion: _shown, ...who } = subject;
+      const ref = await deps.clickRefs.issue({ ...who, campaignId: subject.campaignId, recipientId: subject.recipientId }).catch(() => undefined);
       if (ref) url = withParam(url, deps.clickRefs.param, ref);
     }
     res.setHeader('Cache-Control', 'private, no-store');
@@ -171,7 +172,14 @@ export function createLiveRoutes(deps: LiveRoutesDeps): Router {
 
 /** Who an event of this link is about (campaign and recipient may be absent: then nothing is recorded). */
 function eventSubject(link: LiveLink) {
-  return { templateId: link.template.id, channel: link.payload.channel, campaignId: link.payload.campaignId, recipientId: link.payload.recipientId };
+  return {
+    templateId: link.template.id,
+    channel: link.payload.channel,
+    campaignId: link.payload.campaignId,
+    recipientId: link.payload.recipientId,
+    // The version a sticky open showed (pinned or current): what the consistency of what each channel showed is judged by.
+    ...(link.sticky ? { profileVersion: link.sticky.version } : {}),
+  };
 }
 
 /** The URL with one query parameter set (the fragment, if any, stays last). */

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiServer, type ApiServer } from '../../../src/api/main.js';
 import { loadConfig } from '../../../src/config/index.js';
@@ -102,6 +103,20 @@ describe('sticky links', () => {
     // The first page's pinned URLs still name version 1 (its status answers through the pin).
     const oldStatus = await call('GET', pinned.replace('video.mp4', 'status'));
     expect(oldStatus.status).toBe(200);
+    // An open pixel of the old page records the version it showed (no worker here: the poster never comes, the event does).
+    const left = new AbortController();
+    void fetch(`${api.url}${v1.data!.posterUrl}`, { signal: left.signal }).catch(() => undefined);
+    const events = new Redis(redis.url);
+    try {
+      const impressions = async () =>
+        ((await events.xrange('{mastercut}:events', '-', '+')) as [string, string[]][])
+          .map(([, fields]) => JSON.parse(fields[1]!) as { type: string; recipientId: string; meta: Record<string, unknown> })
+          .filter((e) => e.type === 'impression' && e.recipientId === 'ada');
+      await expect.poll(async () => (await impressions()).map((e) => e.meta.profileVersion), { timeout: 30_000, interval: 250 }).toEqual([1]);
+    } finally {
+      left.abort();
+      events.disconnect();
+    }
     // Another recipient's pin never opens under this link: pins are owned by their recipient.
     await call('PUT', '/v1/recipients/bea', profile('Bea', 5));
     const bea = await page(await stickyLink('bea'));
