@@ -68,7 +68,8 @@ export function createTemplateRegistry(options: TemplateRegistryOptions) {
     },
     validateProps: (template: Template, props: unknown) => validateProps(template, props),
     /** The props JSON Schema (input side: fields with defaults are optional). */
-    jsonSchema: (template: Template) => templateJsonSchema(template),
+    // A copy: callers may annotate what they get; the cached schema stays the one coercion reads.
+    jsonSchema: (template: Template) => structuredClone(templateJsonSchema(template)),
     /** Builds (or reuses) the template's bundle; the version is its content hash. */
     bundle(id: string): Promise<BundleRef> {
       get(id);
