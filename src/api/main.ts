@@ -10,7 +10,8 @@ import { AppError } from '../errors/index.js';
 import { CHANNEL_NAMES, createChannelProfileResolver, type ChannelProfileResolver } from '../encode/index.js';
 import { queueNames } from '../queue/index.js';
 import { createObjectStore, type ObjectStore } from '../storage/index.js';
-import { resolveLiveKeyring, type LiveKeyring, areErased } from '../live/index.js';
+import { resolveLiveKeyring, type LiveKeyring, areErased, createStickyRefresher, recordSubject } from '../live/index.js';
+import { redisKeys } from '../redis/index.js';
 import type { TemplateRegistry } from '../templates/index.js';
 import { startStoreSweeper } from './store-sweeper.js';
 import type { ApiOptions } from './api-deps.js';
@@ -169,17 +170,28 @@ async function wireApiServer({ config, options, logger, redisUrl, keyring, regis
   const webhookSink = createWebhookDispatcher(webhookDeps, { retryScheduleMs: config.webhooks.retryScheduleMs });
   // Engagement next: the Live routes record impressions and clicks, campaigns record deliveries.
   const engagement = createEngagementWiring({ config, redis: renderQueue.connection, logger, sinks: [webhookSink], onIngested: metrics.onIngested });
-  const recipientProfiles = createProfileStore(renderQueue.connection, { maxBytes: config.recipients.profileMaxBytes });
+  // A profile change re-renders the recipient's refresh on-update sticky links (the refresher is built below).
+  const recipientProfiles = createProfileStore(renderQueue.connection, {
+    maxBytes: config.recipients.profileMaxBytes,
+    onChanged: ({ recipientId }) => {
+      void stickyRefresher.refresh(recipientId).catch((err: unknown) => logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'sticky refresh failed'));
+    },
+  });
   const recipients = recipientSource(renderQueue.connection, recipientProfiles, logger);
   const live = await createLiveWiring({
     // An erasure also removes the subject's engagement events, aggregate entries, conversions' ids and click references, their pending webhook and CDP deliveries, and their profile.
-    eraseElsewhere: async (recipientId) => ({
-      ...(await eraseEngagement(renderQueue.connection, recipientId)),
-      webhookEvents: await scrubWebhookDeliveries({ redis: webhookQueue.connection, queue: webhookQueue.queue }, recipientId),
-      // Ids outside the profile rule never had a profile.
-      profiles: RECIPIENT_ID_PATTERN.test(recipientId) && (await recipientProfiles.delete(recipientId)) ? 1 : 0,
-      connectorCopies: RECIPIENT_ID_PATTERN.test(recipientId) ? await recipients.forget(recipientId) : 0,
-    }),
+    eraseElsewhere: async (recipientId) => {
+      // Ids outside the profile rule never had a profile (nor sticky links).
+      const profiled = RECIPIENT_ID_PATTERN.test(recipientId);
+      // The recipient's on-update sticky links (template, channel, campaign: nothing personal but the key's name).
+      if (profiled) await renderQueue.connection.del(redisKeys.stickyOnUpdate(recipientId));
+      return {
+        ...(await eraseEngagement(renderQueue.connection, recipientId)),
+        webhookEvents: await scrubWebhookDeliveries({ redis: webhookQueue.connection, queue: webhookQueue.queue }, recipientId),
+        profiles: profiled && (await recipientProfiles.delete(recipientId)) ? 1 : 0,
+        connectorCopies: profiled ? await recipients.forget(recipientId) : 0,
+      };
+    },
     // Sticky links read the profile store (what /v1/recipients pushes), or the CRM connector when one is configured.
     recipients: recipients.source,
     events: engagement.liveEvents,
@@ -201,6 +213,15 @@ async function wireApiServer({ config, options, logger, redisUrl, keyring, regis
     metrics,
   });
   opened.push(() => live.close());
+  const stickyRefresher = createStickyRefresher({
+    redis: campaignQueue.connection,
+    registry,
+    profiles,
+    jobOptions: campaignQueue.jobOptions,
+    renders: campaignRenders,
+    recipients: recipients.source,
+    recordSubject: (recipientId, renderKeys) => recordSubject(campaignQueue.connection, recipientId, { renderKeys }, { ttlSeconds: config.live.linkTtlSeconds }),
+  });
   const mint = await createMintWiring({ config, keyring, redisUrl, redisOptions: API_REDIS_OPTIONS, registry, profiles, jobOptions: renderQueue.jobOptions, publicBaseUrl, logger, erasures: live.erasures });
   if (mint) opened.push(() => mint.close());
   const campaigns = createCampaignService(

@@ -6,6 +6,7 @@ import { LIVE_ASSETS, liveAssetTarget, type LiveAsset } from './live-asset-targe
 import { createLiveLinkResolver, type LiveLinkResolverDeps } from './live-link-resolver.js';
 import { DETERMINISTIC_EXPIRY_STEP_S, openLiveToken, sealLiveToken } from './live-token.js';
 import { isErased, recordSubject } from './subject-index.js';
+import { redisKeys } from '../redis/index.js';
 
 /** `POST /v1/live-links` body. */
 export const liveLinksRequestSchema = z.strictObject({
@@ -19,6 +20,14 @@ export const liveLinksRequestSchema = z.strictObject({
   ttl: z.number().int().min(60).max(400 * 86_400).optional(),
   /** Keep the props server side (short URLs); automatic when they do not fit in a token. */
   storeProps: z.boolean().optional(),
+  /**
+   * Sticky links only: how they follow the profile. `on-open` (default)
+   * shows the current version at every open; `on-update` also re-renders at
+   * campaign priority as soon as the profile changes (through the API), so
+   * the next open is a cache hit; `never` keeps showing what the first open
+   * showed.
+   */
+  refresh: z.enum(['on-open', 'on-update', 'never']).optional(),
 });
 
 export type LiveLinksRequest = z.input<typeof liveLinksRequestSchema>;
@@ -91,12 +100,23 @@ export function createLiveLinkFactory(deps: CreateLiveLinksDeps, options: Create
         });
       }
     }
+    if (req.refresh !== undefined && !sticky) {
+      throw new AppError('INVALID_ARGUMENT', 'refresh applies to sticky links only (a recipientId and no props)', {
+        details: { issues: [{ path: 'refresh', message: 'only for sticky links: leave props out, or leave refresh out' }] },
+      });
+    }
     const props = sticky ? {} : (deps.registry.validateProps(template, req.props ?? {}) as Record<string, unknown>);
     for (const channel of req.channels) deps.profiles(template, channel); // unknown channel: fails before anything is stored
     const ttl = req.ttl ?? options.defaultTtlSeconds ?? 30 * 86_400;
     // Deterministic links expire up to an hour late (rounded up): what they point to must outlive them.
     const keepTtl = deterministic ? ttl + DETERMINISTIC_EXPIRY_STEP_S : ttl;
-    const common = { templateId: template.id, ...(req.campaignId ? { campaignId: req.campaignId } : {}), ...(req.recipientId ? { recipientId: req.recipientId } : {}) };
+    const refresh = req.refresh === 'on-update' || req.refresh === 'never' ? { refresh: req.refresh } : {};
+    const common = {
+      templateId: template.id,
+      ...(req.campaignId ? { campaignId: req.campaignId } : {}),
+      ...(req.recipientId ? { recipientId: req.recipientId } : {}),
+      ...refresh,
+    };
 
     let propsRef: string | undefined;
     const seal = async (channel: string): Promise<string> => {
@@ -142,6 +162,16 @@ export function createLiveLinkFactory(deps: CreateLiveLinksDeps, options: Create
         assets: { video: at('video.mp4'), poster: at('poster.jpg'), preview: at('preview.gif'), still: at('still.png') },
         expiresAt: new Date(exp * 1000).toISOString(),
       });
+    }
+    if (sticky && req.refresh === 'on-update') {
+      // What a profile change re-renders (createStickyRefresher); lives as long as the links.
+      const key = redisKeys.stickyOnUpdate(req.recipientId!);
+      await deps.redis
+        .multi()
+        .sadd(key, ...req.channels.map((channel) => `${template.id}|${channel}|${req.campaignId ?? ''}`))
+        .expire(key, keepTtl, 'NX')
+        .expire(key, keepTtl, 'GT')
+        .exec();
     }
     if (req.recipientId !== undefined && !sticky) {
       await recordSubject(deps.redis, req.recipientId, { renderKeys: [...renderKeys], deliverableKeys: [...deliverableKeys] }, { ttlSeconds: keepTtl });

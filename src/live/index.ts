@@ -74,3 +74,4 @@ export { createOnDemand, type OnDemand, type OnDemandDeps, type Requester } from
 export { createMinter, type MintAnswer, type Minter, type MinterDeps, type MinterOptions } from './create-minter.js';
 export { createMintQueryParser, MINT_RESERVED_PARAMS, type MintQueryRegistry, type MintRequest } from './mint-query.js';
 export { createLandingPage, landingPageStyles, type LandingPage } from './landing/index.js';
+export { createStickyRefresher, type StickyRefresher, type StickyRefresherDeps, type StickyRefreshResult } from './create-sticky-refresher.js';

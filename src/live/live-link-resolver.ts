@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { redisKeys } from '../redis/index.js';
 import type { Template } from '../composition/index.js';
 import type { ChannelProfile, ChannelProfileResolver } from '../encode/index.js';
 import { AppError } from '../errors/index.js';
@@ -87,7 +89,7 @@ export function createLiveLinkResolver(deps: LiveLinkResolverDeps, options: Live
   let generation = 0;
 
   /** The props of a link and, for a sticky link, the version they show. */
-  async function propsOf(payload: LiveTokenPayload, template: Template, pin: string | undefined): Promise<{ raw: Record<string, unknown>; sticky?: StickyVersion }> {
+  async function propsOf(token: string, payload: LiveTokenPayload, template: Template, pin: string | undefined): Promise<{ raw: Record<string, unknown>; sticky?: StickyVersion }> {
     if (!isStickyPayload(payload)) {
       if (pin !== undefined) throw new AppError('NOT_FOUND', 'only sticky links have pinned versions');
       const raw = payload.props ?? (payload.propsRef ? await deps.storedProps.get(payload.propsRef) : undefined);
@@ -100,9 +102,36 @@ export function createLiveLinkResolver(deps: LiveLinkResolverDeps, options: Live
       if (!kept) throw new AppError('PROFILE_VERSION_GONE', 'the pinned version of this sticky link is gone');
       return { raw: kept.props, sticky: { version: kept.version, hash: kept.hash, pin } };
     }
-    const snapshot = deps.recipients ? await deps.recipients.current(payload.recipientId) : undefined;
+    if (payload.refresh === 'never') return firstShown(token, payload.recipientId, payload.exp, template);
+    return current(payload.recipientId, template);
+  }
+
+  async function current(recipientId: string, template: Template): Promise<{ raw: Record<string, unknown>; sticky: StickyVersion }> {
+    const snapshot = deps.recipients ? await deps.recipients.current(recipientId) : undefined;
     return { raw: stickyProps(template, snapshot), sticky: { version: snapshot!.version, hash: snapshot!.hash } };
   }
+
+  /**
+   * A refresh-never sticky link: what its first open showed, kept as a pin
+   * and remembered by the token's hash for the link's life. Concurrent first
+   * opens agree (SET NX: the first pin written wins).
+   */
+  async function firstShown(token: string, recipientId: string, exp: number, template: Template): Promise<{ raw: Record<string, unknown>; sticky: StickyVersion }> {
+    const key = redisKeys.stickyFirstPin(createHash('sha256').update(token).digest('hex'));
+    const remembered = await deps.redis.get(key);
+    const kept = remembered ? ((await deps.storedProps.getOwned(remembered, recipientId)) as PinnedProps | undefined) : undefined;
+    if (remembered && kept) return { raw: kept.props, sticky: { version: kept.version, hash: kept.hash, pin: remembered } };
+    const now = await current(recipientId, template);
+    const ttlSeconds = Math.max(60, exp - Math.floor(Date.now() / 1000));
+    const pin = await keep({ props: now.raw, version: now.sticky.version, hash: now.sticky.hash }, recipientId, ttlSeconds);
+    const won = await deps.redis.set(key, pin, 'EX', ttlSeconds, 'NX');
+    if (won === null && !remembered) return firstShown(token, recipientId, exp, template);
+    if (won === null) await deps.redis.set(key, pin, 'EX', ttlSeconds); // the remembered pin was erased or expired
+    return { raw: now.raw, sticky: { ...now.sticky, pin } };
+  }
+
+  const keep = (kept: PinnedProps, recipientId: string, ttlSeconds: number) =>
+    deps.storedProps.put(kept as unknown as Record<string, unknown>, { contentAddressed: true, recipientId, ttlSeconds });
 
   async function resolve(token: string, pin: string | undefined): Promise<LiveLink> {
     const payload = openLiveToken(deps.keyring, token, { maxLength: options.maxTokenLength });
@@ -110,7 +139,7 @@ export function createLiveLinkResolver(deps: LiveLinkResolverDeps, options: Live
       throw new AppError('SUBJECT_ERASED', 'the recipient of this link was erased');
     }
     const template = deps.registry.get(payload.templateId);
-    const { raw, sticky } = await propsOf(payload, template, pin);
+    const { raw, sticky } = await propsOf(token, payload, template, pin);
     const profile = deps.profiles(template, payload.channel);
     const prepare = await createRenderJobPreparer(
       { registry: deps.registry, jobOptions: deps.jobOptions },
@@ -151,9 +180,8 @@ export function createLiveLinkResolver(deps: LiveLinkResolverDeps, options: Live
     async pin(link: LiveLink): Promise<string | undefined> {
       if (!link.sticky || !isStickyPayload(link.payload)) return undefined;
       if (link.sticky.pin) return link.sticky.pin;
-      const kept: PinnedProps = { props: link.props, version: link.sticky.version, hash: link.sticky.hash };
       const ttlSeconds = Math.max(60, link.payload.exp - Math.floor(Date.now() / 1000));
-      const pin = await deps.storedProps.put(kept as unknown as Record<string, unknown>, { contentAddressed: true, recipientId: link.payload.recipientId, ttlSeconds });
+      const pin = await keep({ props: link.props, version: link.sticky.version, hash: link.sticky.hash }, link.payload.recipientId, ttlSeconds);
       // Kept on the (memoised) link: the page views of one memo period write the pin once, not once each.
       link.sticky.pin = pin;
       return pin;

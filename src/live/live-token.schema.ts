@@ -10,6 +10,8 @@ const props = z.record(z.string(), z.unknown());
 const propsRef = z.string().regex(STORED_PROPS_ID_PATTERN, 'expected a stored-props id');
 const campaignId = z.string().min(1).max(64);
 const recipientId = z.string().min(1).max(256);
+/** How a sticky link follows its profile; absent: on open (every open shows the current version). */
+const refresh = z.enum(['on-update', 'never']);
 /** Unix seconds. */
 const exp = z.number().int().positive();
 
@@ -40,6 +42,7 @@ export const liveTokenPayloadSchema = z
     propsRef: propsRef.optional(),
     campaignId: campaignId.optional(),
     recipientId: recipientId.optional(),
+    refresh: refresh.optional(),
     exp,
   })
   .refine(oneSource, sourceIssue);
@@ -62,6 +65,7 @@ export const liveTokenWireSchema = z
     r: propsRef.optional(),
     k: campaignId.optional(),
     u: recipientId.optional(),
+    f: z.enum(['u', 'n']).optional(),
     e: exp,
   })
   .refine((w) => oneSource({ props: w.p, propsRef: w.r, recipientId: w.u }), sourceIssue);
@@ -77,6 +81,7 @@ export function toLiveTokenWire(payload: LiveTokenPayload): LiveTokenWire {
     ...(payload.propsRef === undefined ? {} : { r: payload.propsRef }),
     ...(payload.campaignId === undefined ? {} : { k: payload.campaignId }),
     ...(payload.recipientId === undefined ? {} : { u: payload.recipientId }),
+    ...(payload.refresh === undefined ? {} : { f: payload.refresh === 'never' ? ('n' as const) : ('u' as const) }),
     e: payload.exp,
   };
 }
@@ -90,6 +95,7 @@ export function fromLiveTokenWire(wire: LiveTokenWire): LiveTokenPayload {
     ...(wire.r === undefined ? {} : { propsRef: wire.r }),
     ...(wire.k === undefined ? {} : { campaignId: wire.k }),
     ...(wire.u === undefined ? {} : { recipientId: wire.u }),
+    ...(wire.f === undefined ? {} : { refresh: wire.f === 'n' ? ('never' as const) : ('on-update' as const) }),
     exp: wire.e,
   };
 }

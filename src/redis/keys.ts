@@ -75,6 +75,10 @@ export function createRedisKeys(base = `${HASH_TAG}:`) {
     recipientConnectorCache: (recipientId: string) => `${base}rcpc:${recipientId}`,
     /** String: present while that connector copy is fresh (PX = the connector TTL). */
     recipientConnectorFresh: (recipientId: string) => `${base}rcpf:${recipientId}`,
+    /** Set: `templateId|channel|campaignId` of a recipient's sticky links made with refresh on-update (re-rendered on a profile change). */
+    stickyOnUpdate: (recipientId: string) => `${base}stku:${recipientId}`,
+    /** String: the pin a refresh-never sticky link showed on its first open (by sha256 of the token). */
+    stickyFirstPin: (tokenHash: string) => `${base}stkn:${tokenHash}`,
     /** Set of what belongs to one recipient (by subject hash). */
     subject: (subjectHash: string) => `${base}subject:${subjectHash}`,
     /** Tombstone of an erased recipient (by subject hash). */

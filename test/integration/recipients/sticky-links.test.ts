@@ -2,7 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { QUEUE_PREFIX, queueNames } from '../../../src/queue/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiServer, type ApiServer } from '../../../src/api/main.js';
 import { loadConfig } from '../../../src/config/index.js';
@@ -57,8 +59,8 @@ const profile = (first: string, points: number) => ({
   loyalty: { tier: 'Silver', nextTier: 'Gold', points: String(points), pointsToNextTier: 800, memberSince: 2020 },
 });
 
-async function stickyLink(recipientId: string, channel = 'web'): Promise<string> {
-  const res = await call('POST', '/v1/live-links', { templateId: 'loyalty-tier', channels: [channel], recipientId, campaignId: 'spine' });
+async function stickyLink(recipientId: string, channel = 'web', extra: Record<string, unknown> = {}): Promise<string> {
+  const res = await call('POST', '/v1/live-links', { templateId: 'loyalty-tier', channels: [channel], recipientId, campaignId: 'spine', ...extra });
   expect(res.status).toBe(201);
   return (JSON.parse(res.text) as { links: { url: string }[] }).links[0]!.url;
 }
@@ -153,6 +155,39 @@ describe('sticky links', () => {
     expect(unmapped.text).toContain('profileMapping');
     const badId = await call('POST', '/v1/live-links', { templateId: 'loyalty-tier', channels: ['web'], recipientId: 'ada@example.com' });
     expect(badId.status).toBe(400);
+  });
+
+  it('refresh never keeps what the first open showed; on-update re-renders at campaign priority as soon as the profile changes', async () => {
+    await call('PUT', '/v1/recipients/modes', profile('Mona', 10));
+    const never = await stickyLink('modes', 'web', { refresh: 'never' });
+    const onUpdate = await stickyLink('modes', 'web', { refresh: 'on-update', campaignId: 'spine-u' });
+    const onOpen = await stickyLink('modes');
+    expect((await page(never)).data!.props).toMatchObject({ firstName: 'Mona' });
+    expect((await page(onOpen)).version).toBe('1');
+    const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
+    const queue = new Queue(queueNames.render, { connection, prefix: QUEUE_PREFIX });
+    try {
+      const campaignJobs = async () =>
+        (await queue.getJobs(['waiting', 'prioritized', 'active', 'completed', 'failed', 'delayed']))
+          .filter((j) => j?.data?.campaignId === 'spine-u' && j.data.priorityClass === 'campaign')
+          .map((j) => (j.data.props as { firstName: string }).firstName);
+      expect(await campaignJobs()).toEqual([]);
+      expect((await call('PATCH', '/v1/recipients/modes', { name: { first: 'Moana' } })).status).toBe(200);
+      // At once, without any open: the on-update link's new master is queued at campaign priority.
+      await expect.poll(campaignJobs, { timeout: 30_000, interval: 250 }).toEqual(['Moana']);
+    } finally {
+      await queue.close();
+      connection.disconnect();
+    }
+    await expect.poll(async () => (await page(onOpen)).version, { timeout: 30_000, interval: 250 }).toBe('2');
+    expect((await page(onUpdate)).data!.props).toMatchObject({ firstName: 'Moana' });
+    // The never link was opened first, so its memo is older than the on-open link's: this is a fresh open.
+    const kept = await page(never);
+    expect(kept.version).toBe('1');
+    expect(kept.data!.props).toMatchObject({ firstName: 'Mona' });
+    // refresh is for sticky links only.
+    const sealed = await call('POST', '/v1/live-links', { templateId: 'loyalty-tier', channels: ['web'], props: { firstName: 'A', currentTier: 'Silver', nextTier: 'Gold', points: 1, pointsToNextTier: 1, memberSince: 2020 }, refresh: 'never' });
+    expect(sealed.status).toBe(400);
   });
 
   it('answers 410 once the recipient is erased (profile, pins and link)', async () => {
