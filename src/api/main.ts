@@ -23,10 +23,10 @@ import { checkRecipientSource } from './recipient-source-wiring.js';
 import { createFarmMetrics, createReadiness, createRedisCheck, startOpsServer, type FarmMetrics, type OpsServer, createQueueDashboard, createQueueStats, registerScalingMetrics, scalingOptionsFromConfig } from '../ops/index.js';
 import { createEngagementWiring } from './engagement-wiring.js';
 import { createCampaignRouter } from './routes/campaign-routes.js';
-import { createWebhookDispatcher, createWebhookRegistry, replayWebhookEvents, scrubWebhookDeliveries, type WebhookJobData, eraseEngagement, createDashboardRoutes, createSessionRevocations, listRecentWebhookFailures } from '../engagement/index.js';
+import { serverEventId, type SpineEvent, createWebhookDispatcher, createWebhookRegistry, replayWebhookEvents, scrubWebhookDeliveries, type WebhookJobData, eraseEngagement, createDashboardRoutes, createSessionRevocations, listRecentWebhookFailures } from '../engagement/index.js';
 import { createWebhookRouter } from './routes/webhook-routes.js';
 import { createRecipientRoutes } from './routes/recipient-routes.js';
-import { createProfileStore, RECIPIENT_ID_PATTERN } from '../recipients/index.js';
+import { createProfileStore, RECIPIENT_ID_PATTERN, type ProfileVersion } from '../recipients/index.js';
 import { createZeroKnowledgeRoutes, withZeroKnowledgeBeacons } from '../zero-knowledge-page/index.js';
 
 /**
@@ -173,9 +173,7 @@ async function wireApiServer({ config, options, logger, redisUrl, keyring, regis
   // A profile change re-renders the recipient's refresh on-update sticky links (the refresher is built below).
   const recipientProfiles = createProfileStore(renderQueue.connection, {
     maxBytes: config.recipients.profileMaxBytes,
-    onChanged: ({ recipientId }) => {
-      void stickyRefresher.refresh(recipientId).catch((err: unknown) => logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'sticky refresh failed'));
-    },
+    onChanged: (changed) => void onProfileChanged(changed),
   });
   const recipients = recipientSource(renderQueue.connection, recipientProfiles, logger);
   const live = await createLiveWiring({
@@ -222,6 +220,37 @@ async function wireApiServer({ config, options, logger, redisUrl, keyring, regis
     recipients: recipients.source,
     recordSubject: (recipientId, renderKeys) => recordSubject(campaignQueue.connection, recipientId, { renderKeys }, { ttlSeconds: config.live.linkTtlSeconds }),
   });
+  /**
+   * A profile's new version: `recipient.updated` to subscribed webhook endpoints, then the
+   * refresh on-update sticky links' masters, each announced as `render.refreshed` (requested).
+   */
+  async function onProfileChanged(changed: ProfileVersion): Promise<void> {
+    const { recipientId, version, hash } = changed;
+    const spine = (type: SpineEvent['type'], parts: (string | number)[], extra: Partial<SpineEvent>): SpineEvent => ({
+      id: serverEventId([type, recipientId, version, ...parts]),
+      type,
+      recipientId,
+      ts: Date.now(),
+      meta: { version },
+      bot: false,
+      ...extra,
+    });
+    try {
+      await webhookSink([spine('recipient.updated', [], { meta: { version, hash } })]);
+      const refreshed = await stickyRefresher.refresh(recipientId);
+      const events = refreshed.requested.map((r) =>
+        spine('render.refreshed', [r.templateId, r.channel, r.campaignId ?? ''], {
+          templateId: r.templateId,
+          channel: r.channel,
+          ...(r.campaignId ? { campaignId: r.campaignId } : {}),
+          meta: { version: refreshed.version ?? version, renderKey: r.renderKey },
+        }),
+      );
+      if (events.length > 0) await webhookSink(events);
+    } catch (err) {
+      logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'profile change: webhook or sticky refresh failed');
+    }
+  }
   const mint = await createMintWiring({ config, keyring, redisUrl, redisOptions: API_REDIS_OPTIONS, registry, profiles, jobOptions: renderQueue.jobOptions, publicBaseUrl, logger, erasures: live.erasures });
   if (mint) opened.push(() => mint.close());
   const campaigns = createCampaignService(

@@ -20,6 +20,8 @@ export interface StickyRefresherDeps {
 
 /** What one refresh did: masters requested (new or already there), and links it could not render (no profile, incomplete, gone template). */
 export interface StickyRefreshResult {
+  /** The profile version rendered (undefined when there is no profile). */
+  version?: number;
   requested: { templateId: string; channel: string; campaignId?: string; renderKey: string }[];
   skipped: number;
 }
@@ -40,6 +42,7 @@ export function createStickyRefresher(deps: StickyRefresherDeps) {
       const result: StickyRefreshResult = { requested: [], skipped: 0 };
       if (members.length === 0) return result;
       const snapshot = await deps.recipients.current(recipientId);
+      if (snapshot) result.version = snapshot.version;
       for (const member of members.sort()) {
         const [templateId = '', channel = '', campaignId = ''] = member.split('|');
         try {

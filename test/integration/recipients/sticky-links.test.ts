@@ -34,6 +34,9 @@ beforeAll(async () => {
     STORAGE_ROOT: path.join(dir, 'storage'),
     MASTERCUT_CACHE_DIR: '.cache/test',
     LIVE_KEYS: TEST_LIVE_KEYS,
+    // The webhook endpoint of the refresh test listens nowhere: only the queued messages are checked.
+    WEBHOOK_ALLOW_HTTP: 'true',
+    WEBHOOK_ALLOW_PRIVATE: 'true',
   });
   api = await startApiServer(config, { port: 0, host: '127.0.0.1', fastPath: false, logger: pino({ level: 'silent' }) });
 }, 60_000);
@@ -164,8 +167,17 @@ describe('sticky links', () => {
     const onOpen = await stickyLink('modes');
     expect((await page(never)).data!.props).toMatchObject({ firstName: 'Mona' });
     expect((await page(onOpen)).version).toBe('1');
+    const hook = await call('POST', '/v1/webhooks', { url: 'http://127.0.0.1:9/spine', events: ['recipient.updated', 'render.refreshed'] });
+    expect(hook.status).toBe(201);
     const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
     const queue = new Queue(queueNames.render, { connection, prefix: QUEUE_PREFIX });
+    const webhooks = new Queue(queueNames.webhooks, { connection, prefix: QUEUE_PREFIX });
+    const spineEvents = async () =>
+      (await webhooks.getJobs(['waiting', 'prioritized', 'active', 'completed', 'failed', 'delayed']))
+        .flatMap((j) => (j?.data?.events ?? []) as { type: string; recipientId: string; campaignId?: string; meta: Record<string, unknown> }[])
+        .filter((e) => e.recipientId === 'modes')
+        .map((e) => ({ type: e.type, campaignId: e.campaignId, version: e.meta.version }))
+        .sort((a, b) => a.type.localeCompare(b.type));
     try {
       const campaignJobs = async () =>
         (await queue.getJobs(['waiting', 'prioritized', 'active', 'completed', 'failed', 'delayed']))
@@ -175,7 +187,13 @@ describe('sticky links', () => {
       expect((await call('PATCH', '/v1/recipients/modes', { name: { first: 'Moana' } })).status).toBe(200);
       // At once, without any open: the on-update link's new master is queued at campaign priority.
       await expect.poll(campaignJobs, { timeout: 30_000, interval: 250 }).toEqual(['Moana']);
+      // The webhook endpoint gets both data-spine events (queued for the webhooks worker).
+      await expect.poll(spineEvents, { timeout: 30_000, interval: 250 }).toEqual([
+        { type: 'recipient.updated', campaignId: undefined, version: 2 },
+        { type: 'render.refreshed', campaignId: 'spine-u', version: 2 },
+      ]);
     } finally {
+      await webhooks.close();
       await queue.close();
       connection.disconnect();
     }
