@@ -16,7 +16,9 @@ import type { LoadOptions, LoadResult } from './live-load.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const TSX_LOADER = `file://${path.join(repoRoot, 'node_modules/tsx/dist/loader.mjs')}`;
-const API_KEY = 'bench-key';
+/** The farm's API key (management routes: /v1/live-links, /v1/recipients). */
+export const BENCH_API_KEY = 'bench-key';
+const API_KEY = BENCH_API_KEY;
 
 export interface FarmProcess {
   name: string;
@@ -28,7 +30,13 @@ export interface FarmProcess {
 export interface BenchFarm {
   redis: EmbeddedRedis;
   api: FarmProcess & { url: string };
-  createLink(templateId: string, props: Record<string, unknown>, channel?: string): Promise<{ url: string; assets: Record<string, string> }>;
+  /** `props` undefined with `extra.recipientId`: a sticky link. `extra` is merged into the request body. */
+  createLink(
+    templateId: string,
+    props: Record<string, unknown> | undefined,
+    channel?: string,
+    extra?: Record<string, unknown>,
+  ): Promise<{ url: string; assets: Record<string, string> }>;
   /** Stops the render worker and starts a new one with `env` added (e.g. ENCODE_CRF), once it is ready. */
   replaceRenderWorker(env?: Record<string, string>): Promise<void>;
   stop(): Promise<void>;
@@ -93,11 +101,11 @@ export async function startBenchFarm(dir: string, renderEnv: Record<string, stri
     return {
       redis,
       api: { ...api, url },
-      async createLink(templateId, props, channel = 'web') {
+      async createLink(templateId, props, channel = 'web', extra = {}) {
         const res = await fetch(`${url}/v1/live-links`, {
           method: 'POST',
           headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ templateId, channels: [channel], props }),
+          body: JSON.stringify({ templateId, channels: [channel], props, ...extra }),
         });
         if (res.status !== 201) throw new Error(`POST /v1/live-links: ${res.status} ${await res.text()}`);
         const { links } = (await res.json()) as { links: { url: string; assets: Record<string, string> }[] };

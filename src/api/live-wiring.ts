@@ -11,6 +11,7 @@ import type { LazyCampaignLinks } from '../campaigns/index.js';
 import { createRedisConnection, createSubscriberConnection } from '../queue/index.js';
 import type { ObjectStore } from '../storage/index.js';
 import type { TemplateRegistry } from '../templates/index.js';
+import type { RecipientSource } from '../recipients/index.js';
 import type { ApiDeps } from './api-deps.js';
 import { createLiveLinkRoutes } from './routes/live-link-routes.js';
 import { createBundleRoutes, createLiveRoutes, type LiveRouteMetrics, type LiveRoutesDeps } from './routes/live-routes.js';
@@ -41,6 +42,8 @@ export interface LiveWiringDeps {
   metrics?: LiveRouteMetrics;
   /** Click references the CTA redirect adds for the conversion pixel (engagement wiring). */
   clickRefs?: LiveRoutesDeps['clickRefs'];
+  /** Where sticky links read their recipient's current data (the profile store, or a CRM connector). */
+  recipients?: RecipientSource;
   /** What an erasure removes outside the Live domain (engagement data, webhook deliveries). */
   eraseElsewhere?: EraseSubjectDeps['eraseElsewhere'];
 }
@@ -62,7 +65,15 @@ export async function createLiveWiring(
   const { config, redis, keyring } = deps;
   const { profiles, deliverables } = deps;
   const storedProps = createStoredProps(redis, { ttlSeconds: config.live.linkTtlSeconds });
-  const linkDeps = { registry: deps.registry, redis, keyring, storedProps, profiles, jobOptions: deps.renderQueue.jobOptions };
+  const linkDeps = {
+    registry: deps.registry,
+    redis,
+    keyring,
+    storedProps,
+    profiles,
+    jobOptions: deps.renderQueue.jobOptions,
+    ...(deps.recipients ? { recipients: deps.recipients } : {}),
+  };
   // Every API process hears every erasure, so no memo here serves an erased subject once its DELETE answered.
   const broadcast = createErasureBroadcast({ redis, connect: () => createSubscriberConnection(deps.redisUrl) });
   // Not awaited: while it subscribes (or Redis is down) the memos stand down, nothing hangs.

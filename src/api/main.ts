@@ -10,7 +10,8 @@ import { AppError } from '../errors/index.js';
 import { CHANNEL_NAMES, createChannelProfileResolver, type ChannelProfileResolver } from '../encode/index.js';
 import { queueNames } from '../queue/index.js';
 import { createObjectStore, type ObjectStore } from '../storage/index.js';
-import { resolveLiveKeyring, type LiveKeyring, areErased } from '../live/index.js';
+import { resolveLiveKeyring, type LiveKeyring, areErased, createStickyRefresher, recordSubject } from '../live/index.js';
+import { redisKeys } from '../redis/index.js';
 import type { TemplateRegistry } from '../templates/index.js';
 import { startStoreSweeper } from './store-sweeper.js';
 import type { ApiOptions } from './api-deps.js';
@@ -18,13 +19,14 @@ import { createApp } from './create-app.js';
 import { createFastPath, type FastPath, type FastPathOptions } from './fast-path/index.js';
 import { createLiveWiring } from './live-wiring.js';
 import { createMintWiring } from './mint-wiring.js';
+import { checkRecipientSource } from './recipient-source-wiring.js';
 import { createFarmMetrics, createReadiness, createRedisCheck, startOpsServer, type FarmMetrics, type OpsServer, createQueueDashboard, createQueueStats, registerScalingMetrics, scalingOptionsFromConfig } from '../ops/index.js';
 import { createEngagementWiring } from './engagement-wiring.js';
 import { createCampaignRouter } from './routes/campaign-routes.js';
-import { createWebhookDispatcher, createWebhookRegistry, replayWebhookEvents, scrubWebhookDeliveries, type WebhookJobData, eraseEngagement, createDashboardRoutes, createSessionRevocations, listRecentWebhookFailures } from '../engagement/index.js';
+import { serverEventId, type SpineEvent, createWebhookDispatcher, createWebhookRegistry, replayWebhookEvents, scrubWebhookDeliveries, type WebhookJobData, eraseEngagement, createDashboardRoutes, createSessionRevocations, listRecentWebhookFailures } from '../engagement/index.js';
 import { createWebhookRouter } from './routes/webhook-routes.js';
 import { createRecipientRoutes } from './routes/recipient-routes.js';
-import { createProfileStore, RECIPIENT_ID_PATTERN } from '../recipients/index.js';
+import { createProfileStore, RECIPIENT_ID_PATTERN, type ProfileVersion } from '../recipients/index.js';
 import { createZeroKnowledgeRoutes, withZeroKnowledgeBeacons } from '../zero-knowledge-page/index.js';
 
 /**
@@ -90,11 +92,12 @@ export async function startApiServer(config: Readonly<Config>, options: StartApi
   const store = createObjectStore(config);
   const profiles = createChannelProfileResolver({ overrides: config.transcode.profileOverrides, webm: config.transcode.webm });
   checkChannelProfiles(registry, profiles);
+  const recipientSource = checkRecipientSource(config);
   if (keyringWarning) logger.warn(keyringWarning);
 
   const opened: (() => Promise<unknown>)[] = [];
   try {
-    return await wireApiServer({ config, options, logger, redisUrl, keyring, registry, store, profiles, opened });
+    return await wireApiServer({ config, options, logger, redisUrl, keyring, registry, store, profiles, recipientSource, opened });
   } catch (err) {
     // A start-up error after connecting: close what was opened (bounded: Redis may be what
     // failed), so the process can exit instead of hanging on its open handles.
@@ -126,11 +129,13 @@ interface ApiWiring {
   registry: TemplateRegistry;
   store: ObjectStore;
   profiles: ChannelProfileResolver;
+  /** Builds where sticky links read recipients (checked before connecting). */
+  recipientSource: ReturnType<typeof checkRecipientSource>;
   /** Closers of what is opened, for a start-up that fails half way. */
   opened: (() => Promise<unknown>)[];
 }
 
-async function wireApiServer({ config, options, logger, redisUrl, keyring, registry, store, profiles, opened }: ApiWiring): Promise<ApiServer> {
+async function wireApiServer({ config, options, logger, redisUrl, keyring, registry, store, profiles, recipientSource, opened }: ApiWiring): Promise<ApiServer> {
   const metrics = createFarmMetrics({ role: 'api' });
   const renderQueue = createRenderQueue({ redisUrl, redisOptions: API_REDIS_OPTIONS, jobOptions: config.jobs });
   opened.push(() => renderQueue.close());
@@ -165,15 +170,28 @@ async function wireApiServer({ config, options, logger, redisUrl, keyring, regis
   const webhookSink = createWebhookDispatcher(webhookDeps, { retryScheduleMs: config.webhooks.retryScheduleMs });
   // Engagement next: the Live routes record impressions and clicks, campaigns record deliveries.
   const engagement = createEngagementWiring({ config, redis: renderQueue.connection, logger, sinks: [webhookSink], onIngested: metrics.onIngested });
-  const recipientProfiles = createProfileStore(renderQueue.connection, { maxBytes: config.recipients.profileMaxBytes });
+  // A profile change re-renders the recipient's refresh on-update sticky links (the refresher is built below).
+  const recipientProfiles = createProfileStore(renderQueue.connection, {
+    maxBytes: config.recipients.profileMaxBytes,
+    onChanged: (changed) => void onProfileChanged(changed),
+  });
+  const recipients = recipientSource(renderQueue.connection, recipientProfiles, logger);
   const live = await createLiveWiring({
     // An erasure also removes the subject's engagement events, aggregate entries, conversions' ids and click references, their pending webhook and CDP deliveries, and their profile.
-    eraseElsewhere: async (recipientId) => ({
-      ...(await eraseEngagement(renderQueue.connection, recipientId)),
-      webhookEvents: await scrubWebhookDeliveries({ redis: webhookQueue.connection, queue: webhookQueue.queue }, recipientId),
-      // Ids outside the profile rule never had a profile.
-      profiles: RECIPIENT_ID_PATTERN.test(recipientId) && (await recipientProfiles.delete(recipientId)) ? 1 : 0,
-    }),
+    eraseElsewhere: async (recipientId) => {
+      // Ids outside the profile rule never had a profile (nor sticky links).
+      const profiled = RECIPIENT_ID_PATTERN.test(recipientId);
+      // The recipient's on-update sticky links (template, channel, campaign: nothing personal but the key's name).
+      if (profiled) await renderQueue.connection.del(redisKeys.stickyOnUpdate(recipientId));
+      return {
+        ...(await eraseEngagement(renderQueue.connection, recipientId)),
+        webhookEvents: await scrubWebhookDeliveries({ redis: webhookQueue.connection, queue: webhookQueue.queue }, recipientId),
+        profiles: profiled && (await recipientProfiles.delete(recipientId)) ? 1 : 0,
+        connectorCopies: profiled ? await recipients.forget(recipientId) : 0,
+      };
+    },
+    // Sticky links read the profile store (what /v1/recipients pushes), or the CRM connector when one is configured.
+    recipients: recipients.source,
     events: engagement.liveEvents,
     eventsUrl: '/v1/events',
     ...(engagement.clickRefs ? { clickRefs: engagement.clickRefs } : {}),
@@ -193,6 +211,46 @@ async function wireApiServer({ config, options, logger, redisUrl, keyring, regis
     metrics,
   });
   opened.push(() => live.close());
+  const stickyRefresher = createStickyRefresher({
+    redis: campaignQueue.connection,
+    registry,
+    profiles,
+    jobOptions: campaignQueue.jobOptions,
+    renders: campaignRenders,
+    recipients: recipients.source,
+    recordSubject: (recipientId, renderKeys) => recordSubject(campaignQueue.connection, recipientId, { renderKeys }, { ttlSeconds: config.live.linkTtlSeconds }),
+  });
+  /**
+   * A profile's new version: `recipient.updated` to subscribed webhook endpoints, then the
+   * refresh on-update sticky links' masters, each announced as `render.refreshed` (requested).
+   */
+  async function onProfileChanged(changed: ProfileVersion): Promise<void> {
+    const { recipientId, version, hash } = changed;
+    const spine = (type: SpineEvent['type'], parts: (string | number)[], extra: Partial<SpineEvent>): SpineEvent => ({
+      id: serverEventId([type, recipientId, version, ...parts]),
+      type,
+      recipientId,
+      ts: Date.now(),
+      meta: { version },
+      bot: false,
+      ...extra,
+    });
+    try {
+      await webhookSink([spine('recipient.updated', [], { meta: { version, hash } })]);
+      const refreshed = await stickyRefresher.refresh(recipientId);
+      const events = refreshed.requested.map((r) =>
+        spine('render.refreshed', [r.templateId, r.channel, r.campaignId ?? ''], {
+          templateId: r.templateId,
+          channel: r.channel,
+          ...(r.campaignId ? { campaignId: r.campaignId } : {}),
+          meta: { version: refreshed.version ?? version, renderKey: r.renderKey },
+        }),
+      );
+      if (events.length > 0) await webhookSink(events);
+    } catch (err) {
+      logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'profile change: webhook or sticky refresh failed');
+    }
+  }
   const mint = await createMintWiring({ config, keyring, redisUrl, redisOptions: API_REDIS_OPTIONS, registry, profiles, jobOptions: renderQueue.jobOptions, publicBaseUrl, logger, erasures: live.erasures });
   if (mint) opened.push(() => mint.close());
   const campaigns = createCampaignService(

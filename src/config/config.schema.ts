@@ -211,6 +211,22 @@ export const envSchema = z.object({
   RECIPIENT_PROFILE_MAX_BYTES: int(256, 1024 * 1024).default(16 * 1024),
   /** Largest bulk profiles upload (POST /v1/recipients/bulk), decompressed. */
   RECIPIENT_BULK_MAX_BYTES: int(1_024, 16 * 1024 ** 3).default(1024 ** 3),
+  /** Pull connector: sticky links read GET <url>/<recipientId> from the brand's CRM instead of the profile store. Unset: the store. */
+  RECIPIENT_CONNECTOR_URL: z.string().url({ message: 'an absolute https URL, e.g. https://crm.example/mastercut/profiles' }).optional(),
+  /** Signs connector requests like webhooks (whsec_<base64>, 24-64 bytes); required with RECIPIENT_CONNECTOR_URL. */
+  RECIPIENT_CONNECTOR_SECRET: z.string().optional(),
+  /** A connector answer is fresh this long: opens within it never call the CRM. */
+  RECIPIENT_CONNECTOR_TTL_S: int(1, 86_400).default(60),
+  /** After the TTL, while the CRM fails, the last answer is still served this long; 0 never serves stale data. */
+  RECIPIENT_CONNECTOR_STALE_IF_ERROR_S: int(0, 30 * 86_400).default(3_600),
+  /** Budget of one connector request (DNS, connect, TLS, answer). */
+  RECIPIENT_CONNECTOR_TIMEOUT_MS: int(100, 60_000).default(3_000),
+  /** Retry-After of the 503 a sticky link answers when the CRM fails and no copy is left. */
+  RECIPIENT_CONNECTOR_RETRY_AFTER_S: int(1, 3_600).default(30),
+  /** Tests only: accept an http:// connector URL. */
+  RECIPIENT_CONNECTOR_ALLOW_HTTP: bool.default(false),
+  /** Tests only: accept a connector that resolves to loopback/private/link-local addresses (the webhook SSRF guard). */
+  RECIPIENT_CONNECTOR_ALLOW_PRIVATE: bool.default(false),
 
   // CRM webhooks (src/engagement/webhooks)
   /** Tests only: accept http:// endpoint URLs. */

@@ -97,6 +97,17 @@ export interface Config {
     profileMaxBytes: number;
     /** Largest bulk upload (decompressed). */
     bulkMaxBytes: number;
+    /** The CRM pull connector of sticky links; undefined: they read the profile store. */
+    connector?: {
+      baseUrl: string;
+      secret: string;
+      ttlSeconds: number;
+      staleIfErrorSeconds: number;
+      timeoutMs: number;
+      retryAfterSeconds: number;
+      allowHttp: boolean;
+      allowPrivateAddresses: boolean;
+    };
   };
   /** CRM webhooks (src/engagement/webhooks). */
   webhooks: {
@@ -131,6 +142,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, cwd = proces
   const e = parsed.data;
   if (e.STORAGE_DRIVER === 's3' && !e.S3_BUCKET) {
     throw new AppError('CONFIG_INVALID', 'Invalid configuration:\n  - S3_BUCKET: required when STORAGE_DRIVER=s3\nSee .env.example for every setting.');
+  }
+  if (e.RECIPIENT_CONNECTOR_URL && !e.RECIPIENT_CONNECTOR_SECRET) {
+    throw new AppError(
+      'CONFIG_INVALID',
+      'Invalid configuration:\n  - RECIPIENT_CONNECTOR_SECRET: required when RECIPIENT_CONNECTOR_URL is set (whsec_ then base64 of 24-64 random bytes; the CRM verifies requests with it)\nSee .env.example for every setting.',
+    );
   }
   const sharedMintKey = e.MINT_KEYS.findIndex((key) => e.API_KEYS.includes(key) || e.ADMIN_API_KEYS.includes(key));
   if (sharedMintKey !== -1) {
@@ -220,6 +237,20 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, cwd = proces
     recipients: {
       profileMaxBytes: e.RECIPIENT_PROFILE_MAX_BYTES,
       bulkMaxBytes: e.RECIPIENT_BULK_MAX_BYTES,
+      ...(e.RECIPIENT_CONNECTOR_URL
+        ? {
+            connector: {
+              baseUrl: e.RECIPIENT_CONNECTOR_URL,
+              secret: e.RECIPIENT_CONNECTOR_SECRET!,
+              ttlSeconds: e.RECIPIENT_CONNECTOR_TTL_S,
+              staleIfErrorSeconds: e.RECIPIENT_CONNECTOR_STALE_IF_ERROR_S,
+              timeoutMs: e.RECIPIENT_CONNECTOR_TIMEOUT_MS,
+              retryAfterSeconds: e.RECIPIENT_CONNECTOR_RETRY_AFTER_S,
+              allowHttp: e.RECIPIENT_CONNECTOR_ALLOW_HTTP,
+              allowPrivateAddresses: e.RECIPIENT_CONNECTOR_ALLOW_PRIVATE,
+            },
+          }
+        : {}),
     },
     jobs: {
       attempts: e.JOB_ATTEMPTS,

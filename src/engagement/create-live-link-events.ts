@@ -9,6 +9,8 @@ export interface LiveLinkSubject {
   channel: string;
   campaignId?: string | undefined;
   recipientId?: string | undefined;
+  /** A sticky link's profile version that this open showed: recorded as `meta.profileVersion`. */
+  profileVersion?: number | undefined;
 }
 
 export interface LiveLinkEventsOptions {
@@ -30,8 +32,9 @@ export type LiveLinkEvents = ReturnType<typeof createLiveLinkEvents>;
  */
 export function createLiveLinkEvents(deps: { ingest: Pick<EventIngest, 'ingest'>; logger?: Logger }, options: LiveLinkEventsOptions = {}) {
   const windowMs = options.repeatWindowMs ?? 1_000;
-  const record = async (subject: LiveLinkSubject, type: 'impression' | 'cta_click', detail: string, client: ClientInfo, meta: Record<string, string>) => {
+  const record = async (subject: LiveLinkSubject, type: 'impression' | 'cta_click', detail: string, client: ClientInfo, detailMeta: Record<string, string>) => {
     if (subject.campaignId === undefined || subject.recipientId === undefined) return;
+    const meta = subject.profileVersion === undefined ? detailMeta : { ...detailMeta, profileVersion: subject.profileVersion };
     const ts = Date.now();
     const id = serverEventId([type, subject.campaignId, subject.recipientId, subject.channel, detail, Math.floor(ts / windowMs)]);
     try {

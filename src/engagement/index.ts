@@ -40,6 +40,7 @@ export { nearestRank, TTFR_BUCKETS_MS, ttfrHistogram } from './nearest-rank.js';
 export { createDeliveryTracker, type DeliveryEntry, type DeliveryTracker, type DeliveryTrackerOptions } from './create-delivery-tracker.js';
 export { createLiveLinkEvents, type LiveLinkEvents, type LiveLinkEventsOptions, type LiveLinkSubject } from './create-live-link-events.js';
 export { serverEventId } from './server-event-id.js';
+export { SPINE_EVENT_TYPES, spineEventSchema, type SpineEvent, type SpineEventType } from './spine-event.schema.js';
 export { importOrders, readOrderImport, ORDER_IMPORT_ID_PATTERN, type InvalidOrderRow, type OrderImportDeps, type OrderImportOptions, type OrderImportReport, type OrderImportResult, type OrderImportWarning, type OrderRows } from './import-orders.js';
 export { ltvCsv } from './ltv-csv.js';
 export { createWebhookDispatcher, createWebhookRegistry, replayWebhookEvents, scrubWebhookDeliveries, type WebhookJobData, listRecentWebhookFailures, WEBHOOK_ENDPOINT_ID_PATTERN, type ReplayResult, type WebhookRegistry, verifyWebhookSignature, type WebhookDeliveryOutcome, createWebhookWorker } from './webhooks/index.js';

@@ -47,11 +47,22 @@ export const errorCodes = {
   MINT_KEY_INVALID: { httpStatus: 401, retryable: false, publicMessage: 'Unknown mint key.' },
   MINT_KEY_REQUIRED: { httpStatus: 403, retryable: false, publicMessage: 'Minting takes a mint key (MINT_KEYS), never an API or admin key.' },
   MINT_KEY_FORBIDDEN: { httpStatus: 403, retryable: false, publicMessage: 'A mint key only mints (GET /v1/live-links/mint); use an API key here.' },
-  STICKY_LINK_UNAVAILABLE: {
-    httpStatus: 400,
+  // Sticky links and the data spine (src/recipients): a real recipient is never rendered with default data.
+  RECIPIENT_PROFILE_MISSING: {
+    httpStatus: 404,
     retryable: false,
-    publicMessage:
-      'A recipient alone (a sticky link, resolved from the recipient profile at open time) needs recipient profiles, which this farm does not have yet; pass the props as query parameters.',
+    publicMessage: 'This link names a recipient who has no profile (PUT /v1/recipients/:id creates one, or the connected CRM has none); nothing is rendered with default data.',
+  },
+  PROFILE_INCOMPLETE: {
+    httpStatus: 409,
+    retryable: false,
+    publicMessage: "The recipient's profile lacks fields this template needs (see issues); complete it with PATCH /v1/recipients/:id.",
+  },
+  PROFILE_VERSION_GONE: { httpStatus: 404, retryable: false, publicMessage: 'This version of the page is no longer kept; open the link again.' },
+  RECIPIENT_SOURCE_UNAVAILABLE: {
+    httpStatus: 503,
+    retryable: true,
+    publicMessage: 'The recipient data source (the CRM connector) is not answering and no recent copy is kept; try again later.',
   },
   // Zero-knowledge links (src/zero-knowledge): the farm never holds their props or key.
   ZK_LINK_INVALID: { httpStatus: 400, retryable: false, publicMessage: 'This zero-knowledge link is malformed.' },

@@ -6,7 +6,7 @@ import { getRequestId } from './request-id.js';
 
 /** Codes whose `details.issues` ([{path, message}], never values) are shown to the client. */
 // A 413 lists issues only where it says which bound (recipient profiles: their size and the limit).
-const CODES_WITH_ISSUES = new Set(['INVALID_PROPS', 'INVALID_ARGUMENT', 'PAYLOAD_TOO_LARGE']);
+const CODES_WITH_ISSUES = new Set(['INVALID_PROPS', 'INVALID_ARGUMENT', 'PAYLOAD_TOO_LARGE', 'PROFILE_INCOMPLETE']);
 
 /**
  * The one error middleware: every failure becomes `{ code, message }` with
@@ -45,7 +45,7 @@ export function errorAnswer(appError: AppError): { status: number; headers: Reco
   if (CODES_WITH_ISSUES.has(appError.code) && Array.isArray(issues)) body.issues = issues;
   if (appError.code === 'REDIS_UNAVAILABLE' || appError.code === 'NOT_READY') headers['Retry-After'] = '2';
   const retryAfter = appError.details.retryAfterSeconds;
-  if (appError.code === 'RATE_LIMITED' && typeof retryAfter === 'number') headers['Retry-After'] = String(Math.max(1, Math.ceil(retryAfter)));
+  if ((appError.code === 'RATE_LIMITED' || appError.code === 'RECIPIENT_SOURCE_UNAVAILABLE') && typeof retryAfter === 'number') headers['Retry-After'] = String(Math.max(1, Math.ceil(retryAfter)));
   return { status: appError.httpStatus, headers, body };
 }
 

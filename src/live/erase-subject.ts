@@ -25,7 +25,7 @@ export interface EraseSubjectDeps {
    */
   announce?: (subject: string) => Promise<unknown>;
   /** What other domains hold about the subject (engagement events, aggregates, conversions, click references, webhook deliveries, the recipient profile); counted in the result. */
-  eraseElsewhere?: (recipientId: string) => Promise<Partial<Pick<EraseCounts, 'events' | 'aggregateEntries' | 'conversions' | 'clickRefs' | 'webhookEvents' | 'profiles'>>>;
+  eraseElsewhere?: (recipientId: string) => Promise<Partial<Pick<EraseCounts, 'events' | 'aggregateEntries' | 'conversions' | 'clickRefs' | 'webhookEvents' | 'profiles' | 'connectorCopies'>>>;
 }
 
 export interface EraseSubjectOptions {
@@ -60,6 +60,8 @@ export interface EraseCounts {
   webhookEvents: number;
   /** Recipient profiles deleted (0 or 1). */
   profiles: number;
+  /** Cached CRM connector copies of the recipient deleted (0 or 1). */
+  connectorCopies: number;
 }
 
 export interface EraseSubjectResult {
@@ -107,7 +109,7 @@ export async function eraseSubject(deps: EraseSubjectDeps, recipientId: string, 
   const items = parseSubjectMembers(await redis.smembers(redisKeys.subject(subject)));
   const keys = [...new Set([...items.renderKeys, ...items.deliverableKeys])];
   const jobIds = [...new Set([...keys, ...items.jobIds])];
-  const counts: EraseCounts = { jobs: 0, activeJobs: 0, outputs: 0, indexEntries: 0, storedProps: 0, events: 0, aggregateEntries: 0, conversions: 0, clickRefs: 0, webhookEvents: 0, profiles: 0 };
+  const counts: EraseCounts = { jobs: 0, activeJobs: 0, outputs: 0, indexEntries: 0, storedProps: 0, events: 0, aggregateEntries: 0, conversions: 0, clickRefs: 0, webhookEvents: 0, profiles: 0, connectorCopies: 0 };
 
   if (jobIds.length > 0) {
     const marks = redis.pipeline();

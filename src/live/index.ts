@@ -16,6 +16,7 @@ export {
 } from './live-keyring.js';
 export {
   fromLiveTokenWire,
+  isStickyPayload,
   liveTokenPayloadSchema,
   liveTokenWireSchema,
   toLiveTokenWire,
@@ -66,10 +67,11 @@ export {
   type EraseSubjectResult,
 } from './erase-subject.js';
 export { createErasureBroadcast, type ErasureBroadcast, type ErasureBroadcastDeps, type ErasureBroadcastOptions } from './erasure-broadcast.js';
-export { createLiveLinkResolver, type LiveLink, type LiveLinkResolver, type LiveLinkResolverDeps } from './live-link-resolver.js';
+export { createLiveLinkResolver, type LiveLink, type LiveLinkResolver, type LiveLinkResolverDeps, type StickyVersion } from './live-link-resolver.js';
 export { createLiveLinkFactory, liveLinksRequestSchema, type CreateLiveLinksCallOptions, type CreatedLiveLink, type LiveLinksRequest } from './create-live-links.js';
 export { LIVE_ASSETS, liveAssetTarget, type AssetTarget, type LiveAsset } from './live-asset-target.js';
 export { createOnDemand, type OnDemand, type OnDemandDeps, type Requester } from './create-on-demand.js';
 export { createMinter, type MintAnswer, type Minter, type MinterDeps, type MinterOptions } from './create-minter.js';
 export { createMintQueryParser, MINT_RESERVED_PARAMS, type MintQueryRegistry, type MintRequest } from './mint-query.js';
 export { createLandingPage, landingPageStyles, type LandingPage } from './landing/index.js';
+export { createStickyRefresher, type StickyRefresher, type StickyRefresherDeps, type StickyRefreshResult } from './create-sticky-refresher.js';

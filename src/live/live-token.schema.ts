@@ -10,17 +10,29 @@ const props = z.record(z.string(), z.unknown());
 const propsRef = z.string().regex(STORED_PROPS_ID_PATTERN, 'expected a stored-props id');
 const campaignId = z.string().min(1).max(64);
 const recipientId = z.string().min(1).max(256);
+/** How a sticky link follows its profile; absent: on open (every open shows the current version). */
+const refresh = z.enum(['on-update', 'never']);
 /** Unix seconds. */
 const exp = z.number().int().positive();
 
-const exactlyOneSource = (value: { props?: unknown; propsRef?: unknown }) =>
-  (value.props === undefined) !== (value.propsRef === undefined);
-const sourceIssue = { message: 'give either props or propsRef, not both', path: ['props'] };
+/** Props, or a stored-props reference, or neither when a recipient is named (a sticky link): never both. */
+const oneSource = (value: { props?: unknown; propsRef?: unknown; recipientId?: unknown }) =>
+  value.props === undefined || value.propsRef === undefined
+    ? value.props !== undefined || value.propsRef !== undefined || value.recipientId !== undefined
+    : false;
+const sourceIssue = { message: 'give either props or propsRef (not both), or neither with a recipientId (a sticky link)', path: ['props'] };
+
+/** A sticky link names its recipient and carries no props: they are read from the recipient's profile when it opens. */
+export function isStickyPayload(payload: { props?: unknown; propsRef?: unknown; recipientId?: string }): payload is { recipientId: string } {
+  return payload.props === undefined && payload.propsRef === undefined && payload.recipientId !== undefined;
+}
 
 /**
  * What a Live link says: which template on which channel, for whom, until
  * when. The props travel in the token (`props`) or stay server side and the
- * token names them (`propsRef`, a stored-props id), never both.
+ * token names them (`propsRef`, a stored-props id), never both; a sticky
+ * link has neither and names a recipient, whose current profile gives the
+ * props at every open (docs/data-spine.md).
  */
 export const liveTokenPayloadSchema = z
   .object({
@@ -30,9 +42,10 @@ export const liveTokenPayloadSchema = z
     propsRef: propsRef.optional(),
     campaignId: campaignId.optional(),
     recipientId: recipientId.optional(),
+    refresh: refresh.optional(),
     exp,
   })
-  .refine(exactlyOneSource, sourceIssue);
+  .refine(oneSource, sourceIssue);
 
 export type LiveTokenPayload = z.output<typeof liveTokenPayloadSchema>;
 
@@ -52,9 +65,10 @@ export const liveTokenWireSchema = z
     r: propsRef.optional(),
     k: campaignId.optional(),
     u: recipientId.optional(),
+    f: z.enum(['u', 'n']).optional(),
     e: exp,
   })
-  .refine((w) => exactlyOneSource({ props: w.p, propsRef: w.r }), sourceIssue);
+  .refine((w) => oneSource({ props: w.p, propsRef: w.r, recipientId: w.u }), sourceIssue);
 
 export type LiveTokenWire = z.output<typeof liveTokenWireSchema>;
 
@@ -67,6 +81,7 @@ export function toLiveTokenWire(payload: LiveTokenPayload): LiveTokenWire {
     ...(payload.propsRef === undefined ? {} : { r: payload.propsRef }),
     ...(payload.campaignId === undefined ? {} : { k: payload.campaignId }),
     ...(payload.recipientId === undefined ? {} : { u: payload.recipientId }),
+    ...(payload.refresh === undefined ? {} : { f: payload.refresh === 'never' ? ('n' as const) : ('u' as const) }),
     e: payload.exp,
   };
 }
@@ -80,6 +95,7 @@ export function fromLiveTokenWire(wire: LiveTokenWire): LiveTokenPayload {
     ...(wire.r === undefined ? {} : { propsRef: wire.r }),
     ...(wire.k === undefined ? {} : { campaignId: wire.k }),
     ...(wire.u === undefined ? {} : { recipientId: wire.u }),
+    ...(wire.f === undefined ? {} : { refresh: wire.f === 'n' ? ('never' as const) : ('on-update' as const) }),
     exp: wire.e,
   };
 }

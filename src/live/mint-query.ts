@@ -29,9 +29,9 @@ function invalid(issues: PropsIssue[]): AppError {
  * (`cta.label=Book`), coerced by the template's JSON Schema as campaign CSV
  * columns are. Errors are 400s naming the field, never its value.
  *
- * A recipient with no props asks for a sticky link, which needs the
- * recipient profiles of the data spine: refused with STICKY_LINK_UNAVAILABLE
- * rather than minted with the template's preview props.
+ * A recipient with no props asks for a sticky link: its props are read
+ * from the recipient's profile at every open (never the template's preview
+ * props).
  */
 export function createMintQueryParser(registry: MintQueryRegistry) {
   // z.toJSONSchema per call would cost more than the rest of a mint.
@@ -70,10 +70,12 @@ export function createMintQueryParser(registry: MintQueryRegistry) {
     const template = registry.get(reserved.template!);
 
     if (recipientId !== undefined && fields.length === 0) {
-      throw new AppError(
-        'STICKY_LINK_UNAVAILABLE',
-        'a recipient without props asks for a sticky link; those need recipient profiles (the data spine), not built yet',
-      );
+      return {
+        templateId: template.id,
+        channels: [reserved.channel!],
+        ...(reserved.campaign ? { campaignId: reserved.campaign } : {}),
+        recipientId,
+      };
     }
     const parsed = propsFromText(schemaOf(template), fields);
     if (!parsed.ok) {

@@ -40,6 +40,12 @@ export interface StoredProps {
   put(props: Record<string, unknown>, options?: PutStoredPropsOptions): Promise<string>;
   /** The props, or undefined when unknown, expired or erased. */
   get(id: string): Promise<Record<string, unknown> | undefined>;
+  /**
+   * Content-addressed props of this recipient only: undefined unless `id` is
+   * the content id of what it holds for `recipientId`, so a link's holder
+   * cannot read another recipient's props by naming their id.
+   */
+  getOwned(id: string, recipientId: string): Promise<Record<string, unknown> | undefined>;
   /** True when something was deleted. */
   delete(id: string): Promise<boolean>;
 }
@@ -62,6 +68,18 @@ export function createStoredProps(redis: Redis, options: StoredPropsOptions): St
   const propsKey = (options.keys ?? redisKeys).storedProps;
   const defaultTtl = positiveInteger(options.ttlSeconds, 'ttlSeconds');
   const maxBytes = positiveInteger(options.maxBytes ?? 256 * 1024, 'maxBytes');
+
+  const get = async (id: string): Promise<Record<string, unknown> | undefined> => {
+    if (typeof id !== 'string' || !STORED_PROPS_ID_PATTERN.test(id)) return undefined;
+    const json = await redis.get(propsKey(id));
+    if (json === null) return undefined;
+    try {
+      return JSON.parse(json) as Record<string, unknown>;
+    } catch {
+      // No cause: a JSON SyntaxError quotes the text, which is personal data.
+      throw new AppError('INTERNAL', 'Stored props are corrupt');
+    }
+  };
 
   return {
     async put(props, putOptions = {}) {
@@ -88,16 +106,11 @@ export function createStoredProps(redis: Redis, options: StoredPropsOptions): St
       return id;
     },
 
-    async get(id) {
-      if (typeof id !== 'string' || !STORED_PROPS_ID_PATTERN.test(id)) return undefined;
-      const json = await redis.get(propsKey(id));
-      if (json === null) return undefined;
-      try {
-        return JSON.parse(json) as Record<string, unknown>;
-      } catch {
-        // No cause: a JSON SyntaxError quotes the text, which is personal data.
-        throw new AppError('INTERNAL', 'Stored props are corrupt');
-      }
+    get,
+
+    async getOwned(id, recipientId) {
+      const props = await get(id);
+      return props !== undefined && contentId(recipientId, props) === id ? props : undefined;
     },
 
     async delete(id) {

@@ -1,9 +1,10 @@
 /**
  * Recipient profiles: one living record per recipient (versioned, hashed,
  * bounded), RFC 7396 patches, streamed bulk upserts, and the mapping from
- * profile fields to a template's props. The routes live in src/api
- * (recipient-routes.ts). Connectors, sticky links and refresh are not built
- * yet (issue 18; see docs/data-spine.md).
+ * profile fields to a template's props, where sticky links read a
+ * recipient's current data (RecipientSource: the store, or the CRM pull
+ * connector). The routes live in src/api (recipient-routes.ts). Refresh
+ * modes are not built yet (issue 18; see docs/data-spine.md).
  */
 export { RECIPIENT_ID_PATTERN, assertRecipientId } from './recipient-id.js';
 export { applyMergePatch, isJsonObject } from './merge-patch.js';
@@ -11,3 +12,10 @@ export { canonicalFields, type CanonicalFields } from './profile-fields.js';
 export { createProfileStore, type Profile, type ProfileStore, type ProfileStoreOptions, type ProfileVersion } from './profile-store.js';
 export { bulkUpsertProfiles, type BulkUpsertOptions, type BulkUpsertReport } from './bulk-upsert.js';
 export { propsFromProfile } from './props-from-profile.js';
+export { stickyProps, type ProfileSnapshot, type RecipientSource } from './recipient-source.js';
+export {
+  createRecipientConnector,
+  type RecipientConnector,
+  type RecipientConnectorDeps,
+  type RecipientConnectorOptions,
+} from './create-recipient-connector.js';

@@ -27,6 +27,8 @@ export interface ProfileStoreOptions {
   /** How often a PATCH re-reads after losing a race before it gives up (503). Default 100. */
   maxPatchAttempts?: number;
   now?: () => Date;
+  /** Called after a PUT or PATCH that changed a profile (a new version); not for bulk rows. Must not throw. */
+  onChanged?: (version: ProfileVersion) => void;
 }
 
 export type ProfileStore = ReturnType<typeof createProfileStore>;
@@ -50,7 +52,11 @@ export function createProfileStore(redis: Redis, options: ProfileStoreOptions) {
     const canonical = canonicalFields(fields, options.maxBytes);
     return (await runScript(redis, upsertProfile, [keys.recipientProfile(recipientId)], [expected, canonical.json, canonical.hash, now().toISOString()])) as ScriptReply;
   };
-  const answer = (recipientId: string, reply: ScriptReply): ProfileVersion => ({ recipientId, version: Number(reply[1]), hash: reply[2], updatedAt: reply[3] });
+  const answer = (recipientId: string, reply: ScriptReply): ProfileVersion => {
+    const version = { recipientId, version: Number(reply[1]), hash: reply[2], updatedAt: reply[3] };
+    if (reply[0] === 'changed') options.onChanged?.(version);
+    return version;
+  };
 
   const get = async (recipientId: string): Promise<Profile | undefined> => {
     assertRecipientId(recipientId);

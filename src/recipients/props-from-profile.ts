@@ -1,10 +1,8 @@
 import type { z } from 'zod';
-import { schemaShape, type Template } from '../composition/index.js';
+import type { Template } from '../composition/index.js';
 import { AppError } from '../errors/index.js';
-import { validateProps } from '../templates/index.js';
+import { coerceText, schemaAt, templateJsonSchema, typesOf, validateProps } from '../templates/index.js';
 import { isJsonObject } from './merge-patch.js';
-
-const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 /**
  * A template's props from a recipient profile, through the template's
@@ -14,19 +12,19 @@ const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
  * with preview data. Props the mapping does not name take the template's
  * defaults; the result is validated against the schema (validateProps).
  *
- * CSV uploads store cells as strings, so a string is read as the number or
- * boolean it spells when the prop's schema refuses the string and accepts
- * that value.
+ * CSV uploads store cells as strings, so a string is read as the type the
+ * prop's JSON Schema wants (coerceText, the one text coercion of campaign
+ * CSVs, mint queries and `--prop`): `"12"` is 12 for a number prop.
  */
 export function propsFromProfile<S extends z.ZodType>(template: Template<S>, fields: Record<string, unknown>): z.output<S> {
   const mapping = template.profileMapping;
   if (!mapping) throw new AppError('INVALID_ARGUMENT', `template "${template.id}" declares no profileMapping`);
-  const shape = schemaShape(template.schema) ?? {};
+  const schema = templateJsonSchema(template);
   const props: Record<string, unknown> = {};
   const missing: { path: string; message: string }[] = [];
   for (const [prop, rule] of Object.entries(mapping)) {
     const value = readPath(fields, rule.path);
-    if (value !== undefined && value !== null) props[prop] = shape[prop] ? coerceCell(shape[prop], value) : value;
+    if (value !== undefined && value !== null) props[prop] = typeof value === 'string' ? coerceText(value, typesOf(schemaAt(schema, [prop]))) : value;
     else if (Object.hasOwn(rule, 'default')) props[prop] = rule.default;
     else missing.push({ path: prop, message: `profile field ${rule.path} is missing and has no default` });
   }
@@ -45,11 +43,4 @@ function readPath(fields: Record<string, unknown>, path: string): unknown {
     node = node[segment];
   }
   return node;
-}
-
-function coerceCell(schema: z.ZodType, value: unknown): unknown {
-  if (typeof value !== 'string' || schema.safeParse(value).success) return value;
-  const text = value.trim();
-  const candidate = NUMBER.test(text) ? Number(text) : text === 'true' ? true : text === 'false' ? false : undefined;
-  return candidate !== undefined && schema.safeParse(candidate).success ? candidate : value;
 }

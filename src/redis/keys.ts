@@ -71,6 +71,14 @@ export function createRedisKeys(base = `${HASH_TAG}:`) {
     coldLink: (digest: string) => `${base}cold:l:${digest}`,
     /** Hash: one recipient profile (fields JSON, version, hash, updatedAt), by recipient id. */
     recipientProfile: (recipientId: string) => `${base}rcp:${recipientId}`,
+    /** Hash: the last profile a CRM connector answered for a recipient (the profile layout); lives TTL + stale-if-error. */
+    recipientConnectorCache: (recipientId: string) => `${base}rcpc:${recipientId}`,
+    /** String: present while that connector copy is fresh (PX = the connector TTL). */
+    recipientConnectorFresh: (recipientId: string) => `${base}rcpf:${recipientId}`,
+    /** Set: `templateId|channel|campaignId` of a recipient's sticky links made with refresh on-update (re-rendered on a profile change). */
+    stickyOnUpdate: (recipientId: string) => `${base}stku:${recipientId}`,
+    /** String: the pin a refresh-never sticky link showed on its first open (by sha256 of the token). */
+    stickyFirstPin: (tokenHash: string) => `${base}stkn:${tokenHash}`,
     /** Set of what belongs to one recipient (by subject hash). */
     subject: (subjectHash: string) => `${base}subject:${subjectHash}`,
     /** Tombstone of an erased recipient (by subject hash). */

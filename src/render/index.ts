@@ -9,3 +9,4 @@ export { RenderPage, type CaptureFormat, type RenderPageOptions } from './render
 export type { RemoteImageSource, VideoFrameSource } from './request-interceptor.js';
 export { createRemoteAssetFetcher, type AssetKind, checkUrl, type CheckedUrl, type LookupAll, type UrlPolicy } from './remote-assets/index.js';
 export { resolvePinnedAddresses } from './remote-assets/resolve-pinned-addresses.js';
+export { pinnedLookup } from './remote-assets/pinned-lookup.js';

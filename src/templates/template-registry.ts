@@ -1,10 +1,10 @@
 import path from 'node:path';
-import { z } from 'zod';
 import type { ProfileMapping, Template, VariantSize } from '../composition/index.js';
 import { AppError } from '../errors/index.js';
 import type { BundleRef } from '../render/index.js';
 import { getOrBuildBundle } from './bundle-cache.js';
 import { RUNTIME_ENTRY } from './runtime-entry.js';
+import { templateJsonSchema } from './template-json-schema.js';
 import { validateProps } from './validate-props.js';
 
 export interface TemplateRegistryOptions {
@@ -68,7 +68,8 @@ export function createTemplateRegistry(options: TemplateRegistryOptions) {
     },
     validateProps: (template: Template, props: unknown) => validateProps(template, props),
     /** The props JSON Schema (input side: fields with defaults are optional). */
-    jsonSchema: (template: Template) => z.toJSONSchema(template.schema, { io: 'input', unrepresentable: 'any' }),
+    // A copy: callers may annotate what they get; the cached schema stays the one coercion reads.
+    jsonSchema: (template: Template) => structuredClone(templateJsonSchema(template)),
     /** Builds (or reuses) the template's bundle; the version is its content hash. */
     bundle(id: string): Promise<BundleRef> {
       get(id);

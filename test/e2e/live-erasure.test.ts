@@ -53,7 +53,7 @@ const erase = async (recipientId: string) => {
   return { status: res.status, body: (await res.json()) as { erased: boolean; subject: string; counts: Record<string, number> } };
 };
 const hashOf = (id: string) => createHash('sha256').update(id).digest('hex');
-const ZERO = { jobs: 0, activeJobs: 0, outputs: 0, indexEntries: 0, storedProps: 0, events: 0, aggregateEntries: 0, conversions: 0, clickRefs: 0, webhookEvents: 0, profiles: 0 };
+const ZERO = { jobs: 0, activeJobs: 0, outputs: 0, indexEntries: 0, storedProps: 0, events: 0, aggregateEntries: 0, conversions: 0, clickRefs: 0, webhookEvents: 0, profiles: 0, connectorCopies: 0 };
 /** Files of the store that belong to a key (renders/<key>.mp4, deliverables/<key>...). */
 const filesOf = async (key: string) => (await listFiles(storeRoot)).filter((f) => f.includes(key));
 const streamKey = (key: string) => `{mastercut}:stream:${key}`;

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { Router, type Request, type Response } from 'express';
 import { AppError, CancelledError } from '../../errors/index.js';
-import { liveAssetTarget, type LiveLink, type LiveLinkResolver, type OnDemand, type Requester, resolveCtaUrl, type LandingPage } from '../../live/index.js';
+import { liveAssetTarget, STORED_PROPS_ID_PATTERN, type LiveLink, type LiveLinkResolver, type OnDemand, type Requester, resolveCtaUrl, type LandingPage } from '../../live/index.js';
 import type { RenderStreamHub } from '../../renders/index.js';
 import type { ObjectStore } from '../../storage/index.js';
 import type { ClickSubject, LiveLinkEvents } from '../../engagement/index.js';
@@ -65,9 +65,14 @@ export function createLiveRoutes(deps: LiveRoutesDeps): Router {
     next();
   });
   checkParam(router, 'cta', CTA_PATTERN);
+  checkParam(router, 'pin', STORED_PROPS_ID_PATTERN);
 
   const who = (req: Request, link: LiveLink): Requester => ({ client: req.ip ?? req.socket.remoteAddress ?? 'unknown', link: link.token });
   const origin = (req: Request) => deps.publicBaseUrl?.replace(/\/+$/, '') ?? `${req.protocol}://${req.get('host')}`;
+
+  // A sticky link's page names its assets under the pin of the version it shows (`/l/<token>/p/<pin>/...`),
+  // so its poster, GIF and MP4 show that version even when the profile changes meanwhile.
+  const open = (req: Request<{ token: string; pin?: string }>) => deps.resolver.open(req.params.token, req.params.pin);
 
   router.get('/:token', async (req: Request<{ token: string }>, res: Response) => {
     const link = await deps.resolver.open(req.params.token);
@@ -76,8 +81,9 @@ export function createLiveRoutes(deps: LiveRoutesDeps): Router {
     // The page plays at once either way; the render starts now so the MP4 is there soon.
     // Over budget, the page still plays in the browser: only the MP4 waits.
     if (!ready) await deps.onDemand.ensure(link, master, who(req, link)).catch((err: unknown) => ignoreRateLimit(err));
-    const base = `/l/${link.token}`;
-    const abs = `${origin(req)}${base}`;
+    const pin = await deps.resolver.pin(link);
+    const abs = `${origin(req)}/l/${link.token}`;
+    const base = pin === undefined ? `/l/${link.token}` : `/l/${link.token}/p/${pin}`;
     const size = link.template.variants[link.profile.variant]!;
     const nonce = randomBytes(16).toString('base64');
     const html = deps.landing.render({
@@ -101,6 +107,7 @@ export function createLiveRoutes(deps: LiveRoutesDeps): Router {
       ...(deps.eventsUrl ? { eventsUrl: deps.eventsUrl, eventsToken: link.token } : {}),
       nonce,
     });
+    if (link.sticky) res.setHeader('X-Mastercut-Profile-Version', String(link.sticky.version));
     res.setHeader('Content-Security-Policy', deps.landing.csp(nonce));
     // The page changes once (when the MP4 is ready) and carries a fresh nonce: never cached as immutable.
     res.setHeader('Cache-Control', 'private, no-cache');
@@ -109,22 +116,23 @@ export function createLiveRoutes(deps: LiveRoutesDeps): Router {
     res.type('html').send(html);
   });
 
-  router.get('/:token/status', async (req: Request<{ token: string }>, res: Response) => {
-    const link = await deps.resolver.open(req.params.token);
+  router.get(['/:token/status', '/:token/p/:pin/status'], async (req: Request<{ token: string; pin?: string }>, res: Response) => {
+    const link = await open(req);
     const ready = (await deps.onDemand.lookup(liveAssetTarget(link, 'video.mp4'))) !== undefined;
     res.setHeader('Cache-Control', 'no-store');
     res.json({ ready });
   });
 
-  router.get('/:token/cta/:cta', async (req: Request<{ token: string; cta: string }>, res: Response) => {
-    const link = await deps.resolver.open(req.params.token);
+  router.get(['/:token/cta/:cta', '/:token/p/:pin/cta/:cta'], async (req: Request<{ token: string; cta: string; pin?: string }>, res: Response) => {
+    const link = await open(req);
     // Only the template's declared URLs, filled with this customer's props: never an open redirect.
     let url = resolveCtaUrl(link.template.ctas, req.params.cta, link.props);
     const subject = eventSubject(link);
     void deps.events?.ctaClick(subject, req.params.cta, { userAgent: req.get('user-agent'), method: req.method, ip: req.ip });
     if (deps.clickRefs && subject.campaignId !== undefined && subject.recipientId !== undefined && req.method === 'GET') {
       // Without a reference the visitor still gets where they were going: only the pixel's tie is lost.
-      const ref = await deps.clickRefs.issue({ ...subject, campaignId: subject.campaignId, recipientId: subject.recipientId }).catch(() => undefined);
+      const { profileVersion: _shown, ...who } = subject;
+      const ref = await deps.clickRefs.issue({ ...who, campaignId: subject.campaignId, recipientId: subject.recipientId }).catch(() => undefined);
       if (ref) url = withParam(url, deps.clickRefs.param, ref);
     }
     res.setHeader('Cache-Control', 'private, no-store');
@@ -132,8 +140,8 @@ export function createLiveRoutes(deps: LiveRoutesDeps): Router {
     res.redirect(302, url);
   });
 
-  router.get('/:token/:asset', async (req: Request<{ token: string; asset: string }>, res: Response) => {
-    const link = await deps.resolver.open(req.params.token);
+  router.get(['/:token/:asset', '/:token/p/:pin/:asset'], async (req: Request<{ token: string; asset: string; pin?: string }>, res: Response) => {
+    const link = await open(req);
     const target = liveAssetTarget(link, req.params.asset);
     // The landing page's own poster (same-origin fetch) is not an open; a mail client's or proxy's fetch is.
     if (deps.events && IMPRESSION_ASSETS.has(req.params.asset) && req.get('sec-fetch-site') !== 'same-origin') {
@@ -155,6 +163,7 @@ export function createLiveRoutes(deps: LiveRoutesDeps): Router {
       cold('wait');
     }
     // Token, erasure and index checked: this path may be answered from memory until the memo (or the link) expires.
+    if (link.sticky) res.setHeader('X-Mastercut-Profile-Version', String(link.sticky.version));
     if (!deps.store.presignedUrl) admitHot(req, { storageKey: storageKeyOf(target, info), info, notAfterMs: link.payload.exp * 1000 });
     await sendObject(deps.store, storageKeyOf(target, info), info, req, res);
   });
@@ -163,7 +172,14 @@ export function createLiveRoutes(deps: LiveRoutesDeps): Router {
 
 /** Who an event of this link is about (campaign and recipient may be absent: then nothing is recorded). */
 function eventSubject(link: LiveLink) {
-  return { templateId: link.template.id, channel: link.payload.channel, campaignId: link.payload.campaignId, recipientId: link.payload.recipientId };
+  return {
+    templateId: link.template.id,
+    channel: link.payload.channel,
+    campaignId: link.payload.campaignId,
+    recipientId: link.payload.recipientId,
+    // The version a sticky open showed (pinned or current): what the consistency of what each channel showed is judged by.
+    ...(link.sticky ? { profileVersion: link.sticky.version } : {}),
+  };
 }
 
 /** The URL with one query parameter set (the fragment, if any, stays last). */

@@ -1,9 +1,21 @@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { EngagementEvent, EventSink } from '../engagement-event.schema.js';
+import { SPINE_EVENT_TYPES } from '../spine-event.schema.js';
 import { DEFAULT_WEBHOOK_RETRY_SCHEDULE_MS, WEBHOOK_BACKOFF_TYPE } from './webhook-backoff.js';
 import type { StoredWebhookEndpoint } from './webhook-endpoint.schema.js';
-import { webhookJobId, webhookMessageId, type WebhookJobData } from './webhook-job.schema.js';
+import { webhookJobId, webhookMessageId, type WebhookEvent, type WebhookJobData } from './webhook-job.schema.js';
+
+const SPINE_TYPES: ReadonlySet<string> = new Set(SPINE_EVENT_TYPES);
+
+/** One job to add to the `webhooks` queue. */
+export interface WebhookJobEntry {
+  name: string;
+  data: WebhookJobData;
+  jobId: string;
+}
+
+/** The dispatcher: ingestion's EventSink, also handed the farm-made data-spine events. */
+export type WebhookDispatcher = (events: readonly WebhookEvent[]) => Promise<void>;
 import { webhookKeys } from './webhook-keys.js';
 import { loadAllWebhookEndpoints } from './webhook-registry.js';
 
@@ -36,7 +48,7 @@ export function webhookJobOptions(options: WebhookDispatcherOptions = {}) {
 }
 
 /** Whether an endpoint wants this event. */
-export function endpointWants(endpoint: Pick<StoredWebhookEndpoint, 'events' | 'includeBots'>, event: EngagementEvent): boolean {
+export function endpointWants(endpoint: Pick<StoredWebhookEndpoint, 'events' | 'includeBots'>, event: WebhookEvent): boolean {
   if (event.bot && !endpoint.includeBots) return false;
   return endpoint.events.includes('*') || endpoint.events.includes(event.type);
 }
@@ -47,14 +59,23 @@ export function endpointWants(endpoint: Pick<StoredWebhookEndpoint, 'events' | '
  */
 export const MAX_MESSAGE_EVENT_BYTES = 400_000;
 
-/** The jobs of one batch (or replay) for one endpoint, in chunks of `max` events and MAX_MESSAGE_EVENT_BYTES. */
-export function buildWebhookJobs(endpointId: string, events: readonly EngagementEvent[], max: number, replayNonce?: string) {
-  const jobs: { name: string; data: WebhookJobData; jobId: string }[] = [];
-  const push = (chunk: EngagementEvent[]) => {
+/**
+ * The jobs of one batch (or replay) for one endpoint, in chunks of `max`
+ * events and MAX_MESSAGE_EVENT_BYTES. Engagement and data-spine events never
+ * share a message (each message has one `type`).
+ */
+export function buildWebhookJobs(endpointId: string, events: readonly WebhookEvent[], max: number, replayNonce?: string): WebhookJobEntry[] {
+  const spine = events.filter((e) => SPINE_TYPES.has(e.type));
+  if (spine.length > 0 && spine.length < events.length) {
+    const engagement = events.filter((e) => !SPINE_TYPES.has(e.type));
+    return [...buildWebhookJobs(endpointId, engagement, max, replayNonce), ...buildWebhookJobs(endpointId, spine, max, replayNonce)];
+  }
+  const jobs: WebhookJobEntry[] = [];
+  const push = (chunk: WebhookEvent[]) => {
     const jobId = webhookJobId(endpointId, chunk.map((e) => e.id), replayNonce);
     jobs.push({ name: 'deliver', jobId, data: { endpointId, messageId: webhookMessageId(jobId), events: chunk, replay: replayNonce !== undefined } });
   };
-  let chunk: EngagementEvent[] = [];
+  let chunk: WebhookEvent[] = [];
   let bytes = 0;
   for (const event of events) {
     const size = Buffer.byteLength(JSON.stringify(event));
@@ -78,7 +99,7 @@ export function buildWebhookJobs(endpointId: string, events: readonly Engagement
  * batch), so a disabled or deleted endpoint gets no job from the next batch
  * on. Redis failures reject (the caller decides); events never make it throw.
  */
-export function createWebhookDispatcher(deps: WebhookDispatcherDeps, options: WebhookDispatcherOptions = {}): EventSink {
+export function createWebhookDispatcher(deps: WebhookDispatcherDeps, options: WebhookDispatcherOptions = {}): WebhookDispatcher {
   const jobOptions = webhookJobOptions(options);
   const max = options.maxEventsPerJob ?? 500;
   let cached: { version: string | null; endpoints: StoredWebhookEndpoint[] } | undefined;

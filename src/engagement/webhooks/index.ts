@@ -6,7 +6,7 @@
  * schedule, dead letters and replay, and signature verification for
  * receivers.
  */
-export { createWebhookDispatcher, webhookJobOptions, type WebhookDispatcherDeps, type WebhookDispatcherOptions } from './create-webhook-dispatcher.js';
+export { createWebhookDispatcher, webhookJobOptions, type WebhookDispatcher, type WebhookDispatcherDeps, type WebhookDispatcherOptions } from './create-webhook-dispatcher.js';
 export { createWebhookWorker, type WebhookWorker, type WebhookWorkerOptions } from './create-webhook-worker.js';
 export { processWebhookJob, type WebhookDeliveryOutcome, type WebhookWorkerDeps } from './process-webhook-job.js';
 export { createWebhookRegistry, activeSecrets, loadWebhookEndpoint, loadAllWebhookEndpoints, type WebhookRegistry, type WebhookRegistryOptions, type EndpointWithSecret } from './webhook-registry.js';
@@ -19,7 +19,7 @@ export { generateWebhookSecret, decodeWebhookSecret, describeBadWebhookSecret, W
 export { parseRetryAfter } from './parse-retry-after.js';
 export { createWebhookBackoff, webhookRetryDelay, DEFAULT_WEBHOOK_RETRY_SCHEDULE_MS, WEBHOOK_BACKOFF_TYPE } from './webhook-backoff.js';
 export { checkWebhookUrl, pinWebhookUrl, type WebhookUrlPolicy, type PinnedWebhookUrl } from './check-webhook-url.js';
-export { webhookJobId, webhookMessageId, webhookJobDataSchema, type WebhookJobData, type WebhookJobResult } from './webhook-job.schema.js';
+export { webhookJobId, webhookMessageId, webhookJobDataSchema, type WebhookEvent, type WebhookJobData, type WebhookJobResult } from './webhook-job.schema.js';
 export { WEBHOOK_ENDPOINT_ID_PATTERN, WEBHOOK_FORMATS, segmentMappingSchema, type WebhookFormat, createWebhookInputSchema, updateWebhookInputSchema, replayInputSchema, type PublicWebhookEndpoint, type StoredWebhookEndpoint, type WebhookEndpointStats, type CreateWebhookInput, type UpdateWebhookInput, type ReplayInput } from './webhook-endpoint.schema.js';
 export { webhookKeys } from './webhook-keys.js';
 export { buildSegmentBatch, DEFAULT_SEGMENT_MAPPING, segmentAuthorization, segmentMessageId, SEGMENT_MAX_BATCH_BYTES, SEGMENT_MAX_MESSAGE_BYTES, type SegmentTrack } from './segment-batch.js';

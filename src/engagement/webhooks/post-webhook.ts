@@ -1,7 +1,6 @@
-import type { LookupAddress } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
-import type { LookupFunction } from 'node:net';
+import { pinnedLookup } from '../../render/index.js';
 import type { PinnedWebhookUrl } from './check-webhook-url.js';
 
 /** Why a delivery attempt failed, as recorded per endpoint and shown on the dashboard. */
@@ -29,14 +28,6 @@ export interface PostWebhookOptions {
   /** Bytes of the answer read before the connection is dropped (its body is never used). */
   maxResponseBytes: number;
   userAgent: string;
-}
-
-/** Answers only with the vetted addresses: no second DNS query, so no rebinding. */
-function pinnedLookup(addresses: LookupAddress[]): LookupFunction {
-  return (_hostname, options, callback) => {
-    if (options?.all) callback(null, addresses);
-    else callback(null, addresses[0]!.address, addresses[0]!.family);
-  };
 }
 
 const TLS_CODES = /^(CERT_|ERR_TLS|ERR_SSL|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|ERR_CERT)/;

@@ -8,11 +8,12 @@ import { parseRetryAfter } from './parse-retry-after.js';
 import { postWebhook, type WebhookErrorClass } from './post-webhook.js';
 import { signWebhook } from './sign-webhook.js';
 import { pushWebhookDeadLetter } from './webhook-dead-letters.js';
-import { webhookJobDataSchema, type WebhookJobData, type WebhookJobResult } from './webhook-job.schema.js';
+import { webhookJobDataSchema, type WebhookEvent, type WebhookJobData, type WebhookJobResult } from './webhook-job.schema.js';
 import { activeSecrets, createWebhookRegistry } from './webhook-registry.js';
 import { buildSegmentBatch, segmentAuthorization } from './segment-batch.js';
 import type { StoredWebhookEndpoint } from './webhook-endpoint.schema.js';
 import type { EngagementEvent } from '../engagement-event.schema.js';
+import { SPINE_EVENT_TYPES } from '../spine-event.schema.js';
 import { readWebhookStats, recordWebhookFailure, recordWebhookSuccess } from './webhook-stats.js';
 import { withoutErasedRecipients } from './scrub-webhook-deliveries.js';
 
@@ -62,15 +63,21 @@ const VERSION = '1';
  * from its id, the same on every attempt), with the newest write key as
  * Basic auth. Null when a CDP destination maps none of the events.
  */
-function buildRequest(endpoint: StoredWebhookEndpoint, events: EngagementEvent[], messageId: string, nowMs: number): { body: string; headers: Record<string, string> } | null {
+function buildRequest(endpoint: StoredWebhookEndpoint, events: WebhookEvent[], messageId: string, nowMs: number): { body: string; headers: Record<string, string> } | null {
   const secrets = activeSecrets(endpoint, nowMs).map((s) => s.secret);
+  const spine = events.some(isSpineEvent);
   if (endpoint.format === 'segment') {
-    const body = buildSegmentBatch(events, endpoint.mapping ?? {}, new Date(nowMs), VERSION);
+    // A CDP maps engagement events only: data-spine events are never sent to it.
+    const body = spine ? null : buildSegmentBatch(events as EngagementEvent[], endpoint.mapping ?? {}, new Date(nowMs), VERSION);
     return body === null ? null : { body, headers: { authorization: segmentAuthorization(secrets[0]!) } };
   }
-  const body = JSON.stringify({ type: 'engagement.batch', events });
+  // A message holds one kind: engagement events, or data-spine events (recipient.updated, render.refreshed).
+  const body = JSON.stringify({ type: spine ? 'spine.batch' : 'engagement.batch', events });
   return { body, headers: { ...signWebhook(secrets, messageId, Math.floor(nowMs / 1000), body) } };
 }
+
+const SPINE_TYPES: ReadonlySet<string> = new Set(SPINE_EVENT_TYPES);
+const isSpineEvent = (event: WebhookEvent) => SPINE_TYPES.has(event.type);
 
 /** Statuses that say "try later": everything else in 4xx is the receiver refusing this message for good. */
 const RETRYABLE_4XX = new Set([408, 429]);

@@ -2,12 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { AppError } from '../../errors/index.js';
-import type { EngagementEvent } from '../engagement-event.schema.js';
 import { buildWebhookJobs, endpointWants, webhookJobOptions, type WebhookDispatcherOptions } from './create-webhook-dispatcher.js';
 import { findEventsById, readEventsByArrival, type StreamReadOptions } from './read-event-stream.js';
 import { listWebhookDeadLetters } from './webhook-dead-letters.js';
 import { replayInputSchema, WEBHOOK_ENDPOINT_ID_PATTERN } from './webhook-endpoint.schema.js';
-import type { WebhookJobData } from './webhook-job.schema.js';
+import type { WebhookEvent, WebhookJobData } from './webhook-job.schema.js';
 import { loadWebhookEndpoint } from './webhook-registry.js';
 
 export interface ReplayDeps {
@@ -61,14 +60,14 @@ export async function replayWebhookEvents(deps: ReplayDeps, endpointId: string, 
   }
   const maxEvents = options.maxEvents ?? 10_000;
   const body = parsed.data;
-  let events: EngagementEvent[] = [];
+  let events: WebhookEvent[] = [];
   let truncated = false;
   let notFound: string[] = [];
 
   if ('eventIds' in body) {
     const wanted = new Set(body.eventIds);
     if (wanted.size > maxEvents) throw new AppError('INVALID_ARGUMENT', `at most ${maxEvents} event ids per replay`);
-    const found = new Map<string, EngagementEvent>();
+    const found = new Map<string, WebhookEvent>();
     for (const letter of await listWebhookDeadLetters(deps.redis, { endpointId, limit: 10_000 })) {
       for (const event of letter.events) if (wanted.has(event.id) && !found.has(event.id)) found.set(event.id, event);
     }

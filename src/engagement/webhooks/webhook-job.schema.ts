@@ -1,13 +1,17 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { engagementEventSchema } from '../engagement-event.schema.js';
+import { engagementEventSchema, type EngagementEvent } from '../engagement-event.schema.js';
+import { spineEventSchema, type SpineEvent } from '../spine-event.schema.js';
+
+/** What a webhook message carries: engagement events, or data-spine events (never both in one message). */
+export type WebhookEvent = EngagementEvent | SpineEvent;
 
 /** One BullMQ job of queue `webhooks`: one batch of events for one endpoint. */
 export const webhookJobDataSchema = z.object({
   endpointId: z.string(),
   /** The `webhook-id` header: the same on every attempt of this message. */
   messageId: z.string(),
-  events: z.array(engagementEventSchema).min(1),
+  events: z.array(z.union([engagementEventSchema, spineEventSchema])).min(1),
   /** Set when the job comes from `POST /v1/webhooks/:id/replay`. */
   replay: z.boolean().default(false),
 });

@@ -1,10 +1,10 @@
 import type { LookupAddress } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
-import type { LookupFunction } from 'node:net';
 import type { SecureContext } from 'node:tls';
 import { AppError } from '../../errors/index.js';
 import type { CheckedUrl } from './check-url.js';
+import { pinnedLookup } from './pinned-lookup.js';
 import { allowedTypes, normalizeType, sniffType, type AllowedAssetType, type AssetKind } from './asset-kind.js';
 
 /** What one request (one hop) gave: a redirect to follow, or a vetted body of the wanted kind. */
@@ -20,18 +20,6 @@ export interface RequestAssetSettings {
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
-
-/**
- * A `lookup` for the socket that answers only with the vetted addresses, so
- * no second DNS query (which a rebinding attacker would answer differently)
- * ever happens. Node 20 asks with `all: true` when it races address families.
- */
-function pinnedLookup(addresses: LookupAddress[]): LookupFunction {
-  return (_hostname, options, callback) => {
-    if (options?.all) callback(null, addresses);
-    else callback(null, addresses[0]!.address, addresses[0]!.family);
-  };
-}
 
 type HopErrorCode = 'ASSET_FETCH_FAILED' | 'ASSET_TOO_LARGE' | 'ASSET_BAD_TYPE';
 

@@ -98,7 +98,7 @@ describe('eraseSubject', () => {
 
     expect(result).toEqual({
       subject: subjectHash(ALICE),
-      counts: { jobs: 3, activeJobs: 0, outputs: 4, indexEntries: 3, storedProps: 1, events: 0, aggregateEntries: 0, conversions: 0, clickRefs: 0, webhookEvents: 0, profiles: 0 },
+      counts: { jobs: 3, activeJobs: 0, outputs: 4, indexEntries: 3, storedProps: 1, events: 0, aggregateEntries: 0, conversions: 0, clickRefs: 0, webhookEvents: 0, profiles: 0, connectorCopies: 0 },
     });
     for (const key of [`renders/${alice.keyA}.mp4`, `renders/${alice.keyA}.jpg`, `renders/${alice.keyB}.mp4`, `deliverables/${alice.deliverable}.mp4`]) {
       expect(await store.head(key), key).toBeUndefined();
@@ -139,7 +139,7 @@ describe('eraseSubject', () => {
     await seedRecipient(ALICE, 'Alice');
     await eraseSubject(deps(), ALICE, { actor: 'ops' });
     const again = await eraseSubject(deps(), ALICE, { actor: 'ops' });
-    expect(again.counts).toEqual({ jobs: 0, activeJobs: 0, outputs: 0, indexEntries: 0, storedProps: 0, events: 0, aggregateEntries: 0, conversions: 0, clickRefs: 0, webhookEvents: 0, profiles: 0 });
+    expect(again.counts).toEqual({ jobs: 0, activeJobs: 0, outputs: 0, indexEntries: 0, storedProps: 0, events: 0, aggregateEntries: 0, conversions: 0, clickRefs: 0, webhookEvents: 0, profiles: 0, connectorCopies: 0 });
     expect(await redis.xlen(redisKeys.audit)).toBe(2);
     // Never recorded at all: still fine.
     expect((await eraseSubject(deps(), 'nobody', { actor: 'ops' })).counts.jobs).toBe(0);

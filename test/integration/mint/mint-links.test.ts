@@ -155,12 +155,18 @@ describe('GET /v1/live-links/mint: the query', () => {
     expect((await mint({ ...welcome, template: 'no-such-template' })).status).toBe(404);
   });
 
-  it('refuses a recipient alone (a sticky link) with STICKY_LINK_UNAVAILABLE, saying why', async () => {
-    const res = await mint({ template: 'welcome-clip', channel: 'email', recipient: 'user-42' });
-    expect(res.status).toBe(400);
-    const body = (await res.json()) as { code: string; message: string };
-    expect(body.code).toBe('STICKY_LINK_UNAVAILABLE');
-    expect(body.message).toMatch(/recipient profiles/);
+  it('mints a sticky link for a recipient alone: the token names the recipient and carries no props', async () => {
+    const res = await mint({ template: 'loyalty-tier', channel: 'email', campaign: 'spring-26', recipient: 'user-42' });
+    expect(res.status).toBe(200);
+    const link = (await res.json()) as { url: string };
+    const payload = openLiveToken(keyring, tokenOf(link.url));
+    expect(payload).toMatchObject({ templateId: 'loyalty-tier', channel: 'email', campaignId: 'spring-26', recipientId: 'user-42' });
+    expect(payload.props).toBeUndefined();
+    expect(payload.propsRef).toBeUndefined();
+    // A template that maps no profile fields cannot make one: a 400 that says to pass props.
+    const unmapped = await mint({ template: 'welcome-clip', channel: 'email', recipient: 'user-42' });
+    expect(unmapped.status).toBe(400);
+    expect(((await unmapped.json()) as { issues: { path: string }[] }).issues).toEqual([{ path: 'props', message: 'required: this template declares no profileMapping, so its links carry props' }]);
   });
 });
 

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { AppError, isAppError, type ErrorCode } from '../../../src/errors/index.js';
 import {
   createLiveKeyring,
+  isStickyPayload,
   openLiveToken,
   sealLiveToken,
   type LiveKeyring,
@@ -97,11 +98,20 @@ describe('sealLiveToken / openLiveToken', () => {
     }
   });
 
-  it('refuses a payload with both props and propsRef, or neither', () => {
+  it('refuses a payload with both props and propsRef, or neither without a recipient', () => {
     const both = { ...input, propsRef: randomBytes(16).toString('base64url') };
     expect(refusal(() => seal(ringAB, both)).code).toBe('INVALID_ARGUMENT');
-    const { props: _props, ...neither } = input;
+    const { props: _props, recipientId: _recipient, ...neither } = input;
     expect(refusal(() => seal(ringAB, neither)).code).toBe('INVALID_ARGUMENT');
+  });
+
+  it('seals a sticky link (a recipient, no props) and opens it as one', () => {
+    const { props: _props, ...sticky } = input;
+    const payload = openLiveToken(ringAB, seal(ringAB, sticky));
+    expect(payload.recipientId).toBe(input.recipientId);
+    expect(payload.props).toBeUndefined();
+    expect(isStickyPayload(payload)).toBe(true);
+    expect(isStickyPayload(openLiveToken(ringAB, seal(ringAB, input)))).toBe(false);
   });
 
   it('refuses to seal a token longer than maxLength (store the props instead)', () => {

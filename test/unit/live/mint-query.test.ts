@@ -67,7 +67,12 @@ describe('createMintQueryParser', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
-  it('refuses a recipient alone: sticky links need recipient profiles', () => {
-    expect(refusal({ template: 'welcome-clip', channel: 'email', recipient: 'u-42' }).code).toBe('STICKY_LINK_UNAVAILABLE');
+  it('reads a recipient alone as a sticky link: no props, never the preview defaults', () => {
+    expect(parse({ template: 'welcome-clip', channel: 'email', campaign: 'c-1', recipient: 'u-42' })).toEqual({
+      templateId: 'welcome-clip',
+      channels: ['email'],
+      campaignId: 'c-1',
+      recipientId: 'u-42',
+    });
   });
 });

@@ -1,0 +1,70 @@
+import type { Redis } from 'ioredis';
+import type { ChannelProfileResolver } from '../encode/index.js';
+import { isAppError } from '../errors/index.js';
+import type { RenderJobOptions } from '../queue/index.js';
+import { stickyProps, type RecipientSource } from '../recipients/index.js';
+import { redisKeys } from '../redis/index.js';
+import { createRenderJobPreparer, type RenderRegistry, type Renders } from '../renders/index.js';
+
+export interface StickyRefresherDeps {
+  redis: Redis;
+  registry: RenderRegistry;
+  profiles: ChannelProfileResolver;
+  jobOptions: RenderJobOptions;
+  /** The render lifecycle campaigns use (requests at campaign priority). */
+  renders: Pick<Renders, 'request'>;
+  recipients: RecipientSource;
+  /** Records the new render under the recipient, so an erasure finds it. */
+  recordSubject?: (recipientId: string, renderKeys: string[]) => Promise<void>;
+}
+
+/** What one refresh did: masters requested (new or already there), and links it could not render (no profile, incomplete, gone template). */
+export interface StickyRefreshResult {
+  /** The profile version rendered (undefined when there is no profile). */
+  version?: number;
+  requested: { templateId: string; channel: string; campaignId?: string; renderKey: string }[];
+  skipped: number;
+}
+
+/**
+ * Refresh `on-update` of sticky links: when a recipient's profile changes,
+ * each of their on-update links (recorded when they were made) has its
+ * master rendered at once, at campaign priority, through the render
+ * lifecycle, so the next open is a cache hit. The render key is the props',
+ * so a change that touches no mapped field requests nothing new (request
+ * once finds it done). `on-open` links simply render on their next open,
+ * and `never` links keep their first version: neither needs work here.
+ */
+export function createStickyRefresher(deps: StickyRefresherDeps) {
+  return {
+    async refresh(recipientId: string): Promise<StickyRefreshResult> {
+      const members = await deps.redis.smembers(redisKeys.stickyOnUpdate(recipientId));
+      const result: StickyRefreshResult = { requested: [], skipped: 0 };
+      if (members.length === 0) return result;
+      const snapshot = await deps.recipients.current(recipientId);
+      if (snapshot) result.version = snapshot.version;
+      for (const member of members.sort()) {
+        const [templateId = '', channel = '', campaignId = ''] = member.split('|');
+        try {
+          const template = deps.registry.get(templateId);
+          const profile = deps.profiles(template, channel);
+          const prepare = await createRenderJobPreparer(
+            { registry: deps.registry, jobOptions: deps.jobOptions },
+            { templateId: template.id, variant: profile.variant, format: 'mp4', priorityClass: 'campaign', ...(campaignId ? { campaignId } : {}) },
+          );
+          const job = prepare(stickyProps(template, snapshot));
+          await deps.recordSubject?.(recipientId, [job.renderKey]);
+          await deps.renders.request(job);
+          result.requested.push({ templateId: template.id, channel, ...(campaignId ? { campaignId } : {}), renderKey: job.renderKey });
+        } catch (err) {
+          // A link that cannot render now (no profile, incomplete, unknown template) answers for itself when opened.
+          if (!isAppError(err) || err.code === 'REDIS_UNAVAILABLE') throw err;
+          result.skipped++;
+        }
+      }
+      return result;
+    },
+  };
+}
+
+export type StickyRefresher = ReturnType<typeof createStickyRefresher>;
