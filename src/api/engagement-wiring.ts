@@ -36,7 +36,7 @@ export interface EngagementWiringDeps {
 
 /** What the Live wiring gives the engagement routes: token opening, and the erasure check for click references. */
 export interface LiveTokenAccess {
-  openToken: (token: string) => Promise<LiveLinkSubject>;
+  openToken: (token: string, pin?: string) => Promise<LiveLinkSubject>;
   isErased: (recipientId: string) => Promise<boolean>;
 }
 

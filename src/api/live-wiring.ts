@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
 import { AppError } from '../errors/index.js';
-import { createColdRenderLimiter, createLiveLinkFactory, createOnDemand, eraseSubject, type EraseSubjectDeps, createErasureBroadcast, createLandingPage, type LiveKeyring, createLiveLinkResolver, createStoredProps, recordSubject, openLiveToken, sealLiveToken, isErased } from '../live/index.js';
+import { createColdRenderLimiter, createLiveLinkFactory, createOnDemand, eraseSubject, type EraseSubjectDeps, createErasureBroadcast, createLandingPage, type LiveKeyring, createLiveLinkResolver, createStoredProps, recordSubject, openLiveToken, sealLiveToken, isErased, isStickyPayload, type LiveTokenPayload } from '../live/index.js';
 import type { ChannelProfileResolver } from '../encode/index.js';
 import { createRenderStreamHub, type DeliverableRequests, type OutputIndex, type RenderQueue, type Renders } from '../renders/index.js';
 import type { LiveLinkEvents } from '../engagement/index.js';
@@ -54,8 +54,12 @@ export async function createLiveWiring(
 ): Promise<{
   routers: NonNullable<ApiDeps['live']>;
   lazyCampaigns: LazyCampaignLinks;
-  /** Opens a token for `POST /v1/events` (authenticity, expiry, erasure); no props are read. */
-  openToken(token: string): Promise<LiveEventSubject>;
+  /**
+   * Opens a token for `POST /v1/events` (authenticity, expiry, erasure); no
+   * props are read. With a sticky link page's pin, the subject carries the
+   * version that pin keeps (only the recipient's own pin counts).
+   */
+  openToken(token: string, pin?: string): Promise<LiveEventSubject>;
   /** Whether a recipient was erased (DELETE /v1/subjects): click references of theirs are refused. */
   isErased(recipientId: string): Promise<boolean>;
   /** Erasures of any API process, as they happen; `live()` is false while this process cannot hear them. */
@@ -122,7 +126,7 @@ export async function createLiveWiring(
     storeProps: (props, recipientId) => storedProps.put(props, { recipientId, ttlSeconds }),
     linkUrl: (input) => `${base}/l/${sealLiveToken(keyring, input, { ttlSeconds, maxLength: config.live.tokenMaxLength })}`,
   };
-  const openToken = async (token: string): Promise<LiveEventSubject> => {
+  const openToken = async (token: string, pin?: string): Promise<LiveEventSubject> => {
     const payload = openLiveToken(keyring, token, { maxLength: config.live.tokenMaxLength });
     if (payload.recipientId !== undefined && (await isErased(redis, { recipientId: payload.recipientId }))) {
       throw new AppError('SUBJECT_ERASED', 'the recipient of this link was erased');
@@ -132,7 +136,13 @@ export async function createLiveWiring(
       channel: payload.channel,
       ...(payload.campaignId === undefined ? {} : { campaignId: payload.campaignId }),
       ...(payload.recipientId === undefined ? {} : { recipientId: payload.recipientId }),
+      ...(await pinnedVersionOf(payload, pin)),
     };
+  };
+  const pinnedVersionOf = async (payload: LiveTokenPayload, pin: string | undefined): Promise<{ profileVersion?: number }> => {
+    if (pin === undefined || !isStickyPayload(payload)) return {};
+    const version = await resolver.pinnedVersion(payload.recipientId, pin);
+    return version === undefined ? {} : { profileVersion: version };
   };
   return {
     lazyCampaigns,

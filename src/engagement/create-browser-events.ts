@@ -13,8 +13,14 @@ export const BROWSER_EVENT_TYPES: ReadonlySet<string> = new Set(['page_view', 'p
 export interface BrowserEventsDeps {
   ingest: Pick<EventIngest, 'ingest'>;
   redis: Redis;
-  /** Opens a Live URL token (authenticity, expiry, erasure); throws TOKEN_INVALID (403) or TOKEN_EXPIRED / SUBJECT_ERASED (410). */
-  openToken?: (token: string) => Promise<LiveLinkSubject>;
+  /**
+   * Opens a Live URL token (authenticity, expiry, erasure); throws
+   * TOKEN_INVALID (403) or TOKEN_EXPIRED / SUBJECT_ERASED (410). With the
+   * `pin` a sticky link's page names, the subject's `profileVersion` is the
+   * version that pin keeps, only when the pin is the token's recipient's
+   * own (else it is left out: no version is recorded).
+   */
+  openToken?: (token: string, pin?: string) => Promise<LiveLinkSubject>;
   /** Opens a click reference (createClickRefs, plus erasure); throws TOKEN_INVALID. */
   openClick?: (ref: string) => Promise<LiveLinkSubject>;
 }
@@ -48,7 +54,11 @@ export function createBrowserEvents(deps: BrowserEventsDeps, options: BrowserEve
     const openings = new Map<string, Promise<LiveLinkSubject>>();
     for (const event of events) {
       if (!isObject(event)) continue;
-      if (typeof event.token === 'string' && deps.openToken && !openings.has(`t:${event.token}`)) openings.set(`t:${event.token}`, deps.openToken(event.token));
+      if (typeof event.token === 'string' && deps.openToken) {
+        const pin = pinOf(event);
+        const key = tokenKey(event.token, pin);
+        if (!openings.has(key)) openings.set(key, pin === undefined ? deps.openToken(event.token) : deps.openToken(event.token, pin));
+      }
       if (event.type === 'conversion' && typeof event.click === 'string' && deps.openClick && !openings.has(`c:${event.click}`)) openings.set(`c:${event.click}`, deps.openClick(event.click));
     }
     const subjects = new Map<string, LiveLinkSubject>();
@@ -76,7 +86,7 @@ export function createBrowserEvents(deps: BrowserEventsDeps, options: BrowserEve
           continue;
         }
         const conversion = event.type === 'conversion';
-        const subject = typeof event.token === 'string' ? subjects.get(`t:${event.token}`) : conversion && typeof event.click === 'string' ? subjects.get(`c:${event.click}`) : undefined;
+        const subject = typeof event.token === 'string' ? subjects.get(tokenKey(event.token, pinOf(event))) : conversion && typeof event.click === 'string' ? subjects.get(`c:${event.click}`) : undefined;
         if (!subject) {
           rejected.push({ index, message: conversion ? 'click: a conversion names the click reference or the Live URL token it comes from (or send the API key)' : 'token: a browser event names its Live URL token (or send the API key)' });
           continue;
@@ -85,7 +95,7 @@ export function createBrowserEvents(deps: BrowserEventsDeps, options: BrowserEve
           rejected.push({ index, message: 'token: this Live URL names no campaign and recipient; nothing is recorded' });
           continue;
         }
-        const base = { type: event.type, campaignId: subject.campaignId, recipientId: subject.recipientId, channel: subject.channel, templateId: subject.templateId, ts: now, meta: isObject(event.meta) ? event.meta : {} };
+        const base = { type: event.type, campaignId: subject.campaignId, recipientId: subject.recipientId, channel: subject.channel, templateId: subject.templateId, ts: now, meta: shownMeta(event.meta, subject) };
         if (conversion) {
           const key = `${subject.campaignId}\n${subject.recipientId}`;
           const already = counted.get(key) ?? Number((await deps.redis.hget(engagementKeys(subject.campaignId).browserConversions, subject.recipientId)) ?? 0);
@@ -112,4 +122,24 @@ export function createBrowserEvents(deps: BrowserEventsDeps, options: BrowserEve
       return { ...result, rejected };
     },
   };
+}
+
+/** A beacon's pin: a stored-props id (base64url), or undefined when absent or malformed. */
+function pinOf(event: Record<string, unknown>): string | undefined {
+  return typeof event.pin === 'string' && PIN_PATTERN.test(event.pin) ? event.pin : undefined;
+}
+const PIN_PATTERN = /^[A-Za-z0-9_-]{22}$/;
+
+function tokenKey(token: string, pin: string | undefined): string {
+  return `t:${token}\n${pin ?? ''}`;
+}
+
+/**
+ * A page's meta, with `profileVersion` only from the server: the version
+ * its pin keeps. A version the page wrote itself is dropped (a page could
+ * otherwise claim any version and skew the consistency metrics).
+ */
+function shownMeta(meta: unknown, subject: LiveLinkSubject): Record<string, unknown> {
+  const { profileVersion: _claimed, ...rest } = isObject(meta) ? meta : {};
+  return subject.profileVersion === undefined ? rest : { ...rest, profileVersion: subject.profileVersion };
 }

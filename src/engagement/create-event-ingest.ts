@@ -140,6 +140,7 @@ export function createEventIngest(deps: EventIngestDeps, options: EventIngestOpt
       const json = JSON.stringify(rest);
       args.push(e.id, e.campaignId, e.recipientId, channel, e.type, e.ts, cls, detail, `${json.slice(0, -1)},"bot":`);
       args.push(at, keyAt(k.eventId(e.id)), keyAt(tombstoneKey(e.recipientId)), ...(e.type === 'conversion' ? [0, 0] : [keyAt(k.hll(channel, e.type)), keyAt(k.hll(ALL_CHANNELS, e.type))]));
+      args.push(shownProfileVersion(e));
     }
     if (args.length !== head.length + slice.length * INGEST_ARGS_PER_EVENT) throw new Error('ingest arguments out of step');
     return (await run(keys, args)) as number[];
@@ -206,4 +207,10 @@ export function createEventIngest(deps: EventIngestDeps, options: EventIngestOpt
 
 function errorName(err: unknown): string {
   return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}
+
+/** The profile version an event showed (`meta.profileVersion`, a positive integer), as the script's argument; '' when none. */
+function shownProfileVersion(e: EngagementEvent): string {
+  const version = e.type === 'conversion' ? undefined : e.meta.profileVersion;
+  return typeof version === 'number' && Number.isSafeInteger(version) && version > 0 ? String(version) : '';
 }

@@ -33,6 +33,7 @@ async function eraseAggregates(redis: Redis, keys: EngagementKeys, recipientId: 
   const tx = redis.multi();
   tx.hdel(keys.seen, ...perChannel);
   tx.hdel(keys.propsHash, ...perChannel);
+  tx.hdel(keys.profileVersions, ...perChannel);
   tx.hdel(keys.humanCounts, ...perChannel.flatMap((field) => FLIPPABLE_TYPES.map((type) => `${field}|${type}`)));
   const byRecipient = [keys.channelCount, keys.touch, keys.firstResponse, keys.firstNonClick, keys.timeline, keys.deliveries, keys.opens, keys.clicks, keys.browserConversions];
   for (const key of byRecipient) tx.hdel(key, recipientId);

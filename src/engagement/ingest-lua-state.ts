@@ -11,7 +11,7 @@ const ENGAGE_BITS = ENGAGEMENT_TYPES.reduce((sum, type) => sum + TYPE_BITS[type]
 export const FLIPPABLE_TYPES = ['impression', 'cta_click'] as const;
 
 /** A campaign's hashes that INGEST_SCRIPT reads and writes, by the name its Lua gives them, in KEYS order. */
-export const INGEST_HASHES = ['cnt', 'uniq', 'seen', 'hum', 'nch', 'touch', 'fr', 'frn', 'tl', 'dl', 'im', 'ck', 'props', 'cv'] as const;
+export const INGEST_HASHES = ['cnt', 'uniq', 'seen', 'hum', 'nch', 'touch', 'fr', 'frn', 'tl', 'dl', 'im', 'ck', 'props', 'cv', 'pv'] as const;
 
 /** The keys of a campaign's INGEST_HASHES, in that order (the script declares each in KEYS). */
 export function ingestHashKeys(k: EngagementKeys): string[] {
@@ -30,6 +30,7 @@ export function ingestHashKeys(k: EngagementKeys): string[] {
     ck: k.clicks,
     props: k.propsHash,
     cv: k.conversions,
+    pv: k.profileVersions,
   };
   return INGEST_HASHES.map((name) => byName[name]);
 }
@@ -163,6 +164,35 @@ local function refreshTouch(b, rid, deliveries)
     if n >= 1 then hincr(b, 'uniq', 'x|rengaged', 1) end
     if n >= 2 then hincr(b, 'uniq', 'x|rmulti', 1) end
   end
+end
+
+-- The profile version a human event of a (channel, recipient) showed, kept
+-- as \`version,ts\` entries (at most cap). Once full, the earliest showing of
+-- each version is still kept (data latency reads it): an earlier event of a
+-- listed version takes its place, and a version not listed yet takes the
+-- place of the latest entry of a version listed more than once.
+local function recordShown(b, cr, pv, rawTs, cap)
+  local list = parse(hget(b, 'pv', cr))
+  if #list < cap then
+    list[#list + 1] = { pv, rawTs }
+    hset(b, 'pv', cr, join(list))
+    return
+  end
+  local count, at = {}, nil
+  for _, e in ipairs(list) do count[e[1]] = (count[e[1]] or 0) + 1 end
+  if count[pv] then
+    for k, e in ipairs(list) do
+      if e[1] == pv and (not at or tonumber(e[2]) < tonumber(list[at][2])) then at = k end
+    end
+    if tonumber(rawTs) >= tonumber(list[at][2]) then return end
+  else
+    for k, e in ipairs(list) do
+      if count[e[1]] > 1 and (not at or tonumber(e[2]) > tonumber(list[at][2])) then at = k end
+    end
+    if not at then return end
+  end
+  list[at] = { pv, rawTs }
+  hset(b, 'pv', cr, join(list))
 end
 
 local function nearDelivery(deliveries, ch, ts, minDelay)

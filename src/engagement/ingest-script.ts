@@ -2,7 +2,7 @@ import { defineScript } from '../redis/index.js';
 import { INGEST_LUA_STATE } from './ingest-lua-state.js';
 
 /** ARGV slots per event in INGEST_SCRIPT. */
-export const INGEST_ARGS_PER_EVENT = 14;
+export const INGEST_ARGS_PER_EVENT = 15;
 /** ARGV slots before the first event. */
 export const INGEST_HEAD_ARGS = 6;
 
@@ -44,7 +44,8 @@ export const INGEST_CLASS = { candidate: '0', bot: '1', machineOpen: '2' } as co
  * `x|rengaged`, `x|rmulti`; per recipient `touch` (first channel touch),
  * `fr` (first engagement), `nch` (channels engaged in), `tl` (engagement
  * timeline, for last touch), `dl`, `im`, `ck` (deliveries, human opens,
- * candidate clicks); `props` (consistency) and `cv` (conversions).
+ * candidate clicks); `props` (consistency), `cv` (conversions) and `pv`
+ * (profile versions shown, per channel and recipient).
  *
  * Every key the script touches is declared in KEYS (it builds no key
  * name): KEYS[1] the events stream, KEYS[2] the campaign registry, then
@@ -58,7 +59,8 @@ export const INGEST_CLASS = { candidate: '0', bot: '1', machineOpen: '2' } as co
  * `"bot":` (the script ends it with `true}` or `false}`), then the KEYS
  * index of its campaign's first hash, of its dedupe marker, of its
  * recipient's tombstone, and of its channel's and all channels'
- * HyperLogLog of its type (0 for a conversion: it has none).
+ * HyperLogLog of its type (0 for a conversion: it has none), then the
+ * profile version the event showed ('' when none: not a sticky link).
  * Returns one INGEST_CODE per event.
  *
  * Defined here rather than in src/redis/scripts: its Lua is generated from
@@ -187,6 +189,8 @@ for i = ${INGEST_HEAD_ARGS + 1}, #ARGV, ${INGEST_ARGS_PER_EVENT} do
     touched[KEYS[2]] = true
   end
   if out[n] == 1 and typ ~= 'conversion' then
+    local pv = ARGV[i + 14]
+    if pv ~= '' then recordShown(b, cr, pv, rawTs, cap) end
     local hc, ha = KEYS[tonumber(ARGV[i + 12])], KEYS[tonumber(ARGV[i + 13])]
     redis.call('PFADD', hc, rid)
     redis.call('PFADD', ha, rid)

@@ -187,6 +187,17 @@ export function createLiveLinkResolver(deps: LiveLinkResolverDeps, options: Live
       return pin;
     },
 
+    /**
+     * The profile version a pin keeps, when the pin is the recipient's own
+     * (its id is recomputed from the recipient and the content); undefined
+     * for another recipient's pin, a gone one, or none at all. What a
+     * landing page's beacons record as the version they showed.
+     */
+    async pinnedVersion(recipientId: string, pin: string): Promise<number | undefined> {
+      const kept = (await deps.storedProps.getOwned(pin, recipientId)) as PinnedProps | undefined;
+      return kept && Number.isSafeInteger(kept.version) ? kept.version : undefined;
+    },
+
     /** Drops the links of an erased subject (its sha256 hash) from the memo. */
     forget(subject: string): void {
       generation++;

@@ -7,6 +7,7 @@ import { checkUrl, resolvePinnedAddresses, type LookupAll, type UrlPolicy } from
 import { fetchConnectorProfile, type ConnectorAnswer } from './fetch-connector-profile.js';
 import { canonicalFields } from './profile-fields.js';
 import { assertRecipientId } from './recipient-id.js';
+import { PROFILE_HISTORY_LENGTH } from './profile-store.js';
 import type { ProfileSnapshot, RecipientSource } from './recipient-source.js';
 
 /** A pull connector to the brand's CRM (RECIPIENT_CONNECTOR_*). */
@@ -108,10 +109,12 @@ export function createRecipientConnector(deps: RecipientConnectorDeps, options: 
     }
     const canonical = canonicalFields(fields, options.maxBytes);
     const cacheKey = keys.recipientConnectorCache(recipientId);
-    const reply = (await runScript(deps.redis, upsertProfile, [cacheKey], ['', canonical.json, canonical.hash, new Date().toISOString()])) as string[];
+    const historyKey = keys.recipientConnectorHistory(recipientId);
+    const reply = (await runScript(deps.redis, upsertProfile, [cacheKey, historyKey], ['', canonical.json, canonical.hash, new Date().toISOString(), PROFILE_HISTORY_LENGTH])) as string[];
     await deps.redis
       .multi()
       .pexpire(cacheKey, (options.ttlSeconds + options.staleIfErrorSeconds) * 1000)
+      .pexpire(historyKey, (options.ttlSeconds + options.staleIfErrorSeconds) * 1000)
       .set(keys.recipientConnectorFresh(recipientId), '1', 'PX', options.ttlSeconds * 1000)
       .exec();
     return { fields: JSON.parse(canonical.json) as Record<string, unknown>, version: Number(reply[1]), hash: canonical.hash };
@@ -120,7 +123,7 @@ export function createRecipientConnector(deps: RecipientConnectorDeps, options: 
   const refresh = async (recipientId: string, copy: ProfileSnapshot | undefined): Promise<ProfileSnapshot | undefined> => {
     const answer = await call(recipientId);
     if (answer.kind === 'none') {
-      await deps.redis.del(keys.recipientConnectorCache(recipientId), keys.recipientConnectorFresh(recipientId));
+      await deps.redis.del(keys.recipientConnectorCache(recipientId), keys.recipientConnectorFresh(recipientId), keys.recipientConnectorHistory(recipientId));
       return undefined;
     }
     let reason = answer.kind === 'failed' ? answer.reason : '';
@@ -157,7 +160,8 @@ export function createRecipientConnector(deps: RecipientConnectorDeps, options: 
     },
 
     async forget(recipientId) {
-      return (await deps.redis.del(keys.recipientConnectorCache(recipientId), keys.recipientConnectorFresh(recipientId))) > 0;
+      const [[, copies] = [null, 0]] = (await deps.redis.multi().del(keys.recipientConnectorCache(recipientId), keys.recipientConnectorFresh(recipientId)).del(keys.recipientConnectorHistory(recipientId)).exec()) ?? [];
+      return Number(copies) > 0;
     },
   };
 }

@@ -14,6 +14,16 @@ export interface ProfileVersion {
   updatedAt: string;
 }
 
+/** One entry of a profile's version history. */
+export interface ProfileHistoryEntry {
+  version: number;
+  /** When that version was written (ISO). */
+  updatedAt: string;
+}
+
+/** Versions a profile's history keeps (the newest ones): enough for the campaign metrics' data latency. */
+export const PROFILE_HISTORY_LENGTH = 16;
+
 /** A stored profile. */
 export interface Profile extends ProfileVersion {
   fields: Record<string, unknown>;
@@ -48,9 +58,10 @@ export function createProfileStore(redis: Redis, options: ProfileStoreOptions) {
   const now = options.now ?? (() => new Date());
   const maxAttempts = options.maxPatchAttempts ?? 100;
 
+  const profileKeys = (recipientId: string) => [keys.recipientProfile(recipientId), keys.recipientHistory(recipientId)];
   const write = async (recipientId: string, fields: unknown, expected: string): Promise<ScriptReply> => {
     const canonical = canonicalFields(fields, options.maxBytes);
-    return (await runScript(redis, upsertProfile, [keys.recipientProfile(recipientId)], [expected, canonical.json, canonical.hash, now().toISOString()])) as ScriptReply;
+    return (await runScript(redis, upsertProfile, profileKeys(recipientId), [expected, canonical.json, canonical.hash, now().toISOString(), PROFILE_HISTORY_LENGTH])) as ScriptReply;
   };
   const answer = (recipientId: string, reply: ScriptReply): ProfileVersion => {
     const version = { recipientId, version: Number(reply[1]), hash: reply[2], updatedAt: reply[3] };
@@ -89,10 +100,18 @@ export function createProfileStore(redis: Redis, options: ProfileStoreOptions) {
       throw new AppError('REDIS_UNAVAILABLE', `profile patch lost ${maxAttempts} races in a row; try again`);
     },
 
-    /** Deletes a profile; true when there was one. */
+    /** A profile's last versions (at most PROFILE_HISTORY_LENGTH), oldest first; empty when there is none. */
+    async history(recipientId: string): Promise<ProfileHistoryEntry[]> {
+      assertRecipientId(recipientId);
+      const entries = await redis.lrange(keys.recipientHistory(recipientId), 0, -1);
+      return entries.map(parseHistoryEntry).reverse();
+    },
+
+    /** Deletes a profile and its history; true when there was one. */
     async delete(recipientId: string): Promise<boolean> {
       assertRecipientId(recipientId);
-      return (await redis.del(keys.recipientProfile(recipientId))) > 0;
+      const [[, deleted] = [null, 0]] = (await redis.multi().del(keys.recipientProfile(recipientId)).del(keys.recipientHistory(recipientId)).exec()) ?? [];
+      return Number(deleted) > 0;
     },
 
     /** Writes many profiles in one round trip (bulk upsert); each is a PUT. */
@@ -101,7 +120,7 @@ export function createProfileStore(redis: Redis, options: ProfileStoreOptions) {
       const at = now().toISOString();
       const run = () => {
         const pipeline = redis.pipeline();
-        for (const p of profiles) pipeline.evalsha(upsertProfile.sha, 1, keys.recipientProfile(p.recipientId), '', p.json, p.hash, at);
+        for (const p of profiles) pipeline.evalsha(upsertProfile.sha, 2, ...profileKeys(p.recipientId), '', p.json, p.hash, at, PROFILE_HISTORY_LENGTH);
         return pipeline.exec();
       };
       let results = (await run()) ?? [];
@@ -109,7 +128,7 @@ export function createProfileStore(redis: Redis, options: ProfileStoreOptions) {
         // Loaded once per server, then the whole batch again: every write is idempotent (same hash, same version).
         // Loaded by running the first write (EVAL caches it where the keys live; SCRIPT LOAD names no key, and a Redis Cluster would send it to a random primary).
         const p = profiles[0]!;
-        await runScript(redis, upsertProfile, [keys.recipientProfile(p.recipientId)], ['', p.json, p.hash, at]);
+        await runScript(redis, upsertProfile, profileKeys(p.recipientId), ['', p.json, p.hash, at, PROFILE_HISTORY_LENGTH]);
         results = (await run()) ?? [];
       }
       const failed = results.find(([err]) => err);
@@ -118,4 +137,10 @@ export function createProfileStore(redis: Redis, options: ProfileStoreOptions) {
 
     maxBytes: options.maxBytes,
   };
+}
+
+/** `<version>:<updatedAt ISO>` (the ISO time holds `:` too: split at the first). */
+function parseHistoryEntry(entry: string): ProfileHistoryEntry {
+  const colon = entry.indexOf(':');
+  return { version: Number(entry.slice(0, colon)), updatedAt: entry.slice(colon + 1) };
 }

@@ -63,6 +63,13 @@ export function engagementKeys(campaignId: string) {
     clicks: `${base}ck`,
     /** Hash `<channel>|<recipientId>` -> `<ts>:<propsHash>` of the latest `delivered` event with a props hash. */
     propsHash: `${base}props`,
+    /**
+     * Hash `<channel>|<recipientId>` -> `<profileVersion>,<ts>;...`: the
+     * profile version each human event of a sticky link showed (at most the
+     * per-recipient cap; a version's earliest showing is always kept), for
+     * the version consistency and data latency metrics.
+     */
+    profileVersions: `${base}pv`,
     /** Hash `<eventId>` -> JSON `[recipientId, ts, minorUnits, currency, channel]` of each human conversion. */
     conversions: `${base}cv`,
     /** Hash `<recipientId>` -> conversions reported by browsers (pixel, beacon), for their per-recipient cap. */

@@ -71,6 +71,10 @@ export function createRedisKeys(base = `${HASH_TAG}:`) {
     coldLink: (digest: string) => `${base}cold:l:${digest}`,
     /** Hash: one recipient profile (fields JSON, version, hash, updatedAt), by recipient id. */
     recipientProfile: (recipientId: string) => `${base}rcp:${recipientId}`,
+    /** List: a recipient's last profile versions, newest first, `<version>:<updatedAt ISO>` (capped; the metrics' version history). */
+    recipientHistory: (recipientId: string) => `${base}rcph:${recipientId}`,
+    /** List: the same history for a CRM connector's copies (see recipientConnectorCache). */
+    recipientConnectorHistory: (recipientId: string) => `${base}rcpch:${recipientId}`,
     /** Hash: the last profile a CRM connector answered for a recipient (the profile layout); lives TTL + stale-if-error. */
     recipientConnectorCache: (recipientId: string) => `${base}rcpc:${recipientId}`,
     /** String: present while that connector copy is fresh (PX = the connector TTL). */

@@ -40,6 +40,7 @@ export function openZeroKnowledgeBeaconToken(token: string): ZeroKnowledgeSubjec
  * Wraps the Live token opener of `POST /v1/events` so it also takes the
  * beacons of zero-knowledge pages (see openZeroKnowledgeBeaconToken).
  */
-export function withZeroKnowledgeBeacons<S>(openLiveToken: (token: string) => Promise<S>): (token: string) => Promise<S | ZeroKnowledgeSubject> {
-  return async (token) => (isZeroKnowledgeBeaconToken(token) ? openZeroKnowledgeBeaconToken(token) : openLiveToken(token));
+export function withZeroKnowledgeBeacons<S>(openLiveToken: (token: string, pin?: string) => Promise<S>): (token: string, pin?: string) => Promise<S | ZeroKnowledgeSubject> {
+  // A zero-knowledge page has no profile, so no pin: its beacons record no version.
+  return async (token, pin) => (isZeroKnowledgeBeaconToken(token) ? openZeroKnowledgeBeaconToken(token) : openLiveToken(token, pin));
 }

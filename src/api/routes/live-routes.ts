@@ -104,7 +104,7 @@ export function createLiveRoutes(deps: LiveRoutesDeps): Router {
       shareUrl: abs,
       ogImageUrl: `${abs}/poster.jpg`,
       ogUrl: abs,
-      ...(deps.eventsUrl ? { eventsUrl: deps.eventsUrl, eventsToken: link.token } : {}),
+      ...(deps.eventsUrl ? { eventsUrl: deps.eventsUrl, eventsToken: link.token, ...(pin === undefined ? {} : { eventsPin: pin }) } : {}),
       nonce,
     });
     if (link.sticky) res.setHeader('X-Mastercut-Profile-Version', String(link.sticky.version));

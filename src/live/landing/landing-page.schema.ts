@@ -51,6 +51,11 @@ export const landingPageInputSchema = z.object({
   eventsUrl: pageUrl.optional(),
   /** The Live URL token the beacons name (the server fills in who they are about). */
   eventsToken: z.string().max(8192).optional(),
+  /**
+   * A sticky link page's pin (the version it shows): the beacons name it and
+   * the server records the version that pin keeps, never one the page states.
+   */
+  eventsPin: z.string().regex(/^[A-Za-z0-9_-]{22}$/).optional(),
   /** The response's CSP nonce (fresh per response); the inline client script carries it. */
   nonce: nonceSchema,
 });
@@ -81,4 +86,5 @@ export interface LandingClientData {
   shareUrl: string;
   eventsUrl?: string;
   eventsToken?: string;
+  eventsPin?: string;
 }

@@ -66,6 +66,7 @@ export function renderLandingPage(input: LandingPageInput, clientScript: string)
     shareUrl: page.shareUrl,
     eventsUrl: page.eventsUrl,
     eventsToken: page.eventsToken,
+    eventsPin: page.eventsPin,
   };
   const ctas = page.ctas
     // The first CTA leads; the others, like Share, are secondary.

@@ -25,17 +25,18 @@ function eventId(): string {
 /**
  * Sends events to `eventsUrl` with `navigator.sendBeacon`, which survives the
  * page being left (a CTA click navigates away at once). Without `eventsUrl`
- * nothing is sent. The body is `{token?, id, type, ts, meta}` as text/plain (a
+ * nothing is sent. The body is `{token?, pin?, id, type, ts, meta}` as text/plain (a
  * string beacon: no CORS preflight); the server learns who it is about from
  * the Live URL token, so it never holds props, only the event type and
- * non-personal detail.
+ * non-personal detail. A sticky link's page names its `pin`, so the server
+ * records the profile version the page showed (the version that pin keeps).
  */
-export function createTracker(eventsUrl: string | undefined, token?: string): Tracker & { readonly token: string | undefined } {
+export function createTracker(eventsUrl: string | undefined, token?: string, pin?: string): Tracker & { readonly token: string | undefined } {
   const fired = new Set<PlaybackEventType>();
   const send: Tracker['send'] = (type, meta = {}) => {
     if (!eventsUrl || typeof navigator.sendBeacon !== 'function') return;
     try {
-      navigator.sendBeacon(eventsUrl, JSON.stringify({ token, id: eventId(), type, ts: Date.now(), meta }));
+      navigator.sendBeacon(eventsUrl, JSON.stringify({ token, ...(pin ? { pin } : {}), id: eventId(), type, ts: Date.now(), meta }));
     } catch {
       // Engagement is best effort; it must never break playback.
     }

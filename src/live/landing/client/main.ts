@@ -9,7 +9,7 @@ import { shareLink } from './share-link.js';
 const BUNDLE_TIMEOUT_MS = 10_000;
 
 const data = JSON.parse(document.getElementById('mc-landing-data')!.textContent!) as LandingClientData;
-const tracker = createTracker(data.eventsUrl, data.eventsToken);
+const tracker = createTracker(data.eventsUrl, data.eventsToken, data.eventsPin);
 const stage = createStage(data, tracker);
 const download = document.getElementById('mc-download')!;
 
