@@ -7,6 +7,7 @@ import {
   createClickRefs,
   createDeliveryTracker,
   createEngagementMetrics,
+  type EngagementMetricsOptions,
   createEventIngest,
   createLiveLinkEvents,
   importOrders,
@@ -32,6 +33,8 @@ export interface EngagementWiringDeps {
   sinks?: readonly EventSink[];
   /** Per-batch counts (Prometheus). */
   onIngested?: EventIngestDeps['onIngested'];
+  /** Recipients' profile histories, for version consistency and data latency (createEngagementMetrics). */
+  profileHistory?: EngagementMetricsOptions['profileHistory'];
 }
 
 /** What the Live wiring gives the engagement routes: token opening, and the erasure check for click references. */
@@ -57,7 +60,7 @@ export function createEngagementWiring(deps: EngagementWiringDeps) {
     { redis, logger, ...(deps.sinks ? { sinks: deps.sinks } : {}), ...(deps.onIngested ? { onIngested: deps.onIngested } : {}) },
     config.events,
   );
-  const metrics = createEngagementMetrics(redis, config.conversions);
+  const metrics = createEngagementMetrics(redis, { ...config.conversions, ...(deps.profileHistory ? { profileHistory: deps.profileHistory } : {}) });
   const clickRefs = createClickRefs(redis, { ttlSeconds: Math.ceil(config.conversions.windowMs / 1000) });
   return {
     ingest,

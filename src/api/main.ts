@@ -168,14 +168,23 @@ async function wireApiServer({ config, options, logger, redisUrl, keyring, regis
   webhookQueue.connection.on('error', () => undefined);
   const webhookDeps = { redis: webhookQueue.connection, queue: webhookQueue.queue };
   const webhookSink = createWebhookDispatcher(webhookDeps, { retryScheduleMs: config.webhooks.retryScheduleMs });
-  // Engagement next: the Live routes record impressions and clicks, campaigns record deliveries.
-  const engagement = createEngagementWiring({ config, redis: renderQueue.connection, logger, sinks: [webhookSink], onIngested: metrics.onIngested });
   // A profile change re-renders the recipient's refresh on-update sticky links (the refresher is built below).
   const recipientProfiles = createProfileStore(renderQueue.connection, {
     maxBytes: config.recipients.profileMaxBytes,
     onChanged: (changed) => void onProfileChanged(changed),
   });
   const recipients = recipientSource(renderQueue.connection, recipientProfiles, logger);
+  const profileHistory = recipients.source.history;
+  // Engagement next: the Live routes record impressions and clicks, campaigns record deliveries.
+  // The campaign metrics compare shown profile versions with the history of where sticky links read.
+  const engagement = createEngagementWiring({
+    config,
+    redis: renderQueue.connection,
+    logger,
+    sinks: [webhookSink],
+    onIngested: metrics.onIngested,
+    ...(profileHistory ? { profileHistory: (id: string) => profileHistory.call(recipients.source, id) } : {}),
+  });
   const live = await createLiveWiring({
     // An erasure also removes the subject's engagement events, aggregate entries, conversions' ids and click references, their pending webhook and CDP deliveries, and their profile.
     eraseElsewhere: async (recipientId) => {

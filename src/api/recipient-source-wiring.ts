@@ -35,7 +35,7 @@ export function checkRecipientSource(config: Readonly<Config>): (redis: Redis, s
     }
   }
   return (redis, store, logger) => {
-    if (!connector) return { source: { current: (recipientId) => store.get(recipientId) }, forget: async () => 0 };
+    if (!connector) return { source: { current: (recipientId) => store.get(recipientId), history: (recipientId) => store.history(recipientId) }, forget: async () => 0 };
     const built = buildConnector(connector, config.recipients.profileMaxBytes, redis, logger);
     return { source: built, forget: async (recipientId) => ((await built.forget(recipientId)) ? 1 : 0) };
   };

@@ -65,8 +65,9 @@ export const campaignMetricsSchema = z.object({
     histogram: z.array(z.object({ upToMs: z.number().nullable(), count })),
   }),
   /**
-   * Among recipients delivered in more than one channel (with a propsHash),
-   * the share whose every channel was rendered from the same props hash.
+   * Props-hash consistency (between channels): among recipients delivered in
+   * more than one channel (with a propsHash), the share whose every channel
+   * was rendered from the same props hash.
    * `drifted` names the first 100 that were not, with each channel's hash.
    */
   consistency: z.object({
@@ -76,6 +77,25 @@ export const campaignMetricsSchema = z.object({
     driftedTotal: count,
     drifted: z.array(z.object({ recipientId: z.string(), channels: z.record(z.string(), z.string()) })),
   }),
+  /**
+   * Profile-version consistency (against time): among events that carry the
+   * profile version they showed (sticky links: server-made events, and the
+   * landing page's beacons through its pin) and whose moment the profile's
+   * history covers, the share that showed the version current at that
+   * moment; overall and per channel.
+   */
+  versionConsistency: z.object({
+    eventsCompared: count,
+    consistent: count,
+    score: rate,
+    channels: z.record(z.string(), z.object({ eventsCompared: count, consistent: count, score: rate })),
+  }),
+  /**
+   * Data latency per channel: from a profile update (version 2 and later)
+   * to the channel's first event showing that version, over the updates
+   * the channel showed. Nearest-rank percentiles.
+   */
+  dataLatency: z.record(z.string(), z.object({ samples: count, p50Ms: z.number().nullable(), p90Ms: z.number().nullable() })),
   conversions: conversionMetricsSchema,
   ltv: ltvMetricsSchema,
 });

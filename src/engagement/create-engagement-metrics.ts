@@ -3,6 +3,7 @@ import type { CampaignMetrics, ChannelMetrics } from './campaign-metrics.schema.
 import type { ConversionMetricsOptions } from './compute-conversion-metrics.js';
 import { ALL_CHANNELS, engagementKeys } from './engagement-keys.js';
 import { INTERACTION_EVENT_TYPES, type InteractionEventType } from './engagement-event.schema.js';
+import { computeVersionMetrics, type RecipientVersions, type ShownVersion } from './compute-version-metrics.js';
 import { nearestRank, ttfrHistogram } from './nearest-rank.js';
 import { readConversionMetrics } from './read-conversion-metrics.js';
 import { scanHash } from './scan-hash.js';
@@ -12,14 +13,26 @@ const MAX_DRIFTED = 100;
 
 export type EngagementMetrics = ReturnType<typeof createEngagementMetrics>;
 
-export interface EngagementMetricsOptions extends Partial<ConversionMetricsOptions> {}
+export interface EngagementMetricsOptions extends Partial<ConversionMetricsOptions> {
+  /**
+   * A recipient's profile versions and when each was written (ISO), oldest
+   * first: where sticky links read (the profile store, or the connector's
+   * copies). Without it, versionConsistency and dataLatency stay empty.
+   */
+  profileHistory?: (recipientId: string) => Promise<readonly { version: number; updatedAt: string }[]>;
+}
+
+/** Profile histories read at once while the metrics are computed. */
+const HISTORY_READS = 50;
 
 /**
  * Campaign metrics from the aggregates the ingest script keeps. Funnel and
  * cross-channel figures are read from exact counters (two HGETALLs of small
  * hashes); time to first response and consistency scan the per-recipient
  * hashes (HSCAN, a page at a time, so Redis is never blocked); conversions
- * scan the campaign's conversions and look up the recipients who converted.
+ * scan the campaign's conversions and look up the recipients who converted;
+ * version consistency and data latency scan the versions each channel
+ * showed and read those recipients' profile histories.
  * Options: the attribution / LTV window (default 30 days) and the smallest
  * significant cohort (default 100 recipients and 10 converters).
  */
@@ -78,15 +91,42 @@ export function createEngagementMetrics(redis: Redis, options: EngagementMetrics
     };
   }
 
+  /** What each channel showed (the `pv` aggregate), with each recipient's profile history. */
+  async function versionMetrics(keys: ReturnType<typeof engagementKeys>): Promise<Pick<CampaignMetrics, 'versionConsistency' | 'dataLatency'>> {
+    const shown = new Map<string, Map<string, ShownVersion[]>>();
+    const history = options.profileHistory;
+    if (history) {
+      for await (const page of scanHash(redis, keys.profileVersions)) {
+        for (const [field, value] of page) {
+          const bar = field.indexOf('|');
+          const recipient = field.slice(bar + 1);
+          const channels = shown.get(recipient) ?? new Map<string, ShownVersion[]>();
+          // Set, not appended: HSCAN may return a field twice.
+          channels.set(field.slice(0, bar), value.split(';').map((entry) => ({ version: Number(entry.slice(0, entry.indexOf(','))), ts: Number(entry.slice(entry.indexOf(',') + 1)) })));
+          shown.set(recipient, channels);
+        }
+      }
+    }
+    const recipients: RecipientVersions[] = [];
+    const ids = [...shown.keys()];
+    for (let start = 0; start < ids.length; start += HISTORY_READS) {
+      const batch = ids.slice(start, start + HISTORY_READS);
+      const histories = await Promise.all(batch.map((id) => history!(id).catch(() => [])));
+      batch.forEach((id, i) => recipients.push({ channels: shown.get(id)!, history: histories[i]!.map((h) => ({ version: h.version, at: Date.parse(h.updatedAt) })) }));
+    }
+    return computeVersionMetrics(recipients);
+  }
+
   return {
     /** `GET /v1/campaigns/:id/metrics`. An unknown campaign (or one with no events yet) reads as all zeros. */
     async campaignMetrics(campaignId: string, now: () => number = Date.now): Promise<CampaignMetrics> {
       const keys = engagementKeys(campaignId);
-      const [counts, uniques, ttfr, consistent] = await Promise.all([
+      const [counts, uniques, ttfr, consistent, versions] = await Promise.all([
         redis.hgetall(keys.counts),
         redis.hgetall(keys.uniques),
         timeToFirstResponse(keys),
         consistency(keys),
+        versionMetrics(keys),
       ]);
       const value = await readConversionMetrics(redis, keys, uniques, conversionOptions);
       const channels = new Set<string>();
@@ -125,6 +165,7 @@ export function createEngagementMetrics(redis: Redis, options: EngagementMetrics
         crossChannel: { engagedRecipients: engaged, multiChannelRecipients: multi, rate: engaged === 0 ? null : multi / engaged },
         timeToFirstResponse: ttfr,
         consistency: consistent,
+        ...versions,
         ...value,
       };
     },

@@ -7,7 +7,7 @@ import { checkUrl, resolvePinnedAddresses, type LookupAll, type UrlPolicy } from
 import { fetchConnectorProfile, type ConnectorAnswer } from './fetch-connector-profile.js';
 import { canonicalFields } from './profile-fields.js';
 import { assertRecipientId } from './recipient-id.js';
-import { PROFILE_HISTORY_LENGTH } from './profile-store.js';
+import { PROFILE_HISTORY_LENGTH, readProfileHistory } from './profile-history.js';
 import type { ProfileSnapshot, RecipientSource } from './recipient-source.js';
 
 /** A pull connector to the brand's CRM (RECIPIENT_CONNECTOR_*). */
@@ -158,6 +158,8 @@ export function createRecipientConnector(deps: RecipientConnectorDeps, options: 
       }
       return pending;
     },
+
+    history: (recipientId) => readProfileHistory(deps.redis, keys.recipientConnectorHistory(recipientId)),
 
     async forget(recipientId) {
       const [[, copies] = [null, 0]] = (await deps.redis.multi().del(keys.recipientConnectorCache(recipientId), keys.recipientConnectorFresh(recipientId)).del(keys.recipientConnectorHistory(recipientId)).exec()) ?? [];

@@ -9,7 +9,8 @@
 export { RECIPIENT_ID_PATTERN, assertRecipientId } from './recipient-id.js';
 export { applyMergePatch, isJsonObject } from './merge-patch.js';
 export { canonicalFields, type CanonicalFields } from './profile-fields.js';
-export { createProfileStore, PROFILE_HISTORY_LENGTH, type Profile, type ProfileHistoryEntry, type ProfileStore, type ProfileStoreOptions, type ProfileVersion } from './profile-store.js';
+export { PROFILE_HISTORY_LENGTH, readProfileHistory, type ProfileHistoryEntry } from './profile-history.js';
+export { createProfileStore, type Profile, type ProfileStore, type ProfileStoreOptions, type ProfileVersion } from './profile-store.js';
 export { bulkUpsertProfiles, type BulkUpsertOptions, type BulkUpsertReport } from './bulk-upsert.js';
 export { propsFromProfile } from './props-from-profile.js';
 export { stickyProps, type ProfileSnapshot, type RecipientSource } from './recipient-source.js';

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { AppError } from '../errors/index.js';
 import { redisKeys as defaultKeys, runScript, upsertProfile, type RedisKeys } from '../redis/index.js';
 import { applyMergePatch } from './merge-patch.js';
+import { PROFILE_HISTORY_LENGTH, readProfileHistory, type ProfileHistoryEntry } from './profile-history.js';
 import { canonicalFields } from './profile-fields.js';
 import { assertRecipientId } from './recipient-id.js';
 
@@ -13,16 +14,6 @@ export interface ProfileVersion {
   hash: string;
   updatedAt: string;
 }
-
-/** One entry of a profile's version history. */
-export interface ProfileHistoryEntry {
-  version: number;
-  /** When that version was written (ISO). */
-  updatedAt: string;
-}
-
-/** Versions a profile's history keeps (the newest ones): enough for the campaign metrics' data latency. */
-export const PROFILE_HISTORY_LENGTH = 16;
 
 /** A stored profile. */
 export interface Profile extends ProfileVersion {
@@ -103,8 +94,7 @@ export function createProfileStore(redis: Redis, options: ProfileStoreOptions) {
     /** A profile's last versions (at most PROFILE_HISTORY_LENGTH), oldest first; empty when there is none. */
     async history(recipientId: string): Promise<ProfileHistoryEntry[]> {
       assertRecipientId(recipientId);
-      const entries = await redis.lrange(keys.recipientHistory(recipientId), 0, -1);
-      return entries.map(parseHistoryEntry).reverse();
+      return readProfileHistory(redis, keys.recipientHistory(recipientId));
     },
 
     /** Deletes a profile and its history; true when there was one. */
@@ -137,10 +127,4 @@ export function createProfileStore(redis: Redis, options: ProfileStoreOptions) {
 
     maxBytes: options.maxBytes,
   };
-}
-
-/** `<version>:<updatedAt ISO>` (the ISO time holds `:` too: split at the first). */
-function parseHistoryEntry(entry: string): ProfileHistoryEntry {
-  const colon = entry.indexOf(':');
-  return { version: Number(entry.slice(0, colon)), updatedAt: entry.slice(colon + 1) };
 }

@@ -1,5 +1,6 @@
 import { AppError, isAppError } from '../errors/index.js';
 import type { Template } from '../composition/index.js';
+import type { ProfileHistoryEntry } from './profile-history.js';
 import { propsFromProfile } from './props-from-profile.js';
 
 /** A recipient's data as one open of a sticky link sees it. */
@@ -18,6 +19,8 @@ export interface ProfileSnapshot {
  */
 export interface RecipientSource {
   current(recipientId: string): Promise<ProfileSnapshot | undefined>;
+  /** The recipient's last versions and when each was written, oldest first (what the campaign metrics compare shown versions with). */
+  history?(recipientId: string): Promise<ProfileHistoryEntry[]>;
 }
 
 /**

@@ -144,6 +144,9 @@ export function expectedMetrics(log: SyntheticLog, o: ExpectedOptions): Omit<Cam
       p90Ms: samples.length === 0 ? null : samples[Math.ceil(0.9 * samples.length) - 1]!,
       histogram: BOUNDS.map((upToMs, i) => ({ upToMs, count: samples.filter((s) => s > (i === 0 ? -1 : BOUNDS[i - 1]!) && (upToMs === null || s <= upToMs)).length })),
     },
+    // The synthetic log has no sticky links: no event carries a profile version.
+    versionConsistency: { eventsCompared: 0, consistent: 0, score: null, channels: {} },
+    dataLatency: {},
     consistency: {
       recipientsCompared: compared.length,
       consistent: compared.length - drifted.length,
