@@ -68,10 +68,15 @@ export function renderDashboardPage(input: DashboardPageInput): string {
   <section aria-labelledby="h-cross">
     <h2 id="h-cross">Cross-channel engagement</h2>
     <dl id="mc-cross-figures"></dl>
-    <h2 id="h-consistency">Consistency across channels</h2>
+    <h2 id="h-consistency">Consistency across channels (props hash)</h2>
     <dl id="mc-consistency-figures"></dl>
     <div class="scroll"><table id="mc-drifted"></table></div>
     <p class="muted" id="mc-drifted-more"></p>
+  </section>
+  <section class="wide" aria-labelledby="h-versions">
+    <h2 id="h-versions">Profile versions shown (sticky links)</h2>
+    <dl id="mc-version-figures"></dl>
+    <div class="scroll"><table id="mc-version-table"></table></div>
   </section>
   <section class="wide" id="mc-ltv" aria-labelledby="h-ltv">
     <h2 id="h-ltv">Value per recipient by cohort (LTV)</h2>

@@ -143,6 +143,8 @@ export function renderFigures(data: DashboardData): void {
   );
   byId('mc-drifted-more').textContent = c.driftedTotal > c.drifted.length ? `and ${c.driftedTotal - c.drifted.length} more` : '';
 
+  renderVersions(m);
+
   const w = data.webhookFailures;
   const failures = byId('mc-webhooks');
   figures(byId('mc-webhook-figures'), [['Recent failures', 'webhookFailures.items.length', w.items.length, 'count']]);
@@ -159,5 +161,39 @@ export function renderFigures(data: DashboardData): void {
       el('td', item.state),
     ]),
     w.available ? 'No failed deliveries.' : 'Webhooks are not set up on this farm.',
+  );
+}
+
+/**
+ * Version consistency (each event's shown profile version against the
+ * version current at that moment) and data latency (profile update to each
+ * channel's first event showing it), per channel.
+ */
+function renderVersions(m: DashboardData['metrics']): void {
+  const v = m.versionConsistency;
+  figures(byId('mc-version-figures'), [
+    ['Version consistency', 'metrics.versionConsistency.score', v.score, 'rate'],
+    ['Events compared', 'metrics.versionConsistency.eventsCompared', v.eventsCompared, 'count'],
+    ['Showed the current version', 'metrics.versionConsistency.consistent', v.consistent, 'count'],
+  ]);
+  const channels = [...new Set([...Object.keys(v.channels), ...Object.keys(m.dataLatency)])].sort((a, b) => a.localeCompare(b));
+  table(
+    byId('mc-version-table'),
+    ['Channel', 'Version consistency', 'Events compared', 'Data latency p50', 'p90', 'Updates shown'],
+    channels.map((channel) => {
+      const c = v.channels[channel];
+      const d = m.dataLatency[channel];
+      // Only figures the API answered carry a data-metric path; a channel missing from one side shows a dash.
+      const none = () => el('td', '—');
+      return [
+        el('th', channel, { scope: 'row' }),
+        c ? metric('td', `metrics.versionConsistency.channels.${channel}.score`, c.score, 'rate') : none(),
+        c ? metric('td', `metrics.versionConsistency.channels.${channel}.eventsCompared`, c.eventsCompared, 'count') : none(),
+        d ? metric('td', `metrics.dataLatency.${channel}.p50Ms`, d.p50Ms, 'duration') : none(),
+        d ? metric('td', `metrics.dataLatency.${channel}.p90Ms`, d.p90Ms, 'duration') : none(),
+        d ? metric('td', `metrics.dataLatency.${channel}.samples`, d.samples, 'count') : none(),
+      ];
+    }),
+    'No event of a sticky link carries a profile version yet.',
   );
 }
