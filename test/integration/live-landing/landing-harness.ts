@@ -18,6 +18,9 @@ export interface ReceivedEvent {
   page: string;
   type: string;
   meta: Record<string, unknown>;
+  /** The Live URL token and (sticky links) pin the beacon names. */
+  token?: unknown;
+  pin?: unknown;
 }
 
 export type PageOverrides = Partial<Omit<LandingPageInput, 'nonce'>>;
@@ -86,8 +89,8 @@ export async function startLandingHarness(): Promise<LandingHarness> {
   app.get('/l/:name/video.mp4', (_req, res) => res.sendFile(mp4));
   app.get('/l/:name/poster.jpg', (_req, res) => res.sendFile(jpg));
   app.post('/l/:name/events', express.text({ type: '*/*' }), (req, res) => {
-    const body = JSON.parse(String(req.body)) as { type: string; meta: Record<string, unknown> };
-    received.push({ page: req.params.name, type: body.type, meta: body.meta });
+    const body = JSON.parse(String(req.body)) as { type: string; meta: Record<string, unknown>; token?: unknown; pin?: unknown };
+    received.push({ page: req.params.name, type: body.type, meta: body.meta, token: body.token, pin: body.pin });
     res.status(204).end();
   });
   app.get('/go/:id', (req, res) => void res.type('html').send(`<!doctype html><title>cta ${req.params.id}</title>`));

@@ -177,6 +177,21 @@ describe('Live URL landing page in Chromium', () => {
     await expect.poll(() => harness.events('native').find((e) => e.type === 'share')?.meta, WAIT).toEqual({ method: 'native' });
   });
 
+  it('names its token and, for a sticky link, its pin in every beacon (the server records the version that pin keeps)', async () => {
+    const pin = 'Pin_of-version-1xxxxxx';
+    harness.addPage('pinned', { eventsToken: 'tok-pinned', eventsPin: pin });
+    harness.addPage('unpinned', { eventsToken: 'tok-unpinned' });
+    for (const name of ['pinned', 'unpinned']) {
+      const { page } = await openPage();
+      await page.goto(`${harness.origin}/l/${name}`);
+      await waitForBeacons(name, 'page_view');
+    }
+    expect(harness.events('pinned').find((e) => e.type === 'page_view')).toMatchObject({ token: 'tok-pinned', pin });
+    const unpinned = harness.events('unpinned').find((e) => e.type === 'page_view')!;
+    expect(unpinned.token).toBe('tok-unpinned');
+    expect(unpinned.pin).toBeUndefined();
+  });
+
   it('renders script and onerror payloads in props, title and labels as literal text', async () => {
     const name = '<img src=x onerror=__pwned=1>';
     const note = '</script><script>window.__pwned=2</script><!-- \u2028\u2029 "\'&';
