@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiServer, type ApiServer } from '../../../src/api/main.js';
 import { loadConfig } from '../../../src/config/index.js';
-import { campaignMetricsSchema, engagementKeys, EVENTS_STREAM_KEY, type CampaignMetrics } from '../../../src/engagement/index.js';
+import { campaignMetricsSchema, createEventIngest, engagementKeys, EVENTS_STREAM_KEY, type CampaignMetrics } from '../../../src/engagement/index.js';
 import { createProfileStore } from '../../../src/recipients/index.js';
 import { redisKeys } from '../../../src/redis/index.js';
 import { startTestRedis, type EmbeddedRedis } from '../../helpers/redis-server.js';
@@ -189,5 +189,35 @@ describe('profile version metrics', () => {
     expect(await redis.exists(history)).toBe(0);
     expect(await redis.hget(engagementKeys(campaignId).profileVersions, 'web|bea')).toBeNull();
     expect((await metricsOf(campaignId)).versionConsistency.eventsCompared).toBe(0);
+  });
+
+  it('keeps each version earliest showing once the per-recipient list is full', async () => {
+    const ingest = createEventIngest({ redis }, { perRecipientCap: 3 });
+    let n = 0;
+    const show = (version: number, ts: number) => ({
+      id: `capped-event-${n++}`,
+      type: 'play',
+      campaignId: 'cmp-capped',
+      recipientId: 'cap',
+      channel: 'web',
+      templateId: 'loyalty-tier',
+      ts,
+      meta: { profileVersion: version },
+    });
+    const stored = async () => redis.hget(engagementKeys('cmp-capped').profileVersions, 'web|cap');
+    await ingest.ingest([show(1, 1000), show(1, 2000), show(1, 3000)], { trusted: true, source: 'api' });
+    expect(await stored()).toBe('1,1000;1,2000;1,3000');
+    // Full: a new version takes the latest entry of a version listed twice.
+    await ingest.ingest([show(2, 5000)], { trusted: true, source: 'api' });
+    expect(await stored()).toBe('1,1000;1,2000;2,5000');
+    // An earlier showing of a listed version takes its place; a later one changes nothing.
+    await ingest.ingest([show(2, 4000), show(2, 9000)], { trusted: true, source: 'api' });
+    expect(await stored()).toBe('1,1000;1,2000;2,4000');
+    await ingest.ingest([show(3, 6000), show(4, 8000)], { trusted: true, source: 'api' });
+    // v3 took v1's later entry; v4 found no version listed twice: the earliest showings of v1..v3 stay.
+    expect(await stored()).toBe('1,1000;3,6000;2,4000');
+    // An event without a version (or a made-up one) records nothing.
+    await ingest.ingest([{ ...show(1, 100), meta: {} }, { ...show(1, 100), meta: { profileVersion: 'x' } }, { ...show(1, 100), meta: { profileVersion: 1.5 } }], { trusted: true, source: 'api' });
+    expect(await stored()).toBe('1,1000;3,6000;2,4000');
   });
 });
