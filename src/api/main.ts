@@ -183,7 +183,8 @@ async function wireApiServer({ config, options, logger, redisUrl, keyring, regis
     logger,
     sinks: [webhookSink],
     onIngested: metrics.onIngested,
-    ...(profileHistory ? { profileHistory: (id: string) => profileHistory.call(recipients.source, id) } : {}),
+    // Event recipient ids outside the profile rule (other systems' campaigns) never had a profile: no history.
+    ...(profileHistory ? { profileHistory: async (id: string) => (RECIPIENT_ID_PATTERN.test(id) ? profileHistory.call(recipients.source, id) : []) } : {}),
   });
   const live = await createLiveWiring({
     // An erasure also removes the subject's engagement events, aggregate entries, conversions' ids and click references, their pending webhook and CDP deliveries, and their profile.

@@ -111,7 +111,7 @@ export function createEngagementMetrics(redis: Redis, options: EngagementMetrics
     const ids = [...shown.keys()];
     for (let start = 0; start < ids.length; start += HISTORY_READS) {
       const batch = ids.slice(start, start + HISTORY_READS);
-      const histories = await Promise.all(batch.map((id) => history!(id).catch(() => [])));
+      const histories = await Promise.all(batch.map((id) => history!(id)));
       batch.forEach((id, i) => recipients.push({ channels: shown.get(id)!, history: histories[i]!.map((h) => ({ version: h.version, at: Date.parse(h.updatedAt) })) }));
     }
     return computeVersionMetrics(recipients);
