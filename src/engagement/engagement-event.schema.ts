@@ -86,8 +86,11 @@ export const conversionEventSchema = z.object({
  * Any stored event. `ts` is epoch milliseconds. `meta` holds non-personal
  * detail only; a farm-made `delivered` event carries `meta.propsHash`
  * (sha256 of the recipient's canonical props), which the consistency score
- * compares across channels, and every `delivered` and `conversion` carries
- * `meta.source` (who reported it), set by ingestion.
+ * compares across channels, every `delivered` and `conversion` carries
+ * `meta.source` (who reported it), set by ingestion, and an event of a
+ * sticky link carries `meta.profileVersion`, the profile version it showed
+ * (set by the server: from the open, or from the page's pin for a beacon),
+ * which version consistency and data latency are computed from.
  */
 export const engagementEventSchema = z.discriminatedUnion('type', [interactionEventSchema, conversionEventSchema]);
 export type EngagementEvent = z.output<typeof engagementEventSchema>;
