@@ -180,11 +180,11 @@ describe('a CRM pull connector behind sticky links', () => {
     crm.profiles.set('forget-me', crmProfile('Forget'));
     const url = await stickyLink('forget-me');
     expect((await call('GET', url)).status).toBe(200);
-    expect(await probe.redis.exists('{mastercut}:rcpc:forget-me')).toBe(1);
+    expect(await probe.redis.exists('{mastercut}:rcpc:forget-me', '{mastercut}:rcpch:forget-me')).toBe(2);
     const erased = await call('DELETE', '/v1/subjects/forget-me');
     expect(erased.status).toBe(200);
     expect(JSON.parse(erased.text).counts).toMatchObject({ connectorCopies: 1 });
-    expect(await probe.redis.exists('{mastercut}:rcpc:forget-me', '{mastercut}:rcpf:forget-me')).toBe(0);
+    expect(await probe.redis.exists('{mastercut}:rcpc:forget-me', '{mastercut}:rcpf:forget-me', '{mastercut}:rcpch:forget-me')).toBe(0);
     expect((await call('GET', url)).status).toBe(410);
   });
 
