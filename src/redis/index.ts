@@ -21,6 +21,7 @@ export { REVOKED_SESSION_PREFIX, revokedSessionKey } from './dashboard-keys.js';
 export { defineScript, runScript, scriptRunner, type RedisScript, type ScriptArg } from './run-script.js';
 export { checkColdRender } from './scripts/check-cold-render.js';
 export { claimCampaignKeys } from './scripts/claim-campaign-keys.js';
+export { commitFanOutChunk } from './scripts/commit-fan-out-chunk.js';
 export { countCampaignOutcome } from './scripts/count-campaign-outcome.js';
 export { existsEach } from './scripts/exists-each.js';
 export { markCampaignDone } from './scripts/mark-campaign-done.js';

@@ -15,7 +15,7 @@ import { markDoneIfCompleteLua } from './mark-campaign-done.js';
  */
 export const countCampaignOutcome = defineScript('countCampaignOutcome', `
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-if redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 0 then return 0 end
+if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 0 then return 0 end
 local target, other, otherField = KEYS[3], KEYS[4], 'failed'
 if ARGV[2] == 'failed' then
   if redis.call('SISMEMBER', KEYS[3], ARGV[1]) == 1 then return 0 end
