@@ -11,7 +11,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { pino, type Logger } from 'pino';
 import { createOutputIndex, createRenderQueue, createRenderWorker, createDeliverableRelease, renderOutputKey, type RenderJobData, type TranscodeJobData, createRenderStreamWriter } from '../src/renders/index.js';
-import { createCampaignHooks } from '../src/campaigns/index.js';
+import { createCampaignHooks, settleDeliverable } from '../src/campaigns/index.js';
 import { createDeliveryTracker, createEventIngest, createWebhookDispatcher, type WebhookJobData } from '../src/engagement/index.js';
 import { parseRenderWorkerArgs, type RenderWorkerProcessOptions } from './render-args.js';
 import { createRenderEngine } from '../src/pipeline/index.js';
@@ -106,7 +106,12 @@ export async function runRenderWorker(options: RenderWorkerProcessOptions = {}):
         // Live jobs stream their bytes for cold Live URLs; erased subjects are never published.
         openStream: (renderKey, attempt) => createRenderStreamWriter(redis, renderKey, attempt),
         wasErased: (renderKey, startedAt) => wasKeyErasedSince(redis, renderKey, startedAt),
-        onFailed: hooks.onFailed,
+        // A master failed for good: its campaigns count its channel deliverables failed (none will be cut).
+        onFailed: async (data, renderKey, error) => {
+          await hooks.onFailed(data, renderKey, error);
+          const keys = await deliverables.wantedKeys(renderKey).catch(() => []);
+          for (const key of keys) await settleDeliverable(redis, key, 'failed').catch((err: unknown) => log.warn({ err: String(err) }, 'campaign count failed'));
+        },
       },
       {
         connection: redis,

@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { pino, type Logger } from 'pino';
+import { settleDeliverable } from '../src/campaigns/index.js';
 import { createOutputIndex, createTranscodeSlots, createTranscodeWorker } from '../src/renders/index.js';
 import { parseTranscodeWorkerArgs, type TranscodeWorkerProcessOptions } from './transcode-args.js';
 import { loadConfig } from '../src/config/index.js';
@@ -78,6 +79,8 @@ export async function runTranscodeWorker(options: TranscodeWorkerProcessOptions 
         slots,
         workDir,
         log,
+        // Campaigns waiting on this deliverable count it (a campaign is done when its channels are).
+        onSettled: (key, outcome) => settleDeliverable(redis, key, outcome),
       },
       {
         connection: redis,

@@ -118,7 +118,7 @@ export function createCampaignService(deps: CampaignServiceDeps, options: Campai
         campaignId: id,
         templateId: template.id,
         variants: plan.variants,
-        ...(withDeliverables ? { deliverablePlans: deliverablePlans(template, plan) } : {}),
+        ...(withDeliverables ? { deliverablePlans: deliverablePlans(template, plan), channelSpecs: plan.profiles!.map((profile) => profile.deliverables) } : {}),
         jsonSchema: deps.registry.jsonSchema(template) as JsonSchemaNode,
         recipients,
         format: meta.format as RecipientsFormat,

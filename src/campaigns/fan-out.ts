@@ -1,7 +1,9 @@
 import type { Redis } from 'ioredis';
 import type { Readable } from 'node:stream';
 import { isAppError } from '../errors/index.js';
-import { commitFanOutChunk, runScript } from '../redis/index.js';
+import { deliverableKey } from '../cache/index.js';
+import type { DeliverableSpec } from '../encode/index.js';
+import { commitFanOutChunk, redisKeys, runScript } from '../redis/index.js';
 import {
   createRenderJobPreparer,
   DELIVERIES_PER_JOB,
@@ -63,6 +65,8 @@ export interface FanOutPlan {
   format: RecipientsFormat;
   /** The campaign's channels and, per channel, the index of its variant in `variants` (for `delivered` events). */
   channels?: { names: readonly string[]; variantIndex: readonly number[] };
+  /** Per channel (same order as `channels`), the deliverables cut for it: the campaign waits for each. */
+  channelSpecs?: readonly (readonly DeliverableSpec[])[];
 }
 
 export interface FanOutLimits {
@@ -198,11 +202,20 @@ export async function fanOut(deps: FanOutDeps, plan: FanOutPlan, limits: FanOutL
     const manifest = chunk.valid.map((row) => `${row.recipientId} ${row.keys.join(' ')}`);
     const reports = chunk.refused.slice(0, keep).map((row) => JSON.stringify(row));
     const added = [...outcome.addedKeys];
+    const wanted = wantedDeliverables(plan, outcome.freshJobs);
     const committed = await runScript(
       deps.redis,
       commitFanOutChunk,
-      [keys.meta, keys.manifest, keys.errors, keys.rendered, keys.failed, keys.foreign, ...added.map((key) => outcome.jobKey(key))],
-      [seq, chunk.entries, JSON.stringify(counters), plan.campaignId, manifest.length, reports.length, outcome.cached.length, added.length, outcome.joined.length, ...manifest, ...reports, ...outcome.cached, ...added, ...outcome.joined],
+      [
+        ...[keys.meta, keys.manifest, keys.errors, keys.rendered, keys.failed, keys.foreign],
+        ...added.map((key) => outcome.jobKey(key)),
+        ...wanted.flatMap((d) => [redisKeys.output(d.key), redisKeys.deliverableWaiters(d.key)]),
+      ],
+      [
+        ...[seq, chunk.entries, JSON.stringify(counters), plan.campaignId],
+        ...[manifest.length, reports.length, outcome.cached.length, added.length, outcome.joined.length, wanted.length],
+        ...[...manifest, ...reports, ...outcome.cached, ...added, ...outcome.joined, ...wanted.map((d) => d.channel)],
+      ],
     );
     // Another runner committed this chunk (BullMQ gave a stalled fan-out to another process): it goes on, this one stops.
     if (committed !== 1) throw new Error(`fan-out of ${plan.campaignId} superseded at chunk ${seq}`);
@@ -269,6 +282,16 @@ function attachDeliveries(jobs: Map<string, PreparedRenderJob>, waiting: readonl
     carried.add(entry);
   }
   return carried;
+}
+
+/** Each new master's channel deliverables, once per channel that wants it (the campaign counts them per channel). */
+function wantedDeliverables(plan: FanOutPlan, jobs: readonly PreparedRenderJob[]): { key: string; channel: string }[] {
+  if (!plan.channelSpecs || !plan.channels) return [];
+  const { names, variantIndex } = plan.channels;
+  return jobs.flatMap((job) => {
+    const v = plan.variants.indexOf(job.data.variant);
+    return names.flatMap((channel, c) => (variantIndex[c] === v ? plan.channelSpecs![c]!.map((spec) => ({ key: deliverableKey(job.renderKey, spec), channel })) : []));
+  });
 }
 
 /** One request per new master: the deliverables of the channels its variant serves. */

@@ -1,5 +1,5 @@
 export { assertCampaignId, CAMPAIGN_ID_PATTERN, newCampaignId } from './campaign-id.js';
-export { countOutcome, createCampaignHooks, type CampaignHooks, type RenderOutcome } from './campaign-hooks.js';
+export { countOutcome, createCampaignHooks, settleDeliverable, type CampaignHooks, type DeliverableOutcome, type RenderOutcome } from './campaign-hooks.js';
 export { allCampaignKeys, campaignKeys } from './campaign-keys.js';
 export {
   createCampaignService,
@@ -12,6 +12,7 @@ export {
   campaignModeSchema,
   campaignParamsSchema,
   type CampaignCounts,
+  type DeliverableCounts,
   type CampaignParams,
   type CampaignState,
   type CampaignStatus,

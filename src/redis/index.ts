@@ -23,6 +23,7 @@ export { checkColdRender } from './scripts/check-cold-render.js';
 export { claimCampaignKeys } from './scripts/claim-campaign-keys.js';
 export { commitFanOutChunk } from './scripts/commit-fan-out-chunk.js';
 export { countCampaignOutcome } from './scripts/count-campaign-outcome.js';
+export { countDeliverableOutcome } from './scripts/count-deliverable-outcome.js';
 export { existsEach } from './scripts/exists-each.js';
 export { markCampaignDone } from './scripts/mark-campaign-done.js';
 export { updateOutputRecord } from './scripts/output-index-update.js';

@@ -67,6 +67,11 @@ export function createRedisKeys(base = `${HASH_TAG}:`) {
         foreign: `${meta}:foreign`,
       };
     },
+    /**
+     * Set: the campaigns waiting on one deliverable, as `<campaignId> <channel>` (a campaign
+     * counts it once per channel when it is cut or fails). Lives until the deliverable settles.
+     */
+    deliverableWaiters: (deliverableKey: string) => `${base}cmpdl:${deliverableKey}`,
     /** String: stored props of a Live link. */
     storedProps: (id: string) => `${base}props:${id}`,
     /** Sorted set: a sliding-window log of cold renders of one client (hashed). */

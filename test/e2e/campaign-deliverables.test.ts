@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CampaignStatus } from '../../src/campaigns/index.js';
 import { startTestRedis, type EmbeddedRedis } from '../helpers/redis-server.js';
 import { startApiProcess, startTranscodeProcess, startWorkerProcess, untilReady, type WorkerChild, stopFarmProcesses } from '../helpers/worker-process.js';
 
@@ -44,9 +45,27 @@ describe('campaign with channel deliverables (API, render and transcode processe
       headers: { authorization: 'Bearer farm-key', 'content-type': 'text/csv' },
       body: csv,
     });
-    expect(created.status).toBe(201);
-    const { id, counts } = (await created.json()) as { id: string; counts: { renders: number } };
-    expect(counts.renders).toBe(2); // email and web share the landscape master
+    expect(created.status).toBe(202);
+    const { id } = (await created.json()) as { id: string };
+    const status = async () => (await (await fetch(`${api.url}/v1/campaigns/${id}`, { headers: { authorization: 'Bearer farm-key' } })).json()) as CampaignStatus;
+    await expect.poll(async () => (await status()).state, { timeout: 60_000, interval: 200 }).not.toBe('ingesting');
+    expect((await status()).counts.renders).toBe(2); // email and web share the landscape master
+
+    // Done means every channel: the campaign turns `done` only once each channel's deliverables are cut,
+    // so at that moment every file is in the store (read at once, no waiting).
+    const states: string[] = [];
+    await expect.poll(async () => {
+      const s = await status();
+      states.push(`${s.state} ${s.counts.rendered} ${JSON.stringify(s.deliverables)}`);
+      return s.state;
+    }, { timeout: 200_000, interval: 250 }).toBe('done');
+    const deliverableFiles = (await readdir(path.join(dir, 'storage/deliverables'))).length;
+    expect(deliverableFiles).toBe(2 * 3);
+    const done = await status();
+    expect(done.counts).toMatchObject({ renders: 2, rendered: 2, failed: 0 });
+    expect(done.deliverables).toEqual({ email: { queued: 4, cut: 4, failed: 0 }, web: { queued: 4, cut: 4, failed: 0 } });
+    // It was seen rendering with its masters made but deliverables still to cut, or it went straight to done.
+    expect(states.every((line) => !line.startsWith('done') || line.includes('"cut":4'))).toBe(true);
 
     const manifest = await (await fetch(`${api.url}/v1/campaigns/${id}/manifest`, { headers: { authorization: 'Bearer farm-key' } })).text();
     const [header, ...rows] = manifest.trim().split('\n');
@@ -90,9 +109,11 @@ describe('campaign with channel deliverables (API, render and transcode processe
       headers: { authorization: 'Bearer farm-key', 'content-type': 'text/csv' },
       body: csv,
     });
-    expect(created.status).toBe(201);
-    const status = (await created.json()) as { id: string; state: string; counts: { valid: number; renders: number } };
-    expect(status).toMatchObject({ state: 'done', counts: { valid: 2, renders: 0 } });
+    expect(created.status).toBe(202);
+    const { id } = (await created.json()) as { id: string };
+    let status: CampaignStatus | undefined;
+    await expect.poll(async () => (status = (await (await fetch(`${api.url}/v1/campaigns/${id}`, { headers: { authorization: 'Bearer farm-key' } })).json()) as CampaignStatus).state, { timeout: 60_000, interval: 200 }).toBe('done');
+    expect(status!).toMatchObject({ state: 'done', counts: { valid: 2, renders: 0 } });
 
     const manifest = await (await fetch(`${api.url}/v1/campaigns/${status.id}/manifest`, { headers: { authorization: 'Bearer farm-key' } })).text();
     const [header, ...rows] = manifest.trim().split('\n');

@@ -18,18 +18,27 @@ import { defineScript } from '../run-script.js';
  *   addBulk, so its hooks will never count here) goes to the foreign set,
  *   settled from the output index like the keys joined knowingly.
  *
+ * - Channel deliverables of the chunk's new masters: each is wanted once per
+ *   (campaign, channel); one already cut (or failed) in the output index is
+ *   counted at once, any other gets the campaign as a waiter, counted when a
+ *   transcode worker settles it (countDeliverableOutcome). The index is read
+ *   here, in the same script that adds the waiter, and the worker reads the
+ *   waiters only after it wrote the index: one of the two always counts it.
+ *
  * KEYS: meta, manifest, errors, rendered, failed, foreign, then the job hash
- * of each added key. ARGV: expected chunk, entries read, counters (JSON
- * field -> increment), campaign id, #manifest rows, #reports, #cached,
- * #added, #joined, then the manifest rows, reports, cached, added and joined
- * keys, in that order.
+ * of each added key, then per deliverable its output index hash and waiter
+ * set. ARGV: expected chunk, entries read, counters (JSON field ->
+ * increment), campaign id, #manifest rows, #reports, #cached, #added,
+ * #joined, #deliverables, then the manifest rows, reports, cached, added and
+ * joined keys, and each deliverable's channel, in that order.
  */
 export const commitFanOutChunk = defineScript('commitFanOutChunk', `
 local meta = KEYS[1]
 local seq = tonumber(redis.call('HGET', meta, 'fanOutChunk') or '0')
 if seq ~= tonumber(ARGV[1]) then return 0 end
 local nManifest, nReports, nCached, nAdded, nJoined = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9])
-local at = 10
+local nDeliverables = tonumber(ARGV[10])
+local at = 11
 local function push(key, n)
   for i = at, at + n - 1 do redis.call('RPUSH', key, ARGV[i]) end
   at = at + n
@@ -53,12 +62,28 @@ at = at + nAdded
 for i = at, at + nJoined - 1 do
   if redis.call('SISMEMBER', KEYS[4], ARGV[i]) == 0 then redis.call('SADD', KEYS[6], ARGV[i]) end
 end
+at = at + nJoined
+local ttl = redis.call('PTTL', meta)
+local dk = 7 + nAdded
+for i = 0, nDeliverables - 1 do
+  local channel = ARGV[at + i]
+  local state = redis.call('HGET', KEYS[dk + 2 * i], 'state')
+  redis.call('HINCRBY', meta, 'dl:' .. channel .. ':wanted', 1)
+  redis.call('HINCRBY', meta, 'dlWanted', 1)
+  if state == 'done' or state == 'failed' then
+    redis.call('HINCRBY', meta, 'dl:' .. channel .. ':' .. (state == 'done' and 'cut' or 'failed'), 1)
+    redis.call('HINCRBY', meta, 'dlSettled', 1)
+  else
+    local waiters = KEYS[dk + 2 * i + 1]
+    redis.call('SADD', waiters, ARGV[4] .. ' ' .. channel)
+    if ttl > 0 then redis.call('PEXPIRE', waiters, ttl) end
+  end
+end
 redis.call('HINCRBY', meta, 'cached', cached)
 redis.call('HINCRBY', meta, 'rendered', cached)
 for field, n in pairs(cjson.decode(ARGV[3])) do redis.call('HINCRBY', meta, field, n) end
 redis.call('HINCRBY', meta, 'fanOutEntries', tonumber(ARGV[2]))
 redis.call('HSET', meta, 'fanOutChunk', seq + 1)
-local ttl = redis.call('PTTL', meta)
 if ttl > 0 then
   for i = 2, 6 do redis.call('PEXPIRE', KEYS[i], ttl) end
 end
