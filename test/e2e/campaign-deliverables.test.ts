@@ -115,7 +115,7 @@ describe('campaign with channel deliverables (API, render and transcode processe
     await expect.poll(async () => (status = (await (await fetch(`${api.url}/v1/campaigns/${id}`, { headers: { authorization: 'Bearer farm-key' } })).json()) as CampaignStatus).state, { timeout: 60_000, interval: 200 }).toBe('done');
     expect(status!).toMatchObject({ state: 'done', counts: { valid: 2, renders: 0 } });
 
-    const manifest = await (await fetch(`${api.url}/v1/campaigns/${status.id}/manifest`, { headers: { authorization: 'Bearer farm-key' } })).text();
+    const manifest = await (await fetch(`${api.url}/v1/campaigns/${id}/manifest`, { headers: { authorization: 'Bearer farm-key' } })).text();
     const [header, ...rows] = manifest.trim().split('\n');
     expect(header).toBe('recipientId,web_url,web_video_url,web_poster_url,web_preview_url');
     expect(rows).toHaveLength(2);
