@@ -63,7 +63,7 @@ describe('a campaign across a Redis restart (AOF on)', () => {
       headers: { 'content-type': 'text/csv' },
       body: RECIPIENTS,
     });
-    expect(created.status).toBe(201);
+    expect(created.status).toBe(202);
     const { id } = (await created.json()) as CampaignStatus;
 
     // Let the first render land, then take Redis away in the middle of the campaign.
