@@ -39,12 +39,10 @@ if seq ~= tonumber(ARGV[1]) then return 0 end
 local nManifest, nReports, nCached, nAdded, nJoined = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9])
 local nDeliverables = tonumber(ARGV[10])
 local at = 11
-local function push(key, n)
-  for i = at, at + n - 1 do redis.call('RPUSH', key, ARGV[i]) end
-  at = at + n
-end
-push(KEYS[2], nManifest)
-push(KEYS[3], nReports)
+for i = at, at + nManifest - 1 do redis.call('RPUSH', KEYS[2], ARGV[i]) end
+at = at + nManifest
+for i = at, at + nReports - 1 do redis.call('RPUSH', KEYS[3], ARGV[i]) end
+at = at + nReports
 local cached = 0
 for i = at, at + nCached - 1 do
   if redis.call('SADD', KEYS[4], ARGV[i]) == 1 then
