@@ -183,6 +183,34 @@ describe('campaign fan-out from CSV', () => {
     expect(status.state).toBe('done');
   });
 
+  it('counts a render another producer added between the claim and the addBulk (the counting race)', async () => {
+    await h.useFreshQueue();
+    // The API queues Hal's render in the window between the campaign's claim (no job yet) and its addBulk:
+    // BullMQ keeps the API's job (no campaign id), so the campaign's hooks will never fire for it.
+    const queue = h.renderQueue.queue;
+    const addBulk = queue.addBulk.bind(queue);
+    let raced = '';
+    queue.addBulk = async (jobs) => {
+      const hal = jobs.find((job) => (job.data.props as { firstName?: string }).firstName === 'Hal')!;
+      const api = await enqueueRender(
+        { queue, registry: h.registry, index: h.index, store: h.store },
+        { templateId: 'loyalty-tier', variant: 'landscape', props: hal.data.props, priorityClass: 'api' },
+      );
+      raced = api.renderKey;
+      return addBulk(jobs);
+    };
+    const created = await create(`${HEADER}\nr11,Hal,Gold,Diamond,7,8,2018\nr12,Ida,Gold,Diamond,9,8,2018`, ['email']);
+    queue.addBulk = addBulk;
+    expect(raced).not.toBe('');
+    expect(created.counts).toMatchObject({ renders: 2, queued: 2 });
+    const jobs = await allJobs(h.renderQueue);
+    expect(jobs.find((job) => job.id === raced)!.data.campaignId).toBeUndefined();
+    await processAll();
+    // Settled from the output index: both renders counted, the campaign done.
+    await expect.poll(async () => (await h.campaigns.status(created.id)).state, { timeout: 30_000 }).toBe('done');
+    expect((await h.campaigns.status(created.id)).counts).toMatchObject({ renders: 2, rendered: 2, failed: 0 });
+  });
+
   it('refuses a channel the template has no variant for, an unknown mode and an unknown template, storing nothing', async () => {
     const attempts: [string, () => Promise<unknown>][] = [
       ['INVALID_ARGUMENT', () => h.campaigns.create({ templateId: 'reference', channels: ['email', 'social'], mode: 'prerender', recipients: csv(CSV), format: 'csv' })],
