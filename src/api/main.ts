@@ -213,9 +213,9 @@ async function wireApiServer({ config, options, logger, redisUrl, keyring, regis
       deliveries: engagement.deliveries,
       erased: (ids) => areErased(campaignQueue.connection, ids),
     },
-    { outputBaseUrl: publicBaseUrl },
+    { outputBaseUrl: publicBaseUrl, window: config.campaigns.window },
   );
-  fanOutQueue.start((id) => campaigns.runFanOut(id));
+  fanOutQueue.start((id) => campaigns.runFanOut(id, { windowed: true }));
   const webhookPolicy = { allowHttp: config.webhooks.allowHttp, allowPrivateAddresses: config.webhooks.allowPrivateAddresses };
   // Queue depth is exported by the API only: one source, so series are not repeated by every worker.
   metrics.watchQueues([renderQueue.queue, transcodeQueue.queue, webhookQueue.queue]);

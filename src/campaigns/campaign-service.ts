@@ -64,6 +64,14 @@ export interface CampaignServiceOptions {
   retentionSeconds?: number;
   /** Prefix of output URLs in manifests. Default '' (relative `/v1/outputs/<key>`). */
   outputBaseUrl?: string;
+  /**
+   * Render jobs one campaign keeps queued at most (CAMPAIGN_WINDOW) when its fan-out runs as a job
+   * (`runFanOut(id, { windowed: true })`). Default 10,000. The in-process `create` is not windowed:
+   * it returns once the whole file is queued.
+   */
+  window?: number;
+  /** How often a full window is looked at again. Default 250 ms. */
+  windowPollMs?: number;
 }
 
 /** Per variant, the deliverables of every channel that renders it (shared specs once). */
@@ -220,7 +228,7 @@ export function createCampaignService(deps: CampaignServiceDeps, options: Campai
       await deps.redis.hset(keys.meta, { uploadedAt: Date.now() });
       if (run === 'schedule') {
         if (deps.scheduleFanOut) await deps.scheduleFanOut(id);
-        else void service.runFanOut(id).catch(() => undefined);
+        else void service.runFanOut(id, { windowed: true }).catch(() => undefined);
       }
       return service.status(id);
     },
@@ -231,7 +239,7 @@ export function createCampaignService(deps: CampaignServiceDeps, options: Campai
      * campaign whose fan-out already ended. A stored file gone missing, or a
      * row the file cannot be read at, fails the campaign.
      */
-    async runFanOut(id: string): Promise<void> {
+    async runFanOut(id: string, run: { windowed?: boolean } = {}): Promise<void> {
       assertCampaignId(id);
       const meta = await readCampaignMeta(deps.redis, id);
       if (meta.state !== 'ingesting' || !meta.uploadedAt) return;
@@ -243,7 +251,10 @@ export function createCampaignService(deps: CampaignServiceDeps, options: Campai
       }
       try {
         const { deps: fanDeps, plan } = await planOf(id, meta, object.body);
-        await fanOut(fanDeps, plan, limits, { chunk: Number(meta.fanOutChunk ?? 0), entries: Number(meta.fanOutEntries ?? 0) });
+        const window = run.windowed
+          ? { size: options.window ?? 10_000, pollMs: options.windowPollMs ?? 250, settle: async () => void (await settleForeignKeys(deps.redis, deps.index, id)) }
+          : undefined;
+        await fanOut(fanDeps, plan, limits, { chunk: Number(meta.fanOutChunk ?? 0), entries: Number(meta.fanOutEntries ?? 0) }, window);
       } catch (err) {
         object.body.destroy();
         // A superseded runner leaves the campaign to the one ahead of it.

@@ -6,7 +6,10 @@ export interface FanOutQueueOptions {
   redisUrl: string;
   /** Tests give each run a queue of its own. Default `campaign-fanout`. */
   queueName?: string;
-  /** Campaigns fanned out at once by one process. Default 2. */
+  /**
+   * Campaigns fanned out at once by one process. Default 16: a fan-out mostly waits for room in
+   * its window, and every campaign fed at once takes its turn in the render queue.
+   */
   concurrency?: number;
   /** A fan-out whose process died is taken over after about this long. Default 30 s. */
   lockDurationMs?: number;
@@ -52,7 +55,7 @@ export function createFanOutQueue(options: FanOutQueueOptions) {
         {
           connection: (workerConnection = handle.connection.duplicate()),
           queueName,
-          concurrency: options.concurrency ?? 2,
+          concurrency: options.concurrency ?? 16,
           lockDurationMs: options.lockDurationMs ?? 30_000,
           stalledIntervalMs: options.lockDurationMs ?? 30_000,
           autorun: false,

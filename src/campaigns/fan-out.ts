@@ -79,6 +79,20 @@ export interface FanOutLimits {
   ttlSeconds: number;
 }
 
+/**
+ * The bounded window: the fan-out queues a chunk only while fewer than
+ * `size` of the campaign's renders are unsettled (renders - rendered -
+ * failed), so a campaign holds at most `size` + one chunk of render jobs in
+ * Redis whatever its file's length. While it waits, the file is not read on.
+ */
+export interface FanOutWindow {
+  size: number;
+  /** How often the counters are read again while the window is full. */
+  pollMs: number;
+  /** Called while waiting: settles renders other producers own (their hooks count nothing here). */
+  settle?: () => Promise<void>;
+}
+
 /** One entry of a campaign's report (`GET /v1/campaigns/:id/errors`), in file order. */
 export type CampaignReport = InvalidRow | RowWarning;
 
@@ -145,7 +159,13 @@ export interface FanOutCheckpoint {
  * jobs already there. Chunks run one after another: the manifest keeps the
  * file order, and Redis holds at most one uncommitted chunk per campaign.
  */
-export async function fanOut(deps: FanOutDeps, plan: FanOutPlan, limits: FanOutLimits, from: FanOutCheckpoint = { chunk: 0, entries: 0 }): Promise<void> {
+export async function fanOut(
+  deps: FanOutDeps,
+  plan: FanOutPlan,
+  limits: FanOutLimits,
+  from: FanOutCheckpoint = { chunk: 0, entries: 0 },
+  window?: FanOutWindow,
+): Promise<void> {
   const keys = campaignKeys(plan.campaignId);
   const tracked = deps.deliveries && plan.channels ? { deliveries: deps.deliveries, channels: plan.channels } : undefined;
   const scan = scanChunks(plan.recipients, {
@@ -161,6 +181,7 @@ export async function fanOut(deps: FanOutDeps, plan: FanOutPlan, limits: FanOutL
   let seq = from.chunk;
   for await (const scanned of scan) {
     const chunk: FanOutChunk = { ...scanned, refused: [] };
+    if (window && chunk.jobs.size > 0) await waitForRoom(deps.redis, keys.meta, window);
     await refuseErased(deps, chunk);
     // Who waits on each master rides in the job's data; the render worker turns it into `delivered` events.
     const waiting = tracked && !plan.lazy ? deliveryEntries(chunk.valid, tracked.channels) : [];
@@ -224,6 +245,16 @@ export async function fanOut(deps: FanOutDeps, plan: FanOutPlan, limits: FanOutL
   const tx = deps.redis.multi();
   for (const key of allCampaignKeys(plan.campaignId)) tx.expire(key, limits.ttlSeconds);
   await tx.exec();
+}
+
+/** Resolves once fewer than `window.size` of the campaign's renders are unsettled. */
+async function waitForRoom(redis: Redis, metaKey: string, window: FanOutWindow): Promise<void> {
+  for (;;) {
+    const [renders, rendered, failed] = (await redis.hmget(metaKey, 'renders', 'rendered', 'failed')).map(Number);
+    if (renders! - rendered! - failed! < window.size) return;
+    await window.settle?.();
+    await new Promise((resolve) => setTimeout(resolve, window.pollMs));
+  }
 }
 
 /** A chunk on its way to Redis, with the rows refused at fan-out time (erased recipients). */

@@ -40,7 +40,9 @@ async function startApi() {
 
 function recipients(prefix: string): string {
   let csv = `${HEADER}\n`;
-  for (let i = 0; i < ROWS; i++) csv += `${prefix}${i},Member,Silver,Gold,${i},${ROWS - i},2015\n`;
+  // Each campaign's own names: the props (hence the render keys) differ between the two campaigns.
+  const name = prefix === 'k' ? 'Kay' : 'Rae';
+  for (let i = 0; i < ROWS; i++) csv += `${prefix}${i},${name},Silver,Gold,${i},${ROWS - i},2015\n`;
   return csv;
 }
 
