@@ -33,7 +33,8 @@ afterAll(async () => {
 });
 
 async function startApi() {
-  const api = await startApiProcess({ redisUrl: redisServer.url, storeRoot });
+  // No render worker here: a window would stop the fan-out at W queued jobs, so it is wider than the file.
+  const api = await startApiProcess({ redisUrl: redisServer.url, storeRoot, env: { CAMPAIGN_WINDOW: String(2 * ROWS) } });
   apis.push(api);
   return api;
 }
