@@ -11,7 +11,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { pino, type Logger } from 'pino';
 import { createOutputIndex, createRenderQueue, createRenderWorker, createDeliverableRelease, renderOutputKey, type RenderJobData, type TranscodeJobData, createRenderStreamWriter } from '../src/renders/index.js';
-import { createCampaignHooks, settleDeliverable } from '../src/campaigns/index.js';
+import { campaignCompletedEvent, createCampaignHooks, settleDeliverable } from '../src/campaigns/index.js';
 import { createDeliveryTracker, createEventIngest, createWebhookDispatcher, type WebhookJobData } from '../src/engagement/index.js';
 import { parseRenderWorkerArgs, type RenderWorkerProcessOptions } from './render-args.js';
 import { createRenderEngine } from '../src/pipeline/index.js';
@@ -73,7 +73,9 @@ export async function runRenderWorker(options: RenderWorkerProcessOptions = {}):
     const workDir = work.dir;
     cleanups.push(() => work.remove());
 
-    const hooks = createCampaignHooks(redis, { onError: (err) => log.warn({ err: String(err) }, 'campaign count failed') });
+    // `campaign.completed` goes to the CRM webhooks (the sink is built below; called only once jobs run).
+    const completed = async (id: string) => webhookSink([await campaignCompletedEvent(redis, id)]);
+    const hooks = createCampaignHooks(redis, { onError: (err) => log.warn({ err: String(err) }, 'campaign count failed'), onCompleted: completed });
     const transcodeQueue = createRenderQueue<TranscodeJobData>({ redisUrl: config.farm.redisUrl, queueName: queueNames.transcode, events: false });
     cleanups.push(() => transcodeQueue.close());
     const deliverables = createDeliverableRelease(redis, { queue: transcodeQueue.queue, jobOptions });
@@ -110,7 +112,10 @@ export async function runRenderWorker(options: RenderWorkerProcessOptions = {}):
         onFailed: async (data, renderKey, error) => {
           await hooks.onFailed(data, renderKey, error);
           const keys = await deliverables.wantedKeys(renderKey).catch(() => []);
-          for (const key of keys) await settleDeliverable(redis, key, 'failed').catch((err: unknown) => log.warn({ err: String(err) }, 'campaign count failed'));
+          for (const key of keys) {
+            const done = await settleDeliverable(redis, key, 'failed').catch((err: unknown) => void log.warn({ err: String(err) }, 'campaign count failed'));
+            for (const id of done ?? []) await completed(id).catch(() => undefined);
+          }
         },
       },
       {

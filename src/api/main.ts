@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { pathToFileURL } from 'node:url';
 import { pino, type Logger } from 'pino';
 import { createDeliverableRequests, createOutputIndex, createRenderQueue, createRenders, type TranscodeJobData } from '../renders/index.js';
-import { createCampaignService, createFanOutQueue } from '../campaigns/index.js';
+import { campaignCompletedEvent, createCampaignService, createFanOutQueue } from '../campaigns/index.js';
 import { createDefaultRegistry } from '../pipeline/index.js';
 import { loadConfig, type Config } from '../config/index.js';
 import { AppError } from '../errors/index.js';
@@ -201,6 +201,8 @@ async function wireApiServer({ config, options, logger, redisUrl, keyring, regis
   const campaigns = createCampaignService(
     {
       scheduleFanOut: (id) => fanOutQueue.schedule(id),
+      // `campaign.completed` to the CRM webhooks, from whichever process saw the campaign turn done.
+      onCompleted: async (id) => webhookSink([await campaignCompletedEvent(campaignQueue.connection, id)]),
       redis: campaignQueue.connection,
       renders: campaignRenders,
       registry,

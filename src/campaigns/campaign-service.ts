@@ -9,6 +9,7 @@ import { assertCampaignId, newCampaignId } from './campaign-id.js';
 import { allCampaignKeys, campaignKeys } from './campaign-keys.js';
 import type { CampaignStatus, CreateCampaignInput, RecipientsFormat } from './campaign.schema.js';
 import { recipientsObjectKey } from './recipients-object-key.js';
+import type { OnCampaignCompleted } from './campaign-completed-event.js';
 import { planChannels, type ChannelPlan } from './channel-variants.js';
 import type { Template } from '../composition/index.js';
 import type { ChannelProfileResolver } from '../encode/index.js';
@@ -31,6 +32,8 @@ export interface CampaignServiceDeps {
    * any API process may run, resumed after a crash. Without it, `accept` runs it in this process.
    */
   scheduleFanOut?: (campaignId: string) => Promise<void>;
+  /** Told when a campaign turns `done` in this process (the API hands it to the webhook dispatcher: `campaign.completed`). */
+  onCompleted?: OnCampaignCompleted;
   /** The job options the queue was made with (createRenderQueue().jobOptions); default B's defaults. */
   jobOptions?: RenderJobOptions;
   /** Channel profiles (template + config overrides). With `deliverables`, each master's channel deliverables are made too. */
@@ -140,6 +143,11 @@ export function createCampaignService(deps: CampaignServiceDeps, options: Campai
     const code = isAppError(err) ? err.code : 'INTERNAL';
     const message = isAppError(err) && typeof err.details.line === 'number' ? { errorMessage: err.message } : {};
     await deps.redis.hset(campaignKeys(id).meta, { state: 'failed', error: code, ...message, ingestedAt: Date.now() }).catch(() => undefined);
+  }
+
+  /** Marks a complete campaign done; the one call that turns it done tells `onCompleted`. */
+  async function completeIfDone(id: string): Promise<void> {
+    if ((await markDoneIfComplete(deps.redis, id)) && deps.onCompleted) await deps.onCompleted(id).catch(() => undefined);
   }
 
   const service = {
@@ -263,7 +271,7 @@ export function createCampaignService(deps: CampaignServiceDeps, options: Campai
         throw err;
       }
       await deps.redis.hset(campaignKeys(id).meta, { state: 'rendering', ingestedAt: Date.now() });
-      await markDoneIfComplete(deps.redis, id);
+      await completeIfDone(id);
     },
 
     /**
@@ -282,7 +290,7 @@ export function createCampaignService(deps: CampaignServiceDeps, options: Campai
       assertCampaignId(id);
       let meta = await readCampaignMeta(deps.redis, id);
       if (meta.state === 'rendering' && (await settleForeignKeys(deps.redis, deps.index, id)) > 0) {
-        await markDoneIfComplete(deps.redis, id);
+        await completeIfDone(id);
         meta = await readCampaignMeta(deps.redis, id);
       }
       return toCampaignStatus(id, meta);

@@ -29,15 +29,15 @@ export async function settleForeignKeys(redis: Redis, index: Pick<RenderOutputIn
   for (const key of keys) {
     const record = await index.get(key);
     if (record?.state === 'done' || record?.state === 'failed') {
-      if (await countOutcome(redis, id, key, record.state === 'done' ? 'rendered' : 'failed')) settled++;
+      if ((await countOutcome(redis, id, key, record.state === 'done' ? 'rendered' : 'failed')) > 0) settled++;
     }
   }
   return settled;
 }
 
-/** Marks the campaign done when ingestion ended and every render has an outcome (the hooks do the same). */
-export async function markDoneIfComplete(redis: Redis, id: string, now = Date.now()): Promise<void> {
-  await runScript(redis, markCampaignDone, [campaignKeys(id).meta], [String(now)]);
+/** Marks the campaign done when complete (the hooks do the same); true when it turned done now. */
+export async function markDoneIfComplete(redis: Redis, id: string, now = Date.now()): Promise<boolean> {
+  return (await runScript(redis, markCampaignDone, [campaignKeys(id).meta], [String(now)])) === 1;
 }
 
 /**

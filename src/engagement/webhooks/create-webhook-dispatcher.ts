@@ -1,6 +1,6 @@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { EngagementEvent, EventSink } from '../engagement-event.schema.js';
+import type { EventSink, WebhookEvent } from '../engagement-event.schema.js';
 import { DEFAULT_WEBHOOK_RETRY_SCHEDULE_MS, WEBHOOK_BACKOFF_TYPE } from './webhook-backoff.js';
 import type { StoredWebhookEndpoint } from './webhook-endpoint.schema.js';
 import { webhookJobId, webhookMessageId, type WebhookJobData } from './webhook-job.schema.js';
@@ -36,8 +36,8 @@ export function webhookJobOptions(options: WebhookDispatcherOptions = {}) {
 }
 
 /** Whether an endpoint wants this event. */
-export function endpointWants(endpoint: Pick<StoredWebhookEndpoint, 'events' | 'includeBots'>, event: EngagementEvent): boolean {
-  if (event.bot && !endpoint.includeBots) return false;
+export function endpointWants(endpoint: Pick<StoredWebhookEndpoint, 'events' | 'includeBots'>, event: WebhookEvent): boolean {
+  if ('bot' in event && event.bot && !endpoint.includeBots) return false;
   return endpoint.events.includes('*') || endpoint.events.includes(event.type);
 }
 
@@ -48,13 +48,13 @@ export function endpointWants(endpoint: Pick<StoredWebhookEndpoint, 'events' | '
 export const MAX_MESSAGE_EVENT_BYTES = 400_000;
 
 /** The jobs of one batch (or replay) for one endpoint, in chunks of `max` events and MAX_MESSAGE_EVENT_BYTES. */
-export function buildWebhookJobs(endpointId: string, events: readonly EngagementEvent[], max: number, replayNonce?: string) {
+export function buildWebhookJobs(endpointId: string, events: readonly WebhookEvent[], max: number, replayNonce?: string) {
   const jobs: { name: string; data: WebhookJobData; jobId: string }[] = [];
-  const push = (chunk: EngagementEvent[]) => {
+  const push = (chunk: WebhookEvent[]) => {
     const jobId = webhookJobId(endpointId, chunk.map((e) => e.id), replayNonce);
     jobs.push({ name: 'deliver', jobId, data: { endpointId, messageId: webhookMessageId(jobId), events: chunk, replay: replayNonce !== undefined } });
   };
-  let chunk: EngagementEvent[] = [];
+  let chunk: WebhookEvent[] = [];
   let bytes = 0;
   for (const event of events) {
     const size = Buffer.byteLength(JSON.stringify(event));
@@ -78,7 +78,7 @@ export function buildWebhookJobs(endpointId: string, events: readonly Engagement
  * batch), so a disabled or deleted endpoint gets no job from the next batch
  * on. Redis failures reject (the caller decides); events never make it throw.
  */
-export function createWebhookDispatcher(deps: WebhookDispatcherDeps, options: WebhookDispatcherOptions = {}): EventSink {
+export function createWebhookDispatcher(deps: WebhookDispatcherDeps, options: WebhookDispatcherOptions = {}): EventSink & ((events: readonly WebhookEvent[]) => Promise<void>) {
   const jobOptions = webhookJobOptions(options);
   const max = options.maxEventsPerJob ?? 500;
   let cached: { version: string | null; endpoints: StoredWebhookEndpoint[] } | undefined;

@@ -12,7 +12,7 @@ import { webhookJobDataSchema, type WebhookJobData, type WebhookJobResult } from
 import { activeSecrets, createWebhookRegistry } from './webhook-registry.js';
 import { buildSegmentBatch, segmentAuthorization } from './segment-batch.js';
 import type { StoredWebhookEndpoint } from './webhook-endpoint.schema.js';
-import type { EngagementEvent } from '../engagement-event.schema.js';
+import type { EngagementEvent, WebhookEvent } from '../engagement-event.schema.js';
 import { readWebhookStats, recordWebhookFailure, recordWebhookSuccess } from './webhook-stats.js';
 import { withoutErasedRecipients } from './scrub-webhook-deliveries.js';
 
@@ -62,13 +62,17 @@ const VERSION = '1';
  * from its id, the same on every attempt), with the newest write key as
  * Basic auth. Null when a CDP destination maps none of the events.
  */
-function buildRequest(endpoint: StoredWebhookEndpoint, events: EngagementEvent[], messageId: string, nowMs: number): { body: string; headers: Record<string, string> } | null {
+function buildRequest(endpoint: StoredWebhookEndpoint, events: WebhookEvent[], messageId: string, nowMs: number): { body: string; headers: Record<string, string> } | null {
   const secrets = activeSecrets(endpoint, nowMs).map((s) => s.secret);
   if (endpoint.format === 'segment') {
-    const body = buildSegmentBatch(events, endpoint.mapping ?? {}, new Date(nowMs), VERSION);
+    // A CDP tracks a recipient's events: campaign lifecycle events are never mapped.
+    const engagement = events.filter((e): e is EngagementEvent => 'recipientId' in e);
+    const body = buildSegmentBatch(engagement, endpoint.mapping ?? {}, new Date(nowMs), VERSION);
     return body === null ? null : { body, headers: { authorization: segmentAuthorization(secrets[0]!) } };
   }
-  const body = JSON.stringify({ type: 'engagement.batch', events });
+  // A campaign lifecycle event travels alone, under its own type (`campaign.completed`).
+  const type = events.length === 1 && !('recipientId' in events[0]!) ? events[0]!.type : 'engagement.batch';
+  const body = JSON.stringify({ type, events });
   return { body, headers: { ...signWebhook(secrets, messageId, Math.floor(nowMs / 1000), body) } };
 }
 

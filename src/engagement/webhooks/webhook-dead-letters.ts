@@ -1,12 +1,12 @@
 import type { Redis } from 'ioredis';
-import type { EngagementEvent } from '../engagement-event.schema.js';
+import type { WebhookEvent } from '../engagement-event.schema.js';
 import { webhookKeys } from './webhook-keys.js';
 
 /** A delivery that will not be tried again: attempts exhausted, refused (4xx), or its endpoint disabled. */
 export interface WebhookDeadLetter {
   endpointId: string;
   messageId: string;
-  events: EngagementEvent[];
+  events: WebhookEvent[];
   attempts: number;
   status: number | null;
   errorClass: string;

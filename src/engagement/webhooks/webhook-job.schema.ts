@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { engagementEventSchema } from '../engagement-event.schema.js';
+import { webhookEventSchema } from '../engagement-event.schema.js';
 
 /** One BullMQ job of queue `webhooks`: one batch of events for one endpoint. */
 export const webhookJobDataSchema = z.object({
   endpointId: z.string(),
   /** The `webhook-id` header: the same on every attempt of this message. */
   messageId: z.string(),
-  events: z.array(engagementEventSchema).min(1),
+  events: z.array(webhookEventSchema).min(1),
   /** Set when the job comes from `POST /v1/webhooks/:id/replay`. */
   replay: z.boolean().default(false),
 });
