@@ -21,7 +21,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
-import { createCampaignHooks, createCampaignService, createFanOutQueue } from '../src/campaigns/index.js';
+import { campaignKeys, createCampaignHooks, createCampaignService, createFanOutQueue } from '../src/campaigns/index.js';
 import { startEmbeddedRedis } from '../src/cli/embedded-redis.js';
 import { createDefaultRegistry } from '../src/pipeline/index.js';
 import { createOutputIndex, createRenderQueue, createRenderWorker, createRenders, type RenderJobContext } from '../src/renders/index.js';
@@ -120,6 +120,18 @@ try {
   console.log(`  fan-out ${fanOutS.toFixed(1)} s after the upload: ${Math.round(rows / fanOutS)} rows/s (rendering at the same time); done ${doneS.toFixed(1)} s after the upload began`);
   console.log(`  peak used_memory ${mb(peak)}; growth between 50% and 100%: ${perRow.toFixed(0)} bytes per row`);
   console.log(`  extrapolated to 10M rows: ${mb(full!.memory + perRow * (10_000_000 - rows))} used_memory; fan-out ${(10_000_000 / (rows / fanOutS) / 60).toFixed(0)} min at this rate`);
+  // Where the per-row growth is: the campaign's own keys, and the farm's output index (one record per render).
+  const usage = async (key: string) => Number((await redis.call('MEMORY', 'USAGE', key)) ?? 0);
+  for (const [name, key] of Object.entries(campaignKeys(accepted.id))) {
+    const bytes = await usage(key);
+    if (bytes > 0) console.log(`  campaign ${name.padEnd(9)} ${mb(bytes).padStart(9)}  (${(bytes / rows).toFixed(0)} bytes per row)`);
+  }
+  const [, outKeys] = await redis.scan('0', 'MATCH', '{mastercut}:out:*', 'COUNT', 1000);
+  const sample = outKeys.slice(0, 100);
+  const perRecord = (await Promise.all(sample.map(usage))).reduce((a, b) => a + b, 0) / Math.max(1, sample.length);
+  console.log(`  output index      ${mb(perRecord * status.counts.rendered).padStart(9)}  (${perRecord.toFixed(0)} bytes per render, farm-wide cache index)`);
+  const jobs = await renderQueue.queue.getJobCounts('completed', 'prioritized', 'active');
+  console.log(`  render jobs left  ${JSON.stringify(jobs)}`);
   const kinds = await redis.info('keyspace');
   console.log(`  ${kinds.trim().split('\n').pop()}`);
   console.log(`  load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.availableParallelism()} cores`);
