@@ -26,7 +26,7 @@ export interface CampaignServiceDeps {
   registry: RenderRegistry & Pick<TemplateRegistry, 'jsonSchema'>;
   index: Pick<RenderOutputIndex, 'get'>;
   /** Outputs are checked here; uploads are stored here (put) and read back by the fan-out (get). */
-  store: Pick<ObjectStore, 'head' | 'put' | 'get'>;
+  store: Pick<ObjectStore, 'head' | 'put' | 'get' | 'delete'>;
   /**
    * Hands a stored campaign to the durable fan-out (src/campaigns createFanOutQueue): a job
    * any API process may run, resumed after a crash. Without it, `accept` runs it in this process.
@@ -231,6 +231,8 @@ export function createCampaignService(deps: CampaignServiceDeps, options: Campai
         ]);
       } catch (err) {
         await markFailed(id, err);
+        // The file holds personal data and will never be fanned out.
+        await deps.store.delete(source).catch(() => undefined);
         throw err;
       }
       await deps.redis.hset(keys.meta, { uploadedAt: Date.now() });
@@ -268,9 +270,12 @@ export function createCampaignService(deps: CampaignServiceDeps, options: Campai
         // A superseded runner leaves the campaign to the one ahead of it.
         if (!isAppError(err)) throw err;
         await markFailed(id, err);
+        await deps.store.delete(meta.source!).catch(() => undefined);
         throw err;
       }
       await deps.redis.hset(campaignKeys(id).meta, { state: 'rendering', ingestedAt: Date.now() });
+      // Every row is in the manifest now: the uploaded file (personal data) is not kept.
+      await deps.store.delete(meta.source!).catch(() => undefined);
       await completeIfDone(id);
     },
 
