@@ -69,7 +69,7 @@ try {
     { redis, renders: createRenders({ queue: renderQueue.queue, redis, index, store }), registry, index, store, jobOptions: renderQueue.jobOptions, scheduleFanOut: (id) => fanOutQueue.schedule(id) },
     { window },
   );
-  fanOutQueue.start((id) => campaigns.runFanOut(id, { windowed: true }));
+  fanOutQueue.start((id, signal) => campaigns.runFanOut(id, { windowed: true, ...(signal ? { signal } : {}) }));
   const hooks = createCampaignHooks(redis);
   const ctx: RenderJobContext = {
     renderVideo: (async (request: { out: string }) => {

@@ -217,7 +217,7 @@ async function wireApiServer({ config, options, logger, redisUrl, keyring, regis
     },
     { outputBaseUrl: publicBaseUrl, window: config.campaigns.window },
   );
-  fanOutQueue.start((id) => campaigns.runFanOut(id, { windowed: true }));
+  fanOutQueue.start((id, signal) => campaigns.runFanOut(id, { windowed: true, ...(signal ? { signal } : {}) }));
   const webhookPolicy = { allowHttp: config.webhooks.allowHttp, allowPrivateAddresses: config.webhooks.allowPrivateAddresses };
   // Queue depth is exported by the API only: one source, so series are not repeated by every worker.
   metrics.watchQueues([renderQueue.queue, transcodeQueue.queue, webhookQueue.queue]);

@@ -249,7 +249,7 @@ export function createCampaignService(deps: CampaignServiceDeps, options: Campai
      * campaign whose fan-out already ended. A stored file gone missing, or a
      * row the file cannot be read at, fails the campaign.
      */
-    async runFanOut(id: string, run: { windowed?: boolean } = {}): Promise<void> {
+    async runFanOut(id: string, run: { windowed?: boolean; signal?: AbortSignal } = {}): Promise<void> {
       assertCampaignId(id);
       const meta = await readCampaignMeta(deps.redis, id);
       if (meta.state !== 'ingesting' || !meta.uploadedAt) return;
@@ -264,7 +264,7 @@ export function createCampaignService(deps: CampaignServiceDeps, options: Campai
         const window = run.windowed
           ? { size: options.window ?? 10_000, pollMs: options.windowPollMs ?? 250, settle: async () => void (await settleForeignKeys(deps.redis, deps.index, id)) }
           : undefined;
-        await fanOut(fanDeps, plan, limits, { chunk: Number(meta.fanOutChunk ?? 0), entries: Number(meta.fanOutEntries ?? 0) }, window);
+        await fanOut(fanDeps, plan, limits, { chunk: Number(meta.fanOutChunk ?? 0), entries: Number(meta.fanOutEntries ?? 0) }, window, run.signal);
       } catch (err) {
         object.body.destroy();
         // A superseded runner leaves the campaign to the one ahead of it.

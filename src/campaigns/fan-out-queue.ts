@@ -45,12 +45,13 @@ export function createFanOutQueue(options: FanOutQueueOptions) {
       await handle.queue.add('fan-out', { campaignId }, { jobId: campaignId });
     },
     /** Starts taking fan-out jobs in this process; `run` is the campaign service's runFanOut. */
-    start(run: (campaignId: string) => Promise<void>): void {
+    start(run: (campaignId: string, signal?: AbortSignal) => Promise<void>): void {
       worker = createJobWorker<{ campaignId: string }, void>(
         async (job) => {
           const { campaignId } = job.data as { campaignId: unknown };
           assertCampaignId(campaignId);
-          await run(campaignId);
+          // A shutdown aborts the signal: the fan-out stops between chunks and the job goes back to wait.
+          await run(campaignId, job.signal);
         },
         {
           connection: (workerConnection = handle.connection.duplicate()),

@@ -165,6 +165,8 @@ export async function fanOut(
   limits: FanOutLimits,
   from: FanOutCheckpoint = { chunk: 0, entries: 0 },
   window?: FanOutWindow,
+  /** Aborted (a process shutting down): the fan-out stops between chunks; the checkpoint says where to resume. */
+  signal?: AbortSignal,
 ): Promise<void> {
   const keys = campaignKeys(plan.campaignId);
   const tracked = deps.deliveries && plan.channels ? { deliveries: deps.deliveries, channels: plan.channels } : undefined;
@@ -180,8 +182,9 @@ export async function fanOut(
   let storedErrors = await deps.redis.llen(keys.errors);
   let seq = from.chunk;
   for await (const scanned of scan) {
+    signal?.throwIfAborted();
     const chunk: FanOutChunk = { ...scanned, refused: [] };
-    if (window && chunk.jobs.size > 0) await waitForRoom(deps.redis, keys.meta, window);
+    if (window && chunk.jobs.size > 0) await waitForRoom(deps.redis, keys.meta, window, signal);
     await refuseErased(deps, chunk);
     // Who waits on each master rides in the job's data; the render worker turns it into `delivered` events.
     const waiting = tracked && !plan.lazy ? deliveryEntries(chunk.valid, tracked.channels) : [];
@@ -248,8 +251,9 @@ export async function fanOut(
 }
 
 /** Resolves once fewer than `window.size` of the campaign's renders are unsettled. */
-async function waitForRoom(redis: Redis, metaKey: string, window: FanOutWindow): Promise<void> {
+async function waitForRoom(redis: Redis, metaKey: string, window: FanOutWindow, signal?: AbortSignal): Promise<void> {
   for (;;) {
+    signal?.throwIfAborted();
     const [renders, rendered, failed] = (await redis.hmget(metaKey, 'renders', 'rendered', 'failed')).map(Number);
     if (renders! - rendered! - failed! < window.size) return;
     await window.settle?.();

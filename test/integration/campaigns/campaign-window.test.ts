@@ -2,8 +2,8 @@ import { writeFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCampaignHooks, type CampaignStatus } from '../../../src/campaigns/index.js';
-import { createRenderWorker, type RenderJobContext, type RenderWorker } from '../../../src/renders/index.js';
+import { createCampaignHooks, createCampaignService, createFanOutQueue, type CampaignStatus } from '../../../src/campaigns/index.js';
+import { createRenderWorker, createRenders, type RenderJobContext, type RenderWorker } from '../../../src/renders/index.js';
 import { startCampaignHarness, type CampaignHarness } from './campaign-harness.js';
 
 // The bounded window with the farm's own queue machinery (BullMQ, the render
@@ -87,5 +87,52 @@ describe('the campaign window', () => {
       longest = Math.max(longest, run);
     });
     expect(longest).toBeLessThanOrEqual(WINDOW + CHUNK);
+  }, 300_000);
+
+  it('a fan-out waiting for room stops on shutdown and another process resumes it from its checkpoint', async () => {
+    await h.useFreshQueue();
+    const queueName = `fanout-${Date.now()}`;
+    const open = () => createFanOutQueue({ redisUrl: h.redisServer.url, queueName, lockDurationMs: 5_000 });
+    const first = open();
+    const campaigns = createCampaignService(
+      {
+        redis: h.redis,
+        renders: createRenders({ queue: h.renderQueue.queue, redis: h.redis, index: h.index, store: h.store }),
+        registry: h.registry,
+        index: h.index,
+        store: h.store,
+        jobOptions: h.renderQueue.jobOptions,
+        scheduleFanOut: (id) => first.schedule(id),
+      },
+      { window: WINDOW, chunkSize: CHUNK, windowPollMs: 20 },
+    );
+    first.start((id, signal) => campaigns.runFanOut(id, { windowed: true, ...(signal ? { signal } : {}) }));
+    const { id } = await campaigns.accept({ templateId: 'loyalty-tier', channels: ['email'], mode: 'prerender', recipients: file('s', 'Sue'), format: 'csv' });
+    await expect.poll(async () => (await campaigns.status(id)).counts.fannedOut, { timeout: 60_000 }).toBeGreaterThanOrEqual(WINDOW);
+    // No render worker: the window stays full, the fan-out waits. Shutting down does not wait for it.
+    await first.close();
+    const at = (await campaigns.status(id)).counts.fannedOut;
+    expect(at).toBeLessThan(ROWS);
+
+    // Another process takes the job back; jobs are drained by hand (a stub render: the hooks count them).
+    const second = open();
+    second.start((cid, signal) => campaigns.runFanOut(cid, { windowed: true, ...(signal ? { signal } : {}) }));
+    try {
+      const hooks = createCampaignHooks(h.redis);
+      await expect.poll(async () => {
+        const jobs = await h.renderQueue.queue.getJobs(['prioritized', 'waiting']);
+        for (const job of jobs) {
+          await h.index.set({ key: job.id!, templateId: 'loyalty-tier', state: 'done', updatedAt: Date.now() });
+          await hooks.onRendered(job.data, job.id!);
+          await job.remove();
+        }
+        return (await campaigns.status(id)).state;
+      }, { timeout: 120_000, interval: 50 }).toBe('done');
+    } finally {
+      await second.close();
+    }
+    const manifest = await h.redis.lrange(`{mastercut}:cmp:${id}:manifest`, 0, -1);
+    expect(manifest.map((line) => line.split(' ')[0])).toEqual(Array.from({ length: ROWS }, (_, i) => `s${i}`));
+    expect((await campaigns.status(id)).counts).toMatchObject({ total: ROWS, fannedOut: ROWS, renders: ROWS, rendered: ROWS });
   }, 300_000);
 });
