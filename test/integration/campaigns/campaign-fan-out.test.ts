@@ -199,7 +199,8 @@ describe('campaign fan-out from CSV', () => {
       raced = api.renderKey;
       return addBulk(jobs);
     };
-    const created = await create(`${HEADER}\nr11,Hal,Gold,Diamond,7,8,2018\nr12,Ida,Gold,Diamond,9,8,2018`, ['email']);
+    // Props no other test of this file renders (a done render would be cached, never added).
+    const created = await create(`${HEADER}\nr11,Hal,Gold,Diamond,707,8,2018\nr12,Ida,Gold,Diamond,909,8,2018`, ['email']);
     queue.addBulk = addBulk;
     expect(raced).not.toBe('');
     expect(created.counts).toMatchObject({ renders: 2, queued: 2 });
