@@ -123,6 +123,7 @@ describe('metrics after a small campaign (API, render and transcode processes)',
       body: 'recipientId,name,points\nz1,Zoe,5\n',
     });
     const lazyId = ((await lazy.json()) as { id: string }).id;
+    await untilFannedOut(api.url, lazyId, auth);
     const lazyManifest = await (await fetch(`${api.url}/v1/campaigns/${lazyId}/manifest`, { headers: auth })).text();
     const video = lazyManifest.trim().split('\n')[1]!.split(',')[2]!;
     const first = await fetch(`${api.url}${video}`);
