@@ -11,7 +11,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { pino, type Logger } from 'pino';
 import { createOutputIndex, createRenderQueue, createRenderWorker, createDeliverableRelease, renderOutputKey, type RenderJobData, type TranscodeJobData, createRenderStreamWriter } from '../src/renders/index.js';
-import { createCampaignHooks } from '../src/campaigns/index.js';
+import { campaignCompletedEvent, createCampaignHooks, settleDeliverable } from '../src/campaigns/index.js';
 import { createDeliveryTracker, createEventIngest, createWebhookDispatcher, type WebhookJobData } from '../src/engagement/index.js';
 import { parseRenderWorkerArgs, type RenderWorkerProcessOptions } from './render-args.js';
 import { createRenderEngine } from '../src/pipeline/index.js';
@@ -73,7 +73,9 @@ export async function runRenderWorker(options: RenderWorkerProcessOptions = {}):
     const workDir = work.dir;
     cleanups.push(() => work.remove());
 
-    const hooks = createCampaignHooks(redis, { onError: (err) => log.warn({ err: String(err) }, 'campaign count failed') });
+    // `campaign.completed` goes to the CRM webhooks (the sink is built below; called only once jobs run).
+    const completed = async (id: string) => webhookSink([await campaignCompletedEvent(redis, id)]);
+    const hooks = createCampaignHooks(redis, { onError: (err) => log.warn({ err: String(err) }, 'campaign count failed'), onCompleted: completed });
     const transcodeQueue = createRenderQueue<TranscodeJobData>({ redisUrl: config.farm.redisUrl, queueName: queueNames.transcode, events: false });
     cleanups.push(() => transcodeQueue.close());
     const deliverables = createDeliverableRelease(redis, { queue: transcodeQueue.queue, jobOptions });
@@ -109,7 +111,15 @@ export async function runRenderWorker(options: RenderWorkerProcessOptions = {}):
         // Live jobs stream their bytes for cold Live URLs; erased subjects are never published.
         openStream: (renderKey, attempt) => createRenderStreamWriter(redis, renderKey, attempt),
         wasErased: (renderKey, startedAt) => wasKeyErasedSince(redis, renderKey, startedAt),
-        onFailed: hooks.onFailed,
+        // A master failed for good: its campaigns count its channel deliverables failed (none will be cut).
+        onFailed: async (data, renderKey, error) => {
+          await hooks.onFailed(data, renderKey, error);
+          const keys = await deliverables.wantedKeys(renderKey).catch(() => []);
+          for (const key of keys) {
+            const done = await settleDeliverable(redis, key, 'failed').catch((err: unknown) => void log.warn({ err: String(err) }, 'campaign count failed'));
+            for (const id of done ?? []) await completed(id).catch(() => undefined);
+          }
+        },
         // Long masters are cut into chunk jobs that any render worker takes, then joined (docs/split-render.md).
         ...(config.render.split.chunks >= 2
           ? {

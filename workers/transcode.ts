@@ -11,7 +11,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { pino, type Logger } from 'pino';
-import { createOutputIndex, createTranscodeSlots, createTranscodeWorker } from '../src/renders/index.js';
+import { campaignCompletedEvent, settleDeliverable } from '../src/campaigns/index.js';
+import { createWebhookDispatcher, type WebhookJobData } from '../src/engagement/index.js';
+import { createOutputIndex, createRenderQueue, createTranscodeSlots, createTranscodeWorker } from '../src/renders/index.js';
 import { parseTranscodeWorkerArgs, type TranscodeWorkerProcessOptions } from './transcode-args.js';
 import { loadConfig } from '../src/config/index.js';
 import { describeCaps, detectEncoders, findFfmpeg, findFfprobe, transcodeDeliverable } from '../src/encode/index.js';
@@ -70,6 +72,10 @@ export async function runTranscodeWorker(options: TranscodeWorkerProcessOptions 
     const workDir = work.dir;
     cleanups.push(() => work.remove());
 
+    // The last deliverable of a campaign turns it done: `campaign.completed` goes to the CRM webhooks.
+    const webhookQueue = createRenderQueue<WebhookJobData>({ redisUrl: config.farm.redisUrl, queueName: queueNames.webhooks, events: false });
+    cleanups.push(() => webhookQueue.close());
+    const webhookSink = createWebhookDispatcher({ redis, queue: webhookQueue.queue }, { retryScheduleMs: config.webhooks.retryScheduleMs });
     const transcode = createTranscodeWorker(
       {
         transcode: (input) => transcodeDeliverable({ ...input, ffmpegPath, ffprobePath }),
@@ -78,6 +84,10 @@ export async function runTranscodeWorker(options: TranscodeWorkerProcessOptions 
         slots,
         workDir,
         log,
+        // Campaigns waiting on this deliverable count it (a campaign is done when its channels are).
+        onSettled: async (key, outcome) => {
+          for (const id of await settleDeliverable(redis, key, outcome)) await webhookSink([await campaignCompletedEvent(redis, id)]);
+        },
       },
       {
         connection: redis,

@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { pathToFileURL } from 'node:url';
 import { pino, type Logger } from 'pino';
 import { createDeliverableRequests, createOutputIndex, createRenderQueue, createRenders, type TranscodeJobData } from '../renders/index.js';
-import { createCampaignService } from '../campaigns/index.js';
+import { campaignCompletedEvent, createCampaignService, createFanOutQueue } from '../campaigns/index.js';
 import { createDefaultRegistry } from '../pipeline/index.js';
 import { loadConfig, type Config } from '../config/index.js';
 import { AppError } from '../errors/index.js';
@@ -263,8 +263,14 @@ async function wireApiServer({ config, options, logger, redisUrl, keyring, regis
   }
   const mint = await createMintWiring({ config, keyring, redisUrl, redisOptions: API_REDIS_OPTIONS, registry, profiles, jobOptions: renderQueue.jobOptions, publicBaseUrl, logger, erasures: live.erasures });
   if (mint) opened.push(() => mint.close());
+  // The durable fan-out: uploads are stored and acknowledged, then any API process fans them out (resumed after a crash).
+  const fanOutQueue = createFanOutQueue({ redisUrl, onError: () => undefined });
+  opened.push(() => fanOutQueue.close());
   const campaigns = createCampaignService(
     {
+      scheduleFanOut: (id) => fanOutQueue.schedule(id),
+      // `campaign.completed` to the CRM webhooks, from whichever process saw the campaign turn done.
+      onCompleted: async (id) => webhookSink([await campaignCompletedEvent(campaignQueue.connection, id)]),
       redis: campaignQueue.connection,
       renders: campaignRenders,
       registry,
@@ -277,8 +283,9 @@ async function wireApiServer({ config, options, logger, redisUrl, keyring, regis
       deliveries: engagement.deliveries,
       erased: (ids) => areErased(campaignQueue.connection, ids),
     },
-    { outputBaseUrl: publicBaseUrl },
+    { outputBaseUrl: publicBaseUrl, window: config.campaigns.window },
   );
+  fanOutQueue.start((id, signal) => campaigns.runFanOut(id, { windowed: true, ...(signal ? { signal } : {}) }));
   const webhookPolicy = { allowHttp: config.webhooks.allowHttp, allowPrivateAddresses: config.webhooks.allowPrivateAddresses };
   // Queue depth is exported by the API only: one source, so series are not repeated by every worker.
   metrics.watchQueues([renderQueue.queue, transcodeQueue.queue, webhookQueue.queue]);
@@ -393,6 +400,7 @@ async function wireApiServer({ config, options, logger, redisUrl, keyring, regis
       fastPath?.close();
       await live.close();
       await mint?.close();
+      await fanOutQueue.close();
       await Promise.all([renderQueue.close(), campaignQueue.close(), transcodeQueue.close(), webhookQueue.close()]);
       logger.info('api closed');
     })());

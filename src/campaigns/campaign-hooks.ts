@@ -1,16 +1,20 @@
 import type { Redis } from 'ioredis';
-import { countCampaignOutcome, runScript } from '../redis/index.js';
+import { countCampaignOutcome, countDeliverableOutcome, redisKeys, runScript } from '../redis/index.js';
 import { CAMPAIGN_ID_PATTERN } from './campaign-id.js';
+import type { OnCampaignCompleted } from './campaign-completed-event.js';
 import { campaignKeys } from './campaign-keys.js';
 
 
 export type RenderOutcome = 'rendered' | 'failed';
 
-/** Records an outcome for a campaign; true when it was counted now (false: already counted, or not its key). */
-export async function countOutcome(redis: Redis, campaignId: string, renderKey: string, outcome: RenderOutcome): Promise<boolean> {
+/**
+ * Records an outcome for a campaign: 0 not counted (already counted, or not its key), 1 counted,
+ * 2 counted and the campaign turned `done` with it.
+ */
+export async function countOutcome(redis: Redis, campaignId: string, renderKey: string, outcome: RenderOutcome): Promise<0 | 1 | 2> {
   const k = campaignKeys(campaignId);
   const counted = await runScript(redis, countCampaignOutcome, [k.meta, k.keys, k.rendered, k.failed, k.foreign], [renderKey, outcome, String(Date.now())]);
-  return counted === 1;
+  return Number(counted) as 0 | 1 | 2;
 }
 
 /** The hooks engineer B's render processor calls (RenderJobContext.onRendered / onFailed). */
@@ -28,11 +32,11 @@ export interface CampaignHooks {
  * from the output index. A hook failure is swallowed after `onError`: the
  * render is published whatever the counters say.
  */
-export function createCampaignHooks(redis: Redis, options: { onError?: (err: unknown) => void } = {}): CampaignHooks {
+export function createCampaignHooks(redis: Redis, options: { onError?: (err: unknown) => void; onCompleted?: OnCampaignCompleted } = {}): CampaignHooks {
   const count = async (data: { campaignId?: string }, renderKey: string, outcome: RenderOutcome) => {
     if (!data.campaignId || !CAMPAIGN_ID_PATTERN.test(data.campaignId)) return;
     try {
-      await countOutcome(redis, data.campaignId, renderKey, outcome);
+      if ((await countOutcome(redis, data.campaignId, renderKey, outcome)) === 2) await options.onCompleted?.(data.campaignId);
     } catch (err) {
       options.onError?.(err);
     }
@@ -41,4 +45,30 @@ export function createCampaignHooks(redis: Redis, options: { onError?: (err: unk
     onRendered: (data, renderKey) => count(data, renderKey, 'rendered'),
     onFailed: (data, renderKey) => count(data, renderKey, 'failed'),
   };
+}
+
+export type DeliverableOutcome = 'cut' | 'failed';
+
+/**
+ * Counts a settled channel deliverable in every campaign waiting on it
+ * (the waiters the fan-out commit recorded), each once per channel. The
+ * transcode worker calls it after it wrote the output index (cut or failed
+ * for good); the render worker calls it with `failed` for the deliverables
+ * of a master that failed for good (they will never be cut). Returns the
+ * campaigns that became done with it.
+ */
+export async function settleDeliverable(redis: Redis, deliverableKey: string, outcome: DeliverableOutcome): Promise<string[]> {
+  const waitersKey = redisKeys.deliverableWaiters(deliverableKey);
+  const waiters = await redis.smembers(waitersKey);
+  const done: string[] = [];
+  for (const waiter of waiters) {
+    const [campaignId = '', channel = ''] = waiter.split(' ');
+    if (!CAMPAIGN_ID_PATTERN.test(campaignId) || !/^[a-z0-9-]{1,32}$/.test(channel)) {
+      await redis.srem(waitersKey, waiter);
+      continue;
+    }
+    const counted = await runScript(redis, countDeliverableOutcome, [campaignKeys(campaignId).meta, waitersKey], [waiter, channel, outcome, String(Date.now())]);
+    if (counted === 2) done.push(campaignId);
+  }
+  return done;
 }

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import { AppError, isAppError } from '../errors/index.js';
 import { type RenderOutputIndex, type RenderRegistry, type Renders, createDeliverablePlan, type DeliverablePlan, type DeliverableRequests } from '../renders/index.js';
 import type { RenderJobOptions } from '../queue/index.js';
@@ -7,11 +7,13 @@ import type { ObjectStore } from '../storage/index.js';
 import type { TemplateRegistry } from '../templates/index.js';
 import { assertCampaignId, newCampaignId } from './campaign-id.js';
 import { allCampaignKeys, campaignKeys } from './campaign-keys.js';
-import type { CampaignStatus, CreateCampaignInput } from './campaign.schema.js';
+import type { CampaignStatus, CreateCampaignInput, RecipientsFormat } from './campaign.schema.js';
+import { recipientsObjectKey } from './recipients-object-key.js';
+import type { OnCampaignCompleted } from './campaign-completed-event.js';
 import { planChannels, type ChannelPlan } from './channel-variants.js';
 import type { Template } from '../composition/index.js';
 import type { ChannelProfileResolver } from '../encode/index.js';
-import { fanOut, type CampaignReport, type FanOutDeliveries } from './fan-out.js';
+import { fanOut, recordUpload, type CampaignReport, type FanOutDeliveries, type FanOutDeps, type FanOutPlan } from './fan-out.js';
 import { manifestStream, type ManifestFormat } from './manifest-stream.js';
 import { markDoneIfComplete, readCampaignMeta, settleForeignKeys, toCampaignStatus } from './read-campaign-status.js';
 import type { JsonSchemaNode } from './recipient-row.js';
@@ -23,7 +25,15 @@ export interface CampaignServiceDeps {
   renders: Pick<Renders, 'queueNew'>;
   registry: RenderRegistry & Pick<TemplateRegistry, 'jsonSchema'>;
   index: Pick<RenderOutputIndex, 'get'>;
-  store: Pick<ObjectStore, 'head'>;
+  /** Outputs are checked here; uploads are stored here (put) and read back by the fan-out (get). */
+  store: Pick<ObjectStore, 'head' | 'put' | 'get' | 'delete'>;
+  /**
+   * Hands a stored campaign to the durable fan-out (src/campaigns createFanOutQueue): a job
+   * any API process may run, resumed after a crash. Without it, `accept` runs it in this process.
+   */
+  scheduleFanOut?: (campaignId: string) => Promise<void>;
+  /** Told when a campaign turns `done` in this process (the API hands it to the webhook dispatcher: `campaign.completed`). */
+  onCompleted?: OnCampaignCompleted;
   /** The job options the queue was made with (createRenderQueue().jobOptions); default B's defaults. */
   jobOptions?: RenderJobOptions;
   /** Channel profiles (template + config overrides). With `deliverables`, each master's channel deliverables are made too. */
@@ -57,6 +67,14 @@ export interface CampaignServiceOptions {
   retentionSeconds?: number;
   /** Prefix of output URLs in manifests. Default '' (relative `/v1/outputs/<key>`). */
   outputBaseUrl?: string;
+  /**
+   * Render jobs one campaign keeps queued at most (CAMPAIGN_WINDOW) when its fan-out runs as a job
+   * (`runFanOut(id, { windowed: true })`). Default 10,000. The in-process `create` is not windowed:
+   * it returns once the whole file is queued.
+   */
+  window?: number;
+  /** How often a full window is looked at again. Default 250 ms. */
+  windowPollMs?: number;
 }
 
 /** Per variant, the deliverables of every channel that renders it (shared specs once). */
@@ -97,17 +115,54 @@ export function createCampaignService(deps: CampaignServiceDeps, options: Campai
     ttlSeconds: options.retentionSeconds ?? 30 * 86_400,
   };
   const outputBaseUrl = (options.outputBaseUrl ?? '').replace(/\/+$/, '');
-  const fanOutDeps = deps;
+  
+  /** What the fan-out of a stored campaign needs, rebuilt from its meta hash by whichever process runs it. */
+  async function planOf(id: string, meta: Record<string, string>, recipients: Readable): Promise<{ deps: FanOutDeps; plan: FanOutPlan }> {
+    const lazy = meta.mode === 'lazy';
+    const template = deps.registry.get(meta.templateId!);
+    const plan = planChannels(template, (meta.channels ?? '').split(','), meta.variant || undefined, deps.profiles);
+    const withDeliverables = meta.deliverables === '1';
+    return {
+      deps: lazy ? { ...deps, storeProps: deps.live!.storeProps } : deps,
+      plan: {
+        lazy,
+        campaignId: id,
+        templateId: template.id,
+        variants: plan.variants,
+        ...(withDeliverables ? { deliverablePlans: deliverablePlans(template, plan), channelSpecs: plan.profiles!.map((profile) => profile.deliverables) } : {}),
+        jsonSchema: deps.registry.jsonSchema(template) as JsonSchemaNode,
+        recipients,
+        format: meta.format as RecipientsFormat,
+        channels: { names: plan.channels, variantIndex: plan.variantIndex },
+      },
+    };
+  }
 
-  return {
+  /** Marks a campaign failed with the error's code (and its message when it names a line: no personal data). */
+  async function markFailed(id: string, err: unknown): Promise<void> {
+    const code = isAppError(err) ? err.code : 'INTERNAL';
+    const message = isAppError(err) && typeof err.details.line === 'number' ? { errorMessage: err.message } : {};
+    await deps.redis.hset(campaignKeys(id).meta, { state: 'failed', error: code, ...message, ingestedAt: Date.now() }).catch(() => undefined);
+  }
+
+  /** Marks a complete campaign done; the one call that turns it done tells `onCompleted`. */
+  async function completeIfDone(id: string): Promise<void> {
+    if ((await markDoneIfComplete(deps.redis, id)) && deps.onCompleted) await deps.onCompleted(id).catch(() => undefined);
+  }
+
+  const service = {
     /**
-     * Creates a campaign and fans its recipients out; resolves once the whole
-     * file is queued, with the status. Template, mode and channels are checked
-     * before anything is stored. If reading the file fails part way (upload
-     * cut, size cap), the campaign is kept as `failed` with what was queued,
-     * and the error is thrown.
+     * Accepts a campaign: checks template, mode and channels before anything
+     * is stored, then streams the recipients into the object store (one
+     * atomic put: a cut upload leaves no file) while every record is counted
+     * valid or invalid (GET /errors answers as soon as this returns), and
+     * hands the stored file to the fan-out (`scheduleFanOut`, a durable job;
+     * without it, this process runs it in the background). Resolves with the
+     * status once the file is stored, state `ingesting`. If reading the file
+     * fails part way (upload cut, size cap), the campaign is kept as `failed`
+     * with the rows counted so far, nothing queued, and the error is thrown.
      */
-    async create(input: CreateCampaignInput & { onCreated?: (id: string) => void }): Promise<CampaignStatus> {
+    async accept(input: CreateCampaignInput & { onCreated?: (id: string) => void }, run: 'schedule' | 'none' = 'schedule'): Promise<CampaignStatus> {
       const lazy = input.mode === 'lazy';
       if (input.mode === 'email-assets' || (lazy && !deps.live)) {
         const available = deps.live ? '"prerender" or "lazy"' : '"prerender"';
@@ -124,7 +179,7 @@ export function createCampaignService(deps: CampaignServiceDeps, options: Campai
       const bundle = await deps.registry.bundle(template.id);
       const id = newCampaignId();
       const keys = campaignKeys(id);
-      const createdAt = Date.now();
+      const source = recipientsObjectKey(id, input.format);
       await deps.redis
         .multi()
         .hset(keys.meta, {
@@ -134,39 +189,105 @@ export function createCampaignService(deps: CampaignServiceDeps, options: Campai
           channels: plan.channels.join(','),
           channelVariants: plan.variantIndex.map((i) => plan.variants[i]).join(','),
           variantIndex: plan.variantIndex.join(','),
+          variant: input.variant ?? '',
           deliverables: withDeliverables ? '1' : '0',
+          format: input.format,
+          source,
           state: 'ingesting',
-          createdAt,
+          createdAt: Date.now(),
         })
         .expire(keys.meta, limits.ttlSeconds)
         .exec();
       input.onCreated?.(id);
+      const meta = await readCampaignMeta(deps.redis, id);
+      // One read of the upload, two readers: the store and the row check. pipe() paces the
+      // source to the slower one; a failure of either stops both (neither waits on the other).
+      const toStore = new PassThrough();
+      const toCheck = new PassThrough();
+      input.recipients.pipe(toStore);
+      input.recipients.pipe(toCheck);
+      const stop = (err: unknown) => {
+        input.recipients.unpipe();
+        toStore.destroy(err as Error);
+        toCheck.destroy(err as Error);
+      };
+      input.recipients.once('error', stop);
+      // Each consumer sees the error through its own read; these only keep it from being "unhandled".
+      for (const branch of [toStore, toCheck]) branch.on('error', () => undefined);
+      // The upload may have failed while the campaign was being written (a cap hit, a cut connection).
+      if (input.recipients.errored) stop(input.recipients.errored);
+      else if (input.recipients.destroyed) stop(new AppError('INVALID_ARGUMENT', 'the recipients upload ended early'));
       try {
-        await fanOut(
-          lazy ? { ...fanOutDeps, storeProps: deps.live!.storeProps } : fanOutDeps,
-          {
-            lazy,
-            campaignId: id,
-            templateId: template.id,
-            variants: plan.variants,
-            ...(withDeliverables ? { deliverablePlans: deliverablePlans(template, plan) } : {}),
-            jsonSchema: deps.registry.jsonSchema(template) as JsonSchemaNode,
-            recipients: input.recipients,
-            format: input.format,
-            channels: { names: plan.channels, variantIndex: plan.variantIndex },
-          },
-          limits,
-        );
+        const { deps: scanDeps, plan: scanPlan } = await planOf(id, meta, toCheck);
+        await Promise.all([
+          deps.store.put(source, toStore, { contentType: input.format === 'csv' ? 'text/csv' : 'application/x-ndjson' }).catch((err: unknown) => {
+            stop(err);
+            throw err;
+          }),
+          recordUpload(scanDeps, scanPlan, limits).catch((err: unknown) => {
+            stop(err);
+            throw err;
+          }),
+        ]);
       } catch (err) {
-        const code = isAppError(err) ? err.code : 'INTERNAL';
-        // An upload that cannot be read names its line (no personal data): kept for `status`.
-        const message = isAppError(err) && typeof err.details.line === 'number' ? { errorMessage: err.message } : {};
-        await deps.redis.hset(keys.meta, { state: 'failed', error: code, ...message, ingestedAt: Date.now() }).catch(() => undefined);
+        await markFailed(id, err);
+        // The file holds personal data and will never be fanned out.
+        await deps.store.delete(source).catch(() => undefined);
         throw err;
       }
-      await deps.redis.hset(keys.meta, { state: 'rendering', ingestedAt: Date.now() });
-      await markDoneIfComplete(deps.redis, id);
-      return this.status(id);
+      await deps.redis.hset(keys.meta, { uploadedAt: Date.now() });
+      if (run === 'schedule') {
+        if (deps.scheduleFanOut) await deps.scheduleFanOut(id);
+        else void service.runFanOut(id, { windowed: true }).catch(() => undefined);
+      }
+      return service.status(id);
+    },
+
+    /**
+     * The fan-out of a stored campaign, from its checkpoint: what the durable
+     * fan-out job runs (and runs again after a crash). Does nothing for a
+     * campaign whose fan-out already ended. A stored file gone missing, or a
+     * row the file cannot be read at, fails the campaign.
+     */
+    async runFanOut(id: string, run: { windowed?: boolean; signal?: AbortSignal } = {}): Promise<void> {
+      assertCampaignId(id);
+      const meta = await readCampaignMeta(deps.redis, id);
+      if (meta.state !== 'ingesting' || !meta.uploadedAt) return;
+      const object = await deps.store.get(meta.source!);
+      if (!object) {
+        const err = new AppError('NOT_FOUND', 'the stored recipients file is gone');
+        await markFailed(id, err);
+        throw err;
+      }
+      try {
+        const { deps: fanDeps, plan } = await planOf(id, meta, object.body);
+        const window = run.windowed
+          ? { size: options.window ?? 10_000, pollMs: options.windowPollMs ?? 250, settle: async () => void (await settleForeignKeys(deps.redis, deps.index, id)) }
+          : undefined;
+        await fanOut(fanDeps, plan, limits, { chunk: Number(meta.fanOutChunk ?? 0), entries: Number(meta.fanOutEntries ?? 0) }, window, run.signal);
+      } catch (err) {
+        object.body.destroy();
+        // A superseded runner leaves the campaign to the one ahead of it.
+        if (!isAppError(err)) throw err;
+        await markFailed(id, err);
+        await deps.store.delete(meta.source!).catch(() => undefined);
+        throw err;
+      }
+      await deps.redis.hset(campaignKeys(id).meta, { state: 'rendering', ingestedAt: Date.now() });
+      // Every row is in the manifest now: the uploaded file (personal data) is not kept.
+      await deps.store.delete(meta.source!).catch(() => undefined);
+      await completeIfDone(id);
+    },
+
+    /**
+     * Creates a campaign and fans its recipients out in this process;
+     * resolves once the whole file is queued, with the status (the CLI, and
+     * callers without a fan-out queue). Same checks and errors as `accept`.
+     */
+    async create(input: CreateCampaignInput & { onCreated?: (id: string) => void }): Promise<CampaignStatus> {
+      const accepted = await service.accept(input, 'none');
+      await service.runFanOut(accepted.id);
+      return service.status(accepted.id);
     },
 
     /** Counts, progress and ETA. Also settles renders other producers owned (see settleForeignKeys). */
@@ -174,7 +295,7 @@ export function createCampaignService(deps: CampaignServiceDeps, options: Campai
       assertCampaignId(id);
       let meta = await readCampaignMeta(deps.redis, id);
       if (meta.state === 'rendering' && (await settleForeignKeys(deps.redis, deps.index, id)) > 0) {
-        await markDoneIfComplete(deps.redis, id);
+        await completeIfDone(id);
         meta = await readCampaignMeta(deps.redis, id);
       }
       return toCampaignStatus(id, meta);
@@ -221,4 +342,5 @@ export function createCampaignService(deps: CampaignServiceDeps, options: Campai
       return (await deps.redis.del(...allCampaignKeys(id))) > 0;
     },
   };
+  return service;
 }

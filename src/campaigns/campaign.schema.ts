@@ -44,6 +44,8 @@ export interface CampaignCounts {
   invalid: number;
   /** Warnings about accepted content (NUL bytes, invalid UTF-8, duplicate columns); not rows. */
   warnings: number;
+  /** Records (valid + invalid) the fan-out has passed so far: `total` once it ended. */
+  fannedOut: number;
   /** Distinct renders the valid rows need (duplicates and shared variants render once). */
   renders: number;
   /** Renders handed to the queue (added, or joined to a job already queued by someone else). */
@@ -79,4 +81,15 @@ export interface CampaignStatus {
   errorMessage?: string;
   /** Reports (invalid rows and warnings) not stored (over the cap); they are still counted. */
   errorsDropped: number;
+  /**
+   * Per channel, its deliverables (poster, GIF, MP4...): wanted (`queued`), `cut`, `failed`.
+   * Present when the campaign makes deliverables; it is `done` only once every one is cut or failed.
+   */
+  deliverables?: Record<string, DeliverableCounts>;
+}
+
+export interface DeliverableCounts {
+  queued: number;
+  cut: number;
+  failed: number;
 }

@@ -1,7 +1,9 @@
 import type { Redis } from 'ioredis';
 import type { Readable } from 'node:stream';
-import { propsHash } from '../cache/index.js';
 import { isAppError } from '../errors/index.js';
+import { deliverableKey } from '../cache/index.js';
+import type { DeliverableSpec } from '../encode/index.js';
+import { commitFanOutChunk, redisKeys, runScript } from '../redis/index.js';
 import {
   createRenderJobPreparer,
   DELIVERIES_PER_JOB,
@@ -13,12 +15,11 @@ import {
 } from '../renders/index.js';
 import type { ObjectStore } from '../storage/index.js';
 import { allCampaignKeys, campaignKeys } from './campaign-keys.js';
-import { readCsvRows, readJsonlRows, type UploadEntry } from '../uploads/index.js';
 import type { RecipientsFormat } from './campaign.schema.js';
-import { type JsonSchemaNode, type RowIssue, createRowParser } from './recipient-row.js';
+import { type JsonSchemaNode, createRowParser } from './recipient-row.js';
+import { scanChunks, type Chunk, type InvalidRow, type RowWarning, type ValidRow } from './scan-chunks.js';
 
-/** Rows keyed between two event-loop turns while a chunk is being written. */
-const YIELD_EVERY = 50;
+export type { InvalidRow, RowWarning };
 
 /** What fan-out needs; the campaign service passes its own deps through. */
 export interface FanOutDeps extends PrepareRenderJobDeps {
@@ -64,10 +65,12 @@ export interface FanOutPlan {
   format: RecipientsFormat;
   /** The campaign's channels and, per channel, the index of its variant in `variants` (for `delivered` events). */
   channels?: { names: readonly string[]; variantIndex: readonly number[] };
+  /** Per channel (same order as `channels`), the deliverables cut for it: the campaign waits for each. */
+  channelSpecs?: readonly (readonly DeliverableSpec[])[];
 }
 
 export interface FanOutLimits {
-  /** Rows per chunk; each chunk is one addBulk (and a few pipelined Redis round trips). */
+  /** Records per chunk; each chunk is one claim, one addBulk and one commit. */
   chunkSize: number;
   /** Largest CSV record / JSON line, in bytes. */
   maxRecordBytes: number;
@@ -76,19 +79,18 @@ export interface FanOutLimits {
   ttlSeconds: number;
 }
 
-/** An invalid row as stored: where and why, never the values. */
-export interface InvalidRow {
-  line: number;
-  endLine?: number;
-  reason: string;
-  issues?: RowIssue[];
-}
-
-/** Something accepted that the uploader should hear about (NUL bytes, invalid UTF-8, duplicate columns); not a row. */
-export interface RowWarning {
-  line: number;
-  endLine?: number;
-  warning: string;
+/**
+ * The bounded window: the fan-out queues a chunk only while fewer than
+ * `size` of the campaign's renders are unsettled (renders - rendered -
+ * failed), so a campaign holds at most `size` + one chunk of render jobs in
+ * Redis whatever its file's length. While it waits, the file is not read on.
+ */
+export interface FanOutWindow {
+  size: number;
+  /** How often the counters are read again while the window is full. */
+  pollMs: number;
+  /** Called while waiting: settles renders other producers own (their hooks count nothing here). */
+  settle?: () => Promise<void>;
 }
 
 /** One entry of a campaign's report (`GET /v1/campaigns/:id/errors`), in file order. */
@@ -97,59 +99,97 @@ export type CampaignReport = InvalidRow | RowWarning;
 /** Why a row of an erased recipient is refused. */
 const ERASED_REASON = 'recipient erased: nothing is made for this recipient any more';
 
-interface ValidRow {
-  line: number;
-  endLine?: number;
-  recipientId: string;
-  keys: string[];
-  /** Lazy campaigns only: the validated props, stored when the chunk is written. */
-  props?: Record<string, unknown>;
-  /** sha256 of the canonical props, when `delivered` events are recorded. */
-  propsHash?: string;
+async function preparersOf(deps: FanOutDeps, plan: FanOutPlan) {
+  // Template, variant and bundle are resolved once per variant, not once per row.
+  return Promise.all(
+    plan.variants.map((variant) =>
+      createRenderJobPreparer(deps, { templateId: plan.templateId, variant, format: 'mp4', priorityClass: 'campaign', campaignId: plan.campaignId }),
+    ),
+  );
 }
 
 /**
- * Streams a recipients file into the render queue, one chunk at a time:
- * parse -> validate and key each row -> addBulk the chunk's new renders ->
- * record manifest rows, invalid rows and counters in one MULTI. The source
- * is read at most one chunk ahead of what Redis has stored (backpressure),
- * so memory stays at two chunks whatever the file size: the per-campaign
- * dedupe set lives in Redis, not here.
+ * The upload pass: every record of the file counted valid or invalid (each
+ * invalid one with its line and field paths), warnings kept, chunk by chunk
+ * as the bytes arrive, so an uploader sees its errors before the file is
+ * fanned out. Nothing is queued here. When the source fails part way, the
+ * rows read before are counted, then the error goes on up.
  */
-export async function fanOut(deps: FanOutDeps, plan: FanOutPlan, limits: FanOutLimits): Promise<void> {
+export async function recordUpload(deps: FanOutDeps, plan: FanOutPlan, limits: FanOutLimits): Promise<void> {
   const keys = campaignKeys(plan.campaignId);
-  const parseRow = createRowParser(plan.jsonSchema, { fromText: plan.format === 'csv' });
-  // Template, variant and bundle are resolved once per variant, not once per row.
-  const preparers = await Promise.all(
-    plan.variants.map((variant) =>
-      createRenderJobPreparer(deps, {
-        templateId: plan.templateId,
-        variant,
-        format: 'mp4',
-        priorityClass: 'campaign',
-        campaignId: plan.campaignId,
-      }),
-    ),
-  );
-  const source =
-    plan.format === 'csv'
-      ? readCsvRows(plan.recipients, { maxRecordBytes: limits.maxRecordBytes })
-      : readJsonlRows(plan.recipients, { maxRecordBytes: limits.maxRecordBytes });
-  let valid: ValidRow[] = [];
-  let invalid: InvalidRow[] = [];
-  let warnings: RowWarning[] = [];
-  let jobs = new Map<string, PreparedRenderJob>();
+  const scan = scanChunks(plan.recipients, {
+    format: plan.format,
+    parseRow: createRowParser(plan.jsonSchema, { fromText: plan.format === 'csv' }),
+    preparers: await preparersOf(deps, plan),
+    lazy: Boolean(plan.lazy),
+    hashProps: false,
+    ...limits,
+  });
   let storedErrors = 0;
-  /** The chunk being written to Redis while the next one is parsed and keyed. */
-  let writing: Promise<void> | undefined;
+  for await (const chunk of scan) {
+    const reports = [...chunk.invalid, ...chunk.warnings].sort((a, b) => a.line - b.line);
+    const keep = Math.max(0, Math.min(reports.length, limits.maxStoredErrors - storedErrors));
+    storedErrors += keep;
+    const tx = deps.redis.multi();
+    if (keep > 0) tx.rpush(keys.errors, ...reports.slice(0, keep).map((row) => JSON.stringify(row)));
+    tx.hincrby(keys.meta, 'total', chunk.entries);
+    tx.hincrby(keys.meta, 'valid', chunk.valid.length);
+    tx.hincrby(keys.meta, 'invalid', chunk.invalid.length);
+    tx.hincrby(keys.meta, 'warnings', chunk.warnings.length);
+    tx.hincrby(keys.meta, 'errorsDropped', reports.length - keep);
+    tx.expire(keys.errors, limits.ttlSeconds);
+    await tx.exec();
+  }
+}
 
+/** Where a fan-out resumes: chunks committed and records they held (the campaign's checkpoint). */
+export interface FanOutCheckpoint {
+  chunk: number;
+  entries: number;
+}
+
+/**
+ * The fan-out pass over the stored recipients file, resumable: it passes
+ * over the records the checkpoint says were committed, then per chunk
+ * refuses erased recipients, claims the chunk's render keys in its number's
+ * name, adds the new jobs with one addBulk (job id = render key), requests
+ * their deliverables, and commits manifest rows, counters and the new
+ * checkpoint in one script (commitFanOutChunk). A kill at any point leaves
+ * either the chunk committed or nothing of it counted; the re-run finds its
+ * jobs already there. Chunks run one after another: the manifest keeps the
+ * file order, and Redis holds at most one uncommitted chunk per campaign.
+ */
+export async function fanOut(
+  deps: FanOutDeps,
+  plan: FanOutPlan,
+  limits: FanOutLimits,
+  from: FanOutCheckpoint = { chunk: 0, entries: 0 },
+  window?: FanOutWindow,
+  /** Aborted (a process shutting down): the fan-out stops between chunks; the checkpoint says where to resume. */
+  signal?: AbortSignal,
+): Promise<void> {
+  const keys = campaignKeys(plan.campaignId);
   const tracked = deps.deliveries && plan.channels ? { deliveries: deps.deliveries, channels: plan.channels } : undefined;
-  const store = async (chunk: Chunk) => {
+  const scan = scanChunks(plan.recipients, {
+    format: plan.format,
+    parseRow: createRowParser(plan.jsonSchema, { fromText: plan.format === 'csv' }),
+    preparers: await preparersOf(deps, plan),
+    lazy: Boolean(plan.lazy),
+    hashProps: Boolean(tracked),
+    skipEntries: from.entries,
+    ...limits,
+  });
+  let storedErrors = await deps.redis.llen(keys.errors);
+  let seq = from.chunk;
+  for await (const scanned of scan) {
+    signal?.throwIfAborted();
+    const chunk: FanOutChunk = { ...scanned, refused: [] };
+    if (window && chunk.jobs.size > 0) await waitForRoom(deps.redis, keys.meta, window, signal);
     await refuseErased(deps, chunk);
     // Who waits on each master rides in the job's data; the render worker turns it into `delivered` events.
     const waiting = tracked && !plan.lazy ? deliveryEntries(chunk.valid, tracked.channels) : [];
     const carried = attachDeliveries(chunk.jobs, waiting);
-    const outcome = await deps.renders.queueNew(keys, chunk.jobs);
+    const outcome = await deps.renders.queueNew(keys, chunk.jobs, seq);
     // The rest (a master cached or queued by someone else, a props row repeated in a later chunk, more
     // recipients than a job carries) waits in Redis; then the published ones are delivered now.
     const rest = waiting.filter((e) => !(outcome.addedKeys.has(e.renderKey) && carried.has(e)));
@@ -166,128 +206,84 @@ export async function fanOut(deps: FanOutDeps, plan: FanOutPlan, limits: FanOutL
       // A recipient erased since the check above is refused here (SUBJECT_ERASED), one row, never the campaign.
       const refs = await Promise.all(chunk.valid.map((row) => deps.storeProps!(row.props!, row.recipientId).catch(erasedAsUndefined)));
       chunk.valid.forEach((row, i) => (row.keys = refs[i] === undefined ? [] : [refs[i]]));
-      moveToInvalid(chunk, chunk.valid.map((row) => row.keys.length === 0));
+      refuse(chunk, chunk.valid.map((row) => row.keys.length === 0));
       // A lazy campaign's links can be issued from now on (its manifest): that is its delivery.
       if (tracked) {
         const entries = chunk.valid.flatMap((row) => tracked.channels.names.map((channel) => ({ recipientId: row.recipientId, channel, propsHash: row.propsHash! })));
         await tracked.deliveries.deliverNow(plan.campaignId, plan.templateId, entries);
       }
     }
-    // Invalid rows and warnings in file order, as far as the cap allows.
-    const reports = [...chunk.invalid, ...chunk.warnings].sort((a, b) => a.line - b.line);
-    const keep = Math.max(0, Math.min(reports.length, limits.maxStoredErrors - storedErrors));
+    // Rows refused here were counted valid by the upload pass: they move to invalid, with their report.
+    const keep = Math.max(0, Math.min(chunk.refused.length, limits.maxStoredErrors - storedErrors));
     storedErrors += keep;
-    const tx = deps.redis.multi();
-    if (chunk.valid.length > 0) tx.rpush(keys.manifest, ...chunk.valid.map((row) => `${row.recipientId} ${row.keys.join(' ')}`));
-    if (keep > 0) tx.rpush(keys.errors, ...reports.slice(0, keep).map((row) => JSON.stringify(row)));
-    if (outcome.cached.length > 0) tx.sadd(keys.rendered, ...outcome.cached);
-    if (outcome.joined.length > 0) tx.sadd(keys.foreign, ...outcome.joined);
-    tx.hincrby(keys.meta, 'total', chunk.valid.length + chunk.invalid.length);
-    tx.hincrby(keys.meta, 'valid', chunk.valid.length);
-    tx.hincrby(keys.meta, 'invalid', chunk.invalid.length);
-    tx.hincrby(keys.meta, 'warnings', chunk.warnings.length);
-    tx.hincrby(keys.meta, 'errorsDropped', reports.length - keep);
-    tx.hincrby(keys.meta, 'renders', outcome.fresh);
-    tx.hincrby(keys.meta, 'queued', outcome.added + outcome.joined.length);
-    tx.hincrby(keys.meta, 'cached', outcome.cached.length);
-    tx.hincrby(keys.meta, 'rendered', outcome.cached.length);
-    for (const key of allCampaignKeys(plan.campaignId)) tx.expire(key, limits.ttlSeconds);
-    await tx.exec();
-  };
+    const counters = {
+      valid: -chunk.refused.length,
+      invalid: chunk.refused.length,
+      errorsDropped: chunk.refused.length - keep,
+      renders: outcome.fresh,
+      queued: outcome.added + outcome.joined.length,
+    };
+    const manifest = chunk.valid.map((row) => `${row.recipientId} ${row.keys.join(' ')}`);
+    const reports = chunk.refused.slice(0, keep).map((row) => JSON.stringify(row));
+    const added = [...outcome.addedKeys];
+    const wanted = wantedDeliverables(plan, outcome.freshJobs);
+    const committed = await runScript(
+      deps.redis,
+      commitFanOutChunk,
+      [
+        ...[keys.meta, keys.manifest, keys.errors, keys.rendered, keys.failed, keys.foreign],
+        ...added.map((key) => outcome.jobKey(key)),
+        ...wanted.flatMap((d) => [redisKeys.output(d.key), redisKeys.deliverableWaiters(d.key)]),
+      ],
+      [
+        ...[seq, chunk.entries, JSON.stringify(counters), plan.campaignId],
+        ...[manifest.length, reports.length, outcome.cached.length, added.length, outcome.joined.length, wanted.length],
+        ...[...manifest, ...reports, ...outcome.cached, ...added, ...outcome.joined, ...wanted.map((d) => d.channel)],
+      ],
+    );
+    // Another runner committed this chunk (BullMQ gave a stalled fan-out to another process): it goes on, this one stops.
+    if (committed !== 1) throw new Error(`fan-out of ${plan.campaignId} superseded at chunk ${seq}`);
+    seq++;
+  }
+  const tx = deps.redis.multi();
+  for (const key of allCampaignKeys(plan.campaignId)) tx.expire(key, limits.ttlSeconds);
+  await tx.exec();
+}
 
-  // Backpressure with one chunk of overlap: chunk N is written to Redis while
-  // chunk N+1 is parsed and keyed (Redis and Node work on different cores),
-  // and reading stops until chunk N is stored. Chunks are stored strictly in
-  // order, so the manifest keeps the file order and the cross-chunk dedupe
-  // (SADD) sees every earlier key.
-  const flush = async () => {
-    if (valid.length === 0 && invalid.length === 0 && warnings.length === 0) return;
-    const chunk = { valid, invalid, warnings, jobs };
-    valid = [];
-    invalid = [];
-    warnings = [];
-    jobs = new Map();
-    await writing;
-    writing = store(chunk);
-    writing.catch(() => undefined); // Rethrown by the next await; this only avoids an unhandled rejection meanwhile.
-  };
-
-  try {
-    let sinceYield = 0;
-    for await (const batch of readSource(source, flush)) {
-      for (const entry of batch) {
-        if (entry.kind === 'warning') {
-          warnings.push({ line: entry.line, ...(entry.endLine ? { endLine: entry.endLine } : {}), warning: entry.warning });
-          continue;
-        }
-        // Keying is synchronous and never lets I/O in: yield
-        // now and then so the chunk in flight moves on to its next Redis step
-        // (claim -> addBulk -> MULTI) while this one is keyed.
-        if (writing && ++sinceYield >= YIELD_EVERY) {
-          sinceYield = 0;
-          await new Promise((resolve) => setImmediate(resolve));
-        }
-        const row = keyRow(preparers, parseRow, entry);
-        const hash = tracked && !('reason' in row) ? propsHash(row.jobs[0]!.data.props) : undefined;
-        const at = { line: entry.line, ...(entry.endLine ? { endLine: entry.endLine } : {}) };
-        if ('reason' in row) invalid.push(row);
-        else if (plan.lazy) {
-          valid.push({ ...at, recipientId: row.recipientId, keys: [], props: row.jobs[0]!.data.props, ...(hash ? { propsHash: hash } : {}) });
-        } else {
-          valid.push({ ...at, recipientId: row.recipientId, keys: row.jobs.map((job) => job.renderKey), ...(hash ? { propsHash: hash } : {}) });
-          for (const job of row.jobs) jobs.set(job.renderKey, job);
-        }
-        if (valid.length + invalid.length >= limits.chunkSize) await flush();
-      }
-    }
-    await flush();
-  } finally {
-    // Whatever happened to the source, the chunk in flight is finished (or its error surfaces) before returning.
-    await writing;
+/** Resolves once fewer than `window.size` of the campaign's renders are unsettled. */
+async function waitForRoom(redis: Redis, metaKey: string, window: FanOutWindow, signal?: AbortSignal): Promise<void> {
+  for (;;) {
+    signal?.throwIfAborted();
+    const [renders, rendered, failed] = (await redis.hmget(metaKey, 'renders', 'rendered', 'failed')).map(Number);
+    if (renders! - rendered! - failed! < window.size) return;
+    await window.settle?.();
+    await new Promise((resolve) => setTimeout(resolve, window.pollMs));
   }
 }
 
-/** One chunk of rows on its way to Redis. */
-interface Chunk {
-  valid: ValidRow[];
-  invalid: InvalidRow[];
-  warnings: RowWarning[];
-  jobs: Map<string, PreparedRenderJob>;
+/** A chunk on its way to Redis, with the rows refused at fan-out time (erased recipients). */
+interface FanOutChunk extends Chunk {
+  refused: InvalidRow[];
 }
 
 /**
- * The source's batches; when it fails (a record that cannot be delimited,
- * a cut upload), the rows read before the failure are stored first, so
- * what was accounted for stays accounted for, and the failure goes on up.
+ * Rows of erased recipients are refused, and the renders only they needed
+ * leave the chunk: nothing is re-created for an erased subject.
  */
-async function* readSource(source: AsyncGenerator<UploadEntry[]>, flush: () => Promise<void>): AsyncGenerator<UploadEntry[]> {
-  try {
-    yield* source;
-  } catch (err) {
-    await flush();
-    throw err;
-  }
-}
-
-/**
- * Rows of erased recipients become invalid rows, and the renders only they
- * needed leave the chunk: nothing is re-created for an erased subject.
- */
-async function refuseErased(deps: FanOutDeps, chunk: Chunk): Promise<void> {
+async function refuseErased(deps: FanOutDeps, chunk: FanOutChunk): Promise<void> {
   if (!deps.erased || chunk.valid.length === 0) return;
   const erased = await deps.erased(chunk.valid.map((row) => row.recipientId));
-  if (!moveToInvalid(chunk, erased)) return;
+  if (!refuse(chunk, erased)) return;
   const needed = new Set(chunk.valid.flatMap((row) => row.keys));
   for (const key of [...chunk.jobs.keys()]) if (!needed.has(key)) chunk.jobs.delete(key);
 }
 
-/** Moves the valid rows flagged (same order) to the invalid ones as erased; true when any moved. */
-function moveToInvalid(chunk: Chunk, flags: readonly boolean[]): boolean {
+/** Moves the valid rows flagged (same order) to the refused ones as erased; true when any moved. */
+function refuse(chunk: FanOutChunk, flags: readonly boolean[]): boolean {
   if (!flags.includes(true)) return false;
   const kept: ValidRow[] = [];
-  chunk.valid.forEach((row, i) => (flags[i] ? chunk.invalid.push({ line: row.line, ...(row.endLine ? { endLine: row.endLine } : {}), reason: ERASED_REASON }) : kept.push(row)));
+  chunk.valid.forEach((row, i) => (flags[i] ? chunk.refused.push({ line: row.line, ...(row.endLine ? { endLine: row.endLine } : {}), reason: ERASED_REASON }) : kept.push(row)));
   chunk.valid = kept;
-  chunk.invalid.sort((a, b) => a.line - b.line);
   return true;
 }
 
@@ -323,6 +319,15 @@ function attachDeliveries(jobs: Map<string, PreparedRenderJob>, waiting: readonl
   return carried;
 }
 
+/** Each new master's channel deliverables, once per channel that wants it (the campaign counts them per channel). */
+function wantedDeliverables(plan: FanOutPlan, jobs: readonly PreparedRenderJob[]): { key: string; channel: string }[] {
+  if (!plan.channelSpecs || !plan.channels) return [];
+  const { names, variantIndex } = plan.channels;
+  return jobs.flatMap((job) => {
+    const v = plan.variants.indexOf(job.data.variant);
+    return names.flatMap((channel, c) => (variantIndex[c] === v ? plan.channelSpecs![c]!.map((spec) => ({ key: deliverableKey(job.renderKey, spec), channel })) : []));
+  });
+}
 
 /** One request per new master: the deliverables of the channels its variant serves. */
 async function requestDeliverables(deps: FanOutDeps, plan: FanOutPlan, jobs: PreparedRenderJob[]): Promise<void> {
@@ -332,25 +337,4 @@ async function requestDeliverables(deps: FanOutDeps, plan: FanOutPlan, jobs: Pre
     return deliverables ? [{ renderKey: job.renderKey, masterStorageKey: job.storageKey, plan: deliverables }] : [];
   });
   await deps.deliverables.request(requests);
-}
-
-function keyRow(
-  preparers: ((props: unknown) => PreparedRenderJob)[],
-  parseRow: ReturnType<typeof createRowParser>,
-  entry: Exclude<UploadEntry, { kind: 'warning' }>,
-): InvalidRow | { recipientId: string; jobs: PreparedRenderJob[] } {
-  const at = { line: entry.line, ...(entry.endLine ? { endLine: entry.endLine } : {}) };
-  if (entry.kind === 'invalid') return { ...at, reason: entry.reason };
-  const parsed = parseRow(entry.row);
-  if (!parsed.ok) return { ...at, reason: 'invalid fields', issues: parsed.issues };
-  const jobs: PreparedRenderJob[] = [];
-  try {
-    for (const prepare of preparers) jobs.push(prepare(parsed.props));
-  } catch (err) {
-    // Only the row's own props can be wrong here: the template and variants were checked at creation.
-    if (!isAppError(err, 'INVALID_PROPS')) throw err;
-    const issues = Array.isArray(err.details.issues) ? (err.details.issues as RowIssue[]) : [];
-    return { ...at, reason: 'invalid fields', issues: issues.map(({ path, message }) => ({ path, message })) };
-  }
-  return { recipientId: parsed.recipientId, jobs };
 }

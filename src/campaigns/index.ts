@@ -1,6 +1,7 @@
 export { assertCampaignId, CAMPAIGN_ID_PATTERN, newCampaignId } from './campaign-id.js';
-export { countOutcome, createCampaignHooks, type CampaignHooks, type RenderOutcome } from './campaign-hooks.js';
+export { countOutcome, createCampaignHooks, settleDeliverable, type CampaignHooks, type DeliverableOutcome, type RenderOutcome } from './campaign-hooks.js';
 export { allCampaignKeys, campaignKeys } from './campaign-keys.js';
+export { campaignCompletedEvent, type CampaignCompletedEvent, type OnCampaignCompleted } from './campaign-completed-event.js';
 export {
   createCampaignService,
   type CampaignErrorsPage,
@@ -12,6 +13,7 @@ export {
   campaignModeSchema,
   campaignParamsSchema,
   type CampaignCounts,
+  type DeliverableCounts,
   type CampaignParams,
   type CampaignState,
   type CampaignStatus,
@@ -19,7 +21,9 @@ export {
   type RecipientsFormat,
 } from './campaign.schema.js';
 export { CHANNEL_VARIANTS, channelSchema, planChannels, type Channel, type ChannelPlan } from './channel-variants.js';
-export { fanOut, type CampaignReport, type FanOutDeliveries, type FanOutDeps, type FanOutLimits, type FanOutPlan, type InvalidRow, type RowWarning } from './fan-out.js';
+export { createFanOutQueue, type FanOutQueue, type FanOutQueueOptions } from './fan-out-queue.js';
+export { recipientsObjectKey } from './recipients-object-key.js';
+export { fanOut, recordUpload, type FanOutCheckpoint, type CampaignReport, type FanOutDeliveries, type FanOutDeps, type FanOutLimits, type FanOutPlan, type InvalidRow, type RowWarning } from './fan-out.js';
 export { manifestStream, type ManifestFormat, type ManifestLayout } from './manifest-stream.js';
 export { createRowParser, RECIPIENT_ID_PATTERN, type JsonSchemaNode, type ParsedRow, type RowIssue } from './recipient-row.js';
 export { byteLimitStream } from './byte-limit-stream.js';

@@ -29,15 +29,15 @@ export async function settleForeignKeys(redis: Redis, index: Pick<RenderOutputIn
   for (const key of keys) {
     const record = await index.get(key);
     if (record?.state === 'done' || record?.state === 'failed') {
-      if (await countOutcome(redis, id, key, record.state === 'done' ? 'rendered' : 'failed')) settled++;
+      if ((await countOutcome(redis, id, key, record.state === 'done' ? 'rendered' : 'failed')) > 0) settled++;
     }
   }
   return settled;
 }
 
-/** Marks the campaign done when ingestion ended and every render has an outcome (the hooks do the same). */
-export async function markDoneIfComplete(redis: Redis, id: string, now = Date.now()): Promise<void> {
-  await runScript(redis, markCampaignDone, [campaignKeys(id).meta], [String(now)]);
+/** Marks the campaign done when complete (the hooks do the same); true when it turned done now. */
+export async function markDoneIfComplete(redis: Redis, id: string, now = Date.now()): Promise<boolean> {
+  return (await runScript(redis, markCampaignDone, [campaignKeys(id).meta], [String(now)])) === 1;
 }
 
 /**
@@ -47,6 +47,8 @@ export async function markDoneIfComplete(redis: Redis, id: string, now = Date.no
  */
 export function toCampaignStatus(id: string, meta: Record<string, string>, now = Date.now()): CampaignStatus {
   const counts = Object.fromEntries(COUNT_FIELDS.map((f) => [f, Number(meta[f] ?? 0)])) as unknown as CampaignCounts;
+  // The fan-out's checkpoint, as a count (the hash field is the resume position).
+  counts.fannedOut = Number(meta.fanOutEntries ?? 0);
   const state = (meta.state ?? 'ingesting') as CampaignState;
   const finished = counts.rendered + counts.failed;
   const progress = state === 'done' ? 1 : counts.renders > 0 ? Math.min(1, finished / counts.renders) : 0;
@@ -67,6 +69,11 @@ export function toCampaignStatus(id: string, meta: Record<string, string>, now =
     createdAt: new Date(createdAt).toISOString(),
     errorsDropped: Number(meta.errorsDropped ?? 0),
   };
+  if (meta.deliverables === '1') {
+    status.deliverables = Object.fromEntries(
+      status.channels.map((c) => [c, { queued: Number(meta[`dl:${c}:wanted`] ?? 0), cut: Number(meta[`dl:${c}:cut`] ?? 0), failed: Number(meta[`dl:${c}:failed`] ?? 0) }]),
+    );
+  }
   if (state === 'done') status.etaSeconds = 0;
   else if (workerDone > 0 && elapsedSeconds > 0) status.etaSeconds = Math.round(remaining / (workerDone / elapsedSeconds));
   if (meta.ingestedAt) status.ingestedAt = new Date(Number(meta.ingestedAt)).toISOString();

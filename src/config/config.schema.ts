@@ -206,6 +206,10 @@ export const envSchema = z.object({
   /** An LTV cohort with fewer converters (per currency) is flagged not significant. */
   LTV_MIN_CONVERTERS: int(1, 10_000_000).default(10),
 
+  // Campaigns (src/campaigns)
+  /** Render jobs one campaign keeps queued at most; the fan-out feeds the rest as they finish (bounds Redis per campaign). */
+  CAMPAIGN_WINDOW: int(1, 10_000_000).default(10_000),
+
   // Recipient profiles (src/recipients)
   /** Largest recipient profile, in bytes of canonical JSON (PUT / PATCH / bulk rows over it are refused). */
   RECIPIENT_PROFILE_MAX_BYTES: int(256, 1024 * 1024).default(16 * 1024),

@@ -91,6 +91,11 @@ export interface Config {
     minRecipients: number;
     minConverters: number;
   };
+  /** Campaigns (src/campaigns). */
+  campaigns: {
+    /** Render jobs one campaign keeps queued at most (its fan-out waits for room). */
+    window: number;
+  };
   /** Recipient profiles (src/recipients). */
   recipients: {
     /** Largest profile, in bytes of canonical JSON. */
@@ -234,6 +239,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, cwd = proces
       minRecipients: e.LTV_MIN_RECIPIENTS,
       minConverters: e.LTV_MIN_CONVERTERS,
     },
+    campaigns: { window: e.CAMPAIGN_WINDOW },
     recipients: {
       profileMaxBytes: e.RECIPIENT_PROFILE_MAX_BYTES,
       bulkMaxBytes: e.RECIPIENT_BULK_MAX_BYTES,

@@ -94,6 +94,25 @@ export const conversionEventSchema = z.object({
  */
 export const engagementEventSchema = z.discriminatedUnion('type', [interactionEventSchema, conversionEventSchema]);
 export type EngagementEvent = z.output<typeof engagementEventSchema>;
+
+/** Campaign lifecycle events: not a recipient's, never counted in the funnel; webhooks only. */
+export const CAMPAIGN_EVENT_TYPES = ['campaign.completed'] as const;
+export type CampaignEventType = (typeof CAMPAIGN_EVENT_TYPES)[number];
+
+/**
+ * `campaign.completed`: every master rendered or failed and every channel
+ * deliverable cut or failed. `meta` carries the final counts (no personal
+ * data). Its id is derived from the campaign id, so it is sent once.
+ */
+export const campaignEventSchema = z.object({
+  id: z.string().regex(EVENT_ID_PATTERN),
+  type: z.enum(CAMPAIGN_EVENT_TYPES),
+  campaignId: campaignOrRecipient,
+  ts: z.number().int().min(0),
+  meta,
+});
+export type CampaignEvent = z.output<typeof campaignEventSchema>;
+
 /** An event as callers send it: a conversion's id is optional (ingestion derives it from the campaign and order id). */
 export type EngagementEventInput = z.input<typeof interactionEventSchema> | (Omit<z.input<typeof conversionEventSchema>, 'id'> & { id?: string });
 export type InteractionEvent = z.output<typeof interactionEventSchema>;

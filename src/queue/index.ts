@@ -3,7 +3,7 @@
  * queue, the job-worker adapter, heartbeats, the eviction check and the
  * sweeper. The render lifecycle on top of it lives in src/renders.
  */
-export { QUEUE_PREFIX, queueNames, priorities, type PriorityClass } from './queue-names.js';
+export { FAN_OUT_QUEUE, QUEUE_PREFIX, queueNames, priorities, type PriorityClass } from './queue-names.js';
 export { resolveRenderJobOptions, type RenderJobOptions, type RenderJobOptionsInput } from './render-job-options.js';
 export { createRedisConnection, createSubscriberConnection, closeRedisConnection, farmNode, isClusterConnection } from './redis-connection.js';
 export { openQueue, type QueueHandle, type QueueHandleOptions } from './open-queue.js';

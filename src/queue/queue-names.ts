@@ -12,6 +12,13 @@ export const queueNames = {
 } as const;
 
 /**
+ * The campaigns' fan-out jobs (one per campaign, tiny). Apart from
+ * `queueNames`, which lists the queues workers scale on: the API processes
+ * run these, nothing scales on them.
+ */
+export const FAN_OUT_QUEUE = 'campaign-fanout';
+
+/**
  * BullMQ priorities: a lower number runs first; jobs without a priority run
  * before all prioritised ones, so every job gets one.
  */

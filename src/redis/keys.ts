@@ -53,7 +53,11 @@ export function createRedisKeys(base = `${HASH_TAG}:`) {
         manifest: `${meta}:manifest`,
         /** List of JSON invalid-row reports (line, reason, field paths; never values). */
         errors: `${meta}:errors`,
-        /** Set of the campaign's distinct render keys: one render per key, whatever the duplicates. */
+        /**
+         * Hash of the campaign's distinct render keys -> the fan-out chunk that claimed each
+         * (one render per key, whatever the duplicates). The chunk number lets a chunk re-run
+         * after a crash before its commit claim its keys again, and no other chunk can.
+         */
         keys: `${meta}:keys`,
         /** Set of keys counted as rendered (idempotent counting). */
         rendered: `${meta}:rendered`,
@@ -63,6 +67,11 @@ export function createRedisKeys(base = `${HASH_TAG}:`) {
         foreign: `${meta}:foreign`,
       };
     },
+    /**
+     * Set: the campaigns waiting on one deliverable, as `<campaignId> <channel>` (a campaign
+     * counts it once per channel when it is cut or fails). Lives until the deliverable settles.
+     */
+    deliverableWaiters: (deliverableKey: string) => `${base}cmpdl:${deliverableKey}`,
     /** String: stored props of a Live link. */
     storedProps: (id: string) => `${base}props:${id}`,
     /** Sorted set: a sliding-window log of cold renders of one client (hashed). */

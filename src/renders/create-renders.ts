@@ -36,7 +36,7 @@ export function createRenders(deps: RendersDeps) {
     /** One render once, whoever else asks (see requestOnce). */
     request: (job: PreparedRenderJob, options?: RequestOnceOptions) => requestOnce(deps, job, options),
     /** A campaign chunk's new renders, deduplicated per campaign, in one addBulk (see queueNewRenders). */
-    queueNew: (keys: CampaignKeys, jobs: Map<string, PreparedRenderJob>) => queueNewRenders(deps, keys, jobs),
+    queueNew: (keys: CampaignKeys, jobs: Map<string, PreparedRenderJob>, chunk: number) => queueNewRenders(deps, keys, jobs, chunk),
     /** True when the render is made by a live job still in flight, which streams its bytes. */
     async streamingLive(renderKey: string): Promise<boolean> {
       const job = await deps.queue.getJob(renderKey);

@@ -40,6 +40,13 @@ export interface TranscodeJobContext {
   /** Deliverables are written here first, then moved into the store. */
   workDir: string;
   log?: JobLogger;
+  /**
+   * Told once the deliverable is settled, after the output index says so:
+   * `cut` (published, or found already stored) or `failed` for good. Campaigns
+   * count their channel deliverables here (wired by workers/transcode.ts).
+   * Its failure is logged, never the job's.
+   */
+  onSettled?: (deliverableKey: string, outcome: 'cut' | 'failed') => Promise<unknown>;
 }
 
 export interface TranscodeJobResult {
@@ -66,6 +73,7 @@ export async function processTranscodeJob(ctx: TranscodeJobContext, job: JobLike
 
   const existing = await ctx.index.get(key);
   if (existing?.storageKey && (await storedOutput(ctx.store, existing))) {
+    await settled(ctx, key, 'cut');
     return { deliverableKey: key, storageKey: existing.storageKey, pipeline: existing.pipeline ?? 'unknown', skipped: true, passThrough: false };
   }
   await ctx.index.set({ ...base, state: 'rendering', updatedAt: Date.now() });
@@ -106,6 +114,7 @@ export async function processTranscodeJob(ctx: TranscodeJobContext, job: JobLike
     const pipelineName = outcome.passThrough ? 'passthrough' : outcome.pipeline;
     await ctx.index.set({ ...base, state: 'done', storageKey, size, contentType, pipeline: pipelineName, updatedAt: Date.now() });
     ctx.log?.info({ deliverableKey: key, renderKey: data.renderKey, kind: data.spec.kind, pipeline: pipelineName, size, gifStep: outcome.gifStep }, 'deliverable published');
+    await settled(ctx, key, 'cut');
     return { deliverableKey: key, storageKey, pipeline: pipelineName, skipped: false, passThrough: outcome.passThrough };
   } catch (err) {
     await recordFailure(ctx, job, key, err);
@@ -138,4 +147,9 @@ async function recordFailure(ctx: TranscodeJobContext, job: JobLike<{ percent: n
     final ? 'transcode failed' : 'transcode failed, will retry',
   );
   await ctx.index.update(key, { state: final ? 'failed' : 'queued', error: code });
+  if (final) await settled(ctx, key, 'failed');
+}
+
+async function settled(ctx: TranscodeJobContext, key: string, outcome: 'cut' | 'failed'): Promise<void> {
+  await ctx.onSettled?.(key, outcome).catch((err: unknown) => ctx.log?.warn({ deliverableKey: key, err: { message: String(err) } }, 'campaign deliverable count failed'));
 }

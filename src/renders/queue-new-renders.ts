@@ -28,6 +28,8 @@ export interface QueueOutcome {
   cached: string[];
   /** Keys whose job another producer already queued: settled later from the output index. */
   joined: string[];
+  /** The Redis key of a render's job hash (a commit checks whose job won an id). */
+  jobKey: (renderKey: string) => string;
 }
 
 const NEW = 1;
@@ -39,14 +41,17 @@ const DONE = { state: 'done' } as const;
  * Adds the renders of one chunk that neither this campaign (dedupe set) nor
  * anyone else (output index + store, existing job) has made or queued: one
  * claim script, a store check for the few already done, then one addBulk.
+ * `chunk` is the fan-out chunk's number: the claim is made in its name, so
+ * the same chunk re-run after a crash claims its keys again (job ids are the
+ * render keys, so nothing is queued twice).
  */
-export async function queueNewRenders(deps: QueueNewRendersDeps, keys: CampaignKeys, jobs: Map<string, PreparedRenderJob>): Promise<QueueOutcome> {
-  const outcome: QueueOutcome = { fresh: 0, freshJobs: [], added: 0, addedKeys: new Set(), cached: [], joined: [] };
+export async function queueNewRenders(deps: QueueNewRendersDeps, keys: CampaignKeys, jobs: Map<string, PreparedRenderJob>, chunk: number): Promise<QueueOutcome> {
+  const outcome: QueueOutcome = { fresh: 0, freshJobs: [], added: 0, addedKeys: new Set(), cached: [], joined: [], jobKey: (key) => deps.queue.toKey(key) };
   if (jobs.size === 0) return outcome;
   const all = [...jobs.values()];
   const scriptKeys = [keys.keys];
   for (const job of all) scriptKeys.push(deps.queue.toKey(job.renderKey), redisKeys.output(job.renderKey));
-  const claims = (await runScript(deps.redis, claimCampaignKeys, scriptKeys, all.map((job) => job.renderKey))) as number[];
+  const claims = (await runScript(deps.redis, claimCampaignKeys, scriptKeys, [String(chunk), ...all.map((job) => job.renderKey)])) as number[];
   const toAdd: PreparedRenderJob[] = [];
   await Promise.all(
     all.map(async (job, i) => {

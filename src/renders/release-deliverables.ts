@@ -7,6 +7,8 @@ import { queueTranscodeJobs, type DeliverableRequestsOptions } from './queue-tra
 export interface DeliverableRelease {
   /** Called once a master is published: queues every wanted deliverable. Returns the jobs added. */
   release(renderKey: string, masterStorageKey: string): Promise<number>;
+  /** The keys of a master's wanted deliverables (for a master that failed for good: they will never be cut). */
+  wantedKeys(renderKey: string): Promise<string[]>;
 }
 
 /**
@@ -44,6 +46,16 @@ export function createDeliverableRelease(redis: Redis, options: DeliverableReque
       await queueTranscodeJobs(options, deliverables);
       await redis.srem(keys.wanted(renderKey), ...ids);
       return deliverables.length;
+    },
+    async wantedKeys(renderKey) {
+      const ids = await redis.smembers(keys.wanted(renderKey));
+      const found: string[] = [];
+      for (const id of ids) {
+        const plan = await loadPlan(id);
+        // The storage key only names the master in the jobs' data; the keys do not depend on it.
+        if (plan) found.push(...planDeliverables(plan, renderKey, '').map((d) => d.deliverableKey));
+      }
+      return found;
     },
   };
 }

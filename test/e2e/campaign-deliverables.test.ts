@@ -1,27 +1,46 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CampaignStatus } from '../../src/campaigns/index.js';
 import { startTestRedis, type EmbeddedRedis } from '../helpers/redis-server.js';
-import { startApiProcess, startTranscodeProcess, startWorkerProcess, untilReady, type WorkerChild, stopFarmProcesses } from '../helpers/worker-process.js';
+import { startApiProcess, startFarmProcess, startTranscodeProcess, startWorkerProcess, untilReady, type WorkerChild, stopFarmProcesses } from '../helpers/worker-process.js';
 
 let redis: EmbeddedRedis;
 let dir: string;
 let api: WorkerChild & { url: string };
 const children: WorkerChild[] = [];
+// The CRM's webhook receiver: every body it was sent.
+const received: { type: string; events: { type: string; campaignId: string; meta: Record<string, unknown> }[] }[] = [];
+const receiver = createServer((req, res) => {
+  let body = '';
+  req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+  req.on('end', () => {
+    received.push(JSON.parse(body));
+    res.writeHead(204).end();
+  });
+});
 
 beforeAll(async () => {
   redis = await startTestRedis();
   dir = await mkdtemp(path.join(os.tmpdir(), 'mastercut-campaign-deliverables-'));
-  const common = { redisUrl: redis.url, storeRoot: path.join(dir, 'storage'), args: ['--eviction-check', 'warn'] };
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  // A loopback plain-http receiver: allowed for this test only.
+  const env = { WEBHOOK_ALLOW_HTTP: 'true', WEBHOOK_ALLOW_PRIVATE: 'true' };
+  const common = { redisUrl: redis.url, storeRoot: path.join(dir, 'storage'), args: ['--eviction-check', 'warn'], env };
   api = await startApiProcess({ ...common, args: [] });
-  children.push(api, startWorkerProcess(common), startTranscodeProcess(common));
+  const webhooks = startFarmProcess('workers/webhooks.ts', common);
+  children.push(api, startWorkerProcess(common), startTranscodeProcess(common), webhooks);
+  // "webhook worker ready" is a "worker ready" line too.
   await Promise.all(children.slice(1).map((c) => untilReady(c)));
 }, 120_000);
 
 afterAll(async () => {
   await stopFarmProcesses(children);
+  receiver.close();
   await redis?.destroy();
   await rm(dir, { recursive: true, force: true });
 });
@@ -38,15 +57,45 @@ async function fetchWhenReady(url: string, timeoutMs: number): Promise<Response>
 
 describe('campaign with channel deliverables (API, render and transcode processes)', () => {
   it('renders one master per recipient for two channels sharing a variant, and cuts both channels\' deliverable sets', async () => {
+    const hook = await fetch(`${api.url}/v1/webhooks`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer farm-key', 'content-type': 'application/json' },
+      body: JSON.stringify({ url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/crm`, events: ['campaign.completed'] }),
+    });
+    expect(hook.status, await hook.clone().text()).toBe(201);
     const csv = 'recipientId,name,points\nr1,Ada,10\nr2,Grace,20\n';
     const created = await fetch(`${api.url}/v1/campaigns?templateId=reference&channels=email,web`, {
       method: 'POST',
       headers: { authorization: 'Bearer farm-key', 'content-type': 'text/csv' },
       body: csv,
     });
-    expect(created.status).toBe(201);
-    const { id, counts } = (await created.json()) as { id: string; counts: { renders: number } };
-    expect(counts.renders).toBe(2); // email and web share the landscape master
+    expect(created.status).toBe(202);
+    const { id } = (await created.json()) as { id: string };
+    const status = async () => (await (await fetch(`${api.url}/v1/campaigns/${id}`, { headers: { authorization: 'Bearer farm-key' } })).json()) as CampaignStatus;
+    await expect.poll(async () => (await status()).state, { timeout: 60_000, interval: 200 }).not.toBe('ingesting');
+    expect((await status()).counts.renders).toBe(2); // email and web share the landscape master
+
+    // Done means every channel: the campaign turns `done` only once each channel's deliverables are cut,
+    // so at that moment every file is in the store (read at once, no waiting).
+    const states: string[] = [];
+    await expect.poll(async () => {
+      const s = await status();
+      states.push(`${s.state} ${s.counts.rendered} ${JSON.stringify(s.deliverables)}`);
+      return s.state;
+    }, { timeout: 200_000, interval: 250 }).toBe('done');
+    const deliverableFiles = (await readdir(path.join(dir, 'storage/deliverables'))).length;
+    expect(deliverableFiles).toBe(2 * 3);
+    const done = await status();
+    expect(done.counts).toMatchObject({ renders: 2, rendered: 2, failed: 0 });
+    expect(done.deliverables).toEqual({ email: { queued: 4, cut: 4, failed: 0 }, web: { queued: 4, cut: 4, failed: 0 } });
+    // The CRM hears of it once, with the final counts.
+    await expect.poll(() => received.filter((b) => b.type === 'campaign.completed').length, { timeout: 60_000 }).toBe(1);
+    const message = received.find((b) => b.type === 'campaign.completed')!;
+    expect(message.events).toEqual([
+      expect.objectContaining({ type: 'campaign.completed', campaignId: id, meta: expect.objectContaining({ renders: 2, rendered: 2, email_deliverables_cut: 4, web_deliverables_cut: 4 }) }),
+    ]);
+    // It was seen rendering with its masters made but deliverables still to cut, or it went straight to done.
+    expect(states.every((line) => !line.startsWith('done') || line.includes('"cut":4'))).toBe(true);
 
     const manifest = await (await fetch(`${api.url}/v1/campaigns/${id}/manifest`, { headers: { authorization: 'Bearer farm-key' } })).text();
     const [header, ...rows] = manifest.trim().split('\n');
@@ -90,11 +139,13 @@ describe('campaign with channel deliverables (API, render and transcode processe
       headers: { authorization: 'Bearer farm-key', 'content-type': 'text/csv' },
       body: csv,
     });
-    expect(created.status).toBe(201);
-    const status = (await created.json()) as { id: string; state: string; counts: { valid: number; renders: number } };
-    expect(status).toMatchObject({ state: 'done', counts: { valid: 2, renders: 0 } });
+    expect(created.status).toBe(202);
+    const { id } = (await created.json()) as { id: string };
+    let status: CampaignStatus | undefined;
+    await expect.poll(async () => (status = (await (await fetch(`${api.url}/v1/campaigns/${id}`, { headers: { authorization: 'Bearer farm-key' } })).json()) as CampaignStatus).state, { timeout: 60_000, interval: 200 }).toBe('done');
+    expect(status!).toMatchObject({ state: 'done', counts: { valid: 2, renders: 0 } });
 
-    const manifest = await (await fetch(`${api.url}/v1/campaigns/${status.id}/manifest`, { headers: { authorization: 'Bearer farm-key' } })).text();
+    const manifest = await (await fetch(`${api.url}/v1/campaigns/${id}/manifest`, { headers: { authorization: 'Bearer farm-key' } })).text();
     const [header, ...rows] = manifest.trim().split('\n');
     expect(header).toBe('recipientId,web_url,web_video_url,web_poster_url,web_preview_url');
     expect(rows).toHaveLength(2);

@@ -23,6 +23,7 @@ const RECIPIENTS = [
 let redis: EmbeddedRedis;
 let api: ApiServer;
 let worker: ChildProcess;
+let transcoder: ChildProcess;
 let storeRoot: string;
 
 beforeAll(async () => {
@@ -36,13 +37,20 @@ beforeAll(async () => {
     env: { ...env, LOG_LEVEL: 'warn', METRICS_PORT: '0' },
     stdio: 'ignore',
   });
+  // A campaign is done when its channel deliverables are (web: video.mp4 and poster.jpg): a transcode worker too.
+  transcoder = spawn(path.join(repoRoot, 'bin/mastercut'), ['worker', 'transcode', '--eviction-check', 'warn'], {
+    cwd: repoRoot,
+    env: { ...env, LOG_LEVEL: 'warn', METRICS_PORT: '0', TRANSCODE_ENCODERS: 'cpu' },
+    stdio: 'ignore',
+  });
 });
 
 afterAll(async () => {
-  if (worker && worker.exitCode === null) {
-    const exited = new Promise((resolve) => worker.once('exit', resolve));
-    worker.kill('SIGTERM');
-    await Promise.race([exited, sleep(20_000).then(() => worker.kill('SIGKILL'))]);
+  for (const child of [worker, transcoder]) {
+    if (!child || child.exitCode !== null) continue;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await Promise.race([exited, sleep(20_000).then(() => child.kill('SIGKILL'))]);
   }
   await api?.close();
   await redis?.destroy();
@@ -63,7 +71,7 @@ describe('a campaign across a Redis restart (AOF on)', () => {
       headers: { 'content-type': 'text/csv' },
       body: RECIPIENTS,
     });
-    expect(created.status).toBe(201);
+    expect(created.status).toBe(202);
     const { id } = (await created.json()) as CampaignStatus;
 
     // Let the first render land, then take Redis away in the middle of the campaign.

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EVENTS_STREAM_KEY, type CampaignMetrics, type EngagementEvent } from '../../src/engagement/index.js';
 import { startTestRedis, type EmbeddedRedis } from '../helpers/redis-server.js';
 import { startApiProcess, stopFarmProcesses, type WorkerChild } from '../helpers/worker-process.js';
+import { untilFannedOut } from '../helpers/campaign-fanned-out.js';
 
 // A conversion from the brand's confirmation page, in Chromium, after a
 // click-through from a Live URL: the landing page's CTA redirects to the
@@ -86,8 +87,9 @@ describe('conversion pixel, in Chromium after a click-through from a Live URL', 
       headers: { ...auth, 'content-type': 'application/json' },
       body: JSON.stringify({ templateId: 'year-recap', channels: ['web'], mode: 'lazy', recipients: [{ recipientId: 'ada', firstName: 'Ada', memberTier: 'Gold', nightsStayed: 12, pointsEarned: 3400, topDestination: 'Porto', cta: { label: 'Book' } }] }),
     });
-    expect(created.status).toBe(201);
+    expect(created.status).toBe(202);
     const campaignId = ((await created.json()) as { id: string }).id;
+    await untilFannedOut(api.url, campaignId, auth);
     const manifest = await (await fetch(`${api.url}/v1/campaigns/${campaignId}/manifest?format=jsonl`, { headers: auth })).text();
     const url = (JSON.parse(manifest.trim()) as { channels: { web: { url: string } } }).channels.web.url;
     const pageUrl = url.startsWith('/') ? `${api.url}${url}` : url;

@@ -152,7 +152,7 @@ describe('campaign dashboard in Chromium', () => {
         })),
       }),
     });
-    expect(created.status).toBe(201);
+    expect(created.status).toBe(202);
     const campaignId = ((await created.json()) as { id: string }).id;
     const t0 = Date.now() - 3_600_000;
     await postEvents(dashboardEvents(campaignId, t0));

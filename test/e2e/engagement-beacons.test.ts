@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EVENTS_STREAM_KEY, type CampaignMetrics, type EngagementEvent } from '../../src/engagement/index.js';
 import { startTestRedis, type EmbeddedRedis } from '../helpers/redis-server.js';
 import { startApiProcess, stopFarmProcesses, type WorkerChild } from '../helpers/worker-process.js';
+import { untilFannedOut } from '../helpers/campaign-fanned-out.js';
 
 // Engagement beacons from a real landing page: a lazy campaign's Live URL is
 // opened in Chromium, the template plays to its end (the live player: no
@@ -54,8 +55,8 @@ describe('landing page beacons, in Chromium against the API', () => {
       headers: { ...auth, 'content-type': 'application/json' },
       body: JSON.stringify({ templateId: 'year-recap', channels: ['web'], mode: 'lazy', recipients: [{ recipientId: 'ada', firstName: 'Ada', memberTier: 'Gold', nightsStayed: 12, pointsEarned: 3400, topDestination: 'Porto', cta: { label: 'Book' } }] }),
     });
-    expect(created.status).toBe(201);
-    const status = (await created.json()) as { id: string; counts?: unknown };
+    expect(created.status).toBe(202);
+    const status = await untilFannedOut(api.url, ((await created.json()) as { id: string }).id, auth);
     const campaignId = status.id;
     const manifest = await (await fetch(`${api.url}/v1/campaigns/${campaignId}/manifest?format=jsonl`, { headers: auth })).text();
     expect(manifest.trim(), JSON.stringify(status)).not.toBe('');

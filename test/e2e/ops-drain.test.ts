@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QUEUE_PREFIX, queueNames } from '../../src/queue/queue-names.js';
 import { startTestRedis, type EmbeddedRedis } from '../helpers/redis-server.js';
 import { startApiProcess, startTranscodeProcess, startWorkerProcess, stopFarmProcesses, untilReady, type WorkerChild } from '../helpers/worker-process.js';
+import { untilFannedOut } from '../helpers/campaign-fanned-out.js';
 
 /**
  * Drain: a prerender campaign runs on 3 render worker processes and 1
@@ -110,8 +111,9 @@ describe('drain: SIGTERM, SIGKILL and a new worker during a campaign', () => {
       headers: { authorization: 'Bearer farm-key', 'content-type': 'text/csv' },
       body: `${csv}\n`,
     });
-    expect(created.status).toBe(201);
-    const { id, counts } = (await created.json()) as { id: string; counts: { renders: number } };
+    expect(created.status).toBe(202);
+    const { id } = (await created.json()) as { id: string };
+    const { counts } = await untilFannedOut(api.url, id, { authorization: 'Bearer farm-key' });
     expect(counts.renders).toBe(RECIPIENTS);
 
     const manifest = await (await fetch(`${api.url}/v1/campaigns/${id}/manifest`, { headers: { authorization: 'Bearer farm-key' } })).text();

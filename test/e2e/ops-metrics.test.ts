@@ -7,6 +7,7 @@ import { QUEUE_STATES } from '../../src/ops/index.js';
 import { startTestRedis, type EmbeddedRedis } from '../helpers/redis-server.js';
 import { startApiProcess, startTranscodeProcess, startWorkerProcess, stopFarmProcesses, untilReady, type WorkerChild } from '../helpers/worker-process.js';
 import { parseMetricsText, select, valueOf, type Sample } from '../unit/ops/metrics/parse-metrics-text.js';
+import { untilFannedOut } from '../helpers/campaign-fanned-out.js';
 
 /**
  * "Metrics after a small campaign": an API, a render worker and a transcode
@@ -94,8 +95,9 @@ describe('metrics after a small campaign (API, render and transcode processes)',
       headers: { ...auth, 'content-type': 'text/csv' },
       body: 'recipientId,name,points\nm1,Ada,10\n',
     });
-    expect(created.status).toBe(201);
+    expect(created.status).toBe(202);
     const { id } = (await created.json()) as { id: string };
+    await untilFannedOut(api.url, id, auth);
     const manifest = await (await fetch(`${api.url}/v1/campaigns/${id}/manifest`, { headers: auth })).text();
     const [header, row] = manifest.trim().split('\n');
     const cell = Object.fromEntries(row!.split(',').map((value, i) => [header!.split(',')[i], value]));
@@ -121,6 +123,7 @@ describe('metrics after a small campaign (API, render and transcode processes)',
       body: 'recipientId,name,points\nz1,Zoe,5\n',
     });
     const lazyId = ((await lazy.json()) as { id: string }).id;
+    await untilFannedOut(api.url, lazyId, auth);
     const lazyManifest = await (await fetch(`${api.url}/v1/campaigns/${lazyId}/manifest`, { headers: auth })).text();
     const video = lazyManifest.trim().split('\n')[1]!.split(',')[2]!;
     const first = await fetch(`${api.url}${video}`);

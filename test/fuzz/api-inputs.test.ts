@@ -111,7 +111,7 @@ describe('API fuzz', () => {
           if (encoding === 'x-zip') return void expect(answer.status).toBe(415);
           const model = modelSplit(bytes, format === 'csv' ? 'csv' : 'lines', 64 * 1024);
           const headerRecords = format === 'csv' ? 1 : 0;
-          if (answer.status === 201) {
+          if (answer.status === 202) {
             const { counts } = JSON.parse(answer.body.toString()) as { counts: { total: number; valid: number; invalid: number } };
             expect(counts.valid + counts.invalid).toBe(counts.total);
             expect(counts.total).toBe(Math.max(0, model.records.length - headerRecords));

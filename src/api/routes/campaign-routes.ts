@@ -13,7 +13,7 @@ import { requireRedis, withRedisDeadline, checkParam, type RedisHealth } from '.
 import { uploadBody } from './upload-body.js';
 
 export interface CampaignRouterDeps {
-  campaigns: Pick<CampaignService, 'create' | 'status' | 'manifest' | 'errors'>;
+  campaigns: Pick<CampaignService, 'accept' | 'status' | 'manifest' | 'errors'>;
   /** The API's Redis connection: requests answer 503 at once while it is not ready. */
   redis?: RedisHealth;
 }
@@ -44,11 +44,12 @@ const pageSchema = z.object({
 /**
  * `/v1/campaigns` (mounted behind the API key by createApp):
  * - `POST /` with the recipients as the raw body (`text/csv` or
- *   `application/x-ndjson`, streamed into the fan-out, never buffered, capped
- *   at `maxUploadBytes`) and the parameters in the query string
+ *   `application/x-ndjson`, streamed into the object store, never buffered,
+ *   capped at `maxUploadBytes`) and the parameters in the query string
  *   (`templateId`, `channels=email,web`, `mode`, `variant`); or a JSON body
  *   `{templateId, channels, mode, variant?, recipients: [...]}` for small
- *   lists. Answers 201 with the status once every row is queued or reported.
+ *   lists. Answers 202 with the status (state `ingesting`, every row counted
+ *   valid or invalid) once the file is stored; the fan-out follows.
  * - `GET /:id` counts, progress and ETA; `GET /:id/manifest?format=csv|jsonl`;
  *   `GET /:id/errors?offset&limit` the invalid rows (line, reason, field paths).
  */
@@ -86,8 +87,9 @@ export function createCampaignRouter(deps: CampaignRouterDeps, options: Campaign
       });
     }
     try {
-      const status = await deps.campaigns.create({ ...params.data, recipients: source.recipients, format: source.format });
-      res.status(201).location(`${req.baseUrl}/${status.id}`).json(status);
+      // 202: the file is stored and every row counted; the fan-out runs as a job of its own.
+      const status = await deps.campaigns.accept({ ...params.data, recipients: source.recipients, format: source.format });
+      res.status(202).location(`${req.baseUrl}/${status.id}`).json(status);
     } catch (err) {
       // The client may still be sending: answer, then close rather than read the rest.
       if (isAppError(err, 'PAYLOAD_TOO_LARGE')) res.setHeader('Connection', 'close');

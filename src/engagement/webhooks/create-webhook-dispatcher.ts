@@ -1,11 +1,9 @@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { SPINE_EVENT_TYPES } from '../spine-event.schema.js';
 import { DEFAULT_WEBHOOK_RETRY_SCHEDULE_MS, WEBHOOK_BACKOFF_TYPE } from './webhook-backoff.js';
 import type { StoredWebhookEndpoint } from './webhook-endpoint.schema.js';
-import { webhookJobId, webhookMessageId, type WebhookEvent, type WebhookJobData } from './webhook-job.schema.js';
+import { webhookJobId, webhookMessageId, webhookMessageType, type WebhookEvent, type WebhookJobData } from './webhook-job.schema.js';
 
-const SPINE_TYPES: ReadonlySet<string> = new Set(SPINE_EVENT_TYPES);
 
 /** One job to add to the `webhooks` queue. */
 export interface WebhookJobEntry {
@@ -49,7 +47,7 @@ export function webhookJobOptions(options: WebhookDispatcherOptions = {}) {
 
 /** Whether an endpoint wants this event. */
 export function endpointWants(endpoint: Pick<StoredWebhookEndpoint, 'events' | 'includeBots'>, event: WebhookEvent): boolean {
-  if (event.bot && !endpoint.includeBots) return false;
+  if ('bot' in event && event.bot && !endpoint.includeBots) return false;
   return endpoint.events.includes('*') || endpoint.events.includes(event.type);
 }
 
@@ -61,15 +59,17 @@ export const MAX_MESSAGE_EVENT_BYTES = 400_000;
 
 /**
  * The jobs of one batch (or replay) for one endpoint, in chunks of `max`
- * events and MAX_MESSAGE_EVENT_BYTES. Engagement and data-spine events never
- * share a message (each message has one `type`).
+ * events and MAX_MESSAGE_EVENT_BYTES. Events of different message types
+ * (engagement, data-spine, a campaign's lifecycle) never share a message:
+ * each message has one `type`.
  */
 export function buildWebhookJobs(endpointId: string, events: readonly WebhookEvent[], max: number, replayNonce?: string): WebhookJobEntry[] {
-  const spine = events.filter((e) => SPINE_TYPES.has(e.type));
-  if (spine.length > 0 && spine.length < events.length) {
-    const engagement = events.filter((e) => !SPINE_TYPES.has(e.type));
-    return [...buildWebhookJobs(endpointId, engagement, max, replayNonce), ...buildWebhookJobs(endpointId, spine, max, replayNonce)];
+  const byType = new Map<string, WebhookEvent[]>();
+  for (const event of events) {
+    const type = webhookMessageType(event);
+    byType.set(type, [...(byType.get(type) ?? []), event]);
   }
+  if (byType.size > 1) return [...byType.values()].flatMap((group) => buildWebhookJobs(endpointId, group, max, replayNonce));
   const jobs: WebhookJobEntry[] = [];
   const push = (chunk: WebhookEvent[]) => {
     const jobId = webhookJobId(endpointId, chunk.map((e) => e.id), replayNonce);

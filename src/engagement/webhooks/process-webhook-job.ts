@@ -8,12 +8,11 @@ import { parseRetryAfter } from './parse-retry-after.js';
 import { postWebhook, type WebhookErrorClass } from './post-webhook.js';
 import { signWebhook } from './sign-webhook.js';
 import { pushWebhookDeadLetter } from './webhook-dead-letters.js';
-import { webhookJobDataSchema, type WebhookEvent, type WebhookJobData, type WebhookJobResult } from './webhook-job.schema.js';
+import { webhookJobDataSchema, webhookMessageType, type WebhookEvent, type WebhookJobData, type WebhookJobResult } from './webhook-job.schema.js';
 import { activeSecrets, createWebhookRegistry } from './webhook-registry.js';
 import { buildSegmentBatch, segmentAuthorization } from './segment-batch.js';
 import type { StoredWebhookEndpoint } from './webhook-endpoint.schema.js';
 import type { EngagementEvent } from '../engagement-event.schema.js';
-import { SPINE_EVENT_TYPES } from '../spine-event.schema.js';
 import { readWebhookStats, recordWebhookFailure, recordWebhookSuccess } from './webhook-stats.js';
 import { withoutErasedRecipients } from './scrub-webhook-deliveries.js';
 
@@ -65,19 +64,17 @@ const VERSION = '1';
  */
 function buildRequest(endpoint: StoredWebhookEndpoint, events: WebhookEvent[], messageId: string, nowMs: number): { body: string; headers: Record<string, string> } | null {
   const secrets = activeSecrets(endpoint, nowMs).map((s) => s.secret);
-  const spine = events.some(isSpineEvent);
+  const type = webhookMessageType(events[0]!);
   if (endpoint.format === 'segment') {
-    // A CDP maps engagement events only: data-spine events are never sent to it.
-    const body = spine ? null : buildSegmentBatch(events as EngagementEvent[], endpoint.mapping ?? {}, new Date(nowMs), VERSION);
+    // A CDP maps a recipient's engagement events only: data-spine and campaign lifecycle events are never sent to it.
+    const body = type === 'engagement.batch' ? buildSegmentBatch(events as EngagementEvent[], endpoint.mapping ?? {}, new Date(nowMs), VERSION) : null;
     return body === null ? null : { body, headers: { authorization: segmentAuthorization(secrets[0]!) } };
   }
-  // A message holds one kind: engagement events, or data-spine events (recipient.updated, render.refreshed).
-  const body = JSON.stringify({ type: spine ? 'spine.batch' : 'engagement.batch', events });
+  // One kind per message (buildWebhookJobs): `engagement.batch`, `spine.batch`, or `campaign.completed`.
+  const body = JSON.stringify({ type, events });
   return { body, headers: { ...signWebhook(secrets, messageId, Math.floor(nowMs / 1000), body) } };
 }
 
-const SPINE_TYPES: ReadonlySet<string> = new Set(SPINE_EVENT_TYPES);
-const isSpineEvent = (event: WebhookEvent) => SPINE_TYPES.has(event.type);
 
 /** Statuses that say "try later": everything else in 4xx is the receiver refusing this message for good. */
 const RETRYABLE_4XX = new Set([408, 429]);

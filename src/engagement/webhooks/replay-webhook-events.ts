@@ -69,7 +69,8 @@ export async function replayWebhookEvents(deps: ReplayDeps, endpointId: string, 
     if (wanted.size > maxEvents) throw new AppError('INVALID_ARGUMENT', `at most ${maxEvents} event ids per replay`);
     const found = new Map<string, WebhookEvent>();
     for (const letter of await listWebhookDeadLetters(deps.redis, { endpointId, limit: 10_000 })) {
-      for (const event of letter.events) if (wanted.has(event.id) && !found.has(event.id)) found.set(event.id, event);
+      // Replays resend engagement events (campaign lifecycle events are not replayed).
+      for (const event of letter.events) if (wanted.has(event.id) && !found.has(event.id) && 'recipientId' in event) found.set(event.id, event);
     }
     const missing = new Set([...wanted].filter((id) => !found.has(id)));
     if (missing.size > 0) {

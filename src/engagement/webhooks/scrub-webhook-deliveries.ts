@@ -2,7 +2,7 @@ import type { Job, JobType, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { areErased } from '../../live/index.js';
 import { runScript, scrubDeadLetters } from '../../redis/index.js';
-import type { EngagementEvent } from '../engagement-event.schema.js';
+import type { WebhookEvent } from './webhook-job.schema.js';
 import type { WebhookJobData } from './webhook-job.schema.js';
 import { webhookKeys } from './webhook-keys.js';
 
@@ -21,7 +21,7 @@ const PAGE = 500;
  * The cost grows with the jobs the queue keeps (completed ones stay 24 h).
  */
 export async function scrubWebhookDeliveries(deps: { redis: Redis; queue: Queue<WebhookJobData> }, recipientId: string): Promise<number> {
-  const carries = (e: { recipientId: string }) => e.recipientId === recipientId;
+  const carries = (e: object) => 'recipientId' in e && e.recipientId === recipientId;
   const touched: Job<WebhookJobData>[] = [];
   for (const state of STATES) {
     for (let start = 0; ; start += PAGE) {
@@ -44,9 +44,16 @@ export async function scrubWebhookDeliveries(deps: { redis: Redis; queue: Queue<
 }
 
 /** The events of a delivery whose recipients were not erased (the worker's last check before sending). */
-export async function withoutErasedRecipients<E extends Pick<EngagementEvent, 'recipientId'>>(redis: Redis, events: readonly E[]): Promise<E[]> {
-  const ids = [...new Set(events.map((e) => e.recipientId))];
+export async function withoutErasedRecipients<E extends WebhookEvent>(redis: Redis, events: readonly E[]): Promise<E[]> {
+  // Campaign lifecycle events name no recipient: nothing to check.
+  const ids = [...new Set(events.flatMap((e) => recipientOf(e) ?? []))];
+  if (ids.length === 0) return [...events];
   const erased = await areErased(redis, ids);
   const gone = new Set(ids.filter((_, i) => erased[i]));
-  return gone.size === 0 ? [...events] : events.filter((e) => !gone.has(e.recipientId));
+  return gone.size === 0 ? [...events] : events.filter((e) => !gone.has(recipientOf(e) ?? ''));
+}
+
+/** The recipient an event is about; none for a campaign lifecycle event. */
+function recipientOf(event: WebhookEvent): string | undefined {
+  return 'recipientId' in event ? event.recipientId : undefined;
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ENGAGEMENT_EVENT_TYPES } from '../engagement-event.schema.js';
+import { CAMPAIGN_EVENT_TYPES, ENGAGEMENT_EVENT_TYPES } from '../engagement-event.schema.js';
 import { SPINE_EVENT_TYPES } from '../spine-event.schema.js';
 import { describeBadWebhookSecret } from './webhook-secret.js';
 
@@ -8,9 +8,9 @@ export const WEBHOOK_ENDPOINT_ID_PATTERN = /^ep_[A-Za-z0-9_-]{20}$/;
 
 /** Event types an endpoint subscribes to; `*` means every type. */
 export const webhookEventFilterSchema = z
-  .array(z.union([z.enum(ENGAGEMENT_EVENT_TYPES), z.enum(SPINE_EVENT_TYPES), z.literal('*')]))
+  .array(z.union([z.enum(ENGAGEMENT_EVENT_TYPES), z.enum(CAMPAIGN_EVENT_TYPES), z.enum(SPINE_EVENT_TYPES), z.literal('*')]))
   .min(1, { message: 'subscribe to at least one event type (or "*")' })
-  .max(ENGAGEMENT_EVENT_TYPES.length + SPINE_EVENT_TYPES.length + 1)
+  .max(ENGAGEMENT_EVENT_TYPES.length + CAMPAIGN_EVENT_TYPES.length + SPINE_EVENT_TYPES.length + 1)
   .transform((types) => [...new Set(types)]);
 
 const secretSchema = z.string().superRefine((value, ctx) => {

@@ -1,17 +1,30 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { engagementEventSchema, type EngagementEvent } from '../engagement-event.schema.js';
-import { spineEventSchema, type SpineEvent } from '../spine-event.schema.js';
+import { CAMPAIGN_EVENT_TYPES, campaignEventSchema, engagementEventSchema } from '../engagement-event.schema.js';
+import { SPINE_EVENT_TYPES, spineEventSchema } from '../spine-event.schema.js';
 
-/** What a webhook message carries: engagement events, or data-spine events (never both in one message). */
-export type WebhookEvent = EngagementEvent | SpineEvent;
+/**
+ * What a webhook message carries: engagement events, one campaign lifecycle
+ * event, or data-spine events (never mixed in one message).
+ */
+export const webhookEventSchema = z.union([engagementEventSchema, campaignEventSchema, spineEventSchema]);
+export type WebhookEvent = z.output<typeof webhookEventSchema>;
+
+const CAMPAIGN_TYPES: ReadonlySet<string> = new Set(CAMPAIGN_EVENT_TYPES);
+const SPINE_TYPES: ReadonlySet<string> = new Set(SPINE_EVENT_TYPES);
+
+/** The `type` of the message an event travels in: `engagement.batch`, `spine.batch`, or the campaign event's own type. */
+export function webhookMessageType(event: WebhookEvent): string {
+  if (CAMPAIGN_TYPES.has(event.type)) return event.type;
+  return SPINE_TYPES.has(event.type) ? 'spine.batch' : 'engagement.batch';
+}
 
 /** One BullMQ job of queue `webhooks`: one batch of events for one endpoint. */
 export const webhookJobDataSchema = z.object({
   endpointId: z.string(),
   /** The `webhook-id` header: the same on every attempt of this message. */
   messageId: z.string(),
-  events: z.array(z.union([engagementEventSchema, spineEventSchema])).min(1),
+  events: z.array(webhookEventSchema).min(1),
   /** Set when the job comes from `POST /v1/webhooks/:id/replay`. */
   replay: z.boolean().default(false),
 });

@@ -12,10 +12,11 @@ import { markDoneIfCompleteLua } from './mark-campaign-done.js';
  * - new sets inherit the campaign's TTL (they did not exist when it was set).
  *
  * KEYS: meta, keys, rendered, failed, foreign. ARGV: renderKey, outcome, now.
+ * Returns 0 not counted, 1 counted, 2 counted and the campaign is done now.
  */
 export const countCampaignOutcome = defineScript('countCampaignOutcome', `
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-if redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 0 then return 0 end
+if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 0 then return 0 end
 local target, other, otherField = KEYS[3], KEYS[4], 'failed'
 if ARGV[2] == 'failed' then
   if redis.call('SISMEMBER', KEYS[3], ARGV[1]) == 1 then return 0 end
@@ -28,5 +29,6 @@ redis.call('SREM', KEYS[5], ARGV[1])
 local ttl = redis.call('PTTL', KEYS[1])
 if ttl > 0 then redis.call('PEXPIRE', target, ttl) end
 ${markDoneIfCompleteLua('ARGV[3]')}
+if became_done then return 2 end
 return 1
 `);

@@ -50,7 +50,7 @@ describe('HTTP API: campaign routes mounted by createApp', () => {
       body: csv,
     });
     const body = await res.json();
-    expect(res.status, JSON.stringify(body)).toBe(201);
+    expect(res.status, JSON.stringify(body)).toBe(202);
     expect(body.counts).toMatchObject({ total: 3, valid: 2, invalid: 1 });
     const status = await api.call(`/v1/campaigns/${body.id}`);
     expect(status.status).toBe(200);

@@ -109,7 +109,7 @@ describe('campaign fan-out from CSV', () => {
     });
   });
 
-  it('fails loudly on a quote never closed, naming the line it opens on, with the rows before it kept', async () => {
+  it('fails loudly on a quote never closed, naming the line it opens on, with the rows before it counted', async () => {
     const text = [HEADER, 'r01,Ana,Silver,Gold,1,2,2015', 'r02,"Ben,Gold,Platinum,1,2,2015', 'r03,Cy,Silver,Gold,1,2,2015', ''].join('\n');
     let id = '';
     const err = await h.campaigns
@@ -119,7 +119,8 @@ describe('campaign fan-out from CSV', () => {
     expect((err as Error).message).toMatch(/line 3: a quote .* never closed/);
     const status = await h.campaigns.status(id);
     expect(status).toMatchObject({ state: 'failed', error: 'INVALID_ARGUMENT', errorMessage: expect.stringMatching(/line 3/) });
-    expect(status.counts).toMatchObject({ total: 1, valid: 1, invalid: 0, renders: 1 });
+    // The upload pass counts the rows before the bad quote; a file that cannot be read whole is never fanned out.
+    expect(status.counts).toMatchObject({ total: 1, valid: 1, invalid: 0, renders: 0, queued: 0 });
   });
 
   it('counts renders through the worker hooks once each, and finishes', async () => {
@@ -181,6 +182,35 @@ describe('campaign fan-out from CSV', () => {
     const status = await h.campaigns.status(second.id);
     expect(status.counts).toMatchObject({ renders: 5, rendered: 5, failed: 0 });
     expect(status.state).toBe('done');
+  });
+
+  it('counts a render another producer added between the claim and the addBulk (the counting race)', async () => {
+    await h.useFreshQueue();
+    // The API queues Hal's render in the window between the campaign's claim (no job yet) and its addBulk:
+    // BullMQ keeps the API's job (no campaign id), so the campaign's hooks will never fire for it.
+    const queue = h.renderQueue.queue;
+    const addBulk = queue.addBulk.bind(queue);
+    let raced = '';
+    queue.addBulk = async (jobs) => {
+      const hal = jobs.find((job) => (job.data.props as { firstName?: string }).firstName === 'Hal')!;
+      const api = await enqueueRender(
+        { queue, registry: h.registry, index: h.index, store: h.store },
+        { templateId: 'loyalty-tier', variant: 'landscape', props: hal.data.props, priorityClass: 'api' },
+      );
+      raced = api.renderKey;
+      return addBulk(jobs);
+    };
+    // Props no other test of this file renders (a done render would be cached, never added).
+    const created = await create(`${HEADER}\nr11,Hal,Gold,Diamond,707,8,2018\nr12,Ida,Gold,Diamond,909,8,2018`, ['email']);
+    queue.addBulk = addBulk;
+    expect(raced).not.toBe('');
+    expect(created.counts).toMatchObject({ renders: 2, queued: 2 });
+    const jobs = await allJobs(h.renderQueue);
+    expect(jobs.find((job) => job.id === raced)!.data.campaignId).toBeUndefined();
+    await processAll();
+    // Settled from the output index: both renders counted, the campaign done.
+    await expect.poll(async () => (await h.campaigns.status(created.id)).state, { timeout: 30_000 }).toBe('done');
+    expect((await h.campaigns.status(created.id)).counts).toMatchObject({ renders: 2, rendered: 2, failed: 0 });
   });
 
   it('refuses a channel the template has no variant for, an unknown mode and an unknown template, storing nothing', async () => {

@@ -66,18 +66,27 @@ function streamed(parts: string[]): RequestInit {
   return { method: 'POST', body, duplex: 'half' } as RequestInit;
 }
 
+/** The status once the campaign's fan-out ended. */
+async function fannedOut(id: string) {
+  let status: { state: string; counts: Record<string, number> } & Record<string, unknown>;
+  await expect.poll(async () => (status = await (await call(`/${id}`)).json()).state, { timeout: 60_000, interval: 100 }).not.toBe('ingesting');
+  return status!;
+}
+
 describe('campaign routes', () => {
   it('creates a campaign from a streamed CSV upload and serves status, manifest and errors', async () => {
     const parts = [`${HEADER}\n`, `${ROW(1)}\n${ROW(2)}\n`, `${ROW(1).replace('c1', 'c3')}\nbad,row\n`, `${ROW(4)}\n`];
     const res = await call('?templateId=loyalty-tier&channels=email,inapp', { ...streamed(parts), headers: { 'content-type': 'text/csv' } });
-    expect(res.status).toBe(201);
+    // 202 once stored: every row is counted already, the fan-out follows.
+    expect(res.status).toBe(202);
     const status = await res.json();
     expect(res.headers.get('location')).toBe(`/v1/campaigns/${status.id}`);
-    expect(status.counts).toMatchObject({ total: 5, valid: 4, invalid: 1, renders: 6, queued: 6 });
-    expect(await apiQueue.queue.count()).toBe(6);
+    expect(status).toMatchObject({ state: 'ingesting', counts: { total: 5, valid: 4, invalid: 1 } });
 
-    const again = await (await call(`/${status.id}`)).json();
+    const again = await fannedOut(status.id);
     expect(again).toMatchObject({ id: status.id, state: 'rendering', progress: 0, channels: ['email', 'inapp'] });
+    expect(again.counts).toMatchObject({ total: 5, valid: 4, invalid: 1, renders: 6, queued: 6 });
+    expect(await apiQueue.queue.count()).toBe(6);
 
     const csv = await call(`/${status.id}/manifest`);
     expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
@@ -96,7 +105,7 @@ describe('campaign routes', () => {
   it('takes JSON Lines uploads and inline JSON recipients', async () => {
     const ndjson = `${JSON.stringify({ recipientId: 'n1', firstName: 'A', currentTier: 'Gold', nextTier: 'Diamond', points: 1, pointsToNextTier: 2, memberSince: 2020 })}\n{oops\n`;
     const res = await call('?templateId=loyalty-tier&channels=social', { method: 'POST', body: ndjson, headers: { 'content-type': 'application/x-ndjson' } });
-    expect(res.status).toBe(201);
+    expect(res.status).toBe(202);
     expect((await res.json()).counts).toMatchObject({ total: 2, valid: 1, invalid: 1 });
 
     const inline = await call('', {
@@ -108,8 +117,8 @@ describe('campaign routes', () => {
         recipients: [{ recipientId: 'i1', firstName: 'B', currentTier: 'Silver', nextTier: 'Gold', points: 5, pointsToNextTier: 6, memberSince: 2019 }, { firstName: 'no id' }],
       }),
     });
-    expect(inline.status).toBe(201);
-    const status = await inline.json();
+    expect(inline.status).toBe(202);
+    const status = await fannedOut((await inline.json()).id);
     expect(status.counts).toMatchObject({ total: 2, valid: 1, invalid: 1, renders: 2 });
     expect(status.channelVariants).toEqual(['landscape', 'portrait']);
   });
@@ -130,7 +139,7 @@ describe('campaign routes', () => {
     expect((await call('/cmp_aaaaaaaaaaaaaaaaaaaa/errors?limit=0')).status).toBe(400);
   });
 
-  it('answers 413 for an upload over the cap, declared or streamed, and keeps what was queued as a failed campaign', async () => {
+  it('answers 413 for an upload over the cap, declared or streamed, and keeps what was counted as a failed campaign', async () => {
     const big = `${HEADER}\n${Array.from({ length: 200 }, (_, i) => ROW(i)).join('\n')}\n`;
     expect(big.length).toBeGreaterThan(4096);
     const declared = await call('?templateId=loyalty-tier&channels=email', { method: 'POST', body: big, headers: { 'content-type': 'text/csv' } });

@@ -7,6 +7,7 @@ import { loadConfig, type Config } from '../../../src/config/index.js';
 import type { EngagementEventInput, InteractionEventType } from '../../../src/engagement/index.js';
 import { startTestRedis, type EmbeddedRedis } from '../../helpers/redis-server.js';
 import { TEST_LIVE_KEYS } from '../../helpers/worker-process.js';
+import { untilFannedOut } from '../../helpers/campaign-fanned-out.js';
 
 export const API_KEY = 'dashboard-test-key-0123456789';
 export const OTHER_KEY = 'dashboard-other-key-9876543210';
@@ -86,7 +87,8 @@ export async function startDashboardHarness(env: Record<string, string> = {}): P
         body: JSON.stringify({ templateId: 'loyalty-tier', channels, mode: 'prerender', recipients: RECIPIENTS }),
       });
       const body = (await res.json()) as { id: string; state: string };
-      if (res.status !== 201) throw new Error(`campaign not created: ${res.status} ${JSON.stringify(body)}`);
+      if (res.status !== 202) throw new Error(`campaign not created: ${res.status} ${JSON.stringify(body)}`);
+      await untilFannedOut(api.url, body.id, { authorization: `Bearer ${API_KEY}` });
       return body.id;
     },
     async postEvents(events) {

@@ -1,0 +1,146 @@
+/**
+ * A prerender campaign at scale, with the farm's own queue machinery and
+ * only the renderer stubbed (prints figures; not a test).
+ *
+ *   npx tsx bench/campaign-scale.ts [--rows 2000000] [--window 100000] [--workers 4] [--keep-completed-s 3600]
+ *
+ * Into a fresh embedded redis-server: the upload is stored and counted
+ * (CampaignService.accept), the fan-out runs as its BullMQ job
+ * (createFanOutQueue) with the window, and render workers (createRenderWorker,
+ * processRenderJob: output index, store, campaign hooks) take the jobs with a
+ * renderer that writes a 9-byte file at once. Prints the fan-out rate, Redis
+ * used_memory at 25%, 50% and 100% of the rows fanned out and its peak, the
+ * growth per row extrapolated to 10M rows, and the time to `done`.
+ * Completed render jobs are kept `--keep-completed-s` (JOB_KEEP_COMPLETED_S,
+ * default 1 h as in production), which is itself Redis memory.
+ */
+import { writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { parseArgs } from 'node:util';
+import { Redis } from 'ioredis';
+import { campaignKeys, createCampaignHooks, createCampaignService, createFanOutQueue } from '../src/campaigns/index.js';
+import { startEmbeddedRedis } from '../src/cli/embedded-redis.js';
+import { createDefaultRegistry } from '../src/pipeline/index.js';
+import { createOutputIndex, createRenderQueue, createRenderWorker, createRenders, type RenderJobContext } from '../src/renders/index.js';
+import { createFileStore } from '../src/storage/index.js';
+
+const { values } = parseArgs({
+  options: {
+    rows: { type: 'string', default: '2000000' },
+    window: { type: 'string', default: '100000' },
+    workers: { type: 'string', default: '4' },
+    'keep-completed-s': { type: 'string', default: '3600' },
+  },
+});
+const rows = Number(values.rows);
+const window = Number(values.window);
+const workers = Number(values.workers);
+const keepCompletedS = Number(values['keep-completed-s']);
+for (const [name, n] of [['--rows', rows], ['--window', window], ['--workers', workers]] as const) {
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer`);
+}
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+const HEADER = 'recipientId,firstName,currentTier,nextTier,points,pointsToNextTier,memberSince\n';
+
+async function* recipients(): AsyncGenerator<string> {
+  yield HEADER;
+  for (let i = 0; i < rows; i += 1000) {
+    let chunk = '';
+    for (let j = i; j < Math.min(rows, i + 1000); j++) chunk += `m${j},Member,Silver,Gold,${j},${rows - j},2015\n`;
+    yield chunk;
+  }
+}
+
+const dir = await mkdtemp(path.join(os.tmpdir(), 'mastercut-campaign-scale-'));
+const server = await startEmbeddedRedis();
+const redis = new Redis(server.url, { maxRetriesPerRequest: null });
+const usedMemory = async () => Number(/used_memory:(\d+)/.exec(await redis.info('memory'))![1]);
+try {
+  const store = createFileStore({ root: path.join(dir, 'storage') });
+  const registry = createDefaultRegistry({ cacheDir: '.cache/bench' });
+  const index = createOutputIndex(redis);
+  const jobOptions = { completedRetentionSeconds: keepCompletedS };
+  const renderQueue = createRenderQueue({ redisUrl: server.url, events: false, jobOptions });
+  const fanOutQueue = createFanOutQueue({ redisUrl: server.url });
+  const campaigns = createCampaignService(
+    { redis, renders: createRenders({ queue: renderQueue.queue, redis, index, store }), registry, index, store, jobOptions: renderQueue.jobOptions, scheduleFanOut: (id) => fanOutQueue.schedule(id) },
+    { window },
+  );
+  fanOutQueue.start((id, signal) => campaigns.runFanOut(id, { windowed: true, ...(signal ? { signal } : {}) }));
+  const hooks = createCampaignHooks(redis);
+  const ctx: RenderJobContext = {
+    renderVideo: (async (request: { out: string }) => {
+      await writeFile(request.out, 'stub mp4\n');
+      return {};
+    }) as unknown as RenderJobContext['renderVideo'],
+    store,
+    index,
+    workDir: path.join(dir, 'work'),
+    onRendered: hooks.onRendered,
+    onFailed: hooks.onFailed,
+  };
+  const workerConnection = redis.duplicate();
+  const worker = createRenderWorker(ctx, { connection: workerConnection, concurrency: workers, jobOptions, autorun: false });
+  worker.run();
+
+  const before = await usedMemory();
+  const started = Date.now();
+  const accepted = await campaigns.accept({ templateId: 'loyalty-tier', channels: ['web'], mode: 'prerender', recipients: Readable.from(recipients()), format: 'csv' });
+  const uploadedS = (Date.now() - started) / 1000;
+  console.log(`campaign-scale: ${rows} rows, window ${window}, ${workers} stub render slots, completed jobs kept ${keepCompletedS} s; redis ${server.url}`);
+  console.log(`  upload stored and counted in ${uploadedS.toFixed(1)} s (${Math.round(rows / uploadedS)} rows/s); used_memory before ${mb(before)}`);
+
+  const marks = [0.25, 0.5, 1].map((f) => ({ f, at: Math.round(rows * f), memory: 0, seconds: 0 }));
+  let peak = 0;
+  let fanOutEnd = 0;
+  let status = await campaigns.status(accepted.id);
+  for (;;) {
+    const memory = await usedMemory();
+    peak = Math.max(peak, memory);
+    status = await campaigns.status(accepted.id);
+    for (const mark of marks) {
+      if (!mark.memory && status.counts.fannedOut >= mark.at) {
+        mark.memory = memory;
+        mark.seconds = (Date.now() - started) / 1000;
+        console.log(`  ${mark.at} rows fanned out at ${mark.seconds.toFixed(1)} s: used_memory ${mb(memory)} (peak so far ${mb(peak)}), rendered ${status.counts.rendered}`);
+      }
+    }
+    if (!fanOutEnd && status.state !== 'ingesting') fanOutEnd = Date.now();
+    if (status.state === 'done' || status.state === 'failed') break;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  const doneS = (Date.now() - started) / 1000;
+  const fanOutS = (fanOutEnd - started) / 1000 - uploadedS;
+  const [, half, full] = marks;
+  const perRow = (full!.memory - half!.memory) / (full!.at - half!.at);
+  console.log(`  state ${status.state}: ${JSON.stringify(status.counts)}`);
+  console.log(`  fan-out ${fanOutS.toFixed(1)} s after the upload: ${Math.round(rows / fanOutS)} rows/s (rendering at the same time); done ${doneS.toFixed(1)} s after the upload began`);
+  console.log(`  peak used_memory ${mb(peak)}; growth between 50% and 100%: ${perRow.toFixed(0)} bytes per row`);
+  console.log(`  extrapolated to 10M rows: ${mb(full!.memory + perRow * (10_000_000 - rows))} used_memory; fan-out ${(10_000_000 / (rows / fanOutS) / 60).toFixed(0)} min at this rate`);
+  // Where the per-row growth is: the campaign's own keys, and the farm's output index (one record per render).
+  const usage = async (key: string) => Number((await redis.call('MEMORY', 'USAGE', key)) ?? 0);
+  for (const [name, key] of Object.entries(campaignKeys(accepted.id))) {
+    const bytes = await usage(key);
+    if (bytes > 0) console.log(`  campaign ${name.padEnd(9)} ${mb(bytes).padStart(9)}  (${(bytes / rows).toFixed(0)} bytes per row)`);
+  }
+  const [, outKeys] = await redis.scan('0', 'MATCH', '{mastercut}:out:*', 'COUNT', 1000);
+  const sample = outKeys.slice(0, 100);
+  const perRecord = (await Promise.all(sample.map(usage))).reduce((a, b) => a + b, 0) / Math.max(1, sample.length);
+  console.log(`  output index      ${mb(perRecord * status.counts.rendered).padStart(9)}  (${perRecord.toFixed(0)} bytes per render, farm-wide cache index)`);
+  const jobs = await renderQueue.queue.getJobCounts('completed', 'prioritized', 'active');
+  console.log(`  render jobs left  ${JSON.stringify(jobs)}`);
+  const kinds = await redis.info('keyspace');
+  console.log(`  ${kinds.trim().split('\n').pop()}`);
+  console.log(`  load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.availableParallelism()} cores`);
+  await worker.shutdown(5_000);
+  workerConnection.disconnect();
+  await fanOutQueue.close();
+  await renderQueue.close();
+} finally {
+  redis.disconnect();
+  await server.destroy();
+  await rm(dir, { recursive: true, force: true });
+}

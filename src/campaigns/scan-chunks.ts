@@ -1,0 +1,137 @@
+import type { Readable } from 'node:stream';
+import { propsHash } from '../cache/index.js';
+import { isAppError } from '../errors/index.js';
+import type { PreparedRenderJob } from '../renders/index.js';
+import { readCsvRows, readJsonlRows, type UploadEntry } from '../uploads/index.js';
+import type { RecipientsFormat } from './campaign.schema.js';
+import type { createRowParser, RowIssue } from './recipient-row.js';
+
+/** An invalid row as stored: where and why, never the values. */
+export interface InvalidRow {
+  line: number;
+  endLine?: number;
+  reason: string;
+  issues?: RowIssue[];
+}
+
+/** Something accepted that the uploader should hear about (NUL bytes, invalid UTF-8, duplicate columns); not a row. */
+export interface RowWarning {
+  line: number;
+  endLine?: number;
+  warning: string;
+}
+
+export interface ValidRow {
+  line: number;
+  endLine?: number;
+  recipientId: string;
+  keys: string[];
+  /** Lazy campaigns only: the validated props, stored when the chunk is written. */
+  props?: Record<string, unknown>;
+  /** sha256 of the canonical props, when `delivered` events are recorded. */
+  propsHash?: string;
+}
+
+/** One chunk of a recipients file, parsed and keyed. */
+export interface Chunk {
+  valid: ValidRow[];
+  invalid: InvalidRow[];
+  warnings: RowWarning[];
+  /** The chunk's distinct renders, by render key. */
+  jobs: Map<string, PreparedRenderJob>;
+  /** Records read (valid + invalid): the unit of the fan-out checkpoint. */
+  entries: number;
+}
+
+export interface ScanOptions {
+  format: RecipientsFormat;
+  parseRow: ReturnType<typeof createRowParser>;
+  /** One preparer per variant of the campaign. */
+  preparers: ((props: unknown) => PreparedRenderJob)[];
+  /** Lazy campaigns keep a row's props instead of keying it. */
+  lazy: boolean;
+  /** Keep each valid row's props hash (for `delivered` events). */
+  hashProps: boolean;
+  chunkSize: number;
+  maxRecordBytes: number;
+  /** Records (valid + invalid) to pass over unkeyed first: what a resumed fan-out already committed. */
+  skipEntries?: number;
+}
+
+/**
+ * The recipients file as chunks of `chunkSize` records, each row parsed,
+ * validated and keyed. The upload pass and the fan-out pass read the same
+ * bytes through this one function, so they agree on every row and on where
+ * each chunk starts (the fan-out checkpoint counts records). When the source
+ * fails part way, the rows read before the failure come out first, then the
+ * error.
+ */
+export async function* scanChunks(source: Readable, options: ScanOptions): AsyncGenerator<Chunk> {
+  const rows =
+    options.format === 'csv'
+      ? readCsvRows(source, { maxRecordBytes: options.maxRecordBytes })
+      : readJsonlRows(source, { maxRecordBytes: options.maxRecordBytes });
+  let skip = options.skipEntries ?? 0;
+  let chunk = emptyChunk();
+  try {
+    for await (const batch of rows) {
+      for (const entry of batch) {
+        if (skip > 0) {
+          if (entry.kind !== 'warning') skip--;
+          continue;
+        }
+        if (entry.kind === 'warning') {
+          chunk.warnings.push({ line: entry.line, ...(entry.endLine ? { endLine: entry.endLine } : {}), warning: entry.warning });
+          continue;
+        }
+        // Cut before a record, not after it: an invalid record (which `continue`s) ends a chunk too.
+        if (chunk.entries >= options.chunkSize) {
+          yield chunk;
+          chunk = emptyChunk();
+        }
+        chunk.entries++;
+        const row = keyRow(options.preparers, options.parseRow, entry);
+        const at = { line: entry.line, ...(entry.endLine ? { endLine: entry.endLine } : {}) };
+        if ('reason' in row) {
+          chunk.invalid.push(row);
+          continue;
+        }
+        const hash = options.hashProps ? { propsHash: propsHash(row.jobs[0]!.data.props) } : {};
+        if (options.lazy) chunk.valid.push({ ...at, recipientId: row.recipientId, keys: [], props: row.jobs[0]!.data.props, ...hash });
+        else {
+          chunk.valid.push({ ...at, recipientId: row.recipientId, keys: row.jobs.map((job) => job.renderKey), ...hash });
+          for (const job of row.jobs) chunk.jobs.set(job.renderKey, job);
+        }
+      }
+    }
+  } catch (err) {
+    if (chunk.entries > 0 || chunk.warnings.length > 0) yield chunk;
+    throw err;
+  }
+  if (chunk.entries > 0 || chunk.warnings.length > 0) yield chunk;
+}
+
+function emptyChunk(): Chunk {
+  return { valid: [], invalid: [], warnings: [], jobs: new Map(), entries: 0 };
+}
+
+function keyRow(
+  preparers: ((props: unknown) => PreparedRenderJob)[],
+  parseRow: ReturnType<typeof createRowParser>,
+  entry: Exclude<UploadEntry, { kind: 'warning' }>,
+): InvalidRow | { recipientId: string; jobs: PreparedRenderJob[] } {
+  const at = { line: entry.line, ...(entry.endLine ? { endLine: entry.endLine } : {}) };
+  if (entry.kind === 'invalid') return { ...at, reason: entry.reason };
+  const parsed = parseRow(entry.row);
+  if (!parsed.ok) return { ...at, reason: 'invalid fields', issues: parsed.issues };
+  const jobs: PreparedRenderJob[] = [];
+  try {
+    for (const prepare of preparers) jobs.push(prepare(parsed.props));
+  } catch (err) {
+    // Only the row's own props can be wrong here: the template and variants were checked at creation.
+    if (!isAppError(err, 'INVALID_PROPS')) throw err;
+    const issues = Array.isArray(err.details.issues) ? (err.details.issues as RowIssue[]) : [];
+    return { ...at, reason: 'invalid fields', issues: issues.map(({ path, message }) => ({ path, message })) };
+  }
+  return { recipientId: parsed.recipientId, jobs };
+}
