@@ -52,6 +52,20 @@ export function requestLogger(logger: Logger) {
  * mount path of that router. Only string templates and plain mount paths are
  * kept; the last route matched wins.
  */
+/**
+ * The pattern a route matched: its path, or for a route of several paths
+ * (e.g. `/:token/status` and `/:token/p/:pin/status`) the one with as many
+ * segments as the request's path, so the log still names a pattern, never
+ * the path itself (which may hold a token).
+ */
+function routePattern(path: unknown, requestPath: string): string | undefined {
+  if (typeof path === 'string') return path;
+  if (!Array.isArray(path)) return undefined;
+  const segments = (p: string) => p.split('/').length;
+  const fits = path.filter((p): p is string => typeof p === 'string' && segments(p) === segments(requestPath));
+  return fits.length === 1 ? fits[0] : undefined;
+}
+
 function captureRoute(req: Request): () => string | undefined {
   let current: unknown;
   let template: string | undefined;
@@ -62,8 +76,8 @@ function captureRoute(req: Request): () => string | undefined {
     set(value: { path?: unknown } | undefined) {
       current = value;
       const mount = req.baseUrl.toLowerCase();
-      const path = value?.path;
-      template = typeof path === 'string' && MOUNT.test(mount) ? `${mount}${path === '/' && mount ? '' : path}` : '(route)';
+      const path = routePattern(value?.path, req.path);
+      template = path !== undefined && MOUNT.test(mount) ? `${mount}${path === '/' && mount ? '' : path}` : '(route)';
     },
   });
   return () => template;
