@@ -9,6 +9,7 @@ import { HASH_TAG } from '../../src/redis/index.js';
 import { startTestRedisCluster, type TestRedisCluster } from '../helpers/redis-cluster.js';
 import { repoRoot } from '../helpers/render-engine.js';
 import { startApiProcess, startTranscodeProcess, startWorkerProcess, stopFarmProcesses, untilReady, type WorkerChild } from '../helpers/worker-process.js';
+import { untilFannedOut } from '../helpers/campaign-fanned-out.js';
 
 /**
  * The whole farm (API, render worker and transcode worker, each its own
@@ -79,8 +80,10 @@ describe('the farm on a Redis Cluster of three primaries (API, render and transc
       headers: { ...auth, 'content-type': 'text/csv' },
       body: 'recipientId,name,points\nc1,Ada,10\nc2,Grace,20\n',
     });
-    expect(created.status).toBe(201);
-    const { id, counts } = (await created.json()) as { id: string; counts: { renders: number } };
+    // Stored and counted (202); the fan-out job, on the cluster too, then queues the renders.
+    expect(created.status).toBe(202);
+    const { id } = (await created.json()) as { id: string };
+    const { counts } = await untilFannedOut(api.url, id, auth);
     expect(counts.renders).toBe(2);
 
     const manifest = await (await fetch(`${api.url}/v1/campaigns/${id}/manifest`, { headers: auth })).text();
