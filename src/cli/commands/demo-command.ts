@@ -76,6 +76,11 @@ export async function demoCommand(argv: string[]): Promise<number> {
     } as RequestInit);
     if (!created.ok) throw new AppError('INTERNAL', `campaign creation failed: ${created.status} ${await created.text()}`);
     let status = (await created.json()) as CampaignStatus;
+    // 202: the file is stored and its rows counted; the fan-out job queues the renders next.
+    while (status.state === 'ingesting') {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      status = (await (await call(`/v1/campaigns/${status.id}`)).json()) as CampaignStatus;
+    }
     process.stderr.write(
       `campaign ${status.id}: ${status.counts.total} recipients, ${status.counts.valid} valid, ${status.counts.invalid} invalid, ` +
         `${status.counts.renders} distinct renders (${status.channels.join(', ')})\n`,
