@@ -16,8 +16,8 @@ import {
 import type { ObjectStore } from '../storage/index.js';
 import { allCampaignKeys, campaignKeys } from './campaign-keys.js';
 import type { RecipientsFormat } from './campaign.schema.js';
-import { type JsonSchemaNode, createRowParser } from './recipient-row.js';
-import { scanChunks, type Chunk, type InvalidRow, type RowWarning, type ValidRow } from './scan-chunks.js';
+import { type JsonSchemaNode, createRowParser, createStickyRowParser } from './recipient-row.js';
+import { scanChunks, type Chunk, type InvalidRow, type RowWarning, type StickyRowProps, type ValidRow } from './scan-chunks.js';
 
 export type { InvalidRow, RowWarning };
 
@@ -35,6 +35,10 @@ export interface FanOutDeps extends PrepareRenderJobDeps {
   deliveries?: FanOutDeliveries;
   /** Which of these recipients were erased (same order): their rows are refused, nothing is made for them. */
   erased?: (recipientIds: readonly string[]) => Promise<boolean[]>;
+  /** Sticky campaigns: each recipient's props from their current profile (same order), or why not. */
+  stickyProps?: (recipientIds: readonly string[]) => Promise<StickyRowProps[]>;
+  /** Sticky `on-update` campaigns: records the recipients' links so that a profile change re-renders them (src/live). */
+  rememberOnUpdate?: (recipientIds: readonly string[]) => Promise<void>;
 }
 
 /** One recipient's output on one channel, for `delivered` events. */
@@ -67,6 +71,8 @@ export interface FanOutPlan {
   channels?: { names: readonly string[]; variantIndex: readonly number[] };
   /** Per channel (same order as `channels`), the deliverables cut for it: the campaign waits for each. */
   channelSpecs?: readonly (readonly DeliverableSpec[])[];
+  /** Sticky links: rows name recipients, whose current profiles give the props (deps.stickyProps); nothing is stored for a link. */
+  sticky?: { onUpdate: boolean };
 }
 
 export interface FanOutLimits {
@@ -108,6 +114,12 @@ async function preparersOf(deps: FanOutDeps, plan: FanOutPlan) {
   );
 }
 
+/** How rows become props: their own columns, or (sticky) their recipient's profile. */
+function rowsOf(deps: FanOutDeps, plan: FanOutPlan) {
+  if (!plan.sticky) return { parseRow: createRowParser(plan.jsonSchema, { fromText: plan.format === 'csv' }) };
+  return { parseRow: createStickyRowParser(plan.jsonSchema), stickyProps: deps.stickyProps! };
+}
+
 /**
  * The upload pass: every record of the file counted valid or invalid (each
  * invalid one with its line and field paths), warnings kept, chunk by chunk
@@ -119,7 +131,7 @@ export async function recordUpload(deps: FanOutDeps, plan: FanOutPlan, limits: F
   const keys = campaignKeys(plan.campaignId);
   const scan = scanChunks(plan.recipients, {
     format: plan.format,
-    parseRow: createRowParser(plan.jsonSchema, { fromText: plan.format === 'csv' }),
+    ...rowsOf(deps, plan),
     preparers: await preparersOf(deps, plan),
     lazy: Boolean(plan.lazy),
     hashProps: false,
@@ -172,7 +184,7 @@ export async function fanOut(
   const tracked = deps.deliveries && plan.channels ? { deliveries: deps.deliveries, channels: plan.channels } : undefined;
   const scan = scanChunks(plan.recipients, {
     format: plan.format,
-    parseRow: createRowParser(plan.jsonSchema, { fromText: plan.format === 'csv' }),
+    ...rowsOf(deps, plan),
     preparers: await preparersOf(deps, plan),
     lazy: Boolean(plan.lazy),
     hashProps: Boolean(tracked),
@@ -201,12 +213,16 @@ export async function fanOut(
       await tracked!.deliveries.settleRendered(plan.campaignId, plan.templateId, rest, rendered);
     }
     await requestDeliverables(deps, plan, outcome.freshJobs);
+    if (plan.sticky?.onUpdate && chunk.valid.length > 0) await deps.rememberOnUpdate!(chunk.valid.map((row) => row.recipientId));
     if (plan.lazy) {
       // The line names the stored props instead of render keys: links are sealed from it when the manifest is read.
       // A recipient erased since the check above is refused here (SUBJECT_ERASED), one row, never the campaign.
-      const refs = await Promise.all(chunk.valid.map((row) => deps.storeProps!(row.props!, row.recipientId).catch(erasedAsUndefined)));
-      chunk.valid.forEach((row, i) => (row.keys = refs[i] === undefined ? [] : [refs[i]]));
-      refuse(chunk, chunk.valid.map((row) => row.keys.length === 0));
+      // Sticky links name the recipient instead: nothing is stored, the line names the recipient only.
+      if (!plan.sticky) {
+        const refs = await Promise.all(chunk.valid.map((row) => deps.storeProps!(row.props!, row.recipientId).catch(erasedAsUndefined)));
+        chunk.valid.forEach((row, i) => (row.keys = refs[i] === undefined ? [] : [refs[i]]));
+        refuse(chunk, chunk.valid.map((row) => row.keys.length === 0));
+      }
       // A lazy campaign's links can be issued from now on (its manifest): that is its delivery.
       if (tracked) {
         const entries = chunk.valid.flatMap((row) => tracked.channels.names.map((channel) => ({ recipientId: row.recipientId, channel, propsHash: row.propsHash! })));
