@@ -229,7 +229,7 @@ async function wireApiServer({ config, options, logger, redisUrl, keyring, regis
     renders: campaignRenders,
     deliverables,
     recipients: recipients.source,
-    recordSubject: (recipientId, renderKeys) => recordSubject(campaignQueue.connection, recipientId, { renderKeys }, { ttlSeconds: config.live.linkTtlSeconds }),
+    recordSubject: (recipientId, items) => recordSubject(campaignQueue.connection, recipientId, items, { ttlSeconds: config.live.linkTtlSeconds }),
   });
   /**
    * A profile's new version: `recipient.updated` to subscribed webhook endpoints, then the

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { deliverableKey } from '../cache/index.js';
 import type { ChannelProfileResolver } from '../encode/index.js';
 import { isAppError } from '../errors/index.js';
 import type { RenderJobOptions } from '../queue/index.js';
@@ -17,8 +18,8 @@ export interface StickyRefresherDeps {
   recipients: RecipientSource;
   /** The render -> transcode chain: links recorded with `cut` (prerendered campaigns) have their channel's deliverables re-cut. */
   deliverables?: DeliverableRequests;
-  /** Records the new render under the recipient, so an erasure finds it. */
-  recordSubject?: (recipientId: string, renderKeys: string[]) => Promise<void>;
+  /** Records the new render (and the deliverables re-cut from it) under the recipient, so an erasure finds them. */
+  recordSubject?: (recipientId: string, items: { renderKeys: string[]; deliverableKeys: string[] }) => Promise<void>;
 }
 
 /** What one refresh did: masters requested (new or already there), and links it could not render (no profile, incomplete, gone template). */
@@ -57,10 +58,11 @@ export function createStickyRefresher(deps: StickyRefresherDeps) {
             { templateId: template.id, variant: profile.variant, format: 'mp4', priorityClass: 'campaign', ...(campaignId ? { campaignId } : {}) },
           );
           const job = prepare(stickyProps(template, snapshot));
-          await deps.recordSubject?.(recipientId, [job.renderKey]);
-          await deps.renders.request(job);
           // A prerendered campaign's email GIF and SMS MP4 are read without an open: cut them now too, at campaign priority.
           const recut = Boolean(cut && deps.deliverables && profile.deliverables.length > 0);
+          const deliverableKeys = recut ? profile.deliverables.map((spec) => deliverableKey(job.renderKey, spec)) : [];
+          await deps.recordSubject?.(recipientId, { renderKeys: [job.renderKey], deliverableKeys });
+          await deps.renders.request(job);
           if (recut) {
             const plan = createDeliverablePlan({ templateId: template.id, posterSeconds: template.posterFrame / template.fps, priorityClass: 'campaign', specs: profile.deliverables });
             await deps.deliverables!.request([{ renderKey: job.renderKey, masterStorageKey: job.storageKey, plan }]);

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiServer, type ApiServer } from '../../../src/api/main.js';
 import type { CampaignStatus } from '../../../src/campaigns/index.js';
 import { loadConfig } from '../../../src/config/index.js';
-import { openLiveToken, parseLiveKeyring } from '../../../src/live/index.js';
+import { openLiveToken, parseLiveKeyring, parseSubjectMembers, subjectHash } from '../../../src/live/index.js';
 import { QUEUE_PREFIX, queueNames } from '../../../src/queue/index.js';
 import { redisKeys } from '../../../src/redis/index.js';
 import { startTestRedis, type EmbeddedRedis } from '../../helpers/redis-server.js';
@@ -142,6 +142,13 @@ describe('campaigns with sticky links', () => {
       // A PATCH re-renders both masters at campaign priority at once, before any open.
       expect((await call('PATCH', '/v1/recipients/sc-ada', { loyalty: { points: 1300 } })).status).toBe(200);
       await expect.poll(campaignMasters, { timeout: 30_000, interval: 250 }).toEqual(['landscape:1250', 'landscape:1300', 'portrait:1250', 'portrait:1300']);
+      // The deliverables re-cut from the new masters are recorded under the recipient, so an erasure finds them.
+      const recorded = parseSubjectMembers(await connection.smembers(redisKeys.subject(subjectHash('sc-ada'))));
+      const newMasters = (await queue.getJobs(['waiting', 'prioritized', 'active', 'completed', 'failed', 'delayed']))
+        .filter((j) => j?.data?.campaignId === id && (j.data.props as { points: number }).points === 1300)
+        .map((j) => j.id);
+      expect(recorded.renderKeys).toEqual(expect.arrayContaining(newMasters));
+      expect(recorded.deliverableKeys.length).toBeGreaterThanOrEqual(4); // email poster + GIF, web poster, sms MP4 at least
     } finally {
       await queue.close();
       connection.disconnect();
