@@ -150,6 +150,7 @@ export async function recordUpload(deps: FanOutDeps, plan: FanOutPlan, limits: F
     tx.hincrby(keys.meta, 'warnings', chunk.warnings.length);
     tx.hincrby(keys.meta, 'errorsDropped', reports.length - keep);
     tx.expire(keys.errors, limits.ttlSeconds);
+    if (chunk.unprofiled.length > 0) tx.sadd(keys.unprofiled, ...chunk.unprofiled).expire(keys.unprofiled, limits.ttlSeconds);
     await tx.exec();
   }
 }
@@ -197,6 +198,7 @@ export async function fanOut(
     signal?.throwIfAborted();
     const chunk: FanOutChunk = { ...scanned, refused: [] };
     if (window && chunk.jobs.size > 0) await waitForRoom(deps.redis, keys.meta, window, signal);
+    if (plan.sticky) await keepUploadVerdicts(deps.redis, keys.unprofiled, chunk);
     await refuseErased(deps, chunk);
     // Who waits on each master rides in the job's data; the render worker turns it into `delivered` events.
     const waiting = tracked && !plan.lazy ? deliveryEntries(chunk.valid, tracked.channels) : [];
@@ -289,9 +291,7 @@ interface FanOutChunk extends Chunk {
 async function refuseErased(deps: FanOutDeps, chunk: FanOutChunk): Promise<void> {
   if (!deps.erased || chunk.valid.length === 0) return;
   const erased = await deps.erased(chunk.valid.map((row) => row.recipientId));
-  if (!refuse(chunk, erased)) return;
-  const needed = new Set(chunk.valid.flatMap((row) => row.keys));
-  for (const key of [...chunk.jobs.keys()]) if (!needed.has(key)) chunk.jobs.delete(key);
+  if (refuse(chunk, erased)) pruneJobs(chunk);
 }
 
 /** Moves the valid rows flagged (same order) to the refused ones as erased; true when any moved. */
@@ -301,6 +301,32 @@ function refuse(chunk: FanOutChunk, flags: readonly boolean[]): boolean {
   chunk.valid.forEach((row, i) => (flags[i] ? chunk.refused.push({ line: row.line, ...(row.endLine ? { endLine: row.endLine } : {}), reason: ERASED_REASON }) : kept.push(row)));
   chunk.valid = kept;
   return true;
+}
+
+/**
+ * Sticky campaigns read profiles in both passes, and a profile may be pushed
+ * or deleted in between. The upload's verdict stands, so counts, reports and
+ * manifest agree: a row counted invalid then (no usable profile) is left out
+ * even if it could render now; a row counted valid whose profile is gone now
+ * is refused with the reason of today (moved to invalid).
+ */
+async function keepUploadVerdicts(redis: Redis, unprofiledKey: string, chunk: FanOutChunk): Promise<void> {
+  const validCount = chunk.valid.length;
+  const lines = [...chunk.valid.map((row) => row.line), ...chunk.unprofiled];
+  if (lines.length === 0) return;
+  const atUpload = (await redis.smismember(unprofiledKey, ...lines)).map((member) => member === 1);
+  if (atUpload.slice(0, validCount).includes(true)) {
+    chunk.valid = chunk.valid.filter((_, i) => !atUpload[i]);
+    pruneJobs(chunk);
+  }
+  const lost = new Set(chunk.unprofiled.filter((_, i) => !atUpload[validCount + i]));
+  chunk.refused.push(...chunk.invalid.filter((row) => lost.has(row.line)));
+}
+
+/** Drops the chunk's renders no valid row needs any more. */
+function pruneJobs(chunk: FanOutChunk): void {
+  const needed = new Set(chunk.valid.flatMap((row) => row.keys));
+  for (const key of [...chunk.jobs.keys()]) if (!needed.has(key)) chunk.jobs.delete(key);
 }
 
 function erasedAsUndefined(err: unknown): undefined {

@@ -44,6 +44,8 @@ export interface Chunk {
   jobs: Map<string, PreparedRenderJob>;
   /** Records read (valid + invalid): the unit of the fan-out checkpoint. */
   entries: number;
+  /** Sticky campaigns: the lines (of `invalid`) whose recipient had no usable profile in this pass. */
+  unprofiled: number[];
 }
 
 export interface ScanOptions {
@@ -147,7 +149,10 @@ async function keyStickyRows(chunk: Chunk, options: ScanOptions, pending: readon
   const props = await options.stickyProps!(pending.map((row) => row.recipientId));
   pending.forEach((row, i) => {
     const got = props[i]!;
-    if (!got.ok) chunk.invalid.push({ ...row.at, reason: got.reason, ...(got.issues ? { issues: got.issues } : {}) });
+    if (!got.ok) {
+      chunk.invalid.push({ ...row.at, reason: got.reason, ...(got.issues ? { issues: got.issues } : {}) });
+      chunk.unprofiled.push(row.at.line);
+    }
     else addRow(chunk, options, row.at, keyProps(options.preparers, row.at, row.recipientId, got.props));
   });
   // Reports are kept in file order.
@@ -155,7 +160,7 @@ async function keyStickyRows(chunk: Chunk, options: ScanOptions, pending: readon
 }
 
 function emptyChunk(): Chunk {
-  return { valid: [], invalid: [], warnings: [], jobs: new Map(), entries: 0 };
+  return { valid: [], invalid: [], warnings: [], jobs: new Map(), entries: 0, unprofiled: [] };
 }
 
 function keyRow(
