@@ -3,9 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCampaignService, type CampaignService } from '../../../src/campaigns/index.js';
 import { createStoredProps, parseLiveKeyring, sealLiveToken } from '../../../src/live/index.js';
 import { createProfileStore } from '../../../src/recipients/index.js';
-import { createRenders } from '../../../src/renders/index.js';
 import { TEST_LIVE_KEYS } from '../../helpers/worker-process.js';
-import { allJobs, readAll, startCampaignHarness, type CampaignHarness } from './campaign-harness.js';
+import { allJobs, harnessDeps, readAll, startCampaignHarness, type CampaignHarness } from './campaign-harness.js';
 
 /**
  * Sticky campaigns read each recipient's profile twice: when the upload is
@@ -26,12 +25,7 @@ beforeAll(async () => {
   const keyring = parseLiveKeyring({ keys: TEST_LIVE_KEYS });
   const storedProps = createStoredProps(h.redis, { ttlSeconds: 3600 });
   campaigns = createCampaignService({
-    redis: h.redis,
-    renders: createRenders({ queue: h.renderQueue.queue, redis: h.redis, index: h.index, store: h.store }),
-    registry: h.registry,
-    index: h.index,
-    store: h.store,
-    jobOptions: h.renderQueue.jobOptions,
+    ...harnessDeps(h),
     recipients: { current: (id) => store.get(id) },
     live: {
       storeProps: (props, recipientId) => storedProps.put(props, { recipientId }),
