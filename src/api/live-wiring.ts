@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
 import { AppError } from '../errors/index.js';
-import { createColdRenderLimiter, createLiveLinkFactory, createOnDemand, eraseSubject, type EraseSubjectDeps, createErasureBroadcast, createLandingPage, type LiveKeyring, createLiveLinkResolver, createStoredProps, recordSubject, openLiveToken, sealLiveToken, isErased, isStickyPayload, type LiveTokenPayload } from '../live/index.js';
+import { createColdRenderLimiter, createLiveLinkFactory, createOnDemand, eraseSubject, type EraseSubjectDeps, createErasureBroadcast, createLandingPage, type LiveKeyring, createLiveLinkResolver, createStoredProps, recordSubject, openLiveToken, sealLiveToken, isErased, isStickyPayload, recordOnUpdateLinks, type LiveTokenPayload } from '../live/index.js';
 import type { ChannelProfileResolver } from '../encode/index.js';
 import { createRenderStreamHub, type DeliverableRequests, type OutputIndex, type RenderQueue, type Renders } from '../renders/index.js';
 import type { LiveLinkEvents } from '../engagement/index.js';
@@ -125,6 +125,7 @@ export async function createLiveWiring(
   const lazyCampaigns: LazyCampaignLinks = {
     storeProps: (props, recipientId) => storedProps.put(props, { recipientId, ttlSeconds }),
     linkUrl: (input) => `${base}/l/${sealLiveToken(keyring, input, { ttlSeconds, maxLength: config.live.tokenMaxLength })}`,
+    rememberOnUpdate: (recipientId, links) => recordOnUpdateLinks(redis, recipientId, links, ttlSeconds),
   };
   const openToken = async (token: string, pin?: string): Promise<LiveEventSubject> => {
     const payload = openLiveToken(keyring, token, { maxLength: config.live.tokenMaxLength });

@@ -227,8 +227,9 @@ async function wireApiServer({ config, options, logger, redisUrl, keyring, regis
     profiles,
     jobOptions: campaignQueue.jobOptions,
     renders: campaignRenders,
+    deliverables,
     recipients: recipients.source,
-    recordSubject: (recipientId, renderKeys) => recordSubject(campaignQueue.connection, recipientId, { renderKeys }, { ttlSeconds: config.live.linkTtlSeconds }),
+    recordSubject: (recipientId, items) => recordSubject(campaignQueue.connection, recipientId, items, { ttlSeconds: config.live.linkTtlSeconds }),
   });
   /**
    * A profile's new version: `recipient.updated` to subscribed webhook endpoints, then the
@@ -282,6 +283,8 @@ async function wireApiServer({ config, options, logger, redisUrl, keyring, regis
       live: live.lazyCampaigns,
       deliveries: engagement.deliveries,
       erased: (ids) => areErased(campaignQueue.connection, ids),
+      // Sticky campaigns read profiles where sticky links do.
+      recipients: recipients.source,
     },
     { outputBaseUrl: publicBaseUrl, window: config.campaigns.window },
   );

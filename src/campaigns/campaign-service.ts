@@ -17,6 +17,8 @@ import { fanOut, recordUpload, type CampaignReport, type FanOutDeliveries, type 
 import { manifestStream, type ManifestFormat } from './manifest-stream.js';
 import { markDoneIfComplete, readCampaignMeta, settleForeignKeys, toCampaignStatus } from './read-campaign-status.js';
 import type { JsonSchemaNode } from './recipient-row.js';
+import type { StickyRowProps } from './scan-chunks.js';
+import { stickyProps, type RecipientSource } from '../recipients/index.js';
 
 export interface CampaignServiceDeps {
   /** Campaign state lives here (counters, manifest, errors); any ioredis client on the farm's Redis. */
@@ -46,14 +48,21 @@ export interface CampaignServiceDeps {
   deliveries?: FanOutDeliveries;
   /** Which recipients were erased (src/live areErased): their rows are refused. Without it, none are checked. */
   erased?: (recipientIds: readonly string[]) => Promise<boolean[]>;
+  /** Where sticky campaigns read profiles (the profile store or the CRM connector); without it (or `live`), `links: sticky` is refused. */
+  recipients?: RecipientSource;
 }
 
-/** What lazy campaigns need from the Live-link domain. */
+/** What lazy and sticky campaigns need from the Live-link domain. */
 export interface LazyCampaignLinks {
   /** Stores one recipient's validated props (recorded for erasure); returns their id. */
   storeProps(props: Record<string, unknown>, recipientId: string): Promise<string>;
-  /** The Live link URL of one recipient on one channel. */
-  linkUrl(input: { templateId: string; channel: string; propsRef: string; campaignId: string; recipientId: string }): string;
+  /** The Live link URL of one recipient on one channel: with `propsRef` a sealed-props link, without it a sticky one. */
+  linkUrl(input: { templateId: string; channel: string; propsRef?: string; campaignId: string; recipientId: string; refresh?: 'on-update' | 'never' }): string;
+  /**
+   * Sticky `on-update` campaigns: records a recipient's links (per channel; `cut` when the
+   * campaign prerendered deliverables) so that a profile change re-renders and re-cuts them.
+   */
+  rememberOnUpdate?(recipientId: string, links: readonly { templateId: string; channel: string; campaignId: string; cut: boolean }[]): Promise<void>;
 }
 
 export interface CampaignServiceOptions {
@@ -89,6 +98,9 @@ function deliverablePlans(template: Template, plan: ChannelPlan): DeliverablePla
   );
 }
 
+/** Why a sticky row of a recipient without a profile is not rendered. */
+const STICKY_NO_PROFILE = 'recipient has no profile: PUT /v1/recipients/<recipientId> first (a sticky campaign never renders defaults)';
+
 export interface CampaignErrorsPage {
   campaignId: string;
   /** Every invalid row, stored or not. */
@@ -101,6 +113,19 @@ export interface CampaignErrorsPage {
 }
 
 export type CampaignService = ReturnType<typeof createCampaignService>;
+
+/** `links` and `refresh` checked before anything is stored: each problem a 400 that names it. */
+function checkLinks(template: Template, input: CreateCampaignInput, stickyAvailable: boolean): void {
+  const refuse = (path: string, message: string) => {
+    throw new AppError('INVALID_ARGUMENT', `${path}: ${message}`, { details: { issues: [{ path, message }] } });
+  };
+  if (input.links !== 'sticky') {
+    if (input.refresh !== undefined) refuse('refresh', 'applies to sticky links only: add links=sticky, or leave refresh out');
+    return;
+  }
+  if (!stickyAvailable) refuse('links', 'sticky links are not available here (no Live links or recipient profiles); use links=sealed');
+  if (!template.profileMapping) refuse('links', `template "${template.id}" declares no profileMapping, so it cannot make sticky links; use links=sealed`);
+}
 
 /**
  * Campaigns: fan-out of a recipients file into renders, then counters,
@@ -122,10 +147,25 @@ export function createCampaignService(deps: CampaignServiceDeps, options: Campai
     const template = deps.registry.get(meta.templateId!);
     const plan = planChannels(template, (meta.channels ?? '').split(','), meta.variant || undefined, deps.profiles);
     const withDeliverables = meta.deliverables === '1';
+    const sticky = meta.links === 'sticky';
+    const onUpdate = sticky && meta.refresh === 'on-update';
     return {
-      deps: lazy ? { ...deps, storeProps: deps.live!.storeProps } : deps,
+      deps: {
+        ...deps,
+        ...(lazy ? { storeProps: deps.live!.storeProps } : {}),
+        ...(sticky ? { stickyProps: (ids: readonly string[]) => readStickyProps(template, ids) } : {}),
+        ...(onUpdate
+          ? {
+              rememberOnUpdate: async (ids: readonly string[]) => {
+                const links = plan.channels.map((channel) => ({ templateId: template.id, channel, campaignId: id, cut: withDeliverables }));
+                await Promise.all(ids.map((recipientId) => deps.live!.rememberOnUpdate!(recipientId, links)));
+              },
+            }
+          : {}),
+      },
       plan: {
         lazy,
+        ...(sticky ? { sticky: { onUpdate } } : {}),
         campaignId: id,
         templateId: template.id,
         variants: plan.variants,
@@ -136,6 +176,26 @@ export function createCampaignService(deps: CampaignServiceDeps, options: Campai
         channels: { names: plan.channels, variantIndex: plan.variantIndex },
       },
     };
+  }
+
+  /**
+   * Sticky rows' props: each recipient's current profile through the template's mapping. No
+   * profile, or one that lacks a mapped field, makes the row invalid (reported with its line):
+   * a sticky campaign never renders a recipient with the template's defaults. A source that
+   * cannot answer (CRM down) fails the pass, as any other Redis or store error does.
+   */
+  async function readStickyProps(template: Template, ids: readonly string[]): Promise<StickyRowProps[]> {
+    const snapshots = await Promise.all(ids.map((recipientId) => deps.recipients!.current(recipientId)));
+    return snapshots.map((snapshot): StickyRowProps => {
+      try {
+        return { ok: true, props: stickyProps(template, snapshot) };
+      } catch (err) {
+        if (isAppError(err, 'RECIPIENT_PROFILE_MISSING')) return { ok: false, reason: STICKY_NO_PROFILE };
+        if (!isAppError(err, 'PROFILE_INCOMPLETE') && !isAppError(err, 'INVALID_PROPS')) throw err;
+        const issues = Array.isArray(err.details.issues) ? (err.details.issues as { path: string; message: string }[]) : [];
+        return { ok: false, reason: 'profile incomplete: it lacks fields the template maps', issues: issues.map(({ path, message }) => ({ path, message })) };
+      }
+    });
   }
 
   /** Marks a campaign failed with the error's code (and its message when it names a line: no personal data). */
@@ -174,6 +234,8 @@ export function createCampaignService(deps: CampaignServiceDeps, options: Campai
         throw new AppError('INVALID_ARGUMENT', 'Recipients must be CSV or JSON Lines.');
       }
       const template = deps.registry.get(input.templateId);
+      const sticky = input.links === 'sticky';
+      checkLinks(template, input, Boolean(deps.live?.rememberOnUpdate && deps.recipients));
       const plan = planChannels(template, input.channels, input.variant, deps.profiles);
       const withDeliverables = Boolean(deps.deliverables && plan.profiles) && !lazy;
       const bundle = await deps.registry.bundle(template.id);
@@ -190,6 +252,8 @@ export function createCampaignService(deps: CampaignServiceDeps, options: Campai
           channelVariants: plan.variantIndex.map((i) => plan.variants[i]).join(','),
           variantIndex: plan.variantIndex.join(','),
           variant: input.variant ?? '',
+          links: sticky ? 'sticky' : 'sealed',
+          refresh: sticky ? (input.refresh ?? 'on-open') : '',
           deliverables: withDeliverables ? '1' : '0',
           format: input.format,
           source,
@@ -308,11 +372,16 @@ export function createCampaignService(deps: CampaignServiceDeps, options: Campai
       const meta = await readCampaignMeta(deps.redis, id);
       const channels = (meta.channels ?? '').split(',');
       const template = meta.deliverables === '1' && deps.profiles ? deps.registry.get(meta.templateId ?? '') : undefined;
+      const sticky = meta.links === 'sticky' ? deps.live : undefined;
+      const refresh = meta.refresh === 'on-update' || meta.refresh === 'never' ? { refresh: meta.refresh as 'on-update' | 'never' } : {};
       const live = meta.mode === 'lazy' ? deps.live : undefined;
       return manifestStream(deps.redis, id, format, {
-        ...(live
-          ? { link: (channel: string, propsRef: string, recipientId: string) => live.linkUrl({ templateId: meta.templateId!, channel, propsRef, campaignId: id, recipientId }) }
-          : {}),
+        // Sticky links name the recipient (the row's render keys, if any, are what they open now).
+        ...(sticky
+          ? { link: (channel: string, _ref: string, recipientId: string) => sticky.linkUrl({ templateId: meta.templateId!, channel, campaignId: id, recipientId, ...refresh }) }
+          : live
+            ? { link: (channel: string, propsRef: string, recipientId: string) => live.linkUrl({ templateId: meta.templateId!, channel, propsRef, campaignId: id, recipientId }) }
+            : {}),
         channels,
         variantIndex: (meta.variantIndex ?? '').split(',').map(Number),
         outputBaseUrl,

@@ -9,6 +9,12 @@ export type RecipientsFormat = UploadFormat;
 /** Campaign modes: `prerender` renders every master and deliverable now; `lazy` makes Live links that render on first open; `email-assets` is not built yet. */
 export const campaignModeSchema = z.enum(['prerender', 'lazy', 'email-assets']);
 
+/** What a campaign's links carry: the row's props (`sealed`), or the recipient whose profile gives them (`sticky`). */
+export const campaignLinksSchema = z.enum(['sealed', 'sticky']);
+
+/** How a sticky campaign's links follow a profile change (the same modes as POST /v1/live-links). */
+export const campaignRefreshSchema = z.enum(['on-open', 'on-update', 'never']);
+
 /** The parameters of a new campaign, whatever carries them (query string, JSON body, CLI flags). */
 export const campaignParamsSchema = z.object({
   templateId: z.string().regex(TEMPLATE_ID_PATTERN, 'expected a template id'),
@@ -18,6 +24,14 @@ export const campaignParamsSchema = z.object({
   ),
   mode: campaignModeSchema.default('prerender'),
   variant: z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'expected a variant name').optional(),
+  /**
+   * `sealed` (default): each row's props are the campaign's (sealed in lazy links, rendered in
+   * prerender). `sticky`: rows name recipients with profiles; links name the recipient and every
+   * open shows the current profile version (docs/data-spine.md).
+   */
+  links: campaignLinksSchema.default('sealed'),
+  /** Sticky links only: how they follow the profile. Default `on-open`. */
+  refresh: campaignRefreshSchema.optional(),
 });
 
 export type CampaignParams = z.output<typeof campaignParamsSchema>;
@@ -29,6 +43,10 @@ export interface CreateCampaignInput {
   mode: z.infer<typeof campaignModeSchema>;
   /** Renders every channel in this variant instead of the channel table's. */
   variant?: string;
+  /** Default `sealed`. */
+  links?: z.infer<typeof campaignLinksSchema>;
+  /** Sticky campaigns only; default `on-open`. */
+  refresh?: z.infer<typeof campaignRefreshSchema>;
   /** The recipients file, streamed: it is never read whole. */
   recipients: Readable;
   format: RecipientsFormat;
@@ -66,6 +84,10 @@ export interface CampaignStatus {
   channels: string[];
   /** The variant each channel renders, same order as `channels`. */
   channelVariants: string[];
+  /** `sealed` or `sticky`. */
+  links: string;
+  /** Sticky campaigns: `on-open`, `on-update` or `never`. */
+  refresh?: string;
   state: CampaignState;
   counts: CampaignCounts;
   /** Share of the renders with an outcome (rendered or failed), 0..1. */

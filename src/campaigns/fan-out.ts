@@ -16,8 +16,8 @@ import {
 import type { ObjectStore } from '../storage/index.js';
 import { allCampaignKeys, campaignKeys } from './campaign-keys.js';
 import type { RecipientsFormat } from './campaign.schema.js';
-import { type JsonSchemaNode, createRowParser } from './recipient-row.js';
-import { scanChunks, type Chunk, type InvalidRow, type RowWarning, type ValidRow } from './scan-chunks.js';
+import { type JsonSchemaNode, createRowParser, createStickyRowParser } from './recipient-row.js';
+import { scanChunks, type Chunk, type InvalidRow, type RowWarning, type StickyRowProps, type ValidRow } from './scan-chunks.js';
 
 export type { InvalidRow, RowWarning };
 
@@ -35,6 +35,10 @@ export interface FanOutDeps extends PrepareRenderJobDeps {
   deliveries?: FanOutDeliveries;
   /** Which of these recipients were erased (same order): their rows are refused, nothing is made for them. */
   erased?: (recipientIds: readonly string[]) => Promise<boolean[]>;
+  /** Sticky campaigns: each recipient's props from their current profile (same order), or why not. */
+  stickyProps?: (recipientIds: readonly string[]) => Promise<StickyRowProps[]>;
+  /** Sticky `on-update` campaigns: records the recipients' links so that a profile change re-renders them (src/live). */
+  rememberOnUpdate?: (recipientIds: readonly string[]) => Promise<void>;
 }
 
 /** One recipient's output on one channel, for `delivered` events. */
@@ -67,6 +71,8 @@ export interface FanOutPlan {
   channels?: { names: readonly string[]; variantIndex: readonly number[] };
   /** Per channel (same order as `channels`), the deliverables cut for it: the campaign waits for each. */
   channelSpecs?: readonly (readonly DeliverableSpec[])[];
+  /** Sticky links: rows name recipients, whose current profiles give the props (deps.stickyProps); nothing is stored for a link. */
+  sticky?: { onUpdate: boolean };
 }
 
 export interface FanOutLimits {
@@ -108,6 +114,12 @@ async function preparersOf(deps: FanOutDeps, plan: FanOutPlan) {
   );
 }
 
+/** How rows become props: their own columns, or (sticky) their recipient's profile. */
+function rowsOf(deps: FanOutDeps, plan: FanOutPlan) {
+  if (!plan.sticky) return { parseRow: createRowParser(plan.jsonSchema, { fromText: plan.format === 'csv' }) };
+  return { parseRow: createStickyRowParser(plan.jsonSchema), stickyProps: deps.stickyProps! };
+}
+
 /**
  * The upload pass: every record of the file counted valid or invalid (each
  * invalid one with its line and field paths), warnings kept, chunk by chunk
@@ -119,7 +131,7 @@ export async function recordUpload(deps: FanOutDeps, plan: FanOutPlan, limits: F
   const keys = campaignKeys(plan.campaignId);
   const scan = scanChunks(plan.recipients, {
     format: plan.format,
-    parseRow: createRowParser(plan.jsonSchema, { fromText: plan.format === 'csv' }),
+    ...rowsOf(deps, plan),
     preparers: await preparersOf(deps, plan),
     lazy: Boolean(plan.lazy),
     hashProps: false,
@@ -138,6 +150,7 @@ export async function recordUpload(deps: FanOutDeps, plan: FanOutPlan, limits: F
     tx.hincrby(keys.meta, 'warnings', chunk.warnings.length);
     tx.hincrby(keys.meta, 'errorsDropped', reports.length - keep);
     tx.expire(keys.errors, limits.ttlSeconds);
+    if (chunk.unprofiled.length > 0) tx.sadd(keys.unprofiled, ...chunk.unprofiled).expire(keys.unprofiled, limits.ttlSeconds);
     await tx.exec();
   }
 }
@@ -172,7 +185,7 @@ export async function fanOut(
   const tracked = deps.deliveries && plan.channels ? { deliveries: deps.deliveries, channels: plan.channels } : undefined;
   const scan = scanChunks(plan.recipients, {
     format: plan.format,
-    parseRow: createRowParser(plan.jsonSchema, { fromText: plan.format === 'csv' }),
+    ...rowsOf(deps, plan),
     preparers: await preparersOf(deps, plan),
     lazy: Boolean(plan.lazy),
     hashProps: Boolean(tracked),
@@ -185,6 +198,7 @@ export async function fanOut(
     signal?.throwIfAborted();
     const chunk: FanOutChunk = { ...scanned, refused: [] };
     if (window && chunk.jobs.size > 0) await waitForRoom(deps.redis, keys.meta, window, signal);
+    if (plan.sticky) await keepUploadVerdicts(deps.redis, keys.unprofiled, chunk);
     await refuseErased(deps, chunk);
     // Who waits on each master rides in the job's data; the render worker turns it into `delivered` events.
     const waiting = tracked && !plan.lazy ? deliveryEntries(chunk.valid, tracked.channels) : [];
@@ -201,12 +215,16 @@ export async function fanOut(
       await tracked!.deliveries.settleRendered(plan.campaignId, plan.templateId, rest, rendered);
     }
     await requestDeliverables(deps, plan, outcome.freshJobs);
+    if (plan.sticky?.onUpdate && chunk.valid.length > 0) await deps.rememberOnUpdate!(chunk.valid.map((row) => row.recipientId));
     if (plan.lazy) {
       // The line names the stored props instead of render keys: links are sealed from it when the manifest is read.
       // A recipient erased since the check above is refused here (SUBJECT_ERASED), one row, never the campaign.
-      const refs = await Promise.all(chunk.valid.map((row) => deps.storeProps!(row.props!, row.recipientId).catch(erasedAsUndefined)));
-      chunk.valid.forEach((row, i) => (row.keys = refs[i] === undefined ? [] : [refs[i]]));
-      refuse(chunk, chunk.valid.map((row) => row.keys.length === 0));
+      // Sticky links name the recipient instead: nothing is stored, the line names the recipient only.
+      if (!plan.sticky) {
+        const refs = await Promise.all(chunk.valid.map((row) => deps.storeProps!(row.props!, row.recipientId).catch(erasedAsUndefined)));
+        chunk.valid.forEach((row, i) => (row.keys = refs[i] === undefined ? [] : [refs[i]]));
+        refuse(chunk, chunk.valid.map((row) => row.keys.length === 0));
+      }
       // A lazy campaign's links can be issued from now on (its manifest): that is its delivery.
       if (tracked) {
         const entries = chunk.valid.flatMap((row) => tracked.channels.names.map((channel) => ({ recipientId: row.recipientId, channel, propsHash: row.propsHash! })));
@@ -273,9 +291,7 @@ interface FanOutChunk extends Chunk {
 async function refuseErased(deps: FanOutDeps, chunk: FanOutChunk): Promise<void> {
   if (!deps.erased || chunk.valid.length === 0) return;
   const erased = await deps.erased(chunk.valid.map((row) => row.recipientId));
-  if (!refuse(chunk, erased)) return;
-  const needed = new Set(chunk.valid.flatMap((row) => row.keys));
-  for (const key of [...chunk.jobs.keys()]) if (!needed.has(key)) chunk.jobs.delete(key);
+  if (refuse(chunk, erased)) pruneJobs(chunk);
 }
 
 /** Moves the valid rows flagged (same order) to the refused ones as erased; true when any moved. */
@@ -285,6 +301,32 @@ function refuse(chunk: FanOutChunk, flags: readonly boolean[]): boolean {
   chunk.valid.forEach((row, i) => (flags[i] ? chunk.refused.push({ line: row.line, ...(row.endLine ? { endLine: row.endLine } : {}), reason: ERASED_REASON }) : kept.push(row)));
   chunk.valid = kept;
   return true;
+}
+
+/**
+ * Sticky campaigns read profiles in both passes, and a profile may be pushed
+ * or deleted in between. The upload's verdict stands, so counts, reports and
+ * manifest agree: a row counted invalid then (no usable profile) is left out
+ * even if it could render now; a row counted valid whose profile is gone now
+ * is refused with the reason of today (moved to invalid).
+ */
+async function keepUploadVerdicts(redis: Redis, unprofiledKey: string, chunk: FanOutChunk): Promise<void> {
+  const validCount = chunk.valid.length;
+  const lines = [...chunk.valid.map((row) => row.line), ...chunk.unprofiled];
+  if (lines.length === 0) return;
+  const atUpload = (await redis.smismember(unprofiledKey, ...lines)).map((member) => member === 1);
+  if (atUpload.slice(0, validCount).includes(true)) {
+    chunk.valid = chunk.valid.filter((_, i) => !atUpload[i]);
+    pruneJobs(chunk);
+  }
+  const lost = new Set(chunk.unprofiled.filter((_, i) => !atUpload[validCount + i]));
+  chunk.refused.push(...chunk.invalid.filter((row) => lost.has(row.line)));
+}
+
+/** Drops the chunk's renders no valid row needs any more. */
+function pruneJobs(chunk: FanOutChunk): void {
+  const needed = new Set(chunk.valid.flatMap((row) => row.keys));
+  for (const key of [...chunk.jobs.keys()]) if (!needed.has(key)) chunk.jobs.delete(key);
 }
 
 function erasedAsUndefined(err: unknown): undefined {

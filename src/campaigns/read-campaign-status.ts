@@ -63,6 +63,8 @@ export function toCampaignStatus(id: string, meta: Record<string, string>, now =
     mode: meta.mode ?? 'prerender',
     channels: (meta.channels ?? '').split(',').filter(Boolean),
     channelVariants: (meta.channelVariants ?? '').split(',').filter(Boolean),
+    links: meta.links || 'sealed',
+    ...(meta.refresh ? { refresh: meta.refresh } : {}),
     state,
     counts,
     progress,

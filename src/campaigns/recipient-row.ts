@@ -54,13 +54,7 @@ export function createRowParser(schema: JsonSchemaNode, options: { fromText: boo
 
   return (row: Record<string, unknown>): ParsedRow => {
     const issues: RowIssue[] = [];
-    const rawId = isPresent(row.recipientId) || schema.properties?.id ? row.recipientId : row.id;
-    let recipientId = '';
-    if (!isPresent(rawId)) issues.push({ path: 'recipientId', message: 'required' });
-    else if (typeof rawId !== 'string' && typeof rawId !== 'number') issues.push({ path: 'recipientId', message: 'expected a string' });
-    else if (!RECIPIENT_ID_PATTERN.test(String(rawId).trim())) {
-      issues.push({ path: 'recipientId', message: 'must be 1-64 characters of A-Z, a-z, 0-9, _ or -' });
-    } else recipientId = String(rawId).trim();
+    const recipientId = readRecipientId(schema, row, issues);
 
     const nested = !options.fromText && isPlainObject(row.props) && !schema.properties?.props;
     const source = nested ? (row.props as Record<string, unknown>) : row;
@@ -81,6 +75,29 @@ export function createRowParser(schema: JsonSchemaNode, options: { fromText: boo
     checkRequiredProps(schema, props, '', issues);
     return issues.length > 0 ? { ok: false, issues } : { ok: true, recipientId, props };
   };
+}
+
+/**
+ * Rows of a sticky campaign: only the recipient id counts (its profile gives
+ * the props when the chunk is keyed); other columns are not read.
+ */
+export function createStickyRowParser(schema: JsonSchemaNode) {
+  return (row: Record<string, unknown>): ParsedRow => {
+    const issues: RowIssue[] = [];
+    const recipientId = readRecipientId(schema, row, issues);
+    return issues.length > 0 ? { ok: false, issues } : { ok: true, recipientId, props: {} };
+  };
+}
+
+/** The row's recipient id (`recipientId`, or `id` when the template has no `id` prop), or '' with an issue. */
+function readRecipientId(schema: JsonSchemaNode, row: Record<string, unknown>, issues: RowIssue[]): string {
+  const rawId = isPresent(row.recipientId) || schema.properties?.id ? row.recipientId : row.id;
+  if (!isPresent(rawId)) issues.push({ path: 'recipientId', message: 'required' });
+  else if (typeof rawId !== 'string' && typeof rawId !== 'number') issues.push({ path: 'recipientId', message: 'expected a string' });
+  else if (!RECIPIENT_ID_PATTERN.test(String(rawId).trim())) {
+    issues.push({ path: 'recipientId', message: 'must be 1-64 characters of A-Z, a-z, 0-9, _ or -' });
+  } else return String(rawId).trim();
+  return '';
 }
 
 interface ColumnPlan {

@@ -32,6 +32,9 @@ export interface ValidRow {
   propsHash?: string;
 }
 
+/** A sticky row's props from its recipient's profile, or why it cannot render (a fixed reason and field paths, never values). */
+export type StickyRowProps = { ok: true; props: Record<string, unknown> } | { ok: false; reason: string; issues?: RowIssue[] };
+
 /** One chunk of a recipients file, parsed and keyed. */
 export interface Chunk {
   valid: ValidRow[];
@@ -41,6 +44,8 @@ export interface Chunk {
   jobs: Map<string, PreparedRenderJob>;
   /** Records read (valid + invalid): the unit of the fan-out checkpoint. */
   entries: number;
+  /** Sticky campaigns: the lines (of `invalid`) whose recipient had no usable profile in this pass. */
+  unprofiled: number[];
 }
 
 export interface ScanOptions {
@@ -54,6 +59,12 @@ export interface ScanOptions {
   hashProps: boolean;
   chunkSize: number;
   maxRecordBytes: number;
+  /**
+   * Sticky campaigns: each parsed row's props are read from its recipient's
+   * current profile, a chunk at a time (same order as the ids); a row whose
+   * recipient has no usable profile is invalid with the reason given here.
+   */
+  stickyProps?: (recipientIds: readonly string[]) => Promise<StickyRowProps[]>;
   /** Records (valid + invalid) to pass over unkeyed first: what a resumed fan-out already committed. */
   skipEntries?: number;
 }
@@ -73,6 +84,13 @@ export async function* scanChunks(source: Readable, options: ScanOptions): Async
       : readJsonlRows(source, { maxRecordBytes: options.maxRecordBytes });
   let skip = options.skipEntries ?? 0;
   let chunk = emptyChunk();
+  let pending: PendingSticky[] = [];
+  const finish = async (done: Chunk): Promise<Chunk> => {
+    const rows = pending;
+    pending = [];
+    await keyStickyRows(done, options, rows);
+    return done;
+  };
   try {
     for await (const batch of rows) {
       for (const entry of batch) {
@@ -86,33 +104,63 @@ export async function* scanChunks(source: Readable, options: ScanOptions): Async
         }
         // Cut before a record, not after it: an invalid record (which `continue`s) ends a chunk too.
         if (chunk.entries >= options.chunkSize) {
-          yield chunk;
+          yield await finish(chunk);
           chunk = emptyChunk();
         }
         chunk.entries++;
-        const row = keyRow(options.preparers, options.parseRow, entry);
-        const at = { line: entry.line, ...(entry.endLine ? { endLine: entry.endLine } : {}) };
-        if ('reason' in row) {
-          chunk.invalid.push(row);
+        if (options.stickyProps) {
+          const at = { line: entry.line, ...(entry.endLine ? { endLine: entry.endLine } : {}) };
+          if (entry.kind === 'invalid') chunk.invalid.push({ ...at, reason: entry.reason });
+          else {
+            const parsed = options.parseRow(entry.row);
+            if (parsed.ok) pending.push({ at, recipientId: parsed.recipientId });
+            else chunk.invalid.push({ ...at, reason: 'invalid fields', issues: parsed.issues });
+          }
           continue;
         }
-        const hash = options.hashProps ? { propsHash: propsHash(row.jobs[0]!.data.props) } : {};
-        if (options.lazy) chunk.valid.push({ ...at, recipientId: row.recipientId, keys: [], props: row.jobs[0]!.data.props, ...hash });
-        else {
-          chunk.valid.push({ ...at, recipientId: row.recipientId, keys: row.jobs.map((job) => job.renderKey), ...hash });
-          for (const job of row.jobs) chunk.jobs.set(job.renderKey, job);
-        }
+        addRow(chunk, options, entry, keyRow(options.preparers, options.parseRow, entry));
       }
     }
   } catch (err) {
-    if (chunk.entries > 0 || chunk.warnings.length > 0) yield chunk;
+    if (chunk.entries > 0 || chunk.warnings.length > 0) yield await finish(chunk);
     throw err;
   }
-  if (chunk.entries > 0 || chunk.warnings.length > 0) yield chunk;
+  if (chunk.entries > 0 || chunk.warnings.length > 0) yield await finish(chunk);
+}
+
+/** A keyed row (or its report) into the chunk. */
+function addRow(chunk: Chunk, options: ScanOptions, at: { line: number; endLine?: number }, row: InvalidRow | { recipientId: string; jobs: PreparedRenderJob[] }): void {
+  if ('reason' in row) {
+    chunk.invalid.push(row);
+    return;
+  }
+  const where = { line: at.line, ...(at.endLine ? { endLine: at.endLine } : {}) };
+  const hash = options.hashProps ? { propsHash: propsHash(row.jobs[0]!.data.props) } : {};
+  if (options.lazy) chunk.valid.push({ ...where, recipientId: row.recipientId, keys: [], props: row.jobs[0]!.data.props, ...hash });
+  else {
+    chunk.valid.push({ ...where, recipientId: row.recipientId, keys: row.jobs.map((job) => job.renderKey), ...hash });
+    for (const job of row.jobs) chunk.jobs.set(job.renderKey, job);
+  }
+}
+
+/** Sticky rows: one profile read per chunk (in the chunk's order), then each row keyed from its recipient's props. */
+async function keyStickyRows(chunk: Chunk, options: ScanOptions, pending: readonly PendingSticky[]): Promise<void> {
+  if (pending.length === 0) return;
+  const props = await options.stickyProps!(pending.map((row) => row.recipientId));
+  pending.forEach((row, i) => {
+    const got = props[i]!;
+    if (!got.ok) {
+      chunk.invalid.push({ ...row.at, reason: got.reason, ...(got.issues ? { issues: got.issues } : {}) });
+      chunk.unprofiled.push(row.at.line);
+    }
+    else addRow(chunk, options, row.at, keyProps(options.preparers, row.at, row.recipientId, got.props));
+  });
+  // Reports are kept in file order.
+  chunk.invalid.sort((a, b) => a.line - b.line);
 }
 
 function emptyChunk(): Chunk {
-  return { valid: [], invalid: [], warnings: [], jobs: new Map(), entries: 0 };
+  return { valid: [], invalid: [], warnings: [], jobs: new Map(), entries: 0, unprofiled: [] };
 }
 
 function keyRow(
@@ -124,14 +172,30 @@ function keyRow(
   if (entry.kind === 'invalid') return { ...at, reason: entry.reason };
   const parsed = parseRow(entry.row);
   if (!parsed.ok) return { ...at, reason: 'invalid fields', issues: parsed.issues };
+  return keyProps(preparers, at, parsed.recipientId, parsed.props);
+}
+
+/** A row's render jobs, one per variant; props the template refuses make it invalid (paths, never values). */
+function keyProps(
+  preparers: ((props: unknown) => PreparedRenderJob)[],
+  at: { line: number; endLine?: number },
+  recipientId: string,
+  props: Record<string, unknown>,
+): InvalidRow | { recipientId: string; jobs: PreparedRenderJob[] } {
   const jobs: PreparedRenderJob[] = [];
   try {
-    for (const prepare of preparers) jobs.push(prepare(parsed.props));
+    for (const prepare of preparers) jobs.push(prepare(props));
   } catch (err) {
     // Only the row's own props can be wrong here: the template and variants were checked at creation.
     if (!isAppError(err, 'INVALID_PROPS')) throw err;
     const issues = Array.isArray(err.details.issues) ? (err.details.issues as RowIssue[]) : [];
     return { ...at, reason: 'invalid fields', issues: issues.map(({ path, message }) => ({ path, message })) };
   }
-  return { recipientId: parsed.recipientId, jobs };
+  return { recipientId, jobs };
+}
+
+/** A sticky row waiting for its chunk's profile read. */
+interface PendingSticky {
+  at: { line: number; endLine?: number };
+  recipientId: string;
 }

@@ -6,7 +6,7 @@ import { LIVE_ASSETS, liveAssetTarget, type LiveAsset } from './live-asset-targe
 import { createLiveLinkResolver, type LiveLinkResolverDeps } from './live-link-resolver.js';
 import { DETERMINISTIC_EXPIRY_STEP_S, openLiveToken, sealLiveToken } from './live-token.js';
 import { isErased, recordSubject } from './subject-index.js';
-import { redisKeys } from '../redis/index.js';
+import { recordOnUpdateLinks } from './sticky-on-update.js';
 
 /** `POST /v1/live-links` body. */
 export const liveLinksRequestSchema = z.strictObject({
@@ -165,13 +165,8 @@ export function createLiveLinkFactory(deps: CreateLiveLinksDeps, options: Create
     }
     if (sticky && req.refresh === 'on-update') {
       // What a profile change re-renders (createStickyRefresher); lives as long as the links.
-      const key = redisKeys.stickyOnUpdate(req.recipientId!);
-      await deps.redis
-        .multi()
-        .sadd(key, ...req.channels.map((channel) => `${template.id}|${channel}|${req.campaignId ?? ''}`))
-        .expire(key, keepTtl, 'NX')
-        .expire(key, keepTtl, 'GT')
-        .exec();
+      const links = req.channels.map((channel) => ({ templateId: template.id, channel, ...(req.campaignId ? { campaignId: req.campaignId } : {}) }));
+      await recordOnUpdateLinks(deps.redis, req.recipientId!, links, keepTtl);
     }
     if (req.recipientId !== undefined && !sticky) {
       await recordSubject(deps.redis, req.recipientId, { renderKeys: [...renderKeys], deliverableKeys: [...deliverableKeys] }, { ttlSeconds: keepTtl });

@@ -1,10 +1,12 @@
 import type { Redis } from 'ioredis';
+import { deliverableKey } from '../cache/index.js';
 import type { ChannelProfileResolver } from '../encode/index.js';
 import { isAppError } from '../errors/index.js';
 import type { RenderJobOptions } from '../queue/index.js';
 import { stickyProps, type RecipientSource } from '../recipients/index.js';
 import { redisKeys } from '../redis/index.js';
-import { createRenderJobPreparer, type RenderRegistry, type Renders } from '../renders/index.js';
+import { createDeliverablePlan, createRenderJobPreparer, type DeliverableRequests, type RenderRegistry, type Renders } from '../renders/index.js';
+import { parseOnUpdateLink } from './sticky-on-update.js';
 
 export interface StickyRefresherDeps {
   redis: Redis;
@@ -14,15 +16,17 @@ export interface StickyRefresherDeps {
   /** The render lifecycle campaigns use (requests at campaign priority). */
   renders: Pick<Renders, 'request'>;
   recipients: RecipientSource;
-  /** Records the new render under the recipient, so an erasure finds it. */
-  recordSubject?: (recipientId: string, renderKeys: string[]) => Promise<void>;
+  /** The render -> transcode chain: links recorded with `cut` (prerendered campaigns) have their channel's deliverables re-cut. */
+  deliverables?: DeliverableRequests;
+  /** Records the new render (and the deliverables re-cut from it) under the recipient, so an erasure finds them. */
+  recordSubject?: (recipientId: string, items: { renderKeys: string[]; deliverableKeys: string[] }) => Promise<void>;
 }
 
 /** What one refresh did: masters requested (new or already there), and links it could not render (no profile, incomplete, gone template). */
 export interface StickyRefreshResult {
   /** The profile version rendered (undefined when there is no profile). */
   version?: number;
-  requested: { templateId: string; channel: string; campaignId?: string; renderKey: string }[];
+  requested: { templateId: string; channel: string; campaignId?: string; renderKey: string; recut: boolean }[];
   skipped: number;
 }
 
@@ -30,7 +34,8 @@ export interface StickyRefreshResult {
  * Refresh `on-update` of sticky links: when a recipient's profile changes,
  * each of their on-update links (recorded when they were made) has its
  * master rendered at once, at campaign priority, through the render
- * lifecycle, so the next open is a cache hit. The render key is the props',
+ * lifecycle, so the next open is a cache hit; a campaign's prerendered
+ * links (`cut`) also have their channel deliverables re-cut from it. The render key is the props',
  * so a change that touches no mapped field requests nothing new (request
  * once finds it done). `on-open` links simply render on their next open,
  * and `never` links keep their first version: neither needs work here.
@@ -44,7 +49,7 @@ export function createStickyRefresher(deps: StickyRefresherDeps) {
       const snapshot = await deps.recipients.current(recipientId);
       if (snapshot) result.version = snapshot.version;
       for (const member of members.sort()) {
-        const [templateId = '', channel = '', campaignId = ''] = member.split('|');
+        const { templateId, channel, campaignId, cut } = parseOnUpdateLink(member);
         try {
           const template = deps.registry.get(templateId);
           const profile = deps.profiles(template, channel);
@@ -53,9 +58,16 @@ export function createStickyRefresher(deps: StickyRefresherDeps) {
             { templateId: template.id, variant: profile.variant, format: 'mp4', priorityClass: 'campaign', ...(campaignId ? { campaignId } : {}) },
           );
           const job = prepare(stickyProps(template, snapshot));
-          await deps.recordSubject?.(recipientId, [job.renderKey]);
+          // A prerendered campaign's email GIF and SMS MP4 are read without an open: cut them now too, at campaign priority.
+          const recut = Boolean(cut && deps.deliverables && profile.deliverables.length > 0);
+          const deliverableKeys = recut ? profile.deliverables.map((spec) => deliverableKey(job.renderKey, spec)) : [];
+          await deps.recordSubject?.(recipientId, { renderKeys: [job.renderKey], deliverableKeys });
           await deps.renders.request(job);
-          result.requested.push({ templateId: template.id, channel, ...(campaignId ? { campaignId } : {}), renderKey: job.renderKey });
+          if (recut) {
+            const plan = createDeliverablePlan({ templateId: template.id, posterSeconds: template.posterFrame / template.fps, priorityClass: 'campaign', specs: profile.deliverables });
+            await deps.deliverables!.request([{ renderKey: job.renderKey, masterStorageKey: job.storageKey, plan }]);
+          }
+          result.requested.push({ templateId: template.id, channel, ...(campaignId ? { campaignId } : {}), renderKey: job.renderKey, recut });
         } catch (err) {
           // A link that cannot render now (no profile, incomplete, unknown template) answers for itself when opened.
           if (!isAppError(err) || err.code === 'REDIS_UNAVAILABLE') throw err;

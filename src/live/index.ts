@@ -75,3 +75,4 @@ export { createMinter, type MintAnswer, type Minter, type MinterDeps, type Minte
 export { createMintQueryParser, MINT_RESERVED_PARAMS, type MintQueryRegistry, type MintRequest } from './mint-query.js';
 export { createLandingPage, landingPageStyles, type LandingPage } from './landing/index.js';
 export { createStickyRefresher, type StickyRefresher, type StickyRefresherDeps, type StickyRefreshResult } from './create-sticky-refresher.js';
+export { formatOnUpdateLink, parseOnUpdateLink, recordOnUpdateLinks, type StickyOnUpdateLink } from './sticky-on-update.js';

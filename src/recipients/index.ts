@@ -3,8 +3,8 @@
  * bounded), RFC 7396 patches, streamed bulk upserts, and the mapping from
  * profile fields to a template's props, where sticky links read a
  * recipient's current data (RecipientSource: the store, or the CRM pull
- * connector). The routes live in src/api (recipient-routes.ts). Refresh
- * modes are not built yet (issue 18; see docs/data-spine.md).
+ * connector). The routes live in src/api (recipient-routes.ts); refresh
+ * modes live with sticky links in src/live (docs/data-spine.md).
  */
 export { RECIPIENT_ID_PATTERN, assertRecipientId } from './recipient-id.js';
 export { applyMergePatch, isJsonObject } from './merge-patch.js';

@@ -65,6 +65,12 @@ export function createRedisKeys(base = `${HASH_TAG}:`) {
         failed: `${meta}:failed`,
         /** Set of keys whose job another producer owns (its hooks name another campaign, or none). */
         foreign: `${meta}:foreign`,
+        /**
+         * Sticky campaigns: set of the lines whose recipient had no usable profile when the upload
+         * was counted. The fan-out keeps that verdict, so a profile pushed or deleted between the
+         * two passes never makes the manifest disagree with the counts.
+         */
+        unprofiled: `${meta}:unprofiled`,
       };
     },
     /**
@@ -88,7 +94,7 @@ export function createRedisKeys(base = `${HASH_TAG}:`) {
     recipientConnectorCache: (recipientId: string) => `${base}rcpc:${recipientId}`,
     /** String: present while that connector copy is fresh (PX = the connector TTL). */
     recipientConnectorFresh: (recipientId: string) => `${base}rcpf:${recipientId}`,
-    /** Set: `templateId|channel|campaignId` of a recipient's sticky links made with refresh on-update (re-rendered on a profile change). */
+    /** Set: `templateId|channel|campaignId[|cut]` of a recipient's sticky links made with refresh on-update (re-rendered, `cut`: re-cut, on a profile change). */
     stickyOnUpdate: (recipientId: string) => `${base}stku:${recipientId}`,
     /** String: the pin a refresh-never sticky link showed on its first open (by sha256 of the token). */
     stickyFirstPin: (tokenHash: string) => `${base}stkn:${tokenHash}`,

@@ -65,6 +65,12 @@ export async function startCampaignHarness(options: CampaignServiceOptions = {})
   return harness;
 }
 
+/** The campaign service's deps as the harness wires them (on its current queue), for tests that add their own. */
+export function harnessDeps(h: CampaignHarness) {
+  const { redis, index, store, registry, renderQueue } = h;
+  return { redis, renders: createRenders({ queue: renderQueue.queue, redis, index, store }), registry, index, store, jobOptions: renderQueue.jobOptions };
+}
+
 /** Every job currently in the queue, whatever its state. */
 export async function allJobs(renderQueue: RenderQueue) {
   return renderQueue.queue.getJobs(['waiting', 'prioritized', 'active', 'delayed', 'completed', 'failed']);
