@@ -44,6 +44,7 @@ describe('the key registry', () => {
       rendered: '{mastercut}:cmp:cmp_1:rendered',
       failed: '{mastercut}:cmp:cmp_1:failed',
       foreign: '{mastercut}:cmp:cmp_1:foreign',
+      unprofiled: '{mastercut}:cmp:cmp_1:unprofiled',
     });
     expect(bullJobKey('render', K)).toBe(`{mastercut}:render:${K}`);
     expect(backlogKeys('render').prioritized).toBe('{mastercut}:render:prioritized');
