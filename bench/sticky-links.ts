@@ -1,7 +1,7 @@
 /**
  * Sticky links vs sealed-props links, cached hits (prints figures; not a test).
  *
- *   npx tsx bench/sticky-links.ts [seconds=5] [connections=50]
+ *   npx tsx bench/sticky-links.ts [seconds=5] [connections=50] [coldRuns=3]
  *
  * Starts a private farm (bench/live-farm.ts: redis-server, the API, a render
  * and a transcode worker, each its own process; every port free, METRICS_PORT=0),
@@ -15,17 +15,26 @@
  * 2. the landing page of each link (Express every time: a sticky page reads
  *    the profile once per resolver memo and names its pinned asset URLs).
  *
+ * Then cold opens, `coldRuns` times, alternating which goes first: a fresh
+ * profile's sticky link against a sealed link with as fresh props (neither
+ * rendered), its raw `video.mp4` (first and last byte), then, on two more
+ * fresh links of each kind, the landing page in Chromium until it plays.
+ *
  * Target (issue 18): sticky >= 80% of sealed for cached hits. On a 2-core
  * machine the load generator and the server share the CPU.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { BENCH_API_KEY, loadInChild, startBenchFarm } from './live-farm.js';
+import { chromium, type Browser } from 'playwright-core';
+import { findChromium } from '../src/encode/index.js';
+import { fetchColdVideo, openColdPage, waitUntilReady } from './live-cold.js';
+import { BENCH_API_KEY, loadInChild, startBenchFarm, type BenchFarm } from './live-farm.js';
 import type { LoadResult } from './live-load.js';
 
 const seconds = Number(process.argv[2] ?? 5);
 const connections = Number(process.argv[3] ?? 50);
+const coldRuns = Number(process.argv[4] ?? 3);
 const ROUNDS = 2;
 
 const ms = (v: number) => (Number.isFinite(v) ? `${v.toFixed(v < 10 ? 2 : 0)} ms` : 'n/a');
@@ -36,17 +45,69 @@ function print(name: string, r: LoadResult & { serverCpuS: number }): void {
   );
 }
 
+const profile = (points: number) => ({ name: { first: 'Ada' }, loyalty: { tier: 'Silver', nextTier: 'Gold', points, pointsToNextTier: 2000 - points, memberSince: 2020 } });
+
+async function putProfile(farm: BenchFarm, recipientId: string, points: number): Promise<void> {
+  const put = await fetch(`${farm.api.url}/v1/recipients/${recipientId}`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${BENCH_API_KEY}`, 'content-type': 'application/json' },
+    body: JSON.stringify(profile(points)),
+  });
+  if (put.status !== 200) throw new Error(`PUT profile: ${put.status} ${await put.text()}`);
+}
+
+/** A link nobody opened, of each kind, with data no render has used (points unique to this call). */
+let fresh = 0;
+async function coldLink(farm: BenchFarm, kind: 'sticky' | 'sealed') {
+  const points = 1 + (fresh++ % 1999);
+  if (kind === 'sealed') {
+    const p = profile(points);
+    return farm.createLink('loyalty-tier', { firstName: p.name.first, currentTier: p.loyalty.tier, nextTier: p.loyalty.nextTier, points, pointsToNextTier: p.loyalty.pointsToNextTier, memberSince: p.loyalty.memberSince });
+  }
+  const recipientId = `bench-cold-${fresh}`;
+  await putProfile(farm, recipientId, points);
+  return farm.createLink('loyalty-tier', undefined, 'web', { recipientId });
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
+
+async function coldOpens(farm: BenchFarm): Promise<void> {
+  console.log(`\nCold opens, loyalty-tier web, ${coldRuns} runs alternating which goes first (each open on a link and data nobody rendered)`);
+  const browser: Browser = await chromium.launch({
+    executablePath: (await findChromium()).path,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  const figures = { sticky: { firstByte: [] as number[], playing: [] as number[] }, sealed: { firstByte: [] as number[], playing: [] as number[] } };
+  try {
+    for (let run = 1; run <= coldRuns; run++) {
+      const order = run % 2 === 1 ? (['sticky', 'sealed'] as const) : (['sealed', 'sticky'] as const);
+      for (const kind of order) {
+        const link = await coldLink(farm, kind);
+        const video = await fetchColdVideo(link.assets.video!);
+        await waitUntilReady(link.url);
+        const pageLink = await coldLink(farm, kind);
+        const page = await openColdPage(browser, pageLink.url, { bundle: 'player.js' });
+        await waitUntilReady(pageLink.url);
+        console.log(`  run ${run}: ${kind.padEnd(6)} video ${video.status}${video.streamed ? ' streamed' : ''} first byte ${ms(video.firstByteMs)}, complete ${ms(video.completeMs)}; page playing ${ms(page.playableMs)}`);
+        figures[kind].firstByte.push(video.firstByteMs);
+        figures[kind].playing.push(page.playableMs);
+      }
+    }
+  } finally {
+    await browser.close();
+  }
+  for (const kind of ['sticky', 'sealed'] as const) {
+    console.log(`  median ${kind.padEnd(6)} first video byte ${ms(median(figures[kind].firstByte))}, page playing ${ms(median(figures[kind].playing))}`);
+  }
+  console.log(`  sticky adds ${ms(median(figures.sticky.firstByte) - median(figures.sealed.firstByte))} to the first video byte and ${ms(median(figures.sticky.playing) - median(figures.sealed.playing))} to page playing (medians; negative: within noise)`);
+}
+
 async function main(): Promise<void> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'mastercut-bench-sticky-'));
   const farm = await startBenchFarm(dir);
   try {
     const api = farm.api.url;
-    const put = await fetch(`${api}/v1/recipients/bench-ada`, {
-      method: 'PUT',
-      headers: { authorization: `Bearer ${BENCH_API_KEY}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: { first: 'Ada' }, loyalty: { tier: 'Silver', nextTier: 'Gold', points: 1200, pointsToNextTier: 800, memberSince: 2020 } }),
-    });
-    if (put.status !== 200) throw new Error(`PUT profile: ${put.status} ${await put.text()}`);
+    await putProfile(farm, 'bench-ada', 1200);
     const sticky = await farm.createLink('loyalty-tier', undefined, 'web', { recipientId: 'bench-ada' });
     const page = await fetch(sticky.url).then((r) => r.text());
     const props = (JSON.parse(/<script type="application\/json" id="mc-landing-data">([\s\S]*?)<\/script>/.exec(page)![1]!) as { props: Record<string, unknown> }).props;
@@ -92,6 +153,7 @@ async function main(): Promise<void> {
         `  ${what === 'video' ? 'video.mp4' : 'landing page'}: sticky ${mean(runs[what].sticky).toFixed(0)} req/s, sealed ${mean(runs[what].sealed).toFixed(0)} req/s, sticky/sealed ${share.toFixed(1)}% (target >= 80%: ${share >= 80 ? 'met' : 'NOT met'})`,
       );
     }
+    await coldOpens(farm);
   } finally {
     await farm.stop();
     await rm(dir, { recursive: true, force: true });
