@@ -17,6 +17,7 @@ import type { ObjectStore } from '../storage/index.js';
 import { allCampaignKeys, campaignKeys } from './campaign-keys.js';
 import type { RecipientsFormat } from './campaign.schema.js';
 import { type JsonSchemaNode, createRowParser } from './recipient-row.js';
+import { readAhead } from './read-ahead.js';
 import { scanChunks, type Chunk, type InvalidRow, type RowWarning, type ValidRow } from './scan-chunks.js';
 
 export type { InvalidRow, RowWarning };
@@ -181,7 +182,8 @@ export async function fanOut(
   });
   let storedErrors = await deps.redis.llen(keys.errors);
   let seq = from.chunk;
-  for await (const scanned of scan) {
+  // Chunk k+1 is parsed and keyed while chunk k is in Redis; commits stay one at a time, in file order.
+  for await (const scanned of readAhead(scan)) {
     signal?.throwIfAborted();
     const chunk: FanOutChunk = { ...scanned, refused: [] };
     if (window && chunk.jobs.size > 0) await waitForRoom(deps.redis, keys.meta, window, signal);
