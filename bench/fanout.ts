@@ -16,6 +16,10 @@
  * of the same server. Prints both rates, their ratio (target >= 80%) and the
  * peak RSS of this process during the fan-out (target < 300 MB, sampled
  * every 50 ms).
+ *
+ * BENCH_MARKS=1 prints the fan-out's start and end (MARK0/MARK1, monotonic
+ * microseconds, the clock of `node --cpu-prof`) to stderr, so a profile of
+ * the run can be cut to the fan-out.
  */
 import { createReadStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
