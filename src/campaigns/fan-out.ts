@@ -186,8 +186,12 @@ export async function fanOut(
   for await (const scanned of readAhead(scan)) {
     signal?.throwIfAborted();
     const chunk: FanOutChunk = { ...scanned, refused: [] };
-    if (window && chunk.jobs.size > 0) await waitForRoom(deps.redis, keys.meta, window, signal);
-    await refuseErased(deps, chunk);
+    // The erasure check goes to Redis with the window check (one round trip, not two); it is asked
+    // again when the window made the chunk wait, so an erase meanwhile is never missed.
+    const lookup = lookupErased(deps, chunk);
+    lookup.catch(() => undefined);
+    const waited = window && chunk.jobs.size > 0 ? await waitForRoom(deps.redis, keys.meta, window, signal) : false;
+    refuseErased(chunk, waited ? await lookupErased(deps, chunk) : await lookup);
     // Who waits on each master rides in the job's data; the render worker turns it into `delivered` events.
     const waiting = tracked && !plan.lazy ? deliveryEntries(chunk.valid, tracked.channels) : [];
     const carried = attachDeliveries(chunk.jobs, waiting);
@@ -252,15 +256,21 @@ export async function fanOut(
   await tx.exec();
 }
 
-/** Resolves once fewer than `window.size` of the campaign's renders are unsettled. */
-async function waitForRoom(redis: Redis, metaKey: string, window: FanOutWindow, signal?: AbortSignal): Promise<void> {
-  for (;;) {
+/** Resolves once fewer than `window.size` of the campaign's renders are unsettled: true when it had to wait. */
+async function waitForRoom(redis: Redis, metaKey: string, window: FanOutWindow, signal?: AbortSignal): Promise<boolean> {
+  for (let waited = false; ; waited = true) {
     signal?.throwIfAborted();
     const [renders, rendered, failed] = (await redis.hmget(metaKey, 'renders', 'rendered', 'failed')).map(Number);
-    if (renders! - rendered! - failed! < window.size) return;
+    if (renders! - rendered! - failed! < window.size) return waited;
     await window.settle?.();
     await new Promise((resolve) => setTimeout(resolve, window.pollMs));
   }
+}
+
+/** Which of the chunk's valid rows (same order) belong to erased recipients; none without an erasure check. */
+async function lookupErased(deps: FanOutDeps, chunk: FanOutChunk): Promise<boolean[]> {
+  if (!deps.erased || chunk.valid.length === 0) return [];
+  return deps.erased(chunk.valid.map((row) => row.recipientId));
 }
 
 /** A chunk on its way to Redis, with the rows refused at fan-out time (erased recipients). */
@@ -272,9 +282,7 @@ interface FanOutChunk extends Chunk {
  * Rows of erased recipients are refused, and the renders only they needed
  * leave the chunk: nothing is re-created for an erased subject.
  */
-async function refuseErased(deps: FanOutDeps, chunk: FanOutChunk): Promise<void> {
-  if (!deps.erased || chunk.valid.length === 0) return;
-  const erased = await deps.erased(chunk.valid.map((row) => row.recipientId));
+function refuseErased(chunk: FanOutChunk, erased: readonly boolean[]): void {
   if (!refuse(chunk, erased)) return;
   const needed = new Set(chunk.valid.flatMap((row) => row.keys));
   for (const key of [...chunk.jobs.keys()]) if (!needed.has(key)) chunk.jobs.delete(key);
