@@ -1,7 +1,6 @@
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { campaignKeys, createCampaignService, type CampaignService } from '../../../src/campaigns/index.js';
-import { createRenders } from '../../../src/renders/index.js';
 import { allJobs, startCampaignHarness, type CampaignHarness } from './campaign-harness.js';
 
 // Rows of erased recipients are refused at fan-out time. The erasure check rides to Redis with the
@@ -21,12 +20,7 @@ afterAll(async () => h?.close());
 function service(options: { window?: number; chunkSize: number }): CampaignService {
   return createCampaignService(
     {
-      redis: h.redis,
-      renders: createRenders({ queue: h.renderQueue.queue, redis: h.redis, index: h.index, store: h.store }),
-      registry: h.registry,
-      index: h.index,
-      store: h.store,
-      jobOptions: h.renderQueue.jobOptions,
+      ...h.serviceDeps(),
       erased: async (ids) => {
         lookups++;
         return ids.map((id) => gone.has(id));
