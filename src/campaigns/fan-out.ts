@@ -17,6 +17,7 @@ import type { ObjectStore } from '../storage/index.js';
 import { allCampaignKeys, campaignKeys } from './campaign-keys.js';
 import type { RecipientsFormat } from './campaign.schema.js';
 import { type JsonSchemaNode, createRowParser, createStickyRowParser } from './recipient-row.js';
+import { readAhead } from './read-ahead.js';
 import { scanChunks, type Chunk, type InvalidRow, type RowWarning, type StickyRowProps, type ValidRow } from './scan-chunks.js';
 
 export type { InvalidRow, RowWarning };
@@ -194,12 +195,18 @@ export async function fanOut(
   });
   let storedErrors = await deps.redis.llen(keys.errors);
   let seq = from.chunk;
-  for await (const scanned of scan) {
+  // Chunk k+1 is parsed and keyed while chunk k is in Redis; commits stay one at a time, in file order.
+  for await (const scanned of readAhead(scan)) {
     signal?.throwIfAborted();
     const chunk: FanOutChunk = { ...scanned, refused: [] };
-    if (window && chunk.jobs.size > 0) await waitForRoom(deps.redis, keys.meta, window, signal);
+    // Sticky campaigns first settle which rows still have the profile they had at upload (it may move rows out of `valid`).
     if (plan.sticky) await keepUploadVerdicts(deps.redis, keys.unprofiled, chunk);
-    await refuseErased(deps, chunk);
+    // The erasure check goes to Redis with the window check (one round trip, not two); it is asked
+    // again when the window made the chunk wait, so an erase meanwhile is never missed.
+    const lookup = lookupErased(deps, chunk);
+    lookup.catch(() => undefined);
+    const waited = window && chunk.jobs.size > 0 ? await waitForRoom(deps.redis, keys.meta, window, signal) : false;
+    refuseErased(chunk, waited ? await lookupErased(deps, chunk) : await lookup);
     // Who waits on each master rides in the job's data; the render worker turns it into `delivered` events.
     const waiting = tracked && !plan.lazy ? deliveryEntries(chunk.valid, tracked.channels) : [];
     const carried = attachDeliveries(chunk.jobs, waiting);
@@ -268,15 +275,21 @@ export async function fanOut(
   await tx.exec();
 }
 
-/** Resolves once fewer than `window.size` of the campaign's renders are unsettled. */
-async function waitForRoom(redis: Redis, metaKey: string, window: FanOutWindow, signal?: AbortSignal): Promise<void> {
-  for (;;) {
+/** Resolves once fewer than `window.size` of the campaign's renders are unsettled: true when it had to wait. */
+async function waitForRoom(redis: Redis, metaKey: string, window: FanOutWindow, signal?: AbortSignal): Promise<boolean> {
+  for (let waited = false; ; waited = true) {
     signal?.throwIfAborted();
     const [renders, rendered, failed] = (await redis.hmget(metaKey, 'renders', 'rendered', 'failed')).map(Number);
-    if (renders! - rendered! - failed! < window.size) return;
+    if (renders! - rendered! - failed! < window.size) return waited;
     await window.settle?.();
     await new Promise((resolve) => setTimeout(resolve, window.pollMs));
   }
+}
+
+/** Which of the chunk's valid rows (same order) belong to erased recipients; none without an erasure check. */
+async function lookupErased(deps: FanOutDeps, chunk: FanOutChunk): Promise<boolean[]> {
+  if (!deps.erased || chunk.valid.length === 0) return [];
+  return deps.erased(chunk.valid.map((row) => row.recipientId));
 }
 
 /** A chunk on its way to Redis, with the rows refused at fan-out time (erased recipients). */
@@ -288,9 +301,7 @@ interface FanOutChunk extends Chunk {
  * Rows of erased recipients are refused, and the renders only they needed
  * leave the chunk: nothing is re-created for an erased subject.
  */
-async function refuseErased(deps: FanOutDeps, chunk: FanOutChunk): Promise<void> {
-  if (!deps.erased || chunk.valid.length === 0) return;
-  const erased = await deps.erased(chunk.valid.map((row) => row.recipientId));
+function refuseErased(chunk: FanOutChunk, erased: readonly boolean[]): void {
   if (refuse(chunk, erased)) pruneJobs(chunk);
 }
 

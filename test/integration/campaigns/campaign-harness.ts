@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { createOutputIndex, type OutputIndex, createRenderQueue, createRenders, type RenderQueue } from '../../../src/renders/index.js';
-import { createCampaignService, type CampaignService, type CampaignServiceOptions } from '../../../src/campaigns/index.js';
+import { createCampaignService, type CampaignService, type CampaignServiceDeps, type CampaignServiceOptions } from '../../../src/campaigns/index.js';
 import { createDefaultRegistry } from '../../../src/pipeline/index.js';
 import { createFileStore, type ObjectStore } from '../../../src/storage/index.js';
 import type { TemplateRegistry } from '../../../src/templates/index.js';
@@ -22,6 +22,8 @@ export interface CampaignHarness {
   dir: string;
   /** A fresh queue name per test keeps job counts per test. */
   useFreshQueue(options?: CampaignServiceOptions): Promise<void>;
+  /** The campaign service's deps on the current queue, as the API wires them (a test adds its own). */
+  serviceDeps(): CampaignServiceDeps;
   close(): Promise<void>;
 }
 
@@ -50,11 +52,16 @@ export async function startCampaignHarness(options: CampaignServiceOptions = {})
     await harness.renderQueue?.close();
     harness.renderQueue = createRenderQueue({ redisUrl: redisServer.url, queueName: `render-cmp-${++counter}`, events: false });
     await harness.renderQueue.queue.waitUntilReady();
-    harness.campaigns = createCampaignService(
-      { redis, renders: createRenders({ queue: harness.renderQueue.queue, redis, index, store }), registry, index, store, jobOptions: harness.renderQueue.jobOptions },
-      serviceOptions,
-    );
+    harness.campaigns = createCampaignService(harness.serviceDeps(), serviceOptions);
   };
+  harness.serviceDeps = () => ({
+    redis,
+    renders: createRenders({ queue: harness.renderQueue.queue, redis, index, store }),
+    registry,
+    index,
+    store,
+    jobOptions: harness.renderQueue.jobOptions,
+  });
   harness.close = async () => {
     await harness.renderQueue?.close();
     redis.disconnect();

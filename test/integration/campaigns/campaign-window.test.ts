@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCampaignHooks, createCampaignService, createFanOutQueue, type CampaignStatus } from '../../../src/campaigns/index.js';
-import { createRenderWorker, createRenders, type RenderJobContext, type RenderWorker } from '../../../src/renders/index.js';
+import { createRenderWorker, type RenderJobContext, type RenderWorker } from '../../../src/renders/index.js';
 import { startCampaignHarness, type CampaignHarness } from './campaign-harness.js';
 
 // The bounded window with the farm's own queue machinery (BullMQ, the render
@@ -95,15 +95,7 @@ describe('the campaign window', () => {
     const open = () => createFanOutQueue({ redisUrl: h.redisServer.url, queueName, lockDurationMs: 5_000 });
     const first = open();
     const campaigns = createCampaignService(
-      {
-        redis: h.redis,
-        renders: createRenders({ queue: h.renderQueue.queue, redis: h.redis, index: h.index, store: h.store }),
-        registry: h.registry,
-        index: h.index,
-        store: h.store,
-        jobOptions: h.renderQueue.jobOptions,
-        scheduleFanOut: (id) => first.schedule(id),
-      },
+      { ...h.serviceDeps(), scheduleFanOut: (id) => first.schedule(id) },
       { window: WINDOW, chunkSize: CHUNK, windowPollMs: 20 },
     );
     first.start((id, signal) => campaigns.runFanOut(id, { windowed: true, ...(signal ? { signal } : {}) }));

@@ -18,4 +18,25 @@ describe('canonicalJson', () => {
   it('drops undefined fields as JSON.stringify does', () => {
     expect(canonicalJson({ a: 1, b: undefined })).toBe(canonicalJson({ a: 1 }));
   });
+
+  it('gives the same bytes as the entries-based form it replaced (render keys must not move)', () => {
+    // The former implementation, kept here as the reference: a change of output would re-key every cached render.
+    const reference = (value: unknown): unknown => {
+      if (Array.isArray(value)) return value.map(reference);
+      if (value && typeof value === 'object' && !(value instanceof Date)) {
+        const entries = Object.entries(value as Record<string, unknown>)
+          .filter(([, v]) => v !== undefined)
+          .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+        return Object.fromEntries(entries.map(([k, v]) => [k, reference(v)]));
+      }
+      return value;
+    };
+    const tricky = JSON.parse('{"__proto__":{"z":1,"a":[{"y":2,"b":null}]},"10":"ten","2":"two","Zed":1,"zed":2,"é":3,"e\u0301":4,"😀":5,"when":"x"}');
+    tricky.when = new Date(0);
+    tricky.gone = undefined;
+    for (const value of [tricky, { b: { d: [3, { f: 1, e: 2 }], c: true }, a: 'x' }, [], {}, 'text', 7, null]) {
+      expect(canonicalJson(value)).toBe(JSON.stringify(reference(value)));
+    }
+    expect(canonicalJson(tricky)).toContain('"__proto__":{"a":[{"b":null,"y":2}],"z":1}');
+  });
 });
