@@ -6,7 +6,7 @@
  * Generates a CSV of `rows` distinct loyalty-tier recipients against a fresh
  * embedded redis-server and runs the path the API runs: `accept` stores the
  * upload and counts its rows (the upload pass, timed apart), then the durable
- * fan-out job (createFanOutQueue, as src/api/main.ts wires it, with the
+ * fan-out job (createFanOutQueue, as the API process wires it, with the
  * recipients' `delivered` tracking and the erasure check) reads the stored
  * file and queues the render jobs; it is timed from `schedule` until the
  * campaign leaves `ingesting`. The window is set above `rows` (no render
