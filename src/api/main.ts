@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { pathToFileURL } from 'node:url';
 import { pino, type Logger } from 'pino';
 import { createDeliverableRequests, createOutputIndex, createRenderQueue, createRenders, type TranscodeJobData } from '../renders/index.js';
@@ -16,6 +16,7 @@ import type { TemplateRegistry } from '../templates/index.js';
 import { startStoreSweeper } from './store-sweeper.js';
 import type { ApiOptions } from './api-deps.js';
 import { createApp } from './create-app.js';
+import { listenApi } from './listen-api.js';
 import { createFastPath, type FastPath, type FastPathOptions } from './fast-path/index.js';
 import { createLiveWiring } from './live-wiring.js';
 import { createMintWiring } from './mint-wiring.js';
@@ -23,10 +24,11 @@ import { checkRecipientSource } from './recipient-source-wiring.js';
 import { createFarmMetrics, createReadiness, createRedisCheck, startOpsServer, type FarmMetrics, type OpsServer, createQueueDashboard, createQueueStats, registerScalingMetrics, scalingOptionsFromConfig } from '../ops/index.js';
 import { createEngagementWiring } from './engagement-wiring.js';
 import { createCampaignRouter } from './routes/campaign-routes.js';
-import { serverEventId, type SpineEvent, createWebhookDispatcher, createWebhookRegistry, replayWebhookEvents, scrubWebhookDeliveries, type WebhookJobData, eraseEngagement, createDashboardRoutes, createSessionRevocations, listRecentWebhookFailures } from '../engagement/index.js';
+import { createWebhookDispatcher, createWebhookRegistry, replayWebhookEvents, scrubWebhookDeliveries, type WebhookJobData, eraseEngagement, createDashboardRoutes, createSessionRevocations, listRecentWebhookFailures } from '../engagement/index.js';
 import { createWebhookRouter } from './routes/webhook-routes.js';
 import { createRecipientRoutes } from './routes/recipient-routes.js';
-import { createProfileStore, RECIPIENT_ID_PATTERN, type ProfileVersion } from '../recipients/index.js';
+import { createProfileStore, RECIPIENT_ID_PATTERN } from '../recipients/index.js';
+import { createProfileChangeHandler } from './profile-change-handler.js';
 import { createZeroKnowledgeRoutes, withZeroKnowledgeBeacons } from '../zero-knowledge-page/index.js';
 
 /**
@@ -168,7 +170,7 @@ async function wireApiServer({ config, options, logger, redisUrl, keyring, regis
   webhookQueue.connection.on('error', () => undefined);
   const webhookDeps = { redis: webhookQueue.connection, queue: webhookQueue.queue };
   const webhookSink = createWebhookDispatcher(webhookDeps, { retryScheduleMs: config.webhooks.retryScheduleMs });
-  // A profile change re-renders the recipient's refresh on-update sticky links (the refresher is built below).
+  // A profile change re-renders the recipient's refresh on-update sticky links (the handler is built below, with the refresher).
   const recipientProfiles = createProfileStore(renderQueue.connection, {
     maxBytes: config.recipients.profileMaxBytes,
     onChanged: (changed) => void onProfileChanged(changed),
@@ -231,37 +233,7 @@ async function wireApiServer({ config, options, logger, redisUrl, keyring, regis
     recipients: recipients.source,
     recordSubject: (recipientId, items) => recordSubject(campaignQueue.connection, recipientId, items, { ttlSeconds: config.live.linkTtlSeconds }),
   });
-  /**
-   * A profile's new version: `recipient.updated` to subscribed webhook endpoints, then the
-   * refresh on-update sticky links' masters, each announced as `render.refreshed` (requested).
-   */
-  async function onProfileChanged(changed: ProfileVersion): Promise<void> {
-    const { recipientId, version, hash } = changed;
-    const spine = (type: SpineEvent['type'], parts: (string | number)[], extra: Partial<SpineEvent>): SpineEvent => ({
-      id: serverEventId([type, recipientId, version, ...parts]),
-      type,
-      recipientId,
-      ts: Date.now(),
-      meta: { version },
-      bot: false,
-      ...extra,
-    });
-    try {
-      await webhookSink([spine('recipient.updated', [], { meta: { version, hash } })]);
-      const refreshed = await stickyRefresher.refresh(recipientId);
-      const events = refreshed.requested.map((r) =>
-        spine('render.refreshed', [r.templateId, r.channel, r.campaignId ?? ''], {
-          templateId: r.templateId,
-          channel: r.channel,
-          ...(r.campaignId ? { campaignId: r.campaignId } : {}),
-          meta: { version: refreshed.version ?? version, renderKey: r.renderKey },
-        }),
-      );
-      if (events.length > 0) await webhookSink(events);
-    } catch (err) {
-      logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'profile change: webhook or sticky refresh failed');
-    }
-  }
+  const onProfileChanged = createProfileChangeHandler({ webhookSink, stickyRefresher, logger });
   const mint = await createMintWiring({ config, keyring, redisUrl, redisOptions: API_REDIS_OPTIONS, registry, profiles, jobOptions: renderQueue.jobOptions, publicBaseUrl, logger, erasures: live.erasures });
   if (mint) opened.push(() => mint.close());
   // The durable fan-out: uploads are stored and acknowledged, then any API process fans them out (resumed after a crash).
@@ -369,18 +341,8 @@ async function wireApiServer({ config, options, logger, redisUrl, keyring, regis
   if (fastPath) opened.push(async () => fastPath.close());
   const expressOrFast = fastPath ? fastPath.wrap(app) : app;
   // Send-time minting answers before Express too (src/api/mint-listener.ts).
-  // Backlog 4096 (the kernel caps it at net.core.somaxconn): an ESP's send opens thousands of
-  // connections at once, and Node's default of 511 drops the rest's SYNs into 1 s, 3 s, 7 s retries.
-  const server = createServer(mint ? mint.listener.wrap(expressOrFast) : expressOrFast).listen(options.port ?? config.farm.apiPort, options.host ?? '0.0.0.0', 4096);
+  const server = await listenApi(mint ? mint.listener.wrap(expressOrFast) : expressOrFast, options.port ?? config.farm.apiPort, options.host ?? '0.0.0.0');
   opened.push(() => new Promise((resolve) => server.close(resolve)));
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', (err: NodeJS.ErrnoException) => {
-      if (err.code !== 'EADDRINUSE' && err.code !== 'EACCES') return reject(err);
-      const where = `${options.host ?? '0.0.0.0'}:${options.port ?? config.farm.apiPort}`;
-      reject(new AppError('CONFIG_INVALID', `the API port ${where} cannot be used (${err.code}): set API_PORT (or --port) to a free port`, { cause: err }));
-    });
-  });
   const { port } = server.address() as AddressInfo;
   logger.info({ port }, 'api listening');
   const ops =
