@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { pino, type Logger } from 'pino';
-import { createOutputIndex, createRenderQueue, createRenderWorker, createDeliverableRelease, renderOutputKey, type RenderJobData, type TranscodeJobData, createRenderStreamWriter } from '../src/renders/index.js';
+import { createOutputIndex, createRenderQueue, createRenderWorker, createDeliverableRelease, idleRenderSlots, renderOutputKey, type RenderJobData, type TranscodeJobData, createRenderStreamWriter } from '../src/renders/index.js';
 import { campaignCompletedEvent, createCampaignHooks, settleDeliverable } from '../src/campaigns/index.js';
 import { createDeliveryTracker, createEventIngest, createWebhookDispatcher, type WebhookJobData } from '../src/engagement/index.js';
 import { parseRenderWorkerArgs, type RenderWorkerProcessOptions } from './render-args.js';
@@ -127,11 +127,8 @@ export async function runRenderWorker(options: RenderWorkerProcessOptions = {}):
                 options: config.render.split,
                 frameCount: (templateId: string) => engine.registry.get(templateId).durationInFrames,
                 joinChunks: engine.joinChunks,
-                // Split only while no other render waits: with a backlog, whole renders make more videos per hour.
-                idle: async () => {
-                  const counts = await sweeper.queue.getJobCounts('waiting', 'prioritized');
-                  return (counts.waiting ?? 0) + (counts.prioritized ?? 0) === 0;
-                },
+                // One chunk per idle render slot (heartbeats less active jobs), none while other renders wait.
+                idleSlots: () => idleRenderSlots(redis, sweeper.queue),
                 store,
               },
             }
@@ -161,7 +158,7 @@ export async function runRenderWorker(options: RenderWorkerProcessOptions = {}):
     sweepTimer.unref();
     cleanups.push(async () => clearInterval(sweepTimer));
 
-    const heartbeat = startWorkerHeartbeat(redis, { role: 'render', info: { concurrency, pid: process.pid, host: os.hostname() } });
+    const heartbeat = startWorkerHeartbeat(redis, { role: 'render', info: { concurrency, queue: options.queueName ?? queueNames.render, pid: process.pid, host: os.hostname() } });
     cleanups.push(() => heartbeat.stop());
 
     const stopped = onStopSignal();

@@ -17,6 +17,7 @@ export { outputRecordSchema, type OutputRecord } from './output-record.schema.js
 export { renderRequestInputSchema, type RenderRequestInput, type PreparedRenderJob, type PrepareRenderJobDeps, prepareRenderJob, createRenderJobPreparer } from './prepare-render-job.js';
 export { processRenderJob } from './process-render-job.js';
 export { type RenderJobContext, type RenderJobLike, type RenderJobResult, type RenderSplitContext } from './render-job-context.js';
+export { idleRenderSlots } from './idle-render-slots.js';
 export { type TranscodeOutcome, type TranscodeFn, type TranscodeJobContext, type TranscodeJobResult, processTranscodeJob } from './process-transcode-job.js';
 export { type QueueOutcome, queueNewRenders } from './queue-new-renders.js';
 export { type RenderOutputIndex, type RenderRegistry } from './render-deps.js';

@@ -7,7 +7,7 @@ import { AppError, CancelledError, isAppError } from '../errors/index.js';
 import type { RenderJobProgress } from './get-render-status.js';
 import { processChunkJob } from './process-chunk-job.js';
 import type { RenderJobContext, RenderJobLike, RenderJobResult } from './render-job-context.js';
-import { awaitChunks, joinStoredChunks, planRenderSplit, removeStoredChunks, splitNow, type RenderedChunk } from './split-render-job.js';
+import { awaitChunks, joinStoredChunks, planRenderSplit, removeStoredChunks, type RenderedChunk } from './split-render-job.js';
 import { renderJobKey } from './render-job-key.js';
 import { renderChunkJobId, renderJobSchema, renderOutputKey, type RenderJobData } from './render-job.schema.js';
 import { contentTypeOf } from './render-state.js';
@@ -23,8 +23,7 @@ export async function processRenderJob(ctx: RenderJobContext, job: RenderJobLike
   const data = parseJobData(job);
   const key = renderJobKey(data);
   if (data.chunk) return processChunkJob(ctx, job, data, key);
-  const planned = planRenderSplit(ctx, data);
-  const spans = planned && (await splitNow(ctx, job)) ? planned : undefined;
+  const spans = await planRenderSplit(ctx, job, data);
   const storageKey = renderOutputKey(key, data.format);
   const contentType = contentTypeOf(data.format);
   const base: Omit<OutputRecord, 'state' | 'updatedAt'> = {

@@ -55,6 +55,12 @@ export function renderChunkJobId(renderKey: string, index: number, count: number
   return `${renderKey}:chunk:${index}of${count}`;
 }
 
+/** The chunk count in a chunk job id (renderChunkJobId), or undefined for any other id. */
+export function chunkCountOfJobId(jobId: string): number | undefined {
+  const match = /:chunk:\d+of(\d+)$/.exec(jobId);
+  return match ? Number(match[1]) : undefined;
+}
+
 /**
  * Where a chunk of a split render waits for the join: under the render key,
  * so that an erasure's sweep of `renders/<key>` takes it too. Removed after the join.
