@@ -175,6 +175,31 @@ describe('split renders through the render queue', () => {
     }
   }, 90_000);
 
+  it('a master whose join fails joins again without re-rendering its chunks, and reads rendering (active) meanwhile, not queued', async () => {
+    const { kit } = env;
+    const rec = recorder(kit);
+    const join = rec.split().joinChunks;
+    const seen: { index?: string; status: string }[] = [];
+    const split = rec.split({
+      joinChunks: async (request) => {
+        // The join's temp file is named after the render key.
+        const key = path.basename(request.out).split('.')[0]!;
+        seen.push({ index: (await kit.index.get(key))?.state, status: (await getRenderStatus(kit.deps, key)).state });
+        if (seen.length === 1) throw new Error('ffmpeg lost');
+        return join(request);
+      },
+    });
+    kit.startWorker({ renderVideo: rec.renderVideo, split });
+    const { renderKey } = await enqueueRender(kit.deps, { templateId: 'reference', props: { name: 'Rejoin', points: 10 }, priorityClass: 'api' });
+    expect((await waitForRender(kit.deps, renderKey, 30_000)).state).toBe('done');
+    expect(seen).toEqual([
+      { index: 'rendering', status: 'active' },
+      { index: 'rendering', status: 'active' },
+    ]);
+    expect(rec.renders.filter((r) => r.chunk)).toHaveLength(3);
+    expect(await kit.index.get(renderKey)).toMatchObject({ state: 'done' });
+  }, 60_000);
+
   it('renders whole when other renders wait (workers busy), below the minimum length, and for a streamed Live master', async () => {
     const { kit } = env;
     const busy = recorder(kit);
