@@ -22,7 +22,7 @@ export { type TranscodeOutcome, type TranscodeFn, type TranscodeJobContext, type
 export { type QueueOutcome, queueNewRenders } from './queue-new-renders.js';
 export { type RenderOutputIndex, type RenderRegistry } from './render-deps.js';
 export { renderJobKey } from './render-job-key.js';
-export { DELIVERIES_PER_JOB, renderJobSchema, type RenderJobData, renderOutputKey } from './render-job.schema.js';
+export { DELIVERIES_PER_JOB, RENDER_CHUNK_JOB_NAME, renderJobSchema, type RenderJobData, renderOutputKey } from './render-job.schema.js';
 export { type RenderState, renderStateFromJob, contentTypeOf } from './render-state.js';
 export { type RenderStreamEvent, type RenderStreamHubOptions, type RenderStreamHub, createRenderStreamHub } from './render-stream-hub.js';
 export { type RenderStreamWriter, type RenderStreamWriterOptions, createRenderStreamWriter } from './render-stream-writer.js';

@@ -50,6 +50,9 @@ export function renderOutputKey(renderKey: string, format: string): string {
   return `renders/${renderKey}.${format}`;
 }
 
+/** The BullMQ job name of the chunk jobs of split renders (masters keep their producers' names). */
+export const RENDER_CHUNK_JOB_NAME = 'render-chunk';
+
 /** The job id of chunk `index` of `count` of a split render (a child of the job `renderKey`). */
 export function renderChunkJobId(renderKey: string, index: number, count: number): string {
   return `${renderKey}:chunk:${index}of${count}`;

@@ -4,7 +4,7 @@ import { planChunks, type FrameSpan } from '../pipeline/index.js';
 import { objectOnDisk } from './download-object.js';
 import type { ChunkJobResult } from './process-chunk-job.js';
 import type { RenderJobContext, RenderJobLike, RenderSplitContext } from './render-job-context.js';
-import { chunkCountOfJobId, renderChunkJobId, renderChunkKey, type RenderJobData } from './render-job.schema.js';
+import { RENDER_CHUNK_JOB_NAME, chunkCountOfJobId, renderChunkJobId, renderChunkKey, type RenderJobData } from './render-job.schema.js';
 
 /** A finished chunk, as its job returned it. */
 export type RenderedChunk = Pick<ChunkJobResult, 'storageKey' | 'chunk'>;
@@ -82,7 +82,7 @@ export async function awaitChunks(
   if (done.length === 0) await markRendering();
   await children.add(
     missing.map((index) => ({
-      name: 'render-chunk',
+      name: RENDER_CHUNK_JOB_NAME,
       jobId: renderChunkJobId(key, index, count),
       data: chunkJobData(data, { index, count, start: plan[index]!.start, end: plan[index]!.end, splitAt }),
     })),

@@ -10,6 +10,8 @@ import { closeRedisConnection, createRedisConnection } from '../../../src/queue/
 import { createFileStore } from '../../../src/storage/index.js';
 import { startTestRedis, type EmbeddedRedis } from '../../helpers/redis-server.js';
 import { startWorkerProcess, type WorkerChild } from '../../helpers/worker-process.js';
+import { createQueueStats } from '../../../src/ops/index.js';
+import { parseMetricsText, valueOf } from '../../unit/ops/metrics/parse-metrics-text.js';
 import { registry, until } from './queue-test-kit.js';
 
 /**
@@ -127,6 +129,25 @@ describe('split render through the queue', () => {
     const record = await d.index.get(renderKey);
     expect(record).toMatchObject({ state: 'done', storageKey, contentType: 'video/mp4', templateId: 'reference' });
     expect(survivor.output()).toMatch(new RegExp(`"renderKey":"${renderKey}"[^\\n]*"msg":"render published"`));
+
+    // Counted once in the ops figures: the master's job is the one completed render, its chunks are apart.
+    const stats = createQueueStats({ redis: conn });
+    try {
+      const read = await until(async () => {
+        const s = await stats.read(queueName);
+        return s.windows[0]!.completed > 0 ? s : undefined;
+      }, 20_000, 'the completion recorded');
+      expect(read.windows[0]).toMatchObject({ completed: 1, failed: 0 });
+      expect(read.history.reduce((n, b) => n + b.retried, 0)).toBe(0);
+    } finally {
+      await stats.close();
+    }
+    const port = /"port":(\d+)[^\n]*"msg":"metrics listening"/.exec(survivor.output())?.[1];
+    const samples = parseMetricsText(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text());
+    const survivorChunks = started(survivor).filter((id) => id.startsWith(`${renderKey}:chunk:`)).length;
+    expect(survivorChunks).toBeGreaterThan(0);
+    expect(valueOf(samples, 'mastercut_job_duration_seconds_count', { queue: queueName, outcome: 'completed' })).toBe(1);
+    expect(valueOf(samples, 'mastercut_render_chunk_duration_seconds_count', { outcome: 'completed' })).toBe(survivorChunks);
   }, 400_000);
 
   it('an erasure in the middle of a split render: no chunk file, no output, no index entry is left', async () => {
