@@ -124,18 +124,15 @@ export async function runRenderWorker(options: RenderWorkerProcessOptions = {}):
           }
         },
         // Long masters are cut into chunk jobs that any render worker takes, then joined (docs/split-render.md).
-        ...(config.render.split.chunks >= 2
-          ? {
-              split: {
-                options: config.render.split,
-                frameCount: (templateId: string) => engine.registry.get(templateId).durationInFrames,
-                joinChunks: engine.joinChunks,
-                // One chunk per idle render slot (heartbeats less active jobs), none while other renders wait.
-                idleSlots: () => idleRenderSlots(redis, sweeper.queue),
-                store,
-              },
-            }
-          : {}),
+        // Wired even with RENDER_SPLIT_CHUNKS=1 (no new split): a master another worker split is still joined here.
+        split: {
+          options: config.render.split,
+          frameCount: (templateId: string) => engine.registry.get(templateId).durationInFrames,
+          joinChunks: engine.joinChunks,
+          // One chunk per idle render slot (heartbeats less active jobs), none while other renders wait.
+          idleSlots: () => idleRenderSlots(redis, sweeper.queue),
+          store,
+        },
       },
       {
         connection: redis,

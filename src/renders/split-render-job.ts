@@ -26,10 +26,12 @@ export async function planRenderSplit(ctx: RenderJobContext, job: RenderJobLike,
   const split = ctx.split;
   if (!split || data.format !== 'mp4' || data.chunk) return undefined;
   if (data.priorityClass === 'live' && ctx.openStream) return undefined;
-  const range = { start: 0, end: split.frameCount(data.templateId) };
   const cut = await chunkCountSoFar(job);
-  if (cut !== undefined) return planChunks(range, { minFrames: 0, chunks: cut });
-  if (range.end < split.options.minFrames || split.options.chunks < 2) return undefined;
+  if (cut !== undefined) return planChunks({ start: 0, end: split.frameCount(data.templateId) }, { minFrames: 0, chunks: cut });
+  // Splitting off here (RENDER_SPLIT_CHUNKS=1): only a master another worker split is joined.
+  if (split.options.chunks < 2) return undefined;
+  const range = { start: 0, end: split.frameCount(data.templateId) };
+  if (range.end < split.options.minFrames) return undefined;
   const slots = split.idleSlots ? 1 + Math.max(0, await split.idleSlots()) : split.options.chunks;
   const spans = planChunks(range, { minFrames: split.options.minFrames, chunks: Math.min(split.options.chunks, slots) });
   return spans.length > 1 ? spans : undefined;

@@ -200,6 +200,22 @@ describe('split renders through the render queue', () => {
     expect(await kit.index.get(renderKey)).toMatchObject({ state: 'done' });
   }, 60_000);
 
+  it('a worker that splits nothing itself (RENDER_SPLIT_CHUNKS=1) still renders the chunks of a master split elsewhere, and joins it', async () => {
+    const { kit } = env;
+    // A splits (3 chunks) and parks the master; its chunks are slow, so it stops before any is done.
+    const a = recorder(kit, undefined, 5_000);
+    const workerA = kit.startWorker({ renderVideo: a.renderVideo, split: a.split() });
+    const { renderKey } = await enqueueRender(kit.deps, { templateId: 'reference', props: { name: 'Handover', points: 11 }, priorityClass: 'api' });
+    await until(async () => (await kit.rq.queue.getJobState(renderKey)) === 'waiting-children', 20_000, 'the master parked');
+    await workerA.shutdown(0);
+    const b = recorder(kit);
+    kit.startWorker({ renderVideo: b.renderVideo, split: b.split({ options: { minFrames: 100, chunks: 1 } }) });
+    expect((await waitForRender(kit.deps, renderKey, 30_000)).state).toBe('done');
+    expect(a.joins).toEqual([]);
+    expect(b.joins.map((j) => j.chunks.map((c) => c.frames))).toEqual([[50, 50, 50]]);
+    expect(b.renders.every((r) => r.chunk)).toBe(true);
+  }, 60_000);
+
   it('renders whole when other renders wait (workers busy), below the minimum length, and for a streamed Live master', async () => {
     const { kit } = env;
     const busy = recorder(kit);
