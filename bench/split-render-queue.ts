@@ -7,8 +7,9 @@
  * them), pinned to one core each (`taskset -c 0`, `-c 1`), one browser each,
  * on a private redis-server. First with splitting off (RENDER_SPLIT_CHUNKS=1:
  * one worker renders the whole master, the other stays idle), then with
- * RENDER_SPLIT_CHUNKS=2: the master's job fans out two chunk jobs, one per
- * worker, and the resumed job joins them (docs/split-render.md). Each time is
+ * RENDER_SPLIT_CHUNKS=8, a maximum: the master's job fans out one chunk job
+ * per free render slot (two live workers of concurrency 1: two chunks, printed
+ * from the workers' logs), and the resumed job joins them (docs/split-render.md). Each time is
  * from the request (enqueueRender) to the output indexed done, so it holds
  * the queue's own latency (child jobs, parking, resuming, reading the chunks
  * back from the store) that bench/split-render.ts leaves out.
@@ -95,13 +96,16 @@ async function renderOnce(label: string, run: number): Promise<{ seconds: number
 
 try {
   const results: Record<string, number[]> = { whole: [], split: [] };
-  for (const [label, chunks] of [['whole', 1], ['split', 2]] as const) {
+  for (const [label, chunks] of [['whole', 1], ['split', 8]] as const) {
     const pair = await startPair(chunks);
     try {
       for (let run = 1; run <= runs; run++) {
         const { seconds, frames } = await renderOnce(label, run);
         results[label]!.push(seconds);
-        console.log(`${templateId} ${label} (RENDER_SPLIT_CHUNKS=${chunks}) run ${run}: ${seconds.toFixed(2)} s request -> done, ${frames} frames`);
+        // The count the master chose (one chunk per free render slot, at most RENDER_SPLIT_CHUNKS).
+        const logs = (await Promise.all(pair.map((p) => readFile((p as ChildProcess & { log: string }).log, 'utf8')))).join('\n');
+        const cut = [...logs.matchAll(/"chunks":(\d+)[^\n]*"msg":"split render: chunks queued"/g)].map((m) => m[1]).at(-1) ?? 'none (whole)';
+        console.log(`${templateId} ${label} (RENDER_SPLIT_CHUNKS=${chunks}) run ${run}: ${seconds.toFixed(2)} s request -> done, ${frames} frames, chunks: ${cut}`);
       }
     } finally {
       await stopPair(pair);

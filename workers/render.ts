@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { pino, type Logger } from 'pino';
-import { createOutputIndex, createRenderQueue, createRenderWorker, createDeliverableRelease, renderOutputKey, type RenderJobData, type TranscodeJobData, createRenderStreamWriter } from '../src/renders/index.js';
+import { createOutputIndex, createRenderQueue, createRenderWorker, createDeliverableRelease, idleRenderSlots, RENDER_CHUNK_JOB_NAME, renderOutputKey, type RenderJobData, type TranscodeJobData, createRenderStreamWriter } from '../src/renders/index.js';
 import { campaignCompletedEvent, createCampaignHooks, settleDeliverable } from '../src/campaigns/index.js';
 import { createDeliveryTracker, createEventIngest, createWebhookDispatcher, type WebhookJobData } from '../src/engagement/index.js';
 import { parseRenderWorkerArgs, type RenderWorkerProcessOptions } from './render-args.js';
@@ -95,12 +95,15 @@ export async function runRenderWorker(options: RenderWorkerProcessOptions = {}):
     // A producer-side handle on this worker's own queue: the sweep of finished jobs, and the split's idle check.
     const sweeper = createRenderQueue({ redisUrl: config.farm.redisUrl, queueName: options.queueName, events: false });
     cleanups.push(() => sweeper.close());
+    const renderAttempt = ops.metrics.jobAttemptHook(options.queueName ?? queueNames.render);
+    const chunkAttempt = ops.metrics.chunkAttemptHook();
+    const queueStats = createStatsRecorder(redis, { queueName: options.queueName ?? queueNames.render });
     const render = createRenderWorker(
       {
         // Frames captured/reused and fps of every finished render.
         renderVideo: async (request) => {
           const result = await engine.renderVideo(request);
-          ops.metrics.observeRender(result);
+          ops.metrics.observeRender(result, { chunk: request.chunk === true });
           return result;
         },
         store,
@@ -121,21 +124,15 @@ export async function runRenderWorker(options: RenderWorkerProcessOptions = {}):
           }
         },
         // Long masters are cut into chunk jobs that any render worker takes, then joined (docs/split-render.md).
-        ...(config.render.split.chunks >= 2
-          ? {
-              split: {
-                options: config.render.split,
-                frameCount: (templateId: string) => engine.registry.get(templateId).durationInFrames,
-                joinChunks: engine.joinChunks,
-                // Split only while no other render waits: with a backlog, whole renders make more videos per hour.
-                idle: async () => {
-                  const counts = await sweeper.queue.getJobCounts('waiting', 'prioritized');
-                  return (counts.waiting ?? 0) + (counts.prioritized ?? 0) === 0;
-                },
-                store,
-              },
-            }
-          : {}),
+        // Wired even with RENDER_SPLIT_CHUNKS=1 (no new split): a master another worker split is still joined here.
+        split: {
+          options: config.render.split,
+          frameCount: (templateId: string) => engine.registry.get(templateId).durationInFrames,
+          joinChunks: engine.joinChunks,
+          // One chunk per idle render slot (heartbeats less active jobs), none while other renders wait.
+          idleSlots: () => idleRenderSlots(redis, sweeper.queue),
+          store,
+        },
       },
       {
         connection: redis,
@@ -144,9 +141,11 @@ export async function runRenderWorker(options: RenderWorkerProcessOptions = {}):
         lockDurationMs: options.lockDurationMs ?? config.worker.lockDurationMs,
         stalledIntervalMs: options.stalledIntervalMs ?? config.worker.stalledIntervalMs,
         jobOptions: jobOptionsInput,
-        onAttemptFinished: ops.metrics.jobAttemptHook(options.queueName ?? queueNames.render),
+        // A chunk of a split render is part of a render, not one: its attempts have their own
+        // histogram, and the completions and service times count the master once (docs/split-render.md).
+        onAttemptFinished: (attempt) => (attempt.jobName === RENDER_CHUNK_JOB_NAME ? chunkAttempt : renderAttempt)(attempt),
         // Completions and service times for `mastercut ops status` and the scaling signal.
-        recordQueueStats: createStatsRecorder(redis, { queueName: options.queueName ?? queueNames.render }).hook,
+        recordQueueStats: (attempt) => attempt.jobName !== RENDER_CHUNK_JOB_NAME && queueStats.hook(attempt),
       },
     );
     render.worker.on('error', (err) => log.warn({ err: { message: err.message } }, 'worker error'));
@@ -161,7 +160,7 @@ export async function runRenderWorker(options: RenderWorkerProcessOptions = {}):
     sweepTimer.unref();
     cleanups.push(async () => clearInterval(sweepTimer));
 
-    const heartbeat = startWorkerHeartbeat(redis, { role: 'render', info: { concurrency, pid: process.pid, host: os.hostname() } });
+    const heartbeat = startWorkerHeartbeat(redis, { role: 'render', info: { concurrency, queue: options.queueName ?? queueNames.render, pid: process.pid, host: os.hostname() } });
     cleanups.push(() => heartbeat.stop());
 
     const stopped = onStopSignal();

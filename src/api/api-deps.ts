@@ -27,7 +27,14 @@ export interface ApiDeps {
   /** Engineer D's createCampaignRouter(...), mounted at /v1/campaigns behind the API key. */
   campaignRouter?: Router;
   /** Live URLs (src/api/live-wiring.ts): public /l and /b, and /v1/live-links and /v1/subjects behind the API key. */
-  live?: { pages: Router; bundles: Router; links: Router; subjects: Router };
+  live?: {
+    pages: Router;
+    bundles: Router;
+    links: Router;
+    subjects: Router;
+    /** True when `renderKey` was erased (DELETE /v1/subjects) since `since` (ms): its render's status answers 410. */
+    wasKeyErased?: (renderKey: string, since: number) => Promise<boolean>;
+  };
   /** Bull Board (src/ops/admin createQueueDashboard), mounted at /admin/queues; it checks ADMIN_API_KEYS itself. */
   adminQueues?: Router;
   /** The campaign dashboard (createDashboardRoutes), mounted at /dashboard; it checks the API key or its session itself. */

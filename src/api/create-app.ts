@@ -63,7 +63,14 @@ export function createApp(deps: ApiDeps, options: ApiOptions = {}): Express {
     auth,
     json,
     createRenderRoutes(
-      { registry: deps.registry, renderQueue: deps.renderQueue, index: deps.index, store: deps.store, redis: deps.redis },
+      {
+        registry: deps.registry,
+        renderQueue: deps.renderQueue,
+        index: deps.index,
+        store: deps.store,
+        redis: deps.redis,
+        ...(deps.live?.wasKeyErased ? { wasErased: deps.live.wasKeyErased } : {}),
+      },
       { maxWaitSeconds: opts.maxWaitSeconds, redisTimeoutMs: opts.redisTimeoutMs },
     ),
   );

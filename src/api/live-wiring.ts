@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../config/index.js';
 import { AppError } from '../errors/index.js';
-import { createColdRenderLimiter, createLiveLinkFactory, createOnDemand, eraseSubject, type EraseSubjectDeps, createErasureBroadcast, createLandingPage, type LiveKeyring, createLiveLinkResolver, createStoredProps, recordSubject, openLiveToken, sealLiveToken, isErased, isStickyPayload, recordOnUpdateLinks, type LiveTokenPayload } from '../live/index.js';
+import { createColdRenderLimiter, createLiveLinkFactory, createOnDemand, eraseSubject, type EraseSubjectDeps, createErasureBroadcast, createLandingPage, type LiveKeyring, createLiveLinkResolver, createStoredProps, recordSubject, openLiveToken, sealLiveToken, isErased, isStickyPayload, recordOnUpdateLinks, wasKeyErasedSince, type LiveTokenPayload } from '../live/index.js';
 import type { ChannelProfileResolver } from '../encode/index.js';
 import { createRenderStreamHub, type DeliverableRequests, type OutputIndex, type RenderQueue, type Renders } from '../renders/index.js';
 import type { LiveLinkEvents } from '../engagement/index.js';
@@ -166,6 +166,7 @@ export async function createLiveWiring(
       bundles: createBundleRoutes(deps.registry),
       links: createLiveLinkRoutes(createLinks),
       subjects: createSubjectRoutes(erase),
+      wasKeyErased: (renderKey: string, since: number) => wasKeyErasedSince(redis, renderKey, since),
     },
     async close() {
       await broadcast.close();

@@ -47,9 +47,13 @@ export const envSchema = z.object({
   /** Split renders (docs/split-render.md): a video of at least this many frames is cut into chunks. */
   RENDER_SPLIT_MIN_FRAMES: int(2, 10_000_000).default(240),
   /**
-   * Chunks per split render; 1 (the default) never splits. Off by default: a
-   * split costs farm CPU (docs/capacity.md section 5), worth it for latency
-   * on idle workers, not for a campaign backlog.
+   * The most chunks one split render is cut into; 1 (the default) never
+   * splits. A master is cut into one chunk per render slot free for it (its
+   * own, plus the idle slots of the live render workers: heartbeats less
+   * active jobs), at most this many, and only while no other render waits.
+   * Off by default: slots are not cores (two slots of one worker share its
+   * CPU), and a split output is not byte-identical to a whole one
+   * (docs/split-render.md, "When").
    */
   RENDER_SPLIT_CHUNKS: int(1, 256).default(1),
   /** auto: Chromium's own sandbox when not root and a sandboxed trial launch works; on (a failed trial stops the start); off (--no-sandbox). */

@@ -41,6 +41,8 @@ export interface FinishedAttempt {
   /** completed; failed for good; or failed and retried later. */
   outcome: 'completed' | 'failed' | 'retried';
   durationMs: number;
+  /** The job's name: a queue may hold jobs of several kinds (the render queue: masters and chunk jobs of split renders). */
+  jobName: string;
 }
 
 /** A job as processors see it: BullMQ's Job reduced to what they read (a test object fits too). */
@@ -151,8 +153,8 @@ export function createJobWorker<D, R, P extends object = never>(
     };
     // processedOn is when this attempt became active; finishedOn is set only once the job is done for good.
     const took = (job: Job) => (job.finishedOn ?? Date.now()) - (job.processedOn ?? Date.now());
-    worker.on('completed', (job) => onAttempt({ outcome: 'completed', durationMs: took(job) }));
-    worker.on('failed', (job) => job && onAttempt({ outcome: job.finishedOn ? 'failed' : 'retried', durationMs: took(job) }));
+    worker.on('completed', (job) => onAttempt({ outcome: 'completed', durationMs: took(job), jobName: job.name }));
+    worker.on('failed', (job) => job && onAttempt({ outcome: job.finishedOn ? 'failed' : 'retried', durationMs: took(job), jobName: job.name }));
   }
 
   return {

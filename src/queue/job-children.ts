@@ -29,6 +29,8 @@ export interface JobChildren {
   values<T>(): Promise<Map<string, T>>;
   /** Children that failed for good (no attempt left): their ids and failure reasons. */
   failed(): Promise<Map<string, string>>;
+  /** The ids of every child, finished or not (a parent resumed with children pending keeps the plan they were cut by). */
+  ids(): Promise<string[]>;
 }
 
 /** True for the error waitForAll throws to park a job: the job adapter passes it to BullMQ untouched. */
@@ -78,6 +80,11 @@ export function jobChildren(job: Job, token: string | undefined, queue: () => Qu
     },
     async failed() {
       return byId((await job.getIgnoredChildrenFailures()) ?? {});
+    },
+    async ids() {
+      const deps = await job.getDependencies();
+      const keys = [...Object.keys(deps.processed ?? {}), ...(deps.unprocessed ?? []), ...(deps.failed ?? []), ...Object.keys(deps.ignored ?? {})];
+      return [...new Set(keys.map((key) => childId(key, job.queueQualifiedName)))];
     },
   };
 }

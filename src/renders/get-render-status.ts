@@ -32,12 +32,19 @@ export interface RenderStatusDeps {
   index: RenderOutputIndex;
   /** A `done` record whose object is gone is not reported done. */
   store: Pick<ObjectStore, 'head'>;
+  /**
+   * True when the key's recipient was erased since `since` (ms; the job's
+   * creation). Such a job may linger (failed by its tombstone, or a split
+   * master failed by its erased chunks): its status is SUBJECT_ERASED (410),
+   * not a failure of the render. Absent: not checked.
+   */
+  wasErased?: (renderKey: string, since: number) => Promise<boolean>;
 }
 
 /**
  * The state of one render key, from the output index (the durable truth for
  * finished outputs) and the queue (live state, progress, retries). Throws
- * INVALID_KEY for a malformed key and NOT_FOUND for a key nobody asked for
+ * INVALID_KEY for a malformed key, SUBJECT_ERASED for an erased one still in the queue (wasErased), and NOT_FOUND for a key nobody asked for
  * (or whose job and record have both expired).
  */
 export async function getRenderStatus(deps: RenderStatusDeps, renderKey: string): Promise<RenderStatus> {
@@ -54,6 +61,9 @@ export async function getRenderStatus(deps: RenderStatusDeps, renderKey: string)
   const job = await deps.queue.getJob(renderKey);
   const jobState = job ? await job.getState() : 'unknown';
   const state = renderStateFromJob(jobState);
+  if (job && state && state !== 'done' && deps.wasErased && (await deps.wasErased(renderKey, job.timestamp))) {
+    throw new AppError('SUBJECT_ERASED', `The render ${renderKey} was erased.`);
+  }
   if (job && state && state !== 'done') {
     const status: RenderStatus = { renderKey, state, attemptsMade: job.attemptsMade };
     if (isProgress(job.progress)) status.progress = job.progress;

@@ -7,7 +7,7 @@ import { AppError, CancelledError, isAppError } from '../errors/index.js';
 import type { RenderJobProgress } from './get-render-status.js';
 import { processChunkJob } from './process-chunk-job.js';
 import type { RenderJobContext, RenderJobLike, RenderJobResult } from './render-job-context.js';
-import { awaitChunks, joinStoredChunks, planRenderSplit, removeStoredChunks, splitNow, type RenderedChunk } from './split-render-job.js';
+import { awaitChunks, joinStoredChunks, planRenderSplit, removeStoredChunks, type RenderedChunk } from './split-render-job.js';
 import { renderJobKey } from './render-job-key.js';
 import { renderChunkJobId, renderJobSchema, renderOutputKey, type RenderJobData } from './render-job.schema.js';
 import { contentTypeOf } from './render-state.js';
@@ -23,8 +23,7 @@ export async function processRenderJob(ctx: RenderJobContext, job: RenderJobLike
   const data = parseJobData(job);
   const key = renderJobKey(data);
   if (data.chunk) return processChunkJob(ctx, job, data, key);
-  const planned = planRenderSplit(ctx, data);
-  const spans = planned && (await splitNow(ctx, job)) ? planned : undefined;
+  const spans = await planRenderSplit(ctx, job, data);
   const storageKey = renderOutputKey(key, data.format);
   const contentType = contentTypeOf(data.format);
   const base: Omit<OutputRecord, 'state' | 'updatedAt'> = {
@@ -109,7 +108,8 @@ export async function processRenderJob(ctx: RenderJobContext, job: RenderJobLike
     return { renderKey: key, storageKey, size: info.size, contentType, skipped: false };
   } catch (err) {
     await stream?.fail(isAppError(err) ? err.code : 'INTERNAL');
-    const final = await recordFailure(ctx, job, data, key, err);
+    // A split master that failed its join is retried by joining again (its chunks are kept): it reads `rendering`, not `queued`.
+    const final = await recordFailure(ctx, job, data, key, err, chunks ? 'rendering' : 'queued');
     if (final && chunks && ctx.split) await removeStoredChunks(ctx.split, key, chunks.length);
     throw err;
   } finally {
@@ -139,8 +139,15 @@ function parseJobData(job: RenderJobLike): RenderJobData {
   return parsed.data;
 }
 
-/** Logs and indexes a failed try; true when it was the last one. */
-async function recordFailure(ctx: RenderJobContext, job: RenderJobLike, data: RenderJobData, key: string, err: unknown): Promise<boolean> {
+/** Logs and indexes a failed try (`retryState` when another follows); true when it was the last one. */
+async function recordFailure(
+  ctx: RenderJobContext,
+  job: RenderJobLike,
+  data: RenderJobData,
+  key: string,
+  err: unknown,
+  retryState: 'queued' | 'rendering' = 'queued',
+): Promise<boolean> {
   if (err instanceof CancelledError) {
     // Shutdown or a lost lock: not a failure. The index is left alone: after
     // a lost lock another worker may already own the key and its record.
@@ -154,7 +161,7 @@ async function recordFailure(ctx: RenderJobContext, job: RenderJobLike, data: Re
     final ? 'render failed' : 'render failed, will retry',
   );
   if (!final) {
-    await ctx.index.update(key, { state: 'queued', error: code });
+    await ctx.index.update(key, { state: retryState, error: code });
     return false;
   }
   await ctx.index.update(key, { state: 'failed', error: code });

@@ -43,18 +43,21 @@ export interface RenderJobResult {
 
 /** What a render worker needs to split renders (docs/split-render.md); absent, every render stays whole. */
 export interface RenderSplitContext {
-  /** RENDER_SPLIT_MIN_FRAMES and RENDER_SPLIT_CHUNKS. */
+  /** RENDER_SPLIT_MIN_FRAMES, and RENDER_SPLIT_CHUNKS: the most chunks one render is cut into. */
   options: SplitOptions;
   /** The composition's length in frames (the template registry's). */
   frameCount: (templateId: string) => number;
   /** Joins chunks into one MP4 (the render engine's). */
   joinChunks: JoinChunks;
   /**
-   * True when no other render job waits: a split costs farm CPU (each chunk
-   * pays a render's fixed cost, plus the join), so it only pays off on idle
-   * workers (docs/capacity.md section 5). Absent: always split.
+   * Render slots that would take a chunk now, besides the asking master's
+   * own: 0 while another render job waits (a split costs farm CPU, each chunk
+   * pays a render's fixed cost plus the join, so it only pays off on idle
+   * workers: docs/capacity.md section 5). A master is cut into 1 + this many
+   * chunks, at most `options.chunks` (idleRenderSlots). Absent: always
+   * `options.chunks`.
    */
-  idle?: () => Promise<boolean>;
+  idleSlots?: () => Promise<number>;
   /** Where the chunks wait for the join (the render store): read, then removed. */
   store: Pick<ObjectStore, 'get' | 'localPath' | 'delete'>;
 }

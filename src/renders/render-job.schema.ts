@@ -50,9 +50,18 @@ export function renderOutputKey(renderKey: string, format: string): string {
   return `renders/${renderKey}.${format}`;
 }
 
+/** The BullMQ job name of the chunk jobs of split renders (masters keep their producers' names). */
+export const RENDER_CHUNK_JOB_NAME = 'render-chunk';
+
 /** The job id of chunk `index` of `count` of a split render (a child of the job `renderKey`). */
 export function renderChunkJobId(renderKey: string, index: number, count: number): string {
   return `${renderKey}:chunk:${index}of${count}`;
+}
+
+/** The chunk count in a chunk job id (renderChunkJobId), or undefined for any other id. */
+export function chunkCountOfJobId(jobId: string): number | undefined {
+  const match = /:chunk:\d+of(\d+)$/.exec(jobId);
+  return match ? Number(match[1]) : undefined;
 }
 
 /**

@@ -4,33 +4,47 @@ import { planChunks, type FrameSpan } from '../pipeline/index.js';
 import { objectOnDisk } from './download-object.js';
 import type { ChunkJobResult } from './process-chunk-job.js';
 import type { RenderJobContext, RenderJobLike, RenderSplitContext } from './render-job-context.js';
-import { renderChunkJobId, renderChunkKey, type RenderJobData } from './render-job.schema.js';
+import { RENDER_CHUNK_JOB_NAME, chunkCountOfJobId, renderChunkJobId, renderChunkKey, type RenderJobData } from './render-job.schema.js';
 
 /** A finished chunk, as its job returned it. */
 export type RenderedChunk = Pick<ChunkJobResult, 'storageKey' | 'chunk'>;
 
 /**
- * The chunks a render job is cut into, or undefined when it renders whole:
- * only MP4 masters of at least `minFrames` frames are split. A Live MP4 that
+ * The chunks a render job is cut into, or undefined when it renders whole.
+ * Only MP4 masters of at least `minFrames` frames are split. A Live MP4 that
  * streams while it renders (a cold Live URL) stays whole: its bytes must start
  * at once and in order, which one worker gives (docs/split-render.md).
+ *
+ * How many: a master that already has chunks keeps the count they were cut
+ * by (a resumed job; another worker's settings or the farm's load may differ
+ * now). Otherwise one chunk per render slot that would take one now (this
+ * master's own, which it frees when it parks, plus the idle ones:
+ * RenderSplitContext.idleSlots), at most `options.chunks`; fewer than 2 and
+ * it renders whole, so a busy farm or a lone worker never pays for a split.
  */
-export function planRenderSplit(ctx: RenderJobContext, data: RenderJobData): FrameSpan[] | undefined {
-  if (!ctx.split || data.format !== 'mp4' || data.chunk) return undefined;
+export async function planRenderSplit(ctx: RenderJobContext, job: RenderJobLike, data: RenderJobData): Promise<FrameSpan[] | undefined> {
+  const split = ctx.split;
+  if (!split || data.format !== 'mp4' || data.chunk) return undefined;
   if (data.priorityClass === 'live' && ctx.openStream) return undefined;
-  const spans = planChunks({ start: 0, end: ctx.split.frameCount(data.templateId) }, ctx.split.options);
+  const cut = await chunkCountSoFar(job);
+  if (cut !== undefined) return planChunks({ start: 0, end: split.frameCount(data.templateId) }, { minFrames: 0, chunks: cut });
+  // Splitting off here (RENDER_SPLIT_CHUNKS=1): only a master another worker split is joined.
+  if (split.options.chunks < 2) return undefined;
+  const range = { start: 0, end: split.frameCount(data.templateId) };
+  if (range.end < split.options.minFrames) return undefined;
+  const slots = split.idleSlots ? 1 + Math.max(0, await split.idleSlots()) : split.options.chunks;
+  const spans = planChunks(range, { minFrames: split.options.minFrames, chunks: Math.min(split.options.chunks, slots) });
   return spans.length > 1 ? spans : undefined;
 }
 
-/**
- * Whether a master planned for a split is split now: always once its
- * chunks exist (a resumed job keeps its plan); otherwise only when the render
- * workers are idle (RenderSplitContext.idle), else it renders whole.
- */
-export async function splitNow(ctx: RenderJobContext, job: RenderJobLike): Promise<boolean> {
-  if (!ctx.split?.idle || !job.children) return true;
-  const [done, failed] = await Promise.all([job.children.values(), job.children.failed()]);
-  return done.size + failed.size > 0 || (await ctx.split.idle());
+/** The chunk count of the chunk jobs a master already has (finished, failed or pending), or undefined. */
+async function chunkCountSoFar(job: RenderJobLike): Promise<number | undefined> {
+  if (!job.children) return undefined;
+  for (const id of await job.children.ids()) {
+    const count = chunkCountOfJobId(id);
+    if (count !== undefined) return count;
+  }
+  return undefined;
 }
 
 /**
@@ -39,8 +53,8 @@ export async function splitNow(ctx: RenderJobContext, job: RenderJobLike): Promi
  * returned in order; otherwise the missing ones are added as child jobs (ids
  * `<renderKey>:chunk:<i>of<n>`, so a re-add is a no-op) and the job is parked
  * until they finish (BullMQ's WaitingChildrenError goes up: not a failure).
- * A resumed job keeps the plan its chunks were cut by, and their split time
- * (the time erasures are checked against).
+ * A resumed job keeps the split time of its chunks (the time erasures are
+ * checked against); its plan is theirs (planRenderSplit).
  */
 export async function awaitChunks(
   ctx: RenderJobContext,
@@ -58,9 +72,10 @@ export async function awaitChunks(
     throw new AppError('CHUNK_FAILED', `${failed.size} chunk(s) of this split render failed for good: ${[...failed.keys()].join(', ')}`);
   }
   const done = [...(await children.values<ChunkJobResult>()).values()].filter((value) => value?.chunk !== undefined);
-  const count = done[0]?.chunk.count ?? spans.length;
-  const end = spans[spans.length - 1]!.end;
-  const plan = count === spans.length ? spans : planChunks({ start: 0, end }, { minFrames: 0, chunks: count });
+  // planRenderSplit cut a resumed job by its chunks' count already.
+  const plan = spans;
+  const count = plan.length;
+  const end = plan[count - 1]!.end;
   const byIndex = new Map(done.filter((d) => d.chunk.count === count).map((d) => [d.chunk.index, d]));
   const missing = plan.map((_, index) => index).filter((index) => !byIndex.has(index));
   if (missing.length === 0) return plan.map((_, index) => byIndex.get(index)!);
@@ -69,7 +84,7 @@ export async function awaitChunks(
   if (done.length === 0) await markRendering();
   await children.add(
     missing.map((index) => ({
-      name: 'render-chunk',
+      name: RENDER_CHUNK_JOB_NAME,
       jobId: renderChunkJobId(key, index, count),
       data: chunkJobData(data, { index, count, start: plan[index]!.start, end: plan[index]!.end, splitAt }),
     })),

@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { AppError } from '../../errors/index.js';
-import { enqueueRender, getRenderStatus, type RenderStatus, type RenderOutputIndex, type RenderQueue, renderJobSchema, waitForRender } from '../../renders/index.js';
+import { enqueueRender, getRenderStatus, type RenderStatus, type RenderStatusDeps, type RenderOutputIndex, type RenderQueue, renderJobSchema, waitForRender } from '../../renders/index.js';
 import type { ObjectStore } from '../../storage/index.js';
 import type { TemplateRegistry } from '../../templates/index.js';
 import { requireRedis, withRedisDeadline, checkParam, RENDER_KEY_PATTERN, TEMPLATE_ID_PATTERN, type RedisHealth } from '../../http/index.js';
@@ -12,6 +12,8 @@ export interface RenderRoutesDeps {
   index: RenderOutputIndex;
   store: ObjectStore;
   redis: RedisHealth;
+  /** Erasure tombstones (the Live wiring's): an erased render's status answers 410, not its failure. */
+  wasErased?: RenderStatusDeps['wasErased'];
 }
 
 /** `POST /v1/renders` body. Unknown fields are refused, so a typo is an error rather than a silent default. */
@@ -44,6 +46,7 @@ export function createRenderRoutes(deps: RenderRoutesDeps, options: { maxWaitSec
     jobOptions: deps.renderQueue.jobOptions,
     index: deps.index,
     store: deps.store,
+    ...(deps.wasErased ? { wasErased: deps.wasErased } : {}),
   };
   const deadline = <T>(work: Promise<T>) => withRedisDeadline(work, options.redisTimeoutMs);
 

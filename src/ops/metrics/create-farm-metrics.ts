@@ -92,6 +92,7 @@ export function createFarmMetrics(options: FarmMetricsOptions) {
   const registers = [registry];
 
   const jobDuration = new Histogram({ name: N.jobDuration, help: 'Processing time of a job attempt, by queue and outcome (completed, failed for good, retried).', labelNames: L.jobDuration, buckets: SECONDS_BUCKETS, registers });
+  const renderChunkDuration = new Histogram({ name: N.renderChunkDuration, help: 'Processing time of a chunk job attempt of a split render, by outcome (not counted as a render job).', labelNames: L.renderChunkDuration, buckets: SECONDS_BUCKETS, registers });
   const renderFps = new Histogram({ name: N.renderFps, help: 'Frames per second of finished video renders (frames / wall time, encode included).', labelNames: L.renderFps, buckets: FPS_BUCKETS, registers });
   const framesCaptured = new Counter({ name: N.framesCaptured, help: 'Frames captured from a browser.', labelNames: L.framesCaptured, registers });
   const framesReused = new Counter({ name: N.framesReused, help: 'Frames reused because the page did not change (no capture).', labelNames: L.framesReused, registers });
@@ -155,7 +156,7 @@ export function createFarmMetrics(options: FarmMetricsOptions) {
     /** Text exposition of every series (what `/metrics` answers). */
     metrics: () => registry.metrics(),
     contentType: registry.contentType,
-    handles: { jobDuration, renderFps, framesCaptured, framesReused, browserRestarts, browsers, cacheLookups, coldRender, encoders, webhookDeliveries, webhookFailures, eventsIngested },
+    handles: { jobDuration, renderChunkDuration, renderFps, framesCaptured, framesReused, browserRestarts, browsers, cacheLookups, coldRender, encoders, webhookDeliveries, webhookFailures, eventsIngested },
 
     jobSettled,
 
@@ -164,12 +165,25 @@ export function createFarmMetrics(options: FarmMetricsOptions) {
       return (attempt) => jobSettled({ queue, outcome: attempt.outcome, seconds: attempt.durationMs / 1000 });
     },
 
-    /** A render finished: frames captured and reused, and its fps (video only: a still has no rate). */
-    observeRender: safe((stats: RenderStats) => {
+    /**
+     * A chunk job attempt of a split render finished: kept apart from the
+     * render jobs' durations, where one split render counts once (its master).
+     */
+    chunkAttemptHook(): (attempt: { outcome: JobOutcome; durationMs: number }) => void {
+      return safe((attempt) => renderChunkDuration.observe({ outcome: attempt.outcome }, Math.max(0, attempt.durationMs / 1000)));
+    },
+
+    /**
+     * A render finished: frames captured and reused, and its fps (video only:
+     * a still has no rate). A chunk of a split render adds its frames but no
+     * fps sample: the fps histogram counts renders, and a chunk is a part of one.
+     */
+    observeRender: safe((stats: RenderStats, part: { chunk?: boolean } = {}) => {
       const labels = { template: stats.templateId, variant: stats.variant };
       framesCaptured.inc(labels, stats.framesCaptured);
       framesReused.inc(labels, stats.framesReused);
-      if (!STILL_FORMATS.has(stats.format ?? '') && Number.isFinite(stats.fps) && stats.fps > 0) renderFps.observe(labels, stats.fps);
+      if (part.chunk || STILL_FORMATS.has(stats.format ?? '')) return;
+      if (Number.isFinite(stats.fps) && stats.fps > 0) renderFps.observe(labels, stats.fps);
     }),
 
     cacheLookup: safe((layer: CacheLayer, result: CacheResult) => cacheLookups.inc({ layer, result })),

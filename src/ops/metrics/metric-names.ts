@@ -11,6 +11,12 @@ export const metricNames = {
   queueJobs: 'mastercut_queue_jobs',
   /** Histogram: how long a worker held a job, per queue and outcome. */
   jobDuration: 'mastercut_job_duration_seconds',
+  /**
+   * Histogram: how long a worker held a chunk job of a split render, per
+   * outcome. Chunks are not render jobs: they are kept out of jobDuration
+   * (and of the ops queue stats), where the split master counts once.
+   */
+  renderChunkDuration: 'mastercut_render_chunk_duration_seconds',
   /** Histogram: frames per second of finished video renders. */
   renderFps: 'mastercut_render_fps',
   /** Counter: frames captured from a browser. */
@@ -38,6 +44,7 @@ export const metricNames = {
 export const metricLabels = {
   queueJobs: ['queue', 'state'],
   jobDuration: ['queue', 'outcome'],
+  renderChunkDuration: ['outcome'],
   renderFps: ['template', 'variant'],
   framesCaptured: ['template', 'variant'],
   framesReused: ['template', 'variant'],

@@ -3,8 +3,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../src/errors/index.js';
 import type { JoinChunksRequest, RenderRequest } from '../../../src/pipeline/index.js';
-import { enqueueRender, getRenderStatus, renderOutputKey, waitForRender, type RenderJobContext, type RenderJobData, type RenderSplitContext } from '../../../src/renders/index.js';
-import { priorities } from '../../../src/queue/index.js';
+import { enqueueRender, getRenderStatus, idleRenderSlots, renderOutputKey, waitForRender, type RenderJobContext, type RenderJobData, type RenderSplitContext } from '../../../src/renders/index.js';
+import { priorities, startWorkerHeartbeat } from '../../../src/queue/index.js';
 import { fakeRender, registry, until, useQueueKit, type QueueKit } from './queue-test-kit.js';
 
 /**
@@ -133,10 +133,93 @@ describe('split renders through the render queue', () => {
     expect(fixed.joins).toHaveLength(1);
   }, 60_000);
 
+  it('cuts a master into one chunk per idle render slot (live heartbeats less active jobs), at most RENDER_SPLIT_CHUNKS; a lone worker renders whole', async () => {
+    const { kit } = env;
+    // Three slots on this queue (concurrency 2 + 1); another queue's worker is not counted.
+    const beat = (id: string, concurrency: number, queue = kit.queueName) =>
+      startWorkerHeartbeat(kit.redis, { role: 'render', id, info: { concurrency, queue } });
+    const big = beat('w-big', 2);
+    const small = beat('w-small', 1);
+    const other = beat('w-other', 4, 'another-queue');
+    await Promise.all([big.beat(), small.beat(), other.beat()]);
+    try {
+      const idleSlots = () => idleRenderSlots(kit.redis, kit.rq.queue);
+      expect(await idleSlots()).toBe(3);
+      // A render waiting: no slot is offered to a split.
+      const waiting = await enqueueRender(kit.deps, { templateId: 'reference', props: { name: 'Waiting', points: 9 }, priorityClass: 'api' });
+      expect(await idleSlots()).toBe(0);
+      await kit.rq.queue.remove(waiting.renderKey);
+      expect(await idleSlots()).toBe(3);
+      const run = async (chunks: number, name: string) => {
+        const rec = recorder(kit);
+        const worker = kit.startWorker({ renderVideo: rec.renderVideo, split: rec.split({ options: { minFrames: 100, chunks }, idleSlots }) }, { concurrency: 3 });
+        const { renderKey } = await enqueueRender(kit.deps, { templateId: 'reference', props: { name, points: 9 }, priorityClass: 'api' });
+        expect((await waitForRender(kit.deps, renderKey, 30_000)).state).toBe('done');
+        await worker.shutdown(0);
+        return rec;
+      };
+      // The master's own slot (freed when it parks) and the two idle ones: 3 chunks, under the cap of 8.
+      const three = await run(8, 'Three');
+      expect(three.renders.map((r) => r.frames?.start).sort((a, b) => a! - b!)).toEqual([0, 50, 100]);
+      expect(three.joins.map((j) => j.chunks.length)).toEqual([3]);
+      // Capped by RENDER_SPLIT_CHUNKS.
+      const capped = await run(2, 'Capped');
+      expect(capped.joins.map((j) => j.chunks.map((c) => c.frames))).toEqual([[75, 75]]);
+      // Heartbeats gone (stopped; a crashed worker's expires): one slot left, the master's, so it renders whole.
+      await big.stop();
+      const lone = await run(8, 'Lone');
+      expect(lone.renders).toEqual([{ frames: undefined, chunk: false }]);
+      expect(lone.joins).toEqual([]);
+    } finally {
+      await Promise.all([big.stop(), small.stop(), other.stop()]);
+    }
+  }, 90_000);
+
+  it('a master whose join fails joins again without re-rendering its chunks, and reads rendering (active) meanwhile, not queued', async () => {
+    const { kit } = env;
+    const rec = recorder(kit);
+    const join = rec.split().joinChunks;
+    const seen: { index?: string; status: string }[] = [];
+    const split = rec.split({
+      joinChunks: async (request) => {
+        // The join's temp file is named after the render key.
+        const key = path.basename(request.out).split('.')[0]!;
+        seen.push({ index: (await kit.index.get(key))?.state, status: (await getRenderStatus(kit.deps, key)).state });
+        if (seen.length === 1) throw new Error('ffmpeg lost');
+        return join(request);
+      },
+    });
+    kit.startWorker({ renderVideo: rec.renderVideo, split });
+    const { renderKey } = await enqueueRender(kit.deps, { templateId: 'reference', props: { name: 'Rejoin', points: 10 }, priorityClass: 'api' });
+    expect((await waitForRender(kit.deps, renderKey, 30_000)).state).toBe('done');
+    expect(seen).toEqual([
+      { index: 'rendering', status: 'active' },
+      { index: 'rendering', status: 'active' },
+    ]);
+    expect(rec.renders.filter((r) => r.chunk)).toHaveLength(3);
+    expect(await kit.index.get(renderKey)).toMatchObject({ state: 'done' });
+  }, 60_000);
+
+  it('a worker that splits nothing itself (RENDER_SPLIT_CHUNKS=1) still renders the chunks of a master split elsewhere, and joins it', async () => {
+    const { kit } = env;
+    // A splits (3 chunks) and parks the master; its chunks are slow, so it stops before any is done.
+    const a = recorder(kit, undefined, 5_000);
+    const workerA = kit.startWorker({ renderVideo: a.renderVideo, split: a.split() });
+    const { renderKey } = await enqueueRender(kit.deps, { templateId: 'reference', props: { name: 'Handover', points: 11 }, priorityClass: 'api' });
+    await until(async () => (await kit.rq.queue.getJobState(renderKey)) === 'waiting-children', 20_000, 'the master parked');
+    await workerA.shutdown(0);
+    const b = recorder(kit);
+    kit.startWorker({ renderVideo: b.renderVideo, split: b.split({ options: { minFrames: 100, chunks: 1 } }) });
+    expect((await waitForRender(kit.deps, renderKey, 30_000)).state).toBe('done');
+    expect(a.joins).toEqual([]);
+    expect(b.joins.map((j) => j.chunks.map((c) => c.frames))).toEqual([[50, 50, 50]]);
+    expect(b.renders.every((r) => r.chunk)).toBe(true);
+  }, 60_000);
+
   it('renders whole when other renders wait (workers busy), below the minimum length, and for a streamed Live master', async () => {
     const { kit } = env;
     const busy = recorder(kit);
-    const busyWorker = kit.startWorker({ renderVideo: busy.renderVideo, split: busy.split({ idle: async () => false }) });
+    const busyWorker = kit.startWorker({ renderVideo: busy.renderVideo, split: busy.split({ idleSlots: async () => 0 }) });
     const a = await enqueueRender(kit.deps, { templateId: 'reference', props: { name: 'Busy', points: 4 }, priorityClass: 'api' });
     expect((await waitForRender(kit.deps, a.renderKey, 30_000)).state).toBe('done');
     expect(busy.renders).toEqual([{ frames: undefined, chunk: false }]);

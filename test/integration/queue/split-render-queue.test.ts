@@ -10,6 +10,8 @@ import { closeRedisConnection, createRedisConnection } from '../../../src/queue/
 import { createFileStore } from '../../../src/storage/index.js';
 import { startTestRedis, type EmbeddedRedis } from '../../helpers/redis-server.js';
 import { startWorkerProcess, type WorkerChild } from '../../helpers/worker-process.js';
+import { createQueueStats } from '../../../src/ops/index.js';
+import { parseMetricsText, valueOf } from '../../unit/ops/metrics/parse-metrics-text.js';
 import { registry, until } from './queue-test-kit.js';
 
 /**
@@ -26,7 +28,9 @@ let rq: RenderQueue;
 let conn: ReturnType<typeof createRedisConnection>;
 const children: WorkerChild[] = [];
 const queueName = `q-split-${randomUUID()}`;
-const CHUNKS = 3;
+/** The most chunks a render is cut into; two live workers of concurrency 1 give 2, the count the tests expect. */
+const MAX_CHUNKS = 8;
+const CHUNKS = 2;
 
 function deps() {
   return { queue: rq.queue, events: rq.events, registry, index: createOutputIndex(conn), store: createFileStore({ root: storeRoot }) };
@@ -39,7 +43,7 @@ function startWorker(): WorkerChild {
     redisUrl: redis.url,
     storeRoot,
     args,
-    env: { RENDER_SPLIT_MIN_FRAMES: '2', RENDER_SPLIT_CHUNKS: String(CHUNKS), RENDER_POOL_SIZE: '1' },
+    env: { RENDER_SPLIT_MIN_FRAMES: '2', RENDER_SPLIT_CHUNKS: String(MAX_CHUNKS), RENDER_POOL_SIZE: '1' },
   });
   children.push(child);
   return child;
@@ -82,7 +86,7 @@ describe('split render through the queue', () => {
     const pair = [startWorker(), startWorker()];
     await until(() => pair.every((w) => /render worker ready/.test(w.output())), 120_000, 'workers ready');
     const d = deps();
-    // `reference`: 150 frames at 30 fps, cut into 3 chunks of 50.
+    // `reference`: 150 frames at 30 fps, cut into 2 chunks of 75: one per live render slot (heartbeats), under RENDER_SPLIT_CHUNKS.
     const { renderKey, storageKey } = await enqueueRender(d, { templateId: 'reference', props: { name: 'Split', points: 7 }, priorityClass: 'api' });
 
     // Whichever worker is first seen holding a chunk (started, not yet rendered) is killed.
@@ -125,18 +129,39 @@ describe('split render through the queue', () => {
     const record = await d.index.get(renderKey);
     expect(record).toMatchObject({ state: 'done', storageKey, contentType: 'video/mp4', templateId: 'reference' });
     expect(survivor.output()).toMatch(new RegExp(`"renderKey":"${renderKey}"[^\\n]*"msg":"render published"`));
+
+    // Counted once in the ops figures: the master's job is the one completed render, its chunks are apart.
+    const stats = createQueueStats({ redis: conn });
+    try {
+      const read = await until(async () => {
+        const s = await stats.read(queueName);
+        return s.windows[0]!.completed > 0 ? s : undefined;
+      }, 20_000, 'the completion recorded');
+      expect(read.windows[0]).toMatchObject({ completed: 1, failed: 0 });
+      expect(read.history.reduce((n, b) => n + b.retried, 0)).toBe(0);
+    } finally {
+      await stats.close();
+    }
+    const port = /"port":(\d+)[^\n]*"msg":"metrics listening"/.exec(survivor.output())?.[1];
+    const samples = parseMetricsText(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text());
+    const survivorChunks = started(survivor).filter((id) => id.startsWith(`${renderKey}:chunk:`)).length;
+    expect(survivorChunks).toBeGreaterThan(0);
+    expect(valueOf(samples, 'mastercut_job_duration_seconds_count', { queue: queueName, outcome: 'completed' })).toBe(1);
+    expect(valueOf(samples, 'mastercut_render_chunk_duration_seconds_count', { outcome: 'completed' })).toBe(survivorChunks);
   }, 400_000);
 
   it('an erasure in the middle of a split render: no chunk file, no output, no index entry is left', async () => {
-    // The worker left by the test above, or a fresh one when this test runs alone.
+    // The worker left by the test above (or a fresh one when this test runs alone), and a second:
+    // a lone worker of concurrency 1 renders whole.
     survivor ??= startWorker();
-    await until(() => /render worker ready/.test(survivor.output()), 120_000, 'worker ready');
+    const second = startWorker();
+    await until(() => [survivor, second].every((w) => /render worker ready/.test(w.output())), 120_000, 'workers ready');
     const d = deps();
     const before = await visibleRenders();
     const recipientId = `erased-${randomUUID()}`;
     const { renderKey } = await enqueueRender(d, { templateId: 'reference', props: { name: 'Gone', points: 3 }, priorityClass: 'api' });
     await recordSubject(conn, recipientId, { renderKeys: [renderKey] });
-    await until(() => started(survivor).some((id) => id.startsWith(`${renderKey}:chunk:`)), 120_000, 'a chunk of the erased render started');
+    await until(() => [survivor, second].some((w) => started(w).some((id) => id.startsWith(`${renderKey}:chunk:`))), 120_000, 'a chunk of the erased render started');
 
     const renders = createRenders({ queue: rq.queue, redis: conn, index: d.index, store: d.store });
     const erased = await eraseSubject(
@@ -158,7 +183,7 @@ describe('split render through the queue', () => {
     );
     expect(await visibleRenders()).toEqual(before);
     expect(await d.index.get(renderKey)).toBeUndefined();
-    expect(survivor.output()).not.toMatch(new RegExp(`"renderKey":"${renderKey}"[^\\n]*"msg":"render published"`));
+    for (const w of [survivor, second]) expect(w.output()).not.toMatch(new RegExp(`"renderKey":"${renderKey}"[^\\n]*"msg":"render published"`));
     expect(['failed', 'unknown']).toContain(await rq.queue.getJobState(renderKey));
   }, 400_000);
 });

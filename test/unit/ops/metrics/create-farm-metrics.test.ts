@@ -56,6 +56,27 @@ describe('createFarmMetrics', () => {
     expect(valueOf(samples, 'mastercut_job_duration_seconds_bucket', { ...completed, le: '1' })).toBe(1);
   });
 
+  it('keeps chunk jobs of split renders out of the job durations: their own histogram, frames counted, no fps sample', async () => {
+    const metrics = createFarmMetrics({ role: 'render', processMetrics: false });
+    const job = metrics.jobAttemptHook('render');
+    const chunk = metrics.chunkAttemptHook();
+    // One split render: two chunks (one retried), then the master's join.
+    chunk({ outcome: 'retried', durationMs: 300 });
+    chunk({ outcome: 'completed', durationMs: 2000 });
+    chunk({ outcome: 'completed', durationMs: 2500 });
+    job({ outcome: 'completed', durationMs: 600 });
+    metrics.observeRender({ templateId: 'reference', variant: 'landscape', format: 'mp4', fps: 20, framesCaptured: 75, framesReused: 0 }, { chunk: true });
+    metrics.observeRender({ templateId: 'reference', variant: 'landscape', format: 'mp4', fps: 20, framesCaptured: 75, framesReused: 0 }, { chunk: true });
+    const samples = await scrape(metrics);
+    expect(valueOf(samples, 'mastercut_job_duration_seconds_count', { queue: 'render', outcome: 'completed' })).toBe(1);
+    expect(valueOf(samples, 'mastercut_render_chunk_duration_seconds_count', { outcome: 'completed', role: 'render' })).toBe(2);
+    expect(valueOf(samples, 'mastercut_render_chunk_duration_seconds_sum', { outcome: 'completed' })).toBe(4.5);
+    expect(valueOf(samples, 'mastercut_render_chunk_duration_seconds_count', { outcome: 'retried' })).toBe(1);
+    const m = await byName(metrics);
+    expect(values(m.get(metricNames.framesCaptured))).toEqual([{ labels: { template: 'reference', variant: 'landscape' }, value: 150 }]);
+    expect(values(m.get(metricNames.renderFps), '_count')).toEqual([]);
+  });
+
   it('counts frames captured and reused per template/variant, and fps of videos only', async () => {
     const metrics = createFarmMetrics({ role: 'render', processMetrics: false });
     metrics.observeRender({ templateId: 'reference', variant: 'landscape', format: 'mp4', fps: 12.5, framesCaptured: 40, framesReused: 20 });
