@@ -24,6 +24,8 @@ export interface StubRenderStart {
   jobId: string;
   priorityClass: RenderJobData['priorityClass'];
   campaignId?: string;
+  /** When the job was added (BullMQ's timestamp, ms since the epoch). */
+  addedAt: number;
   /** When Redis moved the job to active (BullMQ's processedOn, ms since the epoch). */
   activeAt: number;
 }
@@ -78,6 +80,7 @@ export function startStubRenderWorker(deps: StubRenderWorkerDeps, options: StubR
       jobId: job.id!,
       priorityClass: job.data.priorityClass,
       ...(job.data.campaignId === undefined ? {} : { campaignId: job.data.campaignId }),
+      addedAt: job.timestamp,
       activeAt: job.processedOn ?? Date.now(),
     });
   });

@@ -77,6 +77,8 @@ describe('a cold Live URL during a big campaign', () => {
     const [link] = await createLiveLinks(api.url, { templateId: 'reference', channels: ['web'], props: { name: 'Cold Live', points: 7 } });
     const videoUrl = link!.assets.video.startsWith('http') ? link!.assets.video : `${api.url}${link!.assets.video}`;
     const video = fetch(videoUrl, { signal: AbortSignal.timeout(120_000) });
+    // Awaited below; a failing run must not also leave it unhandled when the API stops.
+    video.catch(() => undefined);
 
     // The Live job is queued; what waits beside it then is what it must pass.
     let liveId: string | undefined;
