@@ -56,17 +56,36 @@ async function waitingJobs() {
   return (await probe.render.getJobs(['prioritized', 'waiting'])).filter((job) => job?.id);
 }
 
+/** Uploads a prerender campaign of ROWS rows (`prefix` names the recipients and, by firstName, the props). */
+async function uploadCampaign(prefix: string, firstName: string): Promise<CampaignStatus> {
+  let csv = `${HEADER}\n`;
+  for (let i = 0; i < ROWS; i++) csv += `${prefix}${i},${firstName},Silver,Gold,${i},${ROWS - i},2015\n`;
+  const uploaded = await call('/v1/campaigns?templateId=loyalty-tier&channels=web', { method: 'POST', headers: { 'content-type': 'text/csv' }, body: csv });
+  const campaign = (await uploaded.json()) as CampaignStatus;
+  expect(uploaded.status, JSON.stringify(campaign)).toBe(202);
+  return campaign;
+}
+
+/** Frees held slots one at a time until `jobId` starts (at most `most` times); the starts from `from` on, up to it. */
+async function freeSlotsUntilStarted(jobId: string, from: number, most = 5) {
+  for (let freed = 0; freed < most && !worker!.starts.some((s) => s.jobId === jobId); freed++) {
+    const startsNow = worker!.starts.length;
+    held.shift()!();
+    await expect.poll(() => worker!.starts.length, { timeout: 30_000, interval: 20 }).toBeGreaterThan(startsNow);
+  }
+  const at = worker!.starts.findIndex((s) => s.jobId === jobId);
+  return { at, between: worker!.starts.slice(from, at === -1 ? undefined : at) };
+}
+
+const absolute = (url: string) => (url.startsWith('http') ? url : `${api.url}${url}`);
+
 describe('a cold Live URL during a big campaign', () => {
   it('is taken by the next free render slot, ahead of every campaign job waiting in the window', async () => {
     worker = startStubRenderWorker(
       { redis: probe.redis, store: createFileStore({ root: path.join(dir, 'storage') }), index: probe.index, workDir: path.join(dir, 'work') },
       { concurrency: SLOTS, hold },
     );
-    let csv = `${HEADER}\n`;
-    for (let i = 0; i < ROWS; i++) csv += `c${i},Cam,Silver,Gold,${i},${ROWS - i},2015\n`;
-    const uploaded = await call('/v1/campaigns?templateId=loyalty-tier&channels=web', { method: 'POST', headers: { 'content-type': 'text/csv' }, body: csv });
-    const campaign = (await uploaded.json()) as CampaignStatus;
-    expect(uploaded.status, JSON.stringify(campaign)).toBe(202);
+    const campaign = await uploadCampaign('c', 'Cam');
 
     // Both slots hold a campaign render and the window is full: the backlog a Live open lands behind.
     await expect.poll(() => held.length, { timeout: 120_000, interval: 50 }).toBe(SLOTS);
@@ -75,8 +94,7 @@ describe('a cold Live URL during a big campaign', () => {
     expect(before.counts.fannedOut).toBeLessThan(ROWS);
 
     const [link] = await createLiveLinks(api.url, { templateId: 'reference', channels: ['web'], props: { name: 'Cold Live', points: 7 } });
-    const videoUrl = link!.assets.video.startsWith('http') ? link!.assets.video : `${api.url}${link!.assets.video}`;
-    const video = fetch(videoUrl, { signal: AbortSignal.timeout(120_000) });
+    const video = fetch(absolute(link!.assets.video), { signal: AbortSignal.timeout(120_000) });
     // Awaited below; a failing run must not also leave it unhandled when the API stops.
     video.catch(() => undefined);
 
@@ -96,13 +114,7 @@ describe('a cold Live URL during a big campaign', () => {
     expect(worker.starts.every((s) => s.priorityClass === 'campaign')).toBe(true);
 
     // Free one slot at a time until the Live job starts (a few more than needed, so a lost priority shows as a count).
-    for (let freed = 0; freed < 5 && !worker.starts.some((s) => s.jobId === liveId); freed++) {
-      const startsNow = worker.starts.length;
-      held.shift()!();
-      await expect.poll(() => worker!.starts.length, { timeout: 30_000, interval: 20 }).toBeGreaterThan(startsNow);
-    }
-    const liveAt = worker.starts.findIndex((s) => s.jobId === liveId);
-    const between = worker.starts.slice(startsBefore, liveAt === -1 ? undefined : liveAt);
+    const { at: liveAt, between } = await freeSlotsUntilStarted(liveId!, startsBefore);
     // No campaign job started between the Live open and its render: the first slot freed took it
     // (the other slot was held, so no fetch was in flight to race it).
     expect(between.map((s) => s.priorityClass)).toEqual([]);
@@ -117,6 +129,42 @@ describe('a cold Live URL during a big campaign', () => {
     const answer = await video;
     expect(answer.status).toBe(200);
     expect(answer.headers.get('x-mastercut-stream')).toBe('live');
+    expect(Buffer.from(await answer.arrayBuffer())).toEqual(STUB_VIDEO_BYTES);
+  }, 300_000);
+
+  it("a recipient's own link, opened while its campaign render still waits in the window, raises that job and it runs next", async () => {
+    released = false;
+    const campaign = await uploadCampaign('d', 'Dee');
+    await expect.poll(() => held.length, { timeout: 120_000, interval: 50 }).toBe(SLOTS);
+    // A row deep in the window: its render is queued, at campaign priority, far from the front.
+    const row = WINDOW - 1;
+    let job: Awaited<ReturnType<typeof waitingJobs>>[number] | undefined;
+    await expect.poll(async () => {
+      job = (await waitingJobs()).find((j) => j.data.campaignId === campaign.id && j.data.props.points === row);
+      return job?.priority;
+    }, { timeout: 120_000, interval: 100 }).toBe(10);
+    const ahead = (await waitingJobs()).filter((j) => j.data.priorityClass === 'campaign' && j.id !== job!.id).length;
+    expect(ahead).toBeGreaterThanOrEqual(WINDOW - SLOTS - 1);
+
+    // The same props through a Live link: the same render key, so the open joins that job (no second render).
+    const [link] = await createLiveLinks(api.url, {
+      templateId: 'loyalty-tier',
+      channels: ['web'],
+      props: { firstName: 'Dee', currentTier: 'Silver', nextTier: 'Gold', points: row, pointsToNextTier: ROWS - row, memberSince: 2015 },
+    });
+    const video = fetch(absolute(link!.assets.video), { signal: AbortSignal.timeout(120_000) });
+    video.catch(() => undefined);
+    await expect.poll(async () => (await probe.render.getJob(job!.id!))?.priority, { timeout: 60_000, interval: 50 }).toBe(1);
+    const startsBefore = worker!.starts.length;
+    const { at, between } = await freeSlotsUntilStarted(job!.id!, startsBefore);
+    expect(between.map((s) => s.priorityClass)).toEqual([]);
+    expect(at).toBe(startsBefore);
+
+    released = true;
+    held.splice(0).forEach((go) => go());
+    const answer = await video;
+    expect(answer.status).toBe(200);
+    // A campaign job streams nothing (only live jobs do): the open waited for the stored render.
     expect(Buffer.from(await answer.arrayBuffer())).toEqual(STUB_VIDEO_BYTES);
   }, 300_000);
 });
