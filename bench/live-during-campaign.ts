@@ -10,7 +10,8 @@
  * jobs queued. The render worker is the farm's (bench/stub-render-worker.ts)
  * with --slots slots and a renderer stubbed to take --render-ms per job
  * (0.5 to 1.5 times, at random), so
- * the slots stay busy and the backlog stays. Then --opens cold Live links,
+ * the slots stay busy and the backlog stays. Once the slots have each done
+ * about two jobs (they start together, then drift apart), --opens cold Live links,
  * one after another, each GET of `video.mp4` timed: from the request to its
  * render job being queued (BullMQ's timestamp) and becoming active (Redis'
  * processedOn), and to the first video byte (the stub sends its bytes as it
@@ -71,7 +72,11 @@ try {
   if (res.status !== 202) throw new Error(`campaign upload: ${res.status} ${await res.text()}`);
   const campaign = (await res.json()) as { id: string };
   const backlog = () => queue.getJobCountByTypes('prioritized', 'waiting');
+  const counts = async () =>
+    ((await (await fetch(`${farm.api.url}/v1/campaigns/${campaign.id}`, { headers: auth })).json()) as { counts: { fannedOut: number; rendered: number } }).counts;
   while ((await backlog()) < args.window - args.slots) await sleep(100);
+  // Until every slot finished a job, the slots all started together and free together: not the steady state.
+  while ((await counts()).rendered < 2 * args.slots) await sleep(100);
   console.log(
     `live-during-campaign: ${args.rows} rows, window ${args.window}, ${args.slots} render slots, stub render ${args['render-ms']} ms, ${args.opens} cold opens ${args['gap-ms']} ms apart; redis ${farm.redis.url}`,
   );
@@ -82,7 +87,7 @@ try {
   for (let i = 0; i < args.opens; i++) {
     const link = await farm.createLink('reference', { name: `Live ${i}`, points: i });
     const waiting = await backlog();
-    const { fannedOut, rendered } = ((await (await fetch(`${farm.api.url}/v1/campaigns/${campaign.id}`, { headers: auth })).json()) as { counts: { fannedOut: number; rendered: number } }).counts;
+    const { fannedOut, rendered } = await counts();
     const startsAtOpen = worker.starts.length;
     const openedAt = Date.now();
     const video = await fetchColdVideo(link.assets.video!);
