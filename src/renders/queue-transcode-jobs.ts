@@ -2,6 +2,7 @@ import type { Queue } from 'bullmq';
 import type { RedisKeys } from '../redis/index.js';
 import { priorities, type RenderJobOptions } from '../queue/index.js';
 import type { PlannedDeliverable } from './deliverable-plan.js';
+import { raisePriority } from './raise-priority.js';
 import type { TranscodeJobData } from './transcode-job.schema.js';
 
 /** What both sides of the render -> transcode chain (request, release) are made with. */
@@ -19,7 +20,11 @@ export interface DeliverableRequestsOptions {
 /**
  * Adds the transcode jobs of planned deliverables in one addBulk. The job
  * id is the deliverable key, so every deliverable is made once however many
- * requests and releases name it.
+ * requests and releases name it. An add under a key already queued is a
+ * no-op, so a Live (or API) request for a deliverable a campaign queued
+ * first raises that job instead: a recipient's cold poster must not wait
+ * behind the campaign's transcode backlog. Campaign requests never raise
+ * (theirs is the lowest class), so a campaign's batch costs nothing more.
  */
 export async function queueTranscodeJobs(options: Pick<DeliverableRequestsOptions, 'queue' | 'jobOptions'>, deliverables: readonly PlannedDeliverable[]): Promise<void> {
   if (deliverables.length === 0) return;
@@ -32,4 +37,7 @@ export async function queueTranscodeJobs(options: Pick<DeliverableRequestsOption
       opts: { ...options.jobOptions, removeOnComplete: true, jobId: d.deliverableKey, priority: priorities[d.data.priorityClass] },
     })),
   );
+  for (const d of deliverables) {
+    if (d.data.priorityClass !== 'campaign') await raisePriority(options.queue, d.deliverableKey, priorities[d.data.priorityClass]);
+  }
 }

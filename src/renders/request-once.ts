@@ -4,6 +4,7 @@ import { storedOutput } from './done-and-stored.js';
 import type { PreparedRenderJob } from './prepare-render-job.js';
 import type { RenderOutputIndex } from './render-deps.js';
 import type { RenderJobData } from './render-job.schema.js';
+import { raisePriority } from './raise-priority.js';
 
 type QueueJobState = JobState | 'unknown';
 
@@ -70,24 +71,6 @@ export async function claimJobSlot(
   if (removed === 1) return { slot: 'free', state: 'unknown' };
   const now = await queue.getJobState(renderKey);
   return now === 'unknown' ? { slot: 'free', state: now } : { slot: 'joined', state: now };
-}
-
-/**
- * `queue.add` returns our options, not the stored job's: read it back to
- * compare. A split master parked on its chunks (docs/split-render.md) is
- * raised with the chunks still waiting: they are what waits for a worker.
- */
-async function raisePriority(queue: Queue<RenderJobData>, jobId: string, priority: number): Promise<void> {
-  const existing = await queue.getJob(jobId);
-  if (!existing || existing.priority <= priority) return;
-  // The job may have started in between: then there is nothing to raise.
-  await existing.changePriority({ priority }).catch(() => undefined);
-  if ((await existing.getState()) !== 'waiting-children') return;
-  const { unprocessed = [] } = await existing.getDependencies({ unprocessed: { count: 1_000 } });
-  for (const childKey of unprocessed) {
-    const child = await queue.getJob(childKey.slice(queue.qualifiedName.length + 1));
-    if (child && child.priority > priority) await child.changePriority({ priority }).catch(() => undefined);
-  }
 }
 
 /**

@@ -106,6 +106,27 @@ describe('render -> transcode chain', () => {
     expect(transcode.calls).toHaveLength(2);
   });
 
+  it('a Live request for a deliverable a campaign queued first raises its waiting transcode job; a campaign request never lowers it', async () => {
+    const { kit } = env;
+    // A published master (no worker runs here: the transcode jobs stay queued).
+    const renderKey = 'a'.repeat(64);
+    const master = renderOutputKey(renderKey, 'mp4');
+    await kit.index.set({ key: renderKey, templateId: 'reference', state: 'done', storageKey: master, updatedAt: Date.now() });
+    const plan = (priorityClass: 'live' | 'api' | 'campaign') => createDeliverablePlan({ templateId: 'reference', priorityClass, specs: [poster] });
+    const [deliverable] = planDeliverables(plan('campaign'), renderKey, master);
+    const priority = async () => (await tq.queue.getJob(deliverable!.deliverableKey))?.priority;
+
+    expect(await requests.request([{ renderKey, masterStorageKey: master, plan: plan('campaign') }])).toEqual({ queuedNow: 1, waiting: 0 });
+    expect(await priority()).toBe(10);
+    await requests.request([{ renderKey, masterStorageKey: master, plan: plan('live') }]);
+    expect(await priority()).toBe(1);
+    // Same key, one job: the Live request joined the campaign's, and nothing lowers it again.
+    await requests.request([{ renderKey, masterStorageKey: master, plan: plan('campaign') }]);
+    await requests.request([{ renderKey, masterStorageKey: master, plan: plan('api') }]);
+    expect(await priority()).toBe(1);
+    expect(await tq.queue.getJobCountByTypes('prioritized', 'waiting')).toBe(1);
+  });
+
   it('retries a failed transcode without re-rendering the master', async () => {
     const transcode = fakeTranscode(1);
     startTranscodeWorker(transcode.fn);
