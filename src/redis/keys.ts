@@ -49,7 +49,15 @@ export function createRedisKeys(base = `${HASH_TAG}:`) {
       return {
         /** Hash: parameters, state and counters. */
         meta,
-        /** List, file order: `recipientId key1 key2...` (one key per distinct variant). */
+        /**
+         * List, file order: the object-store names of the manifest parts, one per committed
+         * fan-out chunk (src/campaigns/manifest-parts.ts); the rows themselves are in the store.
+         */
+        manifestParts: `${meta}:mparts`,
+        /**
+         * Legacy list, file order: `recipientId key1 key2...` rows of chunks committed before the
+         * manifest moved to the object store; read (before the parts), never written.
+         */
         manifest: `${meta}:manifest`,
         /** List of JSON invalid-row reports (line, reason, field paths; never values). */
         errors: `${meta}:errors`,

@@ -2,7 +2,8 @@ import { defineScript } from '../run-script.js';
 
 /**
  * Commits one fan-out chunk of a campaign, all or nothing, and moves its
- * checkpoint on: the manifest rows, the reports, the counters and the
+ * checkpoint on: the name of the chunk's manifest part (written to the object
+ * store before, see src/campaigns/manifest-parts.ts), the reports, the counters and the
  * position in the stored recipients file are written by one script, so a
  * fan-out killed at any point resumes from the last chunk committed, and a
  * re-run of the chunk after it (its render jobs have deterministic ids, its
@@ -25,11 +26,11 @@ import { defineScript } from '../run-script.js';
  *   here, in the same script that adds the waiter, and the worker reads the
  *   waiters only after it wrote the index: one of the two always counts it.
  *
- * KEYS: meta, manifest, errors, rendered, failed, foreign, then the job hash
+ * KEYS: meta, manifest parts, errors, rendered, failed, foreign, then the job hash
  * of each added key, then per deliverable its output index hash and waiter
  * set. ARGV: expected chunk, entries read, counters (JSON field ->
- * increment), campaign id, #manifest rows, #reports, #cached, #added,
- * #joined, #deliverables, then the manifest rows, reports, cached, added and
+ * increment), campaign id, #manifest parts (0 or 1), #reports, #cached, #added,
+ * #joined, #deliverables, then the manifest part, reports, cached, added and
  * joined keys, and each deliverable's channel, in that order.
  */
 export const commitFanOutChunk = defineScript('commitFanOutChunk', `
