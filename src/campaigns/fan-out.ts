@@ -220,8 +220,9 @@ export async function fanOut(
     if (rest.length > 0) {
       await tracked!.deliveries.awaitRenders(plan.campaignId, plan.templateId, rest);
       const distinct = [...new Set(rest.map((e) => e.renderKey))];
-      const known = await deps.redis.smismember(keys.rendered, ...distinct);
-      const rendered = new Set([...outcome.cached, ...distinct.filter((_, i) => known[i] === 1)]);
+      // A key's outcome is the letter after its claim in the key hash (`<chunk>r`: rendered).
+      const claims = await deps.redis.hmget(keys.keys, ...distinct);
+      const rendered = new Set([...outcome.cached, ...distinct.filter((_, i) => claims[i]?.endsWith('r'))]);
       await tracked!.deliveries.settleRendered(plan.campaignId, plan.templateId, rest, rendered);
     }
     await requestDeliverables(deps, plan, outcome.freshJobs);
@@ -261,7 +262,7 @@ export async function fanOut(
       deps.redis,
       commitFanOutChunk,
       [
-        ...[keys.meta, keys.manifestParts, keys.errors, keys.rendered, keys.failed, keys.foreign],
+        ...[keys.meta, keys.manifestParts, keys.errors, keys.keys, keys.foreign],
         ...added.map((key) => outcome.jobKey(key)),
         ...wanted.flatMap((d) => [redisKeys.output(d.key), redisKeys.deliverableWaiters(d.key)]),
       ],

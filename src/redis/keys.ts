@@ -63,14 +63,12 @@ export function createRedisKeys(base = `${HASH_TAG}:`) {
         errors: `${meta}:errors`,
         /**
          * Hash of the campaign's distinct render keys -> the fan-out chunk that claimed each
-         * (one render per key, whatever the duplicates). The chunk number lets a chunk re-run
+         * (one render per key, whatever the duplicates), then the outcome counted for it:
+         * `12` claimed by chunk 12, `12r` counted rendered, `12f` counted failed (idempotent
+         * counting, in the entry the key has anyway). The chunk number lets a chunk re-run
          * after a crash before its commit claim its keys again, and no other chunk can.
          */
         keys: `${meta}:keys`,
-        /** Set of keys counted as rendered (idempotent counting). */
-        rendered: `${meta}:rendered`,
-        /** Set of keys counted as failed. */
-        failed: `${meta}:failed`,
         /** Set of keys whose job another producer owns (its hooks name another campaign, or none). */
         foreign: `${meta}:foreign`,
         /**
