@@ -220,9 +220,10 @@ export async function fanOut(
     if (rest.length > 0) {
       await tracked!.deliveries.awaitRenders(plan.campaignId, plan.templateId, rest);
       const distinct = [...new Set(rest.map((e) => e.renderKey))];
-      // A key's outcome is the letter after its claim in the key hash (`<chunk>r`: rendered).
-      const claims = await deps.redis.hmget(keys.keys, ...distinct);
-      const rendered = new Set([...outcome.cached, ...distinct.filter((_, i) => claims[i]?.endsWith('r'))]);
+      // A key's outcome is the letter after its claim in the key hash (`<chunk>r`: rendered),
+      // or, for a campaign counted before that, its legacy rendered set.
+      const [claims, legacy] = await Promise.all([deps.redis.hmget(keys.keys, ...distinct), deps.redis.smismember(keys.rendered, ...distinct)]);
+      const rendered = new Set([...outcome.cached, ...distinct.filter((_, i) => claims[i]?.endsWith('r') || legacy[i] === 1)]);
       await tracked!.deliveries.settleRendered(plan.campaignId, plan.templateId, rest, rendered);
     }
     await requestDeliverables(deps, plan, outcome.freshJobs);
@@ -262,7 +263,7 @@ export async function fanOut(
       deps.redis,
       commitFanOutChunk,
       [
-        ...[keys.meta, keys.manifestParts, keys.errors, keys.keys, keys.foreign],
+        ...[keys.meta, keys.manifestParts, keys.errors, keys.keys, keys.foreign, keys.rendered, keys.failed],
         ...added.map((key) => outcome.jobKey(key)),
         ...wanted.flatMap((d) => [redisKeys.output(d.key), redisKeys.deliverableWaiters(d.key)]),
       ],

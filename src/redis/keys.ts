@@ -69,6 +69,10 @@ export function createRedisKeys(base = `${HASH_TAG}:`) {
          * after a crash before its commit claim its keys again, and no other chunk can.
          */
         keys: `${meta}:keys`,
+        /** Legacy set of keys counted rendered before outcomes moved into `keys`: read, never written. */
+        rendered: `${meta}:rendered`,
+        /** Legacy set of keys counted failed before outcomes moved into `keys`: read, never written. */
+        failed: `${meta}:failed`,
         /** Set of keys whose job another producer owns (its hooks name another campaign, or none). */
         foreign: `${meta}:foreign`,
         /**

@@ -1,4 +1,5 @@
 import { defineScript } from '../run-script.js';
+import { campaignOutcomeLua } from './count-campaign-outcome.js';
 
 /**
  * Commits one fan-out chunk of a campaign, all or nothing, and moves its
@@ -27,7 +28,8 @@ import { defineScript } from '../run-script.js';
  *   here, in the same script that adds the waiter, and the worker reads the
  *   waiters only after it wrote the index: one of the two always counts it.
  *
- * KEYS: meta, manifest parts, errors, keys, foreign, then the job hash
+ * KEYS: meta, manifest parts, errors, keys, foreign, the legacy rendered and
+ * failed sets (read only, see countCampaignOutcome), then the job hash
  * of each added key, then per deliverable its output index hash and waiter
  * set. ARGV: expected chunk, entries read, counters (JSON field ->
  * increment), campaign id, #manifest parts (0 or 1), #reports, #cached, #added,
@@ -45,9 +47,10 @@ for i = at, at + nManifest - 1 do redis.call('RPUSH', KEYS[2], ARGV[i]) end
 at = at + nManifest
 for i = at, at + nReports - 1 do redis.call('RPUSH', KEYS[3], ARGV[i]) end
 at = at + nReports
+${campaignOutcomeLua('KEYS[6]', 'KEYS[7]')}
 local cached = 0
 for i = at, at + nCached - 1 do
-  local chunk, was = string.match(redis.call('HGET', KEYS[4], ARGV[i]) or '', '^(%d+)(%a?)$')
+  local chunk, was = outcome_of(redis.call('HGET', KEYS[4], ARGV[i]), ARGV[i])
   if chunk and was ~= 'r' then
     redis.call('HSET', KEYS[4], ARGV[i], chunk .. 'r')
     cached = cached + 1
@@ -57,16 +60,17 @@ end
 at = at + nCached
 local mine = '"campaignId":"' .. ARGV[4] .. '"'
 for i = 0, nAdded - 1 do
-  local data = redis.call('HGET', KEYS[6 + i], 'data')
+  local data = redis.call('HGET', KEYS[8 + i], 'data')
   if not data or not string.find(data, mine, 1, true) then redis.call('SADD', KEYS[5], ARGV[at + i]) end
 end
 at = at + nAdded
 for i = at, at + nJoined - 1 do
-  if not string.find(redis.call('HGET', KEYS[4], ARGV[i]) or '', 'r', 1, true) then redis.call('SADD', KEYS[5], ARGV[i]) end
+  local _, was = outcome_of(redis.call('HGET', KEYS[4], ARGV[i]), ARGV[i])
+  if was ~= 'r' then redis.call('SADD', KEYS[5], ARGV[i]) end
 end
 at = at + nJoined
 local ttl = redis.call('PTTL', meta)
-local dk = 6 + nAdded
+local dk = 8 + nAdded
 for i = 0, nDeliverables - 1 do
   local channel = ARGV[at + i]
   local state = redis.call('HGET', KEYS[dk + 2 * i], 'state')

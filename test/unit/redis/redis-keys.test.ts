@@ -42,6 +42,8 @@ describe('the key registry', () => {
       manifest: '{mastercut}:cmp:cmp_1:manifest',
       errors: '{mastercut}:cmp:cmp_1:errors',
       keys: '{mastercut}:cmp:cmp_1:keys',
+      rendered: '{mastercut}:cmp:cmp_1:rendered',
+      failed: '{mastercut}:cmp:cmp_1:failed',
       foreign: '{mastercut}:cmp:cmp_1:foreign',
       unprofiled: '{mastercut}:cmp:cmp_1:unprofiled',
     });
