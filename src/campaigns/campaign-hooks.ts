@@ -13,7 +13,7 @@ export type RenderOutcome = 'rendered' | 'failed';
  */
 export async function countOutcome(redis: Redis, campaignId: string, renderKey: string, outcome: RenderOutcome): Promise<0 | 1 | 2> {
   const k = campaignKeys(campaignId);
-  const counted = await runScript(redis, countCampaignOutcome, [k.meta, k.keys, k.rendered, k.failed, k.foreign], [renderKey, outcome, String(Date.now())]);
+  const counted = await runScript(redis, countCampaignOutcome, [k.meta, k.keys, k.foreign, k.rendered, k.failed], [renderKey, outcome, String(Date.now())]);
   return Number(counted) as 0 | 1 | 2;
 }
 

@@ -27,7 +27,7 @@ export interface CampaignServiceDeps {
   renders: Pick<Renders, 'queueNew'>;
   registry: RenderRegistry & Pick<TemplateRegistry, 'jsonSchema'>;
   index: Pick<RenderOutputIndex, 'get'>;
-  /** Outputs are checked here; uploads are stored here (put) and read back by the fan-out (get). */
+  /** Outputs are checked here; uploads and manifest parts are stored here (put) and read back (get). */
   store: Pick<ObjectStore, 'head' | 'put' | 'get' | 'delete'>;
   /**
    * Hands a stored campaign to the durable fan-out (src/campaigns createFanOutQueue): a job
@@ -375,7 +375,7 @@ export function createCampaignService(deps: CampaignServiceDeps, options: Campai
       const sticky = meta.links === 'sticky' ? deps.live : undefined;
       const refresh = meta.refresh === 'on-update' || meta.refresh === 'never' ? { refresh: meta.refresh as 'on-update' | 'never' } : {};
       const live = meta.mode === 'lazy' ? deps.live : undefined;
-      return manifestStream(deps.redis, id, format, {
+      return manifestStream(deps.redis, deps.store, id, format, {
         // Sticky links name the recipient (the row's render keys, if any, are what they open now).
         ...(sticky
           ? { link: (channel: string, _ref: string, recipientId: string) => sticky.linkUrl({ templateId: meta.templateId!, channel, campaignId: id, recipientId, ...refresh }) }

@@ -17,6 +17,7 @@ import type { ObjectStore } from '../storage/index.js';
 import { allCampaignKeys, campaignKeys } from './campaign-keys.js';
 import type { RecipientsFormat } from './campaign.schema.js';
 import { type JsonSchemaNode, createRowParser, createStickyRowParser } from './recipient-row.js';
+import { writeManifestPart } from './manifest-parts.js';
 import { readAhead } from './read-ahead.js';
 import { scanChunks, type Chunk, type InvalidRow, type RowWarning, type StickyRowProps, type ValidRow } from './scan-chunks.js';
 
@@ -27,7 +28,8 @@ export interface FanOutDeps extends PrepareRenderJobDeps {
   redis: Redis;
   /** The render lifecycle (createRenders) the chunks' renders are queued through. */
   renders: Pick<Renders, 'queueNew'>;
-  store: Pick<ObjectStore, 'head'>;
+  /** Outputs are checked here (head); each chunk's manifest part is written here (put) before its commit. */
+  store: Pick<ObjectStore, 'head' | 'put'>;
   /** When set, each new master's channel deliverables are requested (cut by transcode workers once it is published). */
   deliverables?: DeliverableRequests;
   /** Lazy campaigns: keeps a row's props server side (with its TTL) and returns their id for the row's links. */
@@ -167,8 +169,9 @@ export interface FanOutCheckpoint {
  * over the records the checkpoint says were committed, then per chunk
  * refuses erased recipients, claims the chunk's render keys in its number's
  * name, adds the new jobs with one addBulk (job id = render key), requests
- * their deliverables, and commits manifest rows, counters and the new
- * checkpoint in one script (commitFanOutChunk). A kill at any point leaves
+ * their deliverables, writes the chunk's manifest part to the object store,
+ * and commits the part's name, counters and the new checkpoint in one script
+ * (commitFanOutChunk). A kill at any point leaves
  * either the chunk committed or nothing of it counted; the re-run finds its
  * jobs already there. Chunks run one after another: the manifest keeps the
  * file order, and Redis holds at most one uncommitted chunk per campaign.
@@ -217,8 +220,10 @@ export async function fanOut(
     if (rest.length > 0) {
       await tracked!.deliveries.awaitRenders(plan.campaignId, plan.templateId, rest);
       const distinct = [...new Set(rest.map((e) => e.renderKey))];
-      const known = await deps.redis.smismember(keys.rendered, ...distinct);
-      const rendered = new Set([...outcome.cached, ...distinct.filter((_, i) => known[i] === 1)]);
+      // A key's outcome is the letter after its claim in the key hash (`<chunk>r`: rendered),
+      // or, for a campaign counted before that, its legacy rendered set.
+      const [claims, legacy] = await Promise.all([deps.redis.hmget(keys.keys, ...distinct), deps.redis.smismember(keys.rendered, ...distinct)]);
+      const rendered = new Set([...outcome.cached, ...distinct.filter((_, i) => claims[i]?.endsWith('r') || legacy[i] === 1)]);
       await tracked!.deliveries.settleRendered(plan.campaignId, plan.templateId, rest, rendered);
     }
     await requestDeliverables(deps, plan, outcome.freshJobs);
@@ -248,7 +253,9 @@ export async function fanOut(
       renders: outcome.fresh,
       queued: outcome.added + outcome.joined.length,
     };
-    const manifest = chunk.valid.map((row) => `${row.recipientId} ${row.keys.join(' ')}`);
+    const rows = chunk.valid.map((row) => `${row.recipientId} ${row.keys.join(' ')}`);
+    // The rows go to the object store; the commit names the part (a re-run writes and names its own).
+    const manifest = rows.length > 0 ? [await writeManifestPart(deps.store, plan.campaignId, seq, rows)] : [];
     const reports = chunk.refused.slice(0, keep).map((row) => JSON.stringify(row));
     const added = [...outcome.addedKeys];
     const wanted = wantedDeliverables(plan, outcome.freshJobs);
@@ -256,7 +263,7 @@ export async function fanOut(
       deps.redis,
       commitFanOutChunk,
       [
-        ...[keys.meta, keys.manifest, keys.errors, keys.rendered, keys.failed, keys.foreign],
+        ...[keys.meta, keys.manifestParts, keys.errors, keys.keys, keys.foreign, keys.rendered, keys.failed],
         ...added.map((key) => outcome.jobKey(key)),
         ...wanted.flatMap((d) => [redisKeys.output(d.key), redisKeys.deliverableWaiters(d.key)]),
       ],

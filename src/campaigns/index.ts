@@ -24,6 +24,7 @@ export { CHANNEL_VARIANTS, channelSchema, planChannels, type Channel, type Chann
 export { createFanOutQueue, type FanOutQueue, type FanOutQueueOptions } from './fan-out-queue.js';
 export { recipientsObjectKey } from './recipients-object-key.js';
 export { fanOut, recordUpload, type FanOutCheckpoint, type CampaignReport, type FanOutDeliveries, type FanOutDeps, type FanOutLimits, type FanOutPlan, type InvalidRow, type RowWarning } from './fan-out.js';
+export { manifestPartKey } from './manifest-parts.js';
 export { manifestStream, type ManifestFormat, type ManifestLayout } from './manifest-stream.js';
 export { createRowParser, RECIPIENT_ID_PATTERN, type JsonSchemaNode, type ParsedRow, type RowIssue } from './recipient-row.js';
 export { byteLimitStream } from './byte-limit-stream.js';

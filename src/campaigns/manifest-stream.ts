@@ -2,7 +2,9 @@ import { Readable } from 'node:stream';
 import type { Redis } from 'ioredis';
 import { deliverableKey } from '../cache/index.js';
 import type { DeliverableSpec } from '../encode/index.js';
+import type { ObjectStore } from '../storage/index.js';
 import { campaignKeys } from './campaign-keys.js';
+import { readManifestPart } from './manifest-parts.js';
 
 export type ManifestFormat = 'csv' | 'jsonl';
 
@@ -21,11 +23,31 @@ export interface ManifestLayout {
 /** A Live link's own URLs, as lazy manifests list them. */
 const LINK_ASSETS = [['url', ''], ['video_url', '/video.mp4'], ['poster_url', '/poster.jpg'], ['preview_url', '/preview.gif']] as const;
 
-/** Manifest rows read per Redis round trip. */
+/** Legacy manifest rows, or part names, read per Redis round trip. */
 const PAGE = 1000;
 
 /**
- * The manifest as a stream, paged out of Redis (never loaded whole): one
+ * The manifest's rows in file order, a page at a time: first the rows of
+ * chunks committed while rows lived in a Redis list (a campaign fanned out
+ * across the upgrade has both), then each committed part from the store.
+ */
+async function* rowPages(redis: Redis, store: Pick<ObjectStore, 'get'>, id: string): AsyncGenerator<string[]> {
+  const keys = campaignKeys(id);
+  for (const listKey of [keys.manifest, keys.manifestParts]) {
+    for (let start = 0; ; start += PAGE) {
+      const entries = await redis.lrange(listKey, start, start + PAGE - 1);
+      if (listKey === keys.manifest) {
+        if (entries.length > 0) yield entries;
+      } else {
+        for (const part of entries) yield await readManifestPart(store, part);
+      }
+      if (entries.length < PAGE) break;
+    }
+  }
+}
+
+/**
+ * The manifest as a stream, a part at a time out of the store (never loaded whole): one
  * line per valid recipient, in file order, with each channel's render key,
  * master URL and deliverable URLs. CSV columns: `recipientId,<channel>_renderKey,
  * <channel>_url,<channel>_<file>_url...` (e.g. `email_preview_gif_url`);
@@ -33,8 +55,7 @@ const PAGE = 1000;
  * Recipient ids, keys and URLs need no CSV quoting: ids are /[A-Za-z0-9_-]/
  * and keys hex (the base URL is quoted when it needs to be).
  */
-export function manifestStream(redis: Redis, id: string, format: ManifestFormat, layout: ManifestLayout): Readable {
-  const listKey = campaignKeys(id).manifest;
+export function manifestStream(redis: Redis, store: Pick<ObjectStore, 'get'>, id: string, format: ManifestFormat, layout: ManifestLayout): Readable {
   const url = (key: string) => `${layout.outputBaseUrl}/v1/outputs/${key}`;
   const specs = layout.channels.map((_, i) => layout.deliverables?.[i] ?? []);
   const column = (channel: string, spec: DeliverableSpec) => `${channel}_${spec.name.replace(/[.-]/g, '_')}_url`;
@@ -46,9 +67,7 @@ export function manifestStream(redis: Redis, id: string, format: ManifestFormat,
       const header = layout.channels.flatMap((c, i) => [`${c}_renderKey`, `${c}_url`, ...specs[i]!.map((spec) => column(c, spec))]);
       yield `${['recipientId', ...header].join(',')}\n`;
     }
-    for (let start = 0; ; start += PAGE) {
-      const rows = await redis.lrange(listKey, start, start + PAGE - 1);
-      if (rows.length === 0) return;
+    for await (const rows of rowPages(redis, store, id)) {
       let out = '';
       for (const row of rows) {
         const [recipientId = '', ...keys] = row.split(' ');
@@ -67,15 +86,12 @@ export function manifestStream(redis: Redis, id: string, format: ManifestFormat,
         }
       }
       yield out;
-      if (rows.length < PAGE) return;
     }
   }
   /** Lazy campaigns: links sealed now (a fresh token per read; each opens the same stored props). */
   async function* lazyLines(link: NonNullable<ManifestLayout['link']>): AsyncGenerator<string> {
     if (format === 'csv') yield `${['recipientId', ...layout.channels.flatMap((c) => LINK_ASSETS.map(([name]) => `${c}_${name}`))].join(',')}\n`;
-    for (let start = 0; ; start += PAGE) {
-      const rows = await redis.lrange(listKey, start, start + PAGE - 1);
-      if (rows.length === 0) return;
+    for await (const rows of rowPages(redis, store, id)) {
       let out = '';
       for (const row of rows) {
         const [recipientId = '', ref = ''] = row.split(' ');
@@ -87,7 +103,6 @@ export function manifestStream(redis: Redis, id: string, format: ManifestFormat,
         }
       }
       yield out;
-      if (rows.length < PAGE) return;
     }
   }
   return Readable.from(lines(), { objectMode: false });

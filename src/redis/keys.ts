@@ -49,19 +49,29 @@ export function createRedisKeys(base = `${HASH_TAG}:`) {
       return {
         /** Hash: parameters, state and counters. */
         meta,
-        /** List, file order: `recipientId key1 key2...` (one key per distinct variant). */
+        /**
+         * List, file order: the object-store names of the manifest parts, one per committed
+         * fan-out chunk (src/campaigns/manifest-parts.ts); the rows themselves are in the store.
+         */
+        manifestParts: `${meta}:mparts`,
+        /**
+         * Legacy list, file order: `recipientId key1 key2...` rows of chunks committed before the
+         * manifest moved to the object store; read (before the parts), never written.
+         */
         manifest: `${meta}:manifest`,
         /** List of JSON invalid-row reports (line, reason, field paths; never values). */
         errors: `${meta}:errors`,
         /**
          * Hash of the campaign's distinct render keys -> the fan-out chunk that claimed each
-         * (one render per key, whatever the duplicates). The chunk number lets a chunk re-run
+         * (one render per key, whatever the duplicates), then the outcome counted for it:
+         * `12` claimed by chunk 12, `12r` counted rendered, `12f` counted failed (idempotent
+         * counting, in the entry the key has anyway). The chunk number lets a chunk re-run
          * after a crash before its commit claim its keys again, and no other chunk can.
          */
         keys: `${meta}:keys`,
-        /** Set of keys counted as rendered (idempotent counting). */
+        /** Legacy set of keys counted rendered before outcomes moved into `keys`: read, never written. */
         rendered: `${meta}:rendered`,
-        /** Set of keys counted as failed. */
+        /** Legacy set of keys counted failed before outcomes moved into `keys`: read, never written. */
         failed: `${meta}:failed`,
         /** Set of keys whose job another producer owns (its hooks name another campaign, or none). */
         foreign: `${meta}:foreign`,

@@ -54,15 +54,39 @@ function invalidRecord(what: string, error: z.ZodError): AppError {
   return new AppError('INVALID_ARGUMENT', `Invalid output ${what}`, { details: { issues } });
 }
 
-function toFields(values: Record<string, unknown>): Record<string, string> {
+/**
+ * Hash field of a storage key stored relative to the record's own key (`*`
+ * in its place). A master's `renders/<key>.mp4` or a deliverable's
+ * `deliverables/<key>/<name>` is longer than Redis' hash-max-listpack-value
+ * (64 bytes), which turns the whole hash into a hashtable: ~1 KB a record
+ * instead of ~360 B, for every render of every campaign. The record's `key`
+ * is not stored either: it is in the Redis key already.
+ */
+const RELATIVE_STORAGE_KEY = 'sk';
+const KEY_MARK = '*';
+
+/** The hash fields of a record or patch (without `key`, storage key relative when it can be). */
+function toFields(key: string, values: Record<string, unknown>): Record<string, string> {
   const fields: Record<string, string> = {};
-  for (const [name, value] of Object.entries(values)) if (value !== undefined) fields[name] = String(value);
+  for (const [name, value] of Object.entries(values)) {
+    if (value === undefined || name === 'key') continue;
+    const text = String(value);
+    // Only a storage key holding the key once and no mark of its own is rewritten, so decoding is exact.
+    if (name === 'storageKey' && !text.includes(KEY_MARK) && text.split(key).length === 2) {
+      fields[RELATIVE_STORAGE_KEY] = text.replace(key, KEY_MARK);
+    } else fields[name] = text;
+  }
   return fields;
 }
 
 function fromFields(key: string, fields: Record<string, string>): OutputRecord {
-  const raw: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(fields)) raw[name] = NUMERIC_FIELDS.has(name) ? Number(value) : value;
+  // Records written before the compact layout carry `key` and a literal `storageKey`: both still read.
+  const raw: Record<string, unknown> = { key };
+  for (const [name, value] of Object.entries(fields)) {
+    if (name === 'key') continue;
+    if (name === RELATIVE_STORAGE_KEY) raw['storageKey'] = value.replace(KEY_MARK, key);
+    else raw[name] = NUMERIC_FIELDS.has(name) ? Number(value) : value;
+  }
   const parsed = outputRecordSchema.safeParse(raw);
   if (!parsed.success) {
     throw new AppError('INTERNAL', `Output index record ${key} is corrupt`, { cause: parsed.error });
@@ -73,7 +97,9 @@ function fromFields(key: string, fields: Record<string, string>): OutputRecord {
 /**
  * The output index in Redis: one hash per key (`keys.output(key)`) whose fields
  * are the OutputRecord's fields, so a worker can patch `state` without
- * rewriting the rest and ops can read it with HGETALL.
+ * rewriting the rest and ops can read it with HGETALL. Two exceptions keep
+ * the hash in Redis' compact listpack encoding: `key` is the Redis key's
+ * suffix, and the storage key is in `sk` with `*` for the key.
  */
 export function createOutputIndex(redis: Redis, options: OutputIndexOptions = {}): OutputIndex {
   const keys = options.keys ?? redisKeys;
@@ -110,7 +136,7 @@ export function createOutputIndex(redis: Redis, options: OutputIndexOptions = {}
       assertKey(parsed.data.key);
       const target = redisKey(parsed.data.key);
       // DEL + HSET in one transaction: readers never see a mix of old and new fields.
-      const tx = redis.multi().del(target).hset(target, toFields(parsed.data));
+      const tx = redis.multi().del(target).hset(target, toFields(parsed.data.key, parsed.data));
       if (ttl !== undefined) tx.expire(target, ttl);
       const results = await tx.exec();
       const failed = results?.find(([err]) => err);
@@ -125,7 +151,11 @@ export function createOutputIndex(redis: Redis, options: OutputIndexOptions = {}
       const cleared = Object.entries(patch)
         .filter(([name, value]) => value === undefined && OPTIONAL_FIELDS.has(name))
         .map(([name]) => name);
-      const fields = toFields({ ...parsed.data, updatedAt: Date.now() });
+      const fields = toFields(key, { ...parsed.data, updatedAt: Date.now() });
+      // A storage key lives in one of two fields: writing or clearing it clears the other form.
+      if (cleared.includes('storageKey')) cleared.push(RELATIVE_STORAGE_KEY);
+      else if (fields[RELATIVE_STORAGE_KEY] !== undefined) cleared.push('storageKey');
+      else if (fields['storageKey'] !== undefined) cleared.push(RELATIVE_STORAGE_KEY);
       const args = [ttl === undefined ? '' : String(ttl), String(cleared.length), ...cleared, ...Object.entries(fields).flat()];
       return (await runScript(redis, updateOutputRecord, [redisKey(key)], args)) === 1;
     },

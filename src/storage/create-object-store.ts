@@ -10,5 +10,6 @@ export function createObjectStore(config: Pick<Config, 'storage'>): ObjectStore 
     const { bucket, prefix, region, endpoint, forcePathStyle, serve, presignTtlSeconds } = s.s3;
     return createS3Store({ bucket, prefix, region, endpoint, forcePathStyle, serve, presignTtlSeconds });
   }
-  return createFileStore({ root: s.root, maxBytes: s.maxBytes || undefined, ttlSeconds: s.ttlSeconds });
+  // Campaign data (manifest parts, uploads in flight) is not cache: the byte budget never evicts it.
+  return createFileStore({ root: s.root, maxBytes: s.maxBytes || undefined, ttlSeconds: s.ttlSeconds, keepPrefixes: ['campaigns/'] });
 }

@@ -12,6 +12,12 @@ export interface StoreLifecycleOptions {
   ttlSeconds?: number;
   /** Only keys under these prefixes expire (default: every key). */
   ttlPrefixes?: readonly string[];
+  /**
+   * Keys under these prefixes are never evicted for the byte budget: they are
+   * records, not cache (a campaign's manifest parts cannot be made again).
+   * The TTL still applies to them. Default: none.
+   */
+  keepPrefixes?: readonly string[];
   /** Temp files of puts untouched this long belong to a killed writer and are removed (default 1 h). */
   tempMaxAgeSeconds?: number;
   /** An object used this recently is never evicted, even over budget (default 60 s). */
@@ -26,6 +32,7 @@ export interface StoreLifecycle {
   maxBytes: number;
   ttlMs: number;
   ttlPrefixes: readonly string[] | undefined;
+  keepPrefixes: readonly string[];
   tempMaxAgeMs: number;
   graceMs: number;
   touchIntervalMs: number;
@@ -70,17 +77,20 @@ export function resolveStoreLifecycle(options: StoreLifecycleOptions): StoreLife
   if (!Number.isSafeInteger(maxBytes) || maxBytes < 0) {
     throw new AppError('CONFIG_INVALID', 'File store option maxBytes must be an integer >= 0', { details: { field: 'maxBytes' } });
   }
-  for (const prefix of options.ttlPrefixes ?? []) {
-    try {
-      assertObjectPrefix(prefix);
-    } catch (err) {
-      throw new AppError('CONFIG_INVALID', 'File store option ttlPrefixes holds an invalid prefix', { cause: err, details: { field: 'ttlPrefixes' } });
+  for (const field of ['ttlPrefixes', 'keepPrefixes'] as const) {
+    for (const prefix of options[field] ?? []) {
+      try {
+        assertObjectPrefix(prefix);
+      } catch (err) {
+        throw new AppError('CONFIG_INVALID', `File store option ${field} holds an invalid prefix`, { cause: err, details: { field } });
+      }
     }
   }
   return {
     maxBytes,
     ttlMs: seconds('ttlSeconds', options.ttlSeconds, DEFAULT_TTL_SECONDS),
     ttlPrefixes: options.ttlPrefixes,
+    keepPrefixes: options.keepPrefixes ?? [],
     tempMaxAgeMs: seconds('tempMaxAgeSeconds', options.tempMaxAgeSeconds, 3600),
     graceMs: seconds('evictionGraceSeconds', options.evictionGraceSeconds, 60),
     touchIntervalMs: seconds('touchIntervalSeconds', options.touchIntervalSeconds, 60),

@@ -51,7 +51,7 @@ function expires(lifecycle: StoreLifecycle, object: ScannedObject, now: number):
  * 1. temp files of killed writers (untouched for tempMaxAge) and orphan sidecars;
  * 2. objects past the TTL since they were stored;
  * 3. least recently used objects while the data is over maxBytes, sparing
- *    anything used within the grace period.
+ *    anything used within the grace period and anything under keepPrefixes.
  * A put in progress is never touched: its temp file is fresh, and it is not
  * an object until its rename.
  */
@@ -85,6 +85,7 @@ export async function sweepStore(root: string, lifecycle: StoreLifecycle, option
     live.sort((a, b) => a.usedMs - b.usedMs);
     for (const object of live) {
       if (stored <= lifecycle.maxBytes) break;
+      if (lifecycle.keepPrefixes.some((prefix) => object.key.startsWith(prefix))) continue;
       // Sorted by use: everything after this one is as recent or more.
       if (now - object.usedMs < lifecycle.graceMs) break;
       if (await removeObject(object, true)) {

@@ -1,8 +1,10 @@
 import { defineScript } from '../run-script.js';
+import { campaignOutcomeLua } from './count-campaign-outcome.js';
 
 /**
  * Commits one fan-out chunk of a campaign, all or nothing, and moves its
- * checkpoint on: the manifest rows, the reports, the counters and the
+ * checkpoint on: the name of the chunk's manifest part (written to the object
+ * store before, see src/campaigns/manifest-parts.ts), the reports, the counters and the
  * position in the stored recipients file are written by one script, so a
  * fan-out killed at any point resumes from the last chunk committed, and a
  * re-run of the chunk after it (its render jobs have deterministic ids, its
@@ -12,7 +14,8 @@ import { defineScript } from '../run-script.js';
  *   still ARGV[1], so a stale runner (a stalled job BullMQ handed to another
  *   process) cannot commit the same chunk twice.
  * - Cached keys are counted rendered once, whatever a render hook counted
- *   meanwhile (SADD decides).
+ *   meanwhile: the outcome letter in the key hash decides (`<chunk>r`, see
+ *   countCampaignOutcome).
  * - The counting race: a key this chunk added whose job is not this
  *   campaign's (another producer's job won the id between the claim and the
  *   addBulk, so its hooks will never count here) goes to the foreign set,
@@ -25,11 +28,12 @@ import { defineScript } from '../run-script.js';
  *   here, in the same script that adds the waiter, and the worker reads the
  *   waiters only after it wrote the index: one of the two always counts it.
  *
- * KEYS: meta, manifest, errors, rendered, failed, foreign, then the job hash
+ * KEYS: meta, manifest parts, errors, keys, foreign, the legacy rendered and
+ * failed sets (read only, see countCampaignOutcome), then the job hash
  * of each added key, then per deliverable its output index hash and waiter
  * set. ARGV: expected chunk, entries read, counters (JSON field ->
- * increment), campaign id, #manifest rows, #reports, #cached, #added,
- * #joined, #deliverables, then the manifest rows, reports, cached, added and
+ * increment), campaign id, #manifest parts (0 or 1), #reports, #cached, #added,
+ * #joined, #deliverables, then the manifest part, reports, cached, added and
  * joined keys, and each deliverable's channel, in that order.
  */
 export const commitFanOutChunk = defineScript('commitFanOutChunk', `
@@ -43,26 +47,30 @@ for i = at, at + nManifest - 1 do redis.call('RPUSH', KEYS[2], ARGV[i]) end
 at = at + nManifest
 for i = at, at + nReports - 1 do redis.call('RPUSH', KEYS[3], ARGV[i]) end
 at = at + nReports
+${campaignOutcomeLua('KEYS[6]', 'KEYS[7]')}
 local cached = 0
 for i = at, at + nCached - 1 do
-  if redis.call('SADD', KEYS[4], ARGV[i]) == 1 then
+  local chunk, was = outcome_of(redis.call('HGET', KEYS[4], ARGV[i]), ARGV[i])
+  if chunk and was ~= 'r' then
+    redis.call('HSET', KEYS[4], ARGV[i], chunk .. 'r')
     cached = cached + 1
-    if redis.call('SREM', KEYS[5], ARGV[i]) == 1 then redis.call('HINCRBY', meta, 'failed', -1) end
+    if was == 'f' then redis.call('HINCRBY', meta, 'failed', -1) end
   end
 end
 at = at + nCached
 local mine = '"campaignId":"' .. ARGV[4] .. '"'
 for i = 0, nAdded - 1 do
-  local data = redis.call('HGET', KEYS[7 + i], 'data')
-  if not data or not string.find(data, mine, 1, true) then redis.call('SADD', KEYS[6], ARGV[at + i]) end
+  local data = redis.call('HGET', KEYS[8 + i], 'data')
+  if not data or not string.find(data, mine, 1, true) then redis.call('SADD', KEYS[5], ARGV[at + i]) end
 end
 at = at + nAdded
 for i = at, at + nJoined - 1 do
-  if redis.call('SISMEMBER', KEYS[4], ARGV[i]) == 0 then redis.call('SADD', KEYS[6], ARGV[i]) end
+  local _, was = outcome_of(redis.call('HGET', KEYS[4], ARGV[i]), ARGV[i])
+  if was ~= 'r' then redis.call('SADD', KEYS[5], ARGV[i]) end
 end
 at = at + nJoined
 local ttl = redis.call('PTTL', meta)
-local dk = 7 + nAdded
+local dk = 8 + nAdded
 for i = 0, nDeliverables - 1 do
   local channel = ARGV[at + i]
   local state = redis.call('HGET', KEYS[dk + 2 * i], 'state')
@@ -83,7 +91,7 @@ for field, n in pairs(cjson.decode(ARGV[3])) do redis.call('HINCRBY', meta, fiel
 redis.call('HINCRBY', meta, 'fanOutEntries', tonumber(ARGV[2]))
 redis.call('HSET', meta, 'fanOutChunk', seq + 1)
 if ttl > 0 then
-  for i = 2, 6 do redis.call('PEXPIRE', KEYS[i], ttl) end
+  for i = 2, 5 do redis.call('PEXPIRE', KEYS[i], ttl) end
 end
 return 1
 `);

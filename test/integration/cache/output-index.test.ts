@@ -156,6 +156,66 @@ describe('createOutputIndex', () => {
     expect(() => createOutputIndex(redis, { ttlSeconds: 0 })).toThrow(/ttlSeconds/);
   });
 
+  it('keeps a done record in the compact listpack encoding: no key field, the storage key relative to the key', async () => {
+    const index = createOutputIndex(redis);
+    const rec = record({ templateVersion: '0123456789abcdef', campaignId: 'cmp_abcdefghijklmnopqrst', recipientId: undefined });
+    rec.storageKey = `renders/${rec.key}.mp4`;
+    await index.set(rec);
+    const target = `{mastercut}:out:${rec.key}`;
+    const raw = await redis.hgetall(target);
+    expect(raw).not.toHaveProperty('key');
+    expect(raw).not.toHaveProperty('storageKey');
+    expect(raw['sk']).toBe('renders/*.mp4');
+    // A 76-byte value would make it a hashtable (~1 KB a record), over hash-max-listpack-value.
+    expect(await redis.object('ENCODING', target)).toBe('listpack');
+    expect(Number(await redis.call('MEMORY', 'USAGE', target))).toBeLessThan(450);
+    expect(await index.get(rec.key)).toEqual(rec);
+    expect(await index.getMany([rec.key])).toEqual([rec]);
+  });
+
+  it('round-trips a deliverable storage key, and keeps literal the ones it cannot rewrite exactly', async () => {
+    const index = createOutputIndex(redis);
+    const deliverable = record({ name: 'poster.jpg' });
+    deliverable.storageKey = `deliverables/${deliverable.key}/poster.jpg`;
+    await index.set(deliverable);
+    expect(await redis.hget(`{mastercut}:out:${deliverable.key}`, 'sk')).toBe('deliverables/*/poster.jpg');
+    expect(await index.get(deliverable.key)).toEqual(deliverable);
+
+    const starred = record();
+    starred.storageKey = `odd/*/${starred.key}.mp4`;
+    const twice = record();
+    twice.storageKey = `${twice.key}/${twice.key}.mp4`;
+    for (const rec of [starred, twice]) {
+      await index.set(rec);
+      expect(await redis.hget(`{mastercut}:out:${rec.key}`, 'storageKey')).toBe(rec.storageKey);
+      expect(await index.get(rec.key)).toEqual(rec);
+    }
+  });
+
+  it('update moves the storage key between its two fields and clears both', async () => {
+    const index = createOutputIndex(redis);
+    const rec = record({ state: 'rendering', storageKey: 'renders/elsewhere.mp4' });
+    await index.set(rec);
+    const target = `{mastercut}:out:${rec.key}`;
+    expect(await index.update(rec.key, { state: 'done', storageKey: `renders/${rec.key}.webm` })).toBe(true);
+    expect(await redis.hexists(target, 'storageKey')).toBe(0);
+    expect((await index.get(rec.key))!.storageKey).toBe(`renders/${rec.key}.webm`);
+    expect(await index.update(rec.key, { storageKey: 'renders/elsewhere.mp4' })).toBe(true);
+    expect(await redis.hexists(target, 'sk')).toBe(0);
+    expect((await index.get(rec.key))!.storageKey).toBe('renders/elsewhere.mp4');
+    await index.update(rec.key, { storageKey: `renders/${rec.key}.mp4` });
+    expect(await index.update(rec.key, { storageKey: undefined })).toBe(true);
+    expect(await redis.hexists(target, 'sk')).toBe(0);
+    expect(await index.get(rec.key)).not.toHaveProperty('storageKey');
+  });
+
+  it('still reads a record written before the compact layout (key field, literal storage key)', async () => {
+    const index = createOutputIndex(redis);
+    const k = key();
+    await redis.hset(`{mastercut}:out:${k}`, { key: k, state: 'done', storageKey: `renders/${k}.mp4`, size: '9', templateId: 't', updatedAt: '1' });
+    expect(await index.get(k)).toEqual({ key: k, state: 'done', storageKey: `renders/${k}.mp4`, size: 9, templateId: 't', updatedAt: 1 });
+  });
+
   it('reports a corrupt hash as INTERNAL instead of returning garbage', async () => {
     const index = createOutputIndex(redis);
     const k = key();

@@ -153,9 +153,33 @@ describe('campaign fan-out from CSV', () => {
     expect(status.counts).toMatchObject({ renders: 2, rendered: 0, failed: 1 });
     expect(status.progress).toBe(0.5);
     expect(status.etaSeconds).toBeGreaterThanOrEqual(0);
+    // The outcome rides in the key's own entry of the key hash (claimed by chunk 0), no set per outcome.
+    const keysHash = `{mastercut}:cmp:${created.id}:keys`;
+    expect(await h.redis.hget(keysHash, jobs[0]!.id!)).toBe('0f');
+    expect(await h.redis.hget(keysHash, jobs[1]!.id!)).toBe('0');
     await hooks.onRendered(jobs[0]!.data, jobs[0]!.id!);
     await hooks.onRendered(jobs[1]!.data, jobs[1]!.id!);
+    await hooks.onFailed(jobs[1]!.data, jobs[1]!.id!, new Error('late'));
     status = await h.campaigns.status(created.id);
+    expect(status.counts).toMatchObject({ rendered: 2, failed: 0 });
+    expect(status.state).toBe('done');
+    expect(await h.redis.hgetall(keysHash)).toEqual({ [jobs[0]!.id!]: '0r', [jobs[1]!.id!]: '0r' });
+    expect(await h.redis.exists(`{mastercut}:cmp:${created.id}:rendered`, `{mastercut}:cmp:${created.id}:failed`)).toBe(0);
+  });
+
+  it('keeps counting a campaign whose outcomes were counted in the legacy rendered and failed sets', async () => {
+    const created = await create([HEADER, 'r01,Ana,Silver,Gold,1,2,2015', 'r02,Ben,Silver,Gold,3,4,2015'].join('\n'), ['email']);
+    const hooks = createCampaignHooks(h.redis);
+    const [a, b] = await allJobs(h.renderQueue);
+    // As the code before the key-hash outcomes left it: a counted rendered, b counted failed.
+    const base = `{mastercut}:cmp:${created.id}`;
+    await h.redis.multi().sadd(`${base}:rendered`, a!.id!).sadd(`${base}:failed`, b!.id!).hincrby(base, 'rendered', 1).hincrby(base, 'failed', 1).exec();
+    await hooks.onRendered(a!.data, a!.id!);
+    await hooks.onFailed(a!.data, a!.id!);
+    await hooks.onFailed(b!.data, b!.id!);
+    expect((await h.campaigns.status(created.id)).counts).toMatchObject({ renders: 2, rendered: 1, failed: 1 });
+    await hooks.onRendered(b!.data, b!.id!);
+    const status = await h.campaigns.status(created.id);
     expect(status.counts).toMatchObject({ rendered: 2, failed: 0 });
     expect(status.state).toBe('done');
   });

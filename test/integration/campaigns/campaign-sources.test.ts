@@ -100,7 +100,7 @@ describe('campaign recipients sources', () => {
     });
     expect(status.counts).toMatchObject({ total: rows, valid: rows, invalid: 0, renders: rows, queued: rows });
     expect(await queue.getJobCountByTypes('prioritized', 'waiting')).toBe(rows);
-    expect(await h.redis.llen(`{mastercut}:cmp:${status.id}:manifest`)).toBe(rows);
+    expect((await readAll(await h.campaigns.manifest(status.id, 'csv'))).trim().split('\n')).toHaveLength(rows + 1);
     expect(queuedRows).toBe(rows);
     expect(bulks).toBe(rows / 500);
     // The stored copy (personal data) is gone once every row is in the manifest.

@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCampaignHooks, createCampaignService, createFanOutQueue, type CampaignStatus } from '../../../src/campaigns/index.js';
 import { createRenderWorker, type RenderJobContext, type RenderWorker } from '../../../src/renders/index.js';
-import { startCampaignHarness, type CampaignHarness } from './campaign-harness.js';
+import { readAll, startCampaignHarness, type CampaignHarness } from './campaign-harness.js';
 
 // The bounded window with the farm's own queue machinery (BullMQ, the render
 // job processor, the campaign hooks); only the renderer is a stub that
@@ -123,8 +123,8 @@ describe('the campaign window', () => {
     } finally {
       await second.close();
     }
-    const manifest = await h.redis.lrange(`{mastercut}:cmp:${id}:manifest`, 0, -1);
-    expect(manifest.map((line) => line.split(' ')[0])).toEqual(Array.from({ length: ROWS }, (_, i) => `s${i}`));
+    const manifest = (await readAll(await campaigns.manifest(id, 'csv'))).trim().split('\n').slice(1);
+    expect(manifest.map((line) => line.split(',')[0])).toEqual(Array.from({ length: ROWS }, (_, i) => `s${i}`));
     expect((await campaigns.status(id)).counts).toMatchObject({ total: ROWS, fannedOut: ROWS, renders: ROWS, rendered: ROWS });
   }, 300_000);
 });

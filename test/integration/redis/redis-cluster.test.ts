@@ -51,7 +51,7 @@ describe('the farm on a Redis Cluster of three primaries', () => {
   it('runs a multi-key script and a MULTI: every key shares one slot', async () => {
     const keys = createRedisKeys(`${HASH_TAG}:test:cluster:`).campaign('c1');
     await redis.multi().hset(keys.meta, 'state', 'rendering', 'renders', '1').hset(keys.keys, 'k1', '0').exec();
-    const counted = await runScript(redis, countCampaignOutcome, [keys.meta, keys.keys, keys.rendered, keys.failed, keys.foreign], ['k1', 'rendered', '1']);
+    const counted = await runScript(redis, countCampaignOutcome, [keys.meta, keys.keys, keys.foreign, keys.rendered, keys.failed], ['k1', 'rendered', '1']);
     // 2: counted, and the campaign (one render, no deliverables wanted) became done with it.
     expect(counted).toBe(2);
     expect(await redis.hget(keys.meta, 'state')).toBe('done');

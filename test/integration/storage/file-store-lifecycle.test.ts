@@ -58,6 +58,21 @@ describe('file store lifecycle: byte budget, TTL, leftovers', () => {
     expect((await tighter.head('renders/c.mp4'))!.size).toBe(1000);
   });
 
+  it('never evicts keys under keepPrefixes for the budget (records, not cache), but still expires them', async () => {
+    const store = storeWith({ maxBytes: 1500, keepPrefixes: ['campaigns/'], ttlSeconds: 3600 });
+    await put(store, 'campaigns/cmp_x/manifest/00000000-aa.txt', 1000, 1);
+    clock += 5 * MINUTE;
+    await put(store, 'renders/b.mp4', 1000, 2);
+    clock += 5 * MINUTE;
+    // The manifest part is the least recently used, yet the render goes.
+    expect(await store.sweep()).toMatchObject({ evicted: 1, bytesStored: 1000 });
+    expect(await store.head('campaigns/cmp_x/manifest/00000000-aa.txt')).toBeDefined();
+    expect(await store.head('renders/b.mp4')).toBeUndefined();
+    clock += 2 * 3600_000;
+    expect(await store.sweep()).toMatchObject({ expired: 1, bytesStored: 0 });
+    expect(() => storeWith({ keepPrefixes: ['../x'] })).toThrow(/keepPrefixes/);
+  });
+
   it('records a use at most once per interval per object (one utimes, not one per request)', async () => {
     const store = storeWith({ touchIntervalSeconds: 60 });
     await put(store, 'renders/a.mp4', 10);

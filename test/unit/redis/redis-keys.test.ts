@@ -38,6 +38,7 @@ describe('the key registry', () => {
     expect(redisKeys.erasures).toBe('{mastercut}:erasures');
     expect(redisKeys.campaign('cmp_1')).toEqual({
       meta: '{mastercut}:cmp:cmp_1',
+      manifestParts: '{mastercut}:cmp:cmp_1:mparts',
       manifest: '{mastercut}:cmp:cmp_1:manifest',
       errors: '{mastercut}:cmp:cmp_1:errors',
       keys: '{mastercut}:cmp:cmp_1:keys',
