@@ -6,9 +6,8 @@ export {
   createCampaignService,
   type CampaignErrorsPage,
   type CampaignService,
-  type CampaignServiceDeps,
-  type CampaignServiceOptions,
 } from './campaign-service.js';
+export type { CampaignServiceDeps, CampaignServiceOptions, LazyCampaignLinks } from './campaign-service-deps.js';
 export {
   campaignModeSchema,
   campaignParamsSchema,
@@ -28,4 +27,3 @@ export { manifestPartKey } from './manifest-parts.js';
 export { manifestStream, type ManifestFormat, type ManifestLayout } from './manifest-stream.js';
 export { createRowParser, RECIPIENT_ID_PATTERN, type JsonSchemaNode, type ParsedRow, type RowIssue } from './recipient-row.js';
 export { byteLimitStream } from './byte-limit-stream.js';
-export type { LazyCampaignLinks } from './campaign-service.js';
