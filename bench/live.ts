@@ -28,7 +28,11 @@
  *    frame and playing (target < 300 ms), the JavaScript before the first
  *    frame (target <= 250 KiB), layout shift, and (traced opens) the
  *    main-thread CPU to the first frame (target <= 100 ms). One warm-up run
- *    first, printed apart.
+ *    first, printed apart. The CPU is the thread time (CPU, not wall) of the
+ *    page's renderer main thread in a Chromium trace, so other processes on
+ *    the machine slow it less than they slow the wall times; the page is not
+ *    polled while it loads (it logs a console message once it plays), so no
+ *    Playwright evaluation runs on that thread inside the measured window.
  *
  * On a 2-core machine the load generator and the server share the CPU: the
  * CPU seconds each used are printed next to the rates.
