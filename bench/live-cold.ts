@@ -70,6 +70,16 @@ export interface ColdPage {
 }
 
 /**
+ * The console message the probe logs once the page plays. The bench waits
+ * for it instead of polling the page with \`waitForFunction\`: each poll is
+ * a CDP evaluation on the page's main thread, and the first one injects
+ * Playwright's utility script (tens of ms of CPU there, mostly the lazy set-up
+ * of globals it enumerates), which the traced opens counted as the page's own
+ * CPU before its first frame.
+ */
+const PLAYING_SIGNAL = 'mastercut-bench:playing';
+
+/**
  * Runs from the page's first script on: every animation frame, looks at the
  * stage. `live` is the first frame after the landing client mounted the live
  * player; the player draws the composition's DOM, so the first frame after
@@ -88,18 +98,19 @@ const PLAYABLE_PROBE = `
   }).observe({ type: 'layout-shift', buffered: true });
   (() => {
     let first = null;
+    const done = () => console.debug(${JSON.stringify(PLAYING_SIGNAL)});
     const tick = () => {
       const probe = window.__mcProbe;
       const stage = document.getElementById('mc-stage');
       const mode = stage && stage.dataset.mode;
       if (mode === 'video') {
         const video = stage.querySelector('video');
-        if (video && video.currentTime > 0) { probe.mode = 'video'; probe.live = probe.live ?? performance.now(); probe.playable = performance.now(); return; }
+        if (video && video.currentTime > 0) { probe.mode = 'video'; probe.live = probe.live ?? performance.now(); probe.playable = performance.now(); return done(); }
       } else if (mode === 'live') {
         const layer = stage.querySelector('.live');
         const html = layer ? layer.innerHTML : '';
         if (probe.live === null) { probe.live = performance.now(); first = html; }
-        else if (html !== first) { probe.mode = 'live'; probe.playable = performance.now(); return; }
+        else if (html !== first) { probe.mode = 'live'; probe.playable = performance.now(); return done(); }
       }
       requestAnimationFrame(tick);
     };
@@ -167,15 +178,15 @@ export async function openColdPage(browser: Browser, url: string, options: OpenC
       }
       await route.fulfill({ response, body });
     });
+    // Listening from before the navigation: nothing runs in the page until it plays (see PLAYING_SIGNAL).
+    const playing = page.waitForEvent('console', { predicate: (message) => message.text() === PLAYING_SIGNAL, timeout: 30_000 });
+    playing.catch(() => undefined);
     if (options.trace) await browser.startTracing(page, { categories: PAGE_TRACE_CATEGORIES });
     // 'commit': the load event waits for the poster image, which waits for the render.
     await page.goto(url, { waitUntil: 'commit' }).catch((error: unknown) => {
       throw routeError ?? error;
     });
-    await page.waitForFunction(() => (window as unknown as { __mcProbe?: { playable: number | null } }).__mcProbe?.playable != null, null, {
-      timeout: 30_000,
-      polling: 50,
-    });
+    await playing;
     const trace = options.trace ? await browser.stopTracing() : undefined;
     const result = (await page.evaluate(pageFigures(options.bundle))) as Omit<ColdPage, 'cpu'>;
     return trace ? { ...result, cpu: pageCpu(trace, url, result.liveMs, options.bundle) } : result;

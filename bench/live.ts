@@ -28,7 +28,11 @@
  *    frame and playing (target < 300 ms), the JavaScript before the first
  *    frame (target <= 250 KiB), layout shift, and (traced opens) the
  *    main-thread CPU to the first frame (target <= 100 ms). One warm-up run
- *    first, printed apart.
+ *    first, printed apart. The CPU is the thread time (CPU, not wall) of the
+ *    page's renderer main thread in a Chromium trace, so other processes on
+ *    the machine slow it less than they slow the wall times; the page is not
+ *    polled while it loads (it logs a console message once it plays), so no
+ *    Playwright evaluation runs on that thread inside the measured window.
  *
  * On a 2-core machine the load generator and the server share the CPU: the
  * CPU seconds each used are printed next to the rates.
@@ -204,7 +208,7 @@ async function coldOpens(farm: BenchFarm): Promise<void> {
   const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
   console.log(
     `  targets (new page): JS before the first frame <= 250 KiB: ${verdict(lean.js <= 250 * 1024)} (${kib(lean.js)}, ${lean.js} bytes);` +
-      ` script evaluation + mount <= 100 ms of main-thread CPU: ${verdict(lean.cpu <= 100)} (all main-thread tasks to the first frame: ${ms(lean.cpu)});` +
+      ` script evaluation + mount <= 100 ms of main-thread CPU: ${verdict(lean.cpu <= 100)} (all main-thread tasks to the first frame: ${ms(lean.cpu)}, of which scripts ${ms(lean.script)});` +
       ` page playing p50 < 300 ms: ${verdict(lean.playing < 300)} (${ms(lean.playing)}); no layout shift: ${verdict(lean.shift === 0)}`,
   );
 }

@@ -43,7 +43,7 @@ function fit(stage: HTMLElement, frameEl: HTMLElement, width: number, height: nu
 /**
  * Plays a template live in a browser page (landing pages, previews): driven by
  * requestAnimationFrame and the wall clock, scaled to fit `container`. Images
- * and fonts (loaded from the template's `fonts`) never hold playback here;
+ * and fonts (loaded from the template's `fonts`, after the first frame) never hold playback here;
  * they show up when they are ready.
  */
 export function createPlayer(container: HTMLElement, template: Template, options: PlayerOptions = {}): PlayerHandle {
@@ -103,7 +103,15 @@ export function createPlayer(container: HTMLElement, template: Template, options
     options.onEvent?.('error', { frame: clock.frame(), message: error.message });
   };
   // The template's own fonts, as in renders; text shows in a fallback font until they arrive.
-  loadTemplateFonts(template.fonts).catch(onError);
+  // Started after the first frame (the task after the next animation frame): creating and
+  // loading the FontFaces and waiting on document.fonts cost main-thread time the first frame
+  // waited for (bench/live.ts), and a font never held that frame anyway.
+  let fontsFrame: number | null = requestAnimationFrame(() => {
+    fontsFrame = null;
+    setTimeout(() => {
+      if (!destroyed) loadTemplateFonts(template.fonts).catch(onError);
+    }, 0);
+  });
   const render = (): void => {
     const children = [createElement(template.component as ComponentType<object>, { ...props, key: 'template' })];
     if (template.audio) {
@@ -160,6 +168,7 @@ export function createPlayer(container: HTMLElement, template: Template, options
       if (destroyed) return;
       destroyed = true;
       mounted = false;
+      if (fontsFrame !== null) cancelAnimationFrame(fontsFrame);
       unsubscribe();
       stopLoop();
       clock.pause(performance.now());
