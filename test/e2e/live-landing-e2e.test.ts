@@ -113,6 +113,8 @@ describe('Live URL landing page against a farm, in Chromium', () => {
     const served = await bundle;
     expect(served.url()).toMatch(new RegExp(`^${api.url}/b/reference/[0-9a-f]{8,64}/player\\.js$`));
     expect(served.status(), `GET ${new URL(served.url()).pathname} (createBundleRoutes)`).toBe(200);
+    // The download starts from the page's headers, before its HTML is parsed (same URL as the <link> in the page).
+    expect(response!.headers()['link']).toBe(`<${new URL(served.url()).pathname}>; rel=modulepreload`);
     await waitMode(page, 'live', WAIT.timeout);
     const greeting = page.locator('#mc-stage .live div', { hasText: /^Hello, Ada Lovelace$/ }).last();
     await greeting.waitFor({ state: 'visible', ...WAIT });
@@ -191,6 +193,11 @@ describe('Live URL landing page against a farm, in Chromium', () => {
     expect(ranged.headers.get('content-length')).toBe('100');
     expect(Buffer.from(await ranged.arrayBuffer()).equals(bytes.subarray(0, 100))).toBe(true);
     expect((await get(url, { headers: { 'if-none-match': etag } })).status).toBe(304);
+    // The page of a rendered MP4 preloads no player bundle.
+    const warmPage = await get(reference);
+    expect(warmPage.status).toBe(200);
+    expect(await warmPage.text()).toContain('"videoReady":true');
+    expect(warmPage.headers.get('link')).toBeNull();
 
     const { page, errors } = await openPage({ width: 1280, height: 800 });
     const media: Promise<{ range?: string; status?: number; contentRange?: string }>[] = [];

@@ -86,10 +86,11 @@ export function createLiveRoutes(deps: LiveRoutesDeps): Router {
     const base = pin === undefined ? `/l/${link.token}` : `/l/${link.token}/p/${pin}`;
     const size = link.template.variants[link.profile.variant]!;
     const nonce = randomBytes(16).toString('base64');
+    const bundleBase = `/b/${link.template.id}/${link.master.data.templateVersion}/`;
     const html = deps.landing.render({
       title: link.template.title ?? link.template.id,
       ...(link.template.description ? { description: link.template.description } : {}),
-      bundleBase: `/b/${link.template.id}/${link.master.data.templateVersion}/`,
+      bundleBase,
       props: link.props,
       variant: link.profile.variant,
       width: size.width,
@@ -109,6 +110,8 @@ export function createLiveRoutes(deps: LiveRoutesDeps): Router {
     });
     if (link.sticky) res.setHeader('X-Mastercut-Profile-Version', String(link.sticky.version));
     res.setHeader('Content-Security-Policy', deps.landing.csp(nonce));
+    // A cold page plays player.js: its download starts from the headers, before the HTML is parsed.
+    if (!ready) res.setHeader('Link', deps.landing.preloadLink(bundleBase));
     // The page changes once (when the MP4 is ready) and carries a fresh nonce: never cached as immutable.
     res.setHeader('Cache-Control', 'private, no-cache');
     res.setHeader('Referrer-Policy', 'no-referrer');

@@ -8,4 +8,4 @@ export {
   type LandingPageInput,
   type ResolvedLandingPageInput,
 } from './landing-page.schema.js';
-export { renderLandingPage } from './render-landing-page.js';
+export { playerPreloadLink, renderLandingPage } from './render-landing-page.js';

@@ -7,6 +7,23 @@ import { landingPageInputSchema, type LandingClientData, type LandingPageInput }
 /** The template's lean player bundle (built next to `bundle.js`; see src/templates/build-player-bundle.ts). */
 const PLAYER_FILE = 'player.js';
 
+/**
+ * The `Link` response header of a cold page: `player.js` under `bundleBase`
+ * (the page's `<base href>`, a root path), modulepreloaded. The browser starts
+ * the download from the response's headers, before it parses the HTML; a CDN
+ * can also turn it into a 103 Early Hint. Same URL, same fetch as the page's
+ * own `<link rel="modulepreload">`, so it is fetched once; `'self'` in the
+ * page's `script-src` allows it.
+ *
+ * @throws AppError('INVALID_ARGUMENT') when `bundleBase` is not a root path ending with "/".
+ */
+export function playerPreloadLink(bundleBase: string): string {
+  if (!landingPageInputSchema.shape.bundleBase.safeParse(bundleBase).success) {
+    throw new AppError('INVALID_ARGUMENT', 'playerPreloadLink(): the bundle base must be a root path ending with "/"');
+  }
+  return `<${bundleBase}${PLAYER_FILE}>; rel=modulepreload`;
+}
+
 const ICON_PLAY = '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M8 5.14v13.72a1 1 0 0 0 1.52.85l10.6-6.86a1 1 0 0 0 0-1.7L9.52 4.29A1 1 0 0 0 8 5.14z"/></svg>';
 const ICON_PAUSE = '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M7 5h3.5v14H7zM13.5 5H17v14h-3.5z"/></svg>';
 const ICON_SOUND_OFF =
@@ -28,8 +45,9 @@ const ICON_DOWNLOAD = '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M11 
  * Loading: the stylesheet is inline and the stage has its final size from
  * the start (aspect-ratio), so the poster or, on a cold link, a skeleton is
  * painted before any script runs and nothing moves when the player mounts.
- * A cold page modulepreloads `player.js` from its `<head>`, so the download
- * overlaps the HTML and the client.
+ * A cold page modulepreloads `player.js` from its `<head>` (and its response
+ * from a `Link` header: `playerPreloadLink()`), so the download overlaps the
+ * HTML and the client.
  *
  * Untrusted data (title, labels, URLs) is HTML-escaped; the props travel as
  * JSON in a data block and are rendered by React as text nodes.

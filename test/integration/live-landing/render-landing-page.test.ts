@@ -5,6 +5,7 @@ import { jsonForScriptElement } from '../../../src/http/index.js';
 import {
   buildLandingClient,
   landingPageCsp,
+  playerPreloadLink,
   renderLandingPage,
   type LandingPageInput,
 } from '../../../src/live/landing/index.js';
@@ -96,6 +97,19 @@ describe('renderLandingPage (no browser)', () => {
     expect(csp).toBe(landingPageCsp(nonce, { delivery: 'meta' }).replace(/'/g, '&#39;'));
     // A page for a rendered MP4 does not preload the bundle it will not use.
     expect(renderLandingPage({ ...base, videoReady: true }, client)).not.toContain('modulepreload');
+  });
+
+  it('names the player bundle under <base href> in the Link header of a cold page, and refuses other bases', () => {
+    expect(playerPreloadLink(base.bundleBase)).toBe('</b/reference/0123456789abcdef/player.js>; rel=modulepreload');
+    for (const bad of ['b/reference/1/', '//evil.example/', '/b/reference/1', '/b/a>; rel=preload/', '/b/x\r\nSet-Cookie: a/']) {
+      let code: string | undefined;
+      try {
+        playerPreloadLink(bad);
+      } catch (err) {
+        code = isAppError(err) ? err.code : 'other';
+      }
+      expect(code, bad).toBe('INVALID_ARGUMENT');
+    }
   });
 
   it('refuses URLs that would escape the page or run script, and weak nonces', () => {
