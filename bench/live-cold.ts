@@ -156,9 +156,10 @@ export interface OpenColdPageOptions {
 /**
  * Opens `url` in a fresh browser context (empty cache, as a first-time
  * visitor) and times it until playable. The page's HTML goes through
- * Playwright's router in both variants (same cost); for `bundle.js` its two
- * mentions of `player.js` (the modulepreload and the client's data) are
- * swapped for the full bundle, which the client imports the same way.
+ * Playwright's router in both variants (same cost); for `bundle.js` its three
+ * mentions of `player.js` (the `Link` header's and the page's modulepreload,
+ * and the client's data) are swapped for the full bundle, which the client
+ * imports the same way.
  */
 export async function openColdPage(browser: Browser, url: string, options: OpenColdPageOptions): Promise<ColdPage> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
@@ -169,14 +170,18 @@ export async function openColdPage(browser: Browser, url: string, options: OpenC
     await page.route(url, async (route) => {
       const response = await route.fetch();
       let body = await response.text();
+      const headers = response.headers();
       if (options.bundle === 'bundle.js') {
         body = body.replace('<link rel="modulepreload" href="player.js">', '<link rel="modulepreload" href="bundle.js">').replace('"player":"player.js"', '"player":"bundle.js"');
-        if (body.split('bundle.js').length !== 3) {
+        // The response's own preload (Link: <.../player.js>; rel=modulepreload) names the same bundle.
+        const link = headers.link?.replace(/\/player\.js>/, '/bundle.js>');
+        if (body.split('bundle.js').length !== 3 || !link?.includes('/bundle.js>')) {
           routeError = new Error('the landing page no longer names player.js where bench/live-cold.ts expects it');
           return route.abort();
         }
+        headers.link = link;
       }
-      await route.fulfill({ response, body });
+      await route.fulfill({ response, body, headers });
     });
     // Listening from before the navigation: nothing runs in the page until it plays (see PLAYING_SIGNAL).
     const playing = page.waitForEvent('console', { predicate: (message) => message.text() === PLAYING_SIGNAL, timeout: 30_000 });
