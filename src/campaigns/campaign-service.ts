@@ -320,6 +320,7 @@ export function createCampaignService(deps: CampaignServiceDeps, options: Campai
         channels,
         variantIndex: (meta.variantIndex ?? '').split(',').map(Number),
         outputBaseUrl,
+        ...(deps.erased ? { erased: deps.erased } : {}),
         ...(template ? { deliverables: channels.map((channel) => deps.profiles!(template, channel).deliverables) } : {}),
       });
     },

@@ -18,6 +18,8 @@ export interface ManifestLayout {
   deliverables?: DeliverableSpec[][];
   /** Lazy campaigns: the Live link of one row and channel, from the row's stored-props id. */
   link?: (channel: string, propsRef: string, recipientId: string) => string;
+  /** Which of these recipients were erased (same order): their rows are left out. Without it, none are. */
+  erased?: (recipientIds: readonly string[]) => Promise<boolean[]>;
 }
 
 /** A Live link's own URLs, as lazy manifests list them. */
@@ -31,7 +33,7 @@ const PAGE = 1000;
  * chunks committed while rows lived in a Redis list (a campaign fanned out
  * across the upgrade has both), then each committed part from the store.
  */
-async function* rowPages(redis: Redis, store: Pick<ObjectStore, 'get'>, id: string): AsyncGenerator<string[]> {
+async function* storedRowPages(redis: Redis, store: Pick<ObjectStore, 'get'>, id: string): AsyncGenerator<string[]> {
   const keys = campaignKeys(id);
   for (const listKey of [keys.manifest, keys.manifestParts]) {
     for (let start = 0; ; start += PAGE) {
@@ -43,6 +45,23 @@ async function* rowPages(redis: Redis, store: Pick<ObjectStore, 'get'>, id: stri
       }
       if (entries.length < PAGE) break;
     }
+  }
+}
+
+/**
+ * The stored rows less those of recipients erased since the fan-out: the
+ * parts are written once and kept for the campaign's retention, so an erased
+ * recipient's id and URLs are dropped when the manifest is read, one lookup
+ * per page. Tombstones outlive campaign retention (DEFAULT_TOMBSTONE_TTL_S).
+ */
+async function* rowPages(redis: Redis, store: Pick<ObjectStore, 'get'>, id: string, erased: ManifestLayout['erased']): AsyncGenerator<string[]> {
+  for await (const rows of storedRowPages(redis, store, id)) {
+    if (!erased) {
+      yield rows;
+      continue;
+    }
+    const flags = await erased(rows.map((row) => row.split(' ', 1)[0]!));
+    yield rows.filter((_, i) => !flags[i]);
   }
 }
 
@@ -67,7 +86,7 @@ export function manifestStream(redis: Redis, store: Pick<ObjectStore, 'get'>, id
       const header = layout.channels.flatMap((c, i) => [`${c}_renderKey`, `${c}_url`, ...specs[i]!.map((spec) => column(c, spec))]);
       yield `${['recipientId', ...header].join(',')}\n`;
     }
-    for await (const rows of rowPages(redis, store, id)) {
+    for await (const rows of rowPages(redis, store, id, layout.erased)) {
       let out = '';
       for (const row of rows) {
         const [recipientId = '', ...keys] = row.split(' ');
@@ -91,7 +110,7 @@ export function manifestStream(redis: Redis, store: Pick<ObjectStore, 'get'>, id
   /** Lazy campaigns: links sealed now (a fresh token per read; each opens the same stored props). */
   async function* lazyLines(link: NonNullable<ManifestLayout['link']>): AsyncGenerator<string> {
     if (format === 'csv') yield `${['recipientId', ...layout.channels.flatMap((c) => LINK_ASSETS.map(([name]) => `${c}_${name}`))].join(',')}\n`;
-    for await (const rows of rowPages(redis, store, id)) {
+    for await (const rows of rowPages(redis, store, id, layout.erased)) {
       let out = '';
       for (const row of rows) {
         const [recipientId = '', ref = ''] = row.split(' ');

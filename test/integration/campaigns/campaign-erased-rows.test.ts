@@ -53,6 +53,20 @@ describe('erased recipients at fan-out time', () => {
     expect((await allJobs(h.renderQueue)).length).toBe(5);
   });
 
+  it('leaves a recipient erased after the fan-out out of the manifest, in both formats', async () => {
+    await h.useFreshQueue();
+    gone.clear();
+    const campaigns = service({ chunkSize: 2 });
+    const status = await campaigns.create({ templateId: 'loyalty-tier', channels: ['email'], mode: 'prerender', recipients: file(['m-1', 'm-2', 'm-3']), format: 'csv' });
+    expect(await manifestIds(campaigns, status.id)).toEqual(['m-1', 'm-2', 'm-3']);
+    gone.add('m-2');
+    expect(await manifestIds(campaigns, status.id)).toEqual(['m-1', 'm-3']);
+    let jsonl = '';
+    for await (const chunk of await campaigns.manifest(status.id, 'jsonl')) jsonl += String(chunk);
+    expect(jsonl).not.toContain('m-2');
+    expect(jsonl.trim().split('\n').map((line) => JSON.parse(line).recipientId)).toEqual(['m-1', 'm-3']);
+  });
+
   it('checks a chunk again after it waited for room: a recipient erased during the wait is refused', async () => {
     await h.useFreshQueue();
     gone.clear();
