@@ -144,8 +144,9 @@ export async function runRenderWorker(options: RenderWorkerProcessOptions = {}):
         // A chunk of a split render is part of a render, not one: its attempts have their own
         // histogram, and the completions and service times count the master once (docs/split-render.md).
         onAttemptFinished: (attempt) => (attempt.jobName === RENDER_CHUNK_JOB_NAME ? chunkAttempt : renderAttempt)(attempt),
-        // Completions and service times for `mastercut ops status` and the scaling signal.
-        recordQueueStats: (attempt) => attempt.jobName !== RENDER_CHUNK_JOB_NAME && queueStats.hook(attempt),
+        // Completions and service times for `mastercut ops status` and the scaling signal: a chunk's
+        // time is part of its master's work (slot-seconds per render), not a completion of its own.
+        recordQueueStats: (attempt) => queueStats.hook({ ...attempt, part: attempt.jobName === RENDER_CHUNK_JOB_NAME }),
       },
     );
     render.worker.on('error', (err) => log.warn({ err: { message: err.message } }, 'worker error'));

@@ -9,6 +9,13 @@ export interface FinishedAttempt {
   outcome: 'completed' | 'failed' | 'retried';
   /** Processing time of this attempt, in ms (from moving to active to finishing). */
   durationMs: number;
+  /**
+   * A part of a job that another attempt completes (a chunk of a split
+   * render): its time is added to the work behind the jobs' service time,
+   * and it counts as no completion, failure or attempt of its own. Without
+   * it a split master's service time would be its join alone.
+   */
+  part?: boolean;
 }
 
 export interface StatsRecorderOptions {
@@ -48,16 +55,17 @@ export function createStatsRecorder(redis: Redis, options: StatsRecorderOptions)
   const keys = backlogKeys(options.queueName, prefix);
   const run = scriptRunner(redis, recordQueueStats);
 
-  const call = (c: number, ff: number, fr: number, ms: number): Promise<number> => {
+  const call = (c: number, ff: number, fr: number, ms: number, timed = 1): Promise<number> => {
     const at = now();
     const bucket = statsBucketKey(options.queueName, bucketSeconds, Math.floor(at / 1000 / bucketSeconds), prefix);
-    return run([bucket, keys.wait, keys.paused, keys.active, keys.prioritized, keys.delayed], [at, ttl, c, ff, fr, ms]).then(Number);
+    return run([bucket, keys.wait, keys.paused, keys.active, keys.prioritized, keys.delayed], [at, ttl, c, ff, fr, ms, timed]).then(Number);
   };
 
   const record = async (attempt: FinishedAttempt): Promise<void> => {
     const ms = Number.isFinite(attempt.durationMs) ? Math.max(0, Math.round(attempt.durationMs)) : -1;
     try {
-      await call(attempt.outcome === 'completed' ? 1 : 0, attempt.outcome === 'failed' ? 1 : 0, attempt.outcome === 'retried' ? 1 : 0, ms);
+      if (attempt.part) await call(0, 0, 0, ms, 0);
+      else await call(attempt.outcome === 'completed' ? 1 : 0, attempt.outcome === 'failed' ? 1 : 0, attempt.outcome === 'retried' ? 1 : 0, ms);
     } catch (err) {
       options.onError?.(err);
     }

@@ -11,7 +11,9 @@ import { defineScript } from '../run-script.js';
  * A Lua script keeps the counts and the sample consistent and costs one
  * round trip per finished job; every key shares the {mastercut} hash tag.
  * KEYS: bucket, wait, paused, active, prioritized, delayed.
- * ARGV: at (ms), ttl (s), completed, failed, retried, ms (-1: not timed).
+ * ARGV: at (ms), ttl (s), completed, failed, retried, ms (-1: not timed),
+ * timed (1: an attempt of its own; 0: a part of a job, a split render's
+ * chunk, whose ms are the job's work but which is no attempt: n stays).
  */
 export const recordQueueStats = defineScript('recordQueueStats', `
 local b = KEYS[1]
@@ -20,7 +22,7 @@ if c > 0 then redis.call('HINCRBY', b, 'c', c) end
 if ff > 0 then redis.call('HINCRBY', b, 'ff', ff) end
 if fr > 0 then redis.call('HINCRBY', b, 'fr', fr) end
 if ms >= 0 then
-  redis.call('HINCRBY', b, 'n', 1)
+  if ARGV[7] ~= '0' then redis.call('HINCRBY', b, 'n', 1) end
   redis.call('HINCRBY', b, 'ms', ms)
 end
 local backlog = redis.call('LLEN', KEYS[2]) + redis.call('LLEN', KEYS[3]) + redis.call('LLEN', KEYS[4])

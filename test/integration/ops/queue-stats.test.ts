@@ -143,6 +143,27 @@ describe('queue stats measured from real workers', () => {
     }
   });
 
+  it('a part of a job (a split render\'s chunk) adds its time to the service time, not a completion', async () => {
+    const name = `parts-${Date.now()}`;
+    const recorder = createStatsRecorder(redis, { queueName: name, bucketSeconds: BUCKET_S });
+    const reader = createQueueStats({ redis }, { bucketSeconds: BUCKET_S });
+    try {
+      // Two chunks of 3 s (one lost once: 1 s of work retried) and a 0.5 s join make one render of 7.5 slot-seconds.
+      await recorder.record({ outcome: 'retried', durationMs: 1_000, part: true });
+      await recorder.record({ outcome: 'completed', durationMs: 3_000, part: true });
+      await recorder.record({ outcome: 'completed', durationMs: 3_000, part: true });
+      await recorder.record({ outcome: 'completed', durationMs: 500 });
+      // An unsplit render of 2.5 s next to it: 10 s of work over 2 renders.
+      await recorder.record({ outcome: 'completed', durationMs: 2_500 });
+      const stats = await reader.read(name, { windowsMinutes: [1], rateWindowMinutes: 1 });
+      expect(stats.serviceSecPerJob).toBe(5);
+      expect(stats.windows[0]).toMatchObject({ completed: 2, failed: 0 });
+      expect(stats.history.reduce((n, b) => n + b.retried, 0)).toBe(0);
+    } finally {
+      await reader.close();
+    }
+  });
+
   it('an idle queue with no history reads as idle and is advised the minimum', async () => {
     const reader = createQueueStats({ redis }, { bucketSeconds: BUCKET_S });
     try {

@@ -132,6 +132,7 @@ describe('split render through the queue', () => {
 
     // Counted once in the ops figures: the master's job is the one completed render, its chunks are apart.
     const stats = createQueueStats({ redis: conn });
+    let serviceSec: number | null = null;
     try {
       const read = await until(async () => {
         const s = await stats.read(queueName);
@@ -139,6 +140,7 @@ describe('split render through the queue', () => {
       }, 20_000, 'the completion recorded');
       expect(read.windows[0]).toMatchObject({ completed: 1, failed: 0 });
       expect(read.history.reduce((n, b) => n + b.retried, 0)).toBe(0);
+      serviceSec = read.serviceSecPerJob;
     } finally {
       await stats.close();
     }
@@ -148,6 +150,9 @@ describe('split render through the queue', () => {
     expect(survivorChunks).toBeGreaterThan(0);
     expect(valueOf(samples, 'mastercut_job_duration_seconds_count', { queue: queueName, outcome: 'completed' })).toBe(1);
     expect(valueOf(samples, 'mastercut_render_chunk_duration_seconds_count', { outcome: 'completed' })).toBe(survivorChunks);
+    // The one render's service time is its slot time: at least the survivor's chunks (the victim's finished ones add to it).
+    const survivorChunkSec = valueOf(samples, 'mastercut_render_chunk_duration_seconds_sum', { outcome: 'completed' });
+    expect(serviceSec).toBeGreaterThan(survivorChunkSec - 0.01);
   }, 400_000);
 
   it('an erasure in the middle of a split render: no chunk file, no output, no index entry is left', async () => {
