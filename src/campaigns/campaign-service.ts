@@ -280,8 +280,9 @@ export function createCampaignService(deps: CampaignServiceDeps, options: Campai
 
     /**
      * Creates a campaign and fans its recipients out in this process;
-     * resolves once the whole file is queued, with the status (the CLI, and
-     * callers without a fan-out queue). Same checks and errors as `accept`.
+     * resolves once the whole file is queued, with the status. Unwindowed:
+     * for embedders and tests with small files; the API and the CLI run the
+     * windowed fan-out (`accept` then `runFanOut`). Same checks and errors as `accept`.
      */
     async create(input: CreateCampaignInput & { onCreated?: (id: string) => void }): Promise<CampaignStatus> {
       const accepted = await service.accept(input, 'none');

@@ -101,9 +101,12 @@ detected (NVENC, NVDEC, VAAPI), else on the CPU.\n${WORKER_FLAGS}`,
     details: `Retries follow WEBHOOK_RETRY_SCHEDULE_S; --concurrency defaults to WEBHOOK_CONCURRENCY.\n${WORKER_FLAGS}`,
   },
   'campaign create': {
-    synopsis: 'campaign create --template <id> --channels email,web --recipients <file.csv|file.jsonl> [--mode prerender|lazy] [--variant name] [--wait] [--out manifest.csv|manifest.jsonl] [--json]',
-    summary: 'fan a recipient file out into renders (prerender) or Live URLs (lazy)',
-    details: 'Talks to Redis directly (REDIS_URL); render workers do the renders.',
+    synopsis: 'campaign create --template <id> --channels email,web --recipients <file.csv|file.jsonl> [--variant name] [--wait] [--out manifest.csv|manifest.jsonl] [--json]',
+    summary: 'fan a recipient file out into renders (prerender)',
+    details:
+      'Talks to Redis directly (REDIS_URL); render workers do the renders. The fan-out runs in this command and keeps at most CAMPAIGN_WINDOW renders queued, ' +
+      'so it returns once the last window is queued. Ctrl-C stops it at a chunk boundary and hands it to the API processes (mastercut serve), which resume it. ' +
+      'Lazy and sticky campaigns: POST /v1/campaigns.',
   },
   'campaign status': { synopsis: 'campaign status <campaignId> [--wait] [--json]', summary: "a campaign's counts and progress" },
   'campaign manifest': { synopsis: 'campaign manifest <campaignId> [--out file] [--format csv|jsonl]', summary: "a campaign's output URLs per recipient and channel" },

@@ -1,4 +1,8 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { FAN_OUT_QUEUE, QUEUE_PREFIX } from '../../src/queue/index.js';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -60,6 +64,40 @@ describe('mastercut campaign', () => {
     expect(lines[0]).toBe('recipientId,web_renderKey,web_url,web_video_mp4_url,web_poster_jpg_url');
     expect(lines.slice(1).map((line) => line.split(',')[0])).toEqual(['a1', 'c3']);
   });
+
+  it('fans out within the window, and hands the rest to the durable fan-out queue on Ctrl-C', async () => {
+    // 1,200 distinct rows, a window of 2 and no render worker: the first 500-row chunk is queued,
+    // the second waits for room that never comes, so the command is still fanning out when stopped.
+    const recipients = path.join(dir, 'big.csv');
+    const rows = Array.from({ length: 1200 }, (_, i) => `w${i},Ann,Silver,Gold,${i},5,2015`);
+    await writeFile(recipients, `recipientId,firstName,currentTier,nextTier,points,pointsToNextTier,memberSince\n${rows.join('\n')}\n`);
+    const child = spawn(path.join(repoRoot, 'bin/mastercut'), ['campaign', 'create', '--template', 'loyalty-tier', '--channels', 'web', '--recipients', recipients], {
+      cwd: repoRoot,
+      env: { ...process.env, REDIS_URL: redis.url, MASTERCUT_CACHE_DIR: '.cache/test', CAMPAIGN_WINDOW: '2' },
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = once(child, 'exit');
+    await expect.poll(() => stderr, { timeout: 60_000 }).toMatch(/500\/1200 rows fanned out/);
+    child.kill('SIGINT');
+    const [code] = await exited;
+    expect(code, stderr).toBe(130);
+    expect(stderr).toMatch(/stopped at row 500 of 1200; an API process \(mastercut serve\) resumes it/);
+    const id = /(cmp_[A-Za-z0-9_-]+) \[/.exec(stderr)?.[1];
+    expect(id, stderr).toBeDefined();
+
+    const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
+    const fanOut = new Queue(FAN_OUT_QUEUE, { connection, prefix: QUEUE_PREFIX });
+    try {
+      // Handed over: the campaign's durable fan-out job waits for an API process, and the window held.
+      expect(await (await fanOut.getJob(id!))?.getState()).toBe('waiting');
+      const status = await cli(['campaign', 'status', id!, '--json']);
+      expect(JSON.parse(status.stdout)).toMatchObject({ state: 'ingesting', counts: { total: 1200, fannedOut: 500, queued: 500 } });
+    } finally {
+      await fanOut.close();
+      connection.disconnect();
+    }
+  }, 120_000);
 
   it('answers a usage error with what is missing', async () => {
     const result = await cli(['campaign', 'create', '--template', 'loyalty-tier']);

@@ -5,13 +5,14 @@ import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { createOutputIndex, createRenderQueue, createRenders, createDeliverableRequests, type TranscodeJobData } from '../../renders/index.js';
-import { createCampaignService, type CampaignService, type CampaignStatus } from '../../campaigns/index.js';
+import { createCampaignService, createFanOutQueue, type CampaignService, type CampaignStatus } from '../../campaigns/index.js';
 import { loadConfig } from '../../config/index.js';
 import { CancelledError, usageError } from '../../errors/index.js';
 import { createChannelProfileResolver } from '../../encode/index.js';
 import { queueNames } from '../../queue/index.js';
 import { createObjectStore } from '../../storage/index.js';
 import { createDefaultRegistry } from '../../pipeline/index.js';
+import { areErased } from '../../live/index.js';
 import { usageOf } from '../command-help.js';
 
 const usage = usageOf('campaign');
@@ -30,7 +31,6 @@ export async function campaignCommand(argv: string[]): Promise<number> {
       channels: { type: 'string', short: 'c' },
       recipients: { type: 'string', short: 'r' },
       variant: { type: 'string' },
-      mode: { type: 'string', default: 'prerender' },
       wait: { type: 'boolean', short: 'w' },
       out: { type: 'string', short: 'o' },
       format: { type: 'string' },
@@ -51,17 +51,24 @@ export async function campaignCommand(argv: string[]): Promise<number> {
   const transcodeQueue = createRenderQueue<TranscodeJobData>({ redisUrl: config.farm.redisUrl, queueName: queueNames.transcode, events: false, jobOptions: config.jobs });
   const redis = renderQueue.connection;
   const index = createOutputIndex(redis);
-  const campaigns = createCampaignService({
-    redis,
-    // The render lifecycle behind one door: the campaign never holds the BullMQ queue itself.
-    renders: createRenders({ queue: renderQueue.queue, redis, index, store }),
-    registry,
-    index,
-    store,
-    jobOptions: renderQueue.jobOptions,
-    profiles,
-    deliverables: createDeliverableRequests(redis, { queue: transcodeQueue.queue, jobOptions: transcodeQueue.jobOptions }),
-  });
+  // Only scheduled when this command is interrupted mid-file: an API process then resumes the fan-out.
+  const fanOutQueue = createFanOutQueue({ redisUrl: config.farm.redisUrl, onError: () => undefined });
+  const campaigns = createCampaignService(
+    {
+      redis,
+      // The render lifecycle behind one door: the campaign never holds the BullMQ queue itself.
+      renders: createRenders({ queue: renderQueue.queue, redis, index, store }),
+      registry,
+      index,
+      store,
+      jobOptions: renderQueue.jobOptions,
+      profiles,
+      deliverables: createDeliverableRequests(redis, { queue: transcodeQueue.queue, jobOptions: transcodeQueue.jobOptions }),
+      // Rows of erased recipients are refused here as through the API.
+      erased: (ids) => areErased(redis, ids),
+    },
+    { window: config.campaigns.window },
+  );
   const abort = new AbortController();
   const onSignal = () => abort.abort('interrupted');
   process.once('SIGINT', onSignal);
@@ -73,14 +80,18 @@ export async function campaignCommand(argv: string[]): Promise<number> {
       await stat(values.recipients).catch(() => {
         throw usageError(`cannot read --recipients ${values.recipients}`);
       });
-      status = await campaigns.create({
-        templateId: values.template,
-        channels: values.channels.split(',').map((c) => c.trim()),
-        mode: values.mode as 'prerender',
-        variant: values.variant,
-        recipients: createReadStream(values.recipients),
-        format,
-      });
+      const accepted = await campaigns.accept(
+        {
+          templateId: values.template,
+          channels: values.channels.split(',').map((c) => c.trim()),
+          mode: 'prerender',
+          variant: values.variant,
+          recipients: createReadStream(values.recipients),
+          format,
+        },
+        'none',
+      );
+      status = await fanOut(campaigns, accepted, abort.signal, () => fanOutQueue.schedule(accepted.id));
       process.stderr.write(`campaign ${status.id}: ${status.counts.valid} valid, ${status.counts.invalid} invalid of ${status.counts.total} rows; ${status.counts.renders} renders\n`);
       await printErrors(campaigns, status.id, 10);
     } else if (action === 'errors') {
@@ -98,8 +109,45 @@ export async function campaignCommand(argv: string[]): Promise<number> {
     return status.state === 'failed' || status.counts.failed > 0 ? 1 : 0;
   } finally {
     process.off('SIGINT', onSignal);
-    await Promise.all([renderQueue.close(), transcodeQueue.close()]);
+    await Promise.all([renderQueue.close(), transcodeQueue.close(), fanOutQueue.close()]);
   }
+}
+
+/**
+ * The stored file's fan-out, run here with the farm's window
+ * (CAMPAIGN_WINDOW): at most that many of its renders queued at once, more
+ * as they finish, so a file of millions never fills Redis. It therefore
+ * ends when all but the last window of renders are done; a bar shows the
+ * rows fanned out. Ctrl-C stops it at a chunk boundary and hands it to the
+ * durable fan-out queue, which any API process resumes from its checkpoint.
+ */
+async function fanOut(campaigns: CampaignService, accepted: CampaignStatus, signal: AbortSignal, handOver: () => Promise<void>): Promise<CampaignStatus> {
+  const run = campaigns.runFanOut(accepted.id, { windowed: true, signal });
+  const shown = follow(campaigns, accepted, AbortSignal.any([signal, settled(run)]), ['ingesting']).catch(() => undefined);
+  try {
+    await run;
+  } catch (err) {
+    if (!signal.aborted) throw err;
+  }
+  await shown;
+  if (process.stderr.isTTY) process.stderr.write('\n');
+  const status = await campaigns.status(accepted.id);
+  if (signal.aborted && status.state === 'ingesting') {
+    await handOver();
+    process.stderr.write(`fan-out of ${accepted.id} stopped at row ${status.counts.fannedOut} of ${status.counts.total}; an API process (mastercut serve) resumes it from there\n`);
+    throw new CancelledError();
+  }
+  return status;
+}
+
+/** A signal that fires once `promise` settles, either way. */
+function settled(promise: Promise<unknown>): AbortSignal {
+  const done = new AbortController();
+  void promise.then(
+    () => done.abort(),
+    () => done.abort(),
+  );
+  return done.signal;
 }
 
 function recipientsFormat(file: string): 'csv' | 'jsonl' {
@@ -110,11 +158,11 @@ function recipientsFormat(file: string): 'csv' | 'jsonl' {
 }
 
 /** Polls the status once a second until the campaign is done or failed, drawing a bar on stderr. */
-async function follow(campaigns: CampaignService, initial: CampaignStatus, signal: AbortSignal): Promise<CampaignStatus> {
+async function follow(campaigns: CampaignService, initial: CampaignStatus, signal: AbortSignal, states: CampaignStatus['state'][] = ['ingesting', 'rendering']): Promise<CampaignStatus> {
   const tty = Boolean(process.stderr.isTTY);
   let status = initial;
   let lastLine = '';
-  while (status.state === 'ingesting' || status.state === 'rendering') {
+  while (states.includes(status.state)) {
     const line = progressLine(status);
     if (tty) process.stderr.write(`\r${line}\x1b[K`);
     else if (line !== lastLine) process.stderr.write(`${line}\n`);
@@ -133,7 +181,8 @@ function progressLine(s: CampaignStatus): string {
   const filled = Math.round(s.progress * width);
   const eta = s.etaSeconds === undefined ? '--' : s.etaSeconds < 60 ? `${s.etaSeconds}s` : `${Math.floor(s.etaSeconds / 60)}m${String(s.etaSeconds % 60).padStart(2, '0')}s`;
   const done = s.counts.rendered + s.counts.failed;
-  return `${s.id} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${s.counts.renders} renders  ${s.counts.failed} failed  ETA ${eta}`;
+  const rows = s.state === 'ingesting' ? `  ${s.counts.fannedOut}/${s.counts.total} rows fanned out` : '';
+  return `${s.id} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${s.counts.renders} renders  ${s.counts.failed} failed${rows}  ETA ${eta}`;
 }
 
 async function writeManifest(campaigns: CampaignService, id: string, out: string | undefined, formatFlag: string | undefined) {
