@@ -2,7 +2,7 @@
  * Cold Live opens during a big campaign (issue 15: "a Live URL cold render
  * during a big campaign starts within 2 s"). Prints figures; not a test.
  *
- *   npx tsx bench/live-during-campaign.ts [--rows 20000] [--window 2000] [--slots 4] [--render-ms 1000] [--opens 10] [--gap-ms 1000]
+ *   npx tsx bench/live-during-campaign.ts [--rows 20000] [--window 2000] [--slots 4] [--render-ms 1000] [--opens 10] [--gap-ms 1000] [--preempt-ms 1000]
  *
  * A private redis-server and the API as its own process (bench/live-farm.ts,
  * free ports, METRICS_PORT=0) with CAMPAIGN_WINDOW = --window; a prerender
@@ -20,7 +20,11 @@
  * the figures count the campaign jobs that started between the Live job's
  * add and its start: 0, or one per slot whose fetch was in flight as the
  * add landed (test/e2e/live-during-campaign.test.ts checks the order with
- * the slots held).
+ * the slots held). --preempt-ms is the worker's RENDER_LIVE_PREEMPT_AFTER_MS
+ * (the farm's default, 1000; 0 = off): a Live job that waited that long with
+ * every slot busy makes the worker put a campaign render back and take it, so
+ * the wait is about --preempt-ms (plus up to 250 ms of polling) instead of
+ * the next free slot; the put-back renders are counted.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -43,11 +47,12 @@ const { values } = parseArgs({
     'render-ms': { type: 'string', default: '1000' },
     opens: { type: 'string', default: '10' },
     'gap-ms': { type: 'string', default: '1000' },
+    'preempt-ms': { type: 'string', default: '1000' },
   },
 });
 const args = Object.fromEntries(Object.entries(values).map(([name, v]) => [name, Number(v)])) as Record<keyof typeof values, number>;
 for (const [name, n] of Object.entries(args)) {
-  if (!Number.isInteger(n) || n < (name === 'render-ms' || name === 'gap-ms' ? 0 : 1)) throw new Error(`--${name} must be a non-negative integer`);
+  if (!Number.isInteger(n) || n < (['render-ms', 'gap-ms', 'preempt-ms'].includes(name) ? 0 : 1)) throw new Error(`--${name} must be a non-negative integer`);
 }
 const HEADER = 'recipientId,firstName,currentTier,nextTier,points,pointsToNextTier,memberSince\n';
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -64,7 +69,7 @@ const queue = new Queue(queueNames.render, { connection: redis, prefix: QUEUE_PR
 const worker = startStubRenderWorker(
   { redis, store: createFileStore({ root: path.join(dir, 'storage') }), index: createOutputIndex(redis), workDir: path.join(dir, 'work') },
   // Each render takes 0.5 to 1.5 x --render-ms, so the slots free one by one, not all at once.
-  { concurrency: args.slots, hold: () => sleep(args['render-ms'] * (0.5 + Math.random())) },
+  { concurrency: args.slots, hold: () => sleep(args['render-ms'] * (0.5 + Math.random())), livePreemptAfterMs: args['preempt-ms'] },
 );
 try {
   const auth = { authorization: `Bearer ${BENCH_API_KEY}` };
@@ -80,7 +85,7 @@ try {
   // Until every slot finished a job, the slots all started together and free together: not the steady state.
   while ((await counts()).rendered < 2 * args.slots) await sleep(100);
   console.log(
-    `live-during-campaign: ${args.rows} rows, window ${args.window}, ${args.slots} render slots, stub render ${args['render-ms']} ms, ${args.opens} cold opens ${args['gap-ms']} ms apart; redis ${farm.redis.url}`,
+    `live-during-campaign: ${args.rows} rows, window ${args.window}, ${args.slots} render slots, stub render ${args['render-ms']} ms, ${args.opens} cold opens ${args['gap-ms']} ms apart, preempt after ${args['preempt-ms'] || 'never'} ms; redis ${farm.redis.url}`,
   );
 
   const toQueued: number[] = [];
@@ -115,6 +120,10 @@ try {
   console.log(`  open -> render job active   median ${median(toActive)} ms, max ${Math.max(...toActive)} ms`);
   console.log(`  open -> first video byte    median ${median(toFirstByte).toFixed(0)} ms, max ${Math.max(...toFirstByte).toFixed(0)} ms`);
   console.log(`  a free slot every ${(args['render-ms'] / args.slots).toFixed(0)} ms on average (render-ms / slots)`);
+  const startsPerJob = new Map<string, number>();
+  for (const s of worker.starts) if (s.priorityClass === 'campaign') startsPerJob.set(s.jobId, (startsPerJob.get(s.jobId) ?? 0) + 1);
+  const putBack = [...startsPerJob.values()].reduce((n, starts) => n + starts - 1, 0);
+  console.log(`  campaign renders put back for a Live render and started again: ${putBack} (of ${startsPerJob.size} campaign jobs started)`);
   console.log(`  load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.availableParallelism()} cores`);
 } finally {
   await worker.close();

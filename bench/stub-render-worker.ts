@@ -9,6 +9,7 @@
 import { writeFile } from 'node:fs/promises';
 import type { Redis } from 'ioredis';
 import { createCampaignHooks } from '../src/campaigns/index.js';
+import { throwIfAborted } from '../src/errors/index.js';
 import {
   createRenderStreamWriter,
   createRenderWorker,
@@ -43,6 +44,8 @@ export interface StubRenderWorkerOptions {
   concurrency: number;
   /** Resolves when the stub render may end; default at once. */
   hold?: () => Promise<void>;
+  /** The farm's RENDER_LIVE_PREEMPT_AFTER_MS (createRenderWorker's livePreemptAfterMs); default never. */
+  livePreemptAfterMs?: number;
 }
 
 export interface StubRenderWorker {
@@ -54,13 +57,20 @@ export interface StubRenderWorker {
 
 export const STUB_VIDEO_BYTES = Buffer.from('stub mp4\n');
 
+/** Resolves when the signal fires (never without one). */
+function aborted(signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => (signal?.aborted ? resolve() : signal?.addEventListener('abort', () => resolve(), { once: true })));
+}
+
 /** Starts the worker (already taking jobs when this returns). */
 export function startStubRenderWorker(deps: StubRenderWorkerDeps, options: StubRenderWorkerOptions): StubRenderWorker {
   const hooks = createCampaignHooks(deps.redis);
   const ctx: RenderJobContext = {
-    renderVideo: (async (request: { out: string; onStreamChunk?: (chunk: Buffer) => void }) => {
+    renderVideo: (async (request: { out: string; onStreamChunk?: (chunk: Buffer) => void; signal?: AbortSignal }) => {
       request.onStreamChunk?.(STUB_VIDEO_BYTES);
-      await options.hold?.();
+      // A held render still stops when its job is aborted (shutdown, or put back for a Live render), as a real one does.
+      if (options.hold) await Promise.race([options.hold(), aborted(request.signal)]);
+      throwIfAborted(request.signal);
       await writeFile(request.out, STUB_VIDEO_BYTES);
       return {};
     }) as unknown as RenderJobContext['renderVideo'],
@@ -72,7 +82,12 @@ export function startStubRenderWorker(deps: StubRenderWorkerDeps, options: StubR
     openStream: (renderKey, attempt) => createRenderStreamWriter(deps.redis, renderKey, attempt),
   };
   const connection = deps.redis.duplicate();
-  const worker = createRenderWorker(ctx, { connection, concurrency: options.concurrency, autorun: false });
+  const worker = createRenderWorker(ctx, {
+    connection,
+    concurrency: options.concurrency,
+    autorun: false,
+    ...(options.livePreemptAfterMs ? { livePreemptAfterMs: options.livePreemptAfterMs } : {}),
+  });
   const starts: StubRenderStart[] = [];
   // 'active' is emitted as each job starts, in the order the worker took them.
   worker.worker.on('active', (job) => {

@@ -138,6 +138,8 @@ export async function runRenderWorker(options: RenderWorkerProcessOptions = {}):
         connection: redis,
         queueName: options.queueName,
         concurrency,
+        // A Live render waiting behind busy slots takes the place of a campaign render (put back, not failed).
+        livePreemptAfterMs: config.render.livePreemptAfterMs,
         lockDurationMs: options.lockDurationMs ?? config.worker.lockDurationMs,
         stalledIntervalMs: options.stalledIntervalMs ?? config.worker.stalledIntervalMs,
         jobOptions: jobOptionsInput,

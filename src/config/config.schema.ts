@@ -56,6 +56,12 @@ export const envSchema = z.object({
    * (docs/split-render.md, "When").
    */
   RENDER_SPLIT_CHUNKS: int(1, 256).default(1),
+  /**
+   * A Live render that has waited this long with every slot of a render
+   * worker busy makes that worker put one campaign render back in the queue
+   * (not failed, not counted as an attempt) and take the Live render. 0 never does.
+   */
+  RENDER_LIVE_PREEMPT_AFTER_MS: int(0, 600_000).default(1000),
   /** auto: Chromium's own sandbox when not root and a sandboxed trial launch works; on (a failed trial stops the start); off (--no-sandbox). */
   RENDER_CHROMIUM_SANDBOX: z.enum(['auto', 'on', 'off']).default('auto'),
 

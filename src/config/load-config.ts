@@ -20,6 +20,8 @@ export interface Config {
     chunkFrames: number;
     /** Split renders: from how many frames, into how many chunks. */
     split: { minFrames: number; chunks: number };
+    /** Put a campaign render back for a Live render waiting this long (0: never). */
+    livePreemptAfterMs: number;
     chromiumSandbox: Env['RENDER_CHROMIUM_SANDBOX'];
   };
   encode: { crf: number; preset: Env['ENCODE_PRESET'] };
@@ -178,6 +180,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, cwd = proces
       delayRenderTimeoutMs: e.RENDER_DELAY_TIMEOUT_MS,
       chunkFrames: e.RENDER_CHUNK_FRAMES,
       split: { minFrames: e.RENDER_SPLIT_MIN_FRAMES, chunks: e.RENDER_SPLIT_CHUNKS },
+      livePreemptAfterMs: e.RENDER_LIVE_PREEMPT_AFTER_MS,
       chromiumSandbox: e.RENDER_CHROMIUM_SANDBOX,
     },
     encode: { crf: e.ENCODE_CRF, preset: e.ENCODE_PRESET },

@@ -78,10 +78,19 @@ export interface JobWorker<D, R> {
   shutdown(graceMs: number): Promise<{ returned: number }>;
   /** Aborts every active job now and puts it back in the queue (a second SIGTERM). */
   abortActive(): void;
+  /** Jobs running in this process now, by id: their priority (lower runs first) and start time. */
+  active(): ReadonlyMap<string, { priority: number; startedAt: number }>;
+  /**
+   * Aborts one active job and puts it back in the queue, untouched by its
+   * attempt count and keeping its priority, so that the slot takes a more
+   * urgent job. Returns false when the job is not running here.
+   */
+  putBack(jobId: string): boolean;
 }
 
 const SHUTDOWN = 'shutdown';
 const LOCK_LOST = 'lock-lost';
+const PUT_BACK = 'put-back';
 
 /**
  * Adapts a processor (a plain function of a JobLike) to a BullMQ Worker:
@@ -101,7 +110,9 @@ export function createJobWorker<D, R, P extends object = never>(
 
   // Three declared parameters: BullMQ only creates an AbortSignal per job
   // for processors whose arity is at least 3.
+  const running = new Map<string, { priority: number; startedAt: number }>();
   const processor = async (job: Job<D, R>, token: string | undefined, signal: AbortSignal | undefined) => {
+    if (job.id) running.set(job.id, { priority: job.opts.priority ?? 0, startedAt: Date.now() });
     try {
       return await process({
         id: job.id,
@@ -115,11 +126,11 @@ export function createJobWorker<D, R, P extends object = never>(
     } catch (err) {
       // Parked until its children are done: BullMQ's own signal, not a failure.
       if (isWaitingForChildren(err)) throw err;
-      if (signal?.aborted && signal.reason === SHUTDOWN && token) {
+      if (signal?.aborted && (signal.reason === SHUTDOWN || signal.reason === PUT_BACK) && token) {
         // Back to the queue as if never started: nothing is lost, and the
         // next worker renders it from the beginning.
         await job.moveToWait(token);
-        returned++;
+        if (signal.reason === SHUTDOWN) returned++;
         throw new WaitingError();
       }
       if (signal?.aborted && signal.reason === LOCK_LOST) {
@@ -129,6 +140,8 @@ export function createJobWorker<D, R, P extends object = never>(
       if (isAppError(err) && !err.retryable) throw new UnrecoverableError(`${err.code}: ${err.message}`);
       if (err instanceof CancelledError) throw new Error(`job cancelled: ${err.message}`);
       throw err;
+    } finally {
+      if (job.id) running.delete(job.id);
     }
   };
 
@@ -174,6 +187,10 @@ export function createJobWorker<D, R, P extends object = never>(
     },
     abortActive() {
       worker.cancelAllJobs(SHUTDOWN);
+    },
+    active: () => running,
+    putBack(jobId) {
+      return running.has(jobId) && worker.cancelJob(jobId, PUT_BACK);
     },
   };
 }

@@ -39,6 +39,8 @@ export function createRedisKeys(base = `${HASH_TAG}:`) {
     plan: (planId: string) => `${base}plan:${planId}`,
     /** Stream: a live render's bytes as they are encoded. */
     renderStream: (renderKey: string) => `${base}stream:${renderKey}`,
+    /** String (PX): the render worker that put a campaign job back for this waiting Live job, so one worker does it. */
+    livePreemption: (jobId: string) => `${base}preempt:${jobId}`,
     /** Hash: one worker's heartbeat. */
     worker: (role: string, id: string) => `${base}workers:${role}:${id}`,
     /** SCAN pattern of the worker heartbeats of one role, or of all. */

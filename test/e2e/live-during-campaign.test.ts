@@ -167,4 +167,42 @@ describe('a cold Live URL during a big campaign', () => {
     // A campaign job streams nothing (only live jobs do): the open waited for the stored render.
     expect(Buffer.from(await answer.arrayBuffer())).toEqual(STUB_VIDEO_BYTES);
   }, 300_000);
+
+  it('with RENDER_LIVE_PREEMPT_AFTER_MS, starts while every slot stays held: one campaign render is put back, not failed', async () => {
+    // A worker whose campaign renders never end by themselves: without preemption the Live job would wait for ever.
+    await worker?.close();
+    released = false;
+    held.splice(0);
+    worker = startStubRenderWorker(
+      { redis: probe.redis, store: createFileStore({ root: path.join(dir, 'storage') }), index: probe.index, workDir: path.join(dir, 'work') },
+      { concurrency: SLOTS, hold, livePreemptAfterMs: 300 },
+    );
+    await uploadCampaign('e', 'Eve');
+    await expect.poll(() => held.length, { timeout: 120_000, interval: 50 }).toBe(SLOTS);
+    const holding = worker.starts.map((s) => s.jobId);
+    expect(worker.starts.every((s) => s.priorityClass === 'campaign')).toBe(true);
+
+    const [link] = await createLiveLinks(api.url, { templateId: 'reference', channels: ['web'], props: { name: 'Preempting Live', points: 9 } });
+    const video = fetch(absolute(link!.assets.video), { signal: AbortSignal.timeout(120_000) });
+    video.catch(() => undefined);
+    // Nothing is released: the Live render starts because a held campaign render gave up its slot.
+    await expect.poll(() => worker!.starts.find((s) => s.priorityClass === 'live'), { timeout: 60_000, interval: 50 }).toBeDefined();
+    expect(worker.starts.filter((s) => s.priorityClass === 'live')).toHaveLength(1);
+    // While the Live render holds the freed slot, the campaign render put back waits again, with
+    // its priority, no attempt spent; the other slot still holds its campaign render.
+    const jobs = await Promise.all(holding.map((id) => probe.render.getJob(id)));
+    const states = await Promise.all(jobs.map((job) => job!.getState()));
+    expect([...states].sort()).toEqual(['active', 'prioritized']);
+    const putBack = jobs[states.indexOf('prioritized')]!;
+    expect(putBack.priority).toBe(10);
+    expect(putBack.attemptsMade).toBe(0);
+    expect(await probe.render.getJobCountByTypes('failed')).toBe(0);
+
+    // The Live render is held like every other: let it (the latest hold) finish.
+    await expect.poll(() => held.length, { timeout: 30_000, interval: 20 }).toBe(SLOTS + 1);
+    held.pop()!();
+    const answer = await video;
+    expect(answer.status).toBe(200);
+    expect(Buffer.from(await answer.arrayBuffer())).toEqual(STUB_VIDEO_BYTES);
+  }, 300_000);
 });
