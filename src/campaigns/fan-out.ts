@@ -208,7 +208,7 @@ export async function fanOut(
     const waiting = tracked && !plan.lazy ? deliveryEntries(chunk.valid, tracked.channels) : [];
     const carried = attachDeliveries(chunk.jobs, waiting);
     const claimedIn = chunkKeys(plan.campaignId, seq);
-    const outcome = await deps.renders.queueNew({ campaignId: plan.campaignId, chunk: seq, keys: claimedIn }, chunk.jobs);
+    const outcome = await deps.renders.queueNew({ campaignId: plan.campaignId, chunk: seq, keys: claimedIn, meta: keys.meta }, chunk.jobs);
     // The rest (a master cached or queued by someone else, a props row repeated in a later chunk, more
     // recipients than a job carries) waits in Redis; then the published ones are delivered now.
     const rest = waiting.filter((e) => !(outcome.addedKeys.has(e.renderKey) && carried.has(e)));
@@ -275,7 +275,7 @@ export async function fanOut(
     seq++;
   }
   const tx = deps.redis.multi();
-  for (const key of allCampaignKeys(plan.campaignId)) tx.expire(key, limits.ttlSeconds);
+  for (const key of allCampaignKeys(plan.campaignId, seq)) tx.expire(key, limits.ttlSeconds);
   await tx.exec();
 }
 

@@ -14,11 +14,12 @@ export interface QueueNewRendersDeps {
   store: Pick<ObjectStore, 'head'>;
 }
 
-/** The fan-out chunk whose keys are claimed: its campaign, number and key hash (redisKeys.campaignChunkKeys). */
+/** The fan-out chunk whose keys are claimed: its campaign, number, key hash (redisKeys.campaignChunkKeys) and the campaign's meta hash (its TTL). */
 export interface CampaignChunk {
   campaignId: string;
   chunk: number;
   keys: string;
+  meta: string;
 }
 
 /** What happened to one chunk's distinct render keys. */
@@ -57,7 +58,7 @@ export async function queueNewRenders(deps: QueueNewRendersDeps, campaign: Campa
   const outcome: QueueOutcome = { fresh: 0, freshJobs: [], added: 0, addedKeys: new Set(), cached: [], joined: [], jobKey: (key) => deps.queue.toKey(key) };
   if (jobs.size === 0) return outcome;
   const all = [...jobs.values()];
-  const scriptKeys = [campaign.keys];
+  const scriptKeys = [campaign.keys, campaign.meta];
   for (const job of all) scriptKeys.push(deps.queue.toKey(job.renderKey), redisKeys.output(job.renderKey));
   const claims = (await runScript(deps.redis, claimCampaignKeys, scriptKeys, [campaign.campaignId, ...all.map((job) => job.renderKey)])) as number[];
   const toAdd: PreparedRenderJob[] = [];

@@ -14,9 +14,13 @@ import { defineScript } from '../run-script.js';
  *   a key repeated after its job was removed is claimed again and counted
  *   as a cache hit (bit 4) rather than as a duplicate.
  *
+ * The hash lives as long as the campaign (its meta's TTL) from its first
+ * claim on, so a chunk never committed (a fan-out that failed, a stale
+ * runner's claim) does not outlive it.
+ *
  * Returns a bit set per key: 1 new to this campaign, 2 a job exists, 4
- * indexed as done. KEYS: the chunk's key hash, then each key's job hash and
- * index hash; ARGV: the campaign id, the render keys. One call per chunk
+ * indexed as done. KEYS: the chunk's key hash, the campaign's meta, then
+ * each key's job hash and index hash; ARGV: the campaign id, the render keys. One call per chunk
  * instead of three commands per key: fan-out is measured against a bare
  * addBulk loop.
  */
@@ -27,19 +31,21 @@ for i = 1, #ARGV - 1 do
   local code = 0
   local key = ARGV[i + 1]
   local claimed = redis.call('HEXISTS', KEYS[1], key) == 1
-  local exists = redis.call('EXISTS', KEYS[2 * i]) == 1
+  local exists = redis.call('EXISTS', KEYS[2 * i + 1]) == 1
   local earlier = false
   if exists and not claimed then
-    local data = redis.call('HGET', KEYS[2 * i], 'data')
+    local data = redis.call('HGET', KEYS[2 * i + 1], 'data')
     earlier = data and string.find(data, mine, 1, true) ~= nil
   end
   if not earlier then
     if not claimed then redis.call('HSET', KEYS[1], key, '') end
     code = 1
     if exists then code = code + 2 end
-    if redis.call('HGET', KEYS[2 * i + 1], 'state') == 'done' then code = code + 4 end
+    if redis.call('HGET', KEYS[2 * i + 2], 'state') == 'done' then code = code + 4 end
   end
   out[i] = code
 end
+local ttl = redis.call('PTTL', KEYS[2])
+if ttl > 0 and redis.call('EXISTS', KEYS[1]) == 1 then redis.call('PEXPIRE', KEYS[1], ttl) end
 return out
 `);
