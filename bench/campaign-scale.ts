@@ -10,7 +10,10 @@
  * processRenderJob: output index, store, campaign hooks) take the jobs with a
  * renderer that writes a 9-byte file at once. Prints the fan-out rate, Redis
  * used_memory at 25%, 50% and 100% of the rows fanned out and its peak, the
- * growth per row extrapolated to 10M rows, and the time to `done`.
+ * growth per row extrapolated to 10M rows, and the time to `done`; then
+ * where the bytes are: the campaign's keys at the end, the peak of its
+ * per-chunk key hashes (sampled each second: they are deleted as chunks
+ * settle, so the end says little) and the output index.
  * Completed render jobs are kept `--keep-completed-s` (JOB_KEEP_COMPLETED_S,
  * default 1 h as in production), which is itself Redis memory.
  */
@@ -21,7 +24,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
-import { campaignKeys, createCampaignHooks, createCampaignService, createFanOutQueue } from '../src/campaigns/index.js';
+import { campaignKeys, chunkKeys, createCampaignHooks, createCampaignService, createFanOutQueue } from '../src/campaigns/index.js';
 import { startEmbeddedRedis } from '../src/cli/embedded-redis.js';
 import { createDefaultRegistry } from '../src/pipeline/index.js';
 import { createOutputIndex, createRenderQueue, createRenderWorker, createRenders, type RenderJobContext } from '../src/renders/index.js';
@@ -93,17 +96,38 @@ try {
   console.log(`campaign-scale: ${rows} rows, window ${window}, ${workers} stub render slots, completed jobs kept ${keepCompletedS} s; redis ${server.url}`);
   console.log(`  upload stored and counted in ${uploadedS.toFixed(1)} s (${Math.round(rows / uploadedS)} rows/s); used_memory before ${mb(before)}`);
 
-  const marks = [0.25, 0.5, 1].map((f) => ({ f, at: Math.round(rows * f), memory: 0, seconds: 0 }));
+  const marks = [0.25, 0.5, 1].map((f) => ({ f, at: Math.round(rows * f), memory: 0, seconds: 0, chunkHashes: 0 }));
   let peak = 0;
+  // The campaign's per-chunk key hashes alive now (MEMORY USAGE): committed chunks not yet seen gone are
+  // checked again (a committed chunk's hash, once deleted, never comes back), plus the chunk in progress.
+  const alive = new Set<number>();
+  let committed = 0;
+  const chunkHashes = { peak: 0, peakCount: 0, now: 0 };
+  const sampleChunkHashes = async () => {
+    const current = Number((await redis.hget(campaignKeys(accepted.id).meta, 'fanOutChunk')) ?? 0);
+    for (; committed < current; committed++) alive.add(committed);
+    const chunks = [...alive, current];
+    const read = redis.pipeline();
+    for (const chunk of chunks) read.call('MEMORY', 'USAGE', chunkKeys(accepted.id, chunk));
+    const sizes = ((await read.exec()) ?? []).map(([, bytes]) => Number(bytes ?? 0));
+    chunks.forEach((chunk, i) => sizes[i] === 0 && alive.delete(chunk));
+    chunkHashes.now = sizes.reduce((a, b) => a + b, 0);
+    const count = sizes.filter((bytes) => bytes > 0).length;
+    if (chunkHashes.now > chunkHashes.peak) Object.assign(chunkHashes, { peak: chunkHashes.now, peakCount: count });
+  };
+  let polls = 0;
   let fanOutEnd = 0;
   let status = await campaigns.status(accepted.id);
   for (;;) {
     const memory = await usedMemory();
     peak = Math.max(peak, memory);
     status = await campaigns.status(accepted.id);
+    const marked = marks.some((mark) => !mark.memory && status.counts.fannedOut >= mark.at);
+    if (marked || polls++ % 4 === 0) await sampleChunkHashes();
     for (const mark of marks) {
       if (!mark.memory && status.counts.fannedOut >= mark.at) {
         mark.memory = memory;
+        mark.chunkHashes = chunkHashes.now;
         mark.seconds = (Date.now() - started) / 1000;
         console.log(`  ${mark.at} rows fanned out at ${mark.seconds.toFixed(1)} s: used_memory ${mb(memory)} (peak so far ${mb(peak)}), rendered ${status.counts.rendered}`);
       }
@@ -126,6 +150,11 @@ try {
     const bytes = await usage(key);
     if (bytes > 0) console.log(`  campaign ${name.padEnd(9)} ${mb(bytes).padStart(9)}  (${(bytes / rows).toFixed(0)} bytes per row)`);
   }
+  await sampleChunkHashes();
+  const keysPerRow = (full!.chunkHashes - half!.chunkHashes) / (full!.at - half!.at);
+  console.log(
+    `  campaign keys     ${mb(chunkHashes.peak).padStart(9)}  peak of the per-chunk key hashes (${chunkHashes.peakCount} alive then); ${mb(half!.chunkHashes)} at 50%, ${mb(full!.chunkHashes)} at 100% of the rows fanned out: ${keysPerRow.toFixed(0)} bytes per row; ${alive.size} left at the end`,
+  );
   const [, outKeys] = await redis.scan('0', 'MATCH', '{mastercut}:out:*', 'COUNT', 1000);
   const sample = outKeys.slice(0, 100);
   const perRecord = (await Promise.all(sample.map(usage))).reduce((a, b) => a + b, 0) / Math.max(1, sample.length);

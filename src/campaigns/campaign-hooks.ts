@@ -2,41 +2,50 @@ import type { Redis } from 'ioredis';
 import { countCampaignOutcome, countDeliverableOutcome, redisKeys, runScript } from '../redis/index.js';
 import { CAMPAIGN_ID_PATTERN } from './campaign-id.js';
 import type { OnCampaignCompleted } from './campaign-completed-event.js';
-import { campaignKeys } from './campaign-keys.js';
+import { campaignKeys, chunkKeys } from './campaign-keys.js';
 
 
 export type RenderOutcome = 'rendered' | 'failed';
 
 /**
- * Records an outcome for a campaign: 0 not counted (already counted, or not its key), 1 counted,
- * 2 counted and the campaign turned `done` with it.
+ * Records an outcome for a campaign, in the key hash of the fan-out chunk that claimed the key:
+ * 0 not counted (already counted, or not its key), 1 counted, 2 counted and the campaign turned
+ * `done` with it.
  */
-export async function countOutcome(redis: Redis, campaignId: string, renderKey: string, outcome: RenderOutcome): Promise<0 | 1 | 2> {
+export async function countOutcome(redis: Redis, campaignId: string, chunk: number, renderKey: string, outcome: RenderOutcome): Promise<0 | 1 | 2> {
   const k = campaignKeys(campaignId);
-  const counted = await runScript(redis, countCampaignOutcome, [k.meta, k.keys, k.foreign, k.rendered, k.failed], [renderKey, outcome, String(Date.now())]);
+  const counted = await runScript(redis, countCampaignOutcome, [k.meta, chunkKeys(campaignId, chunk), k.foreign], [renderKey, outcome, String(Date.now()), String(chunk)]);
   return Number(counted) as 0 | 1 | 2;
+}
+
+/** What the hooks read of a render job's data: the campaign and the fan-out chunk that queued it. */
+export interface CampaignJobData {
+  campaignId?: string;
+  campaignChunk?: number;
 }
 
 /** The hooks engineer B's render processor calls (RenderJobContext.onRendered / onFailed). */
 export interface CampaignHooks {
-  onRendered(data: { campaignId?: string }, renderKey: string): Promise<void>;
-  onFailed(data: { campaignId?: string }, renderKey: string, error?: unknown): Promise<void>;
+  onRendered(data: CampaignJobData, renderKey: string): Promise<void>;
+  onFailed(data: CampaignJobData, renderKey: string, error?: unknown): Promise<void>;
 }
 
 /**
  * Hooks for the render worker: a job carrying a campaign id counts its
  * outcome in that campaign, idempotently (a job retried after its hook ran,
- * or a key rendered twice, is counted once). Jobs another producer owns
+ * or a key rendered twice, is counted once), in the key hash of the chunk
+ * the job carries (a job without one, queued by an older version, counts
+ * nothing). Jobs another producer owns
  * (BullMQ kept the first job for a key) carry no campaign id or another
  * one: fan-out records such keys as "foreign" and `status()` settles them
  * from the output index. A hook failure is swallowed after `onError`: the
  * render is published whatever the counters say.
  */
 export function createCampaignHooks(redis: Redis, options: { onError?: (err: unknown) => void; onCompleted?: OnCampaignCompleted } = {}): CampaignHooks {
-  const count = async (data: { campaignId?: string }, renderKey: string, outcome: RenderOutcome) => {
-    if (!data.campaignId || !CAMPAIGN_ID_PATTERN.test(data.campaignId)) return;
+  const count = async (data: CampaignJobData, renderKey: string, outcome: RenderOutcome) => {
+    if (!data.campaignId || !CAMPAIGN_ID_PATTERN.test(data.campaignId) || !Number.isInteger(data.campaignChunk)) return;
     try {
-      if ((await countOutcome(redis, data.campaignId, renderKey, outcome)) === 2) await options.onCompleted?.(data.campaignId);
+      if ((await countOutcome(redis, data.campaignId, data.campaignChunk!, renderKey, outcome)) === 2) await options.onCompleted?.(data.campaignId);
     } catch (err) {
       options.onError?.(err);
     }

@@ -345,7 +345,9 @@ export function createCampaignService(deps: CampaignServiceDeps, options: Campai
     /** Removes everything stored about a campaign (not its outputs, which other campaigns may share). */
     async delete(id: string): Promise<boolean> {
       assertCampaignId(id);
-      return (await deps.redis.del(...allCampaignKeys(id))) > 0;
+      // The per-chunk key hashes up to the checkpoint (most are gone already: deleted once settled).
+      const chunks = Number((await deps.redis.hget(campaignKeys(id).meta, 'fanOutChunk')) ?? 0);
+      return (await deps.redis.del(...allCampaignKeys(id, chunks))) > 0;
     },
   };
   return service;

@@ -14,9 +14,10 @@ import {
   type Renders,
 } from '../renders/index.js';
 import type { ObjectStore } from '../storage/index.js';
-import { allCampaignKeys, campaignKeys } from './campaign-keys.js';
+import { allCampaignKeys, campaignKeys, chunkKeys } from './campaign-keys.js';
 import type { RecipientsFormat } from './campaign.schema.js';
 import { type JsonSchemaNode, createRowParser, createStickyRowParser } from './recipient-row.js';
+import { attachDeliveries, deliveryEntries, type DeliveryEntry } from './fan-out-deliveries.js';
 import { writeManifestPart } from './manifest-parts.js';
 import { readAhead } from './read-ahead.js';
 import { scanChunks, type Chunk, type InvalidRow, type RowWarning, type StickyRowProps, type ValidRow } from './scan-chunks.js';
@@ -42,13 +43,6 @@ export interface FanOutDeps extends PrepareRenderJobDeps {
   stickyProps?: (recipientIds: readonly string[]) => Promise<StickyRowProps[]>;
   /** Sticky `on-update` campaigns: records the recipients' links so that a profile change re-renders them (src/live). */
   rememberOnUpdate?: (recipientIds: readonly string[]) => Promise<void>;
-}
-
-/** One recipient's output on one channel, for `delivered` events. */
-interface DeliveryEntry {
-  recipientId: string;
-  channel: string;
-  propsHash: string;
 }
 
 /** What fan-out needs from the engagement domain (see src/engagement/create-delivery-tracker.ts). */
@@ -167,8 +161,8 @@ export interface FanOutCheckpoint {
 /**
  * The fan-out pass over the stored recipients file, resumable: it passes
  * over the records the checkpoint says were committed, then per chunk
- * refuses erased recipients, claims the chunk's render keys in its number's
- * name, adds the new jobs with one addBulk (job id = render key), requests
+ * refuses erased recipients, claims the chunk's render keys in its own key
+ * hash (deleted once they are all settled), adds the new jobs with one addBulk (job id = render key), requests
  * their deliverables, writes the chunk's manifest part to the object store,
  * and commits the part's name, counters and the new checkpoint in one script
  * (commitFanOutChunk). A kill at any point leaves
@@ -213,17 +207,20 @@ export async function fanOut(
     // Who waits on each master rides in the job's data; the render worker turns it into `delivered` events.
     const waiting = tracked && !plan.lazy ? deliveryEntries(chunk.valid, tracked.channels) : [];
     const carried = attachDeliveries(chunk.jobs, waiting);
-    const outcome = await deps.renders.queueNew(keys, chunk.jobs, seq);
+    const claimedIn = chunkKeys(plan.campaignId, seq);
+    const outcome = await deps.renders.queueNew({ campaignId: plan.campaignId, chunk: seq, keys: claimedIn, meta: keys.meta }, chunk.jobs);
     // The rest (a master cached or queued by someone else, a props row repeated in a later chunk, more
     // recipients than a job carries) waits in Redis; then the published ones are delivered now.
     const rest = waiting.filter((e) => !(outcome.addedKeys.has(e.renderKey) && carried.has(e)));
     if (rest.length > 0) {
       await tracked!.deliveries.awaitRenders(plan.campaignId, plan.templateId, rest);
       const distinct = [...new Set(rest.map((e) => e.renderKey))];
-      // A key's outcome is the letter after its claim in the key hash (`<chunk>r`: rendered),
-      // or, for a campaign counted before that, its legacy rendered set.
-      const [claims, legacy] = await Promise.all([deps.redis.hmget(keys.keys, ...distinct), deps.redis.smismember(keys.rendered, ...distinct)]);
-      const rendered = new Set([...outcome.cached, ...distinct.filter((_, i) => claims[i]?.endsWith('r') || legacy[i] === 1)]);
+      // Published already (cached, or rendered for an earlier chunk): the output index says done. It is
+      // read after the waiters were recorded, and the worker writes it before it reads them: one of the two delivers.
+      const read = deps.redis.pipeline();
+      for (const key of distinct) read.hget(redisKeys.output(key), 'state');
+      const states = (await read.exec()) ?? [];
+      const rendered = new Set([...outcome.cached, ...distinct.filter((_, i) => states[i]?.[1] === 'done')]);
       await tracked!.deliveries.settleRendered(plan.campaignId, plan.templateId, rest, rendered);
     }
     await requestDeliverables(deps, plan, outcome.freshJobs);
@@ -263,7 +260,7 @@ export async function fanOut(
       deps.redis,
       commitFanOutChunk,
       [
-        ...[keys.meta, keys.manifestParts, keys.errors, keys.keys, keys.foreign, keys.rendered, keys.failed],
+        ...[keys.meta, keys.manifestParts, keys.errors, claimedIn, keys.foreign],
         ...added.map((key) => outcome.jobKey(key)),
         ...wanted.flatMap((d) => [redisKeys.output(d.key), redisKeys.deliverableWaiters(d.key)]),
       ],
@@ -278,7 +275,7 @@ export async function fanOut(
     seq++;
   }
   const tx = deps.redis.multi();
-  for (const key of allCampaignKeys(plan.campaignId)) tx.expire(key, limits.ttlSeconds);
+  for (const key of allCampaignKeys(plan.campaignId, seq)) tx.expire(key, limits.ttlSeconds);
   await tx.exec();
 }
 
@@ -350,33 +347,6 @@ function pruneJobs(chunk: FanOutChunk): void {
 function erasedAsUndefined(err: unknown): undefined {
   if (isAppError(err, 'SUBJECT_ERASED')) return undefined;
   throw err;
-}
-
-/** Each valid row's (recipient, channel) with the render key of the channel's variant. */
-function deliveryEntries(rows: readonly ValidRow[], channels: NonNullable<FanOutPlan['channels']>): (DeliveryEntry & { renderKey: string })[] {
-  return rows.flatMap((row) =>
-    channels.names.map((channel, c) => ({ recipientId: row.recipientId, channel, propsHash: row.propsHash!, renderKey: row.keys[channels.variantIndex[c]!]! })),
-  );
-}
-
-/**
- * Puts each waiting (recipient, channels) into its job's data, up to
- * DELIVERIES_PER_JOB recipients a job; returns the entries carried. Only the
- * jobs this chunk adds keep them (an existing job's data does not change).
- */
-function attachDeliveries(jobs: Map<string, PreparedRenderJob>, waiting: readonly (DeliveryEntry & { renderKey: string })[]): Set<DeliveryEntry> {
-  const carried = new Set<DeliveryEntry>();
-  for (const entry of waiting) {
-    const data = jobs.get(entry.renderKey)?.data;
-    if (!data) continue;
-    const list = (data.deliveries ??= []);
-    const mine = list.find(([recipientId]) => recipientId === entry.recipientId);
-    if (mine) mine[1].push(entry.channel);
-    else if (list.length < DELIVERIES_PER_JOB) list.push([entry.recipientId, [entry.channel]]);
-    else continue;
-    carried.add(entry);
-  }
-  return carried;
 }
 
 /** Each new master's channel deliverables, once per channel that wants it (the campaign counts them per channel). */

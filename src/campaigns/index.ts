@@ -1,6 +1,6 @@
 export { assertCampaignId, CAMPAIGN_ID_PATTERN, newCampaignId } from './campaign-id.js';
 export { countOutcome, createCampaignHooks, settleDeliverable, type CampaignHooks, type DeliverableOutcome, type RenderOutcome } from './campaign-hooks.js';
-export { allCampaignKeys, campaignKeys } from './campaign-keys.js';
+export { allCampaignKeys, campaignKeys, chunkKeys } from './campaign-keys.js';
 export { campaignCompletedEvent, type CampaignCompletedEvent, type OnCampaignCompleted } from './campaign-completed-event.js';
 export {
   createCampaignService,

@@ -21,15 +21,23 @@ export async function readCampaignMeta(redis: Redis, id: string): Promise<Record
 /**
  * Settles keys whose job another producer owns: their hooks count nothing
  * here, so their outcome is read from the output index (done / failed) and
- * counted through the same idempotent script the hooks use. Bounded per call.
+ * counted through the same idempotent script the hooks use, in the key hash
+ * of the chunk that claimed them (members are `<chunk> <key>`). Bounded per call.
  */
 export async function settleForeignKeys(redis: Redis, index: Pick<RenderOutputIndex, 'get'>, id: string): Promise<number> {
-  const keys = await redis.srandmember(campaignKeys(id).foreign, SETTLE_BATCH);
+  const foreignKey = campaignKeys(id).foreign;
+  const members = await redis.srandmember(foreignKey, SETTLE_BATCH);
   let settled = 0;
-  for (const key of keys) {
+  for (const member of members) {
+    const [chunk = '', key = ''] = member.split(' ');
+    // A member without a chunk was written by an older version: it cannot be counted any more.
+    if (!/^\d+$/.test(chunk) || !key) {
+      await redis.srem(foreignKey, member);
+      continue;
+    }
     const record = await index.get(key);
     if (record?.state === 'done' || record?.state === 'failed') {
-      if ((await countOutcome(redis, id, key, record.state === 'done' ? 'rendered' : 'failed')) > 0) settled++;
+      if ((await countOutcome(redis, id, Number(chunk), key, record.state === 'done' ? 'rendered' : 'failed')) > 0) settled++;
     }
   }
   return settled;

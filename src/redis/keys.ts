@@ -64,18 +64,19 @@ export function createRedisKeys(base = `${HASH_TAG}:`) {
         /** List of JSON invalid-row reports (line, reason, field paths; never values). */
         errors: `${meta}:errors`,
         /**
-         * Hash of the campaign's distinct render keys -> the fan-out chunk that claimed each
-         * (one render per key, whatever the duplicates), then the outcome counted for it:
-         * `12` claimed by chunk 12, `12r` counted rendered, `12f` counted failed (idempotent
-         * counting, in the entry the key has anyway). The chunk number lets a chunk re-run
-         * after a crash before its commit claim its keys again, and no other chunk can.
+         * Legacy hash of all the campaign's render keys (claiming chunk, then outcome), written
+         * before the key hash moved per fan-out chunk (campaignChunkKeys): deleted with the
+         * campaign, never read.
          */
         keys: `${meta}:keys`,
-        /** Legacy set of keys counted rendered before outcomes moved into `keys`: read, never written. */
+        /** Legacy set of keys counted rendered (older still): deleted with the campaign, never read. */
         rendered: `${meta}:rendered`,
-        /** Legacy set of keys counted failed before outcomes moved into `keys`: read, never written. */
+        /** Legacy set of keys counted failed (older still): deleted with the campaign, never read. */
         failed: `${meta}:failed`,
-        /** Set of keys whose job another producer owns (its hooks name another campaign, or none). */
+        /**
+         * Set of `<chunk> <render key>`: keys whose job another producer owns (its hooks name
+         * another campaign, or none), with the fan-out chunk that claimed them (where their outcome is counted).
+         */
         foreign: `${meta}:foreign`,
         /**
          * Sticky campaigns: set of the lines whose recipient had no usable profile when the upload
@@ -85,6 +86,15 @@ export function createRedisKeys(base = `${HASH_TAG}:`) {
         unprofiled: `${meta}:unprofiled`,
       };
     },
+    /**
+     * Hash of the render keys one fan-out chunk of a campaign claimed, new to the campaign: key ->
+     * the outcome counted for it (`` none yet, `r` rendered, `f` failed), plus `#s` (keys settled)
+     * and, once the chunk is committed, `#n` (keys claimed). Deleted when `#s` reaches `#n`, so
+     * a campaign holds the hashes of its unsettled chunks only (about window / chunk size of them),
+     * whatever its length. A chunk re-run after a crash finds its own claims here; keys of earlier
+     * chunks are told apart by their job (job id = render key, its data names the campaign).
+     */
+    campaignChunkKeys: (id: string, chunk: number) => `${campaignBase(id)}:keys:${chunk}`,
     /**
      * Set: the campaigns waiting on one deliverable, as `<campaignId> <channel>` (a campaign
      * counts it once per channel when it is cut or fails). Lives until the deliverable settles.

@@ -1,10 +1,9 @@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { CampaignKeys } from '../redis/index.js';
 import type { ObjectStore } from '../storage/index.js';
 import { lookupOutput } from './done-and-stored.js';
 import type { PreparedRenderJob } from './prepare-render-job.js';
-import { queueNewRenders } from './queue-new-renders.js';
+import { queueNewRenders, type CampaignChunk } from './queue-new-renders.js';
 import type { RenderOutputIndex } from './render-deps.js';
 import type { RenderJobData } from './render-job.schema.js';
 import { requestOnce, type RequestOnceOptions } from './request-once.js';
@@ -36,7 +35,7 @@ export function createRenders(deps: RendersDeps) {
     /** One render once, whoever else asks (see requestOnce). */
     request: (job: PreparedRenderJob, options?: RequestOnceOptions) => requestOnce(deps, job, options),
     /** A campaign chunk's new renders, deduplicated per campaign, in one addBulk (see queueNewRenders). */
-    queueNew: (keys: CampaignKeys, jobs: Map<string, PreparedRenderJob>, chunk: number) => queueNewRenders(deps, keys, jobs, chunk),
+    queueNew: (campaign: CampaignChunk, jobs: Map<string, PreparedRenderJob>) => queueNewRenders(deps, campaign, jobs),
     /** True when the render is made by a live job still in flight, which streams its bytes. */
     async streamingLive(renderKey: string): Promise<boolean> {
       const job = await deps.queue.getJob(renderKey);

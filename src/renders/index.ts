@@ -19,7 +19,7 @@ export { processRenderJob } from './process-render-job.js';
 export { type RenderJobContext, type RenderJobLike, type RenderJobResult, type RenderSplitContext } from './render-job-context.js';
 export { idleRenderSlots } from './idle-render-slots.js';
 export { type TranscodeOutcome, type TranscodeFn, type TranscodeJobContext, type TranscodeJobResult, processTranscodeJob } from './process-transcode-job.js';
-export { type QueueOutcome, queueNewRenders } from './queue-new-renders.js';
+export { type CampaignChunk, type QueueOutcome, queueNewRenders } from './queue-new-renders.js';
 export { type RenderOutputIndex, type RenderRegistry } from './render-deps.js';
 export { renderJobKey } from './render-job-key.js';
 export { DELIVERIES_PER_JOB, RENDER_CHUNK_JOB_NAME, renderJobSchema, type RenderJobData, renderOutputKey } from './render-job.schema.js';

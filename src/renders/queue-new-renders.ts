@@ -1,6 +1,6 @@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { claimCampaignKeys, redisKeys, runScript, type CampaignKeys } from '../redis/index.js';
+import { claimCampaignKeys, redisKeys, runScript } from '../redis/index.js';
 import type { ObjectStore } from '../storage/index.js';
 import { storedOutput } from './done-and-stored.js';
 import type { PreparedRenderJob } from './prepare-render-job.js';
@@ -12,6 +12,14 @@ export interface QueueNewRendersDeps {
   redis: Redis;
   queue: Queue<RenderJobData>;
   store: Pick<ObjectStore, 'head'>;
+}
+
+/** The fan-out chunk whose keys are claimed: its campaign, number, key hash (redisKeys.campaignChunkKeys) and the campaign's meta hash (its TTL). */
+export interface CampaignChunk {
+  campaignId: string;
+  chunk: number;
+  keys: string;
+  meta: string;
 }
 
 /** What happened to one chunk's distinct render keys. */
@@ -38,20 +46,21 @@ const INDEXED_DONE = 4;
 const DONE = { state: 'done' } as const;
 
 /**
- * Adds the renders of one chunk that neither this campaign (dedupe set) nor
- * anyone else (output index + store, existing job) has made or queued: one
- * claim script, a store check for the few already done, then one addBulk.
- * `chunk` is the fan-out chunk's number: the claim is made in its name, so
- * the same chunk re-run after a crash claims its keys again (job ids are the
- * render keys, so nothing is queued twice).
+ * Adds the renders of one chunk that neither this campaign (the chunk's key
+ * hash, its jobs) nor anyone else (output index + store, existing job) has
+ * made or queued: one claim script, a store check for the few already done,
+ * then one addBulk. The claim is made in the chunk's own key hash, so the
+ * same chunk re-run after a crash claims its keys again (job ids are the
+ * render keys, so nothing is queued twice); each job added carries the
+ * chunk's number, where its hooks count its outcome.
  */
-export async function queueNewRenders(deps: QueueNewRendersDeps, keys: CampaignKeys, jobs: Map<string, PreparedRenderJob>, chunk: number): Promise<QueueOutcome> {
+export async function queueNewRenders(deps: QueueNewRendersDeps, campaign: CampaignChunk, jobs: Map<string, PreparedRenderJob>): Promise<QueueOutcome> {
   const outcome: QueueOutcome = { fresh: 0, freshJobs: [], added: 0, addedKeys: new Set(), cached: [], joined: [], jobKey: (key) => deps.queue.toKey(key) };
   if (jobs.size === 0) return outcome;
   const all = [...jobs.values()];
-  const scriptKeys = [keys.keys];
+  const scriptKeys = [campaign.keys, campaign.meta];
   for (const job of all) scriptKeys.push(deps.queue.toKey(job.renderKey), redisKeys.output(job.renderKey));
-  const claims = (await runScript(deps.redis, claimCampaignKeys, scriptKeys, [String(chunk), ...all.map((job) => job.renderKey)])) as number[];
+  const claims = (await runScript(deps.redis, claimCampaignKeys, scriptKeys, [campaign.campaignId, ...all.map((job) => job.renderKey)])) as number[];
   const toAdd: PreparedRenderJob[] = [];
   await Promise.all(
     all.map(async (job, i) => {
@@ -66,7 +75,7 @@ export async function queueNewRenders(deps: QueueNewRendersDeps, keys: CampaignK
       else toAdd.push(job);
     }),
   );
-  if (toAdd.length > 0) await deps.queue.addBulk(toAdd.map((job) => ({ name: job.name, data: job.data, opts: job.opts })));
+  if (toAdd.length > 0) await deps.queue.addBulk(toAdd.map((job) => ({ name: job.name, data: { ...job.data, campaignChunk: campaign.chunk }, opts: job.opts })));
   outcome.added = toAdd.length;
   for (const job of toAdd) outcome.addedKeys.add(job.renderKey);
   return outcome;

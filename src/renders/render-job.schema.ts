@@ -20,6 +20,13 @@ export const renderJobSchema = z.object({
   /** Set by campaign fan-out; ids only, never personal data. */
   campaignId: z.string().max(64).optional(),
   /**
+   * Set by campaign fan-out with campaignId: the fan-out chunk that claimed
+   * this key, whose key hash the campaign's hooks count the outcome in
+   * (src/redis/keys.ts campaignChunkKeys; the hashes are per chunk so that
+   * they can be deleted once settled).
+   */
+  campaignChunk: z.number().int().min(0).optional(),
+  /**
    * Set by campaign fan-out on the jobs it adds: each recipient waiting on
    * this master, with the channels it serves them, for their `delivered`
    * events (src/engagement). Carried here rather than in keys of their own:

@@ -83,7 +83,10 @@ async function expectEveryRowOnce(api: { url: string }, id: string, prefix: stri
   expect(keys.size).toBe(ROWS);
   const final = await status(api, id);
   expect(final.counts).toMatchObject({ total: ROWS, valid: ROWS, invalid: 0, fannedOut: ROWS, renders: ROWS, queued: ROWS, rendered: 0, failed: 0 });
-  expect(await redis.hlen(`{mastercut}:cmp:${id}:keys`)).toBe(ROWS);
+  // Every key claimed once, in the key hash of its chunk, each chunk committed (`#n`); none settled (no render worker).
+  const chunkHashes = await redis.keys(`{mastercut}:cmp:${id}:keys:*`);
+  const claimed = await Promise.all(chunkHashes.map((key) => redis.hget(key, '#n')));
+  expect(claimed.reduce((sum, n) => sum + Number(n), 0)).toBe(ROWS);
   // A sample of the keys: each has its render job (job id = render key).
   const jobs = await Promise.all([...keys].slice(0, 200).map((key) => redis.exists(`{mastercut}:render:${key}`)));
   expect(jobs.every((n) => n === 1)).toBe(true);

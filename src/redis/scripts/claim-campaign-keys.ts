@@ -1,29 +1,51 @@
 import { defineScript } from '../run-script.js';
 
 /**
- * Per key, in one script call: claim it in the campaign's key hash for
- * fan-out chunk ARGV[1], whether a job exists under it, and whether the
- * output index says done. A key already claimed by the same chunk counts as
- * new again: that chunk is being re-run after a crash before its commit
- * (commitFanOutChunk), which never counted it (a hook may have recorded its
- * outcome after the claim's number, countCampaignOutcome). Returns a bit set per key: 1
- * new to this campaign, 2 a job exists, 4 indexed as done. KEYS: the hash,
- * then each key's job hash and index hash; ARGV: the chunk, the render keys.
- * One call per chunk instead of three commands per key: fan-out is measured
- * against a bare addBulk loop.
+ * Per key, in one script call: claim it for one fan-out chunk of a campaign
+ * (the chunk's own key hash, KEYS[1]), whether a job exists under it, and
+ * whether the output index says done.
+ *
+ * - A key already in the chunk's hash counts as new again: that chunk is
+ *   being re-run after a crash before its commit (commitFanOutChunk), which
+ *   never counted it (a hook may have recorded its outcome meanwhile).
+ * - A key an earlier chunk of the campaign claimed is known by its job (job
+ *   id = render key, its data names the campaign): a duplicate row, not new.
+ *   Earlier chunks' hashes are not read (they are deleted once settled), so
+ *   a key repeated after its job was removed is claimed again and counted
+ *   as a cache hit (bit 4) rather than as a duplicate.
+ *
+ * The hash lives as long as the campaign (its meta's TTL) from its first
+ * claim on, so a chunk never committed (a fan-out that failed, a stale
+ * runner's claim) does not outlive it.
+ *
+ * Returns a bit set per key: 1 new to this campaign, 2 a job exists, 4
+ * indexed as done. KEYS: the chunk's key hash, the campaign's meta, then
+ * each key's job hash and index hash; ARGV: the campaign id, the render keys. One call per chunk
+ * instead of three commands per key: fan-out is measured against a bare
+ * addBulk loop.
  */
 export const claimCampaignKeys = defineScript('claimCampaignKeys', `
 local out = {}
-local chunk = ARGV[1]
+local mine = '"campaignId":"' .. ARGV[1] .. '"'
 for i = 1, #ARGV - 1 do
   local code = 0
   local key = ARGV[i + 1]
-  if redis.call('HSETNX', KEYS[1], key, chunk) == 1 or string.match(redis.call('HGET', KEYS[1], key), '^%d+') == chunk then
+  local claimed = redis.call('HEXISTS', KEYS[1], key) == 1
+  local exists = redis.call('EXISTS', KEYS[2 * i + 1]) == 1
+  local earlier = false
+  if exists and not claimed then
+    local data = redis.call('HGET', KEYS[2 * i + 1], 'data')
+    earlier = data and string.find(data, mine, 1, true) ~= nil
+  end
+  if not earlier then
+    if not claimed then redis.call('HSET', KEYS[1], key, '') end
     code = 1
-    if redis.call('EXISTS', KEYS[2 * i]) == 1 then code = code + 2 end
-    if redis.call('HGET', KEYS[2 * i + 1], 'state') == 'done' then code = code + 4 end
+    if exists then code = code + 2 end
+    if redis.call('HGET', KEYS[2 * i + 2], 'state') == 'done' then code = code + 4 end
   end
   out[i] = code
 end
+local ttl = redis.call('PTTL', KEYS[2])
+if ttl > 0 and redis.call('EXISTS', KEYS[1]) == 1 then redis.call('PEXPIRE', KEYS[1], ttl) end
 return out
 `);

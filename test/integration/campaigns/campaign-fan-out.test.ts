@@ -138,7 +138,7 @@ describe('campaign fan-out from CSV', () => {
     const [job] = await allJobs(h.renderQueue);
     await hooks.onRendered(job!.data, job!.id!);
     await hooks.onFailed(job!.data, job!.id!);
-    await hooks.onRendered({ campaignId: created.id }, 'f'.repeat(64)); // not one of its keys
+    await hooks.onRendered({ campaignId: created.id, campaignChunk: 0 }, 'f'.repeat(64)); // not one of its keys
     status = await h.campaigns.status(created.id);
     expect(status.counts).toMatchObject({ rendered: 8, failed: 0 });
   });
@@ -153,35 +153,36 @@ describe('campaign fan-out from CSV', () => {
     expect(status.counts).toMatchObject({ renders: 2, rendered: 0, failed: 1 });
     expect(status.progress).toBe(0.5);
     expect(status.etaSeconds).toBeGreaterThanOrEqual(0);
-    // The outcome rides in the key's own entry of the key hash (claimed by chunk 0), no set per outcome.
-    const keysHash = `{mastercut}:cmp:${created.id}:keys`;
-    expect(await h.redis.hget(keysHash, jobs[0]!.id!)).toBe('0f');
-    expect(await h.redis.hget(keysHash, jobs[1]!.id!)).toBe('0');
+    // The outcome rides in the key's own entry of its chunk's key hash (chunk 0, carried by the job), no set per outcome.
+    const keysHash = `{mastercut}:cmp:${created.id}:keys:0`;
+    expect(jobs.map((job) => job.data.campaignChunk)).toEqual([0, 0]);
+    expect(await h.redis.hgetall(keysHash)).toEqual({ [jobs[0]!.id!]: 'f', [jobs[1]!.id!]: '', '#s': '1', '#n': '2' });
     await hooks.onRendered(jobs[0]!.data, jobs[0]!.id!);
     await hooks.onRendered(jobs[1]!.data, jobs[1]!.id!);
     await hooks.onFailed(jobs[1]!.data, jobs[1]!.id!, new Error('late'));
     status = await h.campaigns.status(created.id);
     expect(status.counts).toMatchObject({ rendered: 2, failed: 0 });
     expect(status.state).toBe('done');
-    expect(await h.redis.hgetall(keysHash)).toEqual({ [jobs[0]!.id!]: '0r', [jobs[1]!.id!]: '0r' });
-    expect(await h.redis.exists(`{mastercut}:cmp:${created.id}:rendered`, `{mastercut}:cmp:${created.id}:failed`)).toBe(0);
+    // Both keys of chunk 0 settled: its key hash is gone (the late failure found nothing to count).
+    expect(await h.redis.exists(keysHash)).toBe(0);
   });
 
-  it('keeps counting a campaign whose outcomes were counted in the legacy rendered and failed sets', async () => {
-    const created = await create([HEADER, 'r01,Ana,Silver,Gold,1,2,2015', 'r02,Ben,Silver,Gold,3,4,2015'].join('\n'), ['email']);
-    const hooks = createCampaignHooks(h.redis);
-    const [a, b] = await allJobs(h.renderQueue);
-    // As the code before the key-hash outcomes left it: a counted rendered, b counted failed.
-    const base = `{mastercut}:cmp:${created.id}`;
-    await h.redis.multi().sadd(`${base}:rendered`, a!.id!).sadd(`${base}:failed`, b!.id!).hincrby(base, 'rendered', 1).hincrby(base, 'failed', 1).exec();
-    await hooks.onRendered(a!.data, a!.id!);
-    await hooks.onFailed(a!.data, a!.id!);
-    await hooks.onFailed(b!.data, b!.id!);
-    expect((await h.campaigns.status(created.id)).counts).toMatchObject({ renders: 2, rendered: 1, failed: 1 });
-    await hooks.onRendered(b!.data, b!.id!);
+  it('keeps a key hash per fan-out chunk, deleted once its keys are settled; a later chunk dedupes through the jobs', async () => {
+    await h.useFreshQueue({ chunkSize: 2 });
+    // Ana's props again in the third chunk: her job, queued by chunk 0, makes that row a duplicate.
+    const ana = 'Ana,Silver,Gold,4401,2,2015';
+    const rows = [HEADER, `r01,${ana}`, 'r02,Ben,Silver,Gold,4403,4,2015', 'r03,Cy,Silver,Gold,4405,4,2015', 'r04,Dee,Silver,Gold,4407,4,2015', `r05,${ana}`];
+    const created = await create(rows.join('\n'), ['email']);
+    expect(created.counts).toMatchObject({ valid: 5, renders: 4, queued: 4, cached: 0 });
+    const hashes = `{mastercut}:cmp:${created.id}:keys*`;
+    // Chunk 2 claimed nothing new: no hash of its own.
+    expect((await h.redis.keys(hashes)).sort()).toEqual([0, 1].map((i) => `{mastercut}:cmp:${created.id}:keys:${i}`));
+    expect((await allJobs(h.renderQueue)).map((job) => job.data.campaignChunk).sort()).toEqual([0, 0, 1, 1]);
+    await processAll();
     const status = await h.campaigns.status(created.id);
-    expect(status.counts).toMatchObject({ rendered: 2, failed: 0 });
     expect(status.state).toBe('done');
+    expect(status.counts).toMatchObject({ renders: 4, rendered: 4, failed: 0 });
+    expect(await h.redis.keys(hashes)).toEqual([]);
   });
 
   it('does not queue renders that are already done, and settles renders another producer queued', async () => {
@@ -196,15 +197,17 @@ describe('campaign fan-out from CSV', () => {
       { templateId: 'loyalty-tier', variant: 'landscape', props: { firstName: 'Hal', currentTier: 'Gold', nextTier: 'Diamond', points: 7, pointsToNextTier: 8, memberSince: 2018 }, priorityClass: 'api' },
     );
     const second = await create(`${CSV}\nr11,Hal,Gold,Diamond,7,8,2018`, ['email']);
-    // 4 old landscape renders are done already; Hal's joins the API's job.
-    expect(second.counts).toMatchObject({ total: 11, valid: 7, renders: 5, cached: 4, rendered: 4, queued: 1 });
+    // 4 old landscape renders are done already; Hal's joins the API's job. Ben's props come again in
+    // chunk 2 (r09): a done render has no job to dedupe it by, and chunk 0's key hash is gone (all its
+    // keys settled), so the row counts as one more cache hit (the documented cost of per-chunk key hashes).
+    expect(second.counts).toMatchObject({ total: 11, valid: 7, renders: 6, cached: 5, rendered: 5, queued: 1 });
     const jobs = await allJobs(h.renderQueue);
     expect(jobs.map((j) => j.id)).toEqual([api.renderKey]);
     expect(jobs[0]!.data.campaignId).toBeUndefined();
 
     await processAll();
     const status = await h.campaigns.status(second.id);
-    expect(status.counts).toMatchObject({ renders: 5, rendered: 5, failed: 0 });
+    expect(status.counts).toMatchObject({ renders: 6, rendered: 6, failed: 0 });
     expect(status.state).toBe('done');
   });
 

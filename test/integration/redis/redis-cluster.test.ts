@@ -49,12 +49,17 @@ describe('the farm on a Redis Cluster of three primaries', () => {
   });
 
   it('runs a multi-key script and a MULTI: every key shares one slot', async () => {
-    const keys = createRedisKeys(`${HASH_TAG}:test:cluster:`).campaign('c1');
-    await redis.multi().hset(keys.meta, 'state', 'rendering', 'renders', '1').hset(keys.keys, 'k1', '0').exec();
-    const counted = await runScript(redis, countCampaignOutcome, [keys.meta, keys.keys, keys.foreign, keys.rendered, keys.failed], ['k1', 'rendered', '1']);
+    const registry = createRedisKeys(`${HASH_TAG}:test:cluster:`);
+    const keys = registry.campaign('c1');
+    // Chunk 0 claimed one key and was committed (`#n`).
+    const chunk = registry.campaignChunkKeys('c1', 0);
+    await redis.multi().hset(keys.meta, 'state', 'rendering', 'renders', '1').hset(chunk, 'k1', '', '#n', '1').exec();
+    const counted = await runScript(redis, countCampaignOutcome, [keys.meta, chunk, keys.foreign], ['k1', 'rendered', '1', '0']);
     // 2: counted, and the campaign (one render, no deliverables wanted) became done with it.
     expect(counted).toBe(2);
     expect(await redis.hget(keys.meta, 'state')).toBe('done');
+    // Its only key settled: the chunk's key hash is deleted.
+    expect(await redis.exists(chunk)).toBe(0);
     // All of it sits on the farm's primary, nothing on the other two.
     const port = await farmPort();
     for (const node of cluster.nodes) {

@@ -47,6 +47,7 @@ describe('the key registry', () => {
       foreign: '{mastercut}:cmp:cmp_1:foreign',
       unprofiled: '{mastercut}:cmp:cmp_1:unprofiled',
     });
+    expect(redisKeys.campaignChunkKeys('cmp_1', 12)).toBe('{mastercut}:cmp:cmp_1:keys:12');
     expect(bullJobKey('render', K)).toBe(`{mastercut}:render:${K}`);
     expect(backlogKeys('render').prioritized).toBe('{mastercut}:render:prioritized');
   });
