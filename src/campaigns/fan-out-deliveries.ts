@@ -1,5 +1,4 @@
 import { DELIVERIES_PER_JOB, type PreparedRenderJob } from '../renders/index.js';
-import type { FanOutPlan } from './fan-out.js';
 import type { ValidRow } from './scan-chunks.js';
 
 /** One recipient's output on one channel, for `delivered` events. */
@@ -10,7 +9,7 @@ export interface DeliveryEntry {
 }
 
 /** Each valid row's (recipient, channel) with the render key of the channel's variant. */
-export function deliveryEntries(rows: readonly ValidRow[], channels: NonNullable<FanOutPlan['channels']>): (DeliveryEntry & { renderKey: string })[] {
+export function deliveryEntries(rows: readonly ValidRow[], channels: { names: readonly string[]; variantIndex: readonly number[] }): (DeliveryEntry & { renderKey: string })[] {
   return rows.flatMap((row) =>
     channels.names.map((channel, c) => ({ recipientId: row.recipientId, channel, propsHash: row.propsHash!, renderKey: row.keys[channels.variantIndex[c]!]! })),
   );
