@@ -2,7 +2,7 @@ import type { Queue } from 'bullmq';
 import { isKey } from '../cache/index.js';
 import { AppError, errorCodes, type ErrorCode } from '../errors/index.js';
 import type { ObjectStore } from '../storage/index.js';
-import { storedOutput } from './done-and-stored.js';
+import { findStoredByKey } from './done-and-stored.js';
 import type { RenderOutputIndex } from './render-deps.js';
 import type { RenderJobData } from './render-job.schema.js';
 import { renderStateFromJob, type RenderState } from './render-state.js';
@@ -49,8 +49,9 @@ export interface RenderStatusDeps {
  */
 export async function getRenderStatus(deps: RenderStatusDeps, renderKey: string): Promise<RenderStatus> {
   if (!isKey(renderKey)) throw new AppError('INVALID_KEY', 'A render key is 64 lowercase hex characters.');
-  const record = await deps.index.get(renderKey);
-  if (record?.storageKey && (await storedOutput(deps.store, record))) {
+  // The record, or (expired by the done-record retention) the master found in the store.
+  const { record, info } = await findStoredByKey(deps, renderKey);
+  if (record?.storageKey && info) {
     return {
       renderKey,
       state: 'done',
