@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createCampaignHooks } from '../../../src/campaigns/index.js';
+import { enqueueRender } from '../../../src/renders/enqueue-render.js';
 import { processRenderJob } from '../../../src/renders/process-render-job.js';
 import type { RenderJobContext } from '../../../src/renders/render-job-context.js';
 import { redisKeys } from '../../../src/redis/index.js';
@@ -64,5 +65,19 @@ describe('a campaign over outputs whose index records expired', () => {
     expect(status.counts).toMatchObject({ renders: 3, rendered: 3, failed: 0 });
     // Re-indexed by the worker: the next reader is answered by Redis again.
     for (const key of keys) expect(await h.index.get(key)).toMatchObject({ state: 'done' });
+  });
+
+  it('settles a render another producer made whose record expired before the campaign read it', async () => {
+    const props = { firstName: 'Ivy', currentTier: 'Gold', nextTier: 'Diamond', points: 17, pointsToNextTier: 18, memberSince: 2019 };
+    const api = await enqueueRender({ queue: h.renderQueue.queue, registry: h.registry, index: h.index, store: h.store }, { templateId: 'loyalty-tier', variant: 'landscape', props, priorityClass: 'api' });
+    const text = 'recipientId,firstName,currentTier,nextTier,points,pointsToNextTier,memberSince\nr21,Ivy,Gold,Diamond,17,18,2019';
+    const created = await h.campaigns.create({ templateId: 'loyalty-tier', channels: ['web'], mode: 'prerender', recipients: Readable.from([Buffer.from(text)]), format: 'csv' });
+    expect(created.counts).toMatchObject({ renders: 1, queued: 1, rendered: 0 });
+    await processAll([]);
+    // The API's job carries no campaign: only the index tells the campaign, and its record is gone.
+    await h.redis.del(redisKeys.output(api.renderKey));
+    const status = await h.campaigns.status(created.id);
+    expect(status.counts).toMatchObject({ renders: 1, rendered: 1, failed: 0 });
+    expect(status.state).toBe('done');
   });
 });
