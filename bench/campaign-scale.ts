@@ -2,7 +2,7 @@
  * A prerender campaign at scale, with the farm's own queue machinery and
  * only the renderer stubbed (prints figures; not a test).
  *
- *   npx tsx bench/campaign-scale.ts [--rows 2000000] [--window 100000] [--workers 4] [--keep-completed-s 3600]
+ *   npx tsx bench/campaign-scale.ts [--rows 2000000] [--window 100000] [--workers 4] [--keep-completed-s 3600] [--done-ttl-s 3600]
  *
  * Into a fresh embedded redis-server: the upload is stored and counted
  * (CampaignService.accept), the fan-out runs as its BullMQ job
@@ -15,7 +15,12 @@
  * per-chunk key hashes (sampled each second: they are deleted as chunks
  * settle, so the end says little) and the output index.
  * Completed render jobs are kept `--keep-completed-s` (JOB_KEEP_COMPLETED_S,
- * default 1 h as in production), which is itself Redis memory.
+ * default 1 h as in production), which is itself Redis memory. Done output
+ * index records expire `--done-ttl-s` after they turned done
+ * (OUTPUT_INDEX_DONE_TTL_S, default 1 h as in production; 0 keeps them): a
+ * short one (30 s) shows the index flat within a short run. The output
+ * index's size (records x MEMORY USAGE of a sample) is printed at its peak
+ * and at the end.
  */
 import { writeFile } from 'node:fs/promises';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -36,12 +41,15 @@ const { values } = parseArgs({
     window: { type: 'string', default: '100000' },
     workers: { type: 'string', default: '4' },
     'keep-completed-s': { type: 'string', default: '3600' },
+    'done-ttl-s': { type: 'string', default: '3600' },
   },
 });
 const rows = Number(values.rows);
 const window = Number(values.window);
 const workers = Number(values.workers);
 const keepCompletedS = Number(values['keep-completed-s']);
+const doneTtlS = Number(values['done-ttl-s']);
+if (!Number.isInteger(doneTtlS) || doneTtlS < 0) throw new Error('--done-ttl-s must be a non-negative integer');
 for (const [name, n] of [['--rows', rows], ['--window', window], ['--workers', workers]] as const) {
   if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer`);
 }
@@ -64,7 +72,7 @@ const usedMemory = async () => Number(/used_memory:(\d+)/.exec(await redis.info(
 try {
   const store = createFileStore({ root: path.join(dir, 'storage') });
   const registry = createDefaultRegistry({ cacheDir: '.cache/bench' });
-  const index = createOutputIndex(redis);
+  const index = createOutputIndex(redis, { doneTtlSeconds: doneTtlS });
   const jobOptions = { completedRetentionSeconds: keepCompletedS };
   const renderQueue = createRenderQueue({ redisUrl: server.url, events: false, jobOptions });
   const fanOutQueue = createFanOutQueue({ redisUrl: server.url });
@@ -93,7 +101,7 @@ try {
   const started = Date.now();
   const accepted = await campaigns.accept({ templateId: 'loyalty-tier', channels: ['web'], mode: 'prerender', recipients: Readable.from(recipients()), format: 'csv' });
   const uploadedS = (Date.now() - started) / 1000;
-  console.log(`campaign-scale: ${rows} rows, window ${window}, ${workers} stub render slots, completed jobs kept ${keepCompletedS} s; redis ${server.url}`);
+  console.log(`campaign-scale: ${rows} rows, window ${window}, ${workers} stub render slots, completed jobs kept ${keepCompletedS} s, done index records kept ${doneTtlS ? `${doneTtlS} s` : 'forever'}; redis ${server.url}`);
   console.log(`  upload stored and counted in ${uploadedS.toFixed(1)} s (${Math.round(rows / uploadedS)} rows/s); used_memory before ${mb(before)}`);
 
   const marks = [0.25, 0.5, 1].map((f) => ({ f, at: Math.round(rows * f), memory: 0, seconds: 0, chunkHashes: 0 }));
@@ -117,6 +125,21 @@ try {
   };
   let polls = 0;
   let fanOutEnd = 0;
+  // The output index: its record count every 2 s (a SCAN of the records), times one record's bytes.
+  const usage = async (key: string) => Number((await redis.call('MEMORY', 'USAGE', key)) ?? 0);
+  const indexRecords = async (): Promise<string[]> => {
+    const found: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', '{mastercut}:out:*', 'COUNT', 10_000);
+      found.push(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+    return found;
+  };
+  let recordBytes = 0;
+  let indexPeak = { records: 0, seconds: 0 };
+  let indexCountedAt = 0;
   let status = await campaigns.status(accepted.id);
   for (;;) {
     const memory = await usedMemory();
@@ -124,6 +147,12 @@ try {
     status = await campaigns.status(accepted.id);
     const marked = marks.some((mark) => !mark.memory && status.counts.fannedOut >= mark.at);
     if (marked || polls++ % 4 === 0) await sampleChunkHashes();
+    if (Date.now() - indexCountedAt >= 2_000) {
+      indexCountedAt = Date.now();
+      const records = await indexRecords();
+      if (!recordBytes && records.length >= 100) recordBytes = (await Promise.all(records.slice(0, 100).map(usage))).reduce((a, b) => a + b, 0) / 100;
+      if (records.length > indexPeak.records) indexPeak = { records: records.length, seconds: (Date.now() - started) / 1000 };
+    }
     for (const mark of marks) {
       if (!mark.memory && status.counts.fannedOut >= mark.at) {
         mark.memory = memory;
@@ -145,7 +174,6 @@ try {
   console.log(`  peak used_memory ${mb(peak)}; growth between 50% and 100%: ${perRow.toFixed(0)} bytes per row`);
   console.log(`  extrapolated to 10M rows: ${mb(full!.memory + perRow * (10_000_000 - rows))} used_memory; fan-out ${(10_000_000 / (rows / fanOutS) / 60).toFixed(0)} min at this rate`);
   // Where the per-row growth is: the campaign's own keys, and the farm's output index (one record per render).
-  const usage = async (key: string) => Number((await redis.call('MEMORY', 'USAGE', key)) ?? 0);
   for (const [name, key] of Object.entries(campaignKeys(accepted.id))) {
     const bytes = await usage(key);
     if (bytes > 0) console.log(`  campaign ${name.padEnd(9)} ${mb(bytes).padStart(9)}  (${(bytes / rows).toFixed(0)} bytes per row)`);
@@ -155,10 +183,13 @@ try {
   console.log(
     `  campaign keys     ${mb(chunkHashes.peak).padStart(9)}  peak of the per-chunk key hashes (${chunkHashes.peakCount} alive then); ${mb(half!.chunkHashes)} at 50%, ${mb(full!.chunkHashes)} at 100% of the rows fanned out: ${keysPerRow.toFixed(0)} bytes per row; ${alive.size} left at the end`,
   );
-  const [, outKeys] = await redis.scan('0', 'MATCH', '{mastercut}:out:*', 'COUNT', 1000);
+  const outKeys = await indexRecords();
   const sample = outKeys.slice(0, 100);
-  const perRecord = (await Promise.all(sample.map(usage))).reduce((a, b) => a + b, 0) / Math.max(1, sample.length);
-  console.log(`  output index      ${mb(perRecord * status.counts.rendered).padStart(9)}  (${perRecord.toFixed(0)} bytes per render, farm-wide cache index)`);
+  if (sample.length > 0) recordBytes = (await Promise.all(sample.map(usage))).reduce((a, b) => a + b, 0) / sample.length;
+  const rendered = Math.max(1, status.counts.rendered);
+  const indexBytes = recordBytes * outKeys.length;
+  console.log(`  output index      ${mb(indexBytes).padStart(9)}  at the end: ${outKeys.length} records of ${recordBytes.toFixed(0)} bytes, ${(indexBytes / rendered).toFixed(0)} bytes per render`);
+  console.log(`  output index peak ${mb(recordBytes * indexPeak.records).padStart(9)}  ${indexPeak.records} records at ${indexPeak.seconds.toFixed(1)} s, ${((recordBytes * indexPeak.records) / rendered).toFixed(0)} bytes per render`);
   const jobs = await renderQueue.queue.getJobCounts('completed', 'prioritized', 'active');
   console.log(`  render jobs left  ${JSON.stringify(jobs)}`);
   const kinds = await redis.info('keyspace');

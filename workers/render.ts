@@ -107,7 +107,7 @@ export async function runRenderWorker(options: RenderWorkerProcessOptions = {}):
           return result;
         },
         store,
-        index: createOutputIndex(redis),
+        index: createOutputIndex(redis, { doneTtlSeconds: config.outputIndex.doneTtlSeconds }),
         workDir,
         log,
         onRendered,

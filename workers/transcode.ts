@@ -80,7 +80,7 @@ export async function runTranscodeWorker(options: TranscodeWorkerProcessOptions 
       {
         transcode: (input) => transcodeDeliverable({ ...input, ffmpegPath, ffprobePath }),
         store,
-        index: createOutputIndex(redis),
+        index: createOutputIndex(redis, { doneTtlSeconds: config.outputIndex.doneTtlSeconds }),
         slots,
         workDir,
         log,

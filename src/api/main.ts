@@ -150,7 +150,7 @@ async function wireApiServer({ config, options, logger, redisUrl, keyring, regis
   const campaignQueue = createRenderQueue({ redisUrl, events: false, jobOptions: config.jobs });
   opened.push(() => campaignQueue.close());
   campaignQueue.connection.on('error', () => undefined);
-  const index = createOutputIndex(renderQueue.connection);
+  const index = createOutputIndex(renderQueue.connection, { doneTtlSeconds: config.outputIndex.doneTtlSeconds });
   // Producers of channel deliverables (campaigns and Live URLs share one); transcode workers consume them.
   // On the patient connection: a Redis blip must not fail a campaign upload half way.
   const transcodeQueue = createRenderQueue<TranscodeJobData>({ redisUrl, queueName: queueNames.transcode, events: false, jobOptions: config.jobs });

@@ -14,7 +14,8 @@ export interface CampaignServiceDeps {
   /** The render lifecycle (createRenders on the render queue); campaigns never reach BullMQ themselves. */
   renders: Pick<Renders, 'queueNew'>;
   registry: RenderRegistry & Pick<TemplateRegistry, 'jsonSchema'>;
-  index: Pick<RenderOutputIndex, 'get'>;
+  /** With `restore`, an expired done record is found in the store (done-record retention). */
+  index: Pick<RenderOutputIndex, 'get' | 'restore'>;
   /** Outputs are checked here; uploads and manifest parts are stored here (put) and read back (get). */
   store: Pick<ObjectStore, 'head' | 'put' | 'get' | 'delete'>;
   /**

@@ -261,7 +261,7 @@ export function createCampaignService(deps: CampaignServiceDeps, options: Campai
       try {
         const { deps: fanDeps, plan } = await planOf(id, meta, object.body);
         const window = run.windowed
-          ? { size: options.window ?? 10_000, pollMs: options.windowPollMs ?? 250, settle: async () => void (await settleForeignKeys(deps.redis, deps.index, id)) }
+          ? { size: options.window ?? 10_000, pollMs: options.windowPollMs ?? 250, settle: async () => void (await settleForeignKeys(deps.redis, deps, id)) }
           : undefined;
         await fanOut(fanDeps, plan, limits, { chunk: Number(meta.fanOutChunk ?? 0), entries: Number(meta.fanOutEntries ?? 0) }, window, run.signal);
       } catch (err) {
@@ -294,7 +294,7 @@ export function createCampaignService(deps: CampaignServiceDeps, options: Campai
     async status(id: string): Promise<CampaignStatus> {
       assertCampaignId(id);
       let meta = await readCampaignMeta(deps.redis, id);
-      if (meta.state === 'rendering' && (await settleForeignKeys(deps.redis, deps.index, id)) > 0) {
+      if (meta.state === 'rendering' && (await settleForeignKeys(deps.redis, deps, id)) > 0) {
         await completeIfDone(id);
         meta = await readCampaignMeta(deps.redis, id);
       }

@@ -1,13 +1,16 @@
 import type { Redis } from 'ioredis';
 import { AppError } from '../errors/index.js';
 import { markCampaignDone, runScript } from '../redis/index.js';
-import type { RenderOutputIndex } from '../renders/index.js';
+import { renderOutputKey, restoreFromStore, type RenderOutputIndex } from '../renders/index.js';
+import type { ObjectStore } from '../storage/index.js';
 import { countOutcome } from './campaign-hooks.js';
 import { campaignKeys } from './campaign-keys.js';
 import type { CampaignCounts, CampaignState, CampaignStatus } from './campaign.schema.js';
 
 /** Foreign keys checked per status call: bounds the cost of one call, the rest is settled by the next ones. */
 const SETTLE_BATCH = 200;
+/** Store lookups per call for keys without a record (an expired done record, or not started yet): each is a HEAD. */
+const STORE_LOOKUPS = 20;
 
 const COUNT_FIELDS = ['total', 'valid', 'invalid', 'warnings', 'renders', 'queued', 'cached', 'rendered', 'failed'] as const;
 
@@ -23,11 +26,16 @@ export async function readCampaignMeta(redis: Redis, id: string): Promise<Record
  * here, so their outcome is read from the output index (done / failed) and
  * counted through the same idempotent script the hooks use, in the key hash
  * of the chunk that claimed them (members are `<chunk> <key>`). Bounded per call.
+ * A key without a record may be done with its record expired (the done-record
+ * retention): a few per call are looked up in the store (campaign masters are
+ * `renders/<key>.mp4`), or a campaign nobody polled within the retention
+ * would wait for them for ever.
  */
-export async function settleForeignKeys(redis: Redis, index: Pick<RenderOutputIndex, 'get'>, id: string): Promise<number> {
+export async function settleForeignKeys(redis: Redis, outputs: { index: Pick<RenderOutputIndex, 'get' | 'restore'>; store: Pick<ObjectStore, 'head'> }, id: string): Promise<number> {
   const foreignKey = campaignKeys(id).foreign;
   const members = await redis.srandmember(foreignKey, SETTLE_BATCH);
   let settled = 0;
+  let lookups = 0;
   for (const member of members) {
     const [chunk = '', key = ''] = member.split(' ');
     // A member without a chunk was written by an older version: it cannot be counted any more.
@@ -35,9 +43,11 @@ export async function settleForeignKeys(redis: Redis, index: Pick<RenderOutputIn
       await redis.srem(foreignKey, member);
       continue;
     }
-    const record = await index.get(key);
-    if (record?.state === 'done' || record?.state === 'failed') {
-      if ((await countOutcome(redis, id, Number(chunk), key, record.state === 'done' ? 'rendered' : 'failed')) > 0) settled++;
+    const record = await outputs.index.get(key);
+    let state = record?.state;
+    if (!record && lookups++ < STORE_LOOKUPS && (await restoreFromStore(outputs, key, renderOutputKey(key, 'mp4')))) state = 'done';
+    if (state === 'done' || state === 'failed') {
+      if ((await countOutcome(redis, id, Number(chunk), key, state === 'done' ? 'rendered' : 'failed')) > 0) settled++;
     }
   }
   return settled;

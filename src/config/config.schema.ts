@@ -134,6 +134,11 @@ export const envSchema = z.object({
   /** Finished jobs carry props (personal data): they are removed after these ages. */
   JOB_KEEP_COMPLETED_S: int(0, 30 * 86_400).default(3_600),
   JOB_KEEP_FAILED_S: int(0, 30 * 86_400).default(86_400),
+  /**
+   * A `done` output index record expires this long after it turned done (0: never). The object store is the
+   * durable index (a miss looks there and re-creates the record), so Redis holds only recent outputs.
+   */
+  OUTPUT_INDEX_DONE_TTL_S: int(0, 365 * 86_400).default(3_600),
 
   // Live URLs
   /** `id:base64(32 bytes),...`; the first seals new links, the others still open them while keys rotate. */

@@ -49,6 +49,8 @@ export interface Config {
   /** The operations port (src/ops): /metrics, /healthz, /readyz. */
   metrics: { port: number; host: string };
   jobs: { attempts: number; backoffDelayMs: number; completedRetentionSeconds: number; failedRetentionSeconds: number };
+  /** The output index (src/renders createOutputIndex): how long a done record stays in Redis (0: forever). */
+  outputIndex: { doneTtlSeconds: number };
   live: {
     keys?: string;
     retiredKeyIds?: string;
@@ -267,6 +269,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, cwd = proces
       completedRetentionSeconds: e.JOB_KEEP_COMPLETED_S,
       failedRetentionSeconds: e.JOB_KEEP_FAILED_S,
     },
+    outputIndex: { doneTtlSeconds: e.OUTPUT_INDEX_DONE_TTL_S },
     live: {
       keys: e.LIVE_KEYS,
       retiredKeyIds: e.LIVE_RETIRED_KEY_IDS,

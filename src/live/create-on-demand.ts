@@ -1,4 +1,4 @@
-import { createDeliverablePlan, storedOutput, type DeliverableRequests, type OutputRecord, type Renders } from '../renders/index.js';
+import { createDeliverablePlan, restoreFromStore, storedOutput, type DeliverableRequests, type RenderOutputIndex, type Renders } from '../renders/index.js';
 import { AppError, CancelledError, type ErrorCode, errorCodes } from '../errors/index.js';
 import type { ObjectInfo, ObjectStore } from '../storage/index.js';
 import type { ColdRenderLimiter } from './cold-render-limiter.js';
@@ -9,7 +9,8 @@ export interface OnDemandDeps {
   /** The render lifecycle (src/renders createRenders, with the transcode queue: failed deliverables are retried). */
   renders: Pick<Renders, 'lookup' | 'request' | 'streamingLive' | 'retryDeliverable'>;
   deliverables: DeliverableRequests;
-  index: { get(key: string): Promise<OutputRecord | undefined> };
+  /** With `restore`, an output whose done record expired is found in the store at the target's storage key. */
+  index: Pick<RenderOutputIndex, 'get' | 'restore'>;
   store: Pick<ObjectStore, 'head'>;
   limiter: ColdRenderLimiter;
   /** Records what a recipient's link makes, so an erasure finds it (lazy links render long after they were made). */
@@ -40,7 +41,7 @@ export function createOnDemand(deps: OnDemandDeps, options: OnDemandOptions = {}
   const ensuring = new Map<string, Promise<void>>();
   const waiting = new Map<string, Promise<ObjectInfo>>();
 
-  const lookup = (target: Pick<AssetTarget, 'key'>): Promise<ObjectInfo | undefined> => deps.renders.lookup(target.key);
+  const lookup = (target: Pick<AssetTarget, 'key' | 'storageKey'>): Promise<ObjectInfo | undefined> => deps.renders.lookup(target.key, target.storageKey);
 
   /** The master once (requestOnce); only a request that starts a render spends the cold-render budget. */
   async function ensureMaster(link: LiveLink, who: Requester): Promise<void> {
@@ -76,11 +77,12 @@ export function createOnDemand(deps: OnDemandDeps, options: OnDemandOptions = {}
     await deps.deliverables.request([{ renderKey: link.master.renderKey, masterStorageKey: link.master.storageKey, plan }]);
   }
 
-  async function wait(key: string): Promise<ObjectInfo> {
+  async function wait(key: string, storageKey: string): Promise<ObjectInfo> {
     const deadline = Date.now() + waitTimeoutMs;
     for (let delay = 50; ; delay = Math.min(500, delay * 1.5)) {
       const record = await deps.index.get(key);
-      const info = await storedOutput(deps.store, record);
+      // No record: not made yet, or done and expired (the store then has it).
+      const info = record ? await storedOutput(deps.store, record) : await restoreFromStore(deps, key, storageKey);
       if (info) return info;
       if (record?.state === 'failed') {
         const code = (record.error && record.error in errorCodes ? record.error : 'INTERNAL') as ErrorCode;
@@ -106,7 +108,7 @@ export function createOnDemand(deps: OnDemandDeps, options: OnDemandOptions = {}
     ensure: (link: LiveLink, target: AssetTarget, who: Requester) => shared(ensuring, target.key, () => ensure(link, target, who)),
     /** Resolves when the target is stored (NOT_READY after the timeout; the render's own error if it failed). */
     async wait(target: AssetTarget, signal?: AbortSignal): Promise<ObjectInfo> {
-      const done = shared(waiting, target.key, () => wait(target.key));
+      const done = shared(waiting, target.key, () => wait(target.key, target.storageKey));
       if (!signal) return done;
       const aborted = new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(new CancelledError('client left')), { once: true }));
       return Promise.race([done, aborted]);

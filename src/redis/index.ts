@@ -27,6 +27,7 @@ export { countDeliverableOutcome } from './scripts/count-deliverable-outcome.js'
 export { existsEach } from './scripts/exists-each.js';
 export { markCampaignDone } from './scripts/mark-campaign-done.js';
 export { updateOutputRecord } from './scripts/output-index-update.js';
+export { restoreOutputRecord } from './scripts/restore-output-record.js';
 export { recordSubjectItems } from './scripts/record-subject.js';
 export { upsertProfile } from './scripts/upsert-profile.js';
 export { sendRenderStream } from './scripts/send-render-stream.js';

@@ -13,7 +13,7 @@ export interface RendersDeps {
   queue: Queue<RenderJobData>;
   /** The connection campaign batches claim their keys on (usually the queue's own). */
   redis: Redis;
-  index: Pick<RenderOutputIndex, 'get'>;
+  index: Pick<RenderOutputIndex, 'get' | 'restore'>;
   store: Pick<ObjectStore, 'head'>;
   /** The transcode queue; `retryDeliverable` and `removeJobs` reach it (Live URLs, erasures). */
   transcodeQueue?: Pick<Queue, 'remove' | 'getJobState'>;
@@ -30,7 +30,7 @@ const IN_FLIGHT = new Set(['waiting', 'active', 'prioritized', 'delayed', 'waiti
  */
 export function createRenders(deps: RendersDeps) {
   return {
-    /** The stored output of a key (done in the index AND in the store), else undefined. */
+    /** The stored output of a key (done in the index AND in the store; without a record, the store at `storageKey`), else undefined. */
     lookup: (key: string, storageKey?: string) => lookupOutput(deps, key, storageKey),
     /** One render once, whoever else asks (see requestOnce). */
     request: (job: PreparedRenderJob, options?: RequestOnceOptions) => requestOnce(deps, job, options),

@@ -27,6 +27,13 @@ export interface DeliverableRequest {
  * No request is lost to a race: the script checks "master done" and adds to
  * the wanted set atomically, and the release reads the set only after the
  * master is marked done.
+ *
+ * A master whose done record expired (OUTPUT_INDEX_DONE_TTL_S) reads as not
+ * done here, and no store lookup is made: every producer asks for the master
+ * first, which settles it. Live URLs and the API go through requestOnce,
+ * which finds the stored master and re-creates its record before this call;
+ * a campaign queues it as a render job, whose worker finds it stored
+ * (store.head), re-indexes it and releases the wanted set as for a render.
  */
 export interface DeliverableRequests {
   /** Requests deliverables for many masters in one script call; resolves with how many were queued at once. */

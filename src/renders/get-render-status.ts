@@ -2,7 +2,8 @@ import type { Queue } from 'bullmq';
 import { isKey } from '../cache/index.js';
 import { AppError, errorCodes, type ErrorCode } from '../errors/index.js';
 import type { ObjectStore } from '../storage/index.js';
-import { storedOutput } from './done-and-stored.js';
+import { findStoredByKey, storedOutput } from './done-and-stored.js';
+import type { OutputRecord } from './output-record.schema.js';
 import type { RenderOutputIndex } from './render-deps.js';
 import type { RenderJobData } from './render-job.schema.js';
 import { renderStateFromJob, type RenderState } from './render-state.js';
@@ -50,13 +51,7 @@ export interface RenderStatusDeps {
 export async function getRenderStatus(deps: RenderStatusDeps, renderKey: string): Promise<RenderStatus> {
   if (!isKey(renderKey)) throw new AppError('INVALID_KEY', 'A render key is 64 lowercase hex characters.');
   const record = await deps.index.get(renderKey);
-  if (record?.storageKey && (await storedOutput(deps.store, record))) {
-    return {
-      renderKey,
-      state: 'done',
-      output: { storageKey: record.storageKey, size: record.size ?? 0, contentType: record.contentType ?? 'application/octet-stream' },
-    };
-  }
+  if (record?.storageKey && (await storedOutput(deps.store, record))) return doneStatus(renderKey, record);
 
   const job = await deps.queue.getJob(renderKey);
   const jobState = job ? await job.getState() : 'unknown';
@@ -72,7 +67,18 @@ export async function getRenderStatus(deps: RenderStatusDeps, renderKey: string)
     return status;
   }
   if (record?.state === 'failed') return { renderKey, state: 'failed', error: publicError(record.error) };
+  // No record and no job in flight: done long ago (the done-record retention let the record expire)
+  // is found in the store. Asked last, so polling a queued render costs no store lookups.
+  if (!record) {
+    const found = await findStoredByKey(deps, renderKey);
+    if (found.info && found.record.storageKey) return doneStatus(renderKey, found.record);
+  }
   throw new AppError('NOT_FOUND', `No render with key ${renderKey}.`);
+}
+
+function doneStatus(renderKey: string, record: OutputRecord): RenderStatus {
+  const storageKey = record.storageKey ?? '';
+  return { renderKey, state: 'done', output: { storageKey, size: record.size ?? 0, contentType: record.contentType ?? 'application/octet-stream' } };
 }
 
 /** The index stores the error code only; the client gets the code's public message. */

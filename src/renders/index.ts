@@ -12,7 +12,7 @@ export { type DeliverableRelease, createDeliverableRelease } from './release-del
 export { type DeliverableRequestsOptions } from './queue-transcode-jobs.js';
 export { type EnqueueRenderDeps, type EnqueueRenderResult, enqueueRender } from './enqueue-render.js';
 export { type RenderJobProgress, type RenderStatus, type RenderStatusDeps, getRenderStatus } from './get-render-status.js';
-export { type OutputIndexOptions, type OutputRecordPatch, type OutputIndex, createOutputIndex } from './output-index.js';
+export { type OutputIndexOptions, type OutputRecordPatch, type OutputIndex, type RestoreOutcome, createOutputIndex } from './output-index.js';
 export { outputRecordSchema, type OutputRecord } from './output-record.schema.js';
 export { renderRequestInputSchema, type RenderRequestInput, type PreparedRenderJob, type PrepareRenderJobDeps, prepareRenderJob, createRenderJobPreparer } from './prepare-render-job.js';
 export { processRenderJob } from './process-render-job.js';
@@ -32,5 +32,5 @@ export { type WaitForRenderDeps, waitForRender } from './wait-for-render.js';
 export { type Renders, type RendersDeps, createRenders } from './create-renders.js';
 export { createRenderQueue, type RenderQueue, type RenderQueueOptions } from './create-render-queue.js';
 export { createRenderWorker, type RenderWorker, type RenderWorkerOptions } from './create-render-worker.js';
-export { lookupOutput, storedOutput } from './done-and-stored.js';
+export { findStoredByKey, lookupOutput, restoreFromStore, storedOutput, type RestoredFields } from './done-and-stored.js';
 export { claimJobSlot, requestOnce, type RequestOnceDeps, type RequestOnceOptions, type RequestOnceResult, type RequestOutcome } from './request-once.js';

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { AppError } from '../errors/index.js';
-import { redisKeys, runScript, updateOutputRecord, type RedisKeys } from '../redis/index.js';
+import { redisKeys, restoreOutputRecord, runScript, updateOutputRecord, type RedisKeys } from '../redis/index.js';
 import { isKey } from '../cache/index.js';
 import { outputRecordSchema, type OutputRecord } from './output-record.schema.js';
 
@@ -10,7 +10,18 @@ export interface OutputIndexOptions {
   keys?: RedisKeys;
   /** Expire records this many seconds after their last set/update; none by default. */
   ttlSeconds?: number;
+  /**
+   * Expire a record this many seconds after it turned `done` (0 or absent:
+   * never). Its bytes are in the object store, which is the durable index: a
+   * reader that misses the record finds the object at the storage key it
+   * derives from the render key (findStoredOutput) and re-creates the record.
+   * What keeps Redis flat in campaign size (docs/capacity.md section 3).
+   */
+  doneTtlSeconds?: number;
 }
+
+/** How a `restore` ended: re-created, left alone (a record exists), or refused (the key was erased). */
+export type RestoreOutcome = 'restored' | 'exists' | 'erased';
 
 /** A change to a record: `undefined` removes an optional field (e.g. a stale `error`). */
 export type OutputRecordPatch = Partial<Omit<OutputRecord, 'key' | 'updatedAt'>>;
@@ -26,6 +37,12 @@ export interface OutputIndex {
   update(key: string, patch: OutputRecordPatch): Promise<boolean>;
   /** True when a record was removed. */
   delete(key: string): Promise<boolean>;
+  /**
+   * Re-creates a `done` record (with the done retention) for an output found
+   * in the store after its record expired; never over an existing record,
+   * never for a key whose erasure tombstone is set.
+   */
+  restore(record: OutputRecord): Promise<RestoreOutcome>;
 }
 
 const patchSchema = outputRecordSchema.omit({ key: true, updatedAt: true }).partial();
@@ -107,7 +124,13 @@ export function createOutputIndex(redis: Redis, options: OutputIndexOptions = {}
   if (ttl !== undefined && (!Number.isInteger(ttl) || ttl <= 0)) {
     throw new AppError('INVALID_ARGUMENT', 'ttlSeconds must be a positive integer', { details: { ttlSeconds: ttl } });
   }
+  const doneTtl = options.doneTtlSeconds || undefined;
+  if (doneTtl !== undefined && (!Number.isInteger(doneTtl) || doneTtl < 0)) {
+    throw new AppError('INVALID_ARGUMENT', 'doneTtlSeconds must be a non-negative integer', { details: { doneTtlSeconds: doneTtl } });
+  }
   const redisKey = keys.output;
+  /** The expiry a write in `state` sets: done records get the retention, the others the general TTL (or none). */
+  const ttlFor = (state: OutputRecord['state']) => (state === 'done' ? doneTtl ?? ttl : ttl);
 
   return {
     async get(key) {
@@ -137,7 +160,8 @@ export function createOutputIndex(redis: Redis, options: OutputIndexOptions = {}
       const target = redisKey(parsed.data.key);
       // DEL + HSET in one transaction: readers never see a mix of old and new fields.
       const tx = redis.multi().del(target).hset(target, toFields(parsed.data.key, parsed.data));
-      if (ttl !== undefined) tx.expire(target, ttl);
+      const expiry = ttlFor(parsed.data.state);
+      if (expiry !== undefined) tx.expire(target, expiry);
       const results = await tx.exec();
       const failed = results?.find(([err]) => err);
       if (!results || failed) throw failed?.[0] ?? new AppError('INTERNAL', 'Output index transaction aborted');
@@ -156,13 +180,28 @@ export function createOutputIndex(redis: Redis, options: OutputIndexOptions = {}
       if (cleared.includes('storageKey')) cleared.push(RELATIVE_STORAGE_KEY);
       else if (fields[RELATIVE_STORAGE_KEY] !== undefined) cleared.push('storageKey');
       else if (fields['storageKey'] !== undefined) cleared.push(RELATIVE_STORAGE_KEY);
-      const args = [ttl === undefined ? '' : String(ttl), String(cleared.length), ...cleared, ...Object.entries(fields).flat()];
+      // A state change sets that state's expiry; leaving `done` drops the retention (a re-render must not expire mid-way).
+      const state = parsed.data.state;
+      const expiry = state === undefined ? ttl : ttlFor(state) ?? (doneTtl === undefined ? undefined : 'persist');
+      const args = [expiry === undefined ? '' : String(expiry), String(cleared.length), ...cleared, ...Object.entries(fields).flat()];
       return (await runScript(redis, updateOutputRecord, [redisKey(key)], args)) === 1;
     },
 
     async delete(key) {
       assertKey(key);
       return (await redis.del(redisKey(key))) > 0;
+    },
+
+    async restore(record) {
+      const parsed = outputRecordSchema.safeParse(record);
+      if (!parsed.success) throw invalidRecord('record', parsed.error);
+      assertKey(parsed.data.key);
+      if (parsed.data.state !== 'done') throw new AppError('INVALID_ARGUMENT', 'only a done record is restored');
+      const expiry = ttlFor('done');
+      const fields = Object.entries(toFields(parsed.data.key, parsed.data)).flat();
+      const keysOf = [redisKey(parsed.data.key), keys.keyTombstone(parsed.data.key)];
+      const result = await runScript(redis, restoreOutputRecord, keysOf, [expiry === undefined ? '' : String(expiry), ...fields]);
+      return result === 1 ? 'restored' : result === 0 ? 'exists' : 'erased';
     },
   };
 }

@@ -11,7 +11,8 @@ export const outputRecordSchema = z.object({
   storageKey: z.string().optional(),
   size: z.number().int().nonnegative().optional(),
   contentType: z.string().optional(),
-  templateId: z.string(),
+  /** Absent only on a record re-created from the store by key alone (findStoredOutput). */
+  templateId: z.string().optional(),
   templateVersion: z.string().optional(),
   variant: z.string().optional(),
   campaignId: z.string().optional(),

@@ -5,7 +5,7 @@ import type { DeliverableSpec, EncoderCaps } from '../encode/index.js';
 import { AppError, CancelledError, isAppError } from '../errors/index.js';
 import type { ObjectStore } from '../storage/index.js';
 import type { JobLike, JobLogger } from '../queue/index.js';
-import { storedOutput } from './done-and-stored.js';
+import { restoreFromStore, storedOutput } from './done-and-stored.js';
 import { objectOnDisk } from './download-object.js';
 import type { RenderOutputIndex } from './render-deps.js';
 import { deliverableStorageKey, transcodeJobSchema, type TranscodeJobData } from './transcode-job.schema.js';
@@ -72,9 +72,11 @@ export async function processTranscodeJob(ctx: TranscodeJobContext, job: JobLike
   const base = { key, templateId: data.templateId, renderKey: data.renderKey, name: data.spec.name };
 
   const existing = await ctx.index.get(key);
-  if (existing?.storageKey && (await storedOutput(ctx.store, existing))) {
+  // No record: it may have expired (done-record retention) with the files still stored under the derivable key.
+  const stored = existing ? existing.storageKey && (await storedOutput(ctx.store, existing)) : await restoreFromStore(ctx, key, mainKey, base);
+  if (stored) {
     await settled(ctx, key, 'cut');
-    return { deliverableKey: key, storageKey: existing.storageKey, pipeline: existing.pipeline ?? 'unknown', skipped: true, passThrough: false };
+    return { deliverableKey: key, storageKey: existing?.storageKey ?? mainKey, pipeline: existing?.pipeline ?? 'unknown', skipped: true, passThrough: false };
   }
   await ctx.index.set({ ...base, state: 'rendering', updatedAt: Date.now() });
   await mkdir(ctx.workDir, { recursive: true });

@@ -11,6 +11,8 @@ export interface RenderOutputIndex {
   /** Merges a patch and refreshes updatedAt; resolves false when there is no record. */
   update(key: string, patch: Partial<Omit<OutputRecord, 'key' | 'updatedAt'>>): Promise<boolean | void>;
   delete?(key: string): Promise<boolean>;
+  /** Re-creates an expired done record (createOutputIndex's restore); without it a missing record is not looked up in the store. */
+  restore?(record: OutputRecord): Promise<'restored' | 'exists' | 'erased'>;
 }
 
 /** What validation and keys need from the template registry. */

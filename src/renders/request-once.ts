@@ -1,6 +1,6 @@
 import type { JobState, Queue } from 'bullmq';
 import type { ObjectStore } from '../storage/index.js';
-import { storedOutput } from './done-and-stored.js';
+import { lookupOutput } from './done-and-stored.js';
 import type { PreparedRenderJob } from './prepare-render-job.js';
 import type { RenderOutputIndex } from './render-deps.js';
 import type { RenderJobData } from './render-job.schema.js';
@@ -25,7 +25,7 @@ export interface RequestOnceResult {
 
 export interface RequestOnceDeps {
   queue: Queue<RenderJobData>;
-  index: Pick<RenderOutputIndex, 'get'>;
+  index: Pick<RenderOutputIndex, 'get' | 'restore'>;
   store: Pick<ObjectStore, 'head'>;
 }
 
@@ -85,7 +85,9 @@ export async function claimJobSlot(
  *    finished job that landed in between and swallowed the add is replaced once.
  */
 export async function requestOnce(deps: RequestOnceDeps, job: PreparedRenderJob, options: RequestOnceOptions = {}): Promise<RequestOnceResult> {
-  if (await storedOutput(deps.store, await deps.index.get(job.renderKey), job.storageKey)) return { outcome: 'done', jobState: 'completed' };
+  // An expired done record is found in the store (and re-created): nothing is queued for it.
+  const stored = await lookupOutput(deps, job.renderKey, job.storageKey, { templateId: job.data.templateId, templateVersion: job.data.templateVersion, variant: job.data.variant });
+  if (stored) return { outcome: 'done', jobState: 'completed' };
   const raiseTo = job.data.priorityClass === 'campaign' ? undefined : job.opts.priority;
   const claimed = await claimJobSlot(deps.queue, job.renderKey, { raiseTo, beforeAdd: options.beforeAdd });
   if (claimed.slot === 'joined') return { outcome: 'joined', jobState: claimed.state };

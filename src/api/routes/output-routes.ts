@@ -2,7 +2,7 @@ import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Router, type Request, type Response } from 'express';
-import { storedOutput, type OutputRecord } from '../../renders/index.js';
+import { findStoredByKey, type RenderOutputIndex } from '../../renders/index.js';
 import { AppError } from '../../errors/index.js';
 import type { ObjectInfo, ObjectStore } from '../../storage/index.js';
 import { admitHot } from '../fast-path/hot-admission.js';
@@ -10,7 +10,8 @@ import { requireRedis, withRedisDeadline, checkParam, RENDER_KEY_PATTERN, type R
 import { etagMatches, parseRangeHeader } from '../parse-range-header.js';
 
 export interface OutputRoutesDeps {
-  index: { get(key: string): Promise<OutputRecord | undefined> };
+  /** With `restore`, a master whose done record expired is found in the store (findStoredByKey). */
+  index: Pick<RenderOutputIndex, 'get' | 'restore'>;
   store: ObjectStore;
   redis: RedisHealth;
   redisTimeoutMs: number;
@@ -35,8 +36,7 @@ export function createOutputRoutes(deps: OutputRoutesDeps): Router {
   const router = Router();
   checkParam(router, 'key', RENDER_KEY_PATTERN);
   router.get('/:key', requireRedis(deps.redis), async (req: Request<{ key: string }>, res: Response) => {
-    const record = await withRedisDeadline(deps.index.get(req.params.key), deps.redisTimeoutMs);
-    const info = await storedOutput(deps.store, record);
+    const { record, info } = await withRedisDeadline(findStoredByKey(deps, req.params.key), deps.redisTimeoutMs);
     deps.onCacheLookup?.(info ? 'hit' : 'miss');
     if (!record || record.state !== 'done' || !record.storageKey) throw new AppError('NOT_FOUND', 'no finished output for this key');
     if (!info) throw new AppError('NOT_FOUND', `output ${record.storageKey} is indexed but not stored`);

@@ -50,7 +50,7 @@ export async function campaignCommand(argv: string[]): Promise<number> {
   const renderQueue = createRenderQueue({ redisUrl: config.farm.redisUrl, events: false });
   const transcodeQueue = createRenderQueue<TranscodeJobData>({ redisUrl: config.farm.redisUrl, queueName: queueNames.transcode, events: false, jobOptions: config.jobs });
   const redis = renderQueue.connection;
-  const index = createOutputIndex(redis);
+  const index = createOutputIndex(redis, { doneTtlSeconds: config.outputIndex.doneTtlSeconds });
   // Only scheduled when this command is interrupted mid-file: an API process then resumes the fan-out.
   const fanOutQueue = createFanOutQueue({ redisUrl: config.farm.redisUrl, onError: () => undefined });
   const campaigns = createCampaignService(

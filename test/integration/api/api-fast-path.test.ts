@@ -8,6 +8,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiServer, type ApiServer } from '../../../src/api/main.js';
 import { createOutputIndex, type OutputIndex } from '../../../src/renders/index.js';
+import { redisKeys } from '../../../src/redis/index.js';
 import { createDefaultRegistry } from '../../../src/pipeline/index.js';
 import { loadConfig } from '../../../src/config/index.js';
 import { prepareRenderJob } from '../../../src/renders/prepare-render-job.js';
@@ -202,14 +203,25 @@ describe('fast path: /v1/outputs/:key', () => {
     expect((await fetch(`${hot.url}${route}`)).status).toBe(404);
   });
 
-  it('stops serving an output removed from the index within the memo', async () => {
+  it('stops serving an output erased (key tombstone, index record removed) within the memo', async () => {
+    // A record removed alone is no longer "gone": the store is the durable index (done-record retention),
+    // so the removal that must end the memo is an erasure's, whose tombstone refuses the store fallback.
     const gone = 'c3'.repeat(32);
     await putOutput(gone, randomBytes(10_000));
     const route = `/v1/outputs/${gone}`;
     await warm(route);
+    await indexConnection.set(redisKeys.keyTombstone(gone), String(Date.now()));
     await index.delete(gone);
     await sleep(MEMO_MS + 100);
     expect((await fetch(`${hot.url}${route}`)).status).toBe(404);
+  });
+
+  it('serves an output whose done record expired, from the store, and re-indexes it', async () => {
+    const expired = 'c4'.repeat(32);
+    await putOutput(expired, randomBytes(10_000));
+    await index.delete(expired);
+    expect((await fetch(`${plain.url}/v1/outputs/${expired}`)).status).toBe(200);
+    expect(await index.get(expired)).toMatchObject({ state: 'done', storageKey: `renders/${expired}.mp4` });
   });
 });
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CPU_CAPS } from '../../../src/encode/index.js';
 import { AppError } from '../../../src/errors/index.js';
-import { createRenderQueue, type RenderQueue, createDeliverablePlan, createDeliverableRelease, createDeliverableRequests, createTranscodeSlots, createTranscodeWorker, enqueueRender, planDeliverables, renderOutputKey, type DeliverablePlan, type DeliverableRelease, type DeliverableRequests, type TranscodeFn, type TranscodeJobData, type TranscodeWorker } from '../../../src/renders/index.js';
+import { createRenderQueue, type RenderQueue, createDeliverablePlan, createDeliverableRelease, createDeliverableRequests, createTranscodeSlots, createTranscodeWorker, enqueueRender, planDeliverables, prepareRenderJob, renderOutputKey, requestOnce, type DeliverablePlan, type DeliverableRelease, type DeliverableRequests, type TranscodeFn, type TranscodeJobData, type TranscodeWorker } from '../../../src/renders/index.js';
 import { createRedisConnection, closeRedisConnection } from '../../../src/queue/index.js';
 import { createRedisKeys } from '../../../src/redis/index.js';
 import { fakeRender, until, useQueueKit } from './queue-test-kit.js';
@@ -137,6 +137,29 @@ describe('render -> transcode chain', () => {
     const [d] = planDeliverables(emailPlan, queued.renderKey, master);
     await until(async () => (await kit.index.get(d!.deliverableKey))?.state === 'done', 15_000, 'deliverable after retry');
     expect(transcode.calls).toEqual(['poster.jpg', 'poster.jpg']);
+    expect(render.calls).toHaveLength(1);
+  });
+
+  it('after the done records expired, a request finds master and deliverables stored: nothing is made again', async () => {
+    const transcode = fakeTranscode();
+    startTranscodeWorker(transcode.fn);
+    const { kit } = env;
+    const { render, queued } = await renderWithChain({ name: 'Hedy', points: 3 });
+    const master = renderOutputKey(queued.renderKey, 'mp4');
+    await requests.request([{ renderKey: queued.renderKey, masterStorageKey: master, plan: emailPlan }]);
+    const [d] = planDeliverables(emailPlan, queued.renderKey, master);
+    await until(async () => (await kit.index.get(d!.deliverableKey))?.state === 'done', 15_000, 'deliverable');
+
+    // The done-record retention ran out for both records; the files stay.
+    await kit.index.delete(queued.renderKey);
+    await kit.index.delete(d!.deliverableKey);
+    // A producer asks for the master first (requestOnce re-creates its record from the store), then its deliverables.
+    const prepared = await prepareRenderJob(kit.deps, { templateId: 'reference', props: { name: 'Hedy', points: 3 }, priorityClass: 'api' });
+    expect((await requestOnce(kit.deps, prepared)).outcome).toBe('done');
+    expect(await requests.request([{ renderKey: queued.renderKey, masterStorageKey: master, plan: emailPlan }])).toEqual({ queuedNow: 1, waiting: 0 });
+    // The transcode worker finds the deliverable stored: re-indexed done, not cut again.
+    await until(async () => (await kit.index.get(d!.deliverableKey))?.state === 'done', 15_000, 'deliverable re-indexed');
+    expect(transcode.calls).toEqual(['poster.jpg']);
     expect(render.calls).toHaveLength(1);
   });
 

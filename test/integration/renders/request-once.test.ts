@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../src/errors/index.js';
 import { priorities } from '../../../src/queue/index.js';
-import { claimJobSlot, prepareRenderJob, requestOnce, waitForRender, type PreparedRenderJob } from '../../../src/renders/index.js';
+import { claimJobSlot, getRenderStatus, prepareRenderJob, requestOnce, waitForRender, type PreparedRenderJob } from '../../../src/renders/index.js';
 import { fakeRender, until, useQueueKit } from '../queue/queue-test-kit.js';
 
 const env = useQueueKit();
@@ -42,6 +42,20 @@ describe('requestOnce', () => {
     expect(again).toEqual({ outcome: 'done', jobState: 'completed' });
     expect(spent).toBe(0);
     expect(render.calls).toHaveLength(1);
+  });
+
+  it('answers done for an output whose index record expired (done-record retention), from the store, and re-indexes it', async () => {
+    const prepared = await job('api');
+    const render = await rendered(prepared);
+    // The record and the finished job have both expired; the file has not.
+    await env.kit.deps.index.delete(prepared.renderKey);
+    await env.kit.rq.queue.remove(prepared.renderKey);
+    expect(await getRenderStatus(env.kit.deps, prepared.renderKey)).toMatchObject({ state: 'done', output: { storageKey: prepared.storageKey } });
+    await env.kit.deps.index.delete(prepared.renderKey);
+    expect(await requestOnce(env.kit.deps, prepared)).toEqual({ outcome: 'done', jobState: 'completed' });
+    expect(await jobsInQueue()).toBe(0);
+    expect(render.calls).toHaveLength(1);
+    expect(await env.kit.deps.index.get(prepared.renderKey)).toMatchObject({ state: 'done', storageKey: prepared.storageKey, templateId: 'reference' });
   });
 
   it('replaces a finished job whose output is missing (two producers racing on it still make one job)', async () => {
