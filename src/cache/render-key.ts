@@ -3,9 +3,10 @@ import { canonicalJson } from './canonical-json.js';
 
 /**
  * sha256 of a string, hex. `crypto.hash` (Node >= 20.12) hashes in one call,
- * without a Hash object per key: fan-out computes two keys per recipient row.
+ * without a Hash object per key: fan-out computes two keys per recipient row
+ * (and the erasure check a subject hash).
  */
-const sha256Hex: (text: string) => string =
+export const sha256Hex: (text: string) => string =
   typeof crypto.hash === 'function' ? (text) => crypto.hash('sha256', text, 'hex') : (text) => crypto.createHash('sha256').update(text).digest('hex');
 
 /** A render key or deliverable key: 64 lowercase hex characters. */
