@@ -18,7 +18,7 @@ import { allCampaignKeys, campaignKeys, chunkKeys } from './campaign-keys.js';
 import type { RecipientsFormat } from './campaign.schema.js';
 import { type JsonSchemaNode, createRowParser, createStickyRowParser } from './recipient-row.js';
 import { attachDeliveries, deliveryEntries, type DeliveryEntry } from './fan-out-deliveries.js';
-import { writeManifestPart } from './manifest-parts.js';
+import { writeChunkManifest } from './manifest-parts.js';
 import { readAhead } from './read-ahead.js';
 import { scanChunks, type Chunk, type InvalidRow, type RowWarning, type StickyRowProps, type ValidRow } from './scan-chunks.js';
 
@@ -104,11 +104,8 @@ const ERASED_REASON = 'recipient erased: nothing is made for this recipient any 
 
 async function preparersOf(deps: FanOutDeps, plan: FanOutPlan) {
   // Template, variant and bundle are resolved once per variant, not once per row.
-  return Promise.all(
-    plan.variants.map((variant) =>
-      createRenderJobPreparer(deps, { templateId: plan.templateId, variant, format: 'mp4', priorityClass: 'campaign', campaignId: plan.campaignId }),
-    ),
-  );
+  const request = { templateId: plan.templateId, format: 'mp4', priorityClass: 'campaign', campaignId: plan.campaignId } as const;
+  return Promise.all(plan.variants.map((variant) => createRenderJobPreparer(deps, { ...request, variant })));
 }
 
 /** How rows become props: their own columns, or (sticky) their recipient's profile. */
@@ -204,6 +201,9 @@ export async function fanOut(
     lookup.catch(() => undefined);
     const waited = window && chunk.jobs.size > 0 ? await waitForRoom(deps.redis, keys.meta, window, signal) : false;
     refuseErased(chunk, waited ? await lookupErased(deps, chunk) : await lookup);
+    // The rows of a campaign that renders are final now: their manifest part is written while the renders are queued.
+    const part = plan.lazy ? undefined : writeChunkManifest(deps.store, plan.campaignId, seq, chunk.valid);
+    part?.catch(() => undefined);
     // Who waits on each master rides in the job's data; the render worker turns it into `delivered` events.
     const waiting = tracked && !plan.lazy ? deliveryEntries(chunk.valid, tracked.channels) : [];
     const carried = attachDeliveries(chunk.jobs, waiting);
@@ -250,9 +250,8 @@ export async function fanOut(
       renders: outcome.fresh,
       queued: outcome.added + outcome.joined.length,
     };
-    const rows = chunk.valid.map((row) => `${row.recipientId} ${row.keys.join(' ')}`);
     // The rows go to the object store; the commit names the part (a re-run writes and names its own).
-    const manifest = rows.length > 0 ? [await writeManifestPart(deps.store, plan.campaignId, seq, rows)] : [];
+    const manifest = await (part ?? writeChunkManifest(deps.store, plan.campaignId, seq, chunk.valid));
     const reports = chunk.refused.slice(0, keep).map((row) => JSON.stringify(row));
     const added = [...outcome.addedKeys];
     const wanted = wantedDeliverables(plan, outcome.freshJobs);

@@ -25,6 +25,16 @@ export async function writeManifestPart(store: Pick<ObjectStore, 'put'>, campaig
   return name;
 }
 
+/**
+ * A chunk's manifest part, written when the chunk has rows (a line per row:
+ * `recipientId key1 key2...`); its name in a list for the commit, empty when
+ * there is no part. A part that no commit names (the chunk failed later) is never read.
+ */
+export async function writeChunkManifest(store: Pick<ObjectStore, 'put'>, campaignId: string, chunk: number, rows: readonly { recipientId: string; keys: readonly string[] }[]): Promise<string[]> {
+  if (rows.length === 0) return [];
+  return [await writeManifestPart(store, campaignId, chunk, rows.map((row) => `${row.recipientId} ${row.keys.join(' ')}`))];
+}
+
 /** The rows of one committed part, in file order. A missing part is an error, never a short manifest. */
 export async function readManifestPart(store: Pick<ObjectStore, 'get'>, name: string): Promise<string[]> {
   const object = await store.get(name);

@@ -134,13 +134,19 @@ function addRow(chunk: Chunk, options: ScanOptions, at: { line: number; endLine?
     chunk.invalid.push(row);
     return;
   }
-  const where = { line: at.line, ...(at.endLine ? { endLine: at.endLine } : {}) };
-  const hash = options.hashProps ? { propsHash: propsHash(row.jobs[0]!.data.props) } : {};
-  if (options.lazy) chunk.valid.push({ ...where, recipientId: row.recipientId, keys: [], props: row.jobs[0]!.data.props, ...hash });
+  // Runs for every row of a file: objects built once, in one shape, and the props serialised once (by the preparer).
+  const valid: ValidRow = { line: at.line, recipientId: row.recipientId, keys: [] };
+  if (at.endLine) valid.endLine = at.endLine;
+  const first = row.jobs[0]!;
+  if (options.hashProps) valid.propsHash = propsHash(first.data.props, first.canonicalProps);
+  if (options.lazy) valid.props = first.data.props;
   else {
-    chunk.valid.push({ ...where, recipientId: row.recipientId, keys: row.jobs.map((job) => job.renderKey), ...hash });
-    for (const job of row.jobs) chunk.jobs.set(job.renderKey, job);
+    for (const job of row.jobs) {
+      valid.keys.push(job.renderKey);
+      chunk.jobs.set(job.renderKey, job);
+    }
   }
+  chunk.valid.push(valid);
 }
 
 /** Sticky rows: one profile read per chunk (in the chunk's order), then each row keyed from its recipient's props. */

@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { isKey } from '../cache/index.js';
+import { isKey, sha256Hex } from '../cache/index.js';
 import { AppError } from '../errors/index.js';
 import { existsEach, recordSubjectItems, redisKeys, runScript } from '../redis/index.js';
 import { STORED_PROPS_ID_PATTERN } from './live-token.schema.js';
@@ -33,7 +32,7 @@ export function subjectHash(recipientId: string): string {
   if (typeof recipientId !== 'string' || recipientId.length === 0 || recipientId.length > 256) {
     throw new AppError('INVALID_ARGUMENT', 'A recipient id is 1 to 256 characters');
   }
-  return createHash('sha256').update(recipientId, 'utf8').digest('hex');
+  return sha256Hex(recipientId);
 }
 
 /** The subject hash of a reference (validated when given as a hash). */

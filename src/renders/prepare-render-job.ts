@@ -1,5 +1,6 @@
 import type { JobsOptions } from 'bullmq';
 import { z } from 'zod';
+import { canonicalJson } from '../cache/index.js';
 import { AppError } from '../errors/index.js';
 import { priorities, resolveRenderJobOptions, type RenderJobOptions } from '../queue/index.js';
 import { renderTargetSchema } from '../pipeline/index.js';
@@ -24,6 +25,8 @@ export interface PreparedRenderJob {
   name: string;
   data: RenderJobData;
   opts: JobsOptions & RenderJobOptions & { jobId: string; priority: number };
+  /** canonicalJson(data.props), which the key was computed from: fan-out reuses it for the props hash. */
+  canonicalProps?: string;
 }
 
 export interface PrepareRenderJobDeps {
@@ -68,23 +71,27 @@ export async function createRenderJobPreparer(
   const bundle = await deps.registry.bundle(template.id);
   const opts = { ...(deps.jobOptions ?? resolveRenderJobOptions()), priority: priorities[req.priorityClass] };
 
+  const format = req.format ?? 'mp4';
   return (input) => {
+    // Fan-out calls this for every row: one data object of a fixed shape, and the props serialised once.
     const data: RenderJobData = {
       templateId: template.id,
       templateVersion: bundle.version,
       variant: variant.name,
       props: deps.registry.validateProps(template, input) as Record<string, unknown>,
-      format: req.format ?? 'mp4',
+      format,
       priorityClass: req.priorityClass,
-      ...(req.campaignId === undefined ? {} : { campaignId: req.campaignId }),
     };
-    const key = renderJobKey(data);
+    if (req.campaignId !== undefined) data.campaignId = req.campaignId;
+    const canonicalProps = canonicalJson(data.props);
+    const key = renderJobKey(data, canonicalProps);
     return {
       renderKey: key,
-      storageKey: renderOutputKey(key, data.format),
+      storageKey: renderOutputKey(key, format),
       name: template.id,
       data,
       opts: { ...opts, jobId: key },
+      canonicalProps,
     };
   };
 }

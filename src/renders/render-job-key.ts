@@ -7,8 +7,9 @@ import type { RenderJobData } from './render-job.schema.js';
  * other files, so they get a deliverable key derived from the master's:
  * without it an mp4 and a gif of the same props would share a job id, and the
  * second request would be swallowed by BullMQ's jobId dedupe.
+ * `canonicalProps`: canonicalJson(data.props), when the caller has it already.
  */
-export function renderJobKey(data: Pick<RenderJobData, 'templateId' | 'templateVersion' | 'variant' | 'props' | 'format'>): string {
-  const master = renderKey(data);
+export function renderJobKey(data: Pick<RenderJobData, 'templateId' | 'templateVersion' | 'variant' | 'props' | 'format'>, canonicalProps?: string): string {
+  const master = renderKey(data, canonicalProps);
   return data.format === 'mp4' ? master : deliverableKey(master, { format: data.format });
 }

@@ -39,4 +39,30 @@ describe('canonicalJson', () => {
     }
     expect(canonicalJson(tricky)).toContain('"__proto__":{"a":[{"b":null,"y":2}],"z":1}');
   });
+
+  it('writes plain values directly with the same bytes as sorted copies (the fast path must not move keys)', () => {
+    const sorted = (value: unknown): unknown => {
+      if (Array.isArray(value)) return value.map(sorted);
+      if (value && typeof value === 'object' && !(value instanceof Date)) {
+        const out: Record<string, unknown> = Object.create(null);
+        for (const key of Object.keys(value).sort()) if ((value as Record<string, unknown>)[key] !== undefined) out[key] = sorted((value as Record<string, unknown>)[key]);
+        return out;
+      }
+      return value;
+    };
+    const nullProto = Object.assign(Object.create(null), { b: 2, a: '\u2028"quote"\\' });
+    const samples: unknown[] = [
+      { firstName: 'Ada', points: 12, ratio: -0, big: 1e21, nan: Number.NaN, inf: Infinity, ok: false, none: null, gone: undefined },
+      { nested: { z: [1, 'two', { y: null, x: [true] }], a: {} }, '10': 1, '2': 2, é: 'e', 'e\u0301': 'e2', '😀': '\ud800' },
+      nullProto,
+      [undefined, 1],
+      [[], [[]], {}],
+      { when: new Date(0), list: [new Date(1)] },
+      { fn: () => 1, sym: Symbol('s'), keep: 1 },
+      { toJSON: () => 'ignored', v: 1 },
+      new Map([['a', 1]]),
+      '', 0, true, null,
+    ];
+    for (const value of samples) expect(canonicalJson(value)).toBe(JSON.stringify(sorted(value)));
+  });
 });
