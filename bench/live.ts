@@ -25,7 +25,9 @@
  *    first byte: < 1.5 s), and in Chromium the landing page with each player
  *    bundle, the lean `player.js` and the full `bundle.js` it loaded before,
  *    in the same run: navigation start to the first paint, the player's first
- *    frame and playing (target < 300 ms), the JavaScript before the first
+ *    frame and playing (target < 300 ms), where that time went (the HTML's
+ *    first and last byte, the document parsed, `player.js`'s fetch start and
+ *    first and last byte; per open and as medians), the JavaScript before the first
  *    frame (target <= 250 KiB), layout shift, and (traced opens) the
  *    main-thread CPU to the first frame (target <= 100 ms). One warm-up run
  *    first, printed apart. The CPU is the thread time (CPU, not wall) of the
