@@ -63,6 +63,12 @@ export interface ColdPage {
   jsBytes: { inline: number; files: number };
   /** Navigation start to the first paint (the skeleton). */
   firstPaintMs: number;
+  /**
+   * Where the time went, each from the navigation start: the HTML's request
+   * sent and its last byte, the document parsed (inline client run), and
+   * `player.js`'s fetch started and its first byte.
+   */
+  breakdown: { htmlRequestMs: number; htmlEndMs: number; parsedMs: number; bundleStartMs: number; bundleFirstByteMs: number };
   /** Layout shift score of the page's own elements (the composition's animation aside) until it played. */
   layoutShift: number;
   /** Main-thread CPU until the first frame; only for a traced open. */
@@ -144,6 +150,13 @@ const pageFigures = (bundleFile: PageBundle) => `(() => {
     jsBytes: { inline, files },
     firstPaintMs: paint ? paint.startTime : NaN,
     layoutShift: probe.shift,
+    breakdown: {
+      htmlRequestMs: nav.requestStart,
+      htmlEndMs: nav.responseEnd,
+      parsedMs: nav.domInteractive,
+      bundleStartMs: bundle ? bundle.startTime : NaN,
+      bundleFirstByteMs: bundle ? bundle.responseStart : NaN,
+    },
   };
 })()`;
 

@@ -25,7 +25,9 @@
  *    first byte: < 1.5 s), and in Chromium the landing page with each player
  *    bundle, the lean `player.js` and the full `bundle.js` it loaded before,
  *    in the same run: navigation start to the first paint, the player's first
- *    frame and playing (target < 300 ms), the JavaScript before the first
+ *    frame and playing (target < 300 ms), where that time went (the HTML's
+ *    first and last byte, the document parsed, `player.js`'s fetch start and
+ *    first and last byte; per open and as medians), the JavaScript before the first
  *    frame (target <= 250 KiB), layout shift, and (traced opens) the
  *    main-thread CPU to the first frame (target <= 100 ms). One warm-up run
  *    first, printed apart. The CPU is the thread time (CPU, not wall) of the
@@ -140,6 +142,38 @@ function describePage(p: ColdPage): string {
   );
 }
 
+/**
+ * Where an open's time went, as steps from the navigation start: the HTML
+ * (request sent, first byte: the server's time plus the bench's router, last
+ * byte), the document parsed (the inline client run), the first paint,
+ * `player.js` (fetch started, first and last byte), the first frame (the bundle
+ * evaluated and the player mounted, after its last byte or the first paint,
+ * whichever was later) and playing (the first frame advancing).
+ */
+function breakdownSteps(p: ColdPage): [string, number][] {
+  const b = p.breakdown;
+  return [
+    ['html sent', b.htmlRequestMs],
+    ['html 1st byte', p.htmlMs],
+    ['html end', b.htmlEndMs],
+    ['parsed', b.parsedMs],
+    ['first paint', p.firstPaintMs],
+    ['player.js fetch', b.bundleStartMs],
+    ['player.js 1st byte', b.bundleFirstByteMs],
+    ['player.js end', p.bundleMs],
+    ['first frame', p.liveMs],
+    ['playing', p.playableMs],
+  ];
+}
+
+function describeBreakdown(steps: [string, number][], p: { liveMs: number; bundleMs: number; firstPaintMs: number; playableMs: number }): string {
+  const mount = p.liveMs - Math.max(p.bundleMs, p.firstPaintMs);
+  return (
+    `breakdown: ${steps.map(([name, at]) => `${name} ${ms(at)}`).join(' > ')}` +
+    ` (first frame - max(player.js end, first paint) ${ms(mount)}, playing - first frame ${ms(p.playableMs - p.liveMs)})`
+  );
+}
+
 function describeCpu(p: ColdPage): string {
   const c = p.cpu!;
   return `main-thread CPU to the first frame ${ms(c.mainThreadMs)} (scripts ${ms(c.scriptMs)}, of which the bundle's compile + evaluation ${ms(c.bundleEvaluationMs)}); traced first frame ${ms(p.liveMs)}, playing ${ms(p.playableMs)}`;
@@ -170,6 +204,7 @@ async function coldOpens(farm: BenchFarm): Promise<void> {
         const open = await openPage(farm, browser, run, bundle, false);
         const traced = await openPage(farm, browser, run, bundle, true);
         console.log(`    ${BUNDLE_NAMES[bundle].padEnd(24)} ${describePage(open)}`);
+        console.log(`    ${''.padEnd(24)} ${describeBreakdown(breakdownSteps(open), open)}`);
         console.log(`    ${''.padEnd(24)} ${describeCpu(traced)}`);
         if (run > 0) {
           pages[bundle].open.push(open);
@@ -204,6 +239,13 @@ async function coldOpens(farm: BenchFarm): Promise<void> {
         ` main-thread CPU to the first frame ${ms(f.cpu)} (scripts ${ms(f.script)}, bundle compile + evaluation ${ms(f.evaluation)}), worst layout shift ${f.shift.toFixed(4)}`,
     );
   }
+  // The median of each step on its own (so the steps need not add up to one run).
+  const leanOpens = pages['player.js'].open;
+  const stepMedians = breakdownSteps(leanOpens[0]!).map(([name], i): [string, number] => [name, median(leanOpens.map((p) => breakdownSteps(p)[i]![1]))]);
+  const at = (name: string) => stepMedians.find(([n]) => n === name)![1];
+  console.log(
+    `  median, ${BUNDLE_NAMES['player.js'].padEnd(24)} ${describeBreakdown(stepMedians, { liveMs: at('first frame'), bundleMs: at('player.js end'), firstPaintMs: at('first paint'), playableMs: at('playing') })}`,
+  );
   const lean = figures('player.js');
   const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
   console.log(

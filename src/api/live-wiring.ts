@@ -153,6 +153,7 @@ export async function createLiveWiring(
     routers: {
       pages: createLiveRoutes({
         resolver,
+        logger: deps.logger,
         onDemand,
         hub,
         landing,

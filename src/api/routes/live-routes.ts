@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { Router, type Request, type Response } from 'express';
+import type { Logger } from 'pino';
 import { AppError, CancelledError } from '../../errors/index.js';
 import { liveAssetTarget, STORED_PROPS_ID_PATTERN, type LiveLink, type LiveLinkResolver, type OnDemand, type Requester, resolveCtaUrl, type LandingPage } from '../../live/index.js';
 import type { RenderStreamHub } from '../../renders/index.js';
@@ -8,11 +9,13 @@ import type { ObjectStore } from '../../storage/index.js';
 import type { ClickSubject, LiveLinkEvents } from '../../engagement/index.js';
 import { TEMPLATE_ID_PATTERN, type TemplateRegistry } from '../../templates/index.js';
 import { admitHot } from '../fast-path/hot-admission.js';
-import { checkParam } from '../../http/index.js';
+import { checkParam, logFailure, toAppError } from '../../http/index.js';
 import { sendObject } from './output-routes.js';
 
 export interface LiveRoutesDeps {
   resolver: LiveLinkResolver;
+  /** Where a cold page's render start that failed is logged (the page was already sent). */
+  logger: Logger;
   onDemand: OnDemand;
   hub: RenderStreamHub;
   landing: LandingPage;
@@ -78,9 +81,16 @@ export function createLiveRoutes(deps: LiveRoutesDeps): Router {
     const link = await deps.resolver.open(req.params.token);
     const master = liveAssetTarget(link, 'video.mp4');
     const ready = (await deps.onDemand.lookup(master)) !== undefined;
-    // The page plays at once either way; the render starts now so the MP4 is there soon.
+    // The page plays at once either way; the render starts now so the MP4 is there soon, but the
+    // page is not held for it (its start is a limiter check and a queue add, several Redis round
+    // trips; bench/live.ts): the page's status poll and MP4 request join the same render (single-flight).
     // Over budget, the page still plays in the browser: only the MP4 waits.
-    if (!ready) await deps.onDemand.ensure(link, master, who(req, link)).catch((err: unknown) => ignoreRateLimit(err));
+    if (!ready) {
+      deps.onDemand
+        .ensure(link, master, who(req, link))
+        .catch((err: unknown) => ignoreRateLimit(err))
+        .catch((err: unknown) => logFailure(deps.logger, res, toAppError(err)));
+    }
     const pin = await deps.resolver.pin(link);
     const abs = `${origin(req)}/l/${link.token}`;
     const base = pin === undefined ? `/l/${link.token}` : `/l/${link.token}/p/${pin}`;

@@ -29,19 +29,3 @@ export function loadPlayerBundle(file: string, timeoutMs: number): Promise<Playe
   });
 }
 
-/**
- * Runs `task` once the page has painted (the frame after the next animation
- * frame), so the skeleton or poster is on screen before the player's script
- * is evaluated. A hidden page has no animation frames: `fallbackMs` later it
- * runs anyway.
- */
-export function afterFirstPaint(task: () => void, fallbackMs = 100): void {
-  let done = false;
-  const run = (): void => {
-    if (done) return;
-    done = true;
-    task();
-  };
-  requestAnimationFrame(() => setTimeout(run, 0));
-  setTimeout(run, fallbackMs);
-}

@@ -1,7 +1,7 @@
 import type { LandingClientData } from '../landing-page.schema.js';
 import { createStage } from './create-stage.js';
 import { createTracker } from './create-tracker.js';
-import { afterFirstPaint, loadPlayerBundle } from './load-player-bundle.js';
+import { loadPlayerBundle } from './load-player-bundle.js';
 import { pollStatus } from './poll-status.js';
 import { shareLink } from './share-link.js';
 
@@ -29,7 +29,9 @@ const onReady = (): void => {
 };
 if (data.videoReady) onReady();
 else {
-  // The module is already on its way (modulepreload); it is evaluated once the skeleton is on screen.
-  afterFirstPaint(() => void loadPlayerBundle(data.player, BUNDLE_TIMEOUT_MS).then(stage.startLive, stage.showPoster));
+  // The module is already on its way (modulepreload); imported now, it plays as soon as it is evaluated.
+  // It used to wait for the skeleton's first paint (an animation frame and a task later): on a busy
+  // machine that paint came after the bundle and held the first frame back (bench/live.ts breakdown).
+  void loadPlayerBundle(data.player, BUNDLE_TIMEOUT_MS).then(stage.startLive, stage.showPoster);
   pollStatus(data.statusUrl, onReady);
 }
