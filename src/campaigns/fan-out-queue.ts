@@ -44,6 +44,19 @@ export function createFanOutQueue(options: FanOutQueueOptions) {
     async schedule(campaignId: string): Promise<void> {
       await handle.queue.add('fan-out', { campaignId }, { jobId: campaignId });
     },
+    /**
+     * Takes a scheduled fan-out back, so that this process runs it itself
+     * (`mastercut campaign resume`). False while an API process runs it: the
+     * campaign then needs nothing from the caller.
+     */
+    async withdraw(campaignId: string): Promise<boolean> {
+      const job = await handle.queue.getJob(campaignId);
+      if (!job) return true;
+      if (await job.isActive()) return false;
+      // A finished job under this id would make a later `schedule` a no-op.
+      await job.remove();
+      return true;
+    },
     /** Starts taking fan-out jobs in this process; `run` is the campaign service's runFanOut. */
     start(run: (campaignId: string, signal?: AbortSignal) => Promise<void>): void {
       worker = createJobWorker<{ campaignId: string }, void>(

@@ -108,6 +108,13 @@ detected (NVENC, NVDEC, VAAPI), else on the CPU.\n${WORKER_FLAGS}`,
       'so it returns once the last window is queued. Ctrl-C stops it at a chunk boundary and hands it to the API processes (mastercut serve), which resume it. ' +
       'Lazy and sticky campaigns: POST /v1/campaigns.',
   },
+  'campaign resume': {
+    synopsis: 'campaign resume <campaignId> [--wait] [--out file] [--json]',
+    summary: 'goes on with the fan-out a stopped campaign create left, from its checkpoint',
+    details:
+      'Rows already queued are not queued again. Nothing to do when the fan-out has ended; when an API process is running it, says so. ' +
+      'Ctrl-C hands it back to the API processes, as with create.',
+  },
   'campaign status': { synopsis: 'campaign status <campaignId> [--wait] [--json]', summary: "a campaign's counts and progress" },
   'campaign manifest': { synopsis: 'campaign manifest <campaignId> [--out file] [--format csv|jsonl]', summary: "a campaign's output URLs per recipient and channel" },
   'campaign errors': { synopsis: 'campaign errors <campaignId>', summary: 'the invalid rows of a campaign: line, field paths and reasons (never values)' },

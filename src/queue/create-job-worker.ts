@@ -93,6 +93,15 @@ const LOCK_LOST = 'lock-lost';
 const PUT_BACK = 'put-back';
 
 /**
+ * Whether a job aborted with this signal goes back to wait (shutdown, or put
+ * back for a Live render) rather than to another worker (a lost lock): its
+ * processor may then say so in its own records.
+ */
+export function returnsToQueue(signal: AbortSignal | undefined): boolean {
+  return Boolean(signal?.aborted && (signal.reason === SHUTDOWN || signal.reason === PUT_BACK));
+}
+
+/**
  * Adapts a processor (a plain function of a JobLike) to a BullMQ Worker:
  * - a non-retryable AppError becomes UnrecoverableError (failed at once, no retries);
  * - a lock that cannot be renewed aborts the job (another worker owns it now);
@@ -126,11 +135,11 @@ export function createJobWorker<D, R, P extends object = never>(
     } catch (err) {
       // Parked until its children are done: BullMQ's own signal, not a failure.
       if (isWaitingForChildren(err)) throw err;
-      if (signal?.aborted && (signal.reason === SHUTDOWN || signal.reason === PUT_BACK) && token) {
+      if (returnsToQueue(signal) && token) {
         // Back to the queue as if never started: nothing is lost, and the
         // next worker renders it from the beginning.
         await job.moveToWait(token);
-        if (signal.reason === SHUTDOWN) returned++;
+        if (signal!.reason === SHUTDOWN) returned++;
         throw new WaitingError();
       }
       if (signal?.aborted && signal.reason === LOCK_LOST) {

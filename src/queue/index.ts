@@ -9,6 +9,7 @@ export { createRedisConnection, createSubscriberConnection, closeRedisConnection
 export { openQueue, type QueueHandle, type QueueHandleOptions } from './open-queue.js';
 export {
   createJobWorker,
+  returnsToQueue,
   type FinishedAttempt,
   type JobLike,
   type JobLogger,

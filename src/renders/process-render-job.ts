@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { OutputRecord } from './output-record.schema.js';
-import { isWaitingForChildren } from '../queue/index.js';
+import { isWaitingForChildren, returnsToQueue } from '../queue/index.js';
 import { AppError, CancelledError, isAppError } from '../errors/index.js';
 import type { RenderJobProgress } from './get-render-status.js';
 import { processChunkJob } from './process-chunk-job.js';
@@ -149,8 +149,11 @@ async function recordFailure(
   retryState: 'queued' | 'rendering' = 'queued',
 ): Promise<boolean> {
   if (err instanceof CancelledError) {
-    // Shutdown or a lost lock: not a failure. The index is left alone: after
-    // a lost lock another worker may already own the key and its record.
+    // Shutdown, put back, or a lost lock: not a failure. Back in the queue,
+    // the record says so (a reader would otherwise see it rendering while it
+    // waits). After a lost lock it is left alone: another worker may already
+    // own the key and its record.
+    if (returnsToQueue(job.signal)) await ctx.index.update(key, { state: retryState });
     return false;
   }
   const retryable = isAppError(err) ? err.retryable : true;

@@ -13,12 +13,12 @@ import { startTestRedis, type EmbeddedRedis } from '../helpers/redis-server.js';
 let redis: EmbeddedRedis;
 let dir: string;
 
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       path.join(repoRoot, 'bin/mastercut'),
       args,
-      { cwd: repoRoot, env: { ...process.env, REDIS_URL: redis.url, MASTERCUT_CACHE_DIR: '.cache/test' }, timeout: 60_000 },
+      { cwd: repoRoot, env: { ...process.env, REDIS_URL: redis.url, MASTERCUT_CACHE_DIR: '.cache/test', ...env }, timeout: 60_000 },
       (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
@@ -65,7 +65,7 @@ describe('mastercut campaign', () => {
     expect(lines.slice(1).map((line) => line.split(',')[0])).toEqual(['a1', 'c3']);
   });
 
-  it('fans out within the window, and hands the rest to the durable fan-out queue on Ctrl-C', async () => {
+  it('fans out within the window, hands the rest to the durable fan-out queue on Ctrl-C, and resumes it from the checkpoint', async () => {
     // 1,200 distinct rows, a window of 2 and no render worker: the first 500-row chunk is queued,
     // the second waits for room that never comes, so the command is still fanning out when stopped.
     const recipients = path.join(dir, 'big.csv');
@@ -82,7 +82,7 @@ describe('mastercut campaign', () => {
     child.kill('SIGINT');
     const [code] = await exited;
     expect(code, stderr).toBe(130);
-    expect(stderr).toMatch(/stopped at row 500 of 1200; an API process \(mastercut serve\) resumes it/);
+    expect(stderr).toMatch(/stopped at row 500 of 1200; an API process \(mastercut serve\) resumes it from there, or run: mastercut campaign resume cmp_/);
     const id = /(cmp_[A-Za-z0-9_-]+) \[/.exec(stderr)?.[1];
     expect(id, stderr).toBeDefined();
 
@@ -93,6 +93,21 @@ describe('mastercut campaign', () => {
       expect(await (await fanOut.getJob(id!))?.getState()).toBe('waiting');
       const status = await cli(['campaign', 'status', id!, '--json']);
       expect(JSON.parse(status.stdout)).toMatchObject({ state: 'ingesting', counts: { total: 1200, fannedOut: 500, queued: 500 } });
+
+      // `campaign resume` takes the job back and goes on from row 500 here, with room for the rest.
+      const resumed = await cli(['campaign', 'resume', id!, '--json', '--out', path.join(dir, 'resumed.csv')], { CAMPAIGN_WINDOW: '5000' });
+      expect(resumed.code, resumed.stderr).toBe(0);
+      expect(resumed.stderr).toContain(`resuming the fan-out of ${id} at row 500 of 1200`);
+      expect(JSON.parse(resumed.stdout)).toMatchObject({ state: 'rendering', counts: { total: 1200, valid: 1200, fannedOut: 1200, renders: 1200, queued: 1200 } });
+      expect(await fanOut.getJob(id!)).toBeUndefined();
+      // Every row exactly once: none of the first 500 was queued again.
+      const ids = (await readFile(path.join(dir, 'resumed.csv'), 'utf8')).trim().split('\n').slice(1).map((line) => line.split(',')[0]);
+      expect(ids).toHaveLength(1200);
+      expect(new Set(ids).size).toBe(1200);
+
+      const again = await cli(['campaign', 'resume', id!]);
+      expect(again.code, again.stderr).toBe(0);
+      expect(again.stderr).toContain(`campaign ${id} is rendering: its fan-out has ended, nothing to resume`);
     } finally {
       await fanOut.close();
       connection.disconnect();

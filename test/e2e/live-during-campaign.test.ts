@@ -196,6 +196,8 @@ describe('a cold Live URL during a big campaign', () => {
     const putBack = jobs[states.indexOf('prioritized')]!;
     expect(putBack.priority).toBe(10);
     expect(putBack.attemptsMade).toBe(0);
+    // Its output record says it waits again, not that it renders.
+    expect((await probe.index.get(putBack.id!))?.state).toBe('queued');
     expect(await probe.render.getJobCountByTypes('failed')).toBe(0);
 
     // The Live render is held like every other: let it (the latest hold) finish.

@@ -5,7 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { createOutputIndex, createRenderQueue, createRenders, createDeliverableRequests, type TranscodeJobData } from '../../renders/index.js';
-import { createCampaignService, createFanOutQueue, type CampaignService, type CampaignStatus } from '../../campaigns/index.js';
+import { createCampaignService, createFanOutQueue, type CampaignService, type CampaignStatus, type FanOutQueue } from '../../campaigns/index.js';
 import { loadConfig } from '../../config/index.js';
 import { CancelledError, usageError } from '../../errors/index.js';
 import { createChannelProfileResolver } from '../../encode/index.js';
@@ -38,7 +38,7 @@ export async function campaignCommand(argv: string[]): Promise<number> {
     },
   });
   const [action, id] = positionals;
-  if (!action || !['create', 'status', 'manifest', 'errors'].includes(action)) throw usageError(usage);
+  if (!action || !['create', 'resume', 'status', 'manifest', 'errors'].includes(action)) throw usageError(usage);
   if (action !== 'create' && !id) throw usageError(`missing <campaignId>\n${usage}`);
   const config = loadConfig();
   if (!config.farm.redisUrl) throw usageError('REDIS_URL must point at the farm\'s Redis (the one the workers use).');
@@ -51,7 +51,7 @@ export async function campaignCommand(argv: string[]): Promise<number> {
   const transcodeQueue = createRenderQueue<TranscodeJobData>({ redisUrl: config.farm.redisUrl, queueName: queueNames.transcode, events: false, jobOptions: config.jobs });
   const redis = renderQueue.connection;
   const index = createOutputIndex(redis, { doneTtlSeconds: config.outputIndex.doneTtlSeconds });
-  // Only scheduled when this command is interrupted mid-file: an API process then resumes the fan-out.
+  // Only scheduled when this command is interrupted mid-file: an API process (or `campaign resume`) then resumes the fan-out.
   const fanOutQueue = createFanOutQueue({ redisUrl: config.farm.redisUrl, onError: () => undefined });
   const campaigns = createCampaignService(
     {
@@ -94,6 +94,8 @@ export async function campaignCommand(argv: string[]): Promise<number> {
       status = await fanOut(campaigns, accepted, abort.signal, () => fanOutQueue.schedule(accepted.id));
       process.stderr.write(`campaign ${status.id}: ${status.counts.valid} valid, ${status.counts.invalid} invalid of ${status.counts.total} rows; ${status.counts.renders} renders\n`);
       await printErrors(campaigns, status.id, 10);
+    } else if (action === 'resume') {
+      status = await resume(campaigns, id!, fanOutQueue, abort.signal);
     } else if (action === 'errors') {
       await printErrors(campaigns, id!, Number.POSITIVE_INFINITY);
       return 0;
@@ -134,10 +136,30 @@ async function fanOut(campaigns: CampaignService, accepted: CampaignStatus, sign
   const status = await campaigns.status(accepted.id);
   if (signal.aborted && status.state === 'ingesting') {
     await handOver();
-    process.stderr.write(`fan-out of ${accepted.id} stopped at row ${status.counts.fannedOut} of ${status.counts.total}; an API process (mastercut serve) resumes it from there\n`);
+    process.stderr.write(`fan-out of ${accepted.id} stopped at row ${status.counts.fannedOut} of ${status.counts.total}; an API process (mastercut serve) resumes it from there, or run: mastercut campaign resume ${accepted.id}\n`);
     throw new CancelledError();
   }
   return status;
+}
+
+/**
+ * Goes on with a fan-out that a stopped `campaign create` (Ctrl-C, kill -9,
+ * a lost connection) left behind, from the campaign's checkpoint: the rows
+ * already queued are not queued again. Without an API process running, this
+ * is how a CLI-only farm finishes such a campaign.
+ */
+async function resume(campaigns: CampaignService, id: string, fanOutQueue: FanOutQueue, signal: AbortSignal): Promise<CampaignStatus> {
+  const status = await campaigns.status(id);
+  if (status.state !== 'ingesting') {
+    process.stderr.write(`campaign ${id} is ${status.state}: its fan-out has ended, nothing to resume\n`);
+    return status;
+  }
+  if (!(await fanOutQueue.withdraw(id))) {
+    process.stderr.write(`campaign ${id} is being fanned out by an API process; follow it with: mastercut campaign status ${id} --wait\n`);
+    return status;
+  }
+  process.stderr.write(`resuming the fan-out of ${id} at row ${status.counts.fannedOut} of ${status.counts.total}\n`);
+  return fanOut(campaigns, status, signal, () => fanOutQueue.schedule(id));
 }
 
 /** A signal that fires once `promise` settles, either way. */
