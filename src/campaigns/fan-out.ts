@@ -265,8 +265,8 @@ export async function fanOut(
       ],
       [
         ...[seq, chunk.entries, JSON.stringify(counters), plan.campaignId],
-        ...[manifest.length, reports.length, outcome.cached.length, added.length, outcome.joined.length, wanted.length],
-        ...[...manifest, ...reports, ...outcome.cached, ...added, ...outcome.joined, ...wanted.map((d) => d.channel)],
+        ...[manifest.length, reports.length, outcome.cached.length, added.length, outcome.joined.length, wanted.length, outcome.jobKey('').length],
+        ...[...manifest, ...reports, ...outcome.cached, ...outcome.joined, ...wanted.map((d) => d.channel)],
       ],
     );
     // Another runner committed this chunk (BullMQ gave a stalled fan-out to another process): it goes on, this one stops.

@@ -1,4 +1,4 @@
-import puppeteer, { ConnectionClosedError, ProtocolError, type Browser, type CDPSession } from 'puppeteer-core';
+import type { Browser, CDPSession } from 'puppeteer-core';
 import type { AudioTrack, MountOptions, SeekResult, VideoConfig } from '../composition/index.js';
 import { AppError } from '../errors/index.js';
 import { bundleUrl, type BundleRef } from './bundle-ref.js';
@@ -23,6 +23,20 @@ export type CaptureFormat = 'jpeg' | 'png';
 const FRAME_INTERVAL_MS = 1000 / 60;
 const MAX_EMPTY_FRAMES = 10;
 
+type Puppeteer = typeof import('puppeteer-core');
+let puppeteerLoad: Promise<Puppeteer> | undefined;
+
+/**
+ * puppeteer-core is imported on the first browser launch, not at module
+ * load: every role imports src/render through src/pipeline (the template
+ * registry), and a process that never launches a browser (the API, a
+ * campaign fan-out) would otherwise load ~150 modules and some 10 MB of heap
+ * it never uses (issue 15: the fan-out's peak RSS).
+ */
+function loadPuppeteer(): Promise<Puppeteer> {
+  return (puppeteerLoad ??= import('puppeteer-core'));
+}
+
 /**
  * One chromium-headless-shell process with one begin-frame-controlled page.
  * One page per process scales across cores far better than tabs of one
@@ -36,6 +50,8 @@ export class RenderPage {
   private frameTime = 0;
 
   private constructor(
+    /** The loaded module: its error classes tell a closed connection (see call). */
+    private readonly puppeteer: Puppeteer,
     private readonly browser: Browser,
     private readonly session: CDPSession,
     readonly interceptor: RequestInterceptor,
@@ -51,7 +67,8 @@ export class RenderPage {
 
   static async launch(options: RenderPageOptions): Promise<RenderPage> {
     const args = captureFlags({ width: 1280, height: 720, sandbox: options.sandbox ?? false });
-    const browser = await puppeteer
+    const puppeteer = await loadPuppeteer();
+    const browser = await puppeteer.default
       .launch({
         executablePath: options.chromiumPath,
         headless: 'shell',
@@ -91,7 +108,7 @@ export class RenderPage {
       const session = await target.createCDPSession();
       const interceptor = new RequestInterceptor(session, options.remoteImages, options.videoFrames);
       await Promise.all([session.send('Page.enable'), session.send('Runtime.enable'), interceptor.enable()]);
-      return new RenderPage(browser, session, interceptor);
+      return new RenderPage(puppeteer, browser, session, interceptor);
     } catch (err) {
       await browser.close().catch(() => undefined);
       throw err;
@@ -192,6 +209,7 @@ export class RenderPage {
     try {
       return await send();
     } catch (err) {
+      const { ConnectionClosedError, ProtocolError } = this.puppeteer;
       const closed = err instanceof ConnectionClosedError || (err instanceof ProtocolError && err.name === 'TargetCloseError');
       if (closed || this.crashed) {
         this.markBroken();

@@ -58,24 +58,36 @@ export async function queueNewRenders(deps: QueueNewRendersDeps, campaign: Campa
   const outcome: QueueOutcome = { fresh: 0, freshJobs: [], added: 0, addedKeys: new Set(), cached: [], joined: [], jobKey: (key) => deps.queue.toKey(key) };
   if (jobs.size === 0) return outcome;
   const all = [...jobs.values()];
+  // Each render key travels once, inside its job hash's name: the script reads it back from there.
   const scriptKeys = [campaign.keys, campaign.meta];
   for (const job of all) scriptKeys.push(deps.queue.toKey(job.renderKey), redisKeys.output(job.renderKey));
-  const claims = (await runScript(deps.redis, claimCampaignKeys, scriptKeys, [campaign.campaignId, ...all.map((job) => job.renderKey)])) as number[];
+  const claims = (await runScript(deps.redis, claimCampaignKeys, scriptKeys, [campaign.campaignId, deps.queue.toKey('').length])) as number[];
   const toAdd: PreparedRenderJob[] = [];
-  await Promise.all(
-    all.map(async (job, i) => {
-      const code = claims[i] ?? 0;
-      if (!(code & NEW)) return;
-      outcome.fresh++;
-      outcome.freshJobs.push(job);
-      // The claim script read the index; done-and-stored asks the store (a deleted output is rendered again).
-      if (await storedOutput(deps.store, code & INDEXED_DONE ? DONE : undefined, job.storageKey)) outcome.cached.push(job.renderKey);
-      // Campaigns never raise a priority: their jobs are the lowest class.
-      else if (code & JOB_EXISTS && (await claimJobSlot(deps.queue, job.renderKey)).slot === 'joined') outcome.joined.push(job.renderKey);
-      else toAdd.push(job);
-    }),
-  );
-  if (toAdd.length > 0) await deps.queue.addBulk(toAdd.map((job) => ({ name: job.name, data: { ...job.data, campaignChunk: campaign.chunk }, opts: job.opts })));
+  // Only keys indexed done or with a job already need another round trip (the store, the job's state);
+  // the rest, nearly every key of a fresh campaign, go straight to the addBulk without a promise each.
+  const known = async (job: PreparedRenderJob, code: number) => {
+    // The claim script read the index; done-and-stored asks the store (a deleted output is rendered again).
+    if (code & INDEXED_DONE && (await storedOutput(deps.store, DONE, job.storageKey))) outcome.cached.push(job.renderKey);
+    // Campaigns never raise a priority: their jobs are the lowest class.
+    else if (code & JOB_EXISTS && (await claimJobSlot(deps.queue, job.renderKey)).slot === 'joined') outcome.joined.push(job.renderKey);
+    else toAdd.push(job);
+  };
+  const checks: Promise<void>[] = [];
+  for (let i = 0; i < all.length; i++) {
+    const code = claims[i] ?? 0;
+    if (!(code & NEW)) continue;
+    const job = all[i]!;
+    outcome.fresh++;
+    outcome.freshJobs.push(job);
+    if (code & (INDEXED_DONE | JOB_EXISTS)) checks.push(known(job, code));
+    else toAdd.push(job);
+  }
+  await Promise.all(checks);
+  if (toAdd.length > 0) {
+    // The chunk's jobs are its own (prepared for it by the fan-out): they are stamped and added as they are, not copied.
+    for (const job of toAdd) job.data.campaignChunk = campaign.chunk;
+    await deps.queue.addBulk(toAdd);
+  }
   outcome.added = toAdd.length;
   for (const job of toAdd) outcome.addedKeys.add(job.renderKey);
   return outcome;

@@ -20,16 +20,20 @@ import { defineScript } from '../run-script.js';
  *
  * Returns a bit set per key: 1 new to this campaign, 2 a job exists, 4
  * indexed as done. KEYS: the chunk's key hash, the campaign's meta, then
- * each key's job hash and index hash; ARGV: the campaign id, the render keys. One call per chunk
- * instead of three commands per key: fan-out is measured against a bare
- * addBulk loop.
+ * each key's job hash and index hash; ARGV: the campaign id, the length of
+ * the job hashes' prefix (the queue's `toKey('')`). Each render key is the
+ * rest of its job hash's name: it travels once, as part of a key, not again
+ * in ARGV (issue 15: a 64-character key three times per row). One call per
+ * chunk instead of three commands per key: fan-out is measured against a
+ * bare addBulk loop.
  */
 export const claimCampaignKeys = defineScript('claimCampaignKeys', `
 local out = {}
 local mine = '"campaignId":"' .. ARGV[1] .. '"'
-for i = 1, #ARGV - 1 do
+local from = tonumber(ARGV[2]) + 1
+for i = 1, (#KEYS - 2) / 2 do
   local code = 0
-  local key = ARGV[i + 1]
+  local key = string.sub(KEYS[2 * i + 1], from)
   local claimed = redis.call('HEXISTS', KEYS[1], key) == 1
   local exists = redis.call('EXISTS', KEYS[2 * i + 1]) == 1
   local earlier = false

@@ -37,8 +37,10 @@ import { settleChunkKeysLua } from './count-campaign-outcome.js';
  * the job hash of each added key, then per deliverable its output index hash and waiter
  * set. ARGV: expected chunk, entries read, counters (JSON field ->
  * increment), campaign id, #manifest parts (0 or 1), #reports, #cached, #added,
- * #joined, #deliverables, then the manifest part, reports, cached, added and
- * joined keys, and each deliverable's channel, in that order.
+ * #joined, #deliverables, the length of the job hashes' prefix, then the
+ * manifest part, reports, cached and joined keys, and each deliverable's
+ * channel, in that order. An added key is the rest of its job hash's name
+ * (it travels once, as in claimCampaignKeys).
  */
 export const commitFanOutChunk = defineScript('commitFanOutChunk', `
 local meta = KEYS[1]
@@ -46,7 +48,8 @@ local seq = tonumber(redis.call('HGET', meta, 'fanOutChunk') or '0')
 if seq ~= tonumber(ARGV[1]) then return 0 end
 local nManifest, nReports, nCached, nAdded, nJoined = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9])
 local nDeliverables = tonumber(ARGV[10])
-local at = 11
+local jobKeyFrom = tonumber(ARGV[11]) + 1
+local at = 12
 for i = at, at + nManifest - 1 do redis.call('RPUSH', KEYS[2], ARGV[i]) end
 at = at + nManifest
 for i = at, at + nReports - 1 do redis.call('RPUSH', KEYS[3], ARGV[i]) end
@@ -67,9 +70,8 @@ at = at + nCached
 local mine = '"campaignId":"' .. ARGV[4] .. '"'
 for i = 0, nAdded - 1 do
   local data = redis.call('HGET', KEYS[6 + i], 'data')
-  if not data or not string.find(data, mine, 1, true) then redis.call('SADD', KEYS[5], member .. ARGV[at + i]) end
+  if not data or not string.find(data, mine, 1, true) then redis.call('SADD', KEYS[5], member .. string.sub(KEYS[6 + i], jobKeyFrom)) end
 end
-at = at + nAdded
 for i = at, at + nJoined - 1 do
   if redis.call('HGET', KEYS[4], ARGV[i]) ~= 'r' then redis.call('SADD', KEYS[5], member .. ARGV[i]) end
 end
