@@ -13,9 +13,10 @@ export type CaptureProfile = string;
  * The capture cost of a reused frame, against 1 for a captured one. A reused
  * frame still pays the seek (React renders the frame, the page reports
  * whether the DOM changed) and its share of the encode (x264 codes a repeat
- * cheaply but not for free); it skips the screenshot and its JPEG round trip,
- * about half the per-frame time measured on this machine type
- * (docs/capacity.md section 6).
+ * cheaply but not for free); it skips the screenshot and its JPEG round trip.
+ * Half is an estimate, not a fit: bench/split-render.ts prints the chunks'
+ * CPU seconds under both cuts to check it (docs/capacity.md section 5,
+ * "Cutting by capture cost").
  */
 export const REUSED_FRAME_COST = 0.5;
 

@@ -23,7 +23,7 @@ export interface FrameSpan {
  * falls where the running cost is nearest to an equal share, so that chunks
  * rendered side by side finish together: equal frame counts do not when one
  * half of a video is mostly still frames, which are not captured again
- * (docs/capacity.md section 6). Costs that do not cover the range are ignored.
+ * (docs/capacity.md section 5, "Cutting by capture cost"). Costs that do not cover the range are ignored.
  */
 export function planChunks(range: FrameSpan, options: SplitOptions, costs?: readonly number[]): FrameSpan[] {
   const frames = range.end - range.start;

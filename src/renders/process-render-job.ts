@@ -102,7 +102,8 @@ export async function processRenderJob(ctx: RenderJobContext, job: RenderJobLike
       throw new AppError('SUBJECT_ERASED', 'the recipient of this render was erased while it was published; it was removed');
     }
     await stream?.end();
-    await recordCaptureProfile(ctx, data, result?.captureProfile ?? joinedProfile(chunks));
+    // Under the version rendered: a deploy between enqueue and render changed it (warned above).
+    await recordCaptureProfile(ctx, data, result?.templateVersion ?? data.templateVersion, result?.captureProfile ?? joinedProfile(chunks));
     if (chunks && ctx.split) await removeStoredChunks(ctx.split, key, chunks.length);
     await ctx.onRendered?.(data, key);
     ctx.log?.info({ renderKey: key, templateId: data.templateId, size: info.size }, 'render published');
@@ -130,9 +131,9 @@ function joinedProfile(chunks: readonly RenderedChunk[] | undefined): string | u
  * cover the whole composition, as the splits they inform do. Best effort: a
  * profile lost costs the next split its cost cut, never a render.
  */
-async function recordCaptureProfile(ctx: RenderJobContext, data: RenderJobData, profile: string | undefined): Promise<void> {
+async function recordCaptureProfile(ctx: RenderJobContext, data: RenderJobData, version: string, profile: string | undefined): Promise<void> {
   if (!ctx.captureProfiles || profile === undefined || data.format !== 'mp4') return;
-  await ctx.captureProfiles.record(data.templateId, data.templateVersion, profile).catch((err: unknown) => {
+  await ctx.captureProfiles.record(data.templateId, version, profile).catch((err: unknown) => {
     ctx.log?.warn({ templateId: data.templateId, err: String(err) }, 'capture profile not recorded');
   });
 }

@@ -6,7 +6,7 @@ import { fakeRender, registry, useQueueKit } from './queue-test-kit.js';
 
 /**
  * The render queue cuts a split master by its template version's capture
- * profile (docs/capacity.md section 6): a whole render records the profile
+ * profile (docs/capacity.md section 5, "Cutting by capture cost"): a whole render records the profile
  * in Redis, the next split of that version follows it, its join records the
  * profile again from the chunks', and a version without one is cut by frame
  * count. Stand-in renders (no Chromium); the real media of a cost cut is in
@@ -23,7 +23,7 @@ interface Recorder {
   joins: JoinChunksRequest[];
 }
 
-/** A fake render that reports the frames of PROFILE it covered, as captureFrames does. */
+/** A fake render that reports the frames of PROFILE it covered, as the engine does. */
 function recorder(): Recorder {
   const fake = fakeRender({ delayMs: 10 });
   const rec: Recorder = {
@@ -33,7 +33,9 @@ function recorder(): Recorder {
       rec.renders.push({ frames: request.frames, chunk: request.chunk === true });
       const result = await fake.renderVideo(request);
       const frames = request.frames ?? { start: 0, end: PROFILE.length - 1 };
-      return { ...result, captureProfile: PROFILE.slice(frames.start, frames.end + 1) };
+      // The version rendered is the one queued (no deploy in between), as the real engine reports it.
+      const templateVersion = (await registry.bundle(request.templateId)).version;
+      return { ...result, templateVersion, captureProfile: PROFILE.slice(frames.start, frames.end + 1) };
     },
   };
   return rec;
