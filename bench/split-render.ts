@@ -1,7 +1,7 @@
 /**
  * Split render benchmark (prints figures; not a test).
  *
- *   npx tsx bench/split-render.ts [runs=1]
+ *   npx tsx bench/split-render.ts [runs=1] [year-recap|recap-30s]
  *
  * One render worker process pinned to one core (`taskset -c 0`) renders a
  * whole video, the way a cold MP4 is rendered today; then two worker
@@ -38,10 +38,12 @@ import { repoRoot, TSX_LOADER } from './live-farm.js';
 import { benchRegistry } from './split-render-templates.js';
 
 const runs = Number(process.argv[2] ?? 1);
+/** A third argument keeps one case (`year-recap` or `recap-30s`): a 30 s run alone takes ~10 min on a loaded VM. */
+const only = process.argv[3];
 const CASES = [
   { templateId: 'year-recap', frames: 240 },
   { templateId: 'recap-30s', frames: 900 },
-] as const;
+].filter((c) => only === undefined || c.templateId === only);
 const FPS = 30;
 
 interface Worker {
