@@ -1,7 +1,7 @@
 /**
  * Split render benchmark (prints figures; not a test).
  *
- *   npx tsx bench/split-render.ts [runs=1]
+ *   npx tsx bench/split-render.ts [runs=1] [year-recap|recap-30s]
  *
  * One render worker process pinned to one core (`taskset -c 0`) renders a
  * whole video, the way a cold MP4 is rendered today; then two worker
@@ -12,9 +12,14 @@
  * its core. Workers are started and warmed (browser launched, bundle built)
  * before anything is timed.
  *
+ * Each split is run twice: cut by frame count (equal halves) and cut by
+ * capture cost (planChunks with the capture profile of the whole render: a
+ * reused frame costs REUSED_FRAME_COST of a captured one), the way the render
+ * queue cuts a template version it has a cost profile for.
+ *
  * Cases: `year-recap` landscape (8 s, 240 frames) and `recap-30s` (30 s, 900
- * frames; bench/split-render-templates.ts). For each: wall time of both,
- * speed-up (target >= 1.7x), the chunks' and the join's share, and the seam
+ * frames; bench/split-render-templates.ts). For each: wall time of all three,
+ * speed-up of each cut (target >= 1.7x), the chunks' and the join's share, and the seam
  * checks: frame count, durations, first video/audio at 0, picture times,
  * a keyframe and audio packet continuity at each seam, PSNR of the split
  * against the whole render at each side of each seam, and the largest
@@ -27,16 +32,18 @@ import path from 'node:path';
 import { loadConfig } from '../src/config/index.js';
 import { findFfmpeg, findFfprobe } from '../src/encode/index.js';
 import { createFootageServer } from '../src/footage/index.js';
-import { createSplitRender, type RenderRequest, type RenderResult } from '../src/pipeline/index.js';
+import { createSplitRender, type CaptureProfile, type RenderRequest, type RenderResult } from '../src/pipeline/index.js';
 import { audioDifference, checkSplitVideo, describeSplitCheck, framePsnr } from '../test/helpers/split-checks.js';
 import { repoRoot, TSX_LOADER } from './live-farm.js';
 import { benchRegistry } from './split-render-templates.js';
 
 const runs = Number(process.argv[2] ?? 1);
+/** A third argument keeps one case (`year-recap` or `recap-30s`): a 30 s run alone takes ~10 min on a loaded VM. */
+const only = process.argv[3];
 const CASES = [
   { templateId: 'year-recap', frames: 240 },
   { templateId: 'recap-30s', frames: 900 },
-] as const;
+].filter((c) => only === undefined || c.templateId === only);
 const FPS = 30;
 
 interface Worker {
@@ -134,13 +141,13 @@ async function main(): Promise<void> {
     const splitRender = createSplitRender({ registry, media, ffmpegPath }, { minFrames: 2, chunks: workers.length });
     for (const testCase of CASES) {
       const whole: number[] = [];
-      const split: number[] = [];
       const wholeCpu: number[] = [];
-      /** Per split run: the busiest worker's CPU seconds plus the join's (what the wall time would be on dedicated cores). */
-      const splitCpu: number[] = [];
+      const cuts = { equal: { wall: [] as number[], cpu: [] as number[], seams: [] as number[] }, cost: { wall: [] as number[], cpu: [] as number[], seams: [] as number[] } };
       console.log(`\n${testCase.templateId} landscape 1280x720, ${testCase.frames} frames at ${FPS} fps (${testCase.frames / FPS} s), ${runs} run(s), alternating which goes first`);
       let lastWhole = '';
       let lastSplit = '';
+      /** The whole render's capture profile: what the cost cut is planned from (the queue keeps it per template version). */
+      let profile: CaptureProfile | undefined;
       for (let run = 0; run < runs; run++) {
         const props = { firstName: `Run${run}` };
         const request = { templateId: testCase.templateId, variant: 'landscape', props };
@@ -151,43 +158,52 @@ async function main(): Promise<void> {
           whole.push(performance.now() - started);
           wholeCpu.push(cpu[0]!);
           lastWhole = out;
+          profile = result.captureProfile;
           console.log(`  run ${run + 1} whole (1 worker): ${seconds(whole.at(-1)!)} wall, ${cpu[0]!.toFixed(2)} CPU s (${frameFigures(result)})`);
         };
-        const doSplit = async () => {
-          const out = path.join(dir, `${testCase.templateId}-${run}-split.mp4`);
+        const doSplit = async (cut: 'equal' | 'cost') => {
+          const out = path.join(dir, `${testCase.templateId}-${run}-split-${cut}.mp4`);
           const started = performance.now();
           const chunkResults: RenderResult[] = [];
           const { value: result, cpu } = await cpuDuring([...workers.map((w) => w.proc.pid!), process.pid], () =>
-            splitRender({ ...request, out }, async (chunk, index) => (chunkResults[index] = await workers[index % workers.length]!.render(chunk))),
+            splitRender({ ...request, out }, async (chunk, index) => (chunkResults[index] = await workers[index % workers.length]!.render(chunk)), cut === 'cost' ? profile : undefined),
           );
-          split.push(performance.now() - started);
+          cuts[cut].wall.push(performance.now() - started);
           // The join runs in this process (its ffmpeg), whose tree holds the workers too: take theirs out.
           // The bench's own /proc polling stays in, so this is an upper bound.
           const joinCpu = cpu.at(-1)! - cpu.slice(0, -1).reduce((a, b) => a + b, 0);
-          splitCpu.push(Math.max(...cpu.slice(0, -1)) + joinCpu);
-          lastSplit = out;
+          cuts[cut].cpu.push(Math.max(...cpu.slice(0, -1)) + joinCpu);
+          cuts[cut].seams = result.chunks.slice(1).map((c) => c.start);
+          if (cut === 'cost') lastSplit = out;
           const chunks = result.chunks
             .map((c, i) => `chunk ${i} [${c.start}, ${c.end}) on core ${workers[i % workers.length]!.core} ${seconds(c.wallMs)} wall, ${cpu[i]!.toFixed(2)} CPU s (${frameFigures(chunkResults[i]!)})`)
             .join('; ');
-          console.log(`  run ${run + 1} split (2 workers): ${seconds(split.at(-1)!)} wall = ${chunks}; join ${result.joinMs} ms wall, ${joinCpu.toFixed(2)} CPU s`);
+          console.log(`  run ${run + 1} split, ${cut} cut (2 workers): ${seconds(cuts[cut].wall.at(-1)!)} wall = ${chunks}; join ${result.joinMs} ms wall, ${joinCpu.toFixed(2)} CPU s`);
         };
+        // The cost cut needs a profile: the whole render goes first on the first run.
         if (run % 2 === 0) {
           await doWhole();
-          await doSplit();
+          await doSplit('equal');
+          await doSplit('cost');
         } else {
-          await doSplit();
+          await doSplit('cost');
+          await doSplit('equal');
           await doWhole();
         }
       }
-      const speedUp = median(whole) / median(split);
-      console.log(`  median wall time: whole ${seconds(median(whole))}, split ${seconds(median(split))}: speed-up ${speedUp.toFixed(2)}x (target >= 1.7x), load average now ${os.loadavg()[0]!.toFixed(2)}`);
-      console.log(
-        `  on dedicated cores (CPU seconds: whole ${median(wholeCpu).toFixed(2)}; split = busiest worker + join ${median(splitCpu).toFixed(2)}): speed-up ${(median(wholeCpu) / median(splitCpu)).toFixed(2)}x`,
-      );
-      const seam = Math.round(testCase.frames / 2);
-      const check = await checkSplitVideo(lastSplit, { fps: FPS, seams: [seam] });
+      for (const cut of ['equal', 'cost'] as const) {
+        const { wall, cpu } = cuts[cut];
+        console.log(
+          `  ${cut} cut: median wall time whole ${seconds(median(whole))}, split ${seconds(median(wall))}: speed-up ${(median(whole) / median(wall)).toFixed(2)}x (target >= 1.7x), load average now ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`,
+        );
+        console.log(
+          `  ${cut} cut on dedicated cores (CPU seconds: whole ${median(wholeCpu).toFixed(2)}; split = busiest worker + join ${median(cpu).toFixed(2)}): speed-up ${(median(wholeCpu) / median(cpu)).toFixed(2)}x`,
+        );
+      }
+      const seam = cuts.cost.seams[0]!;
+      const check = await checkSplitVideo(lastSplit, { fps: FPS, seams: cuts.cost.seams });
       const reference = await checkSplitVideo(lastWhole, { fps: FPS, seams: [] });
-      console.log('  seam checks of the last split render:');
+      console.log(`  seam checks of the last split render, cost cut (seam at frame ${seam}):`);
       for (const line of describeSplitCheck(check, FPS)) console.log(`    ${line}`);
       console.log(`    whole render: frames ${reference.frames}, video ${reference.videoDurationSec.toFixed(4)} s, audio ${reference.audioDurationSec?.toFixed(4) ?? 'none'} s`);
       const sampled = [0, seam - 1, seam, seam + 1, testCase.frames - 1];

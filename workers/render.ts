@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { pino, type Logger } from 'pino';
-import { createOutputIndex, createRenderQueue, createRenderWorker, createDeliverableRelease, idleRenderSlots, RENDER_CHUNK_JOB_NAME, renderOutputKey, type RenderJobData, type TranscodeJobData, createRenderStreamWriter } from '../src/renders/index.js';
+import { createOutputIndex, createRenderQueue, createRenderWorker, createDeliverableRelease, idleRenderSlots, createCaptureProfiles, RENDER_CHUNK_JOB_NAME, renderOutputKey, type RenderJobData, type TranscodeJobData, createRenderStreamWriter } from '../src/renders/index.js';
 import { campaignCompletedEvent, createCampaignHooks, settleDeliverable } from '../src/campaigns/index.js';
 import { createDeliveryTracker, createEventIngest, createWebhookDispatcher, type WebhookJobData } from '../src/engagement/index.js';
 import { parseRenderWorkerArgs, type RenderWorkerProcessOptions } from './render-args.js';
@@ -123,6 +123,8 @@ export async function runRenderWorker(options: RenderWorkerProcessOptions = {}):
             for (const id of done ?? []) await completed(id).catch(() => undefined);
           }
         },
+        // Whole MP4 masters and joins record their template version's capture profile; splits are cut by it.
+        captureProfiles: createCaptureProfiles(redis),
         // Long masters are cut into chunk jobs that any render worker takes, then joined (docs/split-render.md).
         // Wired even with RENDER_SPLIT_CHUNKS=1 (no new split): a master another worker split is still joined here.
         split: {

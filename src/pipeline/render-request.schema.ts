@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { outputFormatSchema, x264PresetSchema } from '../encode/index.js';
 import type { AudioTrack as PageAudioTrack } from '../composition/index.js';
 import type { RenderProgress } from '../render/index.js';
+import type { CaptureProfile } from './capture-profile.js';
 
 /**
  * What to render, as every caller asks for it: a template, a variant, props
@@ -64,6 +65,8 @@ export interface RenderResult {
   frames: number;
   framesCaptured: number;
   framesReused: number;
+  /** Which frames were captured and which reused (CaptureProfile: one letter per frame of the range). */
+  captureProfile: CaptureProfile;
   browserRestarts: number;
   timeToFirstFrameMs: number;
   wallMs: number;

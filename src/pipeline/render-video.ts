@@ -147,6 +147,7 @@ export function createRenderVideo(deps: RenderVideoDeps): RenderVideo {
         frames: frameCount,
         framesCaptured: result.framesCaptured,
         framesReused: result.framesReused,
+        captureProfile: result.frameKinds,
         browserRestarts: result.browserRestarts,
         timeToFirstFrameMs: result.timeToFirstFrameMs,
         wallMs,

@@ -5,6 +5,7 @@ import { AppError } from '../errors/index.js';
 import { buildConcatArgs, buildConcatList, formatFromPath, prepareOutput, startFfmpeg } from '../encode/index.js';
 import type { TemplateRegistry } from '../templates/index.js';
 import { mixPageAudio, type MediaResolver } from './mix-page-audio.js';
+import { costOfFrames, isCaptureProfile, type CaptureProfile } from './capture-profile.js';
 import { planChunks, type FrameSpan, type SplitOptions } from './plan-chunks.js';
 import type { RenderRequest, RenderResult } from './render-request.schema.js';
 
@@ -32,16 +33,23 @@ export interface SplitRenderResult {
   joinMs: number;
   wallMs: number;
   bytes: number;
+  /** The chunks' capture profiles end to end: the whole range's, for the next cost cut. */
+  captureProfile: CaptureProfile;
 }
 
-export type SplitRender = (request: RenderRequest, renderChunk: RenderChunk) => Promise<SplitRenderResult>;
+/**
+ * `profile`: the composition's capture profile (from an earlier render of
+ * the template version): the chunks are cut by capture cost; without one,
+ * or one of another length, by frame count.
+ */
+export type SplitRender = (request: RenderRequest, renderChunk: RenderChunk, profile?: CaptureProfile) => Promise<SplitRenderResult>;
 
 /** A chunk is tried this often before the split render fails. */
 const CHUNK_ATTEMPTS = 2;
 
 /**
  * One MP4 rendered as chunks (docs/split-render.md): the frames are cut by
- * planChunks(), every chunk is rendered through `renderChunk` at once (each
+ * planChunks() (by capture cost when given a profile), every chunk is rendered through `renderChunk` at once (each
  * with the master's encoder settings, a closed GOP opening on a keyframe and
  * the shared timebase), a lost chunk is rendered again alone, then the
  * chunks are joined by stream copy and the soundtrack, with any page audio
@@ -50,7 +58,7 @@ const CHUNK_ATTEMPTS = 2;
  */
 export function createSplitRender(deps: SplitRenderDeps, split: SplitOptions): SplitRender {
   const join = createJoinChunks(deps);
-  return async (request, renderChunk) => {
+  return async (request, renderChunk, profile) => {
     const startedAt = Date.now();
     if ((request.format ?? formatFromPath(request.out)) !== 'mp4') throw new AppError('INVALID_ARGUMENT', 'a split render makes an mp4');
     if (request.onStreamChunk) throw new AppError('INVALID_ARGUMENT', 'a split render is not streamed (yet): see docs/split-render.md');
@@ -61,7 +69,8 @@ export function createSplitRender(deps: SplitRenderDeps, split: SplitOptions): S
     }
     const range = { start: inclusive.start, end: inclusive.end + 1 };
     const frames = range.end - range.start;
-    const spans = planChunks(range, split);
+    const costs = isCaptureProfile(profile, template.durationInFrames) ? costOfFrames(profile) : undefined;
+    const spans = planChunks(range, split, costs);
     const output = await prepareOutput(request.out);
     const dir = `${output.tempPath}.chunks`;
     try {
@@ -105,6 +114,7 @@ export function createSplitRender(deps: SplitRenderDeps, split: SplitOptions): S
         joinMs,
         wallMs: Date.now() - startedAt,
         bytes: (await stat(output.finalPath)).size,
+        captureProfile: rendered.map((r) => r.result.captureProfile).join(''),
       };
     } catch (err) {
       await output.discard();

@@ -38,6 +38,12 @@ export interface CaptureFramesOptions {
 export interface CaptureResult {
   framesCaptured: number;
   framesReused: number;
+  /**
+   * One letter per frame of the range, in order: `c` captured, `r` reused
+   * (the page did not change). What a split render's cost cut is planned
+   * from (src/pipeline/capture-profile.ts).
+   */
+  frameKinds: string;
   browserRestarts: number;
   timeToFirstFrameMs: number;
   audioTracks: AudioTrack[];
@@ -49,6 +55,8 @@ interface Chunk {
 }
 
 const MAX_CRASH_RETRIES = 3;
+const CAPTURED = 'c'.charCodeAt(0);
+const REUSED = 'r'.charCodeAt(0);
 
 /**
  * Captures a frame range across several warm browsers and delivers the
@@ -65,6 +73,8 @@ export async function captureFrames(options: CaptureFramesOptions): Promise<Capt
     queue.push({ start, end: Math.min(options.lastFrame, start + chunkSize - 1) });
   }
   const stats = { captured: 0, reused: 0, restarts: 0, firstFrameAt: 0 };
+  // A frame given back after a crash is taken again: its last letter counts.
+  const kinds = new Uint8Array(total).fill(CAPTURED);
   const audio = new Map<string, AudioTrack>();
   const controller = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
@@ -107,10 +117,12 @@ export async function captureFrames(options: CaptureFramesOptions): Promise<Capt
             assertSeekOk(seek, options, frame, page);
             if (!seek.changed && previous && options.reuseStaticFrames !== false) {
               stats.reused += 1;
+              kinds[frame - options.firstFrame] = REUSED;
             } else {
               const capture = page.capture(options.format, options.quality);
               previous = await withTimeout(capture, options.frameTimeoutMs, () => frameTimeout(options, frame, page));
               stats.captured += 1;
+              kinds[frame - options.firstFrame] = CAPTURED;
               firstCaptured();
             }
             sink.put(frame, previous);
@@ -171,6 +183,7 @@ export async function captureFrames(options: CaptureFramesOptions): Promise<Capt
   return {
     framesCaptured: stats.captured,
     framesReused: stats.reused,
+    frameKinds: Buffer.from(kinds).toString('latin1'),
     browserRestarts: stats.restarts,
     timeToFirstFrameMs: stats.firstFrameAt - startedAt,
     audioTracks: [...audio.values()],

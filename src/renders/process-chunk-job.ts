@@ -11,6 +11,8 @@ export interface ChunkJobResult extends RenderJobResult {
   chunk: NonNullable<RenderJobData['chunk']> & {
     /** The page audio the chunk's render reported: the join mixes it once. */
     pageAudioTracks: NonNullable<RenderResult['pageAudioTracks']>;
+    /** The chunk's frames captured and reused (absent from chunks of older workers): the join records the whole profile. */
+    captureProfile?: RenderResult['captureProfile'];
   };
 }
 
@@ -52,7 +54,7 @@ export async function processChunkJob(ctx: RenderJobContext, job: RenderJobLike,
       size: info.size,
       contentType: 'video/mp4',
       skipped: false,
-      chunk: { ...chunk, pageAudioTracks: result.pageAudioTracks ?? [] },
+      chunk: { ...chunk, pageAudioTracks: result.pageAudioTracks ?? [], captureProfile: result.captureProfile },
     };
   } finally {
     await rm(tmp, { force: true });

@@ -102,6 +102,8 @@ export async function processRenderJob(ctx: RenderJobContext, job: RenderJobLike
       throw new AppError('SUBJECT_ERASED', 'the recipient of this render was erased while it was published; it was removed');
     }
     await stream?.end();
+    // Under the version rendered: a deploy between enqueue and render changed it (warned above).
+    await recordCaptureProfile(ctx, data, result?.templateVersion ?? data.templateVersion, result?.captureProfile ?? joinedProfile(chunks));
     if (chunks && ctx.split) await removeStoredChunks(ctx.split, key, chunks.length);
     await ctx.onRendered?.(data, key);
     ctx.log?.info({ renderKey: key, templateId: data.templateId, size: info.size }, 'render published');
@@ -115,6 +117,25 @@ export async function processRenderJob(ctx: RenderJobContext, job: RenderJobLike
   } finally {
     await rm(tmp, { force: true });
   }
+}
+
+/** The chunks' profiles end to end, or undefined when one lacks its own (a chunk of an older worker). */
+function joinedProfile(chunks: readonly RenderedChunk[] | undefined): string | undefined {
+  if (!chunks || chunks.some((c) => c.chunk.captureProfile === undefined)) return undefined;
+  return chunks.map((c) => c.chunk.captureProfile).join('');
+}
+
+/**
+ * Keeps a published MP4 master's capture profile as its template version's,
+ * for the next split of that version (planRenderSplit). Only MP4 masters: they
+ * cover the whole composition, as the splits they inform do. Best effort: a
+ * profile lost costs the next split its cost cut, never a render.
+ */
+async function recordCaptureProfile(ctx: RenderJobContext, data: RenderJobData, version: string, profile: string | undefined): Promise<void> {
+  if (!ctx.captureProfiles || profile === undefined || data.format !== 'mp4') return;
+  await ctx.captureProfiles.record(data.templateId, version, profile).catch((err: unknown) => {
+    ctx.log?.warn({ templateId: data.templateId, err: String(err) }, 'capture profile not recorded');
+  });
 }
 
 async function assertNotErased(ctx: RenderJobContext, key: string, startedAt: number): Promise<void> {

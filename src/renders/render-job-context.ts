@@ -1,6 +1,7 @@
 import type { JobLike, JobLogger } from '../queue/index.js';
 import type { JoinChunks, RenderRequest, RenderResult, SplitOptions } from '../pipeline/index.js';
 import type { ObjectStore } from '../storage/index.js';
+import type { CaptureProfiles } from './capture-profiles.js';
 import type { RenderJobProgress } from './get-render-status.js';
 import type { RenderStreamWriter } from './render-stream-writer.js';
 import type { RenderOutputIndex } from './render-deps.js';
@@ -26,6 +27,12 @@ export interface RenderJobContext {
   wasErased?: (renderKey: string, startedAt: number) => Promise<boolean>;
   /** Split renders (docs/split-render.md): long MP4 masters cut into chunk jobs; absent, every render stays whole. */
   split?: RenderSplitContext;
+  /**
+   * Capture profiles per template version: whole MP4 renders and joins
+   * record theirs, splits are cut by them (by frame count without one).
+   * Absent, nothing is recorded and every split is cut by frame count.
+   */
+  captureProfiles?: CaptureProfiles;
 }
 
 /** The parts of a job the processor reads: BullMQ's Job fits, so does a test object. */

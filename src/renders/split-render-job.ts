@@ -1,6 +1,6 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { AppError } from '../errors/index.js';
-import { planChunks, type FrameSpan } from '../pipeline/index.js';
+import { costOfFrames, planChunks, type FrameSpan } from '../pipeline/index.js';
 import { objectOnDisk } from './download-object.js';
 import type { ChunkJobResult } from './process-chunk-job.js';
 import type { RenderJobContext, RenderJobLike, RenderSplitContext } from './render-job-context.js';
@@ -21,20 +21,36 @@ export type RenderedChunk = Pick<ChunkJobResult, 'storageKey' | 'chunk'>;
  * master's own, which it frees when it parks, plus the idle ones:
  * RenderSplitContext.idleSlots), at most `options.chunks`; fewer than 2 and
  * it renders whole, so a busy farm or a lone worker never pays for a split.
+ *
+ * Where: by the capture cost of the template version's recorded profile
+ * (RenderJobContext.captureProfiles), so that the chunks, rendered side by
+ * side, finish together; by frame count when the version has none yet. A
+ * resumed job's chunks carry their own frames: awaitChunks joins those.
  */
 export async function planRenderSplit(ctx: RenderJobContext, job: RenderJobLike, data: RenderJobData): Promise<FrameSpan[] | undefined> {
   const split = ctx.split;
   if (!split || data.format !== 'mp4' || data.chunk) return undefined;
   if (data.priorityClass === 'live' && ctx.openStream) return undefined;
+  const range = { start: 0, end: split.frameCount(data.templateId) };
   const cut = await chunkCountSoFar(job);
-  if (cut !== undefined) return planChunks({ start: 0, end: split.frameCount(data.templateId) }, { minFrames: 0, chunks: cut });
+  if (cut !== undefined) return planChunks(range, { minFrames: 0, chunks: cut }, await profileCosts(ctx, data, range.end));
   // Splitting off here (RENDER_SPLIT_CHUNKS=1): only a master another worker split is joined.
   if (split.options.chunks < 2) return undefined;
-  const range = { start: 0, end: split.frameCount(data.templateId) };
   if (range.end < split.options.minFrames) return undefined;
   const slots = split.idleSlots ? 1 + Math.max(0, await split.idleSlots()) : split.options.chunks;
-  const spans = planChunks(range, { minFrames: split.options.minFrames, chunks: Math.min(split.options.chunks, slots) });
+  const chunks = Math.min(split.options.chunks, slots);
+  if (chunks < 2) return undefined;
+  const spans = planChunks(range, { minFrames: split.options.minFrames, chunks }, await profileCosts(ctx, data, range.end));
   return spans.length > 1 ? spans : undefined;
+}
+
+/** The per-frame costs of the version's recorded profile, or undefined (cut by frame count): a Redis hiccup never stops a render. */
+async function profileCosts(ctx: RenderJobContext, data: RenderJobData, frames: number): Promise<number[] | undefined> {
+  const profile = await ctx.captureProfiles?.get(data.templateId, data.templateVersion, frames).catch((err: unknown) => {
+    ctx.log?.warn({ templateId: data.templateId, err: String(err) }, 'capture profile not read: split cut by frame count');
+    return undefined;
+  });
+  return profile === undefined ? undefined : costOfFrames(profile);
 }
 
 /** The chunk count of the chunk jobs a master already has (finished, failed or pending), or undefined. */
@@ -78,7 +94,7 @@ export async function awaitChunks(
   const end = plan[count - 1]!.end;
   const byIndex = new Map(done.filter((d) => d.chunk.count === count).map((d) => [d.chunk.index, d]));
   const missing = plan.map((_, index) => index).filter((index) => !byIndex.has(index));
-  if (missing.length === 0) return plan.map((_, index) => byIndex.get(index)!);
+  if (missing.length === 0) return tiled(plan.map((_, index) => byIndex.get(index)!), end);
 
   const splitAt = done[0]?.chunk.splitAt ?? Date.now();
   if (done.length === 0) await markRendering();
@@ -97,7 +113,24 @@ export async function awaitChunks(
   // Nothing pending any more: the chunks finished between the add and the wait.
   const now = [...(await children.values<ChunkJobResult>()).values()].filter((d) => d?.chunk?.count === count);
   if (now.length !== count) throw new AppError('CHUNK_FAILED', 'the chunks of this split render finished without a result');
-  return now.sort((a, b) => a.chunk.index - b.chunk.index);
+  return tiled(now.sort((a, b) => a.chunk.index - b.chunk.index), end);
+}
+
+/**
+ * The chunks, checked to cover [0, end) end to end. Each chunk carries the
+ * frames it was cut with, and all of a master's chunks are added at once, so
+ * they tile even when the version's profile changed since; a chunk job that
+ * vanished and was re-added by a later plan could overlap or leave a gap,
+ * and a join of those would be a wrong video.
+ */
+function tiled(chunks: RenderedChunk[], end: number): RenderedChunk[] {
+  let at = 0;
+  for (const { chunk } of chunks) {
+    if (chunk.start !== at) throw new AppError('CHUNK_FAILED', `the chunks of this split render do not meet at frame ${at} (a chunk starts at ${chunk.start})`);
+    at = chunk.end;
+  }
+  if (at !== end) throw new AppError('CHUNK_FAILED', `the chunks of this split render end at frame ${at}, not ${end}`);
+  return chunks;
 }
 
 /** A chunk job carries what its render needs and nothing of the campaign's (no deliveries: the parent delivers). */

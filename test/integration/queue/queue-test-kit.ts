@@ -64,7 +64,7 @@ export function fakeRender(options: FakeRenderOptions = {}): FakeRender {
       await writeFile(request.out, body);
       return {
         outPath: request.out, format: request.format ?? 'mp4', templateId: request.templateId, templateVersion: 'fake',
-        variant: request.variant ?? 'landscape', width: 16, height: 16, frames: total, framesCaptured: total, framesReused: 0,
+        variant: request.variant ?? 'landscape', width: 16, height: 16, frames: total, framesCaptured: total, framesReused: 0, captureProfile: 'c'.repeat(total),
         browserRestarts: 0, timeToFirstFrameMs: 1, wallMs: Date.now() - started, fps: 30, bytes: body.length,
       };
     },

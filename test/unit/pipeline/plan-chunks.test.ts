@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planChunks } from '../../../src/pipeline/index.js';
+import { costOfFrames, isCaptureProfile, planChunks, REUSED_FRAME_COST } from '../../../src/pipeline/index.js';
 
 describe('planChunks', () => {
   it('cuts a range into contiguous chunks whose lengths differ by one frame at most', () => {
@@ -19,5 +19,39 @@ describe('planChunks', () => {
     expect(planChunks({ start: 0, end: 300 }, { minFrames: 240, chunks: 1 })).toEqual([{ start: 0, end: 300 }]);
     expect(planChunks({ start: 0, end: 3 }, { minFrames: 2, chunks: 8 })).toHaveLength(3);
     expect(() => planChunks({ start: 5, end: 5 }, { minFrames: 2, chunks: 2 })).toThrow(RangeError);
+  });
+
+  it('cuts by capture cost: a reused frame costs half, each chunk gets a near-equal share', () => {
+    // 120 animated frames, then 120 still ones: the animated half costs twice the still half.
+    const profile = 'c'.repeat(120) + 'r'.repeat(120);
+    expect(isCaptureProfile(profile, 240)).toBe(true);
+    const costs = costOfFrames(profile);
+    expect(costs[0]).toBe(1);
+    expect(costs[239]).toBe(REUSED_FRAME_COST);
+    // Total 180: halves at cost 90, i.e. frame 90.
+    expect(planChunks({ start: 0, end: 240 }, { minFrames: 2, chunks: 2 }, costs)).toEqual([
+      { start: 0, end: 90 },
+      { start: 90, end: 240 },
+    ]);
+    const three = planChunks({ start: 0, end: 240 }, { minFrames: 2, chunks: 3 }, costs);
+    expect(three.map((s) => s.end)).toEqual([60, 120, 240]);
+    // A sub-range is cut by its own frames' costs.
+    expect(planChunks({ start: 100, end: 240 }, { minFrames: 2, chunks: 2 }, costs)).toEqual([
+      { start: 100, end: 160 },
+      { start: 160, end: 240 },
+    ]);
+  });
+
+  it('a cost cut still gives every chunk a frame, and falls back to equal cuts on costs that do not fit', () => {
+    const spiky = [100, 0, 0, 0, 0, 0];
+    const spans = planChunks({ start: 0, end: 6 }, { minFrames: 2, chunks: 3 }, spiky);
+    expect(spans).toHaveLength(3);
+    for (const s of spans) expect(s.end).toBeGreaterThan(s.start);
+    expect(spans.at(-1)!.end).toBe(6);
+    const equal = planChunks({ start: 0, end: 240 }, { minFrames: 2, chunks: 2 });
+    expect(planChunks({ start: 0, end: 240 }, { minFrames: 2, chunks: 2 }, costOfFrames('c'.repeat(100)))).toEqual(equal);
+    expect(planChunks({ start: 0, end: 240 }, { minFrames: 2, chunks: 2 }, new Array(240).fill(0))).toEqual(equal);
+    expect(isCaptureProfile('cxr', 3)).toBe(false);
+    expect(isCaptureProfile('ccr', 4)).toBe(false);
   });
 });
