@@ -51,6 +51,13 @@ export interface StartApiServerOptions extends ApiOptions {
   /** The in-memory fast path for cached files (src/api/fast-path); false turns it off. Default on, 1 s memo. */
   fastPath?: FastPathOptions | false;
   /**
+   * With the fast path: load every template's `player.js` into memory (and
+   * compress it) right after listening, so the first landing page's script is
+   * answered from memory. Default off (embedded use and tests: each template's
+   * bundle would be built); `runApiServer` turns it on.
+   */
+  warmBundles?: boolean;
+  /**
    * The operations port (/metrics, /healthz, /readyz), apart from the public
    * port so metrics never face the internet. Unset: none (embedded use and
    * tests); `runApiServer` sets it from METRICS_PORT. 0 picks a free port.
@@ -336,7 +343,10 @@ async function wireApiServer({ config, options, logger, redisUrl, keyring, regis
   const fastPath =
     options.fastPath === false
       ? undefined
-      : createFastPath({ store, logger, usable: live.erasures.live, onLookup: (hit) => metrics.cacheLookup('fast_path', hit ? 'hit' : 'miss') }, options.fastPath);
+      : createFastPath(
+          { store, logger, registry, usable: live.erasures.live, onLookup: (hit) => metrics.cacheLookup('fast_path', hit ? 'hit' : 'miss') },
+          options.fastPath,
+        );
   if (fastPath) live.erasures.onErased(() => fastPath.cache.clear());
   if (fastPath) opened.push(async () => fastPath.close());
   const expressOrFast = fastPath ? fastPath.wrap(app) : app;
@@ -345,6 +355,12 @@ async function wireApiServer({ config, options, logger, redisUrl, keyring, regis
   opened.push(() => new Promise((resolve) => server.close(resolve)));
   const { port } = server.address() as AddressInfo;
   logger.info({ port }, 'api listening');
+  // After listening: a bundle to build must not hold the port (nor the 2 s start-up rule); until a
+  // file is warm Express serves it, and it is held from its first request on.
+  if (options.warmBundles && fastPath?.bundles) {
+    const warming = fastPath.bundles;
+    void warming.warm(registry.list().map((t) => t.id)).then(() => logger.info({ files: warming.stats().files }, 'bundle files warm'));
+  }
   const ops =
     options.metricsPort === undefined
       ? undefined
@@ -378,7 +394,7 @@ async function wireApiServer({ config, options, logger, redisUrl, keyring, regis
  */
 export async function runApiServer(options: StartApiServerOptions = {}): Promise<number> {
   const config = loadConfig();
-  const api = await startApiServer(config, { metricsPort: config.metrics.port, ...options });
+  const api = await startApiServer(config, { metricsPort: config.metrics.port, warmBundles: true, ...options });
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve);
     process.once('SIGINT', resolve);

@@ -1,4 +1,5 @@
 import { createElement, type ComponentType } from 'react';
+import { flushSync } from 'react-dom';
 import { createRoot } from 'react-dom/client';
 import { Audio } from './audio.js';
 import { CompositionRoot } from './composition-root.js';
@@ -127,7 +128,10 @@ export function createPlayer(container: HTMLElement, template: Template, options
     const before = clock.frame();
     const wasPlaying = clock.isPlaying();
     const events = clock.tick(performance.now());
-    if (clock.frame() !== before || clock.isPlaying() !== wasPlaying) render();
+    // Committed here, inside the animation frame: a plain root.render() is scheduled as a later
+    // task, so the frame it draws missed this paint and showed one frame late (the first frame
+    // of a landing page included; bench/live.ts). flushSync is already in the bundle (page API).
+    if (clock.frame() !== before || clock.isPlaying() !== wasPlaying) flushSync(render);
     emit(events);
     if (clock.isPlaying()) rafId = requestAnimationFrame(loop);
   };

@@ -3,8 +3,11 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import type { Logger } from 'pino';
 import type { ObjectStore } from '../../storage/index.js';
 import { SAFE_REQUEST_ID } from '../../http/index.js';
+import type { TemplateRegistry } from '../../templates/index.js';
+import { createBundleFileCache } from './bundle-file-cache.js';
 import { attachHotAdmission } from './hot-admission.js';
 import { createHotOutputCache, type HotOutputCacheOptions } from './hot-output-cache.js';
+import { serveBundleFile } from './serve-bundle-file.js';
 import { serveHotObject } from './serve-hot-object.js';
 
 export interface FastPathDeps {
@@ -20,6 +23,11 @@ export interface FastPathDeps {
    * Default: always.
    */
   usable?: () => boolean;
+  /**
+   * Template bundles: with it, landing-page bundle files (`/b/<id>/<version>/player.js`, ...)
+   * are answered from memory too, brotli or gzip (see bundle-file-cache.ts). Without it they go to Express.
+   */
+  registry?: Pick<TemplateRegistry, 'bundle'>;
 }
 
 export type FastPathOptions = HotOutputCacheOptions;
@@ -30,9 +38,11 @@ const LIVE_ASSET_PATH = /^\/l\/v1\.[A-Za-z0-9_-]{1,16}\.[A-Za-z0-9_-]{16,}\/(vid
 const OUTPUT_PATH = /^\/v1\/outputs\/[0-9a-f]{64}$/;
 
 /**
- * A plain `http` request listener in front of Express for the two routes
+ * A plain `http` request listener in front of Express for the routes
  * that serve cached files: `GET|HEAD /l/:token/<asset>` and
- * `GET|HEAD /v1/outputs/:key`.
+ * `GET|HEAD /v1/outputs/:key`, and (with a registry) the landing page's
+ * bundle files `GET|HEAD /b/:templateId/:version/<file>.js|css`, which are
+ * public, immutable and need no route check (bundle-file-cache.ts).
  *
  * Express, its router, the token check, two Redis reads and a file open per
  * hit held a cached 200 KB MP4 to about 10% of nginx's rate (bench/live.ts). Here a path
@@ -58,13 +68,13 @@ const OUTPUT_PATH = /^\/v1\/outputs\/[0-9a-f]{64}$/;
  */
 export function createFastPath(deps: FastPathDeps, options: FastPathOptions = {}) {
   const cache = createHotOutputCache(deps, options);
+  const bundles = deps.registry ? createBundleFileCache({ registry: deps.registry }) : undefined;
 
   const handled = (path: string): boolean =>
     path.startsWith('/l/') ? LIVE_ASSET_PATH.test(path) : path.startsWith('/v1/outputs/') && OUTPUT_PATH.test(path);
 
-  const serve = (path: string, req: IncomingMessage, res: ServerResponse, next: RequestListener): boolean => {
-    const object = cache.find(path);
-    if (!object) return false;
+  /** Answers from memory with `send` (which returns the Content-Length sent), logging the request as Express would. */
+  const answer = (route: string, req: IncomingMessage, res: ServerResponse, next: RequestListener, send: (reqId: string) => number): void => {
     const started = performance.now();
     const incoming = req.headers['x-request-id'];
     const reqId = typeof incoming === 'string' && SAFE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
@@ -74,7 +84,7 @@ export function createFastPath(deps: FastPathDeps, options: FastPathOptions = {}
         reqId,
         method: req.method,
         // The route template, as the request logger writes it: never the token or the key.
-        route: path.startsWith('/l/') ? '/l/:token/:asset' : '/v1/outputs/:key',
+        route,
         status: res.statusCode,
         durationMs: Math.round((performance.now() - started) * 10) / 10,
         bytes: bytes || undefined,
@@ -83,16 +93,26 @@ export function createFastPath(deps: FastPathDeps, options: FastPathOptions = {}
       deps.logger.info(line, 'request');
     });
     try {
-      bytes = serveHotObject(object, req, res, reqId);
+      bytes = send(reqId);
     } catch (err) {
       if (res.headersSent) res.destroy(err as Error);
       else next(req, res);
     }
+  };
+
+  const serve = (path: string, req: IncomingMessage, res: ServerResponse, next: RequestListener): boolean => {
+    const object = cache.find(path);
+    if (!object) return false;
+    // The route template, as the request logger writes it: never the token or the key.
+    const route = path.startsWith('/l/') ? '/l/:token/:asset' : '/v1/outputs/:key';
+    answer(route, req, res, next, (reqId) => serveHotObject(object, req, res, reqId));
     return true;
   };
 
   return {
     cache,
+    /** Landing-page bundle files held in memory; undefined without a registry. */
+    bundles,
     /** Stops the cache's prune timer and forgets what it holds (the server is closing). */
     close: () => cache.close(),
     /** The server's request listener: hot answers here, everything else to `app`. */
@@ -102,6 +122,12 @@ export function createFastPath(deps: FastPathDeps, options: FastPathOptions = {}
         const url = req.url ?? '';
         const query = url.indexOf('?');
         const path = query === -1 ? url : url.slice(0, query);
+        // Bundle files first: no personal data, so not tied to hearing erasures (`usable`), nor to a route's admission.
+        if (bundles && path.startsWith('/b/') && bundles.handles(path)) {
+          const file = bundles.find(path);
+          if (!file) return app(req, res);
+          return answer('/b/:templateId/:version/*file', req, res, app, (reqId) => serveBundleFile(file, req, res, reqId));
+        }
         if (!handled(path)) return app(req, res);
         if (deps.usable && !deps.usable()) {
           cache.clear();

@@ -81,15 +81,22 @@ export function createLiveRoutes(deps: LiveRoutesDeps): Router {
     const link = await deps.resolver.open(req.params.token);
     const master = liveAssetTarget(link, 'video.mp4');
     const ready = (await deps.onDemand.lookup(master)) !== undefined;
-    // The page plays at once either way; the render starts now so the MP4 is there soon, but the
-    // page is not held for it (its start is a limiter check and a queue add, several Redis round
-    // trips; bench/live.ts): the page's status poll and MP4 request join the same render (single-flight).
-    // Over budget, the page still plays in the browser: only the MP4 waits.
+    // The page plays at once either way; the render starts once the page's bytes are out, so the
+    // MP4 is there soon but the page is not held for it (its start is a limiter check and a queue
+    // add, several Redis round trips and their callbacks on this thread, which delayed the pin
+    // lookup and the send; bench/live.ts): the page's status poll and MP4 request join the same
+    // render (single-flight). `close` comes after the response finished, or when the visitor left
+    // first: the render starts either way, as a first open. Over budget, the page still plays in
+    // the browser: only the MP4 waits; any other failure is logged (the page was already 200).
     if (!ready) {
-      deps.onDemand
-        .ensure(link, master, who(req, link))
-        .catch((err: unknown) => ignoreRateLimit(err))
-        .catch((err: unknown) => logFailure(deps.logger, res, toAppError(err)));
+      // Worked out now: a closed socket no longer knows its peer's address.
+      const requester = who(req, link);
+      res.once('close', () => {
+        deps.onDemand
+          .ensure(link, master, requester)
+          .catch((err: unknown) => ignoreRateLimit(err))
+          .catch((err: unknown) => logFailure(deps.logger, res, toAppError(err)));
+      });
     }
     const pin = await deps.resolver.pin(link);
     const abs = `${origin(req)}/l/${link.token}`;

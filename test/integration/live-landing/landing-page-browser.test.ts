@@ -136,6 +136,28 @@ describe('Live URL landing page in Chromium', () => {
     expect(errors).toEqual([]);
   });
 
+  it('holds its beacons until the page plays (nothing beside player.js and the first frame)', async () => {
+    harness.addPage('held');
+    const { page, errors } = await openPage();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    await page.route('**/player.js', async (route) => {
+      await gate;
+      await route.continue();
+    });
+    await page.goto(`${harness.origin}/l/held`);
+    // Loaded and parsed, player.js held back: nothing plays, so nothing is sent yet.
+    await page.waitForLoadState('domcontentloaded');
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(await mode(page)).toBe('loading');
+    expect(harness.events('held')).toEqual([]);
+    release();
+    await waitMode(page, 'live');
+    await waitForBeacons('held', 'page_view');
+    expect(harness.events('held')[0]?.type).toBe('page_view');
+    expect(errors).toEqual([]);
+  });
+
   it('links each CTA to its href, reports the click, and shares with the share sheet or the clipboard', async () => {
     const input = harness.addPage('share');
     const { page } = await openPage({ initScript: 'Object.defineProperty(Navigator.prototype, "share", { value: undefined, configurable: true });' });

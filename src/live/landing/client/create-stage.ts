@@ -73,7 +73,7 @@ export function createStage(data: LandingClientData, tracker: Tracker): Stage {
     const next = document.createElement('div');
     next.className = 'live';
     stage.appendChild(next);
-    let handle: PlayerHandle;
+    let handle: PlayerHandle | undefined;
     try {
       handle = live.createPlayer(next, {
         props: data.props,
@@ -83,7 +83,12 @@ export function createStage(data: LandingClientData, tracker: Tracker): Stage {
         onEvent: (type) => {
           // A template that throws: the poster, once React is done with this render.
           if (type === 'error') return void setTimeout(showPoster, 0);
-          if (type === 'frame' || type === 'pause') return syncToggle();
+          // The frame advanced: the page plays, and the held beacons may go.
+          if (type === 'frame') {
+            if (handle?.getFrame()) tracker.release();
+            return syncToggle();
+          }
+          if (type === 'pause') return syncToggle();
           report(type, 'player');
           syncToggle();
         },
@@ -117,6 +122,7 @@ export function createStage(data: LandingClientData, tracker: Tracker): Stage {
     video.muted = muted;
     video.src = data.videoUrl;
     video.addEventListener('play', () => report('play', 'video'));
+    video.addEventListener('playing', tracker.release, { once: true });
     video.addEventListener('ended', () => report('complete', 'video'));
     video.addEventListener('timeupdate', () => {
       const share = video.currentTime / video.duration;
@@ -189,6 +195,8 @@ export function createStage(data: LandingClientData, tracker: Tracker): Stage {
     poster.hidden = false;
     bigPlay.hidden = false;
     setMode('poster');
+    // Nothing will play without a click: nothing to hold the beacons for.
+    tracker.release();
   };
 
   bigPlay.addEventListener('click', () => {

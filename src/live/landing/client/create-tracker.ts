@@ -14,7 +14,12 @@ export interface Tracker {
    * report 25% again.
    */
   playback(type: PlaybackEventType, source: PlaybackSource): void;
+  /** Sends what was held and everything after it at once (see createTracker). */
+  release(): void;
 }
+
+/** Held beacons go out after this long even when nothing has played (a paused or failed page). */
+const HOLD_LIMIT_MS = 5_000;
 
 /** A random event id (128 bits, base64url): the server counts a re-sent beacon once. */
 function eventId(): string {
@@ -30,20 +35,49 @@ function eventId(): string {
  * the Live URL token, so it never holds props, only the event type and
  * non-personal detail. A sticky link's page names its `pin`, so the server
  * records the profile version the page showed (the version that pin keeps).
+ *
+ * Beacons are held until `release()` (the stage calls it once the page plays),
+ * the page is hidden or left (sendBeacon still goes out then), or
+ * HOLD_LIMIT_MS passed: a beacon sent at once is a request, a body and
+ * a JSON.stringify competing with `player.js` and the first frame on a cold
+ * page (bench/live.ts). Each keeps the time it happened (`ts`).
  */
 export function createTracker(eventsUrl: string | undefined, token?: string, pin?: string): Tracker & { readonly token: string | undefined } {
   const fired = new Set<PlaybackEventType>();
-  const send: Tracker['send'] = (type, meta = {}) => {
+  let held: (() => void)[] | null = [];
+  const beacon = (type: LandingEventType, meta: Record<string, string | number>, ts: number): void => {
     if (!eventsUrl || typeof navigator.sendBeacon !== 'function') return;
     try {
-      navigator.sendBeacon(eventsUrl, JSON.stringify({ token, ...(pin ? { pin } : {}), id: eventId(), type, ts: Date.now(), meta }));
+      navigator.sendBeacon(eventsUrl, JSON.stringify({ token, ...(pin ? { pin } : {}), id: eventId(), type, ts, meta }));
     } catch {
       // Engagement is best effort; it must never break playback.
     }
   };
+  const send: Tracker['send'] = (type, meta = {}) => {
+    const ts = Date.now();
+    if (held) held.push(() => beacon(type, meta, ts));
+    else beacon(type, meta, ts);
+  };
+  const release = (): void => {
+    if (!held) return;
+    const waiting = held;
+    held = null;
+    clearTimeout(limit);
+    removeEventListener('pagehide', release);
+    document.removeEventListener('visibilitychange', onHidden);
+    for (const go of waiting) go();
+  };
+  // Mobile browsers may never fire pagehide for a page that is switched away from and killed.
+  const onHidden = (): void => {
+    if (document.visibilityState === 'hidden') release();
+  };
+  const limit = setTimeout(release, HOLD_LIMIT_MS);
+  addEventListener('pagehide', release);
+  document.addEventListener('visibilitychange', onHidden);
   return {
     token,
     send,
+    release,
     playback(type, source) {
       if (type === 'complete') fired.clear();
       else if (type !== 'play') {
