@@ -203,6 +203,14 @@ try {
     `  peak used_memory ${mb(peak)}: ${marks.map((m) => `${m.at} rows ${mb(m.peak)}`).join(', ')}; growth of the peak between 50% and 100%: ${((full!.peak - half!.peak) / (full!.at - half!.at)).toFixed(0)} bytes per row`,
   );
   console.log(`  extrapolated to 10M rows: peak ${mb(full!.peak + perRow * (10_000_000 - rows))}${perRow === 0 ? ' (flat: no growth)' : ''}; fan-out ${(10_000_000 / (rows / fanOutS) / 60).toFixed(0)} min at this rate`);
+  // Before the window has filled and the done records' TTL has passed, the peak grows with the window and
+  // the retention filling up, not with the campaign's size: say so, the extrapolation is then an upper bound.
+  const sinceUpload = half!.seconds - uploadedS;
+  const warmUp = [
+    half!.at <= window ? `the 50% mark (${half!.at} rows) is within the window (${window})` : '',
+    doneTtlS && sinceUpload < doneTtlS ? `it came ${sinceUpload.toFixed(0)} s after the upload, within the done records' ${doneTtlS} s TTL` : '',
+  ].filter(Boolean);
+  if (warmUp.length > 0) console.log(`  not at steady state: ${warmUp.join('; ')}; the growth is the window and the retention filling up, the extrapolation an upper bound`);
   for (const [name, key] of Object.entries(campaignKeys(accepted.id))) {
     const bytes = await usage(key);
     if (bytes > 0) console.log(`  campaign ${name.padEnd(9)} ${mb(bytes).padStart(9)}  (${(bytes / rows).toFixed(0)} bytes per row)`);
