@@ -65,3 +65,11 @@ export function int(value: string | undefined, flag: string, min: number, max: n
   if (!Number.isInteger(n) || n < min || n > max) throw usageError(`${flag} must be an integer from ${min} to ${max}`);
   return n;
 }
+
+/**
+ * The fields of `value` that are set: a flag left out must not hide the config's value when the two are
+ * spread together (`{ ...config.jobs, ...definedOnly(options.jobOptions) }`).
+ */
+export function definedOnly<T extends object>(value: T | undefined): Partial<T> {
+  return Object.fromEntries(Object.entries(value ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
