@@ -14,6 +14,7 @@ import { createOutputIndex, createRenderQueue, createRenderWorker, createDeliver
 import { campaignCompletedEvent, createCampaignHooks, settleDeliverable } from '../src/campaigns/index.js';
 import { createDeliveryTracker, createEventIngest, createWebhookDispatcher, type WebhookJobData } from '../src/engagement/index.js';
 import { parseRenderWorkerArgs, type RenderWorkerProcessOptions } from './render-args.js';
+import { definedOnly } from './worker-args.js';
 import { createRenderEngine } from '../src/pipeline/index.js';
 import { loadConfig } from '../src/config/index.js';
 import { AppError, runCli } from '../src/errors/index.js';
@@ -32,7 +33,7 @@ export async function runRenderWorker(options: RenderWorkerProcessOptions = {}):
   if (!config.farm.redisUrl) throw new AppError('CONFIG_INVALID', 'REDIS_URL must be set for a render worker.');
   const concurrency = options.concurrency ?? config.worker.concurrency;
   const graceMs = options.graceMs ?? config.worker.graceMs;
-  const jobOptionsInput = { ...config.jobs, ...options.jobOptions };
+  const jobOptionsInput = { ...config.jobs, ...definedOnly(options.jobOptions) };
   // Everything the configuration can get wrong is found before anything connects or
   // listens: job options, the store's settings, the binaries and the sandbox (a trial launch).
   const jobOptions = resolveRenderJobOptions(jobOptionsInput);

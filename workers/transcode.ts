@@ -15,6 +15,7 @@ import { campaignCompletedEvent, settleDeliverable } from '../src/campaigns/inde
 import { createWebhookDispatcher, type WebhookJobData } from '../src/engagement/index.js';
 import { createOutputIndex, createRenderQueue, createTranscodeSlots, createTranscodeWorker } from '../src/renders/index.js';
 import { parseTranscodeWorkerArgs, type TranscodeWorkerProcessOptions } from './transcode-args.js';
+import { definedOnly } from './worker-args.js';
 import { loadConfig } from '../src/config/index.js';
 import { describeCaps, detectEncoders, findFfmpeg, findFfprobe, transcodeDeliverable } from '../src/encode/index.js';
 import { AppError, runCli } from '../src/errors/index.js';
@@ -94,7 +95,7 @@ export async function runTranscodeWorker(options: TranscodeWorkerProcessOptions 
         queueName: options.queueName,
         lockDurationMs: options.lockDurationMs ?? config.worker.lockDurationMs,
         stalledIntervalMs: options.stalledIntervalMs ?? config.worker.stalledIntervalMs,
-        jobOptions: { ...config.jobs, ...options.jobOptions },
+        jobOptions: { ...config.jobs, ...definedOnly(options.jobOptions) },
         onAttemptFinished: ops.metrics.jobAttemptHook(options.queueName ?? queueNames.transcode),
         // Completions and service times for `mastercut ops status` and the scaling signal.
         recordQueueStats: createStatsRecorder(redis, { queueName: options.queueName ?? queueNames.transcode }).hook,

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { pino, type Logger } from 'pino';
 import { parseWebhookWorkerArgs, type WebhookWorkerProcessOptions } from './webhooks-args.js';
+import { definedOnly } from './worker-args.js';
 import { loadConfig } from '../src/config/index.js';
 import { createWebhookWorker } from '../src/engagement/index.js';
 import { AppError, runCli } from '../src/errors/index.js';
@@ -89,10 +90,6 @@ export async function runWebhookWorker(options: WebhookWorkerProcessOptions = {}
   } finally {
     for (const fn of cleanups.reverse()) await fn().catch((err: unknown) => log.warn({ err: String(err) }, 'cleanup failed'));
   }
-}
-
-function definedOnly<T extends object>(value: T | undefined): Partial<T> {
-  return Object.fromEntries(Object.entries(value ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {

@@ -29,6 +29,7 @@ export const COMMON_OPTIONS = {
   'work-dir': { type: 'string' },
   queue: { type: 'string' },
   'keep-completed-s': { type: 'string' },
+  'keep-completed-count': { type: 'string' },
   'keep-failed-s': { type: 'string' },
   'metrics-port': { type: 'string' },
 } as const;
@@ -51,6 +52,7 @@ export function commonWorkerOptions(values: Partial<Record<keyof typeof COMMON_O
     // worker only applies retention (how long finished jobs stay in Redis).
     jobOptions: {
       completedRetentionSeconds: int(values['keep-completed-s'], '--keep-completed-s', 0, 31_536_000),
+      completedRetentionCount: int(values['keep-completed-count'], '--keep-completed-count', 0, 10_000_000),
       failedRetentionSeconds: int(values['keep-failed-s'], '--keep-failed-s', 0, 31_536_000),
     },
   };
@@ -62,4 +64,12 @@ export function int(value: string | undefined, flag: string, min: number, max: n
   const n = Number(value);
   if (!Number.isInteger(n) || n < min || n > max) throw usageError(`${flag} must be an integer from ${min} to ${max}`);
   return n;
+}
+
+/**
+ * The fields of `value` that are set: a flag left out must not hide the config's value when the two are
+ * spread together (`{ ...config.jobs, ...definedOnly(options.jobOptions) }`).
+ */
+export function definedOnly<T extends object>(value: T | undefined): Partial<T> {
+  return Object.fromEntries(Object.entries(value ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

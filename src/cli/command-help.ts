@@ -21,6 +21,7 @@ const WORKER_FLAGS = `worker flags:
   --work-dir DIR             where outputs are written before they enter the store (default <tmp>/mastercut-work)
   --queue NAME               the queue to take jobs from (tests)
   --keep-completed-s S       --keep-failed-s S   how long finished jobs stay in Redis (they hold personal data)
+  --keep-completed-count N   at most N completed jobs stay in Redis (default JOB_KEEP_COMPLETED_COUNT, 10000; 0: no cap)
   --metrics-port N           /metrics, /healthz, /readyz (default METRICS_PORT, 9464; 0: a free port)
 Needs REDIS_URL: redis://host:port, or redis-cluster://host:port?seeds=host:port,... for a Redis Cluster.
 Runs until SIGTERM/SIGINT: then it takes no new job, lets active ones finish within --grace-ms and

@@ -133,12 +133,19 @@ export const envSchema = z.object({
   JOB_BACKOFF_MS: int(0, 3_600_000).default(2_000),
   /** Finished jobs carry props (personal data): they are removed after these ages. */
   JOB_KEEP_COMPLETED_S: int(0, 30 * 86_400).default(3_600),
+  /**
+   * At most this many completed jobs stay (the newest), whatever their age (0: no cap). By age alone they
+   * grow as render rate x JOB_KEEP_COMPLETED_S (~1.2 KB each), so the cap keeps Redis bounded at any rate.
+   */
+  JOB_KEEP_COMPLETED_COUNT: int(0, 10_000_000).default(10_000),
   JOB_KEEP_FAILED_S: int(0, 30 * 86_400).default(86_400),
   /**
    * A `done` output index record expires this long after it turned done (0: never). The object store is the
-   * durable index (a miss looks there and re-creates the record), so Redis holds only recent outputs.
+   * durable index (a miss looks there and re-creates the record), so Redis holds only recent outputs:
+   * render rate x this x ~360 B. 15 min keeps 116 renders/s (10M a day) at ~38 MB of records, ~150 MB with
+   * deliverables, beside a 100,000-job window (docs/capacity.md section 3).
    */
-  OUTPUT_INDEX_DONE_TTL_S: int(0, 365 * 86_400).default(3_600),
+  OUTPUT_INDEX_DONE_TTL_S: int(0, 365 * 86_400).default(900),
 
   // Live URLs
   /** `id:base64(32 bytes),...`; the first seals new links, the others still open them while keys rotate. */

@@ -48,7 +48,7 @@ export interface Config {
   };
   /** The operations port (src/ops): /metrics, /healthz, /readyz. */
   metrics: { port: number; host: string };
-  jobs: { attempts: number; backoffDelayMs: number; completedRetentionSeconds: number; failedRetentionSeconds: number };
+  jobs: { attempts: number; backoffDelayMs: number; completedRetentionSeconds: number; completedRetentionCount: number; failedRetentionSeconds: number };
   /** The output index (src/renders createOutputIndex): how long a done record stays in Redis (0: forever). */
   outputIndex: { doneTtlSeconds: number };
   live: {
@@ -267,6 +267,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, cwd = proces
       attempts: e.JOB_ATTEMPTS,
       backoffDelayMs: e.JOB_BACKOFF_MS,
       completedRetentionSeconds: e.JOB_KEEP_COMPLETED_S,
+      completedRetentionCount: e.JOB_KEEP_COMPLETED_COUNT,
       failedRetentionSeconds: e.JOB_KEEP_FAILED_S,
     },
     outputIndex: { doneTtlSeconds: e.OUTPUT_INDEX_DONE_TTL_S },

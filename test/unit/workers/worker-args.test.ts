@@ -19,7 +19,7 @@ describe('worker flags (each worker parses its own; `mastercut worker <role>` re
     const options = parseRenderWorkerArgs([
       '--concurrency', '2', '--grace-ms', '1000', '--eviction-check', 'warn', '--lock-duration-ms', '5000',
       '--stalled-interval-ms', '1000', '--work-dir', '/tmp/w', '--queue', 'q', '--keep-completed-s', '60',
-      '--keep-failed-s', '120', '--metrics-port', '0',
+      '--keep-completed-count', '500', '--keep-failed-s', '120', '--metrics-port', '0',
     ]);
     expect(options).toEqual({
       concurrency: 2,
@@ -30,7 +30,7 @@ describe('worker flags (each worker parses its own; `mastercut worker <role>` re
       workDir: '/tmp/w',
       queueName: 'q',
       metricsPort: 0,
-      jobOptions: { completedRetentionSeconds: 60, failedRetentionSeconds: 120 },
+      jobOptions: { completedRetentionSeconds: 60, completedRetentionCount: 500, failedRetentionSeconds: 120 },
     });
   });
 
