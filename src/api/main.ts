@@ -50,18 +50,9 @@ export interface StartApiServerOptions extends ApiOptions {
   publicBaseUrl?: string;
   /** The in-memory fast path for cached files (src/api/fast-path); false turns it off. Default on, 1 s memo. */
   fastPath?: FastPathOptions | false;
-  /**
-   * With the fast path: load every template's `player.js` into memory (and
-   * compress it) right after listening, so the first landing page's script is
-   * answered from memory. Default off (embedded use and tests: each template's
-   * bundle would be built); `runApiServer` turns it on.
-   */
+  /** Load each template's `player.js` into the fast path after listening. Default off (tests would build every bundle); runApiServer: on. */
   warmBundles?: boolean;
-  /**
-   * The operations port (/metrics, /healthz, /readyz), apart from the public
-   * port so metrics never face the internet. Unset: none (embedded use and
-   * tests); `runApiServer` sets it from METRICS_PORT. 0 picks a free port.
-   */
+  /** The operations port (/metrics, /healthz, /readyz), apart so metrics never face the internet. Unset: none; 0: a free port; runApiServer: METRICS_PORT. */
   metricsPort?: number;
 }
 
@@ -355,8 +346,7 @@ async function wireApiServer({ config, options, logger, redisUrl, keyring, regis
   opened.push(() => new Promise((resolve) => server.close(resolve)));
   const { port } = server.address() as AddressInfo;
   logger.info({ port }, 'api listening');
-  // After listening: a bundle to build must not hold the port (nor the 2 s start-up rule); until a
-  // file is warm Express serves it, and it is held from its first request on.
+  // After listening, so a bundle build never holds the port; until a file is warm, Express serves it.
   if (options.warmBundles && fastPath?.bundles) {
     const warming = fastPath.bundles;
     void warming.warm(registry.list().map((t) => t.id)).then(() => logger.info({ files: warming.stats().files }, 'bundle files warm'));
