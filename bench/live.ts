@@ -4,7 +4,8 @@
  *   npx tsx bench/live.ts [seconds=10] [coldRuns=3]
  *
  * `seconds=0` skips the cached hits, `coldRuns=0` the cold opens; with
- * BENCH_KEEP=1 the temp dir (every process's log) is kept and printed.
+ * BENCH_KEEP=1 the temp dir (every process's log) is kept and printed;
+ * BENCH_PINNED=0 skips the pinned set of cold opens (below).
  *
  * Starts a private farm (redis-server, the API, a render worker and a
  * transcode worker, each its own process), then:
@@ -37,6 +38,11 @@
  *    the machine slow it less than they slow the wall times; the page is not
  *    polled while it loads (it logs a console message once it plays), so no
  *    Playwright evaluation runs on that thread inside the measured window.
+ *    These opens share both cores with the farm's cold render, and the target
+ *    line reads them. Then, on 2 CPUs or more, the same cold opens of the new
+ *    page again with the farm pinned to CPU 1 and up and the browser to CPU 0
+ *    (`taskset`; bench/live-pin.ts), printed apart and marked as not the
+ *    target: a viewer's browser does not share the farm's cores.
  *
  * On a 2-core machine the load generator and the server share the CPU: the
  * CPU seconds each used are printed next to the rates.
@@ -204,10 +210,12 @@ async function coldOpens(farm: BenchFarm, cpus: CpuSetting): Promise<void> {
     await pinProcess(process.pid, '0');
     console.log(`\nCold opens, PINNED (not the target line): the farm (redis, API, workers, their browsers and ffmpeg) on CPU 1-${os.cpus().length - 1}, the measuring browser on CPU 0; new page only`);
   } else console.log(`\nCold opens, SHARED cores (the target line): year-recap landscape (channels ['web']), fresh props each run, ${coldRuns} runs after one warm-up`);
-  console.log('  Each run: one raw video.mp4, then the landing page with each player bundle, alternating which goes first, each opened twice on');
-  console.log('  its own fresh link (each open starts a cold render, as a real first open does): untraced for the times, traced (Chromium');
-  console.log('  tracing, thread time) for the main-thread CPU. The old bundle is the same page with its two mentions of player.js swapped for');
-  console.log('  bundle.js (the full bundle: zod, page API; what the page loaded until now), imported the same way.');
+  if (cpus === 'shared') {
+    console.log('  Each run: one raw video.mp4, then the landing page with each player bundle, alternating which goes first, each opened twice on');
+    console.log('  its own fresh link (each open starts a cold render, as a real first open does): untraced for the times, traced (Chromium');
+    console.log('  tracing, thread time) for the main-thread CPU. The old bundle is the same page with its two mentions of player.js swapped for');
+    console.log('  bundle.js (the full bundle: zod, page API; what the page loaded until now), imported the same way.');
+  } else console.log(`  Each run as above (${coldRuns} runs after one warm-up), with the new page only, in a browser launched on CPU 0.`);
   const browser = await chromium.launch({
     executablePath: (await findChromium()).path,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
