@@ -53,10 +53,12 @@ export interface ColdPage {
   /** Navigation start to the last byte of the player bundle, and its size (decoded: minified, not compressed). */
   bundleMs: number;
   bundleKB: number;
-  /** Navigation start to the player's first frame (the first animation frame after the stage switched to the live player). */
+  /** Navigation start to the player's first frame (the first animation frame with the composition drawn in the live player). */
   liveMs: number;
-  /** Navigation start to the live player's first frame advancing. */
+  /** Navigation start to the live player's frame counter advancing (the frame after it committed frame 1 or later; see PLAYABLE_PROBE). */
   playableMs: number;
+  /** Navigation start to the first frame whose composition differs from the first one drawn (what a viewer first sees move; template-dependent). */
+  changedMs: number;
   /** What the stage showed when it first played: `live` (the template in the page) or `video` (the MP4 was ready). */
   mode: string;
   /** JavaScript the page had before its first frame, in bytes: the inline client and script files (minified, as served). */
@@ -87,15 +89,25 @@ const PLAYING_SIGNAL = 'mastercut-bench:playing';
 
 /**
  * Runs from the page's first script on: every animation frame, looks at the
- * stage. `live` is the first frame after the landing client mounted the live
- * player; the player draws the composition's DOM, so the first frame after
- * that whose DOM differs is the frame counter advancing: the page is
- * playing. Times are `performance.now()`, whose origin is the navigation
- * start. Layout shifts of nodes inside the player are the video itself and
- * are not counted.
+ * stage. `live` is the first frame in which the live player has drawn the
+ * composition (its frame element has children: the player's empty stage
+ * alone is not a frame); `playable` the first frame after the player's frame
+ * counter advanced past frame 0, which the stage marks with `data-playing`
+ * (the moment the page itself counts as playing and releases its beacons;
+ * the live analogue of a `<video>`'s `currentTime > 0`); `changed` the first
+ * frame whose composition DOM differs from the first one drawn: the first
+ * change a viewer can see, which depends on the template (year-recap's first
+ * five frames are the same still backdrop). Until 2026-12-07 `playing` was
+ * the first DOM change after the stage switched to `live`, which was in fact
+ * the player's first commit (React committed it a task after the mount,
+ * so the first `live` frame showed an empty stage), not an advancing frame.
+ * Times are `performance.now()`, whose origin is the navigation start, read
+ * at the start of the probe's callback (the frame after the commit: never
+ * earlier than the screen). Layout shifts of nodes inside the player are the
+ * video itself and are not counted.
  */
 const PLAYABLE_PROBE = `
-  window.__mcProbe = { live: null, playable: null, mode: null, shift: 0 };
+  window.__mcProbe = { live: null, playable: null, changed: null, mode: null, shift: 0 };
   new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {
       const page = entry.sources.some((s) => { const n = s.node && (s.node.nodeType === 1 ? s.node : s.node.parentElement); return n && !n.closest('.live'); });
@@ -107,16 +119,22 @@ const PLAYABLE_PROBE = `
     const done = () => console.debug(${JSON.stringify(PLAYING_SIGNAL)});
     const tick = () => {
       const probe = window.__mcProbe;
+      const now = performance.now();
       const stage = document.getElementById('mc-stage');
       const mode = stage && stage.dataset.mode;
       if (mode === 'video') {
         const video = stage.querySelector('video');
-        if (video && video.currentTime > 0) { probe.mode = 'video'; probe.live = probe.live ?? performance.now(); probe.playable = performance.now(); return done(); }
+        if (video && video.currentTime > 0) { probe.mode = 'video'; probe.live = probe.live ?? now; probe.playable = probe.playable ?? now; probe.changed = probe.changed ?? now; return done(); }
       } else if (mode === 'live') {
         const layer = stage.querySelector('.live');
-        const html = layer ? layer.innerHTML : '';
-        if (probe.live === null) { probe.live = performance.now(); first = html; }
-        else if (html !== first) { probe.mode = 'live'; probe.playable = performance.now(); return done(); }
+        const frameEl = layer && layer.firstElementChild && layer.firstElementChild.firstElementChild;
+        if (frameEl && frameEl.childElementCount > 0) {
+          const html = layer.innerHTML;
+          if (probe.live === null) { probe.live = now; first = html; }
+          if (probe.playable === null && 'playing' in stage.dataset) { probe.mode = 'live'; probe.playable = now; }
+          if (probe.changed === null && html !== first) probe.changed = now;
+          if (probe.playable !== null && probe.changed !== null) return done();
+        }
       }
       requestAnimationFrame(tick);
     };
@@ -146,6 +164,7 @@ const pageFigures = (bundleFile: PageBundle) => `(() => {
     bundleKB: bundle ? bundle.decodedBodySize / 1024 : NaN,
     liveMs: probe.live,
     playableMs: probe.playable,
+    changedMs: probe.changed,
     mode: probe.mode,
     jsBytes: { inline, files },
     firstPaintMs: paint ? paint.startTime : NaN,

@@ -4,7 +4,8 @@
  *   npx tsx bench/live.ts [seconds=10] [coldRuns=3]
  *
  * `seconds=0` skips the cached hits, `coldRuns=0` the cold opens; with
- * BENCH_KEEP=1 the temp dir (every process's log) is kept and printed.
+ * BENCH_KEEP=1 the temp dir (every process's log) is kept and printed;
+ * BENCH_PINNED=0 skips the pinned set of cold opens (below).
  *
  * Starts a private farm (redis-server, the API, a render worker and a
  * transcode worker, each its own process), then:
@@ -25,7 +26,9 @@
  *    first byte: < 1.5 s), and in Chromium the landing page with each player
  *    bundle, the lean `player.js` and the full `bundle.js` it loaded before,
  *    in the same run: navigation start to the first paint, the player's first
- *    frame and playing (target < 300 ms), where that time went (the HTML's
+ *    frame (the composition drawn), playing (its frame counter past frame 0,
+ *    as `currentTime > 0` for a video; target < 300 ms), the first change on
+ *    screen (template-dependent; bench/live-cold.ts), where that time went (the HTML's
  *    first and last byte, the document parsed, `player.js`'s fetch start and
  *    first and last byte; per open and as medians), the JavaScript before the first
  *    frame (target <= 250 KiB), layout shift, and (traced opens) the
@@ -35,6 +38,11 @@
  *    the machine slow it less than they slow the wall times; the page is not
  *    polled while it loads (it logs a console message once it plays), so no
  *    Playwright evaluation runs on that thread inside the measured window.
+ *    These opens share both cores with the farm's cold render, and the target
+ *    line reads them. Then, on 2 CPUs or more, the same cold opens of the new
+ *    page again with the farm pinned to CPU 1 and up and the browser to CPU 0
+ *    (`taskset`; bench/live-pin.ts), printed apart and marked as not the
+ *    target: a viewer's browser does not share the farm's cores.
  *
  * On a 2-core machine the load generator and the server share the CPU: the
  * CPU seconds each used are printed next to the rates.
@@ -48,8 +56,11 @@ import { fetchColdVideo, openColdPage, waitUntilReady, type ColdPage, type ColdV
 import { loadInChild, startBenchFarm, type BenchFarm } from './live-farm.js';
 import type { LoadResult as GeneratorResult } from './live-load.js';
 import { findNginx, startNginx } from './live-nginx.js';
+import { pinProcess, pinProcessTrees } from './live-pin.js';
 
 const seconds = Number(process.argv[2] ?? 10);
+/** The pinned set of cold opens (bench/live-pin.ts) runs after the shared one unless BENCH_PINNED=0; it needs 2 CPUs. */
+const pinned = process.env.BENCH_PINNED !== '0' && os.cpus().length >= 2;
 const coldRuns = Number(process.argv[3] ?? 3);
 const CONNECTIONS = 50;
 const ROUNDS = 2;
@@ -137,7 +148,7 @@ async function openPage(farm: BenchFarm, browser: Browser, run: number, bundle: 
 
 function describePage(p: ColdPage): string {
   return (
-    `html ${ms(p.htmlMs)}, first paint ${ms(p.firstPaintMs)}, bundle ${ms(p.bundleMs)} (${p.bundleKB.toFixed(1)} KiB), first frame ${ms(p.liveMs)}, playing (${p.mode}) ${ms(p.playableMs)};` +
+    `html ${ms(p.htmlMs)}, first paint ${ms(p.firstPaintMs)}, bundle ${ms(p.bundleMs)} (${p.bundleKB.toFixed(1)} KiB), first frame ${ms(p.liveMs)}, playing (${p.mode}) ${ms(p.playableMs)}, first change on screen ${ms(p.changedMs)};` +
     ` JS before the first frame ${jsBytes(p)} bytes = ${kib(jsBytes(p))} (inline ${p.jsBytes.inline} + files ${p.jsBytes.files}); layout shift ${p.layoutShift.toFixed(4)}`
   );
 }
@@ -147,8 +158,9 @@ function describePage(p: ColdPage): string {
  * (request sent, first byte: the server's time plus the bench's router, last
  * byte), the document parsed (the inline client run), the first paint,
  * `player.js` (fetch started, first and last byte), the first frame (the bundle
- * evaluated and the player mounted, after its last byte or the first paint,
- * whichever was later) and playing (the first frame advancing).
+ * evaluated and the player mounted with the composition drawn, after its last
+ * byte or the first paint, whichever was later) and playing (the frame counter
+ * past frame 0).
  */
 function breakdownSteps(p: ColdPage): [string, number][] {
   const b = p.breakdown;
@@ -179,12 +191,31 @@ function describeCpu(p: ColdPage): string {
   return `main-thread CPU to the first frame ${ms(c.mainThreadMs)} (scripts ${ms(c.scriptMs)}, of which the bundle's compile + evaluation ${ms(c.bundleEvaluationMs)}); traced first frame ${ms(p.liveMs)}, playing ${ms(p.playableMs)}`;
 }
 
-async function coldOpens(farm: BenchFarm): Promise<void> {
-  console.log(`\nCold opens: year-recap landscape (channels ['web']), fresh props each run, ${coldRuns} runs after one warm-up`);
-  console.log('  Each run: one raw video.mp4, then the landing page with each player bundle, alternating which goes first, each opened twice on');
-  console.log('  its own fresh link (each open starts a cold render, as a real first open does): untraced for the times, traced (Chromium');
-  console.log('  tracing, thread time) for the main-thread CPU. The old bundle is the same page with its two mentions of player.js swapped for');
-  console.log('  bundle.js (the full bundle: zod, page API; what the page loaded until now), imported the same way.');
+/**
+ * How a set of cold opens shares the machine: `shared`, the browser and the
+ * farm on every core (the target line reads this one); `pinned`, the farm
+ * (and everything it started) on CPU 1 and up, the browser and this process
+ * on CPU 0, lean page only: closer to production, where the viewer's browser
+ * is not on the farm's cores (bench/live-pin.ts).
+ */
+type CpuSetting = 'shared' | 'pinned';
+
+async function coldOpens(farm: BenchFarm, cpus: CpuSetting): Promise<void> {
+  const bundles: readonly PageBundle[] = cpus === 'shared' ? BUNDLES : ['player.js'];
+  const tag = cpus === 'shared' ? '' : ' [pinned]';
+  if (cpus === 'pinned') {
+    // Everything under this process (redis, the API, the workers and their browsers and encoders) on CPU 1 and up, then
+    // this process alone back on CPU 0: the browser launched next inherits it.
+    await pinProcessTrees([process.pid], `1-${os.cpus().length - 1}`);
+    await pinProcess(process.pid, '0');
+    console.log(`\nCold opens, PINNED (not the target line): the farm (redis, API, workers, their browsers and ffmpeg) on CPU 1-${os.cpus().length - 1}, the measuring browser on CPU 0; new page only`);
+  } else console.log(`\nCold opens, SHARED cores (the target line): year-recap landscape (channels ['web']), fresh props each run, ${coldRuns} runs after one warm-up`);
+  if (cpus === 'shared') {
+    console.log('  Each run: one raw video.mp4, then the landing page with each player bundle, alternating which goes first, each opened twice on');
+    console.log('  its own fresh link (each open starts a cold render, as a real first open does): untraced for the times, traced (Chromium');
+    console.log('  tracing, thread time) for the main-thread CPU. The old bundle is the same page with its two mentions of player.js swapped for');
+    console.log('  bundle.js (the full bundle: zod, page API; what the page loaded until now), imported the same way.');
+  } else console.log(`  Each run as above (${coldRuns} runs after one warm-up), with the new page only, in a browser launched on CPU 0.`);
   const browser = await chromium.launch({
     executablePath: (await findChromium()).path,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
@@ -199,7 +230,7 @@ async function coldOpens(farm: BenchFarm): Promise<void> {
       await fetch(videoLink.assets.poster!).then((r) => r.arrayBuffer());
       const label = run === 0 ? 'warm-up (first after start, not in the medians)' : `run ${run}`;
       console.log(`  ${label}: video ${video.status}${video.streamed ? ' streamed' : ''} first byte ${ms(video.firstByteMs)}, complete ${ms(video.completeMs)} (${(video.bytes / 1024).toFixed(0)} KB)`);
-      const order = run % 2 === 0 ? BUNDLES : [...BUNDLES].reverse();
+      const order = run % 2 === 0 ? bundles : [...bundles].reverse();
       for (const bundle of order) {
         const open = await openPage(farm, browser, run, bundle, false);
         const traced = await openPage(farm, browser, run, bundle, true);
@@ -215,14 +246,16 @@ async function coldOpens(farm: BenchFarm): Promise<void> {
     }
   } finally {
     await browser.close();
+    if (cpus === 'pinned') await pinProcessTrees([process.pid], `0-${os.cpus().length - 1}`);
   }
   if (videos.length === 0) return;
   const firstByte = median(videos.map((v) => v.firstByteMs));
-  console.log(`  median: video first byte ${ms(firstByte)} (target < 1.5 s: ${firstByte < 1500 ? 'met' : 'NOT met'}), complete MP4 ${ms(median(videos.map((v) => v.completeMs)))}`);
+  console.log(`  median${tag}: video first byte ${ms(firstByte)} (target < 1.5 s: ${firstByte < 1500 ? 'met' : 'NOT met'}), complete MP4 ${ms(median(videos.map((v) => v.completeMs)))}`);
   const figures = (bundle: PageBundle) => {
     const { open, traced } = pages[bundle];
     return {
       playing: median(open.map((p) => p.playableMs)),
+      changed: median(open.map((p) => p.changedMs)),
       firstFrame: median(open.map((p) => p.liveMs)),
       firstPaint: median(open.map((p) => p.firstPaintMs)),
       js: median(open.map(jsBytes)),
@@ -232,10 +265,10 @@ async function coldOpens(farm: BenchFarm): Promise<void> {
       evaluation: median(traced.map((p) => p.cpu!.bundleEvaluationMs)),
     };
   };
-  for (const bundle of BUNDLES) {
+  for (const bundle of bundles) {
     const f = figures(bundle);
     console.log(
-      `  median, ${BUNDLE_NAMES[bundle].padEnd(24)} playing ${ms(f.playing)}, first frame ${ms(f.firstFrame)}, first paint ${ms(f.firstPaint)}, JS before the first frame ${f.js} bytes (${kib(f.js)}),` +
+      `  median${tag}, ${BUNDLE_NAMES[bundle].padEnd(24)} playing ${ms(f.playing)}, first change on screen ${ms(f.changed)}, first frame ${ms(f.firstFrame)}, first paint ${ms(f.firstPaint)}, JS before the first frame ${f.js} bytes (${kib(f.js)}),` +
         ` main-thread CPU to the first frame ${ms(f.cpu)} (scripts ${ms(f.script)}, bundle compile + evaluation ${ms(f.evaluation)}), worst layout shift ${f.shift.toFixed(4)}`,
     );
   }
@@ -244,12 +277,12 @@ async function coldOpens(farm: BenchFarm): Promise<void> {
   const stepMedians = breakdownSteps(leanOpens[0]!).map(([name], i): [string, number] => [name, median(leanOpens.map((p) => breakdownSteps(p)[i]![1]))]);
   const at = (name: string) => stepMedians.find(([n]) => n === name)![1];
   console.log(
-    `  median, ${BUNDLE_NAMES['player.js'].padEnd(24)} ${describeBreakdown(stepMedians, { liveMs: at('first frame'), bundleMs: at('player.js end'), firstPaintMs: at('first paint'), playableMs: at('playing') })}`,
+    `  median${tag}, ${BUNDLE_NAMES['player.js'].padEnd(24)} ${describeBreakdown(stepMedians, { liveMs: at('first frame'), bundleMs: at('player.js end'), firstPaintMs: at('first paint'), playableMs: at('playing') })}`,
   );
   const lean = figures('player.js');
   const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
   console.log(
-    `  targets (new page): JS before the first frame <= 250 KiB: ${verdict(lean.js <= 250 * 1024)} (${kib(lean.js)}, ${lean.js} bytes);` +
+    `  ${cpus === 'shared' ? 'targets (new page, shared cores)' : 'pinned, for comparison (NOT the target line)'}: JS before the first frame <= 250 KiB: ${verdict(lean.js <= 250 * 1024)} (${kib(lean.js)}, ${lean.js} bytes);` +
       ` script evaluation + mount <= 100 ms of main-thread CPU: ${verdict(lean.cpu <= 100)} (all main-thread tasks to the first frame: ${ms(lean.cpu)}, of which scripts ${ms(lean.script)});` +
       ` page playing p50 < 300 ms: ${verdict(lean.playing < 300)} (${ms(lean.playing)}); no layout shift: ${verdict(lean.shift === 0)}`,
   );
@@ -266,7 +299,9 @@ try {
     await cachedHits(farm, dir);
     await farm.replaceRenderWorker();
   }
-  if (coldRuns > 0) await coldOpens(farm);
+  if (coldRuns > 0) await coldOpens(farm, 'shared');
+  if (coldRuns > 0 && pinned) await coldOpens(farm, 'pinned');
+  else if (coldRuns > 0) console.log(`\nCold opens, pinned: skipped (${os.cpus().length < 2 ? 'one CPU' : 'BENCH_PINNED=0'})`);
   console.log(`\nload average at the end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 } finally {
   await farm?.stop();

@@ -184,8 +184,15 @@ export function createPlayer(container: HTMLElement, template: Template, options
   };
 
   mounted = true;
-  render();
+  // Autoplay starts the clock before the first commit, so one commit draws the first frame.
+  const started = options.autoplay ? clock.play(performance.now()) : [];
+  // The first frame is committed now, not as a later task (a plain root.render() on a new root):
+  // the page's next paint shows the composition. Before, that paint showed the player's empty
+  // stage and the composition came one animation frame later (bench/live.ts). Hosts call
+  // createPlayer() from plain DOM code, never inside a React render, where flushSync may not run.
+  flushSync(render);
   options.onFrame?.(0);
-  if (options.autoplay) handle.play();
+  emit(started);
+  if (clock.isPlaying()) rafId = requestAnimationFrame(loop);
   return handle;
 }

@@ -151,9 +151,13 @@ describe('Live URL landing page in Chromium', () => {
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     expect(await mode(page)).toBe('loading');
     expect(harness.events('held')).toEqual([]);
+    const playingMark = () => page.evaluate(() => 'playing' in document.getElementById('mc-stage')!.dataset);
+    expect(await playingMark()).toBe(false);
     release();
     await waitMode(page, 'live');
     await waitForBeacons('held', 'page_view');
+    // The stage marks the moment the frame advanced, the moment the beacons were released (bench/live.ts times it).
+    expect(await playingMark()).toBe(true);
     expect(harness.events('held')[0]?.type).toBe('page_view');
     expect(errors).toEqual([]);
   });

@@ -41,7 +41,7 @@ afterAll(async () => {
 
 describe('live player in a browser page', () => {
   it('plays in real time, pauses, seeks and reports quartiles', async () => {
-    await page.evaluate(() => {
+    const drawnAtOnce = await page.evaluate(() => {
       const w = window as unknown as {
         __events: string[];
         __player: unknown;
@@ -57,7 +57,10 @@ describe('live player in a browser page', () => {
         muted: true,
         onEvent: (type: string) => w.__events.push(type),
       });
+      // The first frame is committed inside createPlayer(): the next paint shows the composition, not an empty stage.
+      return stage.textContent?.includes('Hello, Kenji') ?? false;
     });
+    expect(drawnAtOnce).toBe(true);
     const frame = () => page.evaluate(() => (window as unknown as { __player: { getFrame(): number } }).__player.getFrame());
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     const playing = await frame();

@@ -83,9 +83,13 @@ export function createStage(data: LandingClientData, tracker: Tracker): Stage {
         onEvent: (type) => {
           // A template that throws: the poster, once React is done with this render.
           if (type === 'error') return void setTimeout(showPoster, 0);
-          // The frame advanced: the page plays, and the held beacons may go.
+          // The frame advanced (committed in this animation frame): the page plays, and the held beacons
+          // may go. `data-playing` tells tests and bench/live.ts when, without polling the page.
           if (type === 'frame') {
-            if (handle?.getFrame()) tracker.release();
+            if (handle?.getFrame()) {
+              tracker.release();
+              if (!('playing' in stage.dataset)) stage.dataset.playing = '';
+            }
             return syncToggle();
           }
           if (type === 'pause') return syncToggle();
