@@ -17,6 +17,7 @@ import {
 } from '../encode/index.js';
 import { captureFrames, type BrowserPool, type CaptureFramesOptions } from '../render/index.js';
 import type { TemplateRegistry } from '../templates/index.js';
+import { measuredProfile } from './capture-profile.js';
 import { mixPageAudio, type MediaResolver } from './mix-page-audio.js';
 import { renderRequestSchema, type RenderRequest, type RenderResult } from './render-request.schema.js';
 
@@ -147,7 +148,7 @@ export function createRenderVideo(deps: RenderVideoDeps): RenderVideo {
         frames: frameCount,
         framesCaptured: result.framesCaptured,
         framesReused: result.framesReused,
-        captureProfile: result.frameKinds,
+        captureProfile: measuredProfile(result.frameTimesMs),
         browserRestarts: result.browserRestarts,
         timeToFirstFrameMs: result.timeToFirstFrameMs,
         wallMs,

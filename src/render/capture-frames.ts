@@ -44,6 +44,13 @@ export interface CaptureResult {
    * from (src/pipeline/capture-profile.ts).
    */
   frameKinds: string;
+  /**
+   * How long each frame of the range took in its browser's capture loop, in
+   * ms: from the end of the frame before (or the mount) to this one handed
+   * on, so waits for the encoder (which shares the core) count where they
+   * fall. A split render's cost cut is planned from these (measuredProfile).
+   */
+  frameTimesMs: number[];
   browserRestarts: number;
   timeToFirstFrameMs: number;
   audioTracks: AudioTrack[];
@@ -75,6 +82,7 @@ export async function captureFrames(options: CaptureFramesOptions): Promise<Capt
   const stats = { captured: 0, reused: 0, restarts: 0, firstFrameAt: 0 };
   // A frame given back after a crash is taken again: its last letter counts.
   const kinds = new Uint8Array(total).fill(CAPTURED);
+  const times = new Array<number>(total).fill(0);
   const audio = new Map<string, AudioTrack>();
   const controller = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
@@ -109,6 +117,7 @@ export async function captureFrames(options: CaptureFramesOptions): Promise<Capt
         height: options.height,
       });
       let previous: Buffer | undefined;
+      let mark = performance.now();
       for (let chunk = await takeChunk(); chunk; chunk = await takeChunk()) {
         for (let frame = chunk.start; frame <= chunk.end; frame++) {
           try {
@@ -126,6 +135,9 @@ export async function captureFrames(options: CaptureFramesOptions): Promise<Capt
               firstCaptured();
             }
             sink.put(frame, previous);
+            const now = performance.now();
+            times[frame - options.firstFrame] = now - mark;
+            mark = now;
           } catch (err) {
             if (!isAppError(err, 'BROWSER_CRASHED')) throw err;
             // Give the unfinished frames back; another browser renders them again.
@@ -184,6 +196,7 @@ export async function captureFrames(options: CaptureFramesOptions): Promise<Capt
     framesCaptured: stats.captured,
     framesReused: stats.reused,
     frameKinds: Buffer.from(kinds).toString('latin1'),
+    frameTimesMs: times,
     browserRestarts: stats.restarts,
     timeToFirstFrameMs: stats.firstFrameAt - startedAt,
     audioTracks: [...audio.values()],
