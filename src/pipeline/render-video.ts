@@ -112,7 +112,10 @@ export function createRenderVideo(deps: RenderVideoDeps): RenderVideo {
         starting.catch(() => undefined);
         try {
           result = await captureFrames({ ...capture, format: 'jpeg', onFrame: async (_frame, image) => (await starting).write(image) });
+          const captured = performance.now();
           await (await starting).end();
+          // The encoder's flush is the encode of the frames still in flight: their cost, not a fixed one.
+          spreadOverLast(result.frameTimesMs, result.framesInFlight, performance.now() - captured);
           await sink?.finished;
           if (format !== 'gif' && !chunk) {
             const mixed = await mixPageAudio({
@@ -166,6 +169,17 @@ export function createRenderVideo(deps: RenderVideoDeps): RenderVideo {
       throw err;
     }
   };
+}
+
+/**
+ * Adds `ms` to the last `count` frame times (at least the last frame), in
+ * equal shares: a capture profile then sums to the render's time from the
+ * first frame to the encoder's end, and a chunk ending on a hold (cheap to
+ * capture, still encoded) is not cut too long (docs/capacity.md section 5).
+ */
+function spreadOverLast(times: number[], count: number, ms: number): void {
+  const n = Math.max(1, Math.min(times.length, count));
+  for (let i = times.length - n; i < times.length; i++) times[i]! += ms / n;
 }
 
 async function remuxFaststart(ffmpegPath: string, file: string, signal: AbortSignal): Promise<void> {

@@ -51,6 +51,12 @@ export interface CaptureResult {
    * fall. A split render's cost cut is planned from these (measuredProfile).
    */
   frameTimesMs: number[];
+  /**
+   * Frames captured but not yet taken by the encoder when the last browser
+   * finished: their encode is paid after the last frame time, in the flush
+   * (render-video gives the flush's time back to them).
+   */
+  framesInFlight: number;
   browserRestarts: number;
   timeToFirstFrameMs: number;
   audioTracks: AudioTrack[];
@@ -171,6 +177,7 @@ export async function captureFrames(options: CaptureFramesOptions): Promise<Capt
   };
 
   const slots: Promise<void>[] = [];
+  let inFlight = 0;
   try {
     const first = runSlot(await options.pool.acquire(signal));
     slots.push(first);
@@ -185,6 +192,7 @@ export async function captureFrames(options: CaptureFramesOptions): Promise<Capt
     if (failed) throw failed.reason;
     // A slot can give up on a crash while others finish; anything left is rendered now.
     if (queue.length > 0) await runSlot(await options.pool.acquire(signal));
+    inFlight = options.lastFrame + 1 - sink.next;
     await sink.flush();
   } catch (err) {
     controller.abort();
@@ -197,6 +205,7 @@ export async function captureFrames(options: CaptureFramesOptions): Promise<Capt
     framesReused: stats.reused,
     frameKinds: Buffer.from(kinds).toString('latin1'),
     frameTimesMs: times,
+    framesInFlight: inFlight,
     browserRestarts: stats.restarts,
     timeToFirstFrameMs: stats.firstFrameAt - startedAt,
     audioTracks: [...audio.values()],
