@@ -112,10 +112,9 @@ export function createRenderVideo(deps: RenderVideoDeps): RenderVideo {
         starting.catch(() => undefined);
         try {
           result = await captureFrames({ ...capture, format: 'jpeg', onFrame: async (_frame, image) => (await starting).write(image) });
-          const captured = performance.now();
           await (await starting).end();
-          // The encoder's flush is the encode of the frames still in flight: their cost, not a fixed one.
-          spreadOverLast(result.frameTimesMs, result.framesInFlight, performance.now() - captured);
+          // The flush (frames still in flight written, then encoded) is their encode: their cost, not a fixed one.
+          spreadOverLast(result.frameTimesMs, result.framesInFlight, performance.now() - result.lastFrameAt);
           await sink?.finished;
           if (format !== 'gif' && !chunk) {
             const mixed = await mixPageAudio({

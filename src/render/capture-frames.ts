@@ -52,11 +52,13 @@ export interface CaptureResult {
    */
   frameTimesMs: number[];
   /**
-   * Frames captured but not yet taken by the encoder when the last browser
-   * finished: their encode is paid after the last frame time, in the flush
+   * Frames captured but not yet taken by the encoder when the last frame was
+   * captured: their encode is paid after the last frame time, in the flush
    * (render-video gives the flush's time back to them).
    */
   framesInFlight: number;
+  /** performance.now() when the last frame was captured: what follows is the flush of those in flight. */
+  lastFrameAt: number;
   browserRestarts: number;
   timeToFirstFrameMs: number;
   audioTracks: AudioTrack[];
@@ -89,6 +91,7 @@ export async function captureFrames(options: CaptureFramesOptions): Promise<Capt
   // A frame given back after a crash is taken again: its last letter counts.
   const kinds = new Uint8Array(total).fill(CAPTURED);
   const times = new Array<number>(total).fill(0);
+  let flushFrom = { at: 0, inFlight: 0 };
   const audio = new Map<string, AudioTrack>();
   const controller = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
@@ -144,6 +147,8 @@ export async function captureFrames(options: CaptureFramesOptions): Promise<Capt
             const now = performance.now();
             times[frame - options.firstFrame] = now - mark;
             mark = now;
+            // The latest frame taken so far, and how many the encoder has still to take then.
+            if (now >= flushFrom.at) flushFrom = { at: now, inFlight: options.lastFrame + 1 - sink.next };
           } catch (err) {
             if (!isAppError(err, 'BROWSER_CRASHED')) throw err;
             // Give the unfinished frames back; another browser renders them again.
@@ -177,7 +182,6 @@ export async function captureFrames(options: CaptureFramesOptions): Promise<Capt
   };
 
   const slots: Promise<void>[] = [];
-  let inFlight = 0;
   try {
     const first = runSlot(await options.pool.acquire(signal));
     slots.push(first);
@@ -192,7 +196,6 @@ export async function captureFrames(options: CaptureFramesOptions): Promise<Capt
     if (failed) throw failed.reason;
     // A slot can give up on a crash while others finish; anything left is rendered now.
     if (queue.length > 0) await runSlot(await options.pool.acquire(signal));
-    inFlight = options.lastFrame + 1 - sink.next;
     await sink.flush();
   } catch (err) {
     controller.abort();
@@ -205,7 +208,8 @@ export async function captureFrames(options: CaptureFramesOptions): Promise<Capt
     framesReused: stats.reused,
     frameKinds: Buffer.from(kinds).toString('latin1'),
     frameTimesMs: times,
-    framesInFlight: inFlight,
+    framesInFlight: flushFrom.inFlight,
+    lastFrameAt: flushFrom.at,
     browserRestarts: stats.restarts,
     timeToFirstFrameMs: stats.firstFrameAt - startedAt,
     audioTracks: [...audio.values()],
