@@ -15,7 +15,7 @@ import {
   type OutputFormat,
   type PreparedOutput,
 } from '../encode/index.js';
-import { captureFrames, type BrowserPool, type CaptureFramesOptions } from '../render/index.js';
+import { captureFrames, createTreeCpuClock, type BrowserPool, type CaptureFramesOptions } from '../render/index.js';
 import type { TemplateRegistry } from '../templates/index.js';
 import { measuredProfile } from './capture-profile.js';
 import { mixPageAudio, type MediaResolver } from './mix-page-audio.js';
@@ -111,10 +111,12 @@ export function createRenderVideo(deps: RenderVideoDeps): RenderVideo {
         const starting = startFfmpeg(args, { ffmpegPath: deps.ffmpegPath, signal, stdout: sink?.stream });
         starting.catch(() => undefined);
         try {
-          result = await captureFrames({ ...capture, format: 'jpeg', onFrame: async (_frame, image) => (await starting).write(image) });
+          // Frames are timed in CPU time of this worker's processes: the capture profile (split cuts) leaves the neighbours' load out.
+          const clock = createTreeCpuClock();
+          result = await captureFrames({ ...capture, format: 'jpeg', clock, onFrame: async (_frame, image) => (await starting).write(image) });
           await (await starting).end();
           // The flush (frames still in flight written, then encoded) is their encode: their cost, not a fixed one.
-          spreadOverLast(result.frameTimesMs, result.framesInFlight, performance.now() - result.lastFrameAt);
+          spreadOverLast(result.frameTimesMs, result.framesInFlight, (await clock()) - result.lastFrameAt);
           await sink?.finished;
           if (format !== 'gif' && !chunk) {
             const mixed = await mixPageAudio({

@@ -3,6 +3,7 @@ import { AppError, CancelledError, isAppError, throwIfAborted } from '../errors/
 import type { BrowserPool } from './browser-pool.js';
 import type { BundleRef } from './bundle-ref.js';
 import { OrderedFrameSink } from './ordered-frame-sink.js';
+import type { FrameClock } from './process-cpu.js';
 import { computeProgress, type RenderProgress } from './render-progress.js';
 import type { CaptureFormat, RenderPage } from './render-page.js';
 
@@ -27,6 +28,8 @@ export interface CaptureFramesOptions {
   windowFrames?: number;
   delayRenderTimeoutMs: number;
   frameTimeoutMs: number;
+  /** What frame times are measured with (CaptureResult.frameTimesMs); default wall time. */
+  clock?: FrameClock;
   /** Reuse the previous image when the DOM did not change (default true). */
   reuseStaticFrames?: boolean;
   signal?: AbortSignal;
@@ -46,7 +49,7 @@ export interface CaptureResult {
   frameKinds: string;
   /**
    * How long each frame of the range took in its browser's capture loop, in
-   * ms: from the end of the frame before (or the mount) to this one handed
+   * ms of `clock`: from the end of the frame before (or the mount) to this one handed
    * on, so waits for the encoder (which shares the core) count where they
    * fall. A split render's cost cut is planned from these (measuredProfile).
    */
@@ -57,7 +60,7 @@ export interface CaptureResult {
    * (render-video gives the flush's time back to them).
    */
   framesInFlight: number;
-  /** performance.now() when the last frame was captured: what follows is the flush of those in flight. */
+  /** `clock` when the last frame was captured: what follows is the flush of those in flight. */
   lastFrameAt: number;
   browserRestarts: number;
   timeToFirstFrameMs: number;
@@ -91,6 +94,7 @@ export async function captureFrames(options: CaptureFramesOptions): Promise<Capt
   // A frame given back after a crash is taken again: its last letter counts.
   const kinds = new Uint8Array(total).fill(CAPTURED);
   const times = new Array<number>(total).fill(0);
+  const clock = options.clock ?? (async () => performance.now());
   let flushFrom = { at: 0, inFlight: 0 };
   const audio = new Map<string, AudioTrack>();
   const controller = new AbortController();
@@ -126,7 +130,7 @@ export async function captureFrames(options: CaptureFramesOptions): Promise<Capt
         height: options.height,
       });
       let previous: Buffer | undefined;
-      let mark = performance.now();
+      let mark = await clock();
       for (let chunk = await takeChunk(); chunk; chunk = await takeChunk()) {
         for (let frame = chunk.start; frame <= chunk.end; frame++) {
           try {
@@ -144,7 +148,7 @@ export async function captureFrames(options: CaptureFramesOptions): Promise<Capt
               firstCaptured();
             }
             sink.put(frame, previous);
-            const now = performance.now();
+            const now = await clock();
             times[frame - options.firstFrame] = now - mark;
             mark = now;
             // The latest frame taken so far, and how many the encoder has still to take then.
