@@ -42,12 +42,6 @@ export interface CaptureResult {
   framesCaptured: number;
   framesReused: number;
   /**
-   * One letter per frame of the range, in order: `c` captured, `r` reused
-   * (the page did not change). What a split render's cost cut is planned
-   * from (src/pipeline/capture-profile.ts).
-   */
-  frameKinds: string;
-  /**
    * How long each frame of the range took in its browser's capture loop, in
    * ms of `clock`: from the end of the frame before (or the mount) to this one handed
    * on, so waits for the encoder (which shares the core) count where they
@@ -73,8 +67,6 @@ interface Chunk {
 }
 
 const MAX_CRASH_RETRIES = 3;
-const CAPTURED = 'c'.charCodeAt(0);
-const REUSED = 'r'.charCodeAt(0);
 
 /**
  * Captures a frame range across several warm browsers and delivers the
@@ -91,8 +83,7 @@ export async function captureFrames(options: CaptureFramesOptions): Promise<Capt
     queue.push({ start, end: Math.min(options.lastFrame, start + chunkSize - 1) });
   }
   const stats = { captured: 0, reused: 0, restarts: 0, firstFrameAt: 0 };
-  // A frame given back after a crash is taken again: its last letter counts.
-  const kinds = new Uint8Array(total).fill(CAPTURED);
+  // A frame given back after a crash is taken again: its last time counts.
   const times = new Array<number>(total).fill(0);
   const clock = options.clock ?? (async () => performance.now());
   let flushFrom = { at: 0, inFlight: 0 };
@@ -139,12 +130,10 @@ export async function captureFrames(options: CaptureFramesOptions): Promise<Capt
             assertSeekOk(seek, options, frame, page);
             if (!seek.changed && previous && options.reuseStaticFrames !== false) {
               stats.reused += 1;
-              kinds[frame - options.firstFrame] = REUSED;
             } else {
               const capture = page.capture(options.format, options.quality);
               previous = await withTimeout(capture, options.frameTimeoutMs, () => frameTimeout(options, frame, page));
               stats.captured += 1;
-              kinds[frame - options.firstFrame] = CAPTURED;
               firstCaptured();
             }
             sink.put(frame, previous);
@@ -210,7 +199,6 @@ export async function captureFrames(options: CaptureFramesOptions): Promise<Capt
   return {
     framesCaptured: stats.captured,
     framesReused: stats.reused,
-    frameKinds: Buffer.from(kinds).toString('latin1'),
     frameTimesMs: times,
     framesInFlight: flushFrom.inFlight,
     lastFrameAt: flushFrom.at,
