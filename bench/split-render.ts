@@ -13,9 +13,9 @@
  * before anything is timed.
  *
  * Each split is run twice: cut by frame count (equal halves) and cut by
- * capture cost (planChunks with the capture profile of the whole render: a
- * reused frame costs REUSED_FRAME_COST of a captured one), the way the render
- * queue cuts a template version it has a cost profile for.
+ * capture cost (planChunks with the capture profile of the whole render:
+ * each frame's measured time in the capture loop), the way the render queue
+ * cuts a template version it has a profile for.
  *
  * Cases: `year-recap` landscape (8 s, 240 frames) and `recap-30s` (30 s, 900
  * frames; bench/split-render-templates.ts). For each: wall time of all three,
@@ -32,7 +32,7 @@ import path from 'node:path';
 import { loadConfig } from '../src/config/index.js';
 import { findFfmpeg, findFfprobe } from '../src/encode/index.js';
 import { createFootageServer } from '../src/footage/index.js';
-import { createSplitRender, type CaptureProfile, type RenderRequest, type RenderResult } from '../src/pipeline/index.js';
+import { costOfFrames, createSplitRender, planChunks, type CaptureProfile, type RenderRequest, type RenderResult } from '../src/pipeline/index.js';
 import { audioDifference, checkSplitVideo, describeSplitCheck, framePsnr } from '../test/helpers/split-checks.js';
 import { repoRoot, TSX_LOADER } from './live-farm.js';
 import { benchRegistry } from './split-render-templates.js';
@@ -121,6 +121,14 @@ async function cpuDuring<T>(pids: number[], work: () => Promise<T>): Promise<{ v
 }
 
 const frameFigures = (r: RenderResult) => `${r.framesCaptured} captured + ${r.framesReused} reused, first frame ${r.timeToFirstFrameMs} ms`;
+/** The profile's measured time in all, and the cost cut it gives two chunks: what the cost cut below is planned from. */
+function describeProfile(profile: CaptureProfile, frames: number): string {
+  const costs = costOfFrames(profile);
+  const sum = (from: number, to: number) => costs.slice(from, to).reduce((a, b) => a + b, 0);
+  const [first, second] = planChunks({ start: 0, end: frames }, { minFrames: 2, chunks: 2 }, costs);
+  return `${(sum(0, frames) / 1000).toFixed(2)} s measured over ${frames} frames; cut in two at frame ${second!.start}: ${(sum(first!.start, first!.end) / 1000).toFixed(2)} s + ${(sum(second!.start, second!.end) / 1000).toFixed(2)} s`;
+}
+
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)]!;
 
 async function main(): Promise<void> {
@@ -160,6 +168,7 @@ async function main(): Promise<void> {
           lastWhole = out;
           profile = result.captureProfile;
           console.log(`  run ${run + 1} whole (1 worker): ${seconds(whole.at(-1)!)} wall, ${cpu[0]!.toFixed(2)} CPU s (${frameFigures(result)})`);
+          console.log(`    its capture profile: ${describeProfile(result.captureProfile, testCase.frames)}`);
         };
         const doSplit = async (cut: 'equal' | 'cost') => {
           const out = path.join(dir, `${testCase.templateId}-${run}-split-${cut}.mp4`);

@@ -65,7 +65,7 @@ export interface RenderResult {
   frames: number;
   framesCaptured: number;
   framesReused: number;
-  /** Which frames were captured and which reused (CaptureProfile: one letter per frame of the range). */
+  /** What each frame of the range took to render (CaptureProfile: one measured symbol per frame). */
   captureProfile: CaptureProfile;
   browserRestarts: number;
   timeToFirstFrameMs: number;

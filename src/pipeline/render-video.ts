@@ -15,8 +15,9 @@ import {
   type OutputFormat,
   type PreparedOutput,
 } from '../encode/index.js';
-import { captureFrames, type BrowserPool, type CaptureFramesOptions } from '../render/index.js';
+import { captureFrames, createTreeCpuClock, type BrowserPool, type CaptureFramesOptions } from '../render/index.js';
 import type { TemplateRegistry } from '../templates/index.js';
+import { measuredProfile } from './capture-profile.js';
 import { mixPageAudio, type MediaResolver } from './mix-page-audio.js';
 import { renderRequestSchema, type RenderRequest, type RenderResult } from './render-request.schema.js';
 
@@ -110,8 +111,12 @@ export function createRenderVideo(deps: RenderVideoDeps): RenderVideo {
         const starting = startFfmpeg(args, { ffmpegPath: deps.ffmpegPath, signal, stdout: sink?.stream });
         starting.catch(() => undefined);
         try {
-          result = await captureFrames({ ...capture, format: 'jpeg', onFrame: async (_frame, image) => (await starting).write(image) });
+          // Frames are timed in CPU time of this worker's processes: the capture profile (split cuts) leaves the neighbours' load out.
+          const clock = createTreeCpuClock();
+          result = await captureFrames({ ...capture, format: 'jpeg', clock, onFrame: async (_frame, image) => (await starting).write(image) });
           await (await starting).end();
+          // The flush (frames still in flight written, then encoded) is their encode: their cost, not a fixed one.
+          spreadOverLast(result.frameTimesMs, result.framesInFlight, (await clock()) - result.lastFrameAt);
           await sink?.finished;
           if (format !== 'gif' && !chunk) {
             const mixed = await mixPageAudio({
@@ -147,7 +152,7 @@ export function createRenderVideo(deps: RenderVideoDeps): RenderVideo {
         frames: frameCount,
         framesCaptured: result.framesCaptured,
         framesReused: result.framesReused,
-        captureProfile: result.frameKinds,
+        captureProfile: measuredProfile(result.frameTimesMs),
         browserRestarts: result.browserRestarts,
         timeToFirstFrameMs: result.timeToFirstFrameMs,
         wallMs,
@@ -165,6 +170,17 @@ export function createRenderVideo(deps: RenderVideoDeps): RenderVideo {
       throw err;
     }
   };
+}
+
+/**
+ * Adds `ms` to the last `count` frame times (at least the last frame), in
+ * equal shares: a capture profile then sums to the render's time from the
+ * first frame to the encoder's end, and a chunk ending on a hold (cheap to
+ * capture, still encoded) is not cut too long (docs/capacity.md section 5).
+ */
+function spreadOverLast(times: number[], count: number, ms: number): void {
+  const n = Math.max(1, Math.min(times.length, count));
+  for (let i = times.length - n; i < times.length; i++) times[i]! += ms / n;
 }
 
 async function remuxFaststart(ffmpegPath: string, file: string, signal: AbortSignal): Promise<void> {

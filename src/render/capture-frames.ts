@@ -3,6 +3,7 @@ import { AppError, CancelledError, isAppError, throwIfAborted } from '../errors/
 import type { BrowserPool } from './browser-pool.js';
 import type { BundleRef } from './bundle-ref.js';
 import { OrderedFrameSink } from './ordered-frame-sink.js';
+import type { FrameClock } from './process-cpu.js';
 import { computeProgress, type RenderProgress } from './render-progress.js';
 import type { CaptureFormat, RenderPage } from './render-page.js';
 
@@ -27,6 +28,8 @@ export interface CaptureFramesOptions {
   windowFrames?: number;
   delayRenderTimeoutMs: number;
   frameTimeoutMs: number;
+  /** What frame times are measured with (CaptureResult.frameTimesMs); default wall time. */
+  clock?: FrameClock;
   /** Reuse the previous image when the DOM did not change (default true). */
   reuseStaticFrames?: boolean;
   signal?: AbortSignal;
@@ -39,11 +42,20 @@ export interface CaptureResult {
   framesCaptured: number;
   framesReused: number;
   /**
-   * One letter per frame of the range, in order: `c` captured, `r` reused
-   * (the page did not change). What a split render's cost cut is planned
-   * from (src/pipeline/capture-profile.ts).
+   * How long each frame of the range took in its browser's capture loop, in
+   * ms of `clock`: from the end of the frame before (or the mount) to this one handed
+   * on, so waits for the encoder (which shares the core) count where they
+   * fall. A split render's cost cut is planned from these (measuredProfile).
    */
-  frameKinds: string;
+  frameTimesMs: number[];
+  /**
+   * Frames captured but not yet taken by the encoder when the last frame was
+   * captured: their encode is paid after the last frame time, in the flush
+   * (render-video gives the flush's time back to them).
+   */
+  framesInFlight: number;
+  /** `clock` when the last frame was captured: what follows is the flush of those in flight. */
+  lastFrameAt: number;
   browserRestarts: number;
   timeToFirstFrameMs: number;
   audioTracks: AudioTrack[];
@@ -55,8 +67,6 @@ interface Chunk {
 }
 
 const MAX_CRASH_RETRIES = 3;
-const CAPTURED = 'c'.charCodeAt(0);
-const REUSED = 'r'.charCodeAt(0);
 
 /**
  * Captures a frame range across several warm browsers and delivers the
@@ -73,8 +83,10 @@ export async function captureFrames(options: CaptureFramesOptions): Promise<Capt
     queue.push({ start, end: Math.min(options.lastFrame, start + chunkSize - 1) });
   }
   const stats = { captured: 0, reused: 0, restarts: 0, firstFrameAt: 0 };
-  // A frame given back after a crash is taken again: its last letter counts.
-  const kinds = new Uint8Array(total).fill(CAPTURED);
+  // A frame given back after a crash is taken again: its last time counts.
+  const times = new Array<number>(total).fill(0);
+  const clock = options.clock ?? (async () => performance.now());
+  let flushFrom = { at: 0, inFlight: 0 };
   const audio = new Map<string, AudioTrack>();
   const controller = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
@@ -109,6 +121,7 @@ export async function captureFrames(options: CaptureFramesOptions): Promise<Capt
         height: options.height,
       });
       let previous: Buffer | undefined;
+      let mark = await clock();
       for (let chunk = await takeChunk(); chunk; chunk = await takeChunk()) {
         for (let frame = chunk.start; frame <= chunk.end; frame++) {
           try {
@@ -117,15 +130,18 @@ export async function captureFrames(options: CaptureFramesOptions): Promise<Capt
             assertSeekOk(seek, options, frame, page);
             if (!seek.changed && previous && options.reuseStaticFrames !== false) {
               stats.reused += 1;
-              kinds[frame - options.firstFrame] = REUSED;
             } else {
               const capture = page.capture(options.format, options.quality);
               previous = await withTimeout(capture, options.frameTimeoutMs, () => frameTimeout(options, frame, page));
               stats.captured += 1;
-              kinds[frame - options.firstFrame] = CAPTURED;
               firstCaptured();
             }
             sink.put(frame, previous);
+            const now = await clock();
+            times[frame - options.firstFrame] = now - mark;
+            mark = now;
+            // The latest frame taken so far, and how many the encoder has still to take then.
+            if (now >= flushFrom.at) flushFrom = { at: now, inFlight: options.lastFrame + 1 - sink.next };
           } catch (err) {
             if (!isAppError(err, 'BROWSER_CRASHED')) throw err;
             // Give the unfinished frames back; another browser renders them again.
@@ -183,7 +199,9 @@ export async function captureFrames(options: CaptureFramesOptions): Promise<Capt
   return {
     framesCaptured: stats.captured,
     framesReused: stats.reused,
-    frameKinds: Buffer.from(kinds).toString('latin1'),
+    frameTimesMs: times,
+    framesInFlight: flushFrom.inFlight,
+    lastFrameAt: flushFrom.at,
     browserRestarts: stats.restarts,
     timeToFirstFrameMs: stats.firstFrameAt - startedAt,
     audioTracks: [...audio.values()],

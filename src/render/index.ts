@@ -4,6 +4,7 @@ export { captureFrames, type CaptureFramesOptions, type CaptureResult } from './
 export { captureFlags } from './chromium-flags.js';
 export { probeChromiumSandbox, resolveChromiumSandbox, type ChromiumSandboxDecision, type ChromiumSandboxMode, type SandboxProbeResult } from './chromium-sandbox.js';
 export { processTreeRss } from './process-memory.js';
+export { createTreeCpuClock, type FrameClock } from './process-cpu.js';
 export { computeProgress, type RenderProgress } from './render-progress.js';
 export { RenderPage, type CaptureFormat, type RenderPageOptions } from './render-page.js';
 export type { RemoteImageSource, VideoFrameSource } from './request-interceptor.js';

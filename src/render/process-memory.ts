@@ -15,8 +15,8 @@ export async function processTreeRss(rootPid: number): Promise<number> {
   return sizes.reduce((sum, size) => sum + size, 0);
 }
 
-/** The pid and every descendant, from the parent links in /proc/<pid>/stat. */
-async function descendants(rootPid: number): Promise<number[]> {
+/** The pid and every descendant, from the parent links in /proc/<pid>/stat ([] without /proc). */
+export async function descendants(rootPid: number): Promise<number[]> {
   let names: string[];
   try {
     names = (await readdir('/proc')).filter((name) => /^\d+$/.test(name));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { costOfFrames, isCaptureProfile, planChunks, REUSED_FRAME_COST } from '../../../src/pipeline/index.js';
+import { costOfFrames, isCaptureProfile, measuredProfile, MEASURED_STEP, planChunks, REUSED_FRAME_COST } from '../../../src/pipeline/index.js';
 
 describe('planChunks', () => {
   it('cuts a range into contiguous chunks whose lengths differ by one frame at most', () => {
@@ -53,5 +53,27 @@ describe('planChunks', () => {
     expect(planChunks({ start: 0, end: 240 }, { minFrames: 2, chunks: 2 }, new Array(240).fill(0))).toEqual(equal);
     expect(isCaptureProfile('cxr', 3)).toBe(false);
     expect(isCaptureProfile('ccr', 4)).toBe(false);
+  });
+
+  it('cuts by measured time: one symbol a frame, within a step of the time measured', () => {
+    // 90 frames of 80 ms, then 150 of 30 ms (a hold): 7200 + 4500 ms, half (5850 ms) at frame 73.
+    const times = [...new Array(90).fill(80), ...new Array(150).fill(30)];
+    const profile = measuredProfile(times);
+    expect(isCaptureProfile(profile, 240)).toBe(true);
+    const costs = costOfFrames(profile);
+    costs.forEach((ms, i) => expect(Math.abs(Math.log(ms / times[i]!))).toBeLessThanOrEqual(Math.log(MEASURED_STEP) / 2 + 1e-9));
+    const [first] = planChunks({ start: 0, end: 240 }, { minFrames: 2, chunks: 2 }, costs);
+    // Rounding moves both levels by a step's fraction: the seam stays within a few frames of 73.
+    expect(Math.abs(first!.end - 73)).toBeLessThanOrEqual(4);
+    // Fixed width: chunks' profiles joined end to end are the whole range's profile.
+    expect(measuredProfile(times.slice(0, 100)) + measuredProfile(times.slice(100))).toBe(profile);
+    // Below 1 ms and beyond the scale are clamped, never refused.
+    expect(isCaptureProfile(measuredProfile([0, 0.5, 1e9]), 3)).toBe(true);
+  });
+
+  it('tells the letter form from the measured one, and refuses a mix of the two', () => {
+    expect(costOfFrames('ccr')).toEqual([1, 1, REUSED_FRAME_COST]);
+    const mixed = 'cr' + measuredProfile([40, 40]);
+    expect(isCaptureProfile(mixed, 4)).toBe(false);
   });
 });
