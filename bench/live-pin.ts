@@ -7,22 +7,10 @@
  * printed beside the shared one, never instead of it.
  */
 import { execFile } from 'node:child_process';
-import { readdir, readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
+import { descendants } from '../src/render/index.js';
 
 const run = promisify(execFile);
-
-/** `pid` and every process below it (from /proc/<pid>/task/<tid>/children). */
-async function processTree(pid: number): Promise<number[]> {
-  const tasks = await readdir(`/proc/${pid}/task`).catch(() => [] as string[]);
-  const children = new Set<number>();
-  for (const tid of tasks) {
-    const text = await readFile(`/proc/${pid}/task/${tid}/children`, 'utf8').catch(() => '');
-    for (const child of text.split(/\s+/).filter(Boolean)) children.add(Number(child));
-  }
-  const below = await Promise.all([...children].map(processTree));
-  return [pid, ...below.flat()];
-}
 
 /**
  * Sets the CPU affinity of `pids` and all their descendants, every thread
@@ -30,7 +18,7 @@ async function processTree(pid: number): Promise<number[]> {
  * later inherit it. A process that exited meanwhile is skipped.
  */
 export async function pinProcessTrees(pids: number[], cpus: string): Promise<void> {
-  const all = (await Promise.all(pids.map(processTree))).flat();
+  const all = (await Promise.all(pids.map((pid) => descendants(pid)))).flat();
   await Promise.all(all.map((pid) => run('taskset', ['-a', '-p', '-c', cpus, String(pid)]).catch(() => undefined)));
 }
 

@@ -3,7 +3,7 @@ export { BUNDLE_ORIGIN, bundleFilePath, bundleUrl, type BundleRef } from './bund
 export { captureFrames, type CaptureFramesOptions, type CaptureResult } from './capture-frames.js';
 export { captureFlags } from './chromium-flags.js';
 export { probeChromiumSandbox, resolveChromiumSandbox, type ChromiumSandboxDecision, type ChromiumSandboxMode, type SandboxProbeResult } from './chromium-sandbox.js';
-export { processTreeRss } from './process-memory.js';
+export { descendants, processTreeRss } from './process-memory.js';
 export { createTreeCpuClock, type FrameClock } from './process-cpu.js';
 export { computeProgress, type RenderProgress } from './render-progress.js';
 export { RenderPage, type CaptureFormat, type RenderPageOptions } from './render-page.js';
