@@ -164,8 +164,11 @@ export interface FanOutCheckpoint {
  * and commits the part's name, counters and the new checkpoint in one script
  * (commitFanOutChunk). A kill at any point leaves
  * either the chunk committed or nothing of it counted; the re-run finds its
- * jobs already there. Chunks run one after another: the manifest keeps the
- * file order, and Redis holds at most one uncommitted chunk per campaign.
+ * jobs already there. Chunks overlap two at a time (PIPELINE_DEPTH): chunk
+ * k+1 is claimed and its addBulk sent while chunk k's addBulk runs in Redis
+ * and chunk k's commit follows it. Commits stay in file order, so the
+ * manifest keeps the file's order, and Redis holds at most two uncommitted
+ * chunks per campaign.
  */
 export async function fanOut(
   deps: FanOutDeps,
@@ -189,101 +192,143 @@ export async function fanOut(
   });
   let storedErrors = await deps.redis.llen(keys.errors);
   let seq = from.chunk;
-  // Chunk k+1 is parsed and keyed while chunk k is in Redis; commits stay one at a time, in file order.
-  for await (const scanned of readAhead(scan)) {
-    signal?.throwIfAborted();
-    const chunk: FanOutChunk = { ...scanned, refused: [] };
-    // Sticky campaigns first settle which rows still have the profile they had at upload (it may move rows out of `valid`).
-    if (plan.sticky) await keepUploadVerdicts(deps.redis, keys.unprofiled, chunk);
-    // The erasure check goes to Redis with the window check (one round trip, not two); it is asked
-    // again when the window made the chunk wait, so an erase meanwhile is never missed.
-    const lookup = lookupErased(deps, chunk);
-    lookup.catch(() => undefined);
-    const waited = window && chunk.jobs.size > 0 ? await waitForRoom(deps.redis, keys.meta, window, signal) : false;
-    refuseErased(chunk, waited ? await lookupErased(deps, chunk) : await lookup);
-    // The rows of a campaign that renders are final now: their manifest part is written while the renders are queued.
-    const part = plan.lazy ? undefined : writeChunkManifest(deps.store, plan.campaignId, seq, chunk.valid);
-    part?.catch(() => undefined);
-    // Who waits on each master rides in the job's data; the render worker turns it into `delivered` events.
-    const waiting = tracked && !plan.lazy ? deliveryEntries(chunk.valid, tracked.channels) : [];
-    const carried = attachDeliveries(chunk.jobs, waiting);
-    const claimedIn = chunkKeys(plan.campaignId, seq);
-    const outcome = await deps.renders.queueNew({ campaignId: plan.campaignId, chunk: seq, keys: claimedIn, meta: keys.meta }, chunk.jobs);
-    // The rest (a master cached or queued by someone else, a props row repeated in a later chunk, more
-    // recipients than a job carries) waits in Redis; then the published ones are delivered now.
-    const rest = waiting.filter((e) => !(outcome.addedKeys.has(e.renderKey) && carried.has(e)));
-    if (rest.length > 0) {
-      await tracked!.deliveries.awaitRenders(plan.campaignId, plan.templateId, rest);
-      const distinct = [...new Set(rest.map((e) => e.renderKey))];
-      // Published already (cached, or rendered for an earlier chunk): the output index says done. It is
-      // read after the waiters were recorded, and the worker writes it before it reads them: one of the two delivers.
-      const read = deps.redis.pipeline();
-      for (const key of distinct) read.hget(redisKeys.output(key), 'state');
-      const states = (await read.exec()) ?? [];
-      const rendered = new Set([...outcome.cached, ...distinct.filter((_, i) => states[i]?.[1] === 'done')]);
-      await tracked!.deliveries.settleRendered(plan.campaignId, plan.templateId, rest, rendered);
+  // Chunks claimed whose commit has not landed yet, oldest first (at most PIPELINE_DEPTH).
+  const inFlight: InFlightChunk[] = [];
+  let lastCommit: Promise<void> = Promise.resolve();
+  const drain = () => Promise.all(inFlight.map((c) => c.committed)).then(() => undefined);
+  try {
+    // Chunk k+1 is parsed and keyed while chunk k is in Redis (readAhead), and claimed and sent to
+    // Redis while chunk k's addBulk runs there; commits stay one at a time, in file order.
+    for await (const scanned of readAhead(scan)) {
+      signal?.throwIfAborted();
+      while (inFlight.length >= PIPELINE_DEPTH) await inFlight[0]!.committed;
+      const chunk: FanOutChunk = { ...scanned, refused: [] };
+      // Sticky campaigns first settle which rows still have the profile they had at upload (it may move rows out of `valid`).
+      if (plan.sticky) await keepUploadVerdicts(deps.redis, keys.unprofiled, chunk);
+      // The erasure check goes to Redis with the window check (one round trip, not two); it is asked
+      // again when the window made the chunk wait, so an erase meanwhile is never missed.
+      const lookup = lookupErased(deps, chunk);
+      lookup.catch(() => undefined);
+      const reserved = inFlight.reduce((n, c) => n + c.fresh, 0);
+      const waited = window && chunk.jobs.size > 0 ? await waitForRoom(deps.redis, keys.meta, window, { reserved, drain }, signal) : false;
+      refuseErased(chunk, waited ? await lookupErased(deps, chunk) : await lookup);
+      // The rows of a campaign that renders are final now: their manifest part is written while the renders are queued.
+      const part = plan.lazy ? undefined : writeChunkManifest(deps.store, plan.campaignId, seq, chunk.valid);
+      part?.catch(() => undefined);
+      // Who waits on each master rides in the job's data; the render worker turns it into `delivered` events.
+      const waiting = tracked && !plan.lazy ? deliveryEntries(chunk.valid, tracked.channels) : [];
+      // A key of a chunk whose addBulk may still be running is that chunk's: the claim could not see its job yet.
+      for (const earlier of inFlight) if (!earlier.added) for (const key of earlier.keys) chunk.jobs.delete(key);
+      const carried = attachDeliveries(chunk.jobs, waiting);
+      const claimedIn = chunkKeys(plan.campaignId, seq);
+      const outcome = await deps.renders.queueNew({ campaignId: plan.campaignId, chunk: seq, keys: claimedIn, meta: keys.meta }, chunk.jobs);
+      const entry: InFlightChunk = { fresh: outcome.fresh, keys: [...chunk.jobs.keys()], added: false, committed: Promise.resolve() };
+      void outcome.adding.then(() => (entry.added = true), () => undefined);
+      const at = seq++;
+      const commit = async () => {
+        await outcome.adding;
+        // The rest (a master cached or queued by someone else, a props row repeated in a later chunk, more
+        // recipients than a job carries) waits in Redis; then the published ones are delivered now.
+        const rest = waiting.filter((e) => !(outcome.addedKeys.has(e.renderKey) && carried.has(e)));
+        if (rest.length > 0) {
+          await tracked!.deliveries.awaitRenders(plan.campaignId, plan.templateId, rest);
+          const distinct = [...new Set(rest.map((e) => e.renderKey))];
+          // Published already (cached, or rendered for an earlier chunk): the output index says done. It is
+          // read after the waiters were recorded, and the worker writes it before it reads them: one of the two delivers.
+          const read = deps.redis.pipeline();
+          for (const key of distinct) read.hget(redisKeys.output(key), 'state');
+          const states = (await read.exec()) ?? [];
+          const rendered = new Set([...outcome.cached, ...distinct.filter((_, i) => states[i]?.[1] === 'done')]);
+          await tracked!.deliveries.settleRendered(plan.campaignId, plan.templateId, rest, rendered);
+        }
+        await requestDeliverables(deps, plan, outcome.freshJobs);
+        if (plan.sticky?.onUpdate && chunk.valid.length > 0) await deps.rememberOnUpdate!(chunk.valid.map((row) => row.recipientId));
+        if (plan.lazy) {
+          // The line names the stored props instead of render keys: links are sealed from it when the manifest is read.
+          // A recipient erased since the check above is refused here (SUBJECT_ERASED), one row, never the campaign.
+          // Sticky links name the recipient instead: nothing is stored, the line names the recipient only.
+          if (!plan.sticky) {
+            const refs = await Promise.all(chunk.valid.map((row) => deps.storeProps!(row.props!, row.recipientId).catch(erasedAsUndefined)));
+            chunk.valid.forEach((row, i) => (row.keys = refs[i] === undefined ? [] : [refs[i]]));
+            refuse(chunk, chunk.valid.map((row) => row.keys.length === 0));
+          }
+          // A lazy campaign's links can be issued from now on (its manifest): that is its delivery.
+          if (tracked) {
+            const entries = chunk.valid.flatMap((row) => tracked.channels.names.map((channel) => ({ recipientId: row.recipientId, channel, propsHash: row.propsHash! })));
+            await tracked.deliveries.deliverNow(plan.campaignId, plan.templateId, entries);
+          }
+        }
+        // Rows refused here were counted valid by the upload pass: they move to invalid, with their report.
+        const keep = Math.max(0, Math.min(chunk.refused.length, limits.maxStoredErrors - storedErrors));
+        storedErrors += keep;
+        const counters = {
+          valid: -chunk.refused.length,
+          invalid: chunk.refused.length,
+          errorsDropped: chunk.refused.length - keep,
+          renders: outcome.fresh,
+          queued: outcome.added + outcome.joined.length,
+        };
+        // The rows go to the object store; the commit names the part (a re-run writes and names its own).
+        const manifest = await (part ?? writeChunkManifest(deps.store, plan.campaignId, at, chunk.valid));
+        const reports = chunk.refused.slice(0, keep).map((row) => JSON.stringify(row));
+        const added = [...outcome.addedKeys];
+        const wanted = wantedDeliverables(plan, outcome.freshJobs);
+        const committed = await runScript(
+          deps.redis,
+          commitFanOutChunk,
+          [
+            ...[keys.meta, keys.manifestParts, keys.errors, claimedIn, keys.foreign],
+            ...added.map((key) => outcome.jobKey(key)),
+            ...wanted.flatMap((d) => [redisKeys.output(d.key), redisKeys.deliverableWaiters(d.key)]),
+          ],
+          [
+            ...[at, chunk.entries, JSON.stringify(counters), plan.campaignId],
+            ...[manifest.length, reports.length, outcome.cached.length, added.length, outcome.joined.length, wanted.length, outcome.jobKey('').length],
+            ...[...manifest, ...reports, ...outcome.cached, ...outcome.joined, ...wanted.map((d) => d.channel)],
+          ],
+        );
+        // Another runner committed this chunk (BullMQ gave a stalled fan-out to another process): it goes on, this one stops.
+        if (committed !== 1) throw new Error(`fan-out of ${plan.campaignId} superseded at chunk ${at}`);
+      };
+      // In file order: each commit starts once the one before it landed (a failed one fails those after it).
+      entry.committed = lastCommit = lastCommit.then(commit).finally(() => inFlight.splice(inFlight.indexOf(entry), 1));
+      entry.committed.catch(() => undefined);
+      inFlight.push(entry);
     }
-    await requestDeliverables(deps, plan, outcome.freshJobs);
-    if (plan.sticky?.onUpdate && chunk.valid.length > 0) await deps.rememberOnUpdate!(chunk.valid.map((row) => row.recipientId));
-    if (plan.lazy) {
-      // The line names the stored props instead of render keys: links are sealed from it when the manifest is read.
-      // A recipient erased since the check above is refused here (SUBJECT_ERASED), one row, never the campaign.
-      // Sticky links name the recipient instead: nothing is stored, the line names the recipient only.
-      if (!plan.sticky) {
-        const refs = await Promise.all(chunk.valid.map((row) => deps.storeProps!(row.props!, row.recipientId).catch(erasedAsUndefined)));
-        chunk.valid.forEach((row, i) => (row.keys = refs[i] === undefined ? [] : [refs[i]]));
-        refuse(chunk, chunk.valid.map((row) => row.keys.length === 0));
-      }
-      // A lazy campaign's links can be issued from now on (its manifest): that is its delivery.
-      if (tracked) {
-        const entries = chunk.valid.flatMap((row) => tracked.channels.names.map((channel) => ({ recipientId: row.recipientId, channel, propsHash: row.propsHash! })));
-        await tracked.deliveries.deliverNow(plan.campaignId, plan.templateId, entries);
-      }
-    }
-    // Rows refused here were counted valid by the upload pass: they move to invalid, with their report.
-    const keep = Math.max(0, Math.min(chunk.refused.length, limits.maxStoredErrors - storedErrors));
-    storedErrors += keep;
-    const counters = {
-      valid: -chunk.refused.length,
-      invalid: chunk.refused.length,
-      errorsDropped: chunk.refused.length - keep,
-      renders: outcome.fresh,
-      queued: outcome.added + outcome.joined.length,
-    };
-    // The rows go to the object store; the commit names the part (a re-run writes and names its own).
-    const manifest = await (part ?? writeChunkManifest(deps.store, plan.campaignId, seq, chunk.valid));
-    const reports = chunk.refused.slice(0, keep).map((row) => JSON.stringify(row));
-    const added = [...outcome.addedKeys];
-    const wanted = wantedDeliverables(plan, outcome.freshJobs);
-    const committed = await runScript(
-      deps.redis,
-      commitFanOutChunk,
-      [
-        ...[keys.meta, keys.manifestParts, keys.errors, claimedIn, keys.foreign],
-        ...added.map((key) => outcome.jobKey(key)),
-        ...wanted.flatMap((d) => [redisKeys.output(d.key), redisKeys.deliverableWaiters(d.key)]),
-      ],
-      [
-        ...[seq, chunk.entries, JSON.stringify(counters), plan.campaignId],
-        ...[manifest.length, reports.length, outcome.cached.length, added.length, outcome.joined.length, wanted.length, outcome.jobKey('').length],
-        ...[...manifest, ...reports, ...outcome.cached, ...outcome.joined, ...wanted.map((d) => d.channel)],
-      ],
-    );
-    // Another runner committed this chunk (BullMQ gave a stalled fan-out to another process): it goes on, this one stops.
-    if (committed !== 1) throw new Error(`fan-out of ${plan.campaignId} superseded at chunk ${seq}`);
-    seq++;
+    await lastCommit;
+  } finally {
+    // Nothing of this run lands after it returns or throws (a runner resuming after it reads a settled checkpoint).
+    await Promise.allSettled(inFlight.map((c) => c.committed));
   }
   const tx = deps.redis.multi();
   for (const key of allCampaignKeys(plan.campaignId, seq)) tx.expire(key, limits.ttlSeconds);
   await tx.exec();
 }
 
-/** Resolves once fewer than `window.size` of the campaign's renders are unsettled: true when it had to wait. */
-async function waitForRoom(redis: Redis, metaKey: string, window: FanOutWindow, signal?: AbortSignal): Promise<boolean> {
+/**
+ * Resolves once fewer than `window.size` of the campaign's renders are
+ * unsettled: true when it had to wait. The chunks in flight count too
+ * (`reserved`, their new renders, not yet in the campaign's counters); when
+ * they make the window full, their commits are awaited (`drain`) and the
+ * counters read again, so the bound stays the window and one chunk.
+ */
+async function waitForRoom(
+  redis: Redis,
+  metaKey: string,
+  window: FanOutWindow,
+  inFlight: { reserved: number; drain: () => Promise<void> },
+  signal?: AbortSignal,
+): Promise<boolean> {
+  let reserved = inFlight.reserved;
   for (let waited = false; ; waited = true) {
     signal?.throwIfAborted();
     const [renders, rendered, failed] = (await redis.hmget(metaKey, 'renders', 'rendered', 'failed')).map(Number);
-    if (renders! - rendered! - failed! < window.size) return waited;
+    if (renders! - rendered! - failed! + reserved < window.size) return waited;
+    if (reserved > 0) {
+      await inFlight.drain();
+      reserved = 0;
+      continue;
+    }
     await window.settle?.();
     await new Promise((resolve) => setTimeout(resolve, window.pollMs));
   }
@@ -293,6 +338,25 @@ async function waitForRoom(redis: Redis, metaKey: string, window: FanOutWindow, 
 async function lookupErased(deps: FanOutDeps, chunk: FanOutChunk): Promise<boolean[]> {
   if (!deps.erased || chunk.valid.length === 0) return [];
   return deps.erased(chunk.valid.map((row) => row.recipientId));
+}
+
+/**
+ * How many chunks may be claimed before the oldest one's commit lands. Two
+ * keeps Redis busy with chunk k's addBulk while this process claims chunk
+ * k+1 and builds its addBulk (one chunk at a time, it sat idle 43% of a
+ * fan-out waiting on Redis); each chunk in flight is a few hundred jobs.
+ */
+const PIPELINE_DEPTH = 2;
+
+/** A chunk between its claim and its commit. */
+interface InFlightChunk {
+  /** Its renders new to the campaign, not yet in the counters the window reads. */
+  fresh: number;
+  /** Its render keys. */
+  keys: string[];
+  /** Its addBulk is in Redis: a later claim sees its jobs. */
+  added: boolean;
+  committed: Promise<void>;
 }
 
 /** A chunk on its way to Redis, with the rows refused at fan-out time (erased recipients). */

@@ -185,6 +185,25 @@ describe('campaign fan-out from CSV', () => {
     expect(await h.redis.keys(hashes)).toEqual([]);
   });
 
+  it('counts a key repeated in the next chunk once, whether or not that chunk was claimed before the one before it was added', async () => {
+    // One row per chunk: chunk k+1 is claimed while chunk k's addBulk may still run (the fan-out keeps two in flight).
+    await h.useFreshQueue({ chunkSize: 1 });
+    const ana = 'Ana,Silver,Gold,5501,2,2015';
+    const ben = 'Ben,Silver,Gold,5503,4,2015';
+    const rows = [HEADER, `r01,${ana}`, `r02,${ana}`, `r03,${ben}`, `r04,${ben}`, `r05,${ben}`, `r06,${ana}`];
+    const created = await create(rows.join('\n'), ['email']);
+    expect(created.counts).toMatchObject({ valid: 6, renders: 2, queued: 2, cached: 0 });
+    const jobs = await allJobs(h.renderQueue);
+    expect(jobs).toHaveLength(2);
+    const manifest = (await readAll(await h.campaigns.manifest(created.id, 'csv'))).trim().split('\n').slice(1).map((line) => line.split(','));
+    expect(manifest.map((r) => r[0])).toEqual(['r01', 'r02', 'r03', 'r04', 'r05', 'r06']);
+    expect(new Set(manifest.map((r) => r[1]))).toEqual(new Set(jobs.map((j) => j.id)));
+    await processAll();
+    const status = await h.campaigns.status(created.id);
+    expect(status.state).toBe('done');
+    expect(status.counts).toMatchObject({ renders: 2, rendered: 2, failed: 0 });
+  });
+
   it('does not queue renders that are already done, and settles renders another producer queued', async () => {
     const first = await create(CSV);
     await processAll();
