@@ -19,8 +19,9 @@ export interface SplitOptions {
  * chunk's start is the whole render's, which the profile's first frame
  * holds). Measured by bench/split-render-chunks.ts (each chunk's CPU time
  * against the whole render's profile of its frames, year-recap, one core,
- * 2026-12-07: 526 and 592 ms in two runs, a third at load 4 unreadable;
- * docs/capacity.md section 5, "A start per chunk"). It agrees with
+ * 2026-12-07: 526 and 592 ms, and a run between them that load made
+ * unreadable; docs/capacity.md section 5, "An averaged profile and a start
+ * per chunk"). It agrees with
  * bench/split-render.ts before it: at the seam one render's profile gave,
  * the second chunk was the busier by 0.42-0.71 CPU s on a quiet machine.
  */
