@@ -6,7 +6,7 @@
  * - `recap-30s`: a 30-second template (the project has none): year-recap's
  *   scenes looped for 900 frames, its music for the first 8 s.
  */
-import { cp, mkdir, writeFile } from 'node:fs/promises';
+import { cp, mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Template } from '../src/composition/index.js';
@@ -46,8 +46,8 @@ export default defineTemplate({
 export async function benchRegistry(cacheDir: string): Promise<TemplateRegistry> {
   await mkdir(path.join(BENCH_COMPOSITIONS, 'year-recap'), { recursive: true });
   await mkdir(path.join(BENCH_COMPOSITIONS, 'recap-30s'), { recursive: true });
-  await writeFile(path.join(BENCH_COMPOSITIONS, 'year-recap/index.tsx'), "export { default } from '../../../../compositions/year-recap/index.js';\n");
-  await writeFile(path.join(BENCH_COMPOSITIONS, 'recap-30s/index.tsx'), RECAP_30S);
+  await writeAtomically(path.join(BENCH_COMPOSITIONS, 'year-recap/index.tsx'), "export { default } from '../../../../compositions/year-recap/index.js';\n");
+  await writeAtomically(path.join(BENCH_COMPOSITIONS, 'recap-30s/index.tsx'), RECAP_30S);
   await cp(path.join(repoRoot, 'compositions/public'), path.join(BENCH_COMPOSITIONS, 'public'), { recursive: true });
   for (const id of ['year-recap', 'recap-30s']) {
     await cp(path.join(repoRoot, 'compositions/year-recap/public'), path.join(BENCH_COMPOSITIONS, id, 'public'), { recursive: true });
@@ -56,4 +56,15 @@ export async function benchRegistry(cacheDir: string): Promise<TemplateRegistry>
     ['year-recap', 'recap-30s'].map(async (id) => ((await import(pathToFileURL(path.join(BENCH_COMPOSITIONS, id, 'index.tsx')).href)) as { default: Template }).default),
   );
   return createTemplateRegistry({ templates, compositionsDir: BENCH_COMPOSITIONS, cacheDir });
+}
+
+/**
+ * The bench and its two workers each write the folder as they start: a plain
+ * write truncates the file another process may be importing at that moment
+ * (seen: a worker read an empty module, `default` undefined). A rename is atomic.
+ */
+async function writeAtomically(file: string, text: string): Promise<void> {
+  const temp = `${file}.${process.pid}.tmp`;
+  await writeFile(temp, text);
+  await rename(temp, file);
 }

@@ -13,9 +13,15 @@
  * before anything is timed.
  *
  * Each split is run twice: cut by frame count (equal halves) and cut by
- * capture cost (planChunks with the capture profile of the whole render:
- * each frame's measured time in the capture loop), the way the render queue
- * cuts a template version it has a profile for.
+ * capture cost (planChunks with the template's capture profile, each frame's
+ * CPU time, and a start for the second chunk: CHUNK_START_MS), the way the
+ * render queue cuts a template version it has a profile for. The queue keeps
+ * a version's profile as the average of its whole renders (blendCaptureProfile,
+ * weights as CAPTURE_PROFILE_RENDERS gives them), and so does this bench: the
+ * profile is the average of `profileRenders` untimed whole renders on core 0
+ * before the runs (4th argument, default 2: a version the farm has rendered
+ * a few times) and of every run's whole render since. 0 there cuts the first
+ * runs by one render's profile, as the queue does for a new version.
  *
  * Cases: `year-recap` landscape (8 s, 240 frames) and `recap-30s` (30 s, 900
  * frames; bench/split-render-templates.ts). For each: wall time of all three,
@@ -32,14 +38,17 @@ import path from 'node:path';
 import { loadConfig } from '../src/config/index.js';
 import { findFfmpeg, findFfprobe } from '../src/encode/index.js';
 import { createFootageServer } from '../src/footage/index.js';
-import { costOfFrames, createSplitRender, planChunks, type CaptureProfile, type RenderRequest, type RenderResult } from '../src/pipeline/index.js';
+import { blendCaptureProfile, blendWeight, CHUNK_START_MS, costOfFrames, createSplitRender, planChunks, type CaptureProfile, type RenderRequest, type RenderResult } from '../src/pipeline/index.js';
+import { CAPTURE_PROFILE_RENDERS } from '../src/renders/index.js';
 import { audioDifference, checkSplitVideo, describeSplitCheck, framePsnr } from '../test/helpers/split-checks.js';
 import { repoRoot, TSX_LOADER } from './live-farm.js';
 import { benchRegistry } from './split-render-templates.js';
 
 const runs = Number(process.argv[2] ?? 1);
-/** A third argument keeps one case (`year-recap` or `recap-30s`): a 30 s run alone takes ~10 min on a loaded VM. */
-const only = process.argv[3];
+/** A third argument keeps one case (`year-recap` or `recap-30s`, or `all`): a 30 s run alone takes ~10 min on a loaded VM. */
+const only = process.argv[3] === 'all' ? undefined : process.argv[3];
+/** Untimed whole renders whose profiles the cost cut starts from (averaged, as the render queue keeps them). */
+const profileRenders = Number(process.argv[4] ?? 2);
 const CASES = [
   { templateId: 'year-recap', frames: 240 },
   { templateId: 'recap-30s', frames: 900 },
@@ -126,7 +135,8 @@ function describeProfile(profile: CaptureProfile, frames: number): string {
   const costs = costOfFrames(profile);
   const sum = (from: number, to: number) => costs.slice(from, to).reduce((a, b) => a + b, 0);
   const [first, second] = planChunks({ start: 0, end: frames }, { minFrames: 2, chunks: 2 }, costs);
-  return `${(sum(0, frames) / 1000).toFixed(2)} s measured over ${frames} frames; cut in two at frame ${second!.start}: ${(sum(first!.start, first!.end) / 1000).toFixed(2)} s + ${(sum(second!.start, second!.end) / 1000).toFixed(2)} s`;
+  const [, alone] = planChunks({ start: 0, end: frames }, { minFrames: 2, chunks: 2, chunkStartMs: 0 }, costs);
+  return `${(sum(0, frames) / 1000).toFixed(2)} s measured over ${frames} frames; cut in two at frame ${second!.start} (${alone!.start} without the chunk start of ${CHUNK_START_MS} ms): ${(sum(first!.start, first!.end) / 1000).toFixed(2)} s + ${(sum(second!.start, second!.end) / 1000).toFixed(2)} s`;
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)]!;
@@ -151,11 +161,20 @@ async function main(): Promise<void> {
       const whole: number[] = [];
       const wholeCpu: number[] = [];
       const cuts = { equal: { wall: [] as number[], cpu: [] as number[], seams: [] as number[] }, cost: { wall: [] as number[], cpu: [] as number[], seams: [] as number[] } };
-      console.log(`\n${testCase.templateId} landscape 1280x720, ${testCase.frames} frames at ${FPS} fps (${testCase.frames / FPS} s), ${runs} run(s), alternating which goes first`);
+      console.log(`\n${testCase.templateId} landscape 1280x720, ${testCase.frames} frames at ${FPS} fps (${testCase.frames / FPS} s), ${runs} run(s), alternating which goes first; cost cut by the average profile of ${profileRenders} untimed whole render(s) and the runs' own so far (at most ${CAPTURE_PROFILE_RENDERS} weighed alike), chunk start ${CHUNK_START_MS} ms`);
       let lastWhole = '';
       let lastSplit = '';
-      /** The whole render's capture profile: what the cost cut is planned from (the queue keeps it per template version). */
+      /** The whole renders' capture profile, averaged: what the cost cut is planned from (the queue keeps it per template version). */
       let profile: CaptureProfile | undefined;
+      let profiled = 0;
+      const addProfile = (fresh: CaptureProfile) => {
+        profile = blendCaptureProfile(profile, fresh, blendWeight(profiled++, CAPTURE_PROFILE_RENDERS));
+      };
+      for (let i = 0; i < profileRenders; i++) {
+        const result = await workers[0]!.render({ templateId: testCase.templateId, variant: 'landscape', props: { firstName: `Profile${i}` }, out: path.join(dir, `${testCase.templateId}-profile-${i}.mp4`) });
+        addProfile(result.captureProfile);
+        console.log(`  profile render ${i + 1} (untimed, core 0): its capture profile: ${describeProfile(result.captureProfile, testCase.frames)}`);
+      }
       for (let run = 0; run < runs; run++) {
         const props = { firstName: `Run${run}` };
         const request = { templateId: testCase.templateId, variant: 'landscape', props };
@@ -166,9 +185,10 @@ async function main(): Promise<void> {
           whole.push(performance.now() - started);
           wholeCpu.push(cpu[0]!);
           lastWhole = out;
-          profile = result.captureProfile;
+          addProfile(result.captureProfile);
           console.log(`  run ${run + 1} whole (1 worker): ${seconds(whole.at(-1)!)} wall, ${cpu[0]!.toFixed(2)} CPU s (${frameFigures(result)})`);
           console.log(`    its capture profile: ${describeProfile(result.captureProfile, testCase.frames)}`);
+          console.log(`    the average of ${profiled} whole renders' profiles: ${describeProfile(profile!, testCase.frames)}`);
         };
         const doSplit = async (cut: 'equal' | 'cost') => {
           const out = path.join(dir, `${testCase.templateId}-${run}-split-${cut}.mp4`);
@@ -189,7 +209,7 @@ async function main(): Promise<void> {
             .join('; ');
           console.log(`  run ${run + 1} split, ${cut} cut (2 workers): ${seconds(cuts[cut].wall.at(-1)!)} wall = ${chunks}; join ${result.joinMs} ms wall, ${joinCpu.toFixed(2)} CPU s`);
         };
-        // The cost cut needs a profile: the whole render goes first on the first run.
+        // The cost cut needs a profile: the whole render goes first on the first run when none was made before.
         if (run % 2 === 0) {
           await doWhole();
           await doSplit('equal');

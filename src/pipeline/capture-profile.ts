@@ -49,6 +49,30 @@ export function measuredProfile(timesMs: ArrayLike<number>): CaptureProfile {
   }).join('');
 }
 
+/** True when `profile` is of the measured form (ms per frame), which averages and takes a start cost in ms; false for letters. */
+export function isMeasuredProfile(profile: CaptureProfile): boolean {
+  return MEASURED.test(profile) && profile.length > 0;
+}
+
+/**
+ * The measured profile of `timesMs`, each frame's rounding carried to the
+ * next (error diffusion), so that every running sum, which is what a cut is
+ * placed by, stays within half a step of one frame of the times' own. A
+ * blend of profiles (blendCaptureProfile) needs it: a new render weighing
+ * 1/8 moves a frame by less than the half step that plain rounding drops,
+ * and the average would never move; carried, the moves add up along the
+ * frames instead. A frame alone may then be off by more than half a step.
+ */
+export function measuredProfileKeepingSums(timesMs: ArrayLike<number>): CaptureProfile {
+  let carry = 0;
+  return Array.from(timesMs, (ms) => {
+    const wanted = ms + carry;
+    const index = wanted > 1 ? Math.min(MEASURED_SYMBOLS.length - 1, Math.round(Math.log(wanted) / LN_STEP)) : 0;
+    carry = wanted - MEASURED_STEP ** index;
+    return MEASURED_SYMBOLS[index]!;
+  }).join('');
+}
+
 /** The cost of each frame of a profile, by frame number: what planChunks cuts by (ms for a measured one). */
 export function costOfFrames(profile: CaptureProfile): number[] {
   if (LETTERS.test(profile)) return Array.from(profile, (kind) => (kind === 'r' ? REUSED_FRAME_COST : 1));

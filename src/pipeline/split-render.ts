@@ -5,7 +5,7 @@ import { AppError } from '../errors/index.js';
 import { buildConcatArgs, buildConcatList, formatFromPath, prepareOutput, startFfmpeg } from '../encode/index.js';
 import type { TemplateRegistry } from '../templates/index.js';
 import { mixPageAudio, type MediaResolver } from './mix-page-audio.js';
-import { costOfFrames, isCaptureProfile, type CaptureProfile } from './capture-profile.js';
+import { costOfFrames, isCaptureProfile, isMeasuredProfile, type CaptureProfile } from './capture-profile.js';
 import { planChunks, type FrameSpan, type SplitOptions } from './plan-chunks.js';
 import type { RenderRequest, RenderResult } from './render-request.schema.js';
 
@@ -70,7 +70,8 @@ export function createSplitRender(deps: SplitRenderDeps, split: SplitOptions): S
     const range = { start: inclusive.start, end: inclusive.end + 1 };
     const frames = range.end - range.start;
     const costs = isCaptureProfile(profile, template.durationInFrames) ? costOfFrames(profile) : undefined;
-    const spans = planChunks(range, split, costs);
+    // A letter profile's costs are not ms: the start of a chunk (in ms) would swamp them.
+    const spans = planChunks(range, costs && !isMeasuredProfile(profile!) ? { ...split, chunkStartMs: 0 } : split, costs);
     const output = await prepareOutput(request.out);
     const dir = `${output.tempPath}.chunks`;
     try {

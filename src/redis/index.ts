@@ -39,3 +39,4 @@ export { issueClickRef } from './scripts/issue-click-ref.js';
 export { scrubEventStream } from './scripts/scrub-event-stream.js';
 export { countBrowserConversions } from './scripts/count-browser-conversions.js';
 export { recordRenderWaiters } from './scripts/record-render-waiters.js';
+export { replaceCaptureProfile } from './scripts/replace-capture-profile.js';

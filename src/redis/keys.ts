@@ -42,11 +42,14 @@ export function createRedisKeys(base = `${HASH_TAG}:`) {
     /** String (PX): the render worker that put a campaign job back for this waiting Live job, so one worker does it. */
     livePreemption: (jobId: string) => `${base}preempt:${jobId}`,
     /**
-     * String (EX): the capture profile of one template version, one letter per frame (`c` captured,
-     * `r` reused: src/pipeline/capture-profile.ts), written by its last whole render or join.
-     * The render queue cuts split masters of that version by it (src/renders/capture-profiles.ts).
+     * String (EX): the capture profile of one template version, one byte per frame
+     * (src/pipeline/capture-profile.ts: a measured time, or an older worker's letter), the average
+     * of its whole renders (or a split's join, until a whole render comes). The render queue cuts
+     * split masters of that version by it (src/renders/capture-profiles.ts).
      */
     captureProfile: (templateId: string, templateVersion: string) => `${base}capprof:${templateId}:${templateVersion}`,
+    /** String (EX): how many whole renders the version's capture profile averages (decimal), beside it. */
+    captureProfileRenders: (templateId: string, templateVersion: string) => `${base}capprofn:${templateId}:${templateVersion}`,
     /** Hash: one worker's heartbeat. */
     worker: (role: string, id: string) => `${base}workers:${role}:${id}`,
     /** SCAN pattern of the worker heartbeats of one role, or of all. */

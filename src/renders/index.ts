@@ -18,7 +18,7 @@ export { renderRequestInputSchema, type RenderRequestInput, type PreparedRenderJ
 export { processRenderJob } from './process-render-job.js';
 export { type RenderJobContext, type RenderJobLike, type RenderJobResult, type RenderSplitContext } from './render-job-context.js';
 export { idleRenderSlots } from './idle-render-slots.js';
-export { createCaptureProfiles, type CaptureProfiles, type CaptureProfilesOptions } from './capture-profiles.js';
+export { CAPTURE_PROFILE_RENDERS, createCaptureProfiles, type CaptureProfiles, type CaptureProfilesOptions } from './capture-profiles.js';
 export { type TranscodeOutcome, type TranscodeFn, type TranscodeJobContext, type TranscodeJobResult, processTranscodeJob } from './process-transcode-job.js';
 export { type CampaignChunk, type QueueOutcome, queueNewRenders } from './queue-new-renders.js';
 export { type RenderOutputIndex, type RenderRegistry } from './render-deps.js';

@@ -103,7 +103,7 @@ export async function processRenderJob(ctx: RenderJobContext, job: RenderJobLike
     }
     await stream?.end();
     // Under the version rendered: a deploy between enqueue and render changed it (warned above).
-    await recordCaptureProfile(ctx, data, result?.templateVersion ?? data.templateVersion, result?.captureProfile ?? joinedProfile(chunks));
+    await recordCaptureProfile(ctx, data, result?.templateVersion ?? data.templateVersion, result?.captureProfile, joinedProfile(chunks));
     if (chunks && ctx.split) await removeStoredChunks(ctx.split, key, chunks.length);
     await ctx.onRendered?.(data, key);
     ctx.log?.info({ renderKey: key, templateId: data.templateId, size: info.size }, 'render published');
@@ -126,14 +126,18 @@ function joinedProfile(chunks: readonly RenderedChunk[] | undefined): string | u
 }
 
 /**
- * Keeps a published MP4 master's capture profile as its template version's,
- * for the next split of that version (planRenderSplit). Only MP4 masters: they
- * cover the whole composition, as the splits they inform do. Best effort: a
- * profile lost costs the next split its cost cut, never a render.
+ * Adds a published MP4 master's capture profile to its template version's
+ * average, for the next split of that version (planRenderSplit): a whole
+ * render's blends in, a split master's (`joined`) only seeds a version that
+ * has none (CaptureProfiles.seed). Only MP4 masters: they cover the whole
+ * composition, as the splits they inform do. Best effort: a profile lost
+ * costs the next split its cost cut, never a render.
  */
-async function recordCaptureProfile(ctx: RenderJobContext, data: RenderJobData, version: string, profile: string | undefined): Promise<void> {
-  if (!ctx.captureProfiles || profile === undefined || data.format !== 'mp4') return;
-  await ctx.captureProfiles.record(data.templateId, version, profile).catch((err: unknown) => {
+async function recordCaptureProfile(ctx: RenderJobContext, data: RenderJobData, version: string, whole: string | undefined, joined: string | undefined): Promise<void> {
+  if (!ctx.captureProfiles || data.format !== 'mp4') return;
+  const recorded =
+    whole !== undefined ? ctx.captureProfiles.record(data.templateId, version, whole) : joined !== undefined ? ctx.captureProfiles.seed(data.templateId, version, joined) : undefined;
+  await recorded?.catch((err: unknown) => {
     ctx.log?.warn({ templateId: data.templateId, err: String(err) }, 'capture profile not recorded');
   });
 }

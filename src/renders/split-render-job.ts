@@ -1,6 +1,6 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { AppError } from '../errors/index.js';
-import { costOfFrames, planChunks, type FrameSpan } from '../pipeline/index.js';
+import { costOfFrames, isMeasuredProfile, planChunks, type FrameSpan, type SplitOptions } from '../pipeline/index.js';
 import { objectOnDisk } from './download-object.js';
 import type { ChunkJobResult } from './process-chunk-job.js';
 import type { RenderJobContext, RenderJobLike, RenderSplitContext } from './render-job-context.js';
@@ -33,24 +33,32 @@ export async function planRenderSplit(ctx: RenderJobContext, job: RenderJobLike,
   if (data.priorityClass === 'live' && ctx.openStream) return undefined;
   const range = { start: 0, end: split.frameCount(data.templateId) };
   const cut = await chunkCountSoFar(job);
-  if (cut !== undefined) return planChunks(range, { minFrames: 0, chunks: cut }, await profileCosts(ctx, data, range.end));
+  if (cut !== undefined) {
+    const profiled = await profileCosts(ctx, data, range.end);
+    return planChunks(range, { minFrames: 0, chunks: cut, chunkStartMs: split.options.chunkStartMs, ...profiled?.options }, profiled?.costs);
+  }
   // Splitting off here (RENDER_SPLIT_CHUNKS=1): only a master another worker split is joined.
   if (split.options.chunks < 2) return undefined;
   if (range.end < split.options.minFrames) return undefined;
   const slots = split.idleSlots ? 1 + Math.max(0, await split.idleSlots()) : split.options.chunks;
   const chunks = Math.min(split.options.chunks, slots);
   if (chunks < 2) return undefined;
-  const spans = planChunks(range, { minFrames: split.options.minFrames, chunks }, await profileCosts(ctx, data, range.end));
+  const profiled = await profileCosts(ctx, data, range.end);
+  const spans = planChunks(range, { minFrames: split.options.minFrames, chunks, chunkStartMs: split.options.chunkStartMs, ...profiled?.options }, profiled?.costs);
   return spans.length > 1 ? spans : undefined;
 }
 
-/** The per-frame costs of the version's recorded profile, or undefined (cut by frame count): a Redis hiccup never stops a render. */
-async function profileCosts(ctx: RenderJobContext, data: RenderJobData, frames: number): Promise<number[] | undefined> {
+/**
+ * The per-frame costs of the version's recorded profile, or undefined (cut by frame count): a Redis hiccup never stops a render.
+ * A letter profile (an older worker's) costs frames in units, not ms: no start per chunk (in ms) is added to those.
+ */
+async function profileCosts(ctx: RenderJobContext, data: RenderJobData, frames: number): Promise<{ costs: number[]; options: Partial<SplitOptions> } | undefined> {
   const profile = await ctx.captureProfiles?.get(data.templateId, data.templateVersion, frames).catch((err: unknown) => {
     ctx.log?.warn({ templateId: data.templateId, err: String(err) }, 'capture profile not read: split cut by frame count');
     return undefined;
   });
-  return profile === undefined ? undefined : costOfFrames(profile);
+  if (profile === undefined) return undefined;
+  return { costs: costOfFrames(profile), options: isMeasuredProfile(profile) ? {} : { chunkStartMs: 0 } };
 }
 
 /** The chunk count of the chunk jobs a master already has (finished, failed or pending), or undefined. */

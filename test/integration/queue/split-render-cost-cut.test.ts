@@ -7,9 +7,10 @@ import { fakeRender, registry, useQueueKit } from './queue-test-kit.js';
 /**
  * The render queue cuts a split master by its template version's capture
  * profile (docs/capacity.md section 5, "Cutting by capture cost"): a whole render records the profile
- * in Redis, the next split of that version follows it, its join records the
- * profile again from the chunks', and a version without one is cut by frame
- * count. Stand-in renders (no Chromium); the real media of a cost cut is in
+ * in Redis, the next split of that version follows it, a join seeds the
+ * profile from the chunks' where the version has none (the averaging of whole
+ * renders is in test/integration/renders/capture-profiles.test.ts), and a
+ * version without one is cut by frame count. Stand-in renders (no Chromium); the real media of a cost cut is in
  * test/integration/render/split-render-cost-cut.test.ts.
  */
 const env = useQueueKit({ attempts: 2, backoffDelayMs: 50 });
@@ -76,7 +77,7 @@ describe('split renders cut by the template version capture profile', () => {
       { start: 50, end: 99 },
       { start: 100, end: 149 },
     ]);
-    // The join recorded the chunks' profiles end to end.
+    // The join seeded the version's profile with the chunks' end to end (it had none).
     expect(await kit.redis.get(profileKey)).toBe(PROFILE);
     await firstWorker.shutdown(0);
 

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { costOfFrames, isCaptureProfile, measuredProfile, MEASURED_STEP, planChunks, REUSED_FRAME_COST } from '../../../src/pipeline/index.js';
+import { CHUNK_START_MS, costOfFrames, isCaptureProfile, isMeasuredProfile, measuredProfile, MEASURED_STEP, planChunks, REUSED_FRAME_COST } from '../../../src/pipeline/index.js';
+
+/** Letter costs are units, not ms: no start per chunk (what the callers pass for a letter profile). */
+const LETTERS = { minFrames: 2, chunkStartMs: 0 };
 
 describe('planChunks', () => {
   it('cuts a range into contiguous chunks whose lengths differ by one frame at most', () => {
@@ -29,14 +32,14 @@ describe('planChunks', () => {
     expect(costs[0]).toBe(1);
     expect(costs[239]).toBe(REUSED_FRAME_COST);
     // Total 180: halves at cost 90, i.e. frame 90.
-    expect(planChunks({ start: 0, end: 240 }, { minFrames: 2, chunks: 2 }, costs)).toEqual([
+    expect(planChunks({ start: 0, end: 240 }, { ...LETTERS, chunks: 2 }, costs)).toEqual([
       { start: 0, end: 90 },
       { start: 90, end: 240 },
     ]);
-    const three = planChunks({ start: 0, end: 240 }, { minFrames: 2, chunks: 3 }, costs);
+    const three = planChunks({ start: 0, end: 240 }, { ...LETTERS, chunks: 3 }, costs);
     expect(three.map((s) => s.end)).toEqual([60, 120, 240]);
     // A sub-range is cut by its own frames' costs.
-    expect(planChunks({ start: 100, end: 240 }, { minFrames: 2, chunks: 2 }, costs)).toEqual([
+    expect(planChunks({ start: 100, end: 240 }, { ...LETTERS, chunks: 2 }, costs)).toEqual([
       { start: 100, end: 160 },
       { start: 160, end: 240 },
     ]);
@@ -44,7 +47,7 @@ describe('planChunks', () => {
 
   it('a cost cut still gives every chunk a frame, and falls back to equal cuts on costs that do not fit', () => {
     const spiky = [100, 0, 0, 0, 0, 0];
-    const spans = planChunks({ start: 0, end: 6 }, { minFrames: 2, chunks: 3 }, spiky);
+    const spans = planChunks({ start: 0, end: 6 }, { ...LETTERS, chunks: 3 }, spiky);
     expect(spans).toHaveLength(3);
     for (const s of spans) expect(s.end).toBeGreaterThan(s.start);
     expect(spans.at(-1)!.end).toBe(6);
@@ -62,7 +65,7 @@ describe('planChunks', () => {
     expect(isCaptureProfile(profile, 240)).toBe(true);
     const costs = costOfFrames(profile);
     costs.forEach((ms, i) => expect(Math.abs(Math.log(ms / times[i]!))).toBeLessThanOrEqual(Math.log(MEASURED_STEP) / 2 + 1e-9));
-    const [first] = planChunks({ start: 0, end: 240 }, { minFrames: 2, chunks: 2 }, costs);
+    const [first] = planChunks({ start: 0, end: 240 }, { minFrames: 2, chunks: 2, chunkStartMs: 0 }, costs);
     // Rounding moves both levels by a step's fraction: the seam stays within a few frames of 73.
     expect(Math.abs(first!.end - 73)).toBeLessThanOrEqual(4);
     // Fixed width: chunks' profiles joined end to end are the whole range's profile.
@@ -75,5 +78,44 @@ describe('planChunks', () => {
     expect(costOfFrames('ccr')).toEqual([1, 1, REUSED_FRAME_COST]);
     const mixed = 'cr' + measuredProfile([40, 40]);
     expect(isCaptureProfile(mixed, 4)).toBe(false);
+  });
+  it('gives every chunk after the first a start: the first chunk takes that much more of the frames', () => {
+    const flat = new Array(240).fill(100);
+    // 24 000 ms of frames and one start of 2000 ms: 13 000 each, the second as 11 000 of frames + its start.
+    expect(planChunks({ start: 0, end: 240 }, { minFrames: 2, chunks: 2, chunkStartMs: 2000 }, flat)).toEqual([
+      { start: 0, end: 130 },
+      { start: 130, end: 240 },
+    ]);
+    // Three chunks of 300 frames, starts of 1500 ms: (30 000 + 2 * 1500) / 3 = 11 000 each; frames 110, 95, 95.
+    const three = planChunks({ start: 0, end: 300 }, { minFrames: 2, chunks: 3, chunkStartMs: 1500 }, new Array(300).fill(100));
+    expect(three.map((s) => s.end - s.start)).toEqual([110, 95, 95]);
+    // A sub-range: the start is the same whichever frame a chunk starts on.
+    expect(planChunks({ start: 40, end: 240 }, { minFrames: 2, chunks: 2, chunkStartMs: 2000 }, flat)).toEqual([
+      { start: 40, end: 150 },
+      { start: 150, end: 240 },
+    ]);
+  });
+
+  it('takes CHUNK_START_MS by default, only with costs, and leaves each chunk a frame when the start is larger than the work', () => {
+    const flat = new Array(240).fill(100);
+    const [first] = planChunks({ start: 0, end: 240 }, { minFrames: 2, chunks: 2 }, flat);
+    expect(CHUNK_START_MS).toBeGreaterThan(0);
+    // The seam nearest to half of the frames' cost and one start.
+    expect(Math.abs(first!.end * 100 - (24_000 + CHUNK_START_MS) / 2)).toBeLessThanOrEqual(50);
+    // Without costs the start changes nothing: chunks of equal frame counts.
+    expect(planChunks({ start: 0, end: 240 }, { minFrames: 2, chunks: 2, chunkStartMs: 5000 })).toEqual([
+      { start: 0, end: 120 },
+      { start: 120, end: 240 },
+    ]);
+    const swamped = planChunks({ start: 0, end: 10 }, { minFrames: 2, chunks: 3, chunkStartMs: 1e6 }, new Array(10).fill(100));
+    expect(swamped.map((s) => s.end - s.start)).toEqual([8, 1, 1]);
+    // A negative start is none.
+    expect(planChunks({ start: 0, end: 240 }, { minFrames: 2, chunks: 2, chunkStartMs: -500 }, flat)[0]!.end).toBe(120);
+  });
+
+  it('tells a measured profile from a letter one (only a measured one takes a start in ms)', () => {
+    expect(isMeasuredProfile(measuredProfile([40, 80]))).toBe(true);
+    expect(isMeasuredProfile('ccr')).toBe(false);
+    expect(isMeasuredProfile('')).toBe(false);
   });
 });

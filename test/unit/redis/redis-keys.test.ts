@@ -27,6 +27,7 @@ describe('the key registry', () => {
     expect(redisKeys.plan('p1')).toBe('{mastercut}:plan:p1');
     expect(redisKeys.renderStream(K)).toBe(`{mastercut}:stream:${K}`);
     expect(redisKeys.captureProfile('recap-30s', 'v1')).toBe('{mastercut}:capprof:recap-30s:v1');
+    expect(redisKeys.captureProfileRenders('recap-30s', 'v1')).toBe('{mastercut}:capprofn:recap-30s:v1');
     expect(redisKeys.worker('render', 'w1')).toBe('{mastercut}:workers:render:w1');
     expect(redisKeys.workerPattern()).toBe('{mastercut}:workers:*:*');
     expect(redisKeys.storedProps('x')).toBe('{mastercut}:props:x');
