@@ -44,7 +44,7 @@ function fit(stage: HTMLElement, frameEl: HTMLElement, width: number, height: nu
 /**
  * Plays a template live in a browser page (landing pages, previews): driven by
  * requestAnimationFrame and the wall clock, scaled to fit `container`. Images
- * and fonts (loaded from the template's `fonts`, after the first frame) never hold playback here;
+ * and fonts (loaded from the template's `fonts` once the frame counter advances; paused, after the first frame) never hold playback here;
  * they show up when they are ready.
  */
 export function createPlayer(container: HTMLElement, template: Template, options: PlayerOptions = {}): PlayerHandle {
