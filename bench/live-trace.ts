@@ -10,7 +10,10 @@
  * start to playing: its start, wall and thread time, and the script,
  * style, layout, paint and frame events inside it, with the page's own
  * marks (first paint, first frame, playing) between them. Each open waits
- * until its MP4 is stored, so the next one starts on an idle farm.
+ * until its MP4 is stored, so the next one starts on an idle farm. Then the
+ * thread time of every browser thread to the first paint and to playing.
+ * BENCH_TIMELINE=0 prints only those; BENCH_TRACE=0 opens untraced and
+ * prints the times alone.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -28,7 +31,49 @@ interface TraceEvent {
   ts: number;
   dur?: number;
   tdur?: number;
-  args?: { data?: { documentLoaderURL?: string; url?: string; functionName?: string; type?: string } };
+  args?: { name?: string; data?: { documentLoaderURL?: string; url?: string; functionName?: string; type?: string } };
+}
+
+/**
+ * Thread time per thread of every browser process from the navigation start
+ * to `untilMs` (outermost complete events only), named `process/thread`:
+ * where the CPU went besides the page's main thread (raster workers, the
+ * compositor, the display compositor in the GPU process).
+ */
+function threadCpu(events: TraceEvent[], navTs: number, untilMs: number): string {
+  const names = new Map<string, string>();
+  const procs = new Map<number, string>();
+  for (const e of events) {
+    if (e.ph !== 'M') continue;
+    if (e.name === 'thread_name') names.set(`${e.pid}:${e.tid}`, e.args?.name ?? '?');
+    if (e.name === 'process_name') procs.set(e.pid, e.args?.name ?? '?');
+  }
+  const to = navTs + untilMs * 1000;
+  const byThread = new Map<string, TraceEvent[]>();
+  for (const e of events) {
+    if (e.ph !== 'X' || e.ts + (e.dur ?? 0) < navTs || e.ts > to) continue;
+    const key = `${e.pid}:${e.tid}`;
+    byThread.set(key, [...(byThread.get(key) ?? []), e]);
+  }
+  const rows: [string, number][] = [];
+  for (const [key, list] of byThread) {
+    let total = 0;
+    let openUntil = -Infinity;
+    for (const e of list.sort((a, b) => a.ts - b.ts || (b.dur ?? 0) - (a.dur ?? 0))) {
+      if (e.ts < openUntil) continue;
+      openUntil = e.ts + (e.dur ?? 0);
+      const dur = e.dur ?? 0;
+      const start = Math.max(e.ts, navTs);
+      const end = Math.min(e.ts + dur, to);
+      if (dur > 0 && end > start) total += ((e.tdur ?? dur) * (end - start)) / dur;
+    }
+    const pid = Number(key.split(':')[0]);
+    if (total >= 1000) rows.push([`${procs.get(pid) ?? pid}/${names.get(key) ?? key}`, total / 1000]);
+  }
+  return rows
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, ms]) => `${name} ${ms.toFixed(1)}`)
+    .join(', ');
 }
 
 const opens = Number(process.argv[2] ?? 2);
@@ -105,7 +150,11 @@ function timeline(trace: Buffer, pageUrl: string, page: ColdPage): string[] {
       lines.push([at(e.ts), `  (tid ${e.tid}) ${e.name}`]);
     }
   }
-  return lines.sort((a, b) => a[0] - b[0]).map(([t, s]) => `${t.toFixed(1).padStart(7)} ms  ${s}`);
+  return [
+    ...lines.sort((a, b) => a[0] - b[0]).map(([t, s]) => `${t.toFixed(1).padStart(7)} ms  ${s}`),
+    `thread CPU (ms) to the first paint: ${threadCpu(events, nav.ts, page.firstPaintMs)}`,
+    `thread CPU (ms) to playing: ${threadCpu(events, nav.ts, page.playableMs)}`,
+  ];
 }
 
 const dir = await mkdtemp(path.join(os.tmpdir(), 'mastercut-bench-trace-'));
@@ -127,7 +176,7 @@ try {
       `${traced ? '\n' : ''}${i === 0 ? 'warm-up' : `open ${i}`}: parsed ${b.parsedMs.toFixed(0)}, first paint ${page.firstPaintMs.toFixed(0)}, player.js fetch ${b.bundleStartMs.toFixed(0)} 1st byte ${b.bundleFirstByteMs.toFixed(0)} end ${page.bundleMs.toFixed(0)}, first frame ${page.liveMs.toFixed(0)}, playing ${page.playableMs.toFixed(0)} ms`,
     );
     if (i > 0) figures.push(page);
-    if (i > 0 && trace) for (const line of timeline(trace, link.url, page)) console.log(line);
+    if (i > 0 && trace) for (const line of timeline(trace, link.url, page)) if (process.env.BENCH_TIMELINE !== '0' || line.startsWith('thread CPU')) console.log(line);
   }
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)]!.toFixed(0);
   console.log(
