@@ -183,6 +183,8 @@ export interface OpenColdPageOptions {
   bundle: PageBundle;
   /** Trace the page (Chromium tracing: costs a little time) and report its main-thread CPU. */
   trace?: boolean;
+  /** Given the raw trace of a traced open (bench/live-trace.ts prints its timeline). */
+  onTrace?: (trace: Buffer) => void;
 }
 
 /**
@@ -225,6 +227,7 @@ export async function openColdPage(browser: Browser, url: string, options: OpenC
     });
     await playing;
     const trace = options.trace ? await browser.stopTracing() : undefined;
+    if (trace) options.onTrace?.(trace);
     const result = (await page.evaluate(pageFigures(options.bundle))) as Omit<ColdPage, 'cpu'>;
     return trace ? { ...result, cpu: pageCpu(trace, url, result.liveMs, options.bundle) } : result;
   } finally {

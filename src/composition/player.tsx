@@ -44,7 +44,7 @@ function fit(stage: HTMLElement, frameEl: HTMLElement, width: number, height: nu
 /**
  * Plays a template live in a browser page (landing pages, previews): driven by
  * requestAnimationFrame and the wall clock, scaled to fit `container`. Images
- * and fonts (loaded from the template's `fonts`, after the first frame) never hold playback here;
+ * and fonts (loaded from the template's `fonts` once the frame counter advances; paused, after the first frame) never hold playback here;
  * they show up when they are ready.
  */
 export function createPlayer(container: HTMLElement, template: Template, options: PlayerOptions = {}): PlayerHandle {
@@ -104,15 +104,21 @@ export function createPlayer(container: HTMLElement, template: Template, options
     options.onEvent?.('error', { frame: clock.frame(), message: error.message });
   };
   // The template's own fonts, as in renders; text shows in a fallback font until they arrive.
-  // Started after the first frame (the task after the next animation frame): creating and
-  // loading the FontFaces and waiting on document.fonts cost main-thread time the first frame
-  // waited for (bench/live.ts), and a font never held that frame anyway.
-  let fontsFrame: number | null = requestAnimationFrame(() => {
-    fontsFrame = null;
+  // Started once the frame counter has advanced (or, paused, after the first frame: the task after
+  // the next animation frame): creating and loading the FontFaces and waiting on document.fonts cost
+  // main-thread time and bring a relayout and a raster when they land, and before, started after the
+  // first frame, they fell between it and frame 1 and held the frame counter back (bench/live.ts).
+  // A font never held a frame here anyway.
+  let fontsStarted = false;
+  let fontsFrame: number | null = null;
+  const startFonts = (): void => {
+    if (fontsStarted) return;
+    fontsStarted = true;
+    // A task of its own, after the frame that called it is drawn.
     setTimeout(() => {
       if (!destroyed) loadTemplateFonts(template.fonts).catch(onError);
     }, 0);
-  });
+  };
   const render = (): void => {
     const children = [createElement(template.component as ComponentType<object>, { ...props, key: 'template' })];
     if (template.audio) {
@@ -133,7 +139,9 @@ export function createPlayer(container: HTMLElement, template: Template, options
     // of a landing page included; bench/live.ts). flushSync is already in the bundle (page API).
     if (clock.frame() !== before || clock.isPlaying() !== wasPlaying) flushSync(render);
     emit(events);
+    if (clock.frame() > 0) startFonts();
     if (clock.isPlaying()) rafId = requestAnimationFrame(loop);
+    else startFonts();
   };
   const stopLoop = (): void => {
     if (rafId !== null) cancelAnimationFrame(rafId);
@@ -157,6 +165,7 @@ export function createPlayer(container: HTMLElement, template: Template, options
     pause() {
       const events = clock.pause(performance.now());
       stopLoop();
+      if (!destroyed) startFonts();
       if (events.length > 0) render();
       emit(events);
     },
@@ -194,5 +203,12 @@ export function createPlayer(container: HTMLElement, template: Template, options
   options.onFrame?.(0);
   emit(started);
   if (clock.isPlaying()) rafId = requestAnimationFrame(loop);
+  else {
+    // Paused: no frame counter to wait for; the fonts start after this first frame.
+    fontsFrame = requestAnimationFrame(() => {
+      fontsFrame = null;
+      startFonts();
+    });
+  }
   return handle;
 }

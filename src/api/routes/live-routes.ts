@@ -34,6 +34,29 @@ export interface LiveRoutesDeps {
    * confirmation page hands back with the order (the conversion pixel).
    */
   clickRefs?: { param: string; issue(subject: ClickSubject): Promise<string> };
+  /**
+   * When a cold page's render starts, given the start once the page's bytes
+   * are out. Default: COLD_RENDER_DELAY_MS later (see deferColdRender).
+   * Tests pass their own to start it when they choose.
+   */
+  deferColdRender?: (start: () => void) => void;
+}
+
+/**
+ * How long after a cold page's bytes are out its render starts. The page plays
+ * in the browser at once and fetches `player.js` (and the template's fonts) from
+ * this API meanwhile; the render's start (a limiter check and a queue add here,
+ * a capture browser and an encoder on the worker) competed with those requests
+ * and, where the farm shares cores with them, with the page itself: the page
+ * played later (bench/live.ts, bench/live-trace.ts). Its status poll and its MP4
+ * request still join the same render, and a direct `video.mp4` request starts one
+ * at once; the page's MP4 is this much later out of a render of seconds.
+ */
+export const COLD_RENDER_DELAY_MS = 300;
+
+/** The default `deferColdRender`: a timer that does not hold the process open (a stopping API drops the start; the next request makes it). */
+function deferColdRender(start: () => void): void {
+  setTimeout(start, COLD_RENDER_DELAY_MS).unref();
 }
 
 /** What the Live routes report; every call is fire-and-forget. */
@@ -63,6 +86,7 @@ const CTA_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
  */
 export function createLiveRoutes(deps: LiveRoutesDeps): Router {
   const router = Router();
+  const defer = deps.deferColdRender ?? deferColdRender;
   router.param('token', (_req, _res, next, value: unknown) => {
     if (typeof value !== 'string' || !TOKEN_PATTERN.test(value)) return next(new AppError('TOKEN_INVALID', 'malformed live token'));
     next();
@@ -84,7 +108,8 @@ export function createLiveRoutes(deps: LiveRoutesDeps): Router {
     // The page plays at once either way; the render starts once the page's bytes are out, so the
     // MP4 is there soon but the page is not held for it (its start is a limiter check and a queue
     // add, several Redis round trips and their callbacks on this thread, which delayed the pin
-    // lookup and the send; bench/live.ts): the page's status poll and MP4 request join the same
+    // lookup and the send; bench/live.ts), and then COLD_RENDER_DELAY_MS later, so the page's
+    // player.js is served first: the page's status poll and MP4 request join the same
     // render (single-flight). `close` comes after the response finished, or when the visitor left
     // first: the render starts either way, as a first open. Over budget, the page still plays in
     // the browser: only the MP4 waits; any other failure is logged (the page was already 200).
@@ -92,10 +117,12 @@ export function createLiveRoutes(deps: LiveRoutesDeps): Router {
       // Worked out now: a closed socket no longer knows its peer's address.
       const requester = who(req, link);
       res.once('close', () => {
-        deps.onDemand
-          .ensure(link, master, requester)
-          .catch((err: unknown) => ignoreRateLimit(err))
-          .catch((err: unknown) => logFailure(deps.logger, res, toAppError(err)));
+        defer(() => {
+          deps.onDemand
+            .ensure(link, master, requester)
+            .catch((err: unknown) => ignoreRateLimit(err))
+            .catch((err: unknown) => logFailure(deps.logger, res, toAppError(err)));
+        });
       });
     }
     const pin = await deps.resolver.pin(link);

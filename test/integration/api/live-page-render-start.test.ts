@@ -9,7 +9,8 @@ import type { LiveLink } from '../../../src/live/index.js';
 
 /**
  * A cold landing page (`GET /l/:token`) starts its render only once the
- * page's bytes are out, and a start that fails (other than the rate limit)
+ * page's bytes are out, and then through `deferColdRender` (by default a
+ * short timer, so the page's player.js is served before the render competes), and a start that fails (other than the rate limit)
  * is logged while the page still answers 200: the page plays in the browser
  * whatever the render does. Everything but the route is a stand-in.
  */
@@ -30,6 +31,10 @@ let startError: unknown;
 let lastResponseFinished = () => false;
 let origin: string;
 let server: ReturnType<ReturnType<typeof express>['listen']>;
+/** Starts handed to the second app's `deferColdRender`, run when a test says so. */
+const deferred: (() => void)[] = [];
+let deferredOrigin: string;
+let deferredServer: ReturnType<ReturnType<typeof express>['listen']>;
 
 beforeAll(async () => {
   const logger = pino(
@@ -64,14 +69,23 @@ beforeAll(async () => {
   server = app.listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const deferredApp = express();
+  deferredApp.use('/l', createLiveRoutes({ ...deps, deferColdRender: (start) => void deferred.push(start) }));
+  deferredServer = deferredApp.listen(0, '127.0.0.1');
+  await new Promise<void>((resolve) => deferredServer.once('listening', resolve));
+  deferredOrigin = `http://127.0.0.1:${(deferredServer.address() as AddressInfo).port}`;
 });
 afterAll(async () => {
-  server?.closeAllConnections();
-  await new Promise((resolve) => server?.close(resolve));
+  for (const s of [server, deferredServer]) {
+    s?.closeAllConnections();
+    await new Promise((resolve) => s?.close(resolve));
+  }
 });
 beforeEach(() => {
   logLines.length = 0;
   starts.length = 0;
+  deferred.length = 0;
   startError = undefined;
 });
 
@@ -85,6 +99,16 @@ describe('cold landing page: the render start', () => {
     await expect.poll(() => starts.length).toBe(1);
     expect(starts[0]).toEqual({ pageFinished: true });
     expect(errors()).toEqual([]);
+  });
+
+  it('hands the start to deferColdRender once the page is out, and starts nothing before it runs', async () => {
+    const res = await fetch(`${deferredOrigin}/l/${TOKEN}`);
+    expect(res.status).toBe(200);
+    await res.text();
+    await expect.poll(() => deferred.length).toBe(1);
+    expect(starts).toEqual([]);
+    deferred[0]!();
+    await expect.poll(() => starts.length).toBe(1);
   });
 
   it('logs a failed start (not a rate limit) and still answers 200', async () => {

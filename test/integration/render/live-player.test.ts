@@ -90,3 +90,72 @@ describe('live player in a browser page', () => {
     expect(box).toBeLessThanOrEqual(640);
   });
 });
+
+/**
+ * The template's fonts start once the frame counter has advanced (a playing
+ * player) or after the first frame (a paused one): before, they started after
+ * the first frame and their work fell between it and frame 1 (bench/live.ts).
+ * `year-recap` has fonts; each FontFace records the player's frame when made.
+ */
+describe('live player fonts', () => {
+  let fontPage: Page;
+  beforeAll(async () => {
+    const registry = createDefaultRegistry({ cacheDir: path.join(repoRoot, '.cache/test') });
+    const bundle = await registry.bundle('year-recap');
+    fontPage = await browser.newPage();
+    await fontPage.setRequestInterception(true);
+    fontPage.on('request', (request) => {
+      const url = request.url();
+      if (!url.startsWith(BUNDLE_ORIGIN)) return void request.abort();
+      const file = path.join(bundle.dir, new URL(url).pathname.split('/').slice(3).join('/'));
+      void readFile(file).then(
+        (body) => request.respond({ status: 200, body, contentType: file.endsWith('.html') ? 'text/html' : file.endsWith('.js') ? 'text/javascript' : 'application/octet-stream' }),
+        () => request.respond({ status: 404 }),
+      );
+    });
+    await fontPage.evaluateOnNewDocument(() => {
+      const w = window as unknown as { __frame: number; __fontFrames: number[] };
+      w.__frame = -1;
+      w.__fontFrames = [];
+      const Original = window.FontFace;
+      window.FontFace = function (...args: ConstructorParameters<typeof FontFace>) {
+        w.__fontFrames.push(w.__frame);
+        return new Original(...args);
+      } as unknown as typeof FontFace;
+    });
+    await fontPage.goto(bundleUrl(bundle));
+    await fontPage.waitForFunction('!!window.__mastercutPlayer');
+  });
+
+  const start = (autoplay: boolean) =>
+    fontPage.evaluate((autoplay) => {
+      const w = window as unknown as {
+        __frame: number;
+        __fontFrames: number[];
+        __player?: { destroy(): void };
+        __mastercutPlayer: { createPlayer(el: HTMLElement, o: object): { destroy(): void } };
+      };
+      w.__player?.destroy();
+      w.__fontFrames = [];
+      w.__frame = -1;
+      const stage = document.createElement('div');
+      stage.style.cssText = 'position:fixed;left:0;top:0;width:640px;height:360px';
+      document.body.replaceChildren(stage);
+      w.__player = w.__mastercutPlayer.createPlayer(stage, { autoplay, muted: true, onFrame: (frame: number) => (w.__frame = frame) });
+      // Nothing was started inside the mount.
+      return w.__fontFrames.length;
+    }, autoplay);
+  const fontFrames = () => fontPage.evaluate(() => (window as unknown as { __fontFrames: number[] }).__fontFrames);
+
+  it('a playing player starts them after frame 1', async () => {
+    expect(await start(true)).toBe(0);
+    await fontPage.waitForFunction(() => (window as unknown as { __fontFrames: number[] }).__fontFrames.length > 0, { timeout: 10_000 });
+    expect(Math.min(...(await fontFrames()))).toBeGreaterThanOrEqual(1);
+  });
+
+  it('a paused player starts them after its first frame', async () => {
+    expect(await start(false)).toBe(0);
+    await fontPage.waitForFunction(() => (window as unknown as { __fontFrames: number[] }).__fontFrames.length > 0, { timeout: 10_000 });
+    expect(await fontFrames()).toEqual((await fontFrames()).map(() => 0));
+  });
+});
