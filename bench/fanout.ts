@@ -15,7 +15,9 @@
  * number of jobs with the same job options and chunk size into another queue
  * of the same server. Prints both rates, their ratio (target >= 80%) and the
  * peak RSS of this process during the fan-out (target < 300 MB, sampled
- * every 50 ms). One pair swings with the neighbours' CPU and disk on a
+ * every 50 ms), and during the bare loop for comparison (BullMQ's and
+ * ioredis's buffers for a chunk live until its MULTI returns, so both
+ * paths leave garbage in V8's old space until its next full collection). One pair swings with the neighbours' CPU and disk on a
  * shared machine (48-77% in six single runs of the same code), so `runs`
  * pairs run interleaved, each with a campaign of its own (a per-run name in
  * the rows: every run's renders are new) and a bare queue of its own, and
@@ -161,9 +163,10 @@ try {
   };
   const bareOnce = async (run: number, count: number) => {
     const queue = bareQueue(`bench-bare-${run}`);
+    const baseRss = process.memoryUsage.rss();
     const t1 = performance.now();
-    const cpu = await cpuOf(redis, () => bareLoop(queue, count));
-    return { seconds: (performance.now() - t1) / 1000, cpu };
+    const { result: { peak }, ...cpu } = await cpuOf(redis, () => withPeakRss(() => bareLoop(queue, count)));
+    return { seconds: (performance.now() - t1) / 1000, cpu, peak, baseRss };
   };
   await fanOutOnce(runs, Math.min(rows, 4 * chunkSize));
   await bareOnce(runs, Math.min(rows, 4 * chunkSize));
@@ -182,7 +185,7 @@ try {
         `  bare addBulk loop  ${(rows / bare.seconds).toFixed(0).padStart(7)} jobs/s  (${bare.seconds.toFixed(2)} s)`,
         `  ratio              ${(100 * r.ratio).toFixed(1)}% of bare`,
         `  CPU seconds        fan-out: node ${fan.cpu.node.toFixed(2)}, redis ${fan.cpu.redis.toFixed(2)};  bare: node ${bare.cpu.node.toFixed(2)}, redis ${bare.cpu.redis.toFixed(2)}`,
-        `  peak RSS           ${mb(fan.peak)} during fan-out (${mb(fan.baseRss)} before)`,
+        `  peak RSS           ${mb(fan.peak)} during fan-out (${mb(fan.baseRss)} before); bare loop ${mb(bare.peak)} (${mb(bare.baseRss)} before)`,
         `  load average       ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.availableParallelism()} cores`,
         '',
       ].join('\n'),
@@ -194,7 +197,7 @@ try {
     [
       `fan-out benchmark: ${rows} recipients, ${runs} runs interleaved with the bare loop`,
       `  median ratio       ${(100 * median.ratio).toFixed(1)}% of bare (${(rows / median.fan.seconds).toFixed(0)} against ${(rows / median.bare.seconds).toFixed(0)} jobs/s; runs: ${results.map((r) => `${(100 * r.ratio).toFixed(1)}%`).join(', ')})  (target >= 80%)`,
-      `  peak RSS           ${mb(peak)} during the fan-outs (target < 300 MB)`,
+      `  peak RSS           ${mb(peak)} during the fan-outs (target < 300 MB); ${mb(Math.max(...results.map((r) => r.bare.peak)))} during the bare loops, for comparison`,
       `  load average       ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.availableParallelism()} cores (wall-clock rates depend on it)`,
       '',
     ].join('\n'),
