@@ -1,6 +1,5 @@
 import type { Redis } from 'ioredis';
 import type { Readable } from 'node:stream';
-import { isAppError } from '../errors/index.js';
 import { deliverableKey } from '../cache/index.js';
 import type { DeliverableSpec } from '../encode/index.js';
 import { commitFanOutChunk, redisKeys, runScript } from '../redis/index.js';
@@ -20,7 +19,8 @@ import { type JsonSchemaNode, createRowParser, createStickyRowParser } from './r
 import { attachDeliveries, deliveryEntries, type DeliveryEntry } from './fan-out-deliveries.js';
 import { writeChunkManifest } from './manifest-parts.js';
 import { readAhead } from './read-ahead.js';
-import { scanChunks, type Chunk, type InvalidRow, type RowWarning, type StickyRowProps, type ValidRow } from './scan-chunks.js';
+import { erasedAsUndefined, keepUploadVerdicts, refuse, refuseErased, type FanOutChunk } from './refused-rows.js';
+import { scanChunks, type InvalidRow, type RowWarning, type StickyRowProps } from './scan-chunks.js';
 
 export type { InvalidRow, RowWarning };
 
@@ -98,9 +98,6 @@ export interface FanOutWindow {
 
 /** One entry of a campaign's report (`GET /v1/campaigns/:id/errors`), in file order. */
 export type CampaignReport = InvalidRow | RowWarning;
-
-/** Why a row of an erased recipient is refused. */
-const ERASED_REASON = 'recipient erased: nothing is made for this recipient any more';
 
 async function preparersOf(deps: FanOutDeps, plan: FanOutPlan) {
   // Template, variant and bundle are resolved once per variant, not once per row.
@@ -357,59 +354,6 @@ interface InFlightChunk {
   /** Its addBulk is in Redis: a later claim sees its jobs. */
   added: boolean;
   committed: Promise<void>;
-}
-
-/** A chunk on its way to Redis, with the rows refused at fan-out time (erased recipients). */
-interface FanOutChunk extends Chunk {
-  refused: InvalidRow[];
-}
-
-/**
- * Rows of erased recipients are refused, and the renders only they needed
- * leave the chunk: nothing is re-created for an erased subject.
- */
-function refuseErased(chunk: FanOutChunk, erased: readonly boolean[]): void {
-  if (refuse(chunk, erased)) pruneJobs(chunk);
-}
-
-/** Moves the valid rows flagged (same order) to the refused ones as erased; true when any moved. */
-function refuse(chunk: FanOutChunk, flags: readonly boolean[]): boolean {
-  if (!flags.includes(true)) return false;
-  const kept: ValidRow[] = [];
-  chunk.valid.forEach((row, i) => (flags[i] ? chunk.refused.push({ line: row.line, ...(row.endLine ? { endLine: row.endLine } : {}), reason: ERASED_REASON }) : kept.push(row)));
-  chunk.valid = kept;
-  return true;
-}
-
-/**
- * Sticky campaigns read profiles in both passes, and a profile may be pushed
- * or deleted in between. The upload's verdict stands, so counts, reports and
- * manifest agree: a row counted invalid then (no usable profile) is left out
- * even if it could render now; a row counted valid whose profile is gone now
- * is refused with the reason of today (moved to invalid).
- */
-async function keepUploadVerdicts(redis: Redis, unprofiledKey: string, chunk: FanOutChunk): Promise<void> {
-  const validCount = chunk.valid.length;
-  const lines = [...chunk.valid.map((row) => row.line), ...chunk.unprofiled];
-  if (lines.length === 0) return;
-  const atUpload = (await redis.smismember(unprofiledKey, ...lines)).map((member) => member === 1);
-  if (atUpload.slice(0, validCount).includes(true)) {
-    chunk.valid = chunk.valid.filter((_, i) => !atUpload[i]);
-    pruneJobs(chunk);
-  }
-  const lost = new Set(chunk.unprofiled.filter((_, i) => !atUpload[validCount + i]));
-  chunk.refused.push(...chunk.invalid.filter((row) => lost.has(row.line)));
-}
-
-/** Drops the chunk's renders no valid row needs any more. */
-function pruneJobs(chunk: FanOutChunk): void {
-  const needed = new Set(chunk.valid.flatMap((row) => row.keys));
-  for (const key of [...chunk.jobs.keys()]) if (!needed.has(key)) chunk.jobs.delete(key);
-}
-
-function erasedAsUndefined(err: unknown): undefined {
-  if (isAppError(err, 'SUBJECT_ERASED')) return undefined;
-  throw err;
 }
 
 /** Each new master's channel deliverables, once per channel that wants it (the campaign counts them per channel). */
