@@ -174,11 +174,10 @@ function keyRow(
   parseRow: ReturnType<typeof createRowParser>,
   entry: Exclude<UploadEntry, { kind: 'warning' }>,
 ): InvalidRow | { recipientId: string; jobs: PreparedRenderJob[] } {
-  const at = { line: entry.line, ...(entry.endLine ? { endLine: entry.endLine } : {}) };
-  if (entry.kind === 'invalid') return { ...at, reason: entry.reason };
+  if (entry.kind === 'invalid') return { ...spanOf(entry), reason: entry.reason };
   const parsed = parseRow(entry.row);
-  if (!parsed.ok) return { ...at, reason: 'invalid fields', issues: parsed.issues };
-  return keyProps(preparers, at, parsed.recipientId, parsed.props);
+  if (!parsed.ok) return { ...spanOf(entry), reason: 'invalid fields', issues: parsed.issues };
+  return keyProps(preparers, entry, parsed.recipientId, parsed.props);
 }
 
 /** A row's render jobs, one per variant; props the template refuses make it invalid (paths, never values). */
@@ -195,9 +194,14 @@ function keyProps(
     // Only the row's own props can be wrong here: the template and variants were checked at creation.
     if (!isAppError(err, 'INVALID_PROPS')) throw err;
     const issues = Array.isArray(err.details.issues) ? (err.details.issues as RowIssue[]) : [];
-    return { ...at, reason: 'invalid fields', issues: issues.map(({ path, message }) => ({ path, message })) };
+    return { ...spanOf(at), reason: 'invalid fields', issues: issues.map(({ path, message }) => ({ path, message })) };
   }
   return { recipientId, jobs };
+}
+
+/** Where a row sits, for its report (built only for rows that get one: a valid row keeps its entry's). */
+function spanOf(at: { line: number; endLine?: number }): { line: number; endLine?: number } {
+  return at.endLine ? { line: at.line, endLine: at.endLine } : { line: at.line };
 }
 
 /** A sticky row waiting for its chunk's profile read. */

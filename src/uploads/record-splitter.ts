@@ -8,6 +8,8 @@ const SPACE = 0x20;
 const TAB = 0x09;
 const NUL = 0x00;
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+/** The warnings of nearly every record: one shared empty list, not one per record. */
+const NO_WARNINGS: readonly string[] = Object.freeze([]);
 
 // Where the scanner is inside a record (csv mode; lines mode stays in UNQUOTED).
 const FIELD_START = 0;
@@ -30,7 +32,7 @@ export interface SplitRecord {
   /** Why the record cannot be used (fixed text, never the record's content). */
   error?: string;
   /** Accepted, but worth telling: NUL bytes, invalid UTF-8. */
-  warnings: string[];
+  warnings: readonly string[];
 }
 
 export interface RecordSplitterOptions {
@@ -79,7 +81,7 @@ export function createRecordSplitter(options: RecordSplitterOptions) {
   // The record being read.
   let open = false;
   let startLine = 0;
-  let parts: Buffer[] = [];
+  const parts: Buffer[] = [];
   /** Bytes of the record in earlier chunks. */
   let base = 0;
   /** Index in the current chunk where the record's bytes (still to be kept) begin. */
@@ -92,12 +94,13 @@ export function createRecordSplitter(options: RecordSplitterOptions) {
   let quoteLine = 0;
   let fieldStart = 0;
   let fieldQuoted = false;
-  let fields: number[] = []; // flat triples: start, end, quoted (0/1)
+  const fields: number[] = []; // flat triples: start, end, quoted (0/1)
 
   const begin = (i: number) => {
     open = true;
     startLine = line;
-    parts = [];
+    // Both arrays are reused from record to record: they are read only when the record ends, before the next begins.
+    parts.length = 0;
     base = 0;
     segStart = i;
     oversized = false;
@@ -107,7 +110,7 @@ export function createRecordSplitter(options: RecordSplitterOptions) {
     state = FIELD_START;
     fieldStart = 0;
     fieldQuoted = false;
-    fields = [];
+    fields.length = 0;
   };
 
   const endField = (offset: number) => {
@@ -125,14 +128,17 @@ export function createRecordSplitter(options: RecordSplitterOptions) {
     open = false;
     if (blank) return;
     endField(size);
-    const record: SplitRecord = { line: startLine, endLine: line, warnings: [] };
+    const record: SplitRecord = { line: startLine, endLine: line, warnings: NO_WARNINGS };
     if (oversized) record.error = `record too large (over ${max} bytes)`;
     else if (error) record.error = error;
     else record.fields = decodeFields(parts.length === 1 ? parts[0]! : Buffer.concat(parts, size), fields);
     if (record.fields) {
-      if (nul) record.warnings.push('NUL bytes in this record (kept as they are)');
-      if (record.fields.some((f) => f.includes('\uFFFD'))) {
-        record.warnings.push('invalid UTF-8 or U+FFFD replacement characters in this record (is the file UTF-8?)');
+      const replaced = record.fields.some((f) => f.includes('\uFFFD'));
+      if (nul || replaced) {
+        const warnings: string[] = [];
+        if (nul) warnings.push('NUL bytes in this record (kept as they are)');
+        if (replaced) warnings.push('invalid UTF-8 or U+FFFD replacement characters in this record (is the file UTF-8?)');
+        record.warnings = warnings;
       }
     }
     out.push(record);
@@ -185,7 +191,7 @@ export function createRecordSplitter(options: RecordSplitterOptions) {
     if (!open) return;
     base += n - segStart;
     if (base > max) oversized = true;
-    if (oversized) parts = [];
+    if (oversized) parts.length = 0;
     else parts.push(chunk.subarray(segStart));
   };
 

@@ -27,27 +27,45 @@ import { defineScript } from '../run-script.js';
  * chunk instead of three commands per key: fan-out is measured against a
  * bare addBulk loop.
  */
+/** Fields per HMGET/HSET call: well under the Lua stack's limit on unpack (about 8000 values). */
+const BATCH = 1000;
+
 export const claimCampaignKeys = defineScript('claimCampaignKeys', `
 local out = {}
 local mine = '"campaignId":"' .. ARGV[1] .. '"'
 local from = tonumber(ARGV[2]) + 1
-for i = 1, (#KEYS - 2) / 2 do
+local n = (#KEYS - 2) / 2
+-- The chunk's own claims are read with one HMGET and the new ones written with one HSET (in
+-- batches under Lua's unpack limit), not one call each per key: the script runs for every row.
+local names = {}
+for i = 1, n do names[i] = string.sub(KEYS[2 * i + 1], from) end
+local claimed = {}
+for s = 1, n, ${BATCH} do
+  local got = redis.call('HMGET', KEYS[1], unpack(names, s, math.min(n, s + ${BATCH} - 1)))
+  for j = 1, #got do claimed[s + j - 1] = got[j] ~= false end
+end
+local fresh = {}
+for i = 1, n do
   local code = 0
-  local key = string.sub(KEYS[2 * i + 1], from)
-  local claimed = redis.call('HEXISTS', KEYS[1], key) == 1
   local exists = redis.call('EXISTS', KEYS[2 * i + 1]) == 1
   local earlier = false
-  if exists and not claimed then
+  if exists and not claimed[i] then
     local data = redis.call('HGET', KEYS[2 * i + 1], 'data')
     earlier = data and string.find(data, mine, 1, true) ~= nil
   end
   if not earlier then
-    if not claimed then redis.call('HSET', KEYS[1], key, '') end
+    if not claimed[i] then
+      fresh[#fresh + 1] = names[i]
+      fresh[#fresh + 1] = ''
+    end
     code = 1
     if exists then code = code + 2 end
     if redis.call('HGET', KEYS[2 * i + 2], 'state') == 'done' then code = code + 4 end
   end
   out[i] = code
+end
+for s = 1, #fresh, 2 * ${BATCH} do
+  redis.call('HSET', KEYS[1], unpack(fresh, s, math.min(#fresh, s + 2 * ${BATCH} - 1)))
 end
 local ttl = redis.call('PTTL', KEYS[2])
 if ttl > 0 and redis.call('EXISTS', KEYS[1]) == 1 then redis.call('PEXPIRE', KEYS[1], ttl) end

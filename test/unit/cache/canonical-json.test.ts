@@ -64,5 +64,17 @@ describe('canonicalJson', () => {
       '', 0, true, null,
     ];
     for (const value of samples) expect(canonicalJson(value)).toBe(JSON.stringify(sorted(value)));
+    // Flat rows in a run, as a campaign's are: the same keys, other orders, other keys, index-like keys, back again.
+    const rows: Record<string, unknown>[] = [
+      { name: 'A', points: 1, tier: 'Gold' },
+      { name: 'B', points: 2, tier: 'Silver' },
+      { tier: 'Gold', name: 'C', points: 3 },
+      { name: 'D', points: 4 },
+      { name: 'E', points: 5, tier: undefined, extra: null },
+      { '10': 'x', name: 'F', '2': 'y' },
+      { name: 'G', points: { nested: true }, tier: 'Gold' },
+      { name: 'H', points: 8, tier: 'Gold' },
+    ];
+    for (const row of rows) expect(canonicalJson(row)).toBe(JSON.stringify(sorted(row)));
   });
 });
