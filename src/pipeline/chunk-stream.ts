@@ -5,8 +5,8 @@ import type { TemplateRegistry } from '../templates/index.js';
 
 /**
  * The fragmented MP4 a split master streams while its chunks render
- * (docs/split-render.md, "Live cold renders"): one ffmpeg that copies the
- * chunks' video, in order, and encodes the soundtrack once over the whole
+ * (docs/split-render.md, "Live cold renders stream their first chunk"):
+ * one ffmpeg that copies the chunks' video, in order, and encodes the soundtrack once over the whole
  * video. Its input is written by the master: the first chunk's MPEG-TS while
  * it is encoded (`write`), then each later chunk once it is done (`append`).
  *

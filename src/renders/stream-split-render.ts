@@ -14,14 +14,14 @@ import { assertNoChunkFailed, awaitChunks, chunkJobData, type RenderedChunk } fr
 const POLL_MS = 250;
 const DEFAULT_STREAM_WAIT_MS = 60_000;
 
-/** Why a streaming master stopped streaming; the split goes on as a parked one. */
+/** How the streaming entry ended: every chunk streamed, or it parks (the split goes on as a parked one). */
 export type StreamSplitOutcome = { kind: 'streamed'; chunks: RenderedChunk[] } | { kind: 'parked' };
 
 /**
  * The first entry of a split Live master that streams (docs/split-render.md,
- * "Live cold renders"): its chunks after the first are queued as child jobs
+ * "Live cold renders stream their first chunk"): its chunks after the first are queued as child jobs
  * any worker takes, the master renders the first one itself and streams it
- * as it is encoded (the time to the first byte is an unsplit render's), then
+ * as it is encoded (its first byte waits for no other chunk), then
  * appends each later chunk to the same stream, in order, as soon as it is
  * done: one fragmented MP4, its soundtrack encoded once over the whole video
  * (OpenChunkStream). It returns every chunk for the normal join, which makes
