@@ -34,7 +34,8 @@ function startWorker(): WorkerChild {
   const child = startWorkerProcess({
     redisUrl: redis.url,
     storeRoot: path.join(dir, 'store'),
-    args: ['--concurrency', '1', '--queue', queueName, '--work-dir', path.join(dir, 'work')],
+    // Short locks: a killed worker's master is taken over in seconds, not 30 s.
+    args: ['--concurrency', '1', '--queue', queueName, '--work-dir', path.join(dir, 'work'), '--lock-duration-ms', '2000', '--stalled-interval-ms', '1000'],
     env: { RENDER_SPLIT_MIN_FRAMES: '2', RENDER_SPLIT_CHUNKS: '8', RENDER_POOL_SIZE: '1' },
   });
   children.push(child);
@@ -71,9 +72,13 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
+const props = (firstName: string) => ({ firstName, memberTier: 'Gold', nightsStayed: 9, pointsEarned: 1234, topDestination: 'Porto', cta: { label: 'Book now' } });
+
 describe('a cold Live master split across render workers', () => {
+  let workers: WorkerChild[] = [];
+
   it('streams its first chunk before the other is done, then the other in the same MP4; stores the normal joined master', async () => {
-    const workers = [startWorker(), startWorker()];
+    workers = [startWorker(), startWorker()];
     await until(() => workers.every((w) => /render worker ready/.test(w.output())), 120_000, 'workers ready');
     const store = createFileStore({ root: path.join(dir, 'store') });
     const deps = { queue: rq.queue, events: rq.events, registry, index: createOutputIndex(conn), store };
@@ -81,7 +86,7 @@ describe('a cold Live master split across render workers', () => {
 
     // One timeline of what happened, in the order this process saw it.
     const timeline: string[] = [];
-    const { renderKey, storageKey } = await enqueueRender(deps, { templateId: 'year-recap', props: { firstName: 'Streamed', memberTier: 'Gold', nightsStayed: 9, pointsEarned: 1234, topDestination: 'Porto', cta: { label: 'Book now' } }, priorityClass: 'live' });
+    const { renderKey, storageKey } = await enqueueRender(deps, { templateId: 'year-recap', props: props('Streamed'), priorityClass: 'live' });
     const laterChunk = `${renderKey}:chunk:1of2`;
     const onCompleted = ({ jobId }: { jobId: string }) => {
       if (jobId === laterChunk) timeline.push('chunk 1 completed');
@@ -123,5 +128,37 @@ describe('a cold Live master split across render workers', () => {
     expect(await isFaststart(stored)).toBe(true);
     expectWholeVideo(await checkSplitVideo(stored, { fps: FPS, seams: [seam] }), 'stored');
     expect(await deps.index.get(renderKey)).toMatchObject({ state: 'done', storageKey, contentType: 'video/mp4' });
+  }, 400_000);
+
+  it("kill -9 of the master's worker while it streams: the viewer's stream is cut as a retried render's is; the other worker finishes the master", async () => {
+    // The workers of the test above (two fresh ones when this test runs alone).
+    if (workers.length === 0) workers = [startWorker(), startWorker()];
+    await until(() => workers.every((w) => /render worker ready/.test(w.output())), 120_000, 'workers ready');
+    const store = createFileStore({ root: path.join(dir, 'store') });
+    const deps = { queue: rq.queue, events: rq.events, registry, index: createOutputIndex(conn), store };
+    const hub = createRenderStreamHub({ connect: () => createRedisConnection(redis.url), idleTimeoutMs: 120_000 });
+    const { renderKey, storageKey } = await enqueueRender(deps, { templateId: 'year-recap', props: props('Killed'), priorityClass: 'live' });
+    const streaming = new RegExp(`"renderKey":"${renderKey}"[^\\n]*"msg":"split render: chunks queued, first chunk streamed here"`);
+    let victim: WorkerChild | undefined;
+    let outcome: string | undefined;
+    try {
+      for await (const event of hub.subscribe(renderKey)) {
+        if (event.type === 'data' && !victim) {
+          // The first byte is out: the master's worker is streaming its first chunk.
+          victim = await until(() => workers.find((w) => streaming.test(w.output())), 20_000, "the master's worker");
+          victim.proc.kill('SIGKILL');
+        } else if (event.type !== 'data') outcome = event.type === 'error' ? event.code : 'end';
+      }
+    } finally {
+      await hub.close();
+    }
+    expect(outcome, 'the stream of the lost try is cut, as a retried whole render cuts it').toBe('RESTARTED');
+    await victim?.exited;
+    const survivor = workers.find((w) => w !== victim)!;
+    const status = await waitForRender(deps, renderKey, 240_000);
+    expect(status.state, survivor.output().slice(-3000)).toBe('done');
+    // The stored master is whole: the survivor joined every chunk (the first one queued again as a child).
+    expect((await checkSplitVideo(store.localPath!(storageKey)!, { fps: FPS, seams: [] })).frames).toBe(FRAMES);
+    expect(survivor.output()).toMatch(new RegExp(`"renderKey":"${renderKey}"[^\\n]*"msg":"render published"`));
   }, 400_000);
 });
