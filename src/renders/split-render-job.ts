@@ -32,13 +32,14 @@ export type RenderedChunk = Pick<ChunkJobResult, 'storageKey' | 'chunk'>;
 export async function planRenderSplit(ctx: RenderJobContext, job: RenderJobLike, data: RenderJobData): Promise<FrameSpan[] | undefined> {
   const split = ctx.split;
   if (!split || data.format !== 'mp4' || data.chunk) return undefined;
-  if (streamsWhileRendering(ctx, data) && !split.openChunkStream) return undefined;
   const range = { start: 0, end: split.frameCount(data.templateId) };
   const cut = await chunkCountSoFar(job);
   if (cut !== undefined) {
     const profile = await readProfile(ctx, data, range.end);
     return planChunks(range, splitOptionsForProfile({ minFrames: 0, chunks: cut, chunkStartMs: split.options.chunkStartMs }, profile), costsOf(profile));
   }
+  // A new split of a streaming Live master needs a worker that streams its first chunk; one split elsewhere is joined above.
+  if (streamsWhileRendering(ctx, data) && !split.openChunkStream) return undefined;
   // Splitting off here (RENDER_SPLIT_CHUNKS=1): only a master another worker split is joined.
   if (split.options.chunks < 2) return undefined;
   if (range.end < split.options.minFrames) return undefined;

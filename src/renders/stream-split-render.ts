@@ -14,8 +14,12 @@ import { assertNoChunkFailed, awaitChunks, chunkJobData, type RenderedChunk } fr
 const POLL_MS = 250;
 const DEFAULT_STREAM_WAIT_MS = 60_000;
 
-/** How the streaming entry ended: every chunk streamed, or it parks (the split goes on as a parked one). */
-export type StreamSplitOutcome = { kind: 'streamed'; chunks: RenderedChunk[] } | { kind: 'parked' };
+/**
+ * How the streaming entry ended: every chunk rendered and streamed, every
+ * chunk rendered but the stream broke on the way (its readers were told), or
+ * it parks (the split goes on as a parked one).
+ */
+export type StreamSplitOutcome = { kind: 'streamed' | 'stream-broke'; chunks: RenderedChunk[] } | { kind: 'parked' };
 
 /**
  * The first entry of a split Live master that streams (docs/split-render.md,
@@ -67,12 +71,15 @@ export async function streamSplitRender(
       chunks.push(next);
       await appendStored(split, stream, next, dir);
     }
-    await stream.end().catch(async (err: unknown) => {
+    try {
+      await stream.end();
+      return { kind: 'streamed', chunks };
+    } catch (err) {
       // The stream only serves viewers: they are cut, the render goes on to its join.
       ctx.log?.warn({ renderKey: key, err: String(err) }, 'streamed split: the stream broke');
       await writer.fail('STREAM_FAILED');
-    });
-    return { kind: 'streamed', chunks };
+      return { kind: 'stream-broke', chunks };
+    }
   } catch (err) {
     stream.kill();
     throw err;
@@ -88,7 +95,8 @@ export async function streamSplitRender(
  * (awaitChunks). A resumed streaming master (parked, or its worker died)
  * streams nothing: its stream, begun anew for this try, fails at once, so
  * viewers are cut as after a lost whole render and fall back to the stored
- * master once it is done. `streamed`: the chunks went through `writer`, which the master ends once it has published.
+ * master once it is done. `streamed`: the chunks went through `writer`,
+ * which the master ends once it has published; otherwise it was failed.
  */
 export async function renderedChunks(
   ctx: RenderJobContext,
@@ -102,7 +110,7 @@ export async function renderedChunks(
   if (writer && ctx.split?.openChunkStream && job.children && (await job.children.ids()).length === 0) {
     await markRendering();
     const outcome = await streamSplitRender(ctx, job, data, key, spans, writer);
-    if (outcome.kind === 'streamed') return { chunks: outcome.chunks, streamed: true };
+    if (outcome.kind !== 'parked') return { chunks: outcome.chunks, streamed: outcome.kind === 'streamed' };
   } else if (writer) {
     await writer.fail('RESTARTED');
   }
