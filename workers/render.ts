@@ -132,6 +132,8 @@ export async function runRenderWorker(options: RenderWorkerProcessOptions = {}):
           options: config.render.split,
           frameCount: (templateId: string) => engine.registry.get(templateId).durationInFrames,
           joinChunks: engine.joinChunks,
+          // A Live master that streams renders its first chunk itself and streams the others as they come.
+          openChunkStream: engine.openChunkStream,
           // One chunk per idle render slot (heartbeats less active jobs), none while other renders wait.
           idleSlots: () => idleRenderSlots(redis, sweeper.queue),
           store,

@@ -79,7 +79,9 @@ function mp4Args(o: Extract<ResolvedEncodeOptions, { format: 'mp4' }>): string[]
   // (Chromium, ffmpeg and so the faststart copy) takes the first picture at
   // 66 ms, negative composition offsets notwithstanding. Without B-frames
   // decode order is display order and the video starts at 0.
-  const x264Params = o.fragmented ? { ...o.x264Params, bframes: 0 } : o.chunk ? { ...o.x264Params, 'open-gop': 0 } : o.x264Params;
+  // A streamable chunk (of a split master that streams) takes the stream's settings: its frames follow the first chunk's in one fragmented MP4.
+  const noBframes = o.fragmented || o.streamable;
+  const x264Params = { ...o.x264Params, ...(noBframes ? { bframes: 0 } : {}), ...(o.chunk ? { 'open-gop': 0 } : {}) };
   const params = Object.entries(x264Params).map(([k, v]) => `${k}=${v}`);
   return [
     ...frameInput(o),
@@ -100,9 +102,9 @@ function mp4Args(o: Extract<ResolvedEncodeOptions, { format: 'mp4' }>): string[]
         // while it grows. default_base_moof keeps fragments self-contained
         // (what MSE and Chrome's demuxer expect).
         // https://ffmpeg.org/ffmpeg-formats.html#Fragmentation
-        ['-g', String(Math.max(1, Math.round(o.fps))), '-movflags', '+frag_keyframe+empty_moov+default_base_moof', '-f', muxerByFormat.mp4, 'pipe:1']
+        [...keyframeEverySecond(o), '-movflags', '+frag_keyframe+empty_moov+default_base_moof', '-f', muxerByFormat.mp4, 'pipe:1']
       : o.chunk
-        ? chunkArgs(o)
+        ? [...(o.streamable ? keyframeEverySecond(o) : []), ...chunkArgs(o)]
         : // Move the moov atom before mdat so playback starts before the download
         // ends (costs a second pass over the file). https://ffmpeg.org/ffmpeg-formats.html#mov_002c-mp4_002c-ismv
         ['-movflags', '+faststart', '-f', muxerByFormat.mp4, fileUrl(o.outPath)]),
@@ -123,7 +125,25 @@ export const CHUNK_TIMESCALE = 90_000;
  * https://ffmpeg.org/ffmpeg-formats.html#concat-1
  */
 function chunkArgs(o: Extract<ResolvedEncodeOptions, { format: 'mp4' }>): string[] {
+  // The first chunk of a streamed split goes to the master's stream muxer as
+  // it is encoded: MPEG-TS, because TS segments concatenate (the later chunks
+  // follow it on the same pipe) and keep 90 kHz timestamps; raw H.264 would
+  // be re-timed by its demuxer in 1/1200000 s steps, which drift.
+  if (o.toPipe) return [...MPEGTS_AS_IS, 'pipe:1'];
   return ['-video_track_timescale', String(CHUNK_TIMESCALE), '-f', muxerByFormat.mp4, fileUrl(o.outPath)];
+}
+
+/**
+ * MPEG-TS output whose timestamps are written as given: without
+ * `mpegts_copyts` the muxer adds its own delay (1.4 s by default), and the
+ * chunks of one stream would have to agree on it.
+ * https://ffmpeg.org/ffmpeg-formats.html#mpegts-1
+ */
+export const MPEGTS_AS_IS: readonly string[] = ['-mpegts_copyts', '1', '-f', 'mpegts'];
+
+/** A keyframe a second: the fragment length of a streamed MP4 (frag_keyframe cuts at each). */
+function keyframeEverySecond(o: ResolvedEncodeOptions): string[] {
+  return ['-g', String(Math.max(1, Math.round(o.fps)))];
 }
 
 function webmArgs(o: Extract<ResolvedEncodeOptions, { format: 'webm' }>): string[] {
@@ -176,7 +196,7 @@ function gifArgs(o: Extract<ResolvedEncodeOptions, { format: 'gif' }>): string[]
 export function buildEncodeArgs(options: EncodeOptions): string[] {
   const o = resolveEncodeOptions(options);
   const specific = o.format === 'mp4' ? mp4Args(o) : o.format === 'webm' ? webmArgs(o) : gifArgs(o);
-  // A fragmented MP4 owns stdout: progress reports would be mixed into the video.
-  const common = o.format === 'mp4' && o.fragmented ? commonFfmpegFlags.filter((flag, i, all) => flag !== '-progress' && all[i - 1] !== '-progress') : commonFfmpegFlags;
+  // A fragmented MP4 (or a chunk's MPEG-TS) owns stdout: progress reports would be mixed into the video.
+  const common = o.format === 'mp4' && (o.fragmented || o.toPipe) ? commonFfmpegFlags.filter((flag, i, all) => flag !== '-progress' && all[i - 1] !== '-progress') : commonFfmpegFlags;
   return [...common, ...specific];
 }

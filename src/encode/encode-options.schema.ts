@@ -76,6 +76,18 @@ export const encodeOptionsSchema = z.object({
    * (CHUNK_TIMESCALE), no faststart pass; joined later by stream copy.
    */
   chunk: z.boolean().optional(),
+  /**
+   * mp4 chunk only: a chunk of a split master that streams (a cold Live
+   * URL): the streamed master's video settings (no B-frames, a keyframe a
+   * second), so its frames can follow the first chunk's in one fragmented MP4.
+   */
+  streamable: z.boolean().optional(),
+  /**
+   * mp4 streamable chunk only: write the chunk as MPEG-TS to ffmpeg's stdout
+   * instead of an MP4 to `outPath`: the first chunk, which the master's
+   * stream muxer reads while it is encoded (buildChunkStreamMuxArgs).
+   */
+  toPipe: z.boolean().optional(),
   /** Extra libx264 settings, passed as `-x264-params key=value:...` (mp4 only). */
   x264Params: z.record(z.string().regex(/^[\w-]+$/), z.union([z.string(), z.number()])).optional(),
 });

@@ -42,6 +42,7 @@ export {
 export { unwrapLauncherScript } from './unwrap-launcher-script.js';
 export { buildAudioRemuxArgs, buildFaststartRemuxArgs, type AudioRemuxOptions } from './build-audio-remux-args.js';
 export { buildConcatArgs, buildConcatList, type ConcatArgsOptions, type ConcatChunk } from './build-concat-args.js';
+export { buildChunkStreamMuxArgs, buildChunkToStreamArgs, buildStreamedChunkRemuxArgs, type ChunkStreamMuxOptions } from './build-chunk-stream-args.js';
 export { CPU_CAPS, usesGpu, type EncoderCaps } from './encoder-caps.js';
 export { CHANNEL_PROFILES, CHANNEL_NAMES, type ChannelName } from './channel-profiles.js';
 export {

@@ -40,6 +40,8 @@ export type ResolvedEncodeOptions =
       x264Params: Record<string, string | number>;
       fragmented: boolean;
       chunk: boolean;
+      streamable: boolean;
+      toPipe: boolean;
     })
   | (ResolvedCommon & {
       format: 'webm';
@@ -111,6 +113,9 @@ export function resolveEncodeOptions(options: EncodeOptions): ResolvedEncodeOpti
     if (o.chunk && (o.fragmented || (o.audioTracks ?? []).length > 0)) {
       throw invalid('a chunk of a split render is a plain MP4 without sound: its soundtrack is encoded once, when the chunks are joined.');
     }
+    if ((o.streamable && !o.chunk) || (o.toPipe && !o.streamable)) {
+      throw invalid('streamable and toPipe describe a chunk of a streamed split render (toPipe: its first chunk).');
+    }
     return {
       ...common,
       format: 'mp4',
@@ -119,6 +124,8 @@ export function resolveEncodeOptions(options: EncodeOptions): ResolvedEncodeOpti
       x264Params: o.x264Params ?? {},
       fragmented: o.fragmented ?? false,
       chunk: o.chunk ?? false,
+      streamable: o.streamable ?? false,
+      toPipe: o.toPipe ?? false,
     };
   }
 

@@ -5,6 +5,7 @@ import { createFootageServer, type FootageServer } from '../footage/index.js';
 import { createDefaultRegistry } from './default-registry.js';
 import { createRenderVideo, type RenderVideo } from './render-video.js';
 import { createJoinChunks, type JoinChunks } from './split-render.js';
+import { createOpenChunkStream, type OpenChunkStream } from './chunk-stream.js';
 import { BrowserPool, resolveChromiumSandbox, type BrowserPoolOptions, type ChromiumSandboxDecision, createRemoteAssetFetcher } from '../render/index.js';
 import type { TemplateRegistry } from '../templates/index.js';
 
@@ -14,6 +15,8 @@ export interface RenderEngine {
   renderVideo: RenderVideo;
   /** Joins chunks of a split render (rendered by any worker) into one MP4 (docs/split-render.md). */
   joinChunks: JoinChunks;
+  /** The stream of a split master that streams (a cold Live URL): its chunks' video, in order, as one fragmented MP4. */
+  openChunkStream: OpenChunkStream;
   /** Decoded <Video> frames of this process (stats for benches and tests). */
   footage: FootageServer;
   ffmpegPath: string;
@@ -69,9 +72,10 @@ export async function createRenderEngine(config: Readonly<Config>, overrides: Re
   });
   const renderVideo = createRenderVideo({ registry, pool, media: footage, ffmpegPath, render: config.render, encode: config.encode });
   const joinChunks = createJoinChunks({ registry, media: footage, ffmpegPath });
+  const openChunkStream = createOpenChunkStream({ registry, ffmpegPath });
   const close = async (): Promise<void> => {
     await pool.close();
     footage.close();
   };
-  return { registry, pool, renderVideo, joinChunks, footage, ffmpegPath, chromiumPath: chromium.path, sandbox, close };
+  return { registry, pool, renderVideo, joinChunks, openChunkStream, footage, ffmpegPath, chromiumPath: chromium.path, sandbox, close };
 }

@@ -5,5 +5,7 @@ export { createSplitRender, createJoinChunks, type JoinChunks, type JoinChunksRe
 export { costOfFrames, isCaptureProfile, isMeasuredProfile, measuredProfile, measuredProfileKeepingSums, MEASURED_STEP, REUSED_FRAME_COST, type CaptureProfile } from './capture-profile.js';
 export { blendCaptureProfile, blendWeight } from './blend-capture-profile.js';
 export { CHUNK_START_MS, planChunks, type SplitOptions, type FrameSpan } from './plan-chunks.js';
+export { splitOptionsForProfile } from './split-options-for-profile.js';
+export { createOpenChunkStream, type ChunkStream, type OpenChunkStream, type OpenChunkStreamRequest } from './chunk-stream.js';
 export { createRenderEngine, type RenderEngine, type RenderEngineOverrides } from './create-render-engine.js';
 export { compositionsDir, createDefaultRegistry } from './default-registry.js';

@@ -38,6 +38,13 @@ export const renderRequestSchema = renderTargetSchema.extend({
    * chunk timebase. The result lists the page's audio for the join.
    */
   chunk: z.boolean().optional(),
+  /**
+   * With `chunk`: a chunk of a split master that streams (a cold Live URL):
+   * encoded with the streamed master's video settings (no B-frames, a
+   * keyframe a second), so its frames can follow the first chunk's in one
+   * fragmented MP4 (docs/split-render.md).
+   */
+  streamable: z.boolean().optional(),
 });
 
 export type RenderRequest = z.input<typeof renderRequestSchema> & {
@@ -51,6 +58,12 @@ export type RenderRequest = z.input<typeof renderRequestSchema> & {
    * and a seek index.
    */
   onStreamChunk?: (chunk: Buffer) => void;
+  /**
+   * With `chunk` and `streamable`: the chunk's video as MPEG-TS, handed over
+   * in order while it is encoded (awaited: backpressure), for the master's
+   * stream (OpenChunkStream). `out` still gets the chunk MP4 for the join.
+   */
+  onChunkStream?: (ts: Buffer) => Promise<void> | void;
 };
 
 /** What a finished render reports. */

@@ -8,6 +8,7 @@ import {
   buildEncodeArgs,
   buildFaststartRemuxArgs,
   buildStillArgs,
+  buildStreamedChunkRemuxArgs,
   formatFromPath,
   isStillFormat,
   prepareOutput,
@@ -63,6 +64,12 @@ export function createRenderVideo(deps: RenderVideoDeps): RenderVideo {
     if (chunk && (format !== 'mp4' || streaming)) {
       throw new AppError('INVALID_ARGUMENT', 'a chunk of a split render is an mp4 written to a file, not streamed');
     }
+    const streamable = chunk && req.streamable === true;
+    // The first chunk of a streamed split: MPEG-TS out of the encoder, to the master's stream and to a file remuxed into the chunk MP4.
+    const tsPipe = streamable && request.onChunkStream !== undefined;
+    if ((req.streamable && !chunk) || (request.onChunkStream && !streamable)) {
+      throw new AppError('INVALID_ARGUMENT', 'streamable and onChunkStream describe a chunk of a streamed split render');
+    }
 
     const timeout = AbortSignal.timeout(deps.render.renderTimeoutMs);
     const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
@@ -105,8 +112,11 @@ export function createRenderVideo(deps: RenderVideoDeps): RenderVideo {
           audioTracks,
           fragmented: streaming,
           chunk,
+          streamable,
+          toPipe: tsPipe,
         });
-        const sink = streaming ? streamSink(output.tempPath, request.onStreamChunk!) : undefined;
+        const tsPath = `${output.tempPath}.ts`;
+        const sink = streaming ? streamSink(output.tempPath, request.onStreamChunk!) : tsPipe ? streamSink(tsPath, request.onChunkStream!) : undefined;
         // ffmpeg starts while the browsers mount and draw the first frame; frames wait for it.
         const starting = startFfmpeg(args, { ffmpegPath: deps.ffmpegPath, signal, stdout: sink?.stream });
         starting.catch(() => undefined);
@@ -118,6 +128,7 @@ export function createRenderVideo(deps: RenderVideoDeps): RenderVideo {
           // The flush (frames still in flight written, then encoded) is their encode: their cost, not a fixed one.
           spreadOverLast(result.frameTimesMs, result.framesInFlight, (await clock()) - result.lastFrameAt);
           await sink?.finished;
+          if (tsPipe) await remuxStreamedChunk(deps.ffmpegPath, tsPath, output.tempPath, signal);
           if (format !== 'gif' && !chunk) {
             const mixed = await mixPageAudio({
               template,
@@ -136,6 +147,7 @@ export function createRenderVideo(deps: RenderVideoDeps): RenderVideo {
           }
         } catch (err) {
           await starting.then((ffmpeg) => ffmpeg.kill()).catch(() => undefined);
+          if (tsPipe) await rm(tsPath, { force: true });
           throw err;
         }
       }
@@ -193,13 +205,21 @@ async function remuxFaststart(ffmpegPath: string, file: string, signal: AbortSig
   }
 }
 
-/** ffmpeg's stdout into the temp file, each chunk also handed to `onChunk` in order. */
-function streamSink(file: string, onChunk: (chunk: Buffer) => void) {
+/** The first chunk of a streamed split, kept as MPEG-TS while it streamed, becomes the chunk MP4 every chunk is. */
+async function remuxStreamedChunk(ffmpegPath: string, tsPath: string, out: string, signal: AbortSignal): Promise<void> {
+  try {
+    await (await startFfmpeg(buildStreamedChunkRemuxArgs(tsPath, out), { ffmpegPath, signal })).end();
+  } finally {
+    await rm(tsPath, { force: true });
+  }
+}
+
+/** ffmpeg's stdout into `file`, each chunk also handed to `onChunk` in order (a returned promise is awaited: backpressure). */
+function streamSink(file: string, onChunk: (chunk: Buffer) => Promise<void> | void) {
   const stream = createWriteStream(file);
   const tap = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
-      onChunk(chunk);
-      callback(null, chunk);
+      Promise.resolve(onChunk(chunk)).then(() => callback(null, chunk), callback);
     },
   });
   tap.pipe(stream);

@@ -5,7 +5,8 @@ import { AppError } from '../errors/index.js';
 import { buildConcatArgs, buildConcatList, formatFromPath, prepareOutput, startFfmpeg } from '../encode/index.js';
 import type { TemplateRegistry } from '../templates/index.js';
 import { mixPageAudio, type MediaResolver } from './mix-page-audio.js';
-import { costOfFrames, isCaptureProfile, isMeasuredProfile, type CaptureProfile } from './capture-profile.js';
+import { costOfFrames, isCaptureProfile, type CaptureProfile } from './capture-profile.js';
+import { splitOptionsForProfile } from './split-options-for-profile.js';
 import { planChunks, type FrameSpan, type SplitOptions } from './plan-chunks.js';
 import type { RenderRequest, RenderResult } from './render-request.schema.js';
 
@@ -61,7 +62,8 @@ export function createSplitRender(deps: SplitRenderDeps, split: SplitOptions): S
   return async (request, renderChunk, profile) => {
     const startedAt = Date.now();
     if ((request.format ?? formatFromPath(request.out)) !== 'mp4') throw new AppError('INVALID_ARGUMENT', 'a split render makes an mp4');
-    if (request.onStreamChunk) throw new AppError('INVALID_ARGUMENT', 'a split render is not streamed (yet): see docs/split-render.md');
+    // A streamed split is the render queue's (a Live master: docs/split-render.md); this one writes a file.
+    if (request.onStreamChunk) throw new AppError('INVALID_ARGUMENT', 'createSplitRender does not stream: a streamed split runs through the render queue');
     const template = deps.registry.get(request.templateId);
     const inclusive = request.frames ?? { start: 0, end: template.durationInFrames - 1 };
     if (inclusive.start > inclusive.end || inclusive.end >= template.durationInFrames) {
@@ -69,9 +71,8 @@ export function createSplitRender(deps: SplitRenderDeps, split: SplitOptions): S
     }
     const range = { start: inclusive.start, end: inclusive.end + 1 };
     const frames = range.end - range.start;
-    const costs = isCaptureProfile(profile, template.durationInFrames) ? costOfFrames(profile) : undefined;
-    // A letter profile's costs are not ms: the start of a chunk (in ms) would swamp them.
-    const spans = planChunks(range, costs && !isMeasuredProfile(profile!) ? { ...split, chunkStartMs: 0 } : split, costs);
+    const usable = isCaptureProfile(profile, template.durationInFrames) ? profile : undefined;
+    const spans = planChunks(range, splitOptionsForProfile(split, usable), usable === undefined ? undefined : costOfFrames(usable));
     const output = await prepareOutput(request.out);
     const dir = `${output.tempPath}.chunks`;
     try {

@@ -24,7 +24,14 @@ export interface ChunkJobResult extends RenderJobResult {
  * for the whole video. A subject erased since the split began stops the
  * chunk before it renders and takes back a chunk stored meanwhile.
  */
-export async function processChunkJob(ctx: RenderJobContext, job: RenderJobLike, data: RenderJobData, key: string): Promise<ChunkJobResult> {
+export async function processChunkJob(
+  ctx: RenderJobContext,
+  job: RenderJobLike,
+  data: RenderJobData,
+  key: string,
+  /** The first chunk of a streamed split, rendered by its master: its video as MPEG-TS while it encodes (RenderRequest.onChunkStream). */
+  onChunkStream?: (ts: Buffer) => Promise<void>,
+): Promise<ChunkJobResult> {
   const chunk = data.chunk!;
   await assertChunkNotErased(ctx, key, chunk.splitAt);
   const storageKey = renderChunkKey(key, chunk.index, chunk.count);
@@ -38,6 +45,8 @@ export async function processChunkJob(ctx: RenderJobContext, job: RenderJobLike,
       format: 'mp4',
       frames: { start: chunk.start, end: chunk.end - 1 },
       chunk: true,
+      ...(chunk.streamable ? { streamable: true } : {}),
+      ...(onChunkStream ? { onChunkStream } : {}),
       out: tmp,
       signal: job.signal,
     });

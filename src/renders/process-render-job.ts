@@ -7,7 +7,8 @@ import { AppError, CancelledError, isAppError } from '../errors/index.js';
 import type { RenderJobProgress } from './get-render-status.js';
 import { processChunkJob } from './process-chunk-job.js';
 import type { RenderJobContext, RenderJobLike, RenderJobResult } from './render-job-context.js';
-import { awaitChunks, joinStoredChunks, planRenderSplit, removeStoredChunks, type RenderedChunk } from './split-render-job.js';
+import { joinStoredChunks, planRenderSplit, removeStoredChunks, streamsWhileRendering, type RenderedChunk } from './split-render-job.js';
+import { renderedChunks } from './stream-split-render.js';
 import { renderJobKey } from './render-job-key.js';
 import { renderChunkJobId, renderJobSchema, renderOutputKey, type RenderJobData } from './render-job.schema.js';
 import { contentTypeOf } from './render-state.js';
@@ -49,14 +50,21 @@ export async function processRenderJob(ctx: RenderJobContext, job: RenderJobLike
 
   let startedAt = Date.now();
   const markRendering = () => ctx.index.set({ ...base, state: 'rendering', updatedAt: Date.now() });
+  // A cold Live master streams its MP4 while it renders: whole, or split chunk by chunk.
+  let stream = streamsWhileRendering(ctx, data) ? ctx.openStream!(key, job.attemptsMade + 1) : undefined;
   // A split render's chunks are child jobs any render worker takes; this job
-  // is parked until they are done, then joins them (docs/split-render.md).
+  // is parked until they are done (or, streaming, renders the first and
+  // waits for the others in its slot), then joins them (docs/split-render.md).
   let chunks: RenderedChunk[] | undefined;
   if (spans && ctx.split) {
     try {
-      chunks = await awaitChunks(ctx, job, data, key, spans, markRendering);
+      const rendered = await renderedChunks(ctx, job, data, key, spans, markRendering, stream);
+      chunks = rendered.chunks;
+      // A stream that did not carry the chunks has already told its readers so (failed): nothing more is sent.
+      if (!rendered.streamed) stream = undefined;
     } catch (err) {
       if (isWaitingForChildren(err)) throw err;
+      await stream?.fail(isAppError(err) ? err.code : 'INTERNAL');
       if (await recordFailure(ctx, job, data, key, err)) await removeStoredChunks(ctx.split, key, spans.length);
       throw err;
     }
@@ -67,7 +75,6 @@ export async function processRenderJob(ctx: RenderJobContext, job: RenderJobLike
   }
   await mkdir(ctx.workDir, { recursive: true });
   const tmp = path.join(ctx.workDir, `${key}.${randomBytes(6).toString('hex')}.${data.format}`);
-  const stream = data.priorityClass === 'live' && data.format === 'mp4' ? ctx.openStream?.(key, job.attemptsMade + 1) : undefined;
   try {
     const report = throttledProgress(job, ctx.progressIntervalMs ?? 500);
     if (chunks && ctx.split) {

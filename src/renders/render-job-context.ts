@@ -1,5 +1,5 @@
 import type { JobLike, JobLogger } from '../queue/index.js';
-import type { JoinChunks, RenderRequest, RenderResult, SplitOptions } from '../pipeline/index.js';
+import type { JoinChunks, OpenChunkStream, RenderRequest, RenderResult, SplitOptions } from '../pipeline/index.js';
 import type { ObjectStore } from '../storage/index.js';
 import type { CaptureProfiles } from './capture-profiles.js';
 import type { RenderJobProgress } from './get-render-status.js';
@@ -65,6 +65,15 @@ export interface RenderSplitContext {
    * `options.chunks`.
    */
   idleSlots?: () => Promise<number>;
+  /**
+   * Opens the stream of a split Live master (the render engine's): with it,
+   * a cold Live master that streams is split too, renders its first chunk
+   * itself and streams the others as they come (stream-split-render.ts);
+   * absent, such a master renders whole.
+   */
+  openChunkStream?: OpenChunkStream;
+  /** How long a streaming master waits in its slot for its next chunk before it parks and its stream ends. Default 60 s. */
+  streamWaitMs?: number;
   /** Where the chunks wait for the join (the render store): read, then removed. */
   store: Pick<ObjectStore, 'get' | 'localPath' | 'delete'>;
 }

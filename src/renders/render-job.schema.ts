@@ -45,6 +45,8 @@ export const renderJobSchema = z.object({
       start: z.number().int().min(0),
       end: z.number().int().min(1),
       splitAt: z.number().int().min(0),
+      /** A chunk of a Live master that streams: the streamed master's video settings (RenderRequest.streamable). */
+      streamable: z.boolean().optional(),
     })
     .refine((c) => c.index < c.count && c.start < c.end, 'chunk index below count and start below end')
     .optional(),

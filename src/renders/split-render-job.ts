@@ -1,6 +1,7 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { AppError } from '../errors/index.js';
-import { costOfFrames, isMeasuredProfile, planChunks, type FrameSpan, type SplitOptions } from '../pipeline/index.js';
+import type { JobChildren } from '../queue/index.js';
+import { costOfFrames, planChunks, splitOptionsForProfile, type CaptureProfile, type FrameSpan } from '../pipeline/index.js';
 import { objectOnDisk } from './download-object.js';
 import type { ChunkJobResult } from './process-chunk-job.js';
 import type { RenderJobContext, RenderJobLike, RenderSplitContext } from './render-job-context.js';
@@ -12,8 +13,9 @@ export type RenderedChunk = Pick<ChunkJobResult, 'storageKey' | 'chunk'>;
 /**
  * The chunks a render job is cut into, or undefined when it renders whole.
  * Only MP4 masters of at least `minFrames` frames are split. A Live MP4 that
- * streams while it renders (a cold Live URL) stays whole: its bytes must start
- * at once and in order, which one worker gives (docs/split-render.md).
+ * streams while it renders (a cold Live URL) is split only where the worker
+ * can stream a split (RenderSplitContext.openChunkStream): its master then
+ * renders the first chunk itself and streams it at once (stream-split-render.ts).
  *
  * How many: a master that already has chunks keeps the count they were cut
  * by (a resumed job; another worker's settings or the farm's load may differ
@@ -30,35 +32,44 @@ export type RenderedChunk = Pick<ChunkJobResult, 'storageKey' | 'chunk'>;
 export async function planRenderSplit(ctx: RenderJobContext, job: RenderJobLike, data: RenderJobData): Promise<FrameSpan[] | undefined> {
   const split = ctx.split;
   if (!split || data.format !== 'mp4' || data.chunk) return undefined;
-  if (data.priorityClass === 'live' && ctx.openStream) return undefined;
   const range = { start: 0, end: split.frameCount(data.templateId) };
   const cut = await chunkCountSoFar(job);
   if (cut !== undefined) {
-    const profiled = await profileCosts(ctx, data, range.end);
-    return planChunks(range, { minFrames: 0, chunks: cut, chunkStartMs: split.options.chunkStartMs, ...profiled?.options }, profiled?.costs);
+    const profile = await readProfile(ctx, data, range.end);
+    return planChunks(range, splitOptionsForProfile({ minFrames: 0, chunks: cut, chunkStartMs: split.options.chunkStartMs }, profile), costsOf(profile));
   }
+  // A new split of a streaming Live master needs a worker that streams its first chunk; one split elsewhere is joined above.
+  if (streamsWhileRendering(ctx, data) && !split.openChunkStream) return undefined;
   // Splitting off here (RENDER_SPLIT_CHUNKS=1): only a master another worker split is joined.
   if (split.options.chunks < 2) return undefined;
   if (range.end < split.options.minFrames) return undefined;
   const slots = split.idleSlots ? 1 + Math.max(0, await split.idleSlots()) : split.options.chunks;
   const chunks = Math.min(split.options.chunks, slots);
   if (chunks < 2) return undefined;
-  const profiled = await profileCosts(ctx, data, range.end);
-  const spans = planChunks(range, { minFrames: split.options.minFrames, chunks, chunkStartMs: split.options.chunkStartMs, ...profiled?.options }, profiled?.costs);
+  const profile = await readProfile(ctx, data, range.end);
+  const spans = planChunks(range, splitOptionsForProfile({ minFrames: split.options.minFrames, chunks, chunkStartMs: split.options.chunkStartMs }, profile), costsOf(profile));
   return spans.length > 1 ? spans : undefined;
 }
 
-/**
- * The per-frame costs of the version's recorded profile, or undefined (cut by frame count): a Redis hiccup never stops a render.
- * A letter profile (an older worker's) costs frames in units, not ms: no start per chunk (in ms) is added to those.
- */
-async function profileCosts(ctx: RenderJobContext, data: RenderJobData, frames: number): Promise<{ costs: number[]; options: Partial<SplitOptions> } | undefined> {
-  const profile = await ctx.captureProfiles?.get(data.templateId, data.templateVersion, frames).catch((err: unknown) => {
+/** The version's recorded capture profile, or undefined (cut by frame count): a Redis hiccup never stops a render. */
+async function readProfile(ctx: RenderJobContext, data: RenderJobData, frames: number): Promise<CaptureProfile | undefined> {
+  return ctx.captureProfiles?.get(data.templateId, data.templateVersion, frames).catch((err: unknown) => {
     ctx.log?.warn({ templateId: data.templateId, err: String(err) }, 'capture profile not read: split cut by frame count');
     return undefined;
   });
-  if (profile === undefined) return undefined;
-  return { costs: costOfFrames(profile), options: isMeasuredProfile(profile) ? {} : { chunkStartMs: 0 } };
+}
+
+function costsOf(profile: CaptureProfile | undefined): number[] | undefined {
+  return profile === undefined ? undefined : costOfFrames(profile);
+}
+
+/**
+ * True for a master whose MP4 streams to viewers while it renders (a cold
+ * Live URL): one worker streams it whole, or its split streams chunk by
+ * chunk, and then every chunk of it is encoded streamable (chunkJobData).
+ */
+export function streamsWhileRendering(ctx: RenderJobContext, data: RenderJobData): boolean {
+  return data.priorityClass === 'live' && data.format === 'mp4' && ctx.openStream !== undefined;
 }
 
 /** The chunk count of the chunk jobs a master already has (finished, failed or pending), or undefined. */
@@ -91,10 +102,7 @@ export async function awaitChunks(
 ): Promise<RenderedChunk[]> {
   const children = job.children;
   if (!children) throw new AppError('INTERNAL', 'a split render runs inside a render worker (its chunks are child jobs)');
-  const failed = await children.failed();
-  if (failed.size > 0) {
-    throw new AppError('CHUNK_FAILED', `${failed.size} chunk(s) of this split render failed for good: ${[...failed.keys()].join(', ')}`);
-  }
+  await assertNoChunkFailed(children);
   const done = [...(await children.values<ChunkJobResult>()).values()].filter((value) => value?.chunk !== undefined);
   // planRenderSplit cut a resumed job by its chunks' count already.
   const plan = spans;
@@ -110,7 +118,7 @@ export async function awaitChunks(
     missing.map((index) => ({
       name: RENDER_CHUNK_JOB_NAME,
       jobId: renderChunkJobId(key, index, count),
-      data: chunkJobData(data, { index, count, start: plan[index]!.start, end: plan[index]!.end, splitAt }),
+      data: chunkJobData(data, { index, count, start: plan[index]!.start, end: plan[index]!.end, splitAt, ...streamable(ctx, data) }),
     })),
   );
   ctx.log?.info({ renderKey: key, chunks: count, added: missing.length }, 'split render: chunks queued');
@@ -122,6 +130,14 @@ export async function awaitChunks(
   const now = [...(await children.values<ChunkJobResult>()).values()].filter((d) => d?.chunk?.count === count);
   if (now.length !== count) throw new AppError('CHUNK_FAILED', 'the chunks of this split render finished without a result');
   return tiled(now.sort((a, b) => a.chunk.index - b.chunk.index), end);
+}
+
+/** A chunk that failed for good (no attempt left, or not retryable) fails the render. */
+export async function assertNoChunkFailed(children: JobChildren): Promise<void> {
+  const failed = await children.failed();
+  if (failed.size > 0) {
+    throw new AppError('CHUNK_FAILED', `${failed.size} chunk(s) of this split render failed for good: ${[...failed.keys()].join(', ')}`);
+  }
 }
 
 /**
@@ -141,8 +157,13 @@ function tiled(chunks: RenderedChunk[], end: number): RenderedChunk[] {
   return chunks;
 }
 
+/** The chunks of a streamed master share the stream's video settings, whichever entry of the master queued them (one rule, so a re-added chunk matches the others). */
+export function streamable(ctx: RenderJobContext, data: RenderJobData): { streamable?: true } {
+  return streamsWhileRendering(ctx, data) ? { streamable: true } : {};
+}
+
 /** A chunk job carries what its render needs and nothing of the campaign's (no deliveries: the parent delivers). */
-function chunkJobData(data: RenderJobData, chunk: NonNullable<RenderJobData['chunk']>): RenderJobData {
+export function chunkJobData(data: RenderJobData, chunk: NonNullable<RenderJobData['chunk']>): RenderJobData {
   return {
     templateId: data.templateId,
     templateVersion: data.templateVersion,

@@ -46,8 +46,9 @@ export async function checkSplitVideo(file: string, options: { fps: number; seam
   const video = json.streams.find((s) => s.codec_type === 'video')!;
   const audio = json.streams.find((s) => s.codec_type === 'audio');
   const pictures = json.packets.filter((p) => p.stream_index === video.index).map((p) => ({ t: Number(p.pts_time), key: p.flags.includes('K') }));
-  const sound = audio ? json.packets.filter((p) => p.stream_index === audio.index).map((p) => ({ t: Number(p.pts_time), d: Number(p.duration_time ?? 0) })) : [];
-  const gaps = sound.slice(1).map((p, i) => ({ at: p.t, gap: Math.abs(p.t - (sound[i]!.t + sound[i]!.d)) }));
+  const sound = audio ? json.packets.filter((p) => p.stream_index === audio.index).map((p) => ({ t: Number(p.pts_time), d: p.duration_time === undefined ? undefined : Number(p.duration_time) })) : [];
+  // A packet the container gives no duration (the first of a fragmented MP4, whose trun leaves it out) is not measured against the next.
+  const gaps = sound.slice(1).flatMap((p, i) => (sound[i]!.d === undefined ? [] : [{ at: p.t, gap: Math.abs(p.t - (sound[i]!.t + sound[i]!.d!)) }]));
   const starts = await streamStarts(file, options.fps);
   return {
     frames: pictures.length,

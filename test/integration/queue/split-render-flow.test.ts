@@ -216,7 +216,7 @@ describe('split renders through the render queue', () => {
     expect(b.renders.every((r) => r.chunk)).toBe(true);
   }, 60_000);
 
-  it('renders whole when other renders wait (workers busy), below the minimum length, and for a streamed Live master', async () => {
+  it('renders whole when other renders wait (workers busy), below the minimum length, and for a streamed Live master without a chunk stream', async () => {
     const { kit } = env;
     const busy = recorder(kit);
     const busyWorker = kit.startWorker({ renderVideo: busy.renderVideo, split: busy.split({ idleSlots: async () => 0 }) });
@@ -232,7 +232,7 @@ describe('split renders through the render queue', () => {
     expect(short.renders).toEqual([{ frames: undefined, chunk: false }]);
     await shortWorker.shutdown(0);
 
-    // A cold Live URL streams the master while it renders: one worker, in order, from the first frame.
+    // A cold Live URL streams the master while it renders: a worker that cannot stream a split (no openChunkStream) renders it whole.
     const live = recorder(kit);
     const streamed: string[] = [];
     const openStream = (key: string) => ({ write: () => undefined, end: async () => void streamed.push(key), fail: async () => undefined });
@@ -243,6 +243,60 @@ describe('split renders through the render queue', () => {
     expect(streamed).toEqual([c.renderKey]);
     expect([busy, short, live].flatMap((r) => r.joins)).toEqual([]);
   }, 60_000);
+
+  it('a streamed Live master renders its first chunk itself and streams it, appends the others in order, and streams nothing more once it parks', async () => {
+    const { kit } = env;
+    const steps: string[] = [];
+    const writers: string[] = [];
+    const openStream = () => ({
+      write: () => undefined,
+      end: async () => void writers.push('end'),
+      fail: async (code: string) => void writers.push(`fail ${code}`),
+    });
+    const openChunkStream: RenderSplitContext['openChunkStream'] = async () => ({
+      write: async () => void (steps.at(-1) === 'write' || steps.push('write')),
+      append: async ({ startFrame }) => void steps.push(`append ${startFrame}`),
+      end: async () => void steps.push('end'),
+      kill: () => void steps.push('kill'),
+    });
+    // A chunk after the first takes `laterMs`: longer than streamWaitMs, the master stops waiting in its slot and parks.
+    const streaming = (laterMs: number) => {
+      const rec = recorder(kit);
+      const streamable: boolean[] = [];
+      const renderVideo = async (request: RenderRequest) => {
+        if (request.chunk) streamable.push(request.streamable === true);
+        if (request.frames && request.frames.start > 0) await new Promise((r) => setTimeout(r, laterMs));
+        await request.onChunkStream?.(Buffer.from('ts'));
+        return rec.renderVideo(request);
+      };
+      const ctx = { renderVideo, openStream, split: rec.split({ openChunkStream, streamWaitMs: 1_000 }) };
+      return { rec, streamable, workers: [kit.startWorker(ctx), kit.startWorker(ctx)] };
+    };
+
+    const fast = streaming(0);
+    const a = await enqueueRender(kit.deps, { templateId: 'reference', props: { name: 'Stream', points: 9 }, priorityClass: 'live' });
+    expect((await waitForRender(kit.deps, a.renderKey, 30_000)).state).toBe('done');
+    // The first chunk streamed as it rendered, then the later ones in order; the stream ends once the master is published.
+    expect(steps).toEqual(['write', 'append 50', 'append 100', 'end']);
+    expect(writers).toEqual(['end']);
+    expect(fast.rec.renders.map((r) => r.frames?.start).sort()).toEqual([0, 100, 50]);
+    expect(fast.streamable).toEqual([true, true, true]);
+    expect(fast.rec.joins).toHaveLength(1);
+    await Promise.all(fast.workers.map((w) => w.shutdown(0)));
+
+    steps.length = 0;
+    writers.length = 0;
+    const late = streaming(3_000);
+    const b = await enqueueRender(kit.deps, { templateId: 'reference', props: { name: 'Late', points: 10 }, priorityClass: 'live' });
+    expect((await waitForRender(kit.deps, b.renderKey, 60_000)).state).toBe('done');
+    // Parked: the stream failed at once (viewers fall back to the stored master), the resumed master streamed nothing.
+    expect(steps).toEqual(['write', 'kill']);
+    expect(writers).toEqual(['fail PARKED', 'fail RESTARTED']);
+    // The first chunk, rendered by the master before it parked, was rendered again as a child job: the join has every chunk.
+    expect(late.rec.renders.filter((r) => r.frames?.start === 0)).toHaveLength(2);
+    expect(late.streamable.every(Boolean)).toBe(true);
+    expect(late.rec.joins).toHaveLength(1);
+  }, 90_000);
 
   it('a parked master reads as active with the frames of its finished chunks; a higher-priority request raises its waiting chunks', async () => {
     const { kit } = env;
