@@ -15,7 +15,7 @@ import { campaignCompletedEvent, createCampaignHooks, settleDeliverable } from '
 import { createDeliveryTracker, createEventIngest, createWebhookDispatcher, type WebhookJobData } from '../src/engagement/index.js';
 import { parseRenderWorkerArgs, type RenderWorkerProcessOptions } from './render-args.js';
 import { definedOnly } from './worker-args.js';
-import { createRenderEngine } from '../src/pipeline/index.js';
+import { createRenderEngine, type RenderEngineOverrides } from '../src/pipeline/index.js';
 import { loadConfig } from '../src/config/index.js';
 import { AppError, runCli } from '../src/errors/index.js';
 import { checkEvictionPolicy, closeRedisConnection, createRedisConnection, queueNames, resolveRenderJobOptions, startWorkerHeartbeat, sweepFinishedJobs } from '../src/queue/index.js';
@@ -27,7 +27,11 @@ import { onStopSignal } from './stop-signal.js';
 
 
 /** Runs until a stop signal; resolves with the exit code. */
-export async function runRenderWorker(options: RenderWorkerProcessOptions = {}): Promise<number> {
+export async function runRenderWorker(
+  options: RenderWorkerProcessOptions = {},
+  /** The templates it renders (default: compositions/); bench/split-render-queue.ts adds a 30 s one. */
+  engineOverrides: Pick<RenderEngineOverrides, 'registry'> = {},
+): Promise<number> {
   const config = loadConfig();
   const log: Logger = pino({ level: config.logLevel, base: { service: 'render-worker', pid: process.pid } });
   if (!config.farm.redisUrl) throw new AppError('CONFIG_INVALID', 'REDIS_URL must be set for a render worker.');
@@ -41,6 +45,7 @@ export async function runRenderWorker(options: RenderWorkerProcessOptions = {}):
   // One job uses every browser of the pool (its frames are split across them), so a
   // worker with concurrency 1 still uses every core.
   const engine = await createRenderEngine(config, {
+    ...engineOverrides,
     poolSize: Math.max(concurrency, config.render.poolSize),
     onLaunchError: (err, { failures, retryInMs }) => log.warn({ err: { message: err.message }, failures, retryInMs }, 'browser launch failed'),
   });

@@ -121,7 +121,7 @@ export async function awaitChunks(
       data: chunkJobData(data, { index, count, start: plan[index]!.start, end: plan[index]!.end, splitAt, ...streamable(ctx, data) }),
     })),
   );
-  ctx.log?.info({ renderKey: key, chunks: count, added: missing.length }, 'split render: chunks queued');
+  ctx.log?.info({ renderKey: key, chunks: count, added: missing.length, starts: plan.map((span) => span.start) }, 'split render: chunks queued');
   // Its length, for the status of the parked job (getRenderStatus adds the frames of finished chunks).
   const framesDone = [...byIndex.values()].reduce((sum, d) => sum + d.chunk.end - d.chunk.start, 0);
   await Promise.resolve(job.updateProgress?.({ percent: Math.floor((100 * framesDone) / end), framesDone, totalFrames: end })).catch(() => undefined);
