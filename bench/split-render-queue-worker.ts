@@ -11,4 +11,5 @@ import { runRenderWorker } from '../workers/render.js';
 import { benchRegistry } from './split-render-templates.js';
 
 const registry = await benchRegistry(loadConfig().cacheDir);
-process.exit(await runCli((argv) => runRenderWorker(parseRenderWorkerArgs(argv), { registry }), process.argv.slice(2)));
+// Its operations port is a free one, whatever the environment says: the bench starts two beside whatever holds 9464.
+process.exit(await runCli((argv) => runRenderWorker(parseRenderWorkerArgs(['--metrics-port', '0', ...argv]), { registry }), process.argv.slice(2)));
