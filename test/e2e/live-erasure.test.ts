@@ -59,7 +59,6 @@ const filesOf = async (key: string) => (await listFiles(storeRoot)).filter((f) =
 const streamKey = (key: string) => `{mastercut}:stream:${key}`;
 /** Render keys of the erased subjects' renders, for the stream check at the end. */
 const erasedKeys: string[] = [];
-let erasedAt = 0;
 let erasureDoneAt = 0;
 
 /** Waits until a link answers `status` (opened links are memoised in the API for up to 2 s). */
@@ -84,7 +83,6 @@ describe('erasing a subject while its render is in flight', () => {
     );
 
     erasedKeys.push(key);
-    erasedAt = Date.now();
     const first = await erase(IN_FLIGHT_SUBJECT);
     erasureDoneAt = Date.now();
     expect(first.status).toBe(200);
@@ -95,9 +93,9 @@ describe('erasing a subject while its render is in flight', () => {
 
     const job = await until(
       async () => {
-        const j = await farm.render.getJob(key);
-        const state = j ? await j.getState() : 'gone';
-        return state === 'failed' || state === 'completed' || state === 'gone' ? { state, reason: j?.failedReason } : undefined;
+        const state = (await (await farm.render.getJob(key))?.getState()) ?? 'gone';
+        // Read the job again once it settled: an object fetched while it was active has no failedReason.
+        return state === 'failed' || state === 'completed' || state === 'gone' ? { state, reason: (await farm.render.getJob(key))?.failedReason } : undefined;
       },
       90_000,
       'the render to finish',
@@ -233,8 +231,9 @@ describe('the live byte stream of an erased render', () => {
     // its own bytes, not a replay of the erased render's stream (which ended in an error).
     const key = erasedKeys[0]!;
     expect(key).toBeDefined();
-    // Past the tombstone's clock-skew margin (5 s), so the key tombstone no longer applies.
-    await new Promise((r) => setTimeout(r, Math.max(0, erasedAt + 6_000 - Date.now())));
+    // Past the tombstone's clock-skew margin (5 s) from the erasure's answer (the tombstone's time is
+    // somewhere inside that request, which can take seconds on a loaded machine), so it no longer applies.
+    await new Promise((r) => setTimeout(r, Math.max(0, erasureDoneAt + 6_000 - Date.now())));
     const [other] = await createLiveLinks(api.url, { templateId: 'reference', channels: ['web'], props: { name: 'In Flight', points: 1 } });
     const res = await rawGet(api.url, other!.assets.video);
     expect(res.status).toBe(200);
