@@ -139,6 +139,7 @@ export async function runRenderWorker(
           joinChunks: engine.joinChunks,
           // A Live master that streams renders its first chunk itself and streams the others as they come.
           openChunkStream: engine.openChunkStream,
+          streamWaitMs: config.render.splitStreamWaitMs,
           // One chunk per idle render slot (heartbeats less active jobs), none while other renders wait.
           idleSlots: () => idleRenderSlots(redis, sweeper.queue),
           store,

@@ -57,6 +57,13 @@ export const envSchema = z.object({
    */
   RENDER_SPLIT_CHUNKS: int(1, 256).default(1),
   /**
+   * A split Live master that streams waits in its slot this long for each
+   * next chunk; a later chunk parks the master (its stream ends with PARKED,
+   * and it joins once its chunks are done). Long enough for one chunk's render
+   * on a loaded worker; shorter frees the slot sooner from a lost chunk.
+   */
+  RENDER_SPLIT_STREAM_WAIT_MS: int(1_000, 3_600_000).default(60_000),
+  /**
    * A Live render that has waited this long with every slot of a render
    * worker busy makes that worker put one campaign render back in the queue
    * (not failed, not counted as an attempt) and take the Live render. 0 never does.

@@ -20,6 +20,8 @@ export interface Config {
     chunkFrames: number;
     /** Split renders: from how many frames, into how many chunks. */
     split: { minFrames: number; chunks: number };
+    /** A streaming split Live master's wait for each next chunk before it parks. */
+    splitStreamWaitMs: number;
     /** Put a campaign render back for a Live render waiting this long (0: never). */
     livePreemptAfterMs: number;
     chromiumSandbox: Env['RENDER_CHROMIUM_SANDBOX'];
@@ -182,6 +184,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, cwd = proces
       delayRenderTimeoutMs: e.RENDER_DELAY_TIMEOUT_MS,
       chunkFrames: e.RENDER_CHUNK_FRAMES,
       split: { minFrames: e.RENDER_SPLIT_MIN_FRAMES, chunks: e.RENDER_SPLIT_CHUNKS },
+      splitStreamWaitMs: e.RENDER_SPLIT_STREAM_WAIT_MS,
       livePreemptAfterMs: e.RENDER_LIVE_PREEMPT_AFTER_MS,
       chromiumSandbox: e.RENDER_CHROMIUM_SANDBOX,
     },

@@ -72,7 +72,7 @@ export interface RenderSplitContext {
    * absent, such a master renders whole.
    */
   openChunkStream?: OpenChunkStream;
-  /** How long a streaming master waits in its slot for its next chunk before it parks and its stream ends. Default 60 s. */
+  /** How long a streaming master waits in its slot for its next chunk before it parks and its stream ends (RENDER_SPLIT_STREAM_WAIT_MS). Default 60 s. */
   streamWaitMs?: number;
   /** Where the chunks wait for the join (the render store): read, then removed. */
   store: Pick<ObjectStore, 'get' | 'localPath' | 'delete'>;
