@@ -18,6 +18,7 @@ import {
   type RenderJobData,
   type RenderWorker,
 } from '../src/renders/index.js';
+import { redisNowMs } from '../src/redis/index.js';
 import type { ObjectStore } from '../src/storage/index.js';
 
 /** One job as the worker took it, in the order the worker took them. */
@@ -79,7 +80,8 @@ export function startStubRenderWorker(deps: StubRenderWorkerDeps, options: StubR
     workDir: deps.workDir,
     onRendered: hooks.onRendered,
     onFailed: hooks.onFailed,
-    openStream: (renderKey, attempt) => createRenderStreamWriter(deps.redis, renderKey, attempt),
+    openStream: (renderKey, attempt, startedAt) => createRenderStreamWriter(deps.redis, renderKey, attempt, startedAt),
+    clock: () => redisNowMs(deps.redis),
   };
   const connection = deps.redis.duplicate();
   const worker = createRenderWorker(ctx, {

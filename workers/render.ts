@@ -18,6 +18,7 @@ import { definedOnly } from './worker-args.js';
 import { createRenderEngine, type RenderEngineOverrides } from '../src/pipeline/index.js';
 import { loadConfig } from '../src/config/index.js';
 import { AppError, runCli } from '../src/errors/index.js';
+import { redisNowMs } from '../src/redis/index.js';
 import { checkEvictionPolicy, closeRedisConnection, createRedisConnection, queueNames, resolveRenderJobOptions, startWorkerHeartbeat, sweepFinishedJobs } from '../src/queue/index.js';
 import { wasKeyErasedSince } from '../src/live/index.js';
 import { createObjectStore } from '../src/storage/index.js';
@@ -118,8 +119,10 @@ export async function runRenderWorker(
         log,
         onRendered,
         // Live jobs stream their bytes for cold Live URLs; erased subjects are never published.
-        openStream: (renderKey, attempt) => createRenderStreamWriter(redis, renderKey, attempt),
+        openStream: (renderKey, attempt, startedAt) => createRenderStreamWriter(redis, renderKey, attempt, startedAt),
         wasErased: (renderKey, startedAt) => wasKeyErasedSince(redis, renderKey, startedAt),
+        // Renders start on Redis's clock, the one erasures' key tombstones are written on.
+        clock: () => redisNowMs(redis),
         // A master failed for good: its campaigns count its channel deliverables failed (none will be cut).
         onFailed: async (data, renderKey, error) => {
           await hooks.onFailed(data, renderKey, error);

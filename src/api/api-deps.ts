@@ -32,7 +32,7 @@ export interface ApiDeps {
     bundles: Router;
     links: Router;
     subjects: Router;
-    /** True when `renderKey` was erased (DELETE /v1/subjects) since `since` (ms): its render's status answers 410. */
+    /** True when `renderKey` was erased (DELETE /v1/subjects) since `since` (ms, Redis's clock): its render's status answers 410. */
     wasKeyErased?: (renderKey: string, since: number) => Promise<boolean>;
   };
   /** Bull Board (src/ops/admin createQueueDashboard), mounted at /admin/queues; it checks ADMIN_API_KEYS itself. */

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { OutputIndex, Renders } from '../renders/index.js';
 import { AppError } from '../errors/index.js';
-import { redisKeys } from '../redis/index.js';
+import { redisKeys, redisNowMs } from '../redis/index.js';
 import type { ObjectStore } from '../storage/index.js';
 import type { StoredProps } from './stored-props.js';
 import { parseSubjectMembers, subjectHash } from './subject-index.js';
@@ -35,7 +35,11 @@ export interface EraseSubjectOptions {
   keyTombstoneTtlSeconds?: number;
   /** Store prefixes below which a key's files live (`<prefix><key>...`). Default renders/ and deliverables/. */
   storagePrefixes?: readonly string[];
-  /** Milliseconds since the epoch; default Date.now(). */
+  /**
+   * The audit entry's time (ms since the epoch); default Redis's clock at the
+   * start. The key tombstones always take Redis's clock: renders compare them
+   * with their start read from it (wasKeyErasedSince).
+   */
   now?: number;
 }
 
@@ -91,7 +95,10 @@ function ttlOption(value: number | undefined, fallback: number, name: string): n
  * (`announce`) and has dropped the subject from memory before anything is
  * deleted. Active jobs cannot be removed; each key also gets a tombstone
  * that the render worker checks (wasKeyErasedSince) before and after it
- * publishes, so an in-flight render leaves nothing behind.
+ * publishes, so an in-flight render leaves nothing behind. Its value is a
+ * time on Redis's clock (redisNowMs), as is every render's start: a render
+ * of the same key that starts after the erasure (someone else's) is not
+ * refused, with no margin for hosts' clocks.
  */
 export async function eraseSubject(deps: EraseSubjectDeps, recipientId: string, options: EraseSubjectOptions): Promise<EraseSubjectResult> {
   if (typeof options.actor !== 'string' || !ACTOR_PATTERN.test(options.actor)) {
@@ -100,7 +107,8 @@ export async function eraseSubject(deps: EraseSubjectDeps, recipientId: string, 
   const tombTtl = ttlOption(options.tombstoneTtlSeconds, DEFAULT_TOMBSTONE_TTL_S, 'tombstoneTtlSeconds');
   const keyTombTtl = ttlOption(options.keyTombstoneTtlSeconds, DEFAULT_KEY_TOMBSTONE_TTL_S, 'keyTombstoneTtlSeconds');
   const prefixes = options.storagePrefixes ?? ['renders/', 'deliverables/'];
-  const now = options.now ?? Date.now();
+  const startedAt = await redisNowMs(deps.redis);
+  const now = options.now ?? startedAt;
   const subject = subjectHash(recipientId);
   const { redis } = deps;
 
@@ -111,18 +119,18 @@ export async function eraseSubject(deps: EraseSubjectDeps, recipientId: string, 
   const jobIds = [...new Set([...keys, ...items.jobIds])];
   const counts: EraseCounts = { jobs: 0, activeJobs: 0, outputs: 0, indexEntries: 0, storedProps: 0, events: 0, aggregateEntries: 0, conversions: 0, clickRefs: 0, webhookEvents: 0, profiles: 0, connectorCopies: 0 };
 
-  if (jobIds.length > 0) {
-    const marks = redis.pipeline();
-    for (const id of jobIds) marks.set(redisKeys.keyTombstone(id), String(now), 'EX', keyTombTtl);
-    const results = (await marks.exec()) ?? [];
-    const failed = results.find(([err]) => err);
-    if (failed) throw failed[0];
-  }
+  // Set before the jobs are removed, so renders in flight stop at once.
+  await markKeys(redis, jobIds, startedAt, keyTombTtl);
 
   // Active jobs (locked) stay; their key tombstones, set above, stop them from publishing.
   const removed = await deps.renders.removeJobs(jobIds);
   counts.jobs += removed.removed;
   counts.activeJobs += removed.active;
+  // A worker may have taken one of these jobs while they were being removed,
+  // so its render started after `startedAt`: moved to now, the tombstones
+  // cover it. No render of the subject's can start from here on (its jobs
+  // are gone), so a later one of the same key (someone else's) is not refused.
+  if (removed.active > 0) await markKeys(redis, jobIds, Math.max(startedAt, await redisNowMs(redis)), keyTombTtl);
 
   for (const key of keys) {
     const record = await deps.outputIndex.get(key);
@@ -149,4 +157,14 @@ export async function eraseSubject(deps: EraseSubjectDeps, recipientId: string, 
   const failed = done?.find(([err]) => err);
   if (!done || failed) throw failed?.[0] ?? new AppError('INTERNAL', 'Erasure audit transaction aborted');
   return { subject, counts };
+}
+
+/** Sets the key tombstones of `ids` to `at` (ms, Redis's clock). */
+async function markKeys(redis: Redis, ids: readonly string[], at: number, ttl: number): Promise<void> {
+  if (ids.length === 0) return;
+  const marks = redis.pipeline();
+  for (const id of ids) marks.set(redisKeys.keyTombstone(id), String(at), 'EX', ttl);
+  const results = (await marks.exec()) ?? [];
+  const failed = results.find(([err]) => err);
+  if (failed) throw failed[0];
 }

@@ -112,11 +112,12 @@ export async function areErased(redis: Redis, recipientIds: readonly string[]): 
 /**
  * For the render worker, before publishing and once more after (which closes
  * the race with an erase that runs in between): true when `key` was erased
- * at or after `startedAt` (ms, when this render began), less `skewMs` for
- * clock differences between hosts. A render that began after the erase (the
- * same props for someone else) is not affected.
+ * at or after `startedAt` (when this render began, in ms on Redis's clock:
+ * redisNowMs, the clock the erasure's key tombstone is written on). A render
+ * that began after the erase (the same props for someone else) is not
+ * affected, however soon after; one that began in the same millisecond is.
  */
-export async function wasKeyErasedSince(redis: Redis, key: string, startedAt: number, skewMs = 5_000): Promise<boolean> {
+export async function wasKeyErasedSince(redis: Redis, key: string, startedAt: number): Promise<boolean> {
   const at = await redis.get(redisKeys.keyTombstone(key));
-  return at !== null && Number(at) >= startedAt - skewMs;
+  return at !== null && Number(at) >= startedAt;
 }

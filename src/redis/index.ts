@@ -18,6 +18,7 @@ export {
 export { webhookKeys } from './webhook-keys.js';
 export { statsBucketKey } from './ops-keys.js';
 export { REVOKED_SESSION_PREFIX, revokedSessionKey } from './dashboard-keys.js';
+export { redisNowMs } from './redis-now-ms.js';
 export { defineScript, runScript, scriptRunner, type RedisScript, type ScriptArg } from './run-script.js';
 export { checkColdRender } from './scripts/check-cold-render.js';
 export { claimCampaignKeys } from './scripts/claim-campaign-keys.js';

@@ -34,13 +34,24 @@ export interface RenderStatusDeps {
   /** A `done` record whose object is gone is not reported done. */
   store: Pick<ObjectStore, 'head'>;
   /**
-   * True when the key's recipient was erased since `since` (ms; the job's
-   * creation). Such a job may linger (failed by its tombstone, or a split
+   * True when the key's recipient was erased since `since` (ms, Redis's
+   * clock; here the job's creation, less JOB_CLOCK_MARGIN_MS). Such a job may linger (failed by its tombstone, or a split
    * master failed by its erased chunks): its status is SUBJECT_ERASED (410),
    * not a failure of the render. Absent: not checked.
    */
   wasErased?: (renderKey: string, since: number) => Promise<boolean>;
 }
+
+/**
+ * A job's `timestamp` is BullMQ's add time on the producer's clock (an API
+ * process, a campaign worker), not Redis's, which the key tombstones are
+ * written on; several paths add render jobs, so it is not read from Redis
+ * at each. Only the status answer leans on it: a job of the same key added
+ * this soon after an erasure (someone else's) reads SUBJECT_ERASED until it
+ * is done, while it renders and publishes normally (the worker compares on
+ * Redis's clock).
+ */
+const JOB_CLOCK_MARGIN_MS = 5_000;
 
 /**
  * The state of one render key, from the output index (the durable truth for
@@ -56,7 +67,7 @@ export async function getRenderStatus(deps: RenderStatusDeps, renderKey: string)
   const job = await deps.queue.getJob(renderKey);
   const jobState = job ? await job.getState() : 'unknown';
   const state = renderStateFromJob(jobState);
-  if (job && state && state !== 'done' && deps.wasErased && (await deps.wasErased(renderKey, job.timestamp))) {
+  if (job && state && state !== 'done' && deps.wasErased && (await deps.wasErased(renderKey, job.timestamp - JOB_CLOCK_MARGIN_MS))) {
     throw new AppError('SUBJECT_ERASED', `The render ${renderKey} was erased.`);
   }
   if (job && state && state !== 'done') {

@@ -24,6 +24,9 @@ export async function processRenderJob(ctx: RenderJobContext, job: RenderJobLike
   const data = parseJobData(job);
   const key = renderJobKey(data);
   if (data.chunk) return processChunkJob(ctx, job, data, key);
+  // Read first: the job became active (no longer removable by an erasure) just
+  // before, and an erasure refuses renders started at or before its time.
+  let startedAt = ctx.clock ? await ctx.clock() : Date.now();
   const spans = await planRenderSplit(ctx, job, data);
   const storageKey = renderOutputKey(key, data.format);
   const contentType = contentTypeOf(data.format);
@@ -48,17 +51,16 @@ export async function processRenderJob(ctx: RenderJobContext, job: RenderJobLike
     return { renderKey: key, storageKey, size: existing.size, contentType, skipped: true };
   }
 
-  let startedAt = Date.now();
   const markRendering = () => ctx.index.set({ ...base, state: 'rendering', updatedAt: Date.now() });
   // A cold Live master streams its MP4 while it renders: whole, or split chunk by chunk.
-  let stream = streamsWhileRendering(ctx, data) ? ctx.openStream!(key, job.attemptsMade + 1) : undefined;
+  let stream = streamsWhileRendering(ctx, data) ? ctx.openStream!(key, job.attemptsMade + 1, startedAt) : undefined;
   // A split render's chunks are child jobs any render worker takes; this job
   // is parked until they are done (or, streaming, renders the first and
   // waits for the others in its slot), then joins them (docs/split-render.md).
   let chunks: RenderedChunk[] | undefined;
   if (spans && ctx.split) {
     try {
-      const rendered = await renderedChunks(ctx, job, data, key, spans, markRendering, stream);
+      const rendered = await renderedChunks(ctx, job, data, key, spans, startedAt, markRendering, stream);
       chunks = rendered.chunks;
       // A stream that did not carry the chunks has already told its readers so (failed): nothing more is sent.
       if (!rendered.streamed) stream = undefined;

@@ -21,10 +21,21 @@ export interface RenderJobContext {
   onFailed?: (data: RenderJobData, renderKey: string, error: unknown) => Promise<void> | void;
   /** Minimum time between two progress reports. Default 500 ms. */
   progressIntervalMs?: number;
-  /** Live jobs stream their MP4 through this while it encodes (cold Live URLs read it). */
-  openStream?: (renderKey: string, attempt: number) => RenderStreamWriter;
-  /** True when the key's recipient was erased since `startedAt` (ms): the render must not be published. */
+  /**
+   * Live jobs stream their MP4 through this while it encodes (cold Live URLs
+   * read it); `startedAt` is the render's start (`clock`): an erasure of the
+   * key from then on stops the stream.
+   */
+  openStream?: (renderKey: string, attempt: number, startedAt: number) => RenderStreamWriter;
+  /** True when the key's recipient was erased since `startedAt` (ms, from `clock`): the render must not be published. */
   wasErased?: (renderKey: string, startedAt: number) => Promise<boolean>;
+  /**
+   * Now, in ms on Redis's clock (redisNowMs), which erasures write their key
+   * tombstones on: a render's start is read from it, so `wasErased` compares
+   * two times of one clock. Wire it with `wasErased` and `openStream`;
+   * absent, this host's Date.now().
+   */
+  clock?: () => Promise<number>;
   /** Split renders (docs/split-render.md): long MP4 masters cut into chunk jobs; absent, every render stays whole. */
   split?: RenderSplitContext;
   /**

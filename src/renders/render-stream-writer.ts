@@ -31,7 +31,14 @@ export interface RenderStreamWriterOptions {
  * Entries: `start` (try id), `d` (bytes), `end` (total size), `err` (code).
  * Chunks are batched, so a 2 MB video is about 30 XADDs, not thousands.
  */
-export function createRenderStreamWriter(redis: Redis, renderKey: string, attempt: number, options: RenderStreamWriterOptions = {}): RenderStreamWriter {
+export function createRenderStreamWriter(
+  redis: Redis,
+  renderKey: string,
+  attempt: number,
+  /** When the render began, in ms on Redis's clock (redisNowMs): an erasure of the key at or after it stops the stream. */
+  startedAt: number,
+  options: RenderStreamWriterOptions = {},
+): RenderStreamWriter {
   const keys = options.keys ?? redisKeys;
   const key = keys.renderStream(renderKey);
   const flushBytes = options.flushBytes ?? 64 * 1024;
@@ -43,8 +50,8 @@ export function createRenderStreamWriter(redis: Redis, renderKey: string, attemp
   let timer: NodeJS.Timeout | undefined;
   // Every Redis call goes through this chain, so entries keep the bytes' order.
   const tombstone = keys.keyTombstone(renderKey);
-  // Erasures from this moment on (less clock skew between hosts) stop the stream.
-  const since = String(Date.now() - 5_000);
+  // The script compares it with the tombstone's time, both on Redis's clock: no margin for hosts' clocks.
+  const since = String(startedAt);
   let erased = false;
   // A new try starts a new stream: an earlier try's bytes must not be replayed to new readers.
   let chain: Promise<unknown> = redis.multi().del(key).xadd(key, '*', 'start', String(attempt)).expire(key, ttl).exec();

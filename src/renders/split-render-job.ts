@@ -97,6 +97,8 @@ export async function awaitChunks(
   data: RenderJobData,
   key: string,
   spans: readonly FrameSpan[],
+  /** When this entry of the master began (RenderJobContext.clock): the split time of a first split. */
+  startedAt: number,
   /** Marks the output `rendering`: on the first entry only, so that a job resumed after an erasure indexes nothing again. */
   markRendering: () => Promise<void>,
 ): Promise<RenderedChunk[]> {
@@ -112,7 +114,8 @@ export async function awaitChunks(
   const missing = plan.map((_, index) => index).filter((index) => !byIndex.has(index));
   if (missing.length === 0) return tiled(plan.map((_, index) => byIndex.get(index)!), end);
 
-  const splitAt = done[0]?.chunk.splitAt ?? Date.now();
+  // From the master's start, not from now: an erasure while it planned the split (its job already active) refuses the chunks.
+  const splitAt = done[0]?.chunk.splitAt ?? startedAt;
   if (done.length === 0) await markRendering();
   await children.add(
     missing.map((index) => ({

@@ -43,13 +43,14 @@ export async function streamSplitRender(
   data: RenderJobData,
   key: string,
   spans: readonly FrameSpan[],
+  /** The master's start (RenderJobContext.clock): its chunks are checked against erasures from then on. */
+  splitAt: number,
   writer: RenderStreamWriter,
 ): Promise<StreamSplitOutcome> {
   const split = ctx.split!;
   const children = job.children;
   if (!children || !split.openChunkStream) throw new AppError('INTERNAL', 'a streamed split render runs inside a render worker that streams splits');
   const count = spans.length;
-  const splitAt = Date.now();
   const chunkData = (index: number) => chunkJobData(data, { index, count, start: spans[index]!.start, end: spans[index]!.end, splitAt, streamable: true });
   await children.add(spans.slice(1).map((_, i) => ({ name: RENDER_CHUNK_JOB_NAME, jobId: renderChunkJobId(key, i + 1, count), data: chunkData(i + 1) })));
   ctx.log?.info({ renderKey: key, chunks: count, added: count - 1, starts: spans.map((span) => span.start) }, 'split render: chunks queued, first chunk streamed here');
@@ -104,17 +105,19 @@ export async function renderedChunks(
   data: RenderJobData,
   key: string,
   spans: readonly FrameSpan[],
+  /** When this entry of the master began (RenderJobContext.clock): the split time of chunks it queues. */
+  startedAt: number,
   markRendering: () => Promise<void>,
   writer: RenderStreamWriter | undefined,
 ): Promise<{ chunks: RenderedChunk[]; streamed: boolean }> {
   if (writer && ctx.split?.openChunkStream && job.children && (await job.children.ids()).length === 0) {
     await markRendering();
-    const outcome = await streamSplitRender(ctx, job, data, key, spans, writer);
+    const outcome = await streamSplitRender(ctx, job, data, key, spans, startedAt, writer);
     if (outcome.kind !== 'parked') return { chunks: outcome.chunks, streamed: outcome.kind === 'streamed' };
   } else if (writer) {
     await writer.fail('RESTARTED');
   }
-  return { chunks: await awaitChunks(ctx, job, data, key, spans, markRendering), streamed: false };
+  return { chunks: await awaitChunks(ctx, job, data, key, spans, startedAt, markRendering), streamed: false };
 }
 
 /** A stored chunk appended to the stream (its file is fetched first where the store has no local paths). */

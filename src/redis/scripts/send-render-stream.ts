@@ -3,7 +3,8 @@ import { defineScript } from '../run-script.js';
 /**
  * XADD unless the key was erased since the render began (then the stream is
  * deleted: readers stop, and nothing of an erased video stays in Redis).
- * KEYS: stream, key tombstone. ARGV: since (ms), ttl, then field/value pairs.
+ * KEYS: stream, key tombstone. ARGV: since (the render's start, ms on Redis's
+ * clock like the tombstone's value: redisNowMs), ttl, then field/value pairs.
  */
 export const sendRenderStream = defineScript('sendRenderStream', `
 local at = redis.call('GET', KEYS[2])
