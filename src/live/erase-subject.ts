@@ -10,6 +10,15 @@ import { parseSubjectMembers, subjectHash } from './subject-index.js';
 export const DEFAULT_TOMBSTONE_TTL_S = 400 * 86_400;
 /** How long an erased key stops in-flight renders from publishing; longer than any render runs. */
 export const DEFAULT_KEY_TOMBSTONE_TTL_S = 86_400;
+/**
+ * How far past the erasure the key tombstones reach when a render of the
+ * subject was in flight: a worker reads its render's start just after it
+ * takes the job, and one that took it while the jobs were being removed and
+ * then stalled (CPU, GC) must still be refused. The price: a render of the
+ * same key for someone else that starts this soon after such an erasure is
+ * refused too.
+ */
+export const IN_FLIGHT_MARGIN_MS = 5_000;
 
 export interface EraseSubjectDeps {
   redis: Redis;
@@ -98,7 +107,8 @@ function ttlOption(value: number | undefined, fallback: number, name: string): n
  * publishes, so an in-flight render leaves nothing behind. Its value is a
  * time on Redis's clock (redisNowMs), as is every render's start: a render
  * of the same key that starts after the erasure (someone else's) is not
- * refused, with no margin for hosts' clocks.
+ * refused, with no margin for hosts' clocks (IN_FLIGHT_MARGIN_MS past it
+ * where a render of the subject was in flight).
  */
 export async function eraseSubject(deps: EraseSubjectDeps, recipientId: string, options: EraseSubjectOptions): Promise<EraseSubjectResult> {
   if (typeof options.actor !== 'string' || !ACTOR_PATTERN.test(options.actor)) {
@@ -127,10 +137,11 @@ export async function eraseSubject(deps: EraseSubjectDeps, recipientId: string, 
   counts.jobs += removed.removed;
   counts.activeJobs += removed.active;
   // A worker may have taken one of these jobs while they were being removed,
-  // so its render started after `startedAt`: moved to now, the tombstones
-  // cover it. No render of the subject's can start from here on (its jobs
-  // are gone), so a later one of the same key (someone else's) is not refused.
-  if (removed.active > 0) await markKeys(redis, jobIds, Math.max(startedAt, await redisNowMs(redis)), keyTombTtl);
+  // so its render started after `startedAt`: moved past now (IN_FLIGHT_MARGIN_MS),
+  // the tombstones cover it. With nothing in flight no render of the subject's
+  // can start from here on (its jobs are gone), so a later one of the same key
+  // (someone else's) is not refused, however soon.
+  if (removed.active > 0) await markKeys(redis, jobIds, (await redisNowMs(redis)) + IN_FLIGHT_MARGIN_MS, keyTombTtl);
 
   for (const key of keys) {
     const record = await deps.outputIndex.get(key);

@@ -61,6 +61,7 @@ export {
   eraseSubject,
   DEFAULT_KEY_TOMBSTONE_TTL_S,
   DEFAULT_TOMBSTONE_TTL_S,
+  IN_FLIGHT_MARGIN_MS,
   type EraseCounts,
   type EraseSubjectDeps,
   type EraseSubjectOptions,

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probe } from '../../src/encode/index.js';
+import { redisKeys, redisNowMs } from '../../src/redis/index.js';
 import { createFarmProbe, createLiveLinks, listFiles, rawGet, until, type CreatedLink, type FarmProbe, type RawResponse } from '../helpers/live-farm.js';
 import { startTestRedis, type EmbeddedRedis } from '../helpers/redis-server.js';
 import { startApiProcess, startTranscodeProcess, startWorkerProcess, untilReady, type WorkerChild, stopFarmProcesses } from '../helpers/worker-process.js';
@@ -227,11 +228,16 @@ describe('the live byte stream of an erased render', () => {
 
   it('does not spoil a later render of the same props for someone else', async () => {
     // Same props, no recipient: the same render key as the erased in-flight render. A render that
-    // begins after the erasure answered is not affected by it (wasKeyErasedSince: the tombstone and
-    // the render's start are both on Redis's clock, no margin), and its cold stream must be its own
-    // bytes, not a replay of the erased render's stream (which ended in an error).
+    // begins after the key's tombstone is not affected by it (wasKeyErasedSince: the tombstone and the
+    // render's start are both on Redis's clock), and its cold stream must be its own bytes, not a
+    // replay of the erased render's stream (which ended in an error).
     const key = erasedKeys[0]!;
     expect(key).toBeDefined();
+    // A render of it was in flight, so the tombstone reaches IN_FLIGHT_MARGIN_MS past the erasure: wait
+    // until Redis's clock has passed it (a state read from Redis, not a guess at the margin).
+    const tombstone = Number(await farm.redis.get(redisKeys.keyTombstone(key)));
+    expect(tombstone).toBeGreaterThan(0);
+    await until(async () => ((await redisNowMs(farm.redis)) > tombstone ? true : undefined), 30_000, 'Redis\'s clock past the key tombstone');
     const [other] = await createLiveLinks(api.url, { templateId: 'reference', channels: ['web'], props: { name: 'In Flight', points: 1 } });
     const res = await rawGet(api.url, other!.assets.video);
     expect(res.status).toBe(200);
