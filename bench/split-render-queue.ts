@@ -38,6 +38,7 @@ import { createFileStore } from '../src/storage/index.js';
 import { checkSplitVideo, describeSplitCheck } from '../test/helpers/split-checks.js';
 import { repoRoot, TSX_LOADER } from './live-farm.js';
 import { benchRegistry } from './split-render-templates.js';
+import { cpuDuring } from './tree-cpu.js';
 
 const runs = Number(process.argv[2] ?? 1);
 const templateId = process.argv[3] ?? 'year-recap';
@@ -97,8 +98,9 @@ async function stopPair(procs: ChildProcess[]): Promise<void> {
   await Promise.all(procs.map((p) => new Promise((r) => (p.exitCode === null ? p.once('exit', r) : r(undefined)))));
 }
 
-/** One cold master from request to `done`: wall seconds, the output's frames, its file and render key. */
-async function renderOnce(label: string, run: number): Promise<{ seconds: number; frames: number | undefined; file: string; renderKey: string }> {
+/** One cold master from request to `done`: wall seconds, the output's frames, its file and render key, and when it was asked for (epoch ms). */
+async function renderOnce(label: string, run: number): Promise<{ seconds: number; frames: number | undefined; file: string; renderKey: string; requestedAt: number }> {
+  const requestedAt = Date.now();
   const startedAt = performance.now();
   const { renderKey, storageKey } = await enqueueRender(deps, { templateId, props: { firstName: `${label}${run}` }, priorityClass: 'api' });
   const status = await waitForRender(deps, renderKey, 600_000);
@@ -106,7 +108,7 @@ async function renderOnce(label: string, run: number): Promise<{ seconds: number
   if (status.state !== 'done') throw new Error(`${label} run ${run}: ${status.state}`);
   const info = await probe(store.localPath!(storageKey)!, { countFrames: true });
   const file = store.localPath!(storageKey)!;
-  return { seconds, frames: info.video?.frames, file, renderKey };
+  return { seconds, frames: info.video?.frames, file, renderKey, requestedAt };
 }
 
 /**
@@ -158,6 +160,26 @@ function seamsOf(logs: string, renderKey: string): number[] {
   return (starts ?? []).slice(1);
 }
 
+/**
+ * What the workers logged for `renderKey`, in time order, in seconds from the
+ * request (log times are epoch ms, one host's clock): where a split's time
+ * goes (queued, each chunk rendered and by which worker, published).
+ */
+async function timelineOf(pair: ChildProcess[], renderKey: string, requestedAt: number): Promise<string> {
+  const events: { at: number; text: string }[] = [];
+  for (const [worker, proc] of pair.entries()) {
+    for (const line of (await readFile((proc as ChildProcess & { log: string }).log, 'utf8')).split('\n')) {
+      if (!line.includes(`"renderKey":"${renderKey}"`)) continue;
+      const entry = JSON.parse(line) as { time: number; msg: string; chunk?: number };
+      events.push({ at: (entry.time - requestedAt) / 1000, text: `${entry.msg}${entry.chunk === undefined ? '' : ` ${entry.chunk}`} (worker ${worker})` });
+    }
+  }
+  return events
+    .sort((a, b) => a.at - b.at)
+    .map((e) => `+${e.at.toFixed(2)} s ${e.text}`)
+    .join(', ');
+}
+
 /** The seam checks of docs/split-render.md ("What is checked") on a stored master, printed. */
 async function printSeamChecks(file: string, seams: number[]): Promise<void> {
   for (const line of describeSplitCheck(await checkSplitVideo(file, { fps: FPS, seams }), FPS)) console.log(`    ${line}`);
@@ -170,11 +192,14 @@ try {
     const pair = await startPair(chunks);
     try {
       for (let run = 1; run <= runs; run++) {
-        const { seconds, frames, file, renderKey } = await renderOnce(label, run);
+        const { value: rendered, cpu } = await cpuDuring(pair.map((p) => p.pid!), () => renderOnce(label, run));
+        const { seconds, frames, file, renderKey, requestedAt } = rendered;
         results[label]!.push(seconds);
         // Where the master cut itself (one chunk per free render slot, at most RENDER_SPLIT_CHUNKS).
         const seams = seamsOf(await logsOf(pair), renderKey);
         console.log(`${templateId} ${label} (RENDER_SPLIT_CHUNKS=${chunks}) run ${run}: ${seconds.toFixed(2)} s request -> done, ${frames} frames, chunks: ${seams.length > 0 ? `${seams.length + 1}, seams at ${seams.join(', ')}` : 'none (whole)'}`);
+        // CPU seconds of each worker's process tree (node, Chromium, ffmpeg) during the run: on its pinned core, the time it was busy.
+        console.log(`    CPU: ${cpu.map((s, i) => `worker ${i} ${s.toFixed(2)} s`).join(', ')}; timeline: ${await timelineOf(pair, renderKey, requestedAt)}`);
         if (seams.length > 0) await printSeamChecks(file, seams);
       }
       for (let run = 1; run <= liveRuns; run++) {

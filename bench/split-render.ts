@@ -32,7 +32,7 @@
  * difference of their decoded sound.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../src/config/index.js';
@@ -43,6 +43,7 @@ import { CAPTURE_PROFILE_RENDERS } from '../src/renders/index.js';
 import { audioDifference, checkSplitVideo, describeSplitCheck, framePsnr } from '../test/helpers/split-checks.js';
 import { repoRoot, TSX_LOADER } from './live-farm.js';
 import { benchRegistry } from './split-render-templates.js';
+import { cpuDuring } from './tree-cpu.js';
 
 const runs = Number(process.argv[2] ?? 1);
 /** A third argument keeps one case (`year-recap` or `recap-30s`, or `all`): a 30 s run alone takes ~10 min on a loaded VM. */
@@ -94,40 +95,6 @@ async function startWorker(core: number): Promise<Worker> {
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-
-/**
- * CPU seconds used so far by `pid` and every process below it (Chromium's
- * processes, ffmpeg): user + system of each live one, plus what each has
- * reaped (an ffmpeg run that ended counts in its parent's). On a pinned core
- * that is the wall time the work would take with the core to itself, which
- * other jobs on a shared machine do not change.
- */
-async function treeCpuSeconds(pid: number): Promise<number> {
-  const stats = new Map<number, { ppid: number; cpu: number }>();
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const text = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
-    if (!text) continue;
-    const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    stats.set(Number(entry), { ppid: Number(f[1]), cpu: (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / 100 });
-  }
-  let total = 0;
-  const queue = [pid];
-  while (queue.length > 0) {
-    const p = queue.pop()!;
-    total += stats.get(p)?.cpu ?? 0;
-    for (const [child, s] of stats) if (s.ppid === p) queue.push(child);
-  }
-  return total;
-}
-
-/** Runs `work` and returns the CPU seconds each of `pids` used meanwhile. */
-async function cpuDuring<T>(pids: number[], work: () => Promise<T>): Promise<{ value: T; cpu: number[] }> {
-  const before = await Promise.all(pids.map(treeCpuSeconds));
-  const value = await work();
-  const after = await Promise.all(pids.map(treeCpuSeconds));
-  return { value, cpu: after.map((a, i) => a - before[i]!) };
-}
 
 const frameFigures = (r: RenderResult) => `${r.framesCaptured} captured + ${r.framesReused} reused, first frame ${r.timeToFirstFrameMs} ms`;
 /** The profile's measured time in all, and the cost cut it gives two chunks: what the cost cut below is planned from. */

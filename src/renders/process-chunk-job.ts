@@ -37,6 +37,8 @@ export async function processChunkJob(
   const storageKey = renderChunkKey(key, chunk.index, chunk.count);
   await mkdir(ctx.workDir, { recursive: true });
   const tmp = path.join(ctx.workDir, `${key}.chunk-${chunk.index}.${randomBytes(6).toString('hex')}.mp4`);
+  // With 'chunk rendered': how long a chunk waited for a worker, and rendered (bench/split-render-queue.ts prints both).
+  ctx.log?.info({ renderKey: key, chunk: chunk.index, chunks: chunk.count, frames: chunk.end - chunk.start }, 'chunk started');
   try {
     const result = await ctx.renderVideo({
       templateId: data.templateId,
