@@ -94,8 +94,8 @@ export async function runRenderWorker(
     const ingest = createEventIngest({ redis, logger: log, sinks: [webhookSink] }, config.events);
     const deliveries = createDeliveryTracker({ redis, ingest, logger: log });
     // A published master hands its wanted deliverables to the transcode queue.
-    const onRendered = async (data: RenderJobData, renderKey: string) => {
-      await hooks.onRendered(data, renderKey);
+    const onRendered = async (data: RenderJobData, renderKey: string, cached?: boolean) => {
+      await hooks.onRendered(data, renderKey, cached);
       await deliveries.onRendered(renderKey, data).catch((err: unknown) => log.warn({ err: String(err) }, 'delivered events not recorded'));
       if (data.format === 'mp4') await deliverables.release(renderKey, renderOutputKey(renderKey, data.format));
     };

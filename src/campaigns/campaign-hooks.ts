@@ -5,7 +5,8 @@ import type { OnCampaignCompleted } from './campaign-completed-event.js';
 import { campaignKeys, chunkKeys } from './campaign-keys.js';
 
 
-export type RenderOutcome = 'rendered' | 'failed';
+/** `cached`: rendered without work (its output was found stored), counted in `rendered` and in `cached`. */
+export type RenderOutcome = 'rendered' | 'cached' | 'failed';
 
 /**
  * Records an outcome for a campaign, in the key hash of the fan-out chunk that claimed the key:
@@ -26,7 +27,7 @@ export interface CampaignJobData {
 
 /** The hooks engineer B's render processor calls (RenderJobContext.onRendered / onFailed). */
 export interface CampaignHooks {
-  onRendered(data: CampaignJobData, renderKey: string): Promise<void>;
+  onRendered(data: CampaignJobData, renderKey: string, cached?: boolean): Promise<void>;
   onFailed(data: CampaignJobData, renderKey: string, error?: unknown): Promise<void>;
 }
 
@@ -51,7 +52,7 @@ export function createCampaignHooks(redis: Redis, options: { onError?: (err: unk
     }
   };
   return {
-    onRendered: (data, renderKey) => count(data, renderKey, 'rendered'),
+    onRendered: (data, renderKey, cached) => count(data, renderKey, cached ? 'cached' : 'rendered'),
     onFailed: (data, renderKey) => count(data, renderKey, 'failed'),
   };
 }

@@ -47,7 +47,8 @@ export async function processRenderJob(ctx: RenderJobContext, job: RenderJobLike
       await ctx.index.set({ ...base, state: 'done', storageKey, size: existing.size, contentType, updatedAt: Date.now() });
     }
     if (spans && ctx.split) await removeStoredChunks(ctx.split, key, spans.length);
-    await ctx.onRendered?.(data, key);
+    // `rendering`: an earlier try of this job rendered it and died before it finished; otherwise it was there before (a cache hit).
+    await ctx.onRendered?.(data, key, record?.state !== 'rendering');
     return { renderKey: key, storageKey, size: existing.size, contentType, skipped: true };
   }
 

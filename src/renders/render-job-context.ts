@@ -16,7 +16,12 @@ export interface RenderJobContext {
   workDir: string;
   log?: JobLogger;
   /** Called once a job's output is in the store (also when it already was). */
-  onRendered?: (data: RenderJobData, renderKey: string) => Promise<void> | void;
+  /**
+   * After publishing; `cached` when the output was found stored before this
+   * job rendered anything (its index record had expired, or another job made
+   * it): counted as a cache hit, not a render, by a campaign.
+   */
+  onRendered?: (data: RenderJobData, renderKey: string, cached?: boolean) => Promise<void> | void;
   /** Called when a job fails for good (no retry left, or not retryable). */
   onFailed?: (data: RenderJobData, renderKey: string, error: unknown) => Promise<void> | void;
   /** Minimum time between two progress reports. Default 500 ms. */

@@ -26,6 +26,8 @@ end`;
  * - the outcome is the key's value in the chunk's hash (`` claimed, `r`
  *   rendered, `f` failed): one entry per key instead of one more in a
  *   rendered or failed set;
+ * - `cached` (found stored, nothing rendered) counts as rendered and as
+ *   cached, as the fan-out counts a key it finds done;
  * - a key counted rendered is never counted failed afterwards, and a key
  *   that failed then rendered (a re-run, a retry by another producer) moves
  *   from failed to rendered while its chunk's hash lives, so rendered +
@@ -53,6 +55,7 @@ if ARGV[2] == 'failed' then
 else
   redis.call('HSET', KEYS[2], ARGV[1], 'r')
   redis.call('HINCRBY', KEYS[1], 'rendered', 1)
+  if ARGV[2] == 'cached' then redis.call('HINCRBY', KEYS[1], 'cached', 1) end
   if was == 'f' then redis.call('HINCRBY', KEYS[1], 'failed', -1) end
 end
 redis.call('SREM', KEYS[3], foreign)
