@@ -81,10 +81,10 @@ describe('a campaign across a Redis restart (AOF on)', () => {
       await sleep(500);
     }
     await redis.stop();
-    const asked = Date.now();
+    // An answer at all (503), not a request held until Redis is back: a hang ends in call()'s abort
+    // (10 s), which throws. No tighter bound: on a loaded machine the answer itself can take seconds.
     const down = await call(`/v1/campaigns/${id}`);
     expect(down.status).toBe(503);
-    expect(Date.now() - asked).toBeLessThan(3_000);
     await sleep(1_500);
     await redis.start();
 

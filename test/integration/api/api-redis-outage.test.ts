@@ -71,7 +71,9 @@ describe('HTTP API while Redis is down', () => {
       const started = Date.now();
       const res = await api.call(`/v1/renders/${renderKey}`);
       expect(res.status).toBe(503);
-      expect(Date.now() - started).toBeLessThan(2_500);
+      // The route's own deadline (2 s) answered, not ioredis's command timeout (5 s): a bound between
+      // the two leaves a loaded machine room for the HTTP round trip.
+      expect(Date.now() - started).toBeLessThan(4_500);
       expect((await res.json()).code).toBe('REDIS_UNAVAILABLE');
     } finally {
       process.kill(pid, 'SIGCONT');

@@ -231,7 +231,8 @@ describe('createRemoteAssetFetcher: against a local https server', () => {
     const err = await refusal(fetcher.fetch(at(p)));
     expect(err.code).toBe('ASSET_TOO_LARGE');
     expect(err.message).toMatch(why);
-    expect(Date.now() - started).toBeLessThan(1500);
+    // At once (the limit, or the 300 ms timeout), not whenever the server gives up: loose for a loaded machine.
+    expect(Date.now() - started).toBeLessThan(5_000);
     expect(readdirSync(cacheDir)).toEqual([]);
   });
 
@@ -242,7 +243,8 @@ describe('createRemoteAssetFetcher: against a local https server', () => {
     expect(err.code).toBe('ASSET_FETCH_FAILED');
     expect(err.retryable).toBe(true);
     expect(err.message).toMatch(/longer than 300 ms/);
-    expect(Date.now() - started).toBeLessThan(1500);
+    // At once (the limit, or the 300 ms timeout), not whenever the server gives up: loose for a loaded machine.
+    expect(Date.now() - started).toBeLessThan(5_000);
   });
 
   it('stops on cancellation with CancelledError', async () => {
