@@ -23,14 +23,24 @@
  * the rows: every run's renders are new) and a bare queue of its own, and
  * the median ratio is the figure.
  *
+ * The process runs with the heap flag every mastercut process starts with
+ * (bin/node-heap-flags, used by bin/mastercut): it restarts itself under
+ * that flag when it was not given. RSS depends on it: without a memory
+ * limit, Node would size the heap from the host's memory, and V8 would let
+ * both paths' garbage grow about 100 MB further before a full collection.
+ * The header line says which flag was in force.
+ *
  * BENCH_MARKS=1 prints the fan-out's start and end (MARK0/MARK1, monotonic
  * microseconds, the clock of `node --cpu-prof`) to stderr, so a profile of
  * the run can be cut to the fan-out.
  */
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createReadStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
+import v8 from 'node:v8';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { createOutputIndex, createRenderQueue, createRenders } from '../src/renders/index.js';
@@ -43,6 +53,13 @@ import { loadConfig } from '../src/config/index.js';
 import { prepareRenderJob } from '../src/renders/prepare-render-job.js';
 import { createFileStore } from '../src/storage/index.js';
 import { TIERS, writeLoyaltyCsv } from './write-loyalty-csv.js';
+
+// As bin/mastercut starts every role: under its heap flag (NODE_OPTIONS naming one wins, as there).
+const heapFlag = execFileSync(fileURLToPath(new URL('../bin/node-heap-flags', import.meta.url)), { encoding: 'utf8' }).trim();
+if (heapFlag && !process.execArgv.includes(heapFlag)) {
+  const child = spawnSync(process.execPath, [heapFlag, ...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit' });
+  process.exit(child.status ?? 1);
+}
 
 const rows = Number(process.argv[2] ?? 100_000);
 const chunkSize = Number(process.argv[3] ?? 500);
@@ -203,7 +220,7 @@ try {
   const peak = Math.max(...results.map((r) => r.fan.peak));
   process.stdout.write(
     [
-      `fan-out benchmark: ${rows} recipients, ${runs} runs interleaved with the bare loop`,
+      `fan-out benchmark: ${rows} recipients, ${runs} runs interleaved with the bare loop; node ${heapFlag || `with Node's own heap size (NODE_OPTIONS or a memory limit)`}: heap limit ${mb(v8.getHeapStatistics().heap_size_limit)}`,
       `  median ratio       ${(100 * median.ratio).toFixed(1)}% of bare (${(rows / median.fan.seconds).toFixed(0)} against ${(rows / median.bare.seconds).toFixed(0)} jobs/s; runs: ${results.map((r) => `${(100 * r.ratio).toFixed(1)}%`).join(', ')})  (target >= 80%)`,
       `  peak RSS           ${mb(peak)} during the fan-outs (target < 300 MB); ${mb(Math.max(...results.map((r) => r.bare.peak)))} during the bare loops, for comparison`,
       `  load average       ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.availableParallelism()} cores (wall-clock rates depend on it)`,
