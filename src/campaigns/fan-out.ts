@@ -161,11 +161,11 @@ export interface FanOutCheckpoint {
  * and commits the part's name, counters and the new checkpoint in one script
  * (commitFanOutChunk). A kill at any point leaves
  * either the chunk committed or nothing of it counted; the re-run finds its
- * jobs already there. Chunks overlap two at a time (PIPELINE_DEPTH): chunk
- * k+1 is claimed and its addBulk sent while chunk k's addBulk runs in Redis
- * and chunk k's commit follows it. Commits stay in file order, so the
- * manifest keeps the file's order, and Redis holds at most two uncommitted
- * chunks per campaign.
+ * jobs already there. Chunks overlap three at a time (PIPELINE_DEPTH): while
+ * chunk k-1's addBulk runs in Redis, chunk k is claimed, and its addBulk is
+ * held until chunk k+1's claim has been sent, so that claim is not queued
+ * behind it in Redis. Commits stay in file order, so the manifest keeps the
+ * file's order, and Redis holds at most three uncommitted chunks per campaign.
  */
 export async function fanOut(
   deps: FanOutDeps,
@@ -192,13 +192,23 @@ export async function fanOut(
   // Chunks claimed whose commit has not landed yet, oldest first (at most PIPELINE_DEPTH).
   const inFlight: InFlightChunk[] = [];
   let lastCommit: Promise<void> = Promise.resolve();
-  const drain = () => Promise.all(inFlight.map((c) => c.committed)).then(() => undefined);
+  // Every chunk claimed is added before this run waits on anything its commit may need (and before it ends).
+  const sendAll = () => inFlight.forEach((c) => c.send());
+  const drain = () => {
+    sendAll();
+    return Promise.all(inFlight.map((c) => c.committed)).then(() => undefined);
+  };
   try {
-    // Chunk k+1 is parsed and keyed while chunk k is in Redis (readAhead), and claimed and sent to
-    // Redis while chunk k's addBulk runs there; commits stay one at a time, in file order.
+    // Chunk k+1 is parsed and keyed while chunk k is in Redis (readAhead). Its claim goes to Redis
+    // before chunk k's addBulk (held until then), so this process builds chunk k's addBulk while Redis
+    // answers that claim, and builds chunk k+1's while Redis runs chunk k's. Commits stay one at a
+    // time, in file order.
     for await (const scanned of readAhead(scan)) {
       signal?.throwIfAborted();
-      while (inFlight.length >= PIPELINE_DEPTH) await inFlight[0]!.committed;
+      while (inFlight.length >= PIPELINE_DEPTH) {
+        inFlight[0]!.send();
+        await inFlight[0]!.committed;
+      }
       const chunk: FanOutChunk = { ...scanned, refused: [] };
       // Sticky campaigns first settle which rows still have the profile they had at upload (it may move rows out of `valid`).
       if (plan.sticky) await keepUploadVerdicts(deps.redis, keys.unprofiled, chunk);
@@ -207,7 +217,7 @@ export async function fanOut(
       const lookup = lookupErased(deps, chunk);
       lookup.catch(() => undefined);
       const reserved = inFlight.reduce((n, c) => n + c.fresh, 0);
-      const waited = window && chunk.jobs.size > 0 ? await waitForRoom(deps.redis, keys.meta, window, { reserved, drain }, signal) : false;
+      const waited = window && chunk.jobs.size > 0 ? await waitForRoom(deps.redis, keys.meta, window, { reserved, drain, sendAll }, signal) : false;
       refuseErased(chunk, waited ? await lookupErased(deps, chunk) : await lookup);
       // The rows of a campaign that renders are final now: their manifest part is written while the renders are queued.
       const part = plan.lazy ? undefined : writeChunkManifest(deps.store, plan.campaignId, seq, chunk.valid);
@@ -218,12 +228,18 @@ export async function fanOut(
       for (const earlier of inFlight) if (!earlier.added) for (const key of earlier.keys) chunk.jobs.delete(key);
       const carried = attachDeliveries(chunk.jobs, waiting);
       const claimedIn = chunkKeys(plan.campaignId, seq);
-      const outcome = await deps.renders.queueNew({ campaignId: plan.campaignId, chunk: seq, keys: claimedIn, meta: keys.meta }, chunk.jobs);
-      const entry: InFlightChunk = { fresh: outcome.fresh, keys: [...chunk.jobs.keys()], added: false, committed: Promise.resolve() };
-      void outcome.adding.then(() => (entry.added = true), () => undefined);
+      // The claim is on its way (queueNew sends it before its first await); then the chunks held go.
+      const claiming = deps.renders.queueNew({ campaignId: plan.campaignId, chunk: seq, keys: claimedIn, meta: keys.meta }, chunk.jobs);
+      sendAll();
+      const outcome = await claiming;
+      let send!: () => void;
+      const inRedis = new Promise<void>((resolve, reject) => (send = () => void outcome.add().then(resolve, reject)));
+      inRedis.catch(() => undefined);
+      const entry: InFlightChunk = { fresh: outcome.fresh, keys: [...chunk.jobs.keys()], added: false, send, committed: Promise.resolve() };
+      void inRedis.then(() => (entry.added = true), () => undefined);
       const at = seq++;
       const commit = async () => {
-        await outcome.adding;
+        await inRedis;
         // The rest (a master cached or queued by someone else, a props row repeated in a later chunk, more
         // recipients than a job carries) waits in Redis; then the published ones are delivered now.
         const rest = waiting.filter((e) => !(outcome.addedKeys.has(e.renderKey) && carried.has(e)));
@@ -292,8 +308,10 @@ export async function fanOut(
       entry.committed.catch(() => undefined);
       inFlight.push(entry);
     }
+    sendAll();
     await lastCommit;
   } finally {
+    sendAll();
     // Nothing of this run lands after it returns or throws (a runner resuming after it reads a settled checkpoint).
     await Promise.allSettled(inFlight.map((c) => c.committed));
   }
@@ -313,7 +331,7 @@ async function waitForRoom(
   redis: Redis,
   metaKey: string,
   window: FanOutWindow,
-  inFlight: { reserved: number; drain: () => Promise<void> },
+  inFlight: { reserved: number; drain: () => Promise<void>; sendAll: () => void },
   signal?: AbortSignal,
 ): Promise<boolean> {
   let reserved = inFlight.reserved;
@@ -326,6 +344,8 @@ async function waitForRoom(
       reserved = 0;
       continue;
     }
+    // Nothing held back waits for the renders to settle (a chunk of cached keys still has a commit to make).
+    inFlight.sendAll();
     await window.settle?.();
     await new Promise((resolve) => setTimeout(resolve, window.pollMs));
   }
@@ -338,12 +358,12 @@ async function lookupErased(deps: FanOutDeps, chunk: FanOutChunk): Promise<boole
 }
 
 /**
- * How many chunks may be claimed before the oldest one's commit lands. Two
- * keeps Redis busy with chunk k's addBulk while this process claims chunk
- * k+1 and builds its addBulk (one chunk at a time, it sat idle 43% of a
- * fan-out waiting on Redis); each chunk in flight is a few hundred jobs.
+ * How many chunks may be claimed before the oldest one's commit lands. Three:
+ * chunk k-1's addBulk runs in Redis, chunk k's is held until chunk k+1's
+ * claim has gone. One chunk at a time, the fan-out sat idle 43% of its time
+ * waiting on Redis. Each chunk in flight is a few hundred jobs.
  */
-const PIPELINE_DEPTH = 2;
+const PIPELINE_DEPTH = 3;
 
 /** A chunk between its claim and its commit. */
 interface InFlightChunk {
@@ -353,6 +373,8 @@ interface InFlightChunk {
   keys: string[];
   /** Its addBulk is in Redis: a later claim sees its jobs. */
   added: boolean;
+  /** Sends its addBulk (held from its claim until the next chunk's claim is sent); again, nothing. */
+  send: () => void;
   committed: Promise<void>;
 }
 

@@ -39,11 +39,14 @@ export interface QueueOutcome {
   /** The Redis key of a render's job hash (a commit checks whose job won an id). */
   jobKey: (renderKey: string) => string;
   /**
-   * Settles once the added jobs are in Redis. The outcome is returned as soon
-   * as the claim is known, so a caller can claim its next batch while this
-   * one's addBulk runs; a commit that reads the jobs back waits on it first.
+   * Sends the added jobs to Redis (one addBulk) on its first call; every call
+   * returns the same promise, settled once they are in. The outcome comes
+   * back as soon as the claim is known, and nothing is added before this is
+   * called, so a caller can send its next batch's claim first: Redis then
+   * answers that claim while this process builds this addBulk, instead of
+   * after running it.
    */
-  adding: Promise<void>;
+  add: () => Promise<void>;
 }
 
 const NEW = 1;
@@ -55,13 +58,13 @@ const DONE = { state: 'done' } as const;
  * Adds the renders of one chunk that neither this campaign (the chunk's key
  * hash, its jobs) nor anyone else (output index + store, existing job) has
  * made or queued: one claim script, a store check for the few already done,
- * then one addBulk (not awaited: see `adding`). The claim is made in the chunk's own key hash, so the
+ * then one addBulk, sent when the caller calls `add`. The claim is made in the chunk's own key hash, so the
  * same chunk re-run after a crash claims its keys again (job ids are the
  * render keys, so nothing is queued twice); each job added carries the
  * chunk's number, where its hooks count its outcome.
  */
 export async function queueNewRenders(deps: QueueNewRendersDeps, campaign: CampaignChunk, jobs: Map<string, PreparedRenderJob>): Promise<QueueOutcome> {
-  const outcome: QueueOutcome = { fresh: 0, freshJobs: [], added: 0, addedKeys: new Set(), cached: [], joined: [], jobKey: (key) => deps.queue.toKey(key), adding: Promise.resolve() };
+  const outcome: QueueOutcome = { fresh: 0, freshJobs: [], added: 0, addedKeys: new Set(), cached: [], joined: [], jobKey: (key) => deps.queue.toKey(key), add: () => Promise.resolve() };
   if (jobs.size === 0) return outcome;
   const all = [...jobs.values()];
   // Each render key travels once, inside its job hash's name: the script reads it back from there.
@@ -92,9 +95,15 @@ export async function queueNewRenders(deps: QueueNewRendersDeps, campaign: Campa
   if (toAdd.length > 0) {
     // The chunk's jobs are its own (prepared for it by the fan-out): they are stamped and added as they are, not copied.
     for (const job of toAdd) job.data.campaignChunk = campaign.chunk;
-    outcome.adding = deps.queue.addBulk(toAdd).then(() => undefined);
-    // Awaited by the caller; a failure is not reported as unhandled meanwhile.
-    outcome.adding.catch(() => undefined);
+    let adding: Promise<void> | undefined;
+    outcome.add = () => {
+      if (!adding) {
+        adding = deps.queue.addBulk(toAdd).then(() => undefined);
+        // Awaited by the caller later; a failure is not reported as unhandled meanwhile.
+        adding.catch(() => undefined);
+      }
+      return adding;
+    };
   }
   outcome.added = toAdd.length;
   for (const job of toAdd) outcome.addedKeys.add(job.renderKey);

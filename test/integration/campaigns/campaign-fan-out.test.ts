@@ -1,7 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createCampaignHooks, type CampaignStatus } from '../../../src/campaigns/index.js';
+import { createCampaignHooks, createCampaignService, type CampaignStatus } from '../../../src/campaigns/index.js';
+import type { CampaignChunk, PreparedRenderJob } from '../../../src/renders/index.js';
 import { isAppError } from '../../../src/errors/index.js';
 import { enqueueRender } from '../../../src/renders/enqueue-render.js';
 import { processRenderJob } from '../../../src/renders/process-render-job.js';
@@ -186,7 +187,7 @@ describe('campaign fan-out from CSV', () => {
   });
 
   it('counts a key repeated in the next chunk once, whether or not that chunk was claimed before the one before it was added', async () => {
-    // One row per chunk: chunk k+1 is claimed while chunk k's addBulk may still run (the fan-out keeps two in flight).
+    // One row per chunk: chunk k+1 is claimed before chunk k's addBulk is sent (the fan-out keeps three in flight).
     await h.useFreshQueue({ chunkSize: 1 });
     const ana = 'Ana,Silver,Gold,5501,2,2015';
     const ben = 'Ben,Silver,Gold,5503,4,2015';
@@ -202,6 +203,25 @@ describe('campaign fan-out from CSV', () => {
     const status = await h.campaigns.status(created.id);
     expect(status.state).toBe('done');
     expect(status.counts).toMatchObject({ renders: 2, rendered: 2, failed: 0 });
+  });
+
+  it("sends chunk k+1's claim to Redis before chunk k's addBulk, and queues every chunk once", async () => {
+    await h.useFreshQueue({ chunkSize: 2 });
+    // What reaches Redis, in order: a claim when queueNew is called (it sends the script before its
+    // first await), an addBulk when BullMQ is asked for it.
+    const sent: string[] = [];
+    const deps = h.serviceDeps();
+    const renders = { queueNew: (chunk: CampaignChunk, jobs: Map<string, PreparedRenderJob>) => (sent.push(`claim ${chunk.chunk}`), deps.renders.queueNew(chunk, jobs)) };
+    const queue = h.renderQueue.queue;
+    const addBulk = queue.addBulk.bind(queue);
+    queue.addBulk = async (jobs) => (sent.push(`add ${jobs[0]!.data.campaignChunk}`), addBulk(jobs));
+    const campaigns = createCampaignService({ ...deps, renders }, { chunkSize: 2 });
+    const rows = [HEADER, ...[1, 2, 3, 4, 5, 6, 7].map((i) => `r0${i},Kim,Silver,Gold,${6600 + i},4,2015`)];
+    const created = await campaigns.create({ templateId: 'loyalty-tier', channels: ['email'], mode: 'prerender', recipients: csv(rows.join('\n')), format: 'csv' });
+    queue.addBulk = addBulk;
+    expect(sent).toEqual(['claim 0', 'claim 1', 'add 0', 'claim 2', 'add 1', 'claim 3', 'add 2', 'add 3']);
+    expect(created.counts).toMatchObject({ valid: 7, renders: 7, queued: 7 });
+    expect((await allJobs(h.renderQueue)).map((job) => job.data.campaignChunk).sort()).toEqual([0, 0, 1, 1, 2, 2, 3]);
   });
 
   it('does not queue renders that are already done, and settles renders another producer queued', async () => {
