@@ -373,7 +373,7 @@ interface InFlightChunk {
   keys: string[];
   /** Its addBulk is in Redis: a later claim sees its jobs. */
   added: boolean;
-  /** Sends its addBulk (held from its claim until the next chunk's claim is sent); again, nothing. */
+  /** Sends its addBulk, held from its claim until the next chunk's claim is sent (a second call does nothing). */
   send: () => void;
   committed: Promise<void>;
 }
